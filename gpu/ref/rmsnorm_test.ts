@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { RMSNORM_EPS, rmsnormBackward, rmsnormForward } from "./rmsnorm.ts";
+
+function rand(n: number, seed: number, offset = 0): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1 + offset;
+  }
+  return out;
+}
+
+function centralDiff(f: () => number, a: Float32Array, i: number, h = 1e-3): number {
+  const orig = a[i]!;
+  a[i] = orig + h;
+  const up = a[i]!;
+  const fp = f();
+  a[i] = orig - h;
+  const down = a[i]!;
+  const fm = f();
+  a[i] = orig;
+  return (fp - fm) / (up - down);
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function checkGrad(name: string, analytic: Float32Array, f: () => number, a: Float32Array) {
+  for (let i = 0; i < a.length; i++) {
+    const fd = centralDiff(f, a, i);
+    const tol = 1e-3 + 5e-3 * Math.abs(fd);
+    assert.ok(Math.abs(analytic[i]! - fd) <= tol, `${name}[${i}]: ${analytic[i]} vs FD ${fd}`);
+  }
+}
+
+Deno.test("rmsnormForward() divides each row by its root mean square", () => {
+  const x = new Float32Array([3, 4, 1, 1]);
+  const gain = new Float32Array([1, 2]);
+  const { y, rstd } = rmsnormForward(x, gain, 2, 2);
+  const r0 = 1 / Math.sqrt(12.5 + RMSNORM_EPS), r1 = 1 / Math.sqrt(1 + RMSNORM_EPS);
+  assert.ok(Math.abs(rstd[0]! - r0) < 1e-7 && Math.abs(rstd[1]! - r1) < 1e-7);
+  const want = [3 * r0, 8 * r0, r1, 2 * r1];
+  want.forEach((v, i) => assert.ok(Math.abs(y[i]! - v) < 1e-6, `y[${i}]`));
+});
+
+Deno.test("rmsnormBackward() matches central finite differences", () => {
+  const rows = 3, dim = 5;
+  const x = rand(rows * dim, 1), gain = rand(dim, 2, 1), dy = rand(rows * dim, 3);
+  const { rstd } = rmsnormForward(x, gain, rows, dim);
+  const { dx, dgain } = rmsnormBackward(dy, x, gain, rstd, rows, dim);
+  const loss = () => dot(rmsnormForward(x, gain, rows, dim).y, dy);
+  checkGrad("dx", dx, loss, x);
+  checkGrad("dgain", dgain, loss, gain);
+});
+
+Deno.test("rmsnormBackward() gradient check fails for a wrong gradient", () => {
+  const rows = 2, dim = 4;
+  const x = rand(rows * dim, 4), gain = rand(dim, 5, 1), dy = rand(rows * dim, 6);
+  const { rstd } = rmsnormForward(x, gain, rows, dim);
+  const { dx } = rmsnormBackward(dy, x, gain, rstd, rows, dim);
+  dx[2] = dx[2]! * 1.1 + 0.01;
+  const loss = () => dot(rmsnormForward(x, gain, rows, dim).y, dy);
+  assert.throws(() => checkGrad("dx", dx, loss, x));
+});

@@ -1,0 +1,181 @@
+/**
+ * `rnt` — the ResonanceNet Proof-of-Training node, miner, wallet, RPC client and Lightning node
+ * in one program. This file only wires commands to the parts that implement them.
+ *
+ * @module
+ */
+import denoJson from "./deno.json" with { type: "json" };
+import {
+  type CommandSpec,
+  JSON_OPTION,
+  NETWORK_OPTIONS,
+  runCommandTree,
+} from "./core/cli/command.ts";
+
+/** The program version (from deno.json). */
+export const VERSION: string = denoJson.version;
+
+const DATADIR_OPTION = {
+  datadir: {
+    type: "string" as const,
+    valueName: "DIR",
+    description: "Data directory (default ~/.rnt/<network>)",
+  },
+};
+
+const RPC_CLIENT_OPTIONS = {
+  rpcconnect: {
+    type: "string" as const,
+    valueName: "HOST",
+    description: "Node RPC host (default 127.0.0.1)",
+  },
+  rpcport: { type: "string" as const, valueName: "PORT", description: "Node RPC port" },
+  rpcuser: { type: "string" as const, valueName: "USER", description: "RPC user (rpcauth)" },
+  rpcpassword: { type: "string" as const, valueName: "PASS", description: "RPC password" },
+};
+
+function notYet(what: string): CommandSpec["run"] {
+  return (_args, ctx) => {
+    ctx.err(`rnt ${ctx.path.join(" ")}: not available yet in this build — ${what}.`);
+    ctx.err("See the status table in README.md for what works today.");
+    return 1;
+  };
+}
+
+/** The full command tree of `rnt`. */
+export const ROOT_COMMAND: CommandSpec = {
+  name: "rnt",
+  summary: "ResonanceNet Proof-of-Training node",
+  usage: "COMMAND [OPTIONS]\n--version",
+  details: "Mining is training: a block is valid only if its model checkpoint has a strictly\n" +
+    "lower validation loss than its parent's.",
+  options: { version: { type: "boolean", short: "V", description: "Print the version and exit" } },
+  subcommands: [
+    {
+      name: "node",
+      summary: "Run a full node (validates every block by re-evaluating its model)",
+      usage:
+        "node [--regtest|--testnet] [--datadir DIR] [--port P] [--rpcport P] [--mine --data FILE --address ADDR]",
+      options: {
+        ...NETWORK_OPTIONS,
+        ...DATADIR_OPTION,
+        port: { type: "string", valueName: "PORT", description: "P2P listen port" },
+        rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port (127.0.0.1)" },
+        connect: {
+          type: "string",
+          valueName: "HOST:PORT",
+          multiple: true,
+          description: "Connect only to this peer",
+        },
+        mine: { type: "boolean", description: "Mine (train) in this process" },
+        data: { type: "string", valueName: "FILE", description: "Training data for --mine" },
+        address: { type: "string", valueName: "ADDR", description: "Reward address for --mine" },
+      },
+      run: notYet("the chain, node and RPC server are under construction (issue: chain core)"),
+    },
+    {
+      name: "cli",
+      summary: "Call a node's JSON-RPC method (like bitcoin-cli)",
+      usage: "cli [--regtest|--testnet] [--datadir DIR] METHOD [ARGS...]",
+      options: { ...NETWORK_OPTIONS, ...DATADIR_OPTION, ...RPC_CLIENT_OPTIONS },
+      positionals: true,
+      run: notYet("the RPC server is under construction (issue: chain core)"),
+    },
+    {
+      name: "mine",
+      summary: "Mine by training the tip model on your data and submitting better checkpoints",
+      usage: "mine --data FILE --address ADDR [--regtest|--testnet] [--steps-per-round N]",
+      options: {
+        ...NETWORK_OPTIONS,
+        ...DATADIR_OPTION,
+        ...RPC_CLIENT_OPTIONS,
+        ...JSON_OPTION,
+        data: { type: "string", valueName: "FILE", description: "Training data (any bytes)" },
+        address: { type: "string", valueName: "ADDR", description: "Address for block rewards" },
+        "steps-per-round": {
+          type: "string",
+          valueName: "N",
+          description: "Training steps between evaluations",
+        },
+      },
+      run: notYet("mining needs the chain and node (issues: chain core, mining)"),
+    },
+    {
+      name: "wallet",
+      summary: "Wallet: 24-word recovery, encrypted backups, recovery policies",
+      usage: "wallet COMMAND [OPTIONS]",
+      subcommands: [
+        "create",
+        "recover",
+        "backup",
+        "restore",
+        "address",
+        "balance",
+        "send",
+        "history",
+        "heartbeat",
+        "status",
+      ].map((name) => ({
+        name,
+        summary: `wallet ${name}`,
+        usage: `wallet ${name} [OPTIONS]`,
+        options: { ...NETWORK_OPTIONS, ...DATADIR_OPTION, ...JSON_OPTION },
+        positionals: name === "send",
+        run: notYet("the wallet is under construction (issue: wallet)"),
+      })),
+    },
+    {
+      name: "key",
+      summary: "Key utilities (fresh Ed25519 keys with heartbeat addresses)",
+      usage: "key new [--regtest|--testnet] [--json]",
+      subcommands: [{
+        name: "new",
+        summary: "Print a fresh Ed25519 key and a heartbeat address",
+        usage: "key new [--regtest|--testnet] [--json]",
+        options: { ...NETWORK_OPTIONS, ...JSON_OPTION },
+        run: notYet("addresses land with the chain primitives (issue: chain core)"),
+      }],
+    },
+    {
+      name: "model",
+      summary: "The ResonanceNet model: info, init, train, eval, grow, generate",
+      usage: "model COMMAND [OPTIONS]",
+      subcommands: ["info", "init", "train", "eval", "grow", "generate"].map((name) => ({
+        name,
+        summary: `model ${name}`,
+        usage: `model ${name} [OPTIONS]`,
+        options: { ...NETWORK_OPTIONS, ...JSON_OPTION },
+        run: notYet("the model is under construction (issue: ResonanceNet V5)"),
+      })),
+    },
+    {
+      name: "ln",
+      summary: "Lightning: channels, invoices, payments",
+      usage: "ln COMMAND [OPTIONS]",
+      options: { ...NETWORK_OPTIONS, ...JSON_OPTION },
+      run: notYet("Lightning is not started yet"),
+    },
+  ],
+};
+
+/** Runs `rnt` with `argv`; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const context = {
+    out: (line: string) => console.log(line),
+    err: (line: string) => console.error(line),
+  };
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    context.out(`rnt ${VERSION}`);
+    return 0;
+  }
+  if (argv.length === 0) {
+    context.err("error: no command given");
+    context.err("usage: rnt COMMAND [OPTIONS]\nRun 'rnt --help' for the commands.");
+    return 2;
+  }
+  return await runCommandTree(ROOT_COMMAND, argv, context);
+}
+
+if (import.meta.main) {
+  Deno.exitCode = await main(Deno.args);
+}

@@ -1,0 +1,108 @@
+/**
+ * WGSL kernels for the scaled row softmax `p = softmax(scale·x)` of the slot memory
+ * (reference: `gpu/ref/softmax.ts`). One thread per row loops over the columns (64 slots in
+ * the model), so there is no workgroup memory and no barrier, and every row sums in a fixed
+ * order.
+ *
+ * @module
+ */
+import type { CommandBatch } from "../device.ts";
+
+const WG = 64;
+const MAX_GROUPS = 65535;
+
+function grid(threads: number): [number, number] {
+  const groups = Math.ceil(threads / WG);
+  if (groups <= MAX_GROUPS) return [groups, 1];
+  const y = Math.ceil(groups / MAX_GROUPS);
+  return [Math.ceil(groups / y), y];
+}
+
+const INDEX_WGSL = /* wgsl */ `
+fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.y * (nwg.x * ${WG}u) + gid.x;
+}
+`;
+
+/** p[r, :] = softmax(scale·x[r, :]), max-subtracted. */
+export const SOFTMAX_FORWARD_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> p: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+struct Params { rows: u32, cols: u32, scale: f32 }
+@group(0) @binding(2) var<uniform> u: Params;
+${INDEX_WGSL}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flatIndex(gid, nwg);
+  if (r >= u.rows) { return; }
+  let o = r * u.cols;
+  var mx = u.scale * x[o];
+  for (var c = 1u; c < u.cols; c++) { mx = max(mx, u.scale * x[o + c]); }
+  var sum = 0.0;
+  for (var c = 0u; c < u.cols; c++) {
+    let e = exp(u.scale * x[o + c] - mx);
+    p[o + c] = e;
+    sum += e;
+  }
+  let inv = 1.0 / sum;
+  for (var c = 0u; c < u.cols; c++) { p[o + c] = p[o + c] * inv; }
+}
+`;
+
+/** dx = scale·p ⊙ (dp − Σ p·dp) per row. */
+export const SOFTMAX_BACKWARD_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(1) var<storage, read> dp: array<f32>;
+@group(0) @binding(2) var<storage, read> p: array<f32>;
+struct Params { rows: u32, cols: u32, scale: f32 }
+@group(0) @binding(3) var<uniform> u: Params;
+${INDEX_WGSL}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flatIndex(gid, nwg);
+  if (r >= u.rows) { return; }
+  let o = r * u.cols;
+  var dot = 0.0;
+  for (var c = 0u; c < u.cols; c++) { dot += p[o + c] * dp[o + c]; }
+  for (var c = 0u; c < u.cols; c++) { dx[o + c] = u.scale * p[o + c] * (dp[o + c] - dot); }
+}
+`;
+
+/**
+ * Records `p = softmax(scale·x)` for each of `rows` rows of `cols` values (cols ≥ 1).
+ *
+ * @example
+ * ```ts ignore
+ * recordSoftmaxForward(batch, p, scores, rows, 64, 1 / Math.sqrt(32));
+ * ```
+ */
+export function recordSoftmaxForward(
+  b: CommandBatch,
+  p: GPUBuffer,
+  x: GPUBuffer,
+  rows: number,
+  cols: number,
+  scale: number,
+): void {
+  b.dispatch(SOFTMAX_FORWARD_WGSL, [p, x], grid(rows), [rows, cols, { f32: scale }]);
+}
+
+/**
+ * Records the softmax backward `dx = scale·p ⊙ (dp − Σ_c p·dp)` for `rows` rows.
+ *
+ * @example
+ * ```ts ignore
+ * recordSoftmaxBackward(batch, dscores, dp, p, rows, 64, 1 / Math.sqrt(32));
+ * ```
+ */
+export function recordSoftmaxBackward(
+  b: CommandBatch,
+  dx: GPUBuffer,
+  dp: GPUBuffer,
+  p: GPUBuffer,
+  rows: number,
+  cols: number,
+  scale: number,
+): void {
+  b.dispatch(SOFTMAX_BACKWARD_WGSL, [dx, dp, p], grid(rows), [rows, cols, { f32: scale }]);
+}

@@ -1,0 +1,105 @@
+/**
+ * WGSL kernels for the SwiGLU gate `m = silu(a) ⊙ c` (reference: `gpu/ref/swiglu.ts`), one
+ * thread per element over a 2-D grid of 64-thread workgroups.
+ *
+ * @module
+ */
+import type { CommandBatch } from "../device.ts";
+
+const WG = 64;
+const MAX_GROUPS = 65535;
+
+/** Workgroups (x, y) for `threads` threads of a 64-wide kernel using {@link INDEX_WGSL}. */
+function grid(threads: number): [number, number] {
+  const groups = Math.ceil(threads / WG);
+  if (groups <= MAX_GROUPS) return [groups, 1];
+  const y = Math.ceil(groups / MAX_GROUPS);
+  return [Math.ceil(groups / y), y];
+}
+
+const INDEX_WGSL = /* wgsl */ `
+fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.y * (nwg.x * ${WG}u) + gid.x;
+}
+fn sigmoid(x: f32) -> f32 {
+  let e = exp(-abs(x));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+}
+`;
+
+/** m[i] = a[i]·σ(a[i])·c[i]. */
+export const SWIGLU_FORWARD_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> m: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> c: array<f32>;
+struct Params { n: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+${INDEX_WGSL}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  let av = a[i];
+  m[i] = av * sigmoid(av) * c[i];
+}
+`;
+
+/** da = dm·c·σ(a)(1 + a(1 − σ(a))), dc = dm·silu(a). */
+export const SWIGLU_BACKWARD_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> da: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dc: array<f32>;
+@group(0) @binding(2) var<storage, read> dm: array<f32>;
+@group(0) @binding(3) var<storage, read> a: array<f32>;
+@group(0) @binding(4) var<storage, read> c: array<f32>;
+struct Params { n: u32 }
+@group(0) @binding(5) var<uniform> p: Params;
+${INDEX_WGSL}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  let av = a[i];
+  let s = sigmoid(av);
+  let g = dm[i];
+  da[i] = g * c[i] * s * (1.0 + av * (1.0 - s));
+  dc[i] = g * av * s;
+}
+`;
+
+/**
+ * Records `m = silu(a) ⊙ c` over `n` elements.
+ *
+ * @example
+ * ```ts ignore
+ * recordSwigluForward(batch, m, a, c, rows * hidden);
+ * ```
+ */
+export function recordSwigluForward(
+  b: CommandBatch,
+  m: GPUBuffer,
+  a: GPUBuffer,
+  c: GPUBuffer,
+  n: number,
+): void {
+  b.dispatch(SWIGLU_FORWARD_WGSL, [m, a, c], grid(n), [n]);
+}
+
+/**
+ * Records the SwiGLU backward over `n` elements: writes `da` and `dc` from `dm`, `a`, `c`.
+ *
+ * @example
+ * ```ts ignore
+ * recordSwigluBackward(batch, da, dc, dm, a, c, rows * hidden);
+ * ```
+ */
+export function recordSwigluBackward(
+  b: CommandBatch,
+  da: GPUBuffer,
+  dc: GPUBuffer,
+  dm: GPUBuffer,
+  a: GPUBuffer,
+  c: GPUBuffer,
+  n: number,
+): void {
+  b.dispatch(SWIGLU_BACKWARD_WGSL, [da, dc, dm, a, c], grid(n), [n]);
+}

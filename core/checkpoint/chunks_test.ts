@@ -77,10 +77,12 @@ Deno.test("verifyChunk() accepts every chunk with its proof and rejects tamperin
     bad[3] = bad[3]! ^ 1;
     assert.equal(verifyChunk(bad, i, bytes.length, proof, root), false);
     assert.equal(verifyChunk(chunks[i]!, (i + 1) % 5, bytes.length, proof, root), false);
-    assert.equal(verifyChunk(chunks[i]!, i, bytes.length + 1, proof, root), false);
+    assert.equal(verifyChunk(chunks[i]!, i, bytes.length + CHUNK_BYTES, proof, root), false);
     assert.equal(verifyChunk(chunks[i]!, i, bytes.length, [...proof, proof[0]!], root), false);
   }
   assert.equal(verifyChunk(chunks[4]!, 4, bytes.length, [], root), false);
+  const lastProof = merkleProof(hashes, 4);
+  assert.equal(verifyChunk(chunks[4]!, 4, bytes.length + 1, lastProof, root), false);
 });
 
 Deno.test("merkleProof() verifies for every index of many tree sizes", () => {

@@ -1,0 +1,238 @@
+/**
+ * Per-network consensus parameters (DESIGN §2): one frozen table for mainnet, testnet and
+ * regtest. Amounts are bigint resonances (1 RNT = 10^8), times are seconds (of median-time-past
+ * where a rule compares them with chain time), ratios are integer parts-per-million.
+ *
+ * Provisional: τ, μ and Δfull are placeholders until the evaluator's measured CPU/WebGPU
+ * disagreement is recorded (μ ≥ 2τ is enforced by {@linkcode checkNetworkParams}). The genesis
+ * block hash, checkpoint root and genesis loss are not here yet (they come with the genesis
+ * derivation).
+ *
+ * @module
+ */
+
+/** Resonances per RNT. */
+export const RESONANCES_PER_RNT = 100_000_000n;
+/** Hard cap on circulating supply: 21,000,000 RNT in resonances. */
+export const MAX_SUPPLY_RESONANCES: bigint = 21_000_000n * RESONANCES_PER_RNT;
+/** Base block reward of era 0: 50 RNT. */
+export const BASE_REWARD_RESONANCES: bigint = 50n * RESONANCES_PER_RNT;
+/** Parts-per-million denominator for τ, μ and Δfull. */
+export const PPM = 1_000_000;
+
+/** Network names. */
+export type NetworkName = "mainnet" | "testnet" | "regtest";
+
+/** Consensus (and a few default relay) parameters of one network. */
+export interface NetworkParams {
+  /** Network name. */
+  readonly name: NetworkName;
+  /** 4-byte network magic; in every tagged hash and the P2P handshake salt. */
+  readonly magic: Uint8Array;
+  /** Bech32m human-readable part of addresses. */
+  readonly hrp: string;
+  /** Default P2P port. */
+  readonly p2pPort: number;
+  /** Default JSON-RPC port. */
+  readonly rpcPort: number;
+  /** Blocks before a coinbase output may be spent. */
+  readonly coinbaseMaturity: number;
+  /** Genesis model width. */
+  readonly genesisDModel: number;
+  /** Genesis model layers. */
+  readonly genesisLayers: number;
+  /** Largest model width growth may reach. */
+  readonly maxDModel: number;
+  /** Largest layer count growth may reach. */
+  readonly maxLayers: number;
+  /** Cumulative dModel growth units per new layer. */
+  readonly layerEvery: number;
+  /** Growth per block before stagnation: dModel += growthBaseUnits × (1 + ⌊stagnation/stagnationStep⌋). */
+  readonly growthBaseUnits: number;
+  /** Stagnant blocks per extra growth multiple. */
+  readonly stagnationStep: number;
+  /** Validation window length W in bytes (each window starts from zero state). */
+  readonly validationWindowBytes: number;
+  /** Minimum size of the bundled validation set in bytes. */
+  readonly validationSetMinBytes: number;
+  /** τ: allowed |L − valLoss| relative to valLoss, parts per million. PROVISIONAL. */
+  readonly tolerancePpm: number;
+  /** μ: minimum relative loss improvement over the parent, ppm (μ ≥ 2τ). PROVISIONAL. */
+  readonly minImprovementPpm: number;
+  /** Δfull: relative improvement that earns the full (×2) performance bonus, ppm. PROVISIONAL. */
+  readonly bonusFullImprovementPpm: number;
+  /** Reorgs deeper than this many blocks are refused. */
+  readonly maxReorgDepth: number;
+  /** Checkpoints of the last this-many blocks are kept by a pruning node (> maxReorgDepth). */
+  readonly keepCheckpoints: number;
+  /** Checkpoint chunk size in bytes (chunk hashes form the header's checkpointRoot). */
+  readonly checkpointChunkBytes: number;
+  /** Minimum `older(interval)` of a heartbeat policy, seconds. */
+  readonly heartbeatMinIntervalSecs: number;
+  /** Minimum cancel delay of a social-recovery pending output, seconds. */
+  readonly socialRecoveryMinDelaySecs: number;
+  /** An output unspent for longer than this (MTP seconds) may be swept to the emission pool. */
+  readonly emissionReturnAgeSecs: number;
+  /** Max serialized block size in bytes, without the checkpoint. */
+  readonly maxBlockBytes: number;
+  /** Max serialized transaction size in bytes (witnesses included). */
+  readonly maxTxBytes: number;
+  /** A header's timestamp may be at most this far ahead of the local clock. */
+  readonly maxFutureBlockTimeSecs: number;
+  /** Number of ancestors whose median is the median-time-past. */
+  readonly medianTimeSpan: number;
+  /** Genesis block timestamp, seconds since the epoch. */
+  readonly genesisTimestampSecs: number;
+  /** Default minimum relay fee (mempool policy, not consensus), resonances per byte. */
+  readonly minRelayFeePerByte: bigint;
+}
+
+const DAY = 86_400;
+
+/** Freezes the table entry (typed arrays cannot be frozen: never mutate `magic`). */
+function freeze(p: NetworkParams): NetworkParams {
+  return Object.freeze(p);
+}
+
+/** Mainnet. */
+export const MAINNET: NetworkParams = freeze({
+  name: "mainnet",
+  magic: new Uint8Array([0xd9, 0x52, 0x4e, 0x01]),
+  hrp: "rnt",
+  p2pPort: 9555,
+  rpcPort: 9554,
+  coinbaseMaturity: 100,
+  genesisDModel: 384,
+  genesisLayers: 6,
+  maxDModel: 4096,
+  maxLayers: 48,
+  layerEvery: 128,
+  growthBaseUnits: 2,
+  stagnationStep: 10,
+  validationWindowBytes: 512,
+  validationSetMinBytes: 1 << 20,
+  tolerancePpm: 1_000,
+  minImprovementPpm: 2_000,
+  bonusFullImprovementPpm: 50_000,
+  maxReorgDepth: 100,
+  keepCheckpoints: 144,
+  checkpointChunkBytes: 1 << 20,
+  heartbeatMinIntervalSecs: 30 * DAY,
+  socialRecoveryMinDelaySecs: 7 * DAY,
+  emissionReturnAgeSecs: 4 * 365 * DAY + DAY,
+  maxBlockBytes: 1_000_000,
+  maxTxBytes: 100_000,
+  maxFutureBlockTimeSecs: 2 * 3600,
+  medianTimeSpan: 11,
+  genesisTimestampSecs: 1_767_225_600, // 2026-01-01T00:00:00Z, TODO with the genesis block
+  minRelayFeePerByte: 1n,
+});
+
+/** Testnet. */
+export const TESTNET: NetworkParams = freeze({
+  ...MAINNET,
+  name: "testnet",
+  magic: new Uint8Array([0xd9, 0x52, 0x4e, 0x02]),
+  hrp: "trnt",
+  p2pPort: 19555,
+  rpcPort: 19554,
+  genesisDModel: 128,
+  genesisLayers: 2,
+  maxDModel: 512,
+  maxLayers: 8,
+  layerEvery: 64,
+  validationWindowBytes: 256,
+  validationSetMinBytes: 64 << 10,
+  keepCheckpoints: 144,
+  heartbeatMinIntervalSecs: DAY,
+  socialRecoveryMinDelaySecs: 3600,
+  emissionReturnAgeSecs: 90 * DAY,
+});
+
+/** Regtest: tiny model, short timers, so tests mine dozens of blocks in seconds on a CPU. */
+export const REGTEST: NetworkParams = freeze({
+  ...MAINNET,
+  name: "regtest",
+  magic: new Uint8Array([0xd9, 0x52, 0x4e, 0x03]),
+  hrp: "rrnt",
+  p2pPort: 29555,
+  rpcPort: 29554,
+  coinbaseMaturity: 10,
+  genesisDModel: 16,
+  genesisLayers: 1,
+  maxDModel: 64,
+  maxLayers: 2,
+  layerEvery: 16,
+  validationWindowBytes: 64,
+  validationSetMinBytes: 4 << 10,
+  tolerancePpm: 1_000,
+  minImprovementPpm: 5_000,
+  maxReorgDepth: 20,
+  keepCheckpoints: 32,
+  heartbeatMinIntervalSecs: 60,
+  socialRecoveryMinDelaySecs: 10,
+  emissionReturnAgeSecs: 3_600,
+  genesisTimestampSecs: 1_767_225_600,
+});
+
+/** All networks by name. */
+export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = Object.freeze({
+  mainnet: MAINNET,
+  testnet: TESTNET,
+  regtest: REGTEST,
+});
+
+/**
+ * The params of a network by name; throws RangeError for an unknown name.
+ *
+ * @example
+ * ```ts
+ * import { getNetworkParams } from "./params.ts";
+ * console.log(getNetworkParams("regtest").hrp); // "rrnt"
+ * ```
+ */
+export function getNetworkParams(name: string): NetworkParams {
+  if (name === "mainnet" || name === "testnet" || name === "regtest") return NETWORKS[name];
+  throw new RangeError(`Unknown network: ${name}`);
+}
+
+/** The network whose magic equals `magic`, or undefined. */
+export function networkByMagic(magic: Uint8Array): NetworkParams | undefined {
+  return Object.values(NETWORKS).find((p) =>
+    p.magic.length === magic.length && p.magic.every((b, i) => b === magic[i])
+  );
+}
+
+/** The network whose address HRP is `hrp`, or undefined. */
+export function networkByHrp(hrp: string): NetworkParams | undefined {
+  return Object.values(NETWORKS).find((p) => p.hrp === hrp);
+}
+
+/**
+ * Returns the list of broken invariants of `p` (empty when consistent): μ ≥ 2τ, τ > 0,
+ * genesis ≤ max model, keepCheckpoints > maxReorgDepth, emission-return age above the
+ * heartbeat minimum, tx size ≤ block size, 4-byte magic.
+ */
+export function checkNetworkParams(p: NetworkParams): string[] {
+  const errors: string[] = [];
+  if (p.magic.length !== 4) errors.push("magic must be 4 bytes");
+  if (!(p.tolerancePpm > 0)) errors.push("tolerancePpm must be positive");
+  if (p.minImprovementPpm < 2 * p.tolerancePpm) errors.push("minImprovementPpm must be ≥ 2τ");
+  if (p.minImprovementPpm >= PPM) errors.push("minImprovementPpm must be < 1e6");
+  if (p.bonusFullImprovementPpm <= 0) errors.push("bonusFullImprovementPpm must be positive");
+  if (p.genesisDModel > p.maxDModel) errors.push("genesisDModel above maxDModel");
+  if (p.genesisLayers > p.maxLayers) errors.push("genesisLayers above maxLayers");
+  if (p.genesisDModel % p.growthBaseUnits !== 0) errors.push("genesisDModel not a growth multiple");
+  if (p.keepCheckpoints <= p.maxReorgDepth) {
+    errors.push("keepCheckpoints must exceed maxReorgDepth");
+  }
+  if (p.emissionReturnAgeSecs <= p.heartbeatMinIntervalSecs) {
+    errors.push("emissionReturnAgeSecs must exceed heartbeatMinIntervalSecs");
+  }
+  if (p.maxTxBytes > p.maxBlockBytes) errors.push("maxTxBytes above maxBlockBytes");
+  if (p.validationSetMinBytes < p.validationWindowBytes) {
+    errors.push("validation set below one window");
+  }
+  if (p.medianTimeSpan % 2 !== 1) errors.push("medianTimeSpan must be odd");
+  return errors;
+}

@@ -25,10 +25,10 @@ const KERNELS = [3, 7, 15, 31, 63] as const;
 const MAX_K = 63;
 
 /** Time steps per thread in the forward and dx kernels. */
-export const CONV_TIME_TILE = 8;
+export const CONV_TIME_TILE = 64;
 
 /** Lags per thread in the dweff kernel (divides 63). */
-export const CONV_LAG_TILE = 9;
+export const CONV_LAG_TILE = 21;
 
 function grid(threads: number): [number, number] {
   const groups = Math.ceil(threads / WG);

@@ -80,7 +80,7 @@ function checkAgainstReference(
 }
 
 gpuTest("recordConvForward/Backward() match the CPU reference on edge sizes", async (gpu) => {
-  // time 1, time < every kernel, non-multiples of the 8-step tile, time > 63, odd channels.
+  // time 1, time < every kernel, non-multiples of the 64-step tile, time > 63, odd channels.
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [2, 5, 3],

@@ -7,7 +7,7 @@
  * @module
  */
 import { allocateCheckpoint, type Checkpoint } from "./checkpoint.ts";
-import { CONV_KERNELS, type ModelConfig, SLOT_KEY, SLOTS, tensorSpecs } from "./model_config.ts";
+import { CONV_KERNELS, type ModelConfig, SLOTS, tensorSpecs } from "./model_config.ts";
 
 /** The murmur3 32-bit finaliser: a bijective avalanche mix of a u32. */
 export function fmix32(h: number): number {
@@ -45,7 +45,8 @@ export function fillUniform(out: Float32Array, key: number, a: number): void {
  *
  * - norms: constant 1;
  * - `embed`, `gru.wz`, `gru.wh`, `mem.wq`, `ffn.w1`, `ffn.w3`: 1/√d (fan-in d);
- * - `conv.wK`: 1/√K; `mem.keys`: 1/√32;
+ * - `conv.wK`: 1/√K; `mem.keys`: 1 (so the scores keys·q/√32 start with a spread of about
+ *   1/3 instead of a uniform softmax that would starve the memory of gradient);
  * - residual writers get a further 1/√(4L) (4L residual additions, as GPT-2 scales its
  *   output projections): `gru.wo` 1/√(4L·d), `mem.values` 1/√(4L·64), `ffn.w2` 1/√(4L·4d),
  *   and `conv.gain` the constant 1/√(5·4L) (five branches of unit-scale conv outputs).
@@ -71,7 +72,7 @@ export function genesisInit(
     case "ffn.w3":
       return uniform(d);
     case "mem.keys":
-      return uniform(SLOT_KEY);
+      return uniform(1);
     case "gru.wo":
       return uniform(r * d);
     case "mem.values":

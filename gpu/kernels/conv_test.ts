@@ -79,6 +79,8 @@ function checkAgainstReference(
   assertClose(got.dgains, ref.dgains, atol, 1e-4, `dgains ${what}`);
 }
 
+// Measured on llvmpipe (2×129×16 vs the f64 reference): worst |err| y 7.6e-7, dx 9.1e-7,
+// dweights 9.6e-6, dgains 4.8e-6.
 gpuTest("recordConvForward/Backward() match the CPU reference on edge sizes", async (gpu) => {
   // time 1, time < every kernel, non-multiples of the 64-step tile, time > 63, odd channels.
   const shapes: [number, number, number][] = [

@@ -31,7 +31,10 @@ Deno.test("deriveSessionKeys() matches the pinned rnt vector", () => {
     new Uint8Array(32).fill(0x33),
   );
   const salt = transportSalt(hexToBytes("726e7401"));
-  assert.equal(bytesToHex(salt), bytesToHex(new TextEncoder().encode("rnt_v1_shared_secret")) + "726e7401");
+  assert.equal(
+    bytesToHex(salt),
+    bytesToHex(new TextEncoder().encode("rnt_v1_shared_secret")) + "726e7401",
+  );
   const keys = deriveSessionKeys(ikm, salt);
   // Pinned: computed once by this implementation; any change to the key schedule breaks it.
   assert.deepEqual(
@@ -44,14 +47,19 @@ Deno.test("deriveSessionKeys() gives unrelated keys for another network magic", 
   const ikm = new Uint8Array(96).fill(5);
   const a = deriveSessionKeys(ikm, transportSalt(hexToBytes("726e7401")));
   const b = deriveSessionKeys(ikm, transportSalt(hexToBytes("726e7402")));
-  for (const name of ["sessionId", "initiatorL", "initiatorP", "responderL", "responderP"] as const) {
+  for (
+    const name of ["sessionId", "initiatorL", "initiatorP", "responderL", "responderP"] as const
+  ) {
     assert.notDeepEqual(a[name], b[name]);
   }
 });
 
 Deno.test("transportSalt() rejects a magic that is not 4 bytes", () => {
   assert.throws(() => transportSalt(new Uint8Array(3)), RangeError);
-  assert.throws(() => handshakeKeyMaterial(new Uint8Array(32), new Uint8Array(31), new Uint8Array(32)), RangeError);
+  assert.throws(
+    () => handshakeKeyMaterial(new Uint8Array(32), new Uint8Array(31), new Uint8Array(32)),
+    RangeError,
+  );
 });
 
 const PINNED = {

@@ -55,7 +55,10 @@ Deno.test("PacketDecryptor decrypts BIP324's packets back to their contents", as
 });
 
 Deno.test("PacketEncryptor matches the pinned rnt frames across a rekey", () => {
-  const encryptor = new PacketEncryptor(new Uint8Array(32).fill(0xa1), new Uint8Array(32).fill(0xb2));
+  const encryptor = new PacketEncryptor(
+    new Uint8Array(32).fill(0xa1),
+    new Uint8Array(32).fill(0xb2),
+  );
   const frames: string[] = [];
   const digest = sha256.create();
   for (let i = 0; i < 230; i++) {
@@ -75,7 +78,9 @@ Deno.test("allocatePacket() aligns the AEAD part and encryptInPlace() matches en
   assert.equal((packet.frame.byteOffset + 3) % 4, 0);
   packet.contents.fill(0x5a);
   new PacketEncryptor(lengthKey, payloadKey).encryptInPlace(packet.frame);
-  const expected = new PacketEncryptor(lengthKey, payloadKey).encrypt(new Uint8Array(1000).fill(0x5a));
+  const expected = new PacketEncryptor(lengthKey, payloadKey).encrypt(
+    new Uint8Array(1000).fill(0x5a),
+  );
   assert.deepEqual(packet.frame, expected);
 });
 

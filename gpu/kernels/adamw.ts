@@ -1,0 +1,115 @@
+/**
+ * WGSL AdamW step with global-norm gradient clipping, and the fixed-order sum of squares that
+ * produces the norm².
+ *
+ * @module
+ */
+import type { CommandBatch } from "../device.ts";
+import { fixedOrderSumWgsl } from "./cross_entropy.ts";
+import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
+
+/** Fixed-order Σ v² kernel (see `fixedOrderSumWgsl`). */
+export const SUM_SQUARES_WGSL = fixedOrderSumWgsl("v * v");
+
+/**
+ * One thread per parameter: clip scale from normSq[0], then PyTorch AdamW (decoupled decay
+ * first, bias-corrected moments).
+ */
+export const ADAMW_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> param: array<f32>;
+@group(0) @binding(1) var<storage, read_write> m: array<f32>;
+@group(0) @binding(2) var<storage, read_write> v: array<f32>;
+@group(0) @binding(3) var<storage, read> grad: array<f32>;
+@group(0) @binding(4) var<storage, read> normSq: array<f32>;
+struct Params {
+  n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, decay: f32, bc1: f32, bc2: f32, maxNorm: f32,
+}
+@group(0) @binding(5) var<uniform> p: Params;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  let ns = normSq[0];
+  var scale = 1.0;
+  if (p.maxNorm > 0.0 && ns > p.maxNorm * p.maxNorm) { scale = p.maxNorm / sqrt(ns); }
+  let g = grad[i] * scale;
+  let mi = p.beta1 * m[i] + (1.0 - p.beta1) * g;
+  let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  let w = param[i] * (1.0 - p.lr * p.decay);
+  param[i] = w - p.lr * (mi / p.bc1) / (sqrt(vi / p.bc2) + p.eps);
+}
+`;
+
+/** AdamW hyper-parameters for one step. */
+export interface AdamwStepOptions {
+  /** Learning rate for this step. */
+  lr: number;
+  /** First-moment decay. */
+  beta1: number;
+  /** Second-moment decay. */
+  beta2: number;
+  /** Denominator ε. */
+  eps: number;
+  /** Decoupled weight decay λ. */
+  weightDecay: number;
+  /** Step number t, counted from 1 (bias correction). */
+  step: number;
+  /** Clip the global gradient norm to this; 0 or Infinity disables clipping. */
+  maxGradNorm: number;
+}
+
+/**
+ * Records out[outIndex] = Σ input[i]² over n values, in a fixed order.
+ *
+ * @example
+ * ```ts ignore
+ * recordSumSquares(batch, normParts, gradBuf, n, tensorIndex);
+ * ```
+ */
+export function recordSumSquares(
+  b: CommandBatch,
+  out: GPUBuffer,
+  input: GPUBuffer,
+  n: number,
+  outIndex: number,
+): void {
+  b.dispatch(SUM_SQUARES_WGSL, [out, input], [1], [n, outIndex]);
+}
+
+/**
+ * Records one AdamW update of n parameters, with the gradient scaled by
+ * min(1, maxGradNorm/√normSq[0]) first.
+ *
+ * @example
+ * ```ts ignore
+ * recordAdamw(batch, w, dw, m, v, normSq, n,
+ *   { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, step: 1, maxGradNorm: 1 });
+ * ```
+ */
+export function recordAdamw(
+  b: CommandBatch,
+  param: GPUBuffer,
+  grad: GPUBuffer,
+  m: GPUBuffer,
+  v: GPUBuffer,
+  normSq: GPUBuffer,
+  n: number,
+  opts: AdamwStepOptions,
+): void {
+  if (!(opts.step >= 1)) throw new RangeError(`step must be >= 1, got ${opts.step}`);
+  const maxNorm = Number.isFinite(opts.maxGradNorm) ? opts.maxGradNorm : 0;
+  b.dispatch(ADAMW_WGSL, [param, m, v, grad, normSq], grid1d(n), [
+    n,
+    { f32: opts.lr },
+    { f32: opts.beta1 },
+    { f32: opts.beta2 },
+    { f32: opts.eps },
+    { f32: opts.weightDecay },
+    { f32: 1 - Math.pow(opts.beta1, opts.step) },
+    { f32: 1 - Math.pow(opts.beta2, opts.step) },
+    { f32: maxNorm },
+  ]);
+}

@@ -1,0 +1,429 @@
+/**
+ * WGSL matrix products for the bias-free linear layer y = x·Wᵀ (x `[rows, inDim]`, W
+ * `[outDim, inDim]`) and its two gradients.
+ *
+ * Fast paths are barrier-free and register-blocked: each thread owns a TM×TN output tile held in
+ * registers and streams its operands with vec4 loads, no workgroup memory. On llvmpipe (one SIMD
+ * lane per invocation) every load is a gather, so the tile is what buys speed: TM+TN loads feed
+ * TM·TN multiply-adds per k. The kernels are generated with every tile loop unrolled so the
+ * accumulators are plain scalars/vectors that LLVM keeps in registers.
+ *
+ * - forward y = x·Wᵀ: both operands are contiguous along k, so the inner loop takes vec4 dot
+ *   products (needs inDim % 4 = 0);
+ * - backward-input dx = dy·W: dy is contiguous along k (= outDim) and W along the output column,
+ *   so the tile is updated by vec4 outer products (needs inDim % 4 = outDim % 4 = 0);
+ * - backward-weight dW = dyᵀ·x: both operands are contiguous along the output (k = rows), again
+ *   outer products (same condition).
+ *
+ * Any other shape falls back to a strided scalar 4×4-tile kernel. Edge tiles clamp their load
+ * indices (so the inner loop has no branches) and guard their stores. Every output element is a
+ * sequential sum over k in a fixed order, so results are bit-identical run to run.
+ *
+ * @module
+ */
+import type { CommandBatch } from "../device.ts";
+import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
+
+/** Output rows per thread in the fast backward kernels (a multiple of 4). */
+export const TILE_M = 16;
+/** Output columns per thread in the fast backward kernels (a multiple of 4). */
+export const TILE_N = 16;
+/**
+ * Output tile of the forward kernel. Its accumulators are scalars (vec4 dot products), and
+ * 16×16 takes llvmpipe ~15 s to compile against ~4 s for 16×8 at similar speed.
+ */
+export const FORWARD_TILE_M = 16;
+/** See {@link FORWARD_TILE_M}. */
+export const FORWARD_TILE_N = 8;
+/** Workgroup shape of the fallback and naive kernels (threads along n, along m). */
+const WG = 8;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const lines = (n: number, f: (i: number) => string) => range(n).map(f).join("\n");
+const grid = (n: number, f: (i: number, j: number) => string, m: number) =>
+  range(n).flatMap((i) => range(m).map((j) => f(i, j))).join("\n");
+const LANES = ["x", "y", "z", "w"] as const;
+
+/** Forward kernel: y[r, o] (+)= Σ_k x[r, k]·w[o, k] with vec4 dot products along k. */
+export function matmulForwardWgsl(tm = FORWARD_TILE_M, tn = FORWARD_TILE_N): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
+struct Params { rows: u32, inDim: u32, outDim: u32, acc: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flatIndex(gid, nwg);
+  let tilesN = (p.outDim + ${tn - 1}u) / ${tn}u;
+  let n0 = (t % tilesN) * ${tn}u;
+  let m0 = (t / tilesN) * ${tm}u;
+  if (m0 >= p.rows) { return; }
+  let k4 = p.inDim / 4u;
+${lines(tm, (i) => `  let xb${i} = min(m0 + ${i}u, p.rows - 1u) * k4;`)}
+${lines(tn, (j) => `  let wb${j} = min(n0 + ${j}u, p.outDim - 1u) * k4;`)}
+${grid(tm, (i, j) => `  var s${i}_${j} = 0.0;`, tn)}
+  for (var k = 0u; k < k4; k++) {
+${lines(tm, (i) => `    let a${i} = x[xb${i} + k];`)}
+${lines(tn, (j) => `    let b${j} = w[wb${j} + k];`)}
+${grid(tm, (i, j) => `    s${i}_${j} += dot(a${i}, b${j});`, tn)}
+  }
+${
+    grid(
+      tm,
+      (i, j) =>
+        `  if (m0 + ${i}u < p.rows && n0 + ${j}u < p.outDim) {
+    let o = (m0 + ${i}u) * p.outDim + n0 + ${j}u;
+    if (p.acc != 0u) { y[o] = y[o] + s${i}_${j}; } else { y[o] = s${i}_${j}; }
+  }`,
+      tn,
+    )
+  }
+}
+`;
+}
+
+/**
+ * Backward-input kernel: dx[r, i] (+)= Σ_o dy[r, o]·w[o, i]. A thread owns tm rows × tn
+ * columns; per 4 values of k it loads tm vec4 of dy and 4·tn/4 vec4 of w.
+ */
+export function matmulBackwardInputWgsl(tm = TILE_M, tn = TILE_N): string {
+  const tj = tn / 4;
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> dx: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
+struct Params { rows: u32, inDim: u32, outDim: u32, acc: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flatIndex(gid, nwg);
+  let n4 = p.inDim / 4u;
+  let k4 = p.outDim / 4u;
+  let tilesN = (n4 + ${tj - 1}u) / ${tj}u;
+  let c0 = (t % tilesN) * ${tj}u;
+  let m0 = (t / tilesN) * ${tm}u;
+  if (m0 >= p.rows) { return; }
+${lines(tm, (i) => `  let ab${i} = min(m0 + ${i}u, p.rows - 1u) * k4;`)}
+${lines(tj, (j) => `  let bc${j} = min(c0 + ${j}u, n4 - 1u);`)}
+${grid(tm, (i, j) => `  var c${i}_${j} = vec4<f32>(0.0);`, tj)}
+  for (var k = 0u; k < k4; k++) {
+${lines(tm, (i) => `    let a${i} = dy[ab${i} + k];`)}
+${
+    range(4).map((kk) =>
+      `    let r${kk} = (k * 4u + ${kk}u) * n4;
+${lines(tj, (j) => `    let b${kk}_${j} = w[r${kk} + bc${j}];`)}
+${grid(tm, (i, j) => `    c${i}_${j} += a${i}.${LANES[kk]} * b${kk}_${j};`, tj)}`
+    ).join("\n")
+  }
+  }
+${
+    grid(
+      tm,
+      (i, j) =>
+        `  if (m0 + ${i}u < p.rows && c0 + ${j}u < n4) {
+    let o = (m0 + ${i}u) * n4 + c0 + ${j}u;
+    if (p.acc != 0u) { dx[o] = dx[o] + c${i}_${j}; } else { dx[o] = c${i}_${j}; }
+  }`,
+      tj,
+    )
+  }
+}
+`;
+}
+
+/**
+ * Backward-weight kernel: dw[o, i] (+)= Σ_r dy[r, o]·x[r, i]. A thread owns tm output rows
+ * (o) × tn columns (i); per row r it loads tm/4 vec4 of dy and tn/4 vec4 of x.
+ */
+export function matmulBackwardWeightWgsl(tm = TILE_M, tn = TILE_N): string {
+  const tq = tm / 4, tj = tn / 4;
+  const accs = (f: (q: number, l: number, j: number) => string) =>
+    range(tq).flatMap((q) => range(4).flatMap((l) => range(tj).map((j) => f(q, l, j))))
+      .join("\n");
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> dw: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;
+struct Params { rows: u32, inDim: u32, outDim: u32, acc: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flatIndex(gid, nwg);
+  let n4 = p.inDim / 4u;
+  let m4 = p.outDim / 4u;
+  let tilesN = (n4 + ${tj - 1}u) / ${tj}u;
+  let c0 = (t % tilesN) * ${tj}u;
+  let q0 = (t / tilesN) * ${tq}u;
+  if (q0 >= m4) { return; }
+${lines(tq, (q) => `  let aq${q} = min(q0 + ${q}u, m4 - 1u);`)}
+${lines(tj, (j) => `  let bc${j} = min(c0 + ${j}u, n4 - 1u);`)}
+${accs((q, l, j) => `  var c${q}_${l}_${j} = vec4<f32>(0.0);`)}
+  for (var k = 0u; k < p.rows; k++) {
+${lines(tq, (q) => `    let a${q} = dy[k * m4 + aq${q}];`)}
+${lines(tj, (j) => `    let b${j} = x[k * n4 + bc${j}];`)}
+${accs((q, l, j) => `    c${q}_${l}_${j} += a${q}.${LANES[l]} * b${j};`)}
+  }
+${
+    accs((q, l, j) =>
+      `  if (q0 + ${q}u < m4 && c0 + ${j}u < n4) {
+    let o = ((q0 + ${q}u) * 4u + ${l}u) * n4 + c0 + ${j}u;
+    if (p.acc != 0u) { dw[o] = dw[o] + c${q}_${l}_${j}; } else { dw[o] = c${q}_${l}_${j}; }
+  }`
+    )
+  }
+}
+`;
+}
+
+const FB = 4;
+
+/**
+ * Strided scalar fallback for any shape: c[m, n] (+)= Σ_k a[m·sam + k·sak]·b[n·sbn + k·sbk],
+ * c row-major `[M, N]`, 4×4 tile per thread.
+ */
+export const MATMUL_STRIDED_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> c: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+struct Params { M: u32, N: u32, K: u32, sam: u32, sak: u32, sbn: u32, sbk: u32, acc: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(${WG}, ${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let n0 = gid.x * ${FB}u;
+  let m0 = gid.y * ${FB}u;
+  if (n0 >= p.N || m0 >= p.M) { return; }
+${lines(FB, (i) => `  let ar${i} = min(m0 + ${i}u, p.M - 1u) * p.sam;`)}
+${lines(FB, (j) => `  let br${j} = min(n0 + ${j}u, p.N - 1u) * p.sbn;`)}
+${grid(FB, (i, j) => `  var s${i}_${j} = 0.0;`, FB)}
+  for (var k = 0u; k < p.K; k++) {
+${lines(FB, (i) => `    let a${i} = a[ar${i} + k * p.sak];`)}
+${lines(FB, (j) => `    let b${j} = b[br${j} + k * p.sbk];`)}
+${grid(FB, (i, j) => `    s${i}_${j} += a${i} * b${j};`, FB)}
+  }
+${
+  grid(FB, (i, j) =>
+    `  if (m0 + ${i}u < p.M && n0 + ${j}u < p.N) {
+    let o = (m0 + ${i}u) * p.N + n0 + ${j}u;
+    if (p.acc != 0u) { c[o] = c[o] + s${i}_${j}; } else { c[o] = s${i}_${j}; }
+  }`, FB)
+}
+}
+`;
+
+/** Naive forward kernel, one thread per output element: the benchmark baseline. */
+export const MATMUL_NAIVE_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+struct Params { rows: u32, inDim: u32, outDim: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(${WG}, ${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let o = gid.x;
+  let r = gid.y;
+  if (o >= p.outDim || r >= p.rows) { return; }
+  var s = 0.0;
+  for (var k = 0u; k < p.inDim; k++) { s += x[r * p.inDim + k] * w[o * p.inDim + k]; }
+  y[r * p.outDim + o] = s;
+}
+`;
+
+const FORWARD_WGSL = matmulForwardWgsl();
+const BACKWARD_INPUT_WGSL = matmulBackwardInputWgsl();
+const BACKWARD_WEIGHT_WGSL = matmulBackwardWeightWgsl();
+
+const groups = (n: number, perThread: number) => Math.ceil(Math.ceil(n / perThread) / WG);
+/** Workgroups for one thread per TILE_M×TILE_N tile of an `[m, n]` output (1-D, flattened). */
+const tileGrid = (m: number, n: number, tm = TILE_M, tn = TILE_N) =>
+  grid1d(Math.ceil(m / tm) * Math.ceil(n / tn));
+
+function checkDims(rows: number, inDim: number, outDim: number): void {
+  for (const [name, v] of [["rows", rows], ["inDim", inDim], ["outDim", outDim]] as const) {
+    if (!Number.isInteger(v) || v < 0) {
+      throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
+    }
+  }
+}
+
+function recordStrided(
+  b: CommandBatch,
+  c: GPUBuffer,
+  a: GPUBuffer,
+  bb: GPUBuffer,
+  dims: { M: number; N: number; K: number; sam: number; sak: number; sbn: number; sbk: number },
+  acc: boolean,
+): void {
+  const { M, N, K, sam, sak, sbn, sbk } = dims;
+  b.dispatch(MATMUL_STRIDED_WGSL, [c, a, bb], [groups(N, FB), groups(M, FB)], [
+    M,
+    N,
+    K,
+    sam,
+    sak,
+    sbn,
+    sbk,
+    acc ? 1 : 0,
+  ]);
+}
+
+/**
+ * Records y (+)= x·wᵀ: y `[rows, outDim]`, x `[rows, inDim]`, w `[outDim, inDim]`.
+ *
+ * @param acc add into y instead of overwriting it
+ *
+ * @example
+ * ```ts ignore
+ * recordMatmulForward(batch, qBuf, xBuf, wqBuf, batchSize * time, d, d);
+ * ```
+ */
+export function recordMatmulForward(
+  b: CommandBatch,
+  y: GPUBuffer,
+  x: GPUBuffer,
+  w: GPUBuffer,
+  rows: number,
+  inDim: number,
+  outDim: number,
+  acc = false,
+): void {
+  checkDims(rows, inDim, outDim);
+  if (rows === 0 || outDim === 0) return;
+  if (inDim % 4 === 0) {
+    b.dispatch(FORWARD_WGSL, [y, x, w], tileGrid(rows, outDim, FORWARD_TILE_M, FORWARD_TILE_N), [
+      rows,
+      inDim,
+      outDim,
+      acc ? 1 : 0,
+    ]);
+  } else {
+    recordStrided(b, y, x, w, {
+      M: rows,
+      N: outDim,
+      K: inDim,
+      sam: inDim,
+      sak: 1,
+      sbn: inDim,
+      sbk: 1,
+    }, acc);
+  }
+}
+
+/**
+ * Records dx (+)= dy·w: dx `[rows, inDim]`, dy `[rows, outDim]`, w `[outDim, inDim]`.
+ *
+ * @param acc add into dx instead of overwriting it (e.g. a residual branch's gradient)
+ *
+ * @example
+ * ```ts ignore
+ * recordMatmulBackwardInput(batch, dxBuf, dqBuf, wqBuf, rows, d, d, true);
+ * ```
+ */
+export function recordMatmulBackwardInput(
+  b: CommandBatch,
+  dx: GPUBuffer,
+  dy: GPUBuffer,
+  w: GPUBuffer,
+  rows: number,
+  inDim: number,
+  outDim: number,
+  acc = false,
+): void {
+  checkDims(rows, inDim, outDim);
+  if (rows === 0 || inDim === 0) return;
+  if (inDim % 4 === 0 && outDim % 4 === 0) {
+    b.dispatch(
+      BACKWARD_INPUT_WGSL,
+      [dx, dy, w],
+      tileGrid(rows, inDim),
+      [rows, inDim, outDim, acc ? 1 : 0],
+    );
+  } else {
+    recordStrided(b, dx, dy, w, {
+      M: rows,
+      N: inDim,
+      K: outDim,
+      sam: outDim,
+      sak: 1,
+      sbn: 1,
+      sbk: inDim,
+    }, acc);
+  }
+}
+
+/**
+ * Records dw (+)= dyᵀ·x: dw `[outDim, inDim]`, dy `[rows, outDim]`, x `[rows, inDim]`; each
+ * element sums over rows in order.
+ *
+ * @param acc add into dw instead of overwriting it (gradient accumulation)
+ *
+ * @example
+ * ```ts ignore
+ * recordMatmulBackwardWeight(batch, dwqBuf, dqBuf, xBuf, rows, d, d);
+ * ```
+ */
+export function recordMatmulBackwardWeight(
+  b: CommandBatch,
+  dw: GPUBuffer,
+  dy: GPUBuffer,
+  x: GPUBuffer,
+  rows: number,
+  inDim: number,
+  outDim: number,
+  acc = false,
+): void {
+  checkDims(rows, inDim, outDim);
+  if (inDim === 0 || outDim === 0) return;
+  if (inDim % 4 === 0 && outDim % 4 === 0) {
+    b.dispatch(
+      BACKWARD_WEIGHT_WGSL,
+      [dw, dy, x],
+      tileGrid(outDim, inDim),
+      [rows, inDim, outDim, acc ? 1 : 0],
+    );
+  } else {
+    recordStrided(b, dw, dy, x, {
+      M: outDim,
+      N: inDim,
+      K: rows,
+      sam: 1,
+      sak: outDim,
+      sbn: 1,
+      sbk: inDim,
+    }, acc);
+  }
+}
+
+/**
+ * Records y = x·wᵀ with the naive one-thread-per-output kernel (benchmark baseline only).
+ *
+ * @example
+ * ```ts ignore
+ * recordMatmulNaive(batch, y, x, w, 512, 512, 512);
+ * ```
+ */
+export function recordMatmulNaive(
+  b: CommandBatch,
+  y: GPUBuffer,
+  x: GPUBuffer,
+  w: GPUBuffer,
+  rows: number,
+  inDim: number,
+  outDim: number,
+): void {
+  checkDims(rows, inDim, outDim);
+  if (rows === 0 || outDim === 0) return;
+  b.dispatch(MATMUL_NAIVE_WGSL, [y, x, w], [groups(outDim, 1), groups(rows, 1)], [
+    rows,
+    inDim,
+    outDim,
+  ]);
+}

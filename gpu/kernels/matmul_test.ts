@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { CommandBatch, createStorage, type GpuContext, readF32 } from "../device.ts";
+import { assertClose, gpuTest, randomF32 } from "../testing.ts";
+import { matmulBackward, matmulForward } from "../ref/matmul.ts";
+import {
+  recordMatmulBackwardInput,
+  recordMatmulBackwardWeight,
+  recordMatmulForward,
+  recordMatmulNaive,
+} from "./matmul.ts";
+
+type Shape = [rows: number, inDim: number, outDim: number];
+
+// 1s, multiples of 4 that are not multiples of the 8×8 tile, odd sizes for the scalar fallback,
+// and shapes where only one operand is vec4-aligned.
+const SHAPES: Shape[] = [
+  [1, 1, 1],
+  [1, 4, 4],
+  [5, 12, 20],
+  [17, 36, 44],
+  [3, 5, 7],
+  [9, 8, 6],
+  [10, 6, 8],
+  [33, 64, 32],
+];
+
+interface Results {
+  y: Float32Array;
+  dx: Float32Array;
+  dw: Float32Array;
+}
+
+async function runAll(gpu: GpuContext, [rows, inDim, outDim]: Shape, seed: number, acc: boolean) {
+  const x = randomF32(rows * inDim, seed);
+  const w = randomF32(outDim * inDim, seed + 1);
+  const dy = randomF32(rows * outDim, seed + 2);
+  const y0 = randomF32(rows * outDim, seed + 3);
+  const dx0 = randomF32(rows * inDim, seed + 4);
+  const dw0 = randomF32(outDim * inDim, seed + 5);
+  const bx = createStorage(gpu, x), bw = createStorage(gpu, w), bdy = createStorage(gpu, dy);
+  const by = createStorage(gpu, y0), bdx = createStorage(gpu, dx0), bdw = createStorage(gpu, dw0);
+  const batch = new CommandBatch(gpu);
+  recordMatmulForward(batch, by, bx, bw, rows, inDim, outDim, acc);
+  recordMatmulBackwardInput(batch, bdx, bdy, bw, rows, inDim, outDim, acc);
+  recordMatmulBackwardWeight(batch, bdw, bdy, bx, rows, inDim, outDim, acc);
+  batch.submit();
+  const got: Results = {
+    y: await readF32(gpu, by, rows * outDim),
+    dx: await readF32(gpu, bdx, rows * inDim),
+    dw: await readF32(gpu, bdw, outDim * inDim),
+  };
+  for (const buf of [bx, bw, bdy, by, bdx, bdw]) buf.destroy();
+  const y = matmulForward(x, w, rows, inDim, outDim);
+  const { dx, dw } = matmulBackward(dy, x, w, rows, inDim, outDim);
+  if (acc) {
+    y.forEach((v, i) => y[i] = v + y0[i]!);
+    dx.forEach((v, i) => dx[i] = v + dx0[i]!);
+    dw.forEach((v, i) => dw[i] = v + dw0[i]!);
+  }
+  return { got, want: { y, dx, dw } };
+}
+
+for (const acc of [false, true]) {
+  gpuTest(`matmul kernels match the CPU reference on edge shapes (acc=${acc})`, async (gpu) => {
+    for (const [s, shape] of SHAPES.entries()) {
+      const { got, want } = await runAll(gpu, shape, 10 * s + (acc ? 1000 : 0), acc);
+      const tag = `${shape.join("x")}${acc ? " acc" : ""}`;
+      assertClose(got.y, want.y, 1e-5, 1e-4, `y ${tag}`);
+      assertClose(got.dx, want.dx, 1e-5, 1e-4, `dx ${tag}`);
+      assertClose(got.dw, want.dw, 1e-5, 1e-4, `dw ${tag}`);
+    }
+  });
+}
+
+gpuTest("matmul kernels are bit-identical across runs", async (gpu) => {
+  const shape: Shape = [40, 64, 48];
+  const a = await runAll(gpu, shape, 77, false);
+  const b = await runAll(gpu, shape, 77, false);
+  assert.deepEqual(a.got.y, b.got.y);
+  assert.deepEqual(a.got.dx, b.got.dx);
+  assert.deepEqual(a.got.dw, b.got.dw);
+  // Sanity: at this size the accumulation really is non-trivial.
+  assertClose(a.got.dw, a.want.dw, 1e-5, 1e-4, "dw");
+});
+
+gpuTest("recordMatmulNaive() matches the CPU reference", async (gpu) => {
+  const [rows, inDim, outDim] = [13, 7, 9];
+  const x = randomF32(rows * inDim, 5), w = randomF32(outDim * inDim, 6);
+  const bx = createStorage(gpu, x), bw = createStorage(gpu, w);
+  const by = createStorage(gpu, rows * outDim * 4);
+  const batch = new CommandBatch(gpu);
+  recordMatmulNaive(batch, by, bx, bw, rows, inDim, outDim);
+  batch.submit();
+  assertClose(await readF32(gpu, by, rows * outDim), matmulForward(x, w, rows, inDim, outDim));
+  for (const buf of [bx, bw, by]) buf.destroy();
+});
+
+gpuTest("recordMatmulForward() rejects negative or fractional sizes", (gpu) => {
+  const buf = createStorage(gpu, 16);
+  const batch = new CommandBatch(gpu);
+  assert.throws(() => recordMatmulForward(batch, buf, buf, buf, -1, 4, 4), RangeError);
+  assert.throws(() => recordMatmulForward(batch, buf, buf, buf, 1, 2.5, 4), RangeError);
+  buf.destroy();
+});

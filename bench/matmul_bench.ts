@@ -1,0 +1,92 @@
+/**
+ * Matmul throughput on the current WebGPU adapter: the register-blocked kernels (forward,
+ * backward-input, backward-weight) against the naive one-thread-per-output WGSL kernel
+ * (baseline) and, at 256, a plain-JS triple loop. One group per square size; each timed
+ * iteration records `reps` dispatches, submits once and waits for the queue. GFLOP/s per case
+ * (2·n³·reps / time) is printed when the run ends.
+ *
+ * Run: deno bench --allow-read --allow-env --allow-ffi bench/matmul_bench.ts
+ *
+ * @module
+ */
+import { CommandBatch, createStorage, readStorage, requestGpu } from "../gpu/device.ts";
+import { randomF32 } from "../gpu/testing.ts";
+import { matmulForward } from "../gpu/ref/matmul.ts";
+import {
+  recordMatmulBackwardInput,
+  recordMatmulBackwardWeight,
+  recordMatmulForward,
+  recordMatmulNaive,
+} from "../gpu/kernels/matmul.ts";
+
+const gpu = await requestGpu();
+const SIZES = [256, 512, 1024];
+/** Dispatches per timed iteration, so the ~11 ms queue wait does not dominate small sizes. */
+const REPS: Record<number, number> = { 256: 4, 512: 2, 1024: 1 };
+const totals = new Map<string, { ms: number; flops: number }>();
+
+function timed(name: string, flops: number, fn: () => Promise<void> | void) {
+  return async (b: Deno.BenchContext) => {
+    b.start();
+    const t0 = performance.now();
+    await fn();
+    const ms = performance.now() - t0;
+    b.end();
+    const t = totals.get(name) ?? { ms: 0, flops: 0 };
+    totals.set(name, { ms: t.ms + ms, flops: t.flops + flops });
+  };
+}
+
+if (gpu) {
+  const adapter = gpu.adapterName;
+  for (const n of SIZES) {
+    const reps = REPS[n]!;
+    const flops = 2 * n ** 3 * reps;
+    const x = createStorage(gpu, randomF32(n * n, 1)), w = createStorage(gpu, randomF32(n * n, 2));
+    const y = createStorage(gpu, n * n * 4);
+    const kernels: [string, (batch: CommandBatch) => void, boolean][] = [
+      ["naive WGSL", (c) => recordMatmulNaive(c, y, x, w, n, n, n), true],
+      ["forward 16x8", (c) => recordMatmulForward(c, y, x, w, n, n, n), false],
+      ["backward-input 16x16", (c) => recordMatmulBackwardInput(c, y, x, w, n, n, n), false],
+      ["backward-weight 16x16", (c) => recordMatmulBackwardWeight(c, y, x, w, n, n, n), false],
+    ];
+    for (const [label, record, baseline] of kernels) {
+      const run = async () => {
+        const batch = new CommandBatch(gpu);
+        for (let r = 0; r < reps; r++) record(batch);
+        batch.submit();
+        await readStorage(gpu, y, 4);
+      };
+      await run(); // compile outside the timed part
+      const name = `${label} ${n}³`;
+      Deno.bench({
+        name,
+        group: `matmul ${n} (${adapter})`,
+        baseline,
+        // The naive kernel needs seconds per iteration at 1024: keep the run short.
+        n: baseline && n >= 1024 ? 1 : n >= 1024 || baseline ? 2 : 4,
+        warmup: 0,
+        fn: timed(name, flops, run),
+      });
+    }
+    if (n === 256) {
+      const xs = randomF32(n * n, 1), ws = randomF32(n * n, 2);
+      const name = `plain JS ${n}³`;
+      Deno.bench({
+        name,
+        group: `matmul ${n} (${adapter})`,
+        n: 2,
+        warmup: 1,
+        fn: timed(name, 2 * n ** 3, () => void matmulForward(xs, ws, n, n, n)),
+      });
+    }
+  }
+  globalThis.addEventListener("unload", () => {
+    console.log(`\nGFLOP/s on ${adapter} (timed iterations only):`);
+    for (const [name, { ms, flops }] of totals) {
+      console.log(`  ${name.padEnd(28)} ${(flops / ms / 1e6).toFixed(2).padStart(7)}`);
+    }
+  });
+} else {
+  console.warn("matmul bench skipped: no WebGPU adapter in this runtime");
+}

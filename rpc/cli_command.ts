@@ -68,6 +68,21 @@ export function splitHostPort(text: string): { host: string; port?: number } {
   return { host: text };
 }
 
+/**
+ * Where `rnt cli` connects and which datadir holds the cookie: `--rpcport`, else a port in
+ * `--rpcconnect`, else the network's default; `--datadir`, else `<home>/.rnt/<network>`.
+ */
+export function resolveCliEndpoint(
+  options: Pick<CliCommandOptions, "network" | "datadir" | "rpcconnect" | "rpcport" | "home">,
+): { host: string; port: number; datadir: string } {
+  const connect = splitHostPort(options.rpcconnect ?? DEFAULT_RPC_HOST);
+  const port = options.rpcport !== undefined
+    ? parsePort(String(options.rpcport), "--rpcport")
+    : connect.port ?? defaultRpcPort(options.network);
+  const datadir = options.datadir ?? defaultDatadir(options.network, options.home);
+  return { host: connect.host, port, datadir };
+}
+
 /** Prints a result as bitcoin-cli does. */
 function printResult(result: unknown, out: (line: string) => void): void {
   if (result === null || result === undefined) return;
@@ -88,11 +103,7 @@ export async function runCliCommand(
   if (method === undefined || method === "") {
     throw new UsageError("missing METHOD (try 'rnt cli help')");
   }
-  const connect = splitHostPort(options.rpcconnect ?? DEFAULT_RPC_HOST);
-  const port = options.rpcport !== undefined
-    ? parsePort(String(options.rpcport), "--rpcport")
-    : connect.port ?? defaultRpcPort(options.network);
-  const datadir = options.datadir ?? defaultDatadir(options.network, options.home);
+  const { host, port, datadir } = resolveCliEndpoint(options);
   const params = parseCliArgs(args, {
     named: options.named ?? false,
     params: options.paramsFor?.(method) ?? [],
@@ -100,7 +111,7 @@ export async function runCliCommand(
   const client = await RpcClient.fromDatadir({
     datadir,
     port,
-    host: connect.host,
+    host,
     ...(options.rpcuser === undefined ? {} : { user: options.rpcuser }),
     ...(options.rpcpassword === undefined ? {} : { password: options.rpcpassword }),
     ...(options.rpcwallet === undefined ? {} : { wallet: options.rpcwallet }),
@@ -118,7 +129,7 @@ export async function runCliCommand(
     }
     if (error instanceof RpcTransportError) {
       err(transportMessage(error, {
-        address: formatHostPort(connect.host, port),
+        address: formatHostPort(host, port),
         cookie: cookiePath(datadir),
         hasCredentials: client.hasCredentials,
         usedPassword: options.rpcpassword !== undefined && options.rpcpassword !== "",
@@ -155,9 +166,9 @@ function transportMessage(
  * regtest, testnet, datadir, rpcconnect, rpcport, rpcuser, rpcpassword (and named, rpcwallet
  * when the spec declares them); the first positional is the method.
  */
-export function runCliParsed(args: ParsedArgs, context: CommandContext): Promise<number> {
+export async function runCliParsed(args: ParsedArgs, context: CommandContext): Promise<number> {
   const [method, ...rest] = args.positionals;
-  return runCliCommand(
+  return await runCliCommand(
     {
       network: networkFlag(args),
       datadir: stringFlag(args, "datadir"),

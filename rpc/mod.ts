@@ -85,5 +85,11 @@ export {
   type RpcTransportErrorKind,
 } from "./client.ts";
 export { cliArgToJson, parseCliArgs, type ParseCliArgsOptions } from "./cli_args.ts";
-export { type CliCommandOptions, runCliCommand, runCliParsed } from "./cli_command.ts";
+export {
+  type CliCommandOptions,
+  resolveCliEndpoint,
+  runCliCommand,
+  runCliParsed,
+  splitHostPort,
+} from "./cli_command.ts";
 export { DEFAULT_RPC_HOST, defaultDatadir, defaultRpcPort } from "./defaults.ts";

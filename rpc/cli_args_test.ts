@@ -3,6 +3,8 @@ import { UsageError } from "../core/errors.ts";
 import { cliArgToJson, parseCliArgs } from "./cli_args.ts";
 import { stringifyJson } from "./json_text.ts";
 
+Deno.test.sanitizer({ ops: true, resources: true });
+
 Deno.test("parseCliArgs() parses numbers, booleans, null, objects and arrays as JSON", () => {
   assert.deepEqual(parseCliArgs(["1", "-2.5", "true", "false", "null", '{"a":[1]}', "[]"]), [
     1,

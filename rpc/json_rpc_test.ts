@@ -4,6 +4,8 @@ import { checkParams, executeRpc, handleJsonRpc, toPositionalParams } from "./js
 import type { RpcMethod } from "./method.ts";
 import { testRegistry } from "./_test_registry.ts";
 
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const method: RpcMethod = {
   name: "m",
   params: ["a", "b", "c", "d"].map((name, i) => ({

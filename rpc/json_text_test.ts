@@ -8,6 +8,8 @@ import {
   stringifyJson,
 } from "./json_text.ts";
 
+Deno.test.sanitizer({ ops: true, resources: true });
+
 Deno.test("jsonNestingDepth() ignores brackets inside strings and escaped quotes", () => {
   assert.equal(jsonNestingDepth("[]"), 1);
   assert.equal(jsonNestingDepth('{"a":[{"b":[]}]}'), 4);

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { formatMethodHelp, formatUsageLine, type RpcMethod } from "./method.ts";
 import { RpcRegistry } from "./registry.ts";
 
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const noop = () => null;
 
 Deno.test("RpcRegistry.register() rejects duplicates and malformed names", () => {

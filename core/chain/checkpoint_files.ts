@@ -1,0 +1,74 @@
+/**
+ * Checkpoint storage: one file per block, `<datadir>/checkpoints/<hex block hash>.rnet`, written
+ * atomically (temp file, fsync, rename), so a crash leaves either no file or a whole one. Bytes
+ * are checked against the header's `checkpointSize` and `checkpointRoot` (every chunk hash) before
+ * they are written.
+ *
+ * @module
+ */
+import { toHex } from "../crypto/keccak.ts";
+import { checkpointRoot } from "../checkpoint/chunks.ts";
+import type { BlockHeader } from "../primitives/block.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
+import { ValidationError } from "../errors.ts";
+
+/** Whether `bytes` are the checkpoint `header` commits to (size and chunk Merkle root). */
+export function checkpointMatchesHeader(header: BlockHeader, bytes: Uint8Array): boolean {
+  if (bytes.length !== header.checkpointSize || bytes.length === 0) return false;
+  const root = checkpointRoot(bytes);
+  return root.every((b, i) => b === header.checkpointRoot[i]);
+}
+
+/** The checkpoint files of one data directory. */
+export class CheckpointFiles {
+  /** The folder holding the files. */
+  readonly dir: string;
+
+  /** @param datadir the node's data directory (files go in its `checkpoints/` folder) */
+  constructor(datadir: string) {
+    this.dir = `${datadir}/checkpoints`;
+  }
+
+  /** Creates the folder if missing. */
+  async init(): Promise<void> {
+    await Deno.mkdir(this.dir, { recursive: true });
+  }
+
+  /** The file path of block `hash`'s checkpoint. */
+  pathOf(hash: Uint8Array): string {
+    return `${this.dir}/${toHex(hash)}.rnet`;
+  }
+
+  /**
+   * Verifies `bytes` against `header` (throws ValidationError "bad-checkpoint-root" on a size or
+   * root mismatch) and writes them atomically.
+   */
+  async put(hash: Uint8Array, header: BlockHeader, bytes: Uint8Array): Promise<void> {
+    if (!checkpointMatchesHeader(header, bytes)) {
+      throw new ValidationError(
+        "bad-checkpoint-root",
+        `checkpoint of ${bytes.length} bytes does not match the header's size/root`,
+      );
+    }
+    await writeFileAtomic(this.pathOf(hash), bytes);
+  }
+
+  /** The stored bytes, or undefined when absent. */
+  async get(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      return await Deno.readFile(this.pathOf(hash));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
+    }
+  }
+
+  /** Deletes the file if present. */
+  async remove(hash: Uint8Array): Promise<void> {
+    try {
+      await Deno.remove(this.pathOf(hash));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+}

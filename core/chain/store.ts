@@ -1,0 +1,227 @@
+/**
+ * The chain store: a LevelDB database (classic-level, binary keys and values) with the key
+ * schema of `keys.ts`, plus the checkpoint files. Reads are small helpers; every state change
+ * goes through one {@linkcode StoreBatch} committed atomically.
+ *
+ * @module
+ */
+import { ClassicLevel } from "classic-level";
+import type { OutPoint } from "../primitives/tx.ts";
+import type { UtxoEntry } from "../consensus/chain_entry.ts";
+import {
+  blockKey,
+  coinKey,
+  heightKey,
+  indexKey,
+  Prefix,
+  singletonKey,
+  STORE_VERSION,
+  undoKey,
+} from "./keys.ts";
+import {
+  decodeIndexRecord,
+  decodeU64s,
+  decodeUndo,
+  decodeUtxoEntry,
+  encodeIndexRecord,
+  encodeU64s,
+  encodeUndo,
+  encodeUtxoEntry,
+  type IndexRecord,
+  type UndoData,
+} from "./records.ts";
+
+type Op =
+  | { type: "put"; key: Uint8Array; value: Uint8Array }
+  | { type: "del"; key: Uint8Array };
+
+/** Copies a Buffer returned by classic-level into a plain Uint8Array. */
+function plain(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}
+
+/** A list of writes committed together by {@linkcode ChainStore.write}. */
+export class StoreBatch {
+  /** The operations, in order. */
+  readonly ops: Op[] = [];
+
+  /** Puts an index record. */
+  putIndex(rec: IndexRecord): this {
+    this.ops.push({ type: "put", key: indexKey(rec.entry.hash), value: encodeIndexRecord(rec) });
+    return this;
+  }
+
+  /** Puts block bytes. */
+  putBlock(hash: Uint8Array, bytes: Uint8Array): this {
+    this.ops.push({ type: "put", key: blockKey(hash), value: bytes });
+    return this;
+  }
+
+  /** Puts undo data. */
+  putUndo(hash: Uint8Array, undo: UndoData): this {
+    this.ops.push({ type: "put", key: undoKey(hash), value: encodeUndo(undo) });
+    return this;
+  }
+
+  /** Deletes undo data. */
+  delUndo(hash: Uint8Array): this {
+    this.ops.push({ type: "del", key: undoKey(hash) });
+    return this;
+  }
+
+  /** Puts an unspent output. */
+  putCoin(op: OutPoint, entry: UtxoEntry): this {
+    this.ops.push({ type: "put", key: coinKey(op), value: encodeUtxoEntry(entry) });
+    return this;
+  }
+
+  /** Deletes an unspent output. */
+  delCoin(op: OutPoint): this {
+    this.ops.push({ type: "del", key: coinKey(op) });
+    return this;
+  }
+
+  /** Sets the active chain's hash at `height`. */
+  putHeight(height: number, hash: Uint8Array): this {
+    this.ops.push({ type: "put", key: heightKey(height), value: hash });
+    return this;
+  }
+
+  /** Clears the active chain's hash at `height`. */
+  delHeight(height: number): this {
+    this.ops.push({ type: "del", key: heightKey(height) });
+    return this;
+  }
+
+  /** Sets the tip hash and its supply totals. */
+  putTip(hash: Uint8Array, minted: bigint, returned: bigint): this {
+    this.ops.push({ type: "put", key: singletonKey(Prefix.tip), value: hash });
+    this.ops.push({
+      type: "put",
+      key: singletonKey(Prefix.supply),
+      value: encodeU64s(minted, returned),
+    });
+    return this;
+  }
+
+  /** Sets a u64 singleton (`n` next sequence, `p` pruned-below height, `V` version). */
+  putCounter(prefix: number, value: number): this {
+    this.ops.push({ type: "put", key: singletonKey(prefix), value: encodeU64s(value) });
+    return this;
+  }
+}
+
+/** LevelDB access for the chainstate. */
+export class ChainStore {
+  readonly #db: ClassicLevel<Uint8Array, Uint8Array>;
+
+  private constructor(db: ClassicLevel<Uint8Array, Uint8Array>) {
+    this.#db = db;
+  }
+
+  /** Opens (creating if missing) the database in `<datadir>/chainstate`. */
+  static async open(datadir: string): Promise<ChainStore> {
+    await Deno.mkdir(datadir, { recursive: true });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(`${datadir}/chainstate`, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+    });
+    await db.open();
+    const store = new ChainStore(db);
+    const version = await store.getCounter(Prefix.version);
+    if (version !== undefined && version !== STORE_VERSION) {
+      await db.close();
+      throw new RangeError(`Chain store version ${version} is not ${STORE_VERSION}`);
+    }
+    return store;
+  }
+
+  /** Closes the database. */
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+
+  /** Commits `batch` atomically (all or nothing, synced to disk). */
+  async write(batch: StoreBatch): Promise<void> {
+    if (batch.ops.length === 0) return;
+    await this.#db.batch(batch.ops, { sync: true });
+  }
+
+  async #get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const v = await this.#db.get(key);
+    return v === undefined ? undefined : plain(v);
+  }
+
+  /** Every index record (loaded once at open). */
+  async loadIndex(): Promise<IndexRecord[]> {
+    const out: IndexRecord[] = [];
+    const gte = new Uint8Array([Prefix.index]);
+    const lt = new Uint8Array([Prefix.index + 1]);
+    for await (const [k, v] of this.#db.iterator({ gte, lt })) {
+      out.push(decodeIndexRecord(plain(k).slice(1), plain(v)));
+    }
+    return out;
+  }
+
+  /** The stored block bytes. */
+  getBlock(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#get(blockKey(hash));
+  }
+
+  /** The undo data of a connected block. */
+  async getUndo(hash: Uint8Array): Promise<UndoData | undefined> {
+    const v = await this.#get(undoKey(hash));
+    return v && decodeUndo(v);
+  }
+
+  /** One unspent output. */
+  async getCoin(op: OutPoint): Promise<UtxoEntry | undefined> {
+    const v = await this.#get(coinKey(op));
+    return v && decodeUtxoEntry(v);
+  }
+
+  /** Several unspent outputs at once (undefined where spent or unknown). */
+  async getCoins(ops: readonly OutPoint[]): Promise<(UtxoEntry | undefined)[]> {
+    if (ops.length === 0) return [];
+    const vs = await this.#db.getMany(ops.map(coinKey));
+    return vs.map((v) => (v === undefined ? undefined : decodeUtxoEntry(plain(v))));
+  }
+
+  /** The active chain's hash at `height`. */
+  getHashAtHeight(height: number): Promise<Uint8Array | undefined> {
+    return this.#get(heightKey(height));
+  }
+
+  /** The tip hash, undefined for a fresh store. */
+  getTip(): Promise<Uint8Array | undefined> {
+    return this.#get(singletonKey(Prefix.tip));
+  }
+
+  /** The tip's supply totals [minted, returned]. */
+  async getSupply(): Promise<[bigint, bigint] | undefined> {
+    const v = await this.#get(singletonKey(Prefix.supply));
+    if (!v) return undefined;
+    const [m, r] = decodeU64s(v, 2);
+    return [m!, r!];
+  }
+
+  /** A u64 singleton as a number. */
+  async getCounter(prefix: number): Promise<number | undefined> {
+    const v = await this.#get(singletonKey(prefix));
+    return v && Number(decodeU64s(v, 1)[0]);
+  }
+
+  /** Every unspent output, in key order (for tests and audits). */
+  async *coins(): AsyncGenerator<[OutPoint, UtxoEntry]> {
+    const gte = new Uint8Array([Prefix.coin]);
+    const lt = new Uint8Array([Prefix.coin + 1]);
+    for await (const [k, v] of this.#db.iterator({ gte, lt })) {
+      const key = plain(k);
+      const op = {
+        txid: key.slice(1, 33),
+        vout: new DataView(key.buffer).getUint32(33, false),
+      };
+      yield [op, decodeUtxoEntry(plain(v))];
+    }
+  }
+}

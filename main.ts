@@ -11,6 +11,7 @@ import {
   NETWORK_OPTIONS,
   runCommandTree,
 } from "./core/cli/command.ts";
+import { MODEL_COMMAND } from "./gpu/model/model_command.ts";
 
 /** The program version (from deno.json). */
 export const VERSION: string = denoJson.version;
@@ -136,18 +137,7 @@ export const ROOT_COMMAND: CommandSpec = {
         run: notYet("addresses land with the chain primitives (issue: chain core)"),
       }],
     },
-    {
-      name: "model",
-      summary: "The ResonanceNet model: info, init, train, eval, grow, generate",
-      usage: "model COMMAND [OPTIONS]",
-      subcommands: ["info", "init", "train", "eval", "grow", "generate"].map((name) => ({
-        name,
-        summary: `model ${name}`,
-        usage: `model ${name} [OPTIONS]`,
-        options: { ...NETWORK_OPTIONS, ...JSON_OPTION },
-        run: notYet("the model is under construction (issue: ResonanceNet V5)"),
-      })),
-    },
+    MODEL_COMMAND,
     {
       name: "ln",
       summary: "Lightning: channels, invoices, payments",

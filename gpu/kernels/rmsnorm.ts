@@ -1,5 +1,5 @@
 /**
- * WGSL RMSNorm (y = x/√(mean(x²)+ε)⊙gain) forward and backward over `[rows, dim]`.
+ * WGSL RMSNorm (y = x/√((Σx²+ε)/dim)⊙gain) forward and backward over `[rows, dim]`.
  * One thread per row for the row-wise parts; dgain has one thread per channel that sums over
  * rows in order (no atomics), so results are bit-identical run to run.
  *
@@ -25,7 +25,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let off = r * p.dim;
   var ss = 0.0;
   for (var c = 0u; c < p.dim; c++) { let v = x[off + c]; ss += v * v; }
-  let rs = inverseSqrt(ss / f32(p.dim) + ${RMSNORM_EPS});
+  let rs = inverseSqrt((ss + ${RMSNORM_EPS}) / f32(p.dim));
   rstd[r] = rs;
   for (var c = 0u; c < p.dim; c++) { y[off + c] = x[off + c] * rs * gain[c]; }
 }
@@ -77,7 +77,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
 
 /**
- * Records y = rmsnorm(x)⊙gain and rstd[r] = 1/√(mean(x²)+ε).
+ * Records y = rmsnorm(x)⊙gain and rstd[r] = 1/√((Σx²+ε)/dim).
  *
  * @example
  * ```ts ignore

@@ -24,11 +24,9 @@
  * The random values come from the genesis counter PRNG keyed by (seed, tensor index in the
  * grown config), element index = flat index in the grown tensor.
  *
- * Preservation is exact except for RMSNorm's ε: the grown norm computes
- * `x/√(mean_D(x²) + ε)·g·√(d/D)` = `x/√(mean_d(x²) + ε·D/d)·g`, a relative change of about
- * `ε·Δ/(2d·mean(x²))` in each normed activation. Measured on d=16 → 18/20: the loss moves by
- * < 1e-6 when the residual stream has mean(h²) of a few units (trained models), but by ≈4e-6
- * at genesis scale (mean(h²) ≈ 1/(3d)); exact (< 1e-6) with ε = 0.
+ * Preservation is exact: RMSNorm adds its ε to Σx² rather than to the mean (PROTOCOL.md §3.1),
+ * so zero-valued new dimensions scale every row's rms by exactly √(d/D), which the rescaled
+ * gains undo. (With ε added to the mean, the loss drifted by ≈4e-6 at genesis scale.)
  *
  * @module
  */

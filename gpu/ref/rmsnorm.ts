@@ -1,11 +1,13 @@
 /**
- * CPU reference for RMSNorm with a learned gain: y = x / √(mean(x²) + ε) ⊙ gain, ε = 1e-5,
- * per row of `[rows, dim]`. Forward keeps `rstd` for backward (as llm.c's layernorm does).
+ * CPU reference for RMSNorm with a learned gain: y = x / √((Σx² + ε) / dim) ⊙ gain, ε = 1e-5,
+ * per row of `[rows, dim]`. ε is added to the *sum* of squares, not the mean, so that growing
+ * the width with zero-valued dimensions changes every row's rms by exactly √(d/D), which the
+ * grown RMSNorm gains undo (function-preserving growth, PROTOCOL.md §3). Forward keeps `rstd` for backward (as llm.c's layernorm does).
  *
  * @module
  */
 
-/** The ε added to mean(x²) before the square root. */
+/** The ε added to Σx² (not the mean) before dividing by the width and taking the root. */
 export const RMSNORM_EPS = 1e-5;
 
 /**
@@ -13,7 +15,7 @@ export const RMSNORM_EPS = 1e-5;
  *
  * @param x input `[rows, dim]`
  * @param gain per-channel gain `[dim]`
- * @returns y `[rows, dim]` and rstd `[rows]` = 1/√(mean(x²)+ε)
+ * @returns y `[rows, dim]` and rstd `[rows]` = 1/√((Σx²+ε)/dim)
  *
  * @example
  * ```ts
@@ -35,7 +37,7 @@ export function rmsnormForward(
     const off = r * dim;
     let ss = 0;
     for (let c = 0; c < dim; c++) ss += x[off + c]! * x[off + c]!;
-    const rs = 1 / Math.sqrt(ss / dim + RMSNORM_EPS);
+    const rs = 1 / Math.sqrt((ss + RMSNORM_EPS) / dim);
     rstd[r] = rs;
     for (let c = 0; c < dim; c++) y[off + c] = x[off + c]! * rs * gain[c]!;
   }

@@ -41,7 +41,8 @@ Deno.test("rmsnormForward() divides each row by its root mean square", () => {
   const x = new Float32Array([3, 4, 1, 1]);
   const gain = new Float32Array([1, 2]);
   const { y, rstd } = rmsnormForward(x, gain, 2, 2);
-  const r0 = 1 / Math.sqrt(12.5 + RMSNORM_EPS), r1 = 1 / Math.sqrt(1 + RMSNORM_EPS);
+  // ε is added to the sum of squares (25 and 2), then divided by the width.
+  const r0 = 1 / Math.sqrt((25 + RMSNORM_EPS) / 2), r1 = 1 / Math.sqrt((2 + RMSNORM_EPS) / 2);
   assert.ok(Math.abs(rstd[0]! - r0) < 1e-7 && Math.abs(rstd[1]! - r1) < 1e-7);
   const want = [3 * r0, 8 * r0, r1, 2 * r1];
   want.forEach((v, i) => assert.ok(Math.abs(y[i]! - v) < 1e-6, `y[${i}]`));

@@ -1,0 +1,87 @@
+/**
+ * The consensus validation loss on WebGPU (PROTOCOL.md §3.3), and the evaluator the node uses:
+ * WebGPU when the runtime has an adapter, the CPU reference otherwise (slow, and it says so).
+ *
+ * Determinism: every window's per-position losses come back to the CPU and are summed in f64 in
+ * a fixed order, so repeated runs on one device are bit-identical.
+ *
+ * @module
+ */
+import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
+import type { Evaluator } from "../../core/consensus/evaluator.ts";
+import { CommandBatch, type GpuContext, requestGpu } from "../device.ts";
+import { evaluateLossCpu } from "../ref/model.ts";
+import { GpuModel } from "./gpu_model.ts";
+
+/** Largest number of tokens evaluated per GPU submit. */
+const TOKENS_PER_SUBMIT = 1 << 15;
+
+/** Validation loss of `checkpoint` over `bytes` in windows of `windowLen`, on the GPU. */
+export async function evaluateLossGpu(
+  gpu: GpuContext,
+  checkpoint: Checkpoint,
+  bytes: Uint8Array,
+  windowLen: number,
+): Promise<number> {
+  const windows = Math.floor(bytes.length / windowLen);
+  if (windows < 1 || windowLen < 2) {
+    throw new RangeError(
+      `validation data of ${bytes.length} bytes has no ${windowLen}-byte window`,
+    );
+  }
+  const perSubmit = Math.max(1, Math.min(windows, Math.floor(TOKENS_PER_SUBMIT / windowLen)));
+  const model = GpuModel.create(gpu, checkpoint, perSubmit, windowLen);
+  try {
+    let sum = 0;
+    for (let first = 0; first < windows; first += perSubmit) {
+      const count = Math.min(perSubmit, windows - first);
+      const tokens = new Uint32Array(perSubmit * windowLen); // padding windows are zeros
+      for (let i = 0; i < count * windowLen; i++) tokens[i] = bytes[first * windowLen + i];
+      model.setBatch(tokens);
+      const b = new CommandBatch(gpu);
+      model.recordForward(b);
+      b.submit();
+      const losses = await model.readRowLosses();
+      for (let w = 0; w < count; w++) {
+        for (let t = 0; t < windowLen - 1; t++) sum += losses[w * windowLen + t];
+      }
+    }
+    return sum / (windows * (windowLen - 1));
+  } finally {
+    model.destroy();
+  }
+}
+
+/** Evaluates on WebGPU. */
+export class GpuEvaluator implements Evaluator {
+  readonly name: string;
+  readonly #gpu: GpuContext;
+  constructor(gpu: GpuContext) {
+    this.#gpu = gpu;
+    this.name = `webgpu (${gpu.adapterName})`;
+  }
+  evaluate(checkpoint: Checkpoint, validation: Uint8Array, windowLen: number): Promise<number> {
+    return evaluateLossGpu(this.#gpu, checkpoint, validation, windowLen);
+  }
+}
+
+/** Evaluates with the plain-TypeScript CPU reference (slow; used without a WebGPU adapter). */
+export class CpuEvaluator implements Evaluator {
+  readonly name = "cpu reference";
+  evaluate(checkpoint: Checkpoint, validation: Uint8Array, windowLen: number): Promise<number> {
+    return Promise.resolve(evaluateLossCpu(checkpoint, validation, windowLen));
+  }
+}
+
+/**
+ * The best evaluator this runtime offers. Without an adapter it warns (through `warn`) that the
+ * CPU reference is used and is slow.
+ */
+export async function createEvaluator(
+  warn: (message: string) => void = console.warn,
+): Promise<Evaluator> {
+  const gpu = await requestGpu();
+  if (gpu) return new GpuEvaluator(gpu);
+  warn("no WebGPU adapter found: evaluating with the CPU reference (slow)");
+  return new CpuEvaluator();
+}

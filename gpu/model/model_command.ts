@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Checkpoint } from "../../core/checkpoint/checkpoint.ts";
+import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
 import { checkpointRoot } from "../../core/checkpoint/chunks.ts";
 import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
 import {

@@ -5,8 +5,8 @@
  *
  * Provisional: τ, μ and Δfull are placeholders until the evaluator's measured CPU/WebGPU
  * disagreement is recorded (μ ≥ 2τ is enforced by {@linkcode checkNetworkParams}). The genesis
- * block hash, checkpoint root and genesis loss are not here yet (they come with the genesis
- * derivation).
+ * model seed, checkpoint root and loss are pinned here and re-derived by `genesis_test.ts`
+ * (mainnet's loss is not computed yet: `genesisValLossPinned` is false).
  *
  * @module
  */
@@ -85,6 +85,14 @@ export interface NetworkParams {
   readonly genesisTimestampSecs: number;
   /** Default minimum relay fee (mempool policy, not consensus), resonances per byte. */
   readonly minRelayFeePerByte: bigint;
+  /** Seed of the genesis weights (PROTOCOL §3.6). */
+  readonly genesisModelSeed: number;
+  /** Hex keccak-Merkle root of the encoded genesis checkpoint (PROTOCOL §3.5). */
+  readonly genesisCheckpointRootHex: string;
+  /** Validation loss of the genesis checkpoint in micro-nats (the genesis header's valLoss). */
+  readonly genesisValLossMicroNats: number;
+  /** False while `genesisValLossMicroNats` is a placeholder that was never computed. */
+  readonly genesisValLossPinned: boolean;
 }
 
 const DAY = 86_400;
@@ -124,8 +132,15 @@ export const MAINNET: NetworkParams = freeze({
   maxTxBytes: 100_000,
   maxFutureBlockTimeSecs: 2 * 3600,
   medianTimeSpan: 11,
-  genesisTimestampSecs: 1_767_225_600, // 2026-01-01T00:00:00Z, TODO with the genesis block
+  genesisTimestampSecs: 1_767_225_600, // 2026-01-01T00:00:00Z
   minRelayFeePerByte: 1n,
+  genesisModelSeed: 1,
+  genesisCheckpointRootHex: "2ee3df033c79409230d39cc68488f497feff5bdfdb941d7648eaf8b64630f436",
+  // NOT COMPUTED: the (384, 6) genesis over the 1 MiB set is too slow for these machines'
+  // evaluators; must be computed once with WebGPU and pinned before mainnet exists. Placeholder:
+  // ln 256 (the loss of a uniform byte predictor).
+  genesisValLossMicroNats: 5_545_177,
+  genesisValLossPinned: false,
 });
 
 /** Testnet. */
@@ -147,6 +162,10 @@ export const TESTNET: NetworkParams = freeze({
   heartbeatMinIntervalSecs: DAY,
   socialRecoveryMinDelaySecs: 3600,
   emissionReturnAgeSecs: 90 * DAY,
+  genesisCheckpointRootHex: "b99e3d84e32ff44336a66647c818a4853963c580376930e17d21dadbc9c410e4",
+  // WebGPU (llvmpipe) 5.666325971 nats; re-derived by genesis_loss_test.ts.
+  genesisValLossMicroNats: 5_666_326,
+  genesisValLossPinned: true,
 });
 
 /** Regtest: tiny model, short timers, so tests mine dozens of blocks in seconds on a CPU. */
@@ -173,6 +192,10 @@ export const REGTEST: NetworkParams = freeze({
   socialRecoveryMinDelaySecs: 10,
   emissionReturnAgeSecs: 3_600,
   genesisTimestampSecs: 1_767_225_600,
+  genesisCheckpointRootHex: "95909887e6c6d03969e0d79e249a00e362b3e7a15b7a9862020e0a10013d8e50",
+  // CPU reference and WebGPU (llvmpipe) both give 5.708006 nats (genesis_loss_test.ts).
+  genesisValLossMicroNats: 5_708_006,
+  genesisValLossPinned: true,
 });
 
 /** All networks by name. */

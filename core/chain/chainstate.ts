@@ -1,0 +1,571 @@
+/**
+ * The chainstate (DESIGN §4, PROTOCOL.md §6): block index, active chain, UTXO set and undo
+ * data on LevelDB, checkpoint files, fork choice and reorganisation.
+ *
+ * - `acceptBlock` runs the cheap stages (sanity, header context against the parent, checkpoint
+ *   size/root), stores the block and its checkpoint, then activates the best chain.
+ * - Fork choice: the valid chain whose tip has the lowest `valLossMicroNats`; ties go to the
+ *   block seen first. A switch needing more than `params.maxReorgDepth` disconnections is
+ *   refused. A block is evaluated (checkProofOfTraining) only when it is about to join the
+ *   active chain, and only once.
+ * - Connecting or disconnecting a block is one atomic LevelDB batch holding the UTXO changes,
+ *   undo data, index record, height entry, tip and supply totals: after a crash the store is
+ *   at the state before or after that block, never between.
+ * - A block that fails during activation is marked invalid with its descendants; the best
+ *   remaining valid chain is (re)connected.
+ *
+ * @module
+ */
+import { toHex } from "../crypto/keccak.ts";
+import { ValidationError } from "../errors.ts";
+import { type Block, blockId, decodeBlock, encodeBlock } from "../primitives/block.ts";
+import { isCoinbase, type OutPoint } from "../primitives/tx.ts";
+import type { Evaluator } from "../consensus/evaluator.ts";
+import type { NetworkParams } from "../consensus/params.ts";
+import { type ChainEntry, outpointKey, type UtxoEntry } from "../consensus/chain_entry.ts";
+import { checkBlockSanity } from "../consensus/check_block_sanity.ts";
+import { checkHeaderContext } from "../consensus/check_header_context.ts";
+import { connectBlockTransactions } from "../consensus/connect_block.ts";
+import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../consensus/genesis.ts";
+import { nextEntry } from "../consensus/next_entry.ts";
+import { checkProofOfTraining } from "../consensus/proof_of_training.ts";
+import { outPointFromKey, Prefix } from "./keys.ts";
+import { BlockStatus, type IndexRecord, type UndoData } from "./records.ts";
+import { ChainStore, StoreBatch } from "./store.ts";
+import { CheckpointFiles } from "./checkpoint_files.ts";
+
+/** The time source of the chainstate (a manual clock in tests). */
+export interface ChainClock {
+  /** Seconds since the epoch. */
+  nowSecs(): number;
+}
+
+/** One block connected or disconnected by an activation. */
+export interface ChainBlock {
+  /** Its chain entry. */
+  readonly entry: ChainEntry;
+  /** The block. */
+  readonly block: Block;
+}
+
+/** What an activation changed; listeners get it after the batch is on disk. */
+export interface TipChange {
+  /** The new tip. */
+  readonly tip: ChainEntry;
+  /** Blocks disconnected, tip first. */
+  readonly disconnected: readonly ChainBlock[];
+  /** Blocks connected, lowest first. */
+  readonly connected: readonly ChainBlock[];
+}
+
+/** Result of {@linkcode Chainstate.acceptBlock}. */
+export interface AcceptResult {
+  /** "connected": on the active chain now; "side-branch": stored, not active; "duplicate". */
+  readonly status: "connected" | "side-branch" | "duplicate";
+  /** The block's hash. */
+  readonly hash: Uint8Array;
+  /** Present when the acceptance switched branches: hashes disconnected (tip first) and connected. */
+  readonly reorged?: { readonly disconnected: Uint8Array[]; readonly connected: Uint8Array[] };
+}
+
+/** Options of {@linkcode Chainstate.open}. */
+export interface ChainstateOptions {
+  /** Keep checkpoints of the last this-many blocks; 0 keeps all. Default params.keepCheckpoints. */
+  readonly prune?: number;
+  /** Called after every tip change. */
+  readonly onTipChange?: (change: TipChange) => void;
+}
+
+const hex = toHex;
+
+/** Block index, UTXO set and active chain of one network on LevelDB. */
+export class Chainstate {
+  /** The network. */
+  readonly params: NetworkParams;
+  readonly #store: ChainStore;
+  readonly #files: CheckpointFiles;
+  readonly #evaluator: Evaluator;
+  readonly #validation: Uint8Array;
+  readonly #clock: ChainClock;
+  readonly #prune: number;
+  readonly #index = new Map<string, IndexRecord>();
+  readonly #children = new Map<string, string[]>();
+  /** Active chain hashes (hex) by height. */
+  #active: string[] = [];
+  #nextSeq = 0;
+  #prunedBelow = 0;
+  #lock: Promise<unknown> = Promise.resolve();
+  readonly #listeners = new Set<(change: TipChange) => void>();
+  #closed = false;
+
+  private constructor(
+    params: NetworkParams,
+    store: ChainStore,
+    files: CheckpointFiles,
+    evaluator: Evaluator,
+    validation: Uint8Array,
+    clock: ChainClock,
+    prune: number,
+  ) {
+    this.params = params;
+    this.#store = store;
+    this.#files = files;
+    this.#evaluator = evaluator;
+    this.#validation = validation;
+    this.#clock = clock;
+    this.#prune = prune;
+  }
+
+  /**
+   * Opens the chainstate in `datadir` (LevelDB in `chainstate/`, checkpoints in
+   * `checkpoints/`), writing the genesis block on first open.
+   */
+  static async open(
+    datadir: string,
+    params: NetworkParams,
+    evaluator: Evaluator,
+    validation: Uint8Array,
+    clock: ChainClock,
+    options: ChainstateOptions = {},
+  ): Promise<Chainstate> {
+    const prune = options.prune ?? params.keepCheckpoints;
+    if (!Number.isInteger(prune) || prune < 0) throw new RangeError(`Bad prune ${prune}`);
+    if (prune !== 0 && prune <= params.maxReorgDepth) {
+      throw new RangeError(`prune must be 0 or above maxReorgDepth ${params.maxReorgDepth}`);
+    }
+    const store = await ChainStore.open(datadir);
+    const files = new CheckpointFiles(datadir);
+    await files.init();
+    const cs = new Chainstate(params, store, files, evaluator, validation, clock, prune);
+    if (options.onTipChange) cs.#listeners.add(options.onTipChange);
+    try {
+      await cs.#load();
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    return cs;
+  }
+
+  async #load(): Promise<void> {
+    const tipHash = await this.#store.getTip();
+    if (!tipHash) {
+      await this.#writeGenesis();
+      return;
+    }
+    for (const rec of await this.#store.loadIndex()) this.#remember(rec);
+    this.#nextSeq = (await this.#store.getCounter(Prefix.seq)) ?? this.#index.size;
+    this.#prunedBelow = (await this.#store.getCounter(Prefix.pruned)) ?? 0;
+    const active: string[] = [];
+    let rec = this.#index.get(hex(tipHash));
+    if (!rec) throw new RangeError("Chain store tip has no index record");
+    for (;;) {
+      active.push(hex(rec.entry.hash));
+      if (rec.entry.height === 0) break;
+      const parent = this.#index.get(hex(rec.entry.header.prevHash));
+      if (!parent) throw new RangeError("Chain store is missing an ancestor of the tip");
+      rec = parent;
+    }
+    this.#active = active.reverse();
+  }
+
+  async #writeGenesis(): Promise<void> {
+    const block = genesisBlock(this.params);
+    const entry = genesisEntry(this.params);
+    const ckpt = genesisCheckpointBytes(this.params);
+    await this.#files.put(entry.hash, block.header, ckpt);
+    const rec: IndexRecord = {
+      entry,
+      status: BlockStatus.haveBlock | BlockStatus.haveCheckpoint | BlockStatus.potValid |
+        BlockStatus.txsValid,
+      seq: 0,
+      invalidReason: "",
+    };
+    const batch = new StoreBatch()
+      .putCounter(Prefix.version, 1)
+      .putBlock(entry.hash, encodeBlock(block))
+      .putIndex(rec)
+      .putUndo(entry.hash, { spent: [], created: [] })
+      .putHeight(0, entry.hash)
+      .putTip(entry.hash, entry.mintedResonances, entry.returnedResonances)
+      .putCounter(Prefix.seq, 1);
+    await this.#store.write(batch);
+    this.#remember(rec);
+    this.#nextSeq = 1;
+    this.#active = [hex(entry.hash)];
+  }
+
+  #remember(rec: IndexRecord): void {
+    const key = hex(rec.entry.hash);
+    const fresh = !this.#index.has(key);
+    this.#index.set(key, rec);
+    if (fresh && rec.entry.height > 0) {
+      const p = hex(rec.entry.header.prevHash);
+      const list = this.#children.get(p);
+      if (list) list.push(key);
+      else this.#children.set(p, [key]);
+    }
+  }
+
+  /** Subscribes to tip changes; returns the unsubscribe function. */
+  onTipChange(listener: (change: TipChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The active chain's tip. */
+  tip(): ChainEntry {
+    return this.#index.get(this.#active[this.#active.length - 1]!)!.entry;
+  }
+
+  /** The height of the tip. */
+  height(): number {
+    return this.#active.length - 1;
+  }
+
+  /** The entry of any known block (active or side branch), or undefined. */
+  getEntry(hash: Uint8Array): ChainEntry | undefined {
+    return this.#index.get(hex(hash))?.entry;
+  }
+
+  /** Index bookkeeping of a known block: status bits, first-seen sequence, invalid reason. */
+  getBlockStatus(hash: Uint8Array): Readonly<IndexRecord> | undefined {
+    return this.#index.get(hex(hash));
+  }
+
+  /** The active chain's entry at `height`, or undefined above the tip. */
+  getEntryByHeight(height: number): ChainEntry | undefined {
+    const h = this.#active[height];
+    return h === undefined ? undefined : this.#index.get(h)!.entry;
+  }
+
+  /** Whether `hash` is on the active chain. */
+  isActive(hash: Uint8Array): boolean {
+    const rec = this.#index.get(hex(hash));
+    return rec !== undefined && this.#active[rec.entry.height] === hex(hash);
+  }
+
+  /** The stored block, or undefined. */
+  async getBlock(hash: Uint8Array): Promise<Block | undefined> {
+    const bytes = await this.#store.getBlock(hash);
+    return bytes && decodeBlock(bytes, this.params);
+  }
+
+  /** The stored canonical block bytes, or undefined. */
+  getBlockBytes(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#store.getBlock(hash);
+  }
+
+  /** The stored checkpoint bytes, or undefined (unknown block or pruned). */
+  getCheckpoint(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    const rec = this.#index.get(hex(hash));
+    if (!rec || !(rec.status & BlockStatus.haveCheckpoint)) return Promise.resolve(undefined);
+    return this.#files.get(hash);
+  }
+
+  /** The unspent output at `op` in the tip's UTXO set, or undefined. */
+  getUtxo(op: OutPoint): Promise<UtxoEntry | undefined> {
+    return this.#store.getCoin(op);
+  }
+
+  /** Several unspent outputs at once. */
+  getUtxos(ops: readonly OutPoint[]): Promise<(UtxoEntry | undefined)[]> {
+    return this.#store.getCoins(ops);
+  }
+
+  /** Every unspent output of the tip's UTXO set (for tests and audits). */
+  utxos(): AsyncGenerator<[OutPoint, UtxoEntry]> {
+    return this.#store.coins();
+  }
+
+  /** The undo data of an active block (undefined for side branches). */
+  getUndo(hash: Uint8Array): Promise<UndoData | undefined> {
+    return this.#store.getUndo(hash);
+  }
+
+  /** Closes the database (waits for a running acceptBlock). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#lock.catch(() => {});
+    await this.#store.close();
+  }
+
+  /**
+   * Validates and stores a block with its checkpoint, then activates the best chain.
+   * Throws ValidationError (reason per core/consensus/reasons.ts) when the block breaks a rule,
+   * "bad-prevblk" when its parent is unknown or invalid, DecodeError for undecodable bytes.
+   */
+  acceptBlock(block: Block | Uint8Array, checkpointBytes: Uint8Array): Promise<AcceptResult> {
+    const run = this.#lock.then(() => this.#accept(block, checkpointBytes));
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
+  async #accept(input: Block | Uint8Array, checkpointBytes: Uint8Array): Promise<AcceptResult> {
+    if (this.#closed) throw new RangeError("Chainstate is closed");
+    const block = input instanceof Uint8Array ? decodeBlock(input, this.params) : input;
+    const bytes = input instanceof Uint8Array ? input : encodeBlock(block);
+    const { header } = block;
+    const hash = blockId(this.params.magic, header);
+    const key = hex(hash);
+    const known = this.#index.get(key);
+    if (known) {
+      if (known.status & BlockStatus.invalid) {
+        throw new ValidationError(known.invalidReason || "duplicate-invalid", "known invalid");
+      }
+      return { status: "duplicate", hash };
+    }
+    checkBlockSanity(block, this.params);
+    const parent = this.#index.get(hex(header.prevHash));
+    if (!parent) throw new ValidationError("bad-prevblk", "parent block unknown");
+    if (parent.status & BlockStatus.invalid) {
+      throw new ValidationError("bad-prevblk", "parent block invalid");
+    }
+    checkHeaderContext(header, parent.entry, this.params, { nowSecs: this.#clock.nowSecs() });
+    await this.#files.put(hash, header, checkpointBytes);
+    const rec: IndexRecord = {
+      entry: this.#headerEntry(parent, block),
+      status: BlockStatus.haveBlock | BlockStatus.haveCheckpoint,
+      seq: this.#nextSeq++,
+      invalidReason: "",
+    };
+    await this.#store.write(
+      new StoreBatch().putBlock(hash, bytes).putIndex(rec).putCounter(Prefix.seq, this.#nextSeq),
+    );
+    this.#remember(rec);
+
+    const change = await this.#activateBestChain();
+    const after = this.#index.get(key)!;
+    if (after.status & BlockStatus.invalid) {
+      throw new ValidationError(after.invalidReason, "block failed validation");
+    }
+    const status = this.isActive(hash) ? "connected" : "side-branch";
+    if (change && change.disconnected.length > 0) {
+      return {
+        status,
+        hash,
+        reorged: {
+          disconnected: change.disconnected.map((b) => b.entry.hash),
+          connected: change.connected.map((b) => b.entry.hash),
+        },
+      };
+    }
+    return { status, hash };
+  }
+
+  /**
+   * The entry of a block not yet connected: header fields, MTP and stagnation are final; the
+   * supply totals are the parent's until the block is connected (status `txsValid`).
+   */
+  #headerEntry(parent: IndexRecord, block: Block): ChainEntry {
+    return nextEntry(this.params, parent.entry, block, {
+      mintedResonances: 0n,
+      returnedResonances: 0n,
+      recentTimestampsSecs: this.#recentTimestamps(parent),
+    });
+  }
+
+  /** Timestamps of the `medianTimeSpan − 1` blocks ending at `rec`, oldest first. */
+  #recentTimestamps(rec: IndexRecord): number[] {
+    const times: number[] = [];
+    let r: IndexRecord | undefined = rec;
+    while (r && times.length < this.params.medianTimeSpan - 1) {
+      times.push(r.entry.header.timestampSecs);
+      r = r.entry.height === 0 ? undefined : this.#index.get(hex(r.entry.header.prevHash));
+    }
+    return times.reverse();
+  }
+
+  /** Whether candidate `a` beats `b` in fork choice (lower tip loss, then first seen). */
+  static #better(a: IndexRecord, b: IndexRecord): boolean {
+    const la = a.entry.header.valLossMicroNats, lb = b.entry.header.valLossMicroNats;
+    return la < lb || (la === lb && a.seq < b.seq);
+  }
+
+  #bestCandidate(refused: Set<string>): IndexRecord {
+    let best = this.#index.get(this.#active[this.#active.length - 1]!)!;
+    for (const [key, rec] of this.#index) {
+      if (refused.has(key) || rec.status & BlockStatus.invalid) continue;
+      if (!(rec.status & BlockStatus.haveBlock)) continue;
+      if (!(rec.status & (BlockStatus.haveCheckpoint | BlockStatus.potValid))) continue;
+      if (Chainstate.#better(rec, best)) best = rec;
+    }
+    return best;
+  }
+
+  /** The height of the last common block of the active chain and `rec`'s branch. */
+  #forkHeight(rec: IndexRecord): number {
+    let r: IndexRecord = rec;
+    while (this.#active[r.entry.height] !== hex(r.entry.hash)) {
+      r = this.#index.get(hex(r.entry.header.prevHash))!;
+    }
+    return r.entry.height;
+  }
+
+  async #activateBestChain(): Promise<TipChange | undefined> {
+    const refused = new Set<string>();
+    const disconnected: ChainBlock[] = [];
+    const connected: ChainBlock[] = [];
+    for (;;) {
+      const tipRec = this.#index.get(this.#active[this.#active.length - 1]!)!;
+      const best = this.#bestCandidate(refused);
+      if (best === tipRec) break;
+      const forkHeight = this.#forkHeight(best);
+      if (tipRec.entry.height - forkHeight > this.params.maxReorgDepth) {
+        refused.add(hex(best.entry.hash));
+        continue;
+      }
+      const path: IndexRecord[] = [];
+      for (let r = best; r.entry.height > forkHeight;) {
+        path.push(r);
+        r = this.#index.get(hex(r.entry.header.prevHash))!;
+      }
+      path.reverse();
+      while (this.height() > forkHeight) {
+        const done = await this.#disconnectTip();
+        const i = connected.findIndex((c) => hex(c.entry.hash) === hex(done.entry.hash));
+        if (i >= 0) connected.splice(i, 1);
+        else disconnected.push(done);
+      }
+      for (const rec of path) {
+        try {
+          const done = await this.#connect(rec);
+          const i = disconnected.findIndex((d) => hex(d.entry.hash) === hex(done.entry.hash));
+          if (i >= 0) disconnected.splice(i, 1);
+          else connected.push(done);
+        } catch (e) {
+          if (!(e instanceof ValidationError)) throw e;
+          await this.#markInvalid(rec, e.reason);
+          break;
+        }
+      }
+    }
+    if (disconnected.length === 0 && connected.length === 0) return undefined;
+    await this.#pruneCheckpoints();
+    const change: TipChange = { tip: this.tip(), disconnected, connected };
+    for (const listener of this.#listeners) listener(change);
+    return change;
+  }
+
+  async #markInvalid(rec: IndexRecord, reason: string): Promise<void> {
+    const batch = new StoreBatch();
+    const stack = [rec];
+    let first = true;
+    while (stack.length > 0) {
+      const r = stack.pop()!;
+      r.status |= BlockStatus.invalid;
+      r.invalidReason = first ? reason : "bad-prevblk";
+      first = false;
+      batch.putIndex(r);
+      for (const c of this.#children.get(hex(r.entry.hash)) ?? []) stack.push(this.#index.get(c)!);
+    }
+    await this.#store.write(batch);
+  }
+
+  /** Connects `rec` (a child of the tip) in one batch; ValidationError leaves state unchanged. */
+  async #connect(rec: IndexRecord): Promise<ChainBlock> {
+    const { hash } = rec.entry;
+    const parent = this.#index.get(this.#active[this.#active.length - 1]!)!;
+    const bytes = await this.#store.getBlock(hash);
+    if (!bytes) throw new RangeError(`Block ${hex(hash)} data missing`);
+    const block = decodeBlock(bytes, this.params);
+    if (!(rec.status & BlockStatus.potValid)) {
+      const ckpt = await this.#files.get(hash);
+      if (!ckpt) throw new RangeError(`Checkpoint of ${hex(hash)} missing`);
+      await checkProofOfTraining(block.header, ckpt, {
+        params: this.params,
+        evaluator: this.#evaluator,
+        validation: this.#validation,
+      });
+    }
+    const prevouts: OutPoint[] = [];
+    for (const tx of block.txs) {
+      if (isCoinbase(tx)) continue;
+      for (const input of tx.inputs) prevouts.push(input.prevout);
+    }
+    const coins = await this.#store.getCoins(prevouts);
+    const map = new Map<string, UtxoEntry>();
+    prevouts.forEach((op, i) => {
+      const c = coins[i];
+      if (c) map.set(outpointKey(op), c);
+    });
+    const result = await connectBlockTransactions(block, { get: (k: string) => map.get(k) }, {
+      params: this.params,
+      parent: parent.entry,
+      nowSecs: this.#clock.nowSecs(),
+    });
+    const entry = nextEntry(this.params, parent.entry, block, {
+      mintedResonances: result.mintedResonances,
+      returnedResonances: result.returnedResonances,
+      recentTimestampsSecs: this.#recentTimestamps(parent),
+    });
+    const undo: UndoData = { spent: [], created: [] };
+    const batch = new StoreBatch();
+    for (const [k, e] of result.spent) {
+      const op = outPointFromKey(k);
+      undo.spent.push([op, e]);
+      batch.delCoin(op);
+    }
+    for (const [k, e] of result.created) {
+      const op = outPointFromKey(k);
+      undo.created.push(op);
+      batch.putCoin(op, e);
+    }
+    const next: IndexRecord = {
+      entry,
+      status: rec.status | BlockStatus.potValid | BlockStatus.txsValid,
+      seq: rec.seq,
+      invalidReason: "",
+    };
+    batch.putUndo(hash, undo).putIndex(next).putHeight(entry.height, hash);
+    batch.putTip(hash, entry.mintedResonances, entry.returnedResonances);
+    await this.#store.write(batch);
+    this.#index.set(hex(hash), next);
+    this.#active.push(hex(hash));
+    return { entry, block };
+  }
+
+  /** Disconnects the tip in one batch, restoring its spent outputs from the undo data. */
+  async #disconnectTip(): Promise<ChainBlock> {
+    const rec = this.#index.get(this.#active[this.#active.length - 1]!)!;
+    const { hash, height } = rec.entry;
+    if (height === 0) throw new RangeError("Cannot disconnect genesis");
+    const parent = this.#index.get(hex(rec.entry.header.prevHash))!;
+    const undo = await this.#store.getUndo(hash);
+    const bytes = await this.#store.getBlock(hash);
+    if (!undo || !bytes) throw new RangeError(`Undo data of ${hex(hash)} missing`);
+    const batch = new StoreBatch();
+    for (const op of undo.created) batch.delCoin(op);
+    for (const [op, e] of undo.spent) batch.putCoin(op, e);
+    batch.delUndo(hash).delHeight(height);
+    batch.putTip(
+      parent.entry.hash,
+      parent.entry.mintedResonances,
+      parent.entry.returnedResonances,
+    );
+    await this.#store.write(batch);
+    this.#active.pop();
+    return { entry: rec.entry, block: decodeBlock(bytes, this.params) };
+  }
+
+  /** Deletes checkpoints of blocks at heights ≤ tip − prune (active and side branches). */
+  async #pruneCheckpoints(): Promise<void> {
+    if (this.#prune === 0) return;
+    const cutoff = this.height() - this.#prune; // prune heights ≤ cutoff
+    if (cutoff < this.#prunedBelow) return;
+    const victims: IndexRecord[] = [];
+    for (const rec of this.#index.values()) {
+      if (rec.entry.height <= cutoff && rec.status & BlockStatus.haveCheckpoint) victims.push(rec);
+    }
+    const batch = new StoreBatch();
+    for (const rec of victims) {
+      rec.status &= ~BlockStatus.haveCheckpoint;
+      batch.putIndex(rec);
+    }
+    this.#prunedBelow = cutoff + 1;
+    batch.putCounter(Prefix.pruned, this.#prunedBelow);
+    await this.#store.write(batch);
+    for (const rec of victims) await this.#files.remove(rec.entry.hash);
+  }
+}

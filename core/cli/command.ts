@@ -188,7 +188,10 @@ export async function runCommandTree(
       context.err(usageLine(spec, path));
       return 2;
     }
-    throw e;
+    // Anything else is a failure of the work itself (unreadable file, bad checkpoint, node
+    // unreachable): say what failed, without a stack trace, and exit 1.
+    context.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
   }
 }
 

@@ -76,3 +76,19 @@ Deno.test("runCommandTree() returns 2 and prints usage for a usage error raised 
   assert.equal(await runCommandTree(root, ["train", "--steps", "5"], ctx), 0);
   assert.deepEqual(out, ["steps=5"]);
 });
+
+Deno.test("runCommandTree() reports a failing command's error without a stack, exit code 1", async () => {
+  const err: string[] = [];
+  const failing: CommandSpec = {
+    name: "eval",
+    summary: "",
+    usage: "eval",
+    run: () => {
+      throw new Error("cannot read checkpoint x.rnet");
+    },
+  };
+  const root: CommandSpec = { name: "rnt", summary: "", usage: "", subcommands: [failing] };
+  const code = await runCommandTree(root, ["eval"], { out: () => {}, err: (l) => err.push(l) });
+  assert.equal(code, 1);
+  assert.deepEqual(err, ["error: cannot read checkpoint x.rnet"]);
+});

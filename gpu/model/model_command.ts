@@ -90,12 +90,12 @@ export async function readCheckpointFile(path: string): Promise<Checkpoint> {
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new UsageError(`cannot read checkpoint ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read checkpoint ${path}: ${(e as Error).message}`);
   }
   try {
     return decodeCheckpoint(bytes);
   } catch (e) {
-    throw new UsageError(`${path} is not a valid .rnet checkpoint: ${(e as Error).message}`);
+    throw new Error(`${path} is not a valid .rnet checkpoint: ${(e as Error).message}`);
   }
 }
 
@@ -234,11 +234,7 @@ const trainCommand: CommandSpec = {
       return 1;
     }
     let sampler: WindowSampler;
-    try {
-      sampler = await WindowSampler.open(dataPath, windowLen, seed);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    sampler = await WindowSampler.open(dataPath, windowLen, seed);
     const progress = new ProgressReporter("train");
     let lastLoss = NaN;
     try {
@@ -306,7 +302,7 @@ const evalCommand: CommandSpec = {
     let bytes: Uint8Array;
     if (dataPath) {
       bytes = await Deno.readFile(dataPath).catch((e) => {
-        throw new UsageError(`cannot read ${dataPath}: ${e.message}`);
+        throw new Error(`cannot read ${dataPath}: ${e.message}`);
       });
     } else {
       bytes = await loadValidationSet(params.name);

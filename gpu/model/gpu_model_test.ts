@@ -8,7 +8,9 @@ import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
 import { CommandBatch } from "../device.ts";
 import { assertClose, gpuTest, seededRandom } from "../testing.ts";
 import { createAdamState, evaluateLossCpu, lossAndGradients, trainStepCpu } from "../ref/model.ts";
-import { loadValidationSet } from "./datasets.ts";
+import { train } from "../train/trainer.ts";
+import { WindowSampler } from "../train/window_sampler.ts";
+import { loadSampleTrain, loadValidationSet } from "./datasets.ts";
 import { evaluateLossGpu } from "./evaluate.ts";
 import { GpuModel } from "./gpu_model.ts";
 import { growCheckpoint } from "./grow.ts";
@@ -105,6 +107,29 @@ gpuTest("GPU evaluation is within 1e-5 of the CPU on the testnet config", async 
   const rel = Math.abs(gpuLoss - cpu) / cpu;
   console.log(
     `testnet genesis: gpu ${gpuLoss} cpu ${cpu} relative difference ${rel.toExponential(2)}`,
+  );
+  assert.ok(rel <= 1e-5, `relative difference ${rel}`);
+});
+
+gpuTest("GPU evaluation of a trained regtest model is within 1e-5 of the CPU", async (gpu) => {
+  const validation = await loadValidationSet("regtest");
+  const genesis = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+  const { checkpoint } = await train(
+    gpu,
+    genesis,
+    WindowSampler.fromBytes(await loadSampleTrain(), 64, 3),
+    {
+      steps: 60,
+      batch: 8,
+      schedule: { maxLr: 1e-2, minLr: 1e-3, warmupSteps: 5, totalSteps: 60 },
+      lossEvery: 60,
+    },
+  );
+  const gpuLoss = await evaluateLossGpu(gpu, checkpoint, validation, 64);
+  const cpu = evaluateLossCpu(checkpoint, validation, 64);
+  const rel = Math.abs(gpuLoss - cpu) / cpu;
+  console.log(
+    `regtest trained: gpu ${gpuLoss} cpu ${cpu} relative difference ${rel.toExponential(2)}`,
   );
   assert.ok(rel <= 1e-5, `relative difference ${rel}`);
 });

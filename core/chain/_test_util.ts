@@ -1,0 +1,72 @@
+/**
+ * Test helpers (private): mining test blocks with real checkpoints for the chainstate, on top
+ * of core/consensus/testing/block_builder.ts.
+ *
+ * @module
+ */
+import type { Block } from "../primitives/block.ts";
+import { toHex } from "../crypto/keccak.ts";
+import type { NetworkParams } from "../consensus/params.ts";
+import { nextModelConfig } from "../consensus/growth.ts";
+import {
+  type ChildBlockOptions,
+  ScriptedEvaluator,
+  TestChain,
+  testCheckpoint,
+} from "../consensus/testing/block_builder.ts";
+import type { ChainClock, Chainstate } from "./chainstate.ts";
+
+/** A block and its checkpoint bytes. */
+export interface MinedBlock {
+  /** The block. */
+  readonly block: Block;
+  /** Its checkpoint. */
+  readonly checkpoint: Uint8Array;
+}
+
+/** A clock far enough ahead of regtest genesis for every test block. */
+export const testClock: ChainClock = {
+  nowSecs: () => 1_767_225_600 + 365 * 86_400,
+};
+
+/**
+ * Builds a child of `chain`'s tip with a real checkpoint (genesis init with `seed`) and
+ * registers its evaluated loss with `evaluator`: the claimed loss, or `wrongLossNats`.
+ * The block is accepted into `chain` (a reference that does not evaluate).
+ */
+export async function mineBlock(
+  chain: TestChain,
+  evaluator: ScriptedEvaluator,
+  seed: number,
+  opts: ChildBlockOptions & { wrongLossNats?: number } = {},
+): Promise<MinedBlock> {
+  const ck = testCheckpoint(nextModelConfig(chain.params, chain.tip), seed);
+  const block = chain.build({ ...opts, checkpoint: { root: ck.root, size: ck.size } });
+  evaluator.register(ck.bytes, opts.wrongLossNats ?? block.header.valLossMicroNats / 1e6);
+  await chain.accept(block);
+  return { block, checkpoint: ck.bytes };
+}
+
+/** A reference chain that replays `blocks` (children of genesis, in order) first. */
+export async function referenceChain(
+  params: NetworkParams,
+  blocks: readonly MinedBlock[],
+): Promise<TestChain> {
+  const chain = new TestChain(params);
+  for (const b of blocks) await chain.accept(b.block);
+  return chain;
+}
+
+/** The chainstate's UTXO set as sorted `outpointKey → entry` pairs. */
+export async function utxoSnapshot(cs: Chainstate): Promise<[string, unknown][]> {
+  const out: [string, unknown][] = [];
+  for await (const [op, e] of cs.utxos()) out.push([`${toHex(op.txid)}:${op.vout}`, e]);
+  return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A TestChain's UTXO set in the same form as {@linkcode utxoSnapshot}. */
+export function referenceSnapshot(chain: TestChain): [string, unknown][] {
+  return [...chain.view.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export { ScriptedEvaluator, TestChain };

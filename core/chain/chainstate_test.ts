@@ -1,0 +1,347 @@
+import assert from "node:assert/strict";
+import { toHex } from "../crypto/keccak.ts";
+import { ValidationError } from "../errors.ts";
+import { REGTEST } from "../consensus/params.ts";
+import type { NetworkParams } from "../consensus/params.ts";
+import { genesisEntry } from "../consensus/genesis.ts";
+import { heartbeatWallet, outputKey } from "../consensus/testing/block_builder.ts";
+import { Chainstate, type TipChange } from "./chainstate.ts";
+import { outPointFromKey } from "./keys.ts";
+import { BlockStatus } from "./records.ts";
+import {
+  mineBlock,
+  type MinedBlock,
+  referenceChain,
+  referenceSnapshot,
+  ScriptedEvaluator,
+  TestChain,
+  testClock,
+  utxoSnapshot,
+} from "./_test_util.ts";
+
+const validation = new Uint8Array(64);
+
+async function withDirs(
+  n: number,
+  fn: (dirs: string[]) => Promise<void>,
+): Promise<void> {
+  const dirs: string[] = [];
+  for (let i = 0; i < n; i++) dirs.push(await Deno.makeTempDir({ prefix: "rnt-chain-" }));
+  try {
+    await fn(dirs);
+  } finally {
+    for (const d of dirs) await Deno.remove(d, { recursive: true });
+  }
+}
+
+function open(
+  dir: string,
+  params: NetworkParams,
+  evaluator: ScriptedEvaluator,
+  prune?: number,
+): Promise<Chainstate> {
+  return Chainstate.open(
+    dir,
+    params,
+    evaluator,
+    validation,
+    testClock,
+    prune === undefined ? {} : { prune },
+  );
+}
+
+async function mineN(
+  chain: TestChain,
+  ev: ScriptedEvaluator,
+  n: number,
+  seedBase: number,
+  opts: Parameters<typeof mineBlock>[3] = {},
+): Promise<MinedBlock[]> {
+  const out: MinedBlock[] = [];
+  for (let i = 0; i < n; i++) out.push(await mineBlock(chain, ev, seedBase + i, opts));
+  return out;
+}
+
+async function feed(cs: Chainstate, blocks: readonly MinedBlock[]) {
+  const results = [];
+  for (const b of blocks) results.push(await cs.acceptBlock(b.block, b.checkpoint));
+  return results;
+}
+
+Deno.test("Chainstate.open() creates genesis once and reopens at the same tip", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const cs = await open(dir!, REGTEST, ev);
+    const g = genesisEntry(REGTEST);
+    assert.deepEqual(cs.tip(), g);
+    assert.equal(cs.height(), 0);
+    assert.ok(await cs.getCheckpoint(g.hash));
+    assert.equal((await utxoSnapshot(cs)).length, 0);
+    await cs.close();
+    const again = await open(dir!, REGTEST, ev);
+    assert.deepEqual(again.tip(), g);
+    await again.close();
+  });
+});
+
+Deno.test("Chainstate connects 20 blocks with a spend and reopens with the same tip and UTXO set", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const ref = new TestChain(REGTEST);
+    const blocks = await mineN(ref, ev, 12, 100);
+    // Spend block 1's coinbase (mature at height 11+) in block 13.
+    const cbKey = outputKey(REGTEST, blocks[0]!.block.txs[0]!, 0);
+    const w = heartbeatWallet(REGTEST, 0);
+    const cbValue = ref.view.get(cbKey)!.value;
+    const payee = heartbeatWallet(REGTEST, 1);
+    const spend = ref.spend(w, [cbKey], [
+      { value: cbValue - 5_000n, address: payee.address },
+    ]);
+    blocks.push(await mineBlock(ref, ev, 200, { txs: [spend] }));
+    blocks.push(...await mineN(ref, ev, 7, 300));
+
+    const changes: TipChange[] = [];
+    const cs = await open(dir!, REGTEST, ev);
+    cs.onTipChange((c) => changes.push(c));
+    const results = await feed(cs, blocks);
+    assert.ok(results.every((r) => r.status === "connected" && r.reorged === undefined));
+    assert.equal(changes.length, 20);
+    assert.equal(cs.height(), 20);
+    assert.deepEqual(cs.tip(), ref.tip);
+    assert.deepEqual(await utxoSnapshot(cs), referenceSnapshot(ref));
+    assert.equal(await cs.getUtxo(outPointFromKey(cbKey)), undefined);
+
+    // Undo data of block 13 holds exactly the spent coinbase output.
+    const h13 = cs.getEntryByHeight(13)!.hash;
+    const undo = (await cs.getUndo(h13))!;
+    assert.equal(undo.spent.length, 1);
+    assert.equal(`${toHex(undo.spent[0]![0].txid)}:${undo.spent[0]![0].vout}`, cbKey);
+    assert.equal(undo.spent[0]![1].value, cbValue);
+    assert.equal(undo.created.length, 2); // coinbase + the spend's output
+
+    // A block already stored is a duplicate.
+    assert.equal(
+      (await cs.acceptBlock(blocks[3]!.block, blocks[3]!.checkpoint)).status,
+      "duplicate",
+    );
+    const tipBefore = cs.tip();
+    const utxosBefore = await utxoSnapshot(cs);
+    await cs.close();
+
+    const again = await open(dir!, REGTEST, ev);
+    assert.deepEqual(again.tip(), tipBefore);
+    assert.deepEqual(await utxoSnapshot(again), utxosBefore);
+    assert.deepEqual(again.getEntryByHeight(7), ref.entries[7]);
+    assert.deepEqual(
+      encode(await again.getBlock(ref.entries[9]!.hash)),
+      encode(ref.blocks[9]),
+    );
+    await again.close();
+  });
+});
+
+function encode(x: unknown): string {
+  return JSON.stringify(
+    x,
+    (_k, v) => typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v,
+  );
+}
+
+Deno.test("Chainstate reorganises to the branch with the lower tip loss and matches a fresh replay", async () => {
+  await withDirs(2, async ([dir, fresh]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const base = await mineN(a, ev, 11, 1000);
+    const b = await referenceChain(REGTEST, base);
+    const w = heartbeatWallet(REGTEST, 0);
+    const payee = heartbeatWallet(REGTEST, 2);
+    // Branch A spends coinbase 1; branch B spends coinbase 1 differently and coinbase 2.
+    const k1 = outputKey(REGTEST, base[0]!.block.txs[0]!, 0);
+    const k2 = outputKey(REGTEST, base[1]!.block.txs[0]!, 0);
+    const v1 = a.view.get(k1)!.value, v2 = a.view.get(k2)!.value;
+    const spendA = a.spend(w, [k1], [{ value: v1 - 1_000n, address: payee.address }]);
+    const branchA = [
+      await mineBlock(a, ev, 2000, { txs: [spendA] }),
+      ...await mineN(a, ev, 3, 2001),
+    ];
+    const spendB1 = b.spend(w, [k1], [{ value: v1 - 3_000n, address: w.address }]);
+    const spendB2 = b.spend(w, [k2], [{ value: v2 - 2_000n, address: payee.address }]);
+    // B improves 1.5% per block: 3 blocks beat A's 4 blocks at 1% each, 2 do not.
+    const better = (c: TestChain) => Math.floor(c.tip.header.valLossMicroNats * 0.985);
+    const branchB: MinedBlock[] = [];
+    branchB.push(await mineBlock(b, ev, 3000, { txs: [spendB1], valLossMicroNats: better(b) }));
+    branchB.push(await mineBlock(b, ev, 3001, { txs: [spendB2], valLossMicroNats: better(b) }));
+    branchB.push(await mineBlock(b, ev, 3002, { valLossMicroNats: better(b) }));
+    assert.ok(b.tip.header.valLossMicroNats < a.tip.header.valLossMicroNats);
+    assert.ok(branchB[1]!.block.header.valLossMicroNats > a.tip.header.valLossMicroNats);
+
+    const cs = await open(dir!, REGTEST, ev, 0);
+    const changes: TipChange[] = [];
+    cs.onTipChange((c) => changes.push(c));
+    await feed(cs, [...base, ...branchA]);
+    assert.deepEqual(cs.tip(), a.tip);
+    const r1 = await cs.acceptBlock(branchB[0]!.block, branchB[0]!.checkpoint);
+    const r2 = await cs.acceptBlock(branchB[1]!.block, branchB[1]!.checkpoint);
+    assert.equal(r1.status, "side-branch");
+    assert.equal(r2.status, "side-branch");
+    assert.deepEqual(cs.tip(), a.tip);
+    changes.length = 0;
+    const r3 = await cs.acceptBlock(branchB[2]!.block, branchB[2]!.checkpoint);
+    assert.equal(r3.status, "connected");
+    assert.deepEqual(
+      r3.reorged!.disconnected.map(toHex),
+      branchA.map((m) => m.block).reverse().map((bl) => toHex(a.entries[bl.header.height]!.hash)),
+    );
+    assert.equal(r3.reorged!.connected.length, 3);
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0]!.disconnected.length, 4);
+    assert.equal(changes[0]!.connected.length, 3);
+    assert.deepEqual(cs.tip(), b.tip);
+    assert.deepEqual(await utxoSnapshot(cs), referenceSnapshot(b));
+    // Branch A's blocks are still known (side branch), not active.
+    assert.equal(cs.isActive(a.tip.hash), false);
+    assert.ok(cs.getEntry(a.tip.hash));
+
+    const replay = await open(fresh!, REGTEST, ev, 0);
+    await feed(replay, [...base, ...branchB]);
+    assert.deepEqual(replay.tip(), cs.tip());
+    assert.deepEqual(await utxoSnapshot(replay), await utxoSnapshot(cs));
+    await replay.close();
+    await cs.close();
+  });
+});
+
+Deno.test("Chainstate prefers the first-seen tip on equal loss", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const x = await mineBlock(a, ev, 1);
+    const b = new TestChain(REGTEST);
+    const y = await mineBlock(b, ev, 2, { valLossMicroNats: x.block.header.valLossMicroNats });
+    const cs = await open(dir!, REGTEST, ev);
+    assert.equal((await cs.acceptBlock(x.block, x.checkpoint)).status, "connected");
+    assert.equal((await cs.acceptBlock(y.block, y.checkpoint)).status, "side-branch");
+    assert.deepEqual(cs.tip(), a.tip);
+    await cs.close();
+  });
+});
+
+const SHALLOW: NetworkParams = Object.freeze({ ...REGTEST, maxReorgDepth: 3, keepCheckpoints: 5 });
+
+Deno.test("Chainstate refuses a reorg deeper than maxReorgDepth", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(SHALLOW);
+    const base = await mineN(a, ev, 1, 10);
+    const b = await referenceChain(SHALLOW, base);
+    const mainA = await mineN(a, ev, 4, 20); // tip height 5, fork at 1: depth 4 > 3
+    const better = (c: TestChain) => Math.floor(c.tip.header.valLossMicroNats * 0.95);
+    const sideB: MinedBlock[] = [];
+    for (let i = 0; i < 5; i++) {
+      sideB.push(await mineBlock(b, ev, 30 + i, { valLossMicroNats: better(b) }));
+    }
+    const cs = await open(dir!, SHALLOW, ev, 0);
+    await feed(cs, [...base, ...mainA]);
+    const results = await feed(cs, sideB);
+    assert.ok(results.every((r) => r.status === "side-branch"));
+    assert.deepEqual(cs.tip(), a.tip);
+    assert.deepEqual(await utxoSnapshot(cs), referenceSnapshot(a));
+    // The refused branch was never evaluated or connected.
+    const st = cs.getBlockStatus(b.tip.hash)!;
+    assert.equal(
+      st.status & (BlockStatus.potValid | BlockStatus.txsValid | BlockStatus.invalid),
+      0,
+    );
+    await cs.close();
+  });
+});
+
+Deno.test("Chainstate keeps the old tip when the better branch holds a block with a wrong loss", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const base = await mineN(a, ev, 1, 10);
+    const b = await referenceChain(REGTEST, base);
+    const mainA = await mineN(a, ev, 2, 20);
+    const good = await mineBlock(b, ev, 30); // B2: worse than A3
+    const bad = await mineBlock(b, ev, 31, {
+      valLossMicroNats: Math.floor(b.tip.header.valLossMicroNats * 0.9),
+      wrongLossNats: 5.6,
+    });
+    const child = await mineBlock(b, ev, 32);
+    const cs = await open(dir!, REGTEST, ev);
+    await feed(cs, [...base, ...mainA]);
+    const tip = cs.tip();
+    const utxos = await utxoSnapshot(cs);
+    assert.equal((await cs.acceptBlock(good.block, good.checkpoint)).status, "side-branch");
+    await assert.rejects(
+      () => cs.acceptBlock(bad.block, bad.checkpoint),
+      (e: unknown) => e instanceof ValidationError && e.reason === "val-loss-mismatch",
+    );
+    assert.deepEqual(cs.tip(), tip);
+    assert.deepEqual(await utxoSnapshot(cs), utxos);
+    const st = cs.getBlockStatus(b.entries[3]!.hash)!;
+    assert.equal(st.invalidReason, "val-loss-mismatch");
+    await assert.rejects(
+      () => cs.acceptBlock(child.block, child.checkpoint),
+      (e: unknown) => e instanceof ValidationError && e.reason === "bad-prevblk",
+    );
+    await assert.rejects(
+      () => cs.acceptBlock(bad.block, bad.checkpoint),
+      (e: unknown) => e instanceof ValidationError && e.reason === "val-loss-mismatch",
+    );
+    await cs.close();
+    // The invalid mark survives a restart.
+    const again = await open(dir!, REGTEST, ev);
+    assert.equal(
+      again.getBlockStatus(b.entries[3]!.hash)!.status & BlockStatus.invalid,
+      BlockStatus.invalid,
+    );
+    assert.deepEqual(again.tip(), tip);
+    await again.close();
+  });
+});
+
+Deno.test("Chainstate rejects a block whose checkpoint does not match its header", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const x = await mineBlock(a, ev, 1);
+    const cs = await open(dir!, REGTEST, ev);
+    const tampered = x.checkpoint.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    await assert.rejects(
+      () => cs.acceptBlock(x.block, tampered),
+      (e: unknown) => e instanceof ValidationError && e.reason === "bad-checkpoint-root",
+    );
+    assert.equal(cs.getEntry(a.tip.hash), undefined);
+    assert.equal((await cs.acceptBlock(x.block, x.checkpoint)).status, "connected");
+    await cs.close();
+  });
+});
+
+Deno.test("Chainstate prunes checkpoints older than the last `prune` blocks and keeps all with prune=0", async () => {
+  await withDirs(2, async ([dir, archive]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(SHALLOW);
+    const blocks = await mineN(a, ev, 8, 50);
+    const cs = await open(dir!, SHALLOW, ev); // default: keepCheckpoints = 5
+    const all = await open(archive!, SHALLOW, ev, 0);
+    await feed(cs, blocks);
+    await feed(all, blocks);
+    for (let h = 0; h <= 8; h++) {
+      const hash = a.entries[h]!.hash;
+      const kept = await cs.getCheckpoint(hash);
+      if (h <= 3) {
+        assert.equal(kept, undefined, `height ${h} pruned`);
+        await assert.rejects(() => Deno.stat(`${dir}/checkpoints/${toHex(hash)}.rnet`));
+      } else {
+        assert.deepEqual(kept, h === 0 ? kept : blocks[h - 1]!.checkpoint, `height ${h} kept`);
+      }
+      assert.ok(await all.getCheckpoint(hash), `archive keeps ${h}`);
+      assert.ok(await cs.getBlock(hash), `block ${h} kept`);
+    }
+    await cs.close();
+    await all.close();
+  });
+});

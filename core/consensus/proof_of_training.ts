@@ -1,0 +1,91 @@
+/**
+ * Stage 4, last and most expensive: the Proof-of-Training check (DESIGN §4, PROTOCOL §5.5).
+ * Cheap checks first (size, chunk root, decode with the expected config, finite values), the
+ * evaluation last.
+ *
+ * @module
+ */
+import { checkpointRoot } from "../checkpoint/chunks.ts";
+import type { Checkpoint } from "../checkpoint/checkpoint.ts";
+import { decodeCheckpoint } from "../checkpoint/rnet.ts";
+import { DecodeError } from "../errors.ts";
+import type { BlockHeader } from "../primitives/block.ts";
+import type { Evaluator } from "./evaluator.ts";
+import type { NetworkParams } from "./params.ts";
+import { reject } from "./reasons.ts";
+
+/** What {@linkcode checkProofOfTraining} needs besides the header and the checkpoint. */
+export interface ProofOfTrainingContext {
+  /** Network params (τ, window length). */
+  readonly params: NetworkParams;
+  /** The loss evaluator (WebGPU or CPU reference). */
+  readonly evaluator: Evaluator;
+  /** The network's pinned validation set. */
+  readonly validation: Uint8Array;
+}
+
+/**
+ * The checkpoint's length equals `checkpointSize` and its chunk root `checkpointRoot`
+ * ("bad-checkpoint-root").
+ */
+export function checkCheckpointCommitment(header: BlockHeader, checkpointBytes: Uint8Array): void {
+  if (checkpointBytes.length !== header.checkpointSize) {
+    reject(
+      "bad-checkpoint-root",
+      `checkpoint is ${checkpointBytes.length} bytes, header says ${header.checkpointSize}`,
+    );
+  }
+  const root = checkpointRoot(checkpointBytes);
+  if (!root.every((b, i) => b === header.checkpointRoot[i])) reject("bad-checkpoint-root");
+}
+
+/** Decodes with the header's config, all values finite ("bad-checkpoint"). */
+export function decodeBlockCheckpoint(
+  header: BlockHeader,
+  checkpointBytes: Uint8Array,
+): Checkpoint {
+  try {
+    return decodeCheckpoint(checkpointBytes, { dModel: header.dModel, nLayers: header.nLayers });
+  } catch (e) {
+    if (e instanceof DecodeError) reject("bad-checkpoint", e.message);
+    throw e;
+  }
+}
+
+/** `|L − valLoss| ≤ τ × valLoss` with L in nats and valLoss in micro-nats ("val-loss-mismatch"). */
+export function checkLossClaim(
+  lossNats: number,
+  valLossMicroNats: number,
+  params: NetworkParams,
+): void {
+  if (!Number.isFinite(lossNats)) reject("val-loss-mismatch", `evaluated loss ${lossNats}`);
+  const diff = Math.abs(lossNats * 1e6 - valLossMicroNats);
+  const allowed = valLossMicroNats * params.tolerancePpm / 1e6;
+  if (diff > allowed) {
+    reject("val-loss-mismatch", `evaluated ${lossNats} nats, header ${valLossMicroNats} μnats`);
+  }
+}
+
+/**
+ * The full Proof-of-Training check; returns the evaluated loss.
+ *
+ * @example
+ * ```ts ignore
+ * const { lossNats } = await checkProofOfTraining(header, bytes, { params, evaluator, validation });
+ * ```
+ */
+export async function checkProofOfTraining(
+  header: BlockHeader,
+  checkpointBytes: Uint8Array,
+  ctx: ProofOfTrainingContext,
+): Promise<{ lossNats: number }> {
+  checkCheckpointCommitment(header, checkpointBytes);
+  const checkpoint = decodeBlockCheckpoint(header, checkpointBytes);
+  const lossNats = await ctx.evaluator.evaluate(
+    checkpoint,
+    ctx.validation,
+    ctx.params.validationWindowBytes,
+  );
+  checkLossClaim(lossNats, header.valLossMicroNats, ctx.params);
+  return { lossNats };
+}

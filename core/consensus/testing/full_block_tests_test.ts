@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { ValidationError } from "../../errors.ts";
+import { checkProofOfTraining } from "../proof_of_training.ts";
+import { REGTEST } from "../params.ts";
+import { fullBlockTests } from "./full_block_tests.ts";
+import { TestChain } from "./block_builder.ts";
+
+Deno.test("fullBlockTests() replays: every good block connects, every bad one fails with its exact reason", async () => {
+  const table = await fullBlockTests(REGTEST);
+  const chain = new TestChain(REGTEST);
+  chain.nowSecs = table.nowSecs;
+  const validation = new Uint8Array(4096);
+  const seen = new Set<string>();
+  for (const c of table.cases) {
+    const tipBefore = chain.tip;
+    let got: string = "accept";
+    try {
+      await chain.validate(c.block);
+      await checkProofOfTraining(c.block.header, c.checkpoint, {
+        params: REGTEST,
+        evaluator: table.evaluator,
+        validation,
+      });
+      await chain.accept(c.block);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      got = e.reason;
+    }
+    assert.equal(got, c.expect, `${c.name}: got ${got}`);
+    if (c.expect !== "accept") assert.equal(chain.tip, tipBefore, c.name);
+    assert.ok(!seen.has(c.name), `duplicate name ${c.name}`);
+    seen.add(c.name);
+  }
+  assert.equal(chain.tip.height, 14);
+  assert.ok(table.cases.filter((c) => c.expect !== "accept").length >= 25);
+});

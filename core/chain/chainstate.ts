@@ -68,6 +68,19 @@ export interface AcceptResult {
   readonly reorged?: { readonly disconnected: Uint8Array[]; readonly connected: Uint8Array[] };
 }
 
+/** One tip of the block tree (a block without children), as `getchaintips` reports it. */
+export interface ChainTip {
+  /** The tip's entry. */
+  readonly entry: ChainEntry;
+  /** Blocks between the tip and the active chain (0 for the active tip). */
+  readonly branchLength: number;
+  /**
+   * "active"; "valid-fork": fully validated once; "unevaluated": stored, never connected;
+   * "invalid": the block or an ancestor broke a rule.
+   */
+  readonly status: "active" | "valid-fork" | "unevaluated" | "invalid";
+}
+
 /** Options of {@linkcode Chainstate.open}. */
 export interface ChainstateOptions {
   /** Keep checkpoints of the last this-many blocks; 0 keeps all. Default params.keepCheckpoints. */
@@ -140,6 +153,9 @@ export class Chainstate {
     if (options.onTipChange) cs.#listeners.add(options.onTipChange);
     try {
       await cs.#load();
+      // After a crash in the middle of a reorganisation the stored tip is consistent but may
+      // not be the best chain: finish the switch now.
+      await cs.#activateBestChain();
     } catch (e) {
       await store.close();
       throw e;
@@ -243,6 +259,28 @@ export class Chainstate {
   isActive(hash: Uint8Array): boolean {
     const rec = this.#index.get(hex(hash));
     return rec !== undefined && this.#active[rec.entry.height] === hex(hash);
+  }
+
+  /** Every tip of the block tree: the active one first, then by height descending. */
+  chainTips(): ChainTip[] {
+    const tips: ChainTip[] = [];
+    const tipKey = this.#active[this.#active.length - 1]!;
+    for (const [key, rec] of this.#index) {
+      if ((this.#children.get(key)?.length ?? 0) > 0 && key !== tipKey) continue;
+      const forkHeight = this.#forkHeight(rec);
+      const status = key === tipKey
+        ? "active"
+        : rec.status & BlockStatus.invalid
+        ? "invalid"
+        : rec.status & BlockStatus.txsValid
+        ? "valid-fork"
+        : "unevaluated";
+      tips.push({ entry: rec.entry, branchLength: rec.entry.height - forkHeight, status });
+    }
+    return tips.sort((x, y) =>
+      (x.status === "active" ? -1 : y.status === "active" ? 1 : 0) ||
+      y.entry.height - x.entry.height
+    );
   }
 
   /** The stored block, or undefined. */

@@ -201,6 +201,10 @@ Deno.test("Chainstate reorganises to the branch with the lower tip loss and matc
     // Branch A's blocks are still known (side branch), not active.
     assert.equal(cs.isActive(a.tip.hash), false);
     assert.ok(cs.getEntry(a.tip.hash));
+    assert.deepEqual(
+      cs.chainTips().map((t) => [toHex(t.entry.hash), t.branchLength, t.status]),
+      [[toHex(b.tip.hash), 0, "active"], [toHex(a.tip.hash), 4, "valid-fork"]],
+    );
 
     const replay = await open(fresh!, REGTEST, ev, 0);
     await feed(replay, [...base, ...branchB]);
@@ -282,6 +286,10 @@ Deno.test("Chainstate keeps the old tip when the better branch holds a block wit
     assert.deepEqual(await utxoSnapshot(cs), utxos);
     const st = cs.getBlockStatus(b.entries[3]!.hash)!;
     assert.equal(st.invalidReason, "val-loss-mismatch");
+    assert.deepEqual(cs.chainTips().map((t) => [t.entry.height, t.status]), [
+      [3, "active"],
+      [3, "invalid"],
+    ]);
     await assert.rejects(
       () => cs.acceptBlock(child.block, child.checkpoint),
       (e: unknown) => e instanceof ValidationError && e.reason === "bad-prevblk",
@@ -343,5 +351,41 @@ Deno.test("Chainstate prunes checkpoints older than the last `prune` blocks and 
     }
     await cs.close();
     await all.close();
+  });
+});
+
+Deno.test("Chainstate stays consistent when evaluation fails mid-reorg and finishes it on reopen", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const base = await mineN(a, ev, 2, 10);
+    const b = await referenceChain(REGTEST, base);
+    const mainA = await mineN(a, ev, 3, 20);
+    const better = (c: TestChain) => Math.floor(c.tip.header.valLossMicroNats * 0.995);
+    const b1 = await mineBlock(b, ev, 30, { valLossMicroNats: better(b) });
+    const b2 = await mineBlock(b, ev, 31, {
+      valLossMicroNats: Math.floor(b.tip.header.valLossMicroNats * 0.9),
+    });
+    // The evaluator dies (say, the GPU is lost) on its 7th call: B2's evaluation.
+    let calls = 0;
+    const flaky = {
+      name: "flaky",
+      evaluate: (c: Parameters<ScriptedEvaluator["evaluate"]>[0]) =>
+        ++calls === 7 ? Promise.reject(new Error("device lost")) : ev.evaluate(c),
+    };
+    const cs = await Chainstate.open(dir!, REGTEST, flaky, validation, testClock);
+    await feed(cs, [...base, ...mainA, b1]);
+    assert.deepEqual(cs.tip(), a.tip);
+    await assert.rejects(() => cs.acceptBlock(b2.block, b2.checkpoint), /device lost/);
+    // The store sits at B1, a consistent state: tip, UTXO set and supply of base + B1.
+    const atB1 = await referenceChain(REGTEST, [...base, b1]);
+    assert.deepEqual(cs.tip(), atB1.tip);
+    assert.deepEqual(await utxoSnapshot(cs), referenceSnapshot(atB1));
+    await cs.close();
+
+    const again = await open(dir!, REGTEST, ev);
+    assert.deepEqual(again.tip(), b.tip);
+    assert.deepEqual(await utxoSnapshot(again), referenceSnapshot(b));
+    await again.close();
   });
 });

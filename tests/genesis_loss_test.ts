@@ -1,14 +1,14 @@
 // Re-derives the pinned genesis losses. Imports gpu/ (test only; core code never does): move to
 // tests/ if a lint rule forbids it.
 import assert from "node:assert/strict";
-import { genesisCheckpoint } from "../checkpoint/genesis_init.ts";
-import { lossToMicroNats } from "./evaluator.ts";
-import { genesisModelConfig } from "./genesis.ts";
-import { REGTEST, TESTNET } from "./params.ts";
-import { evaluateLossCpu } from "../../gpu/ref/model.ts";
-import { loadValidationSet } from "../../gpu/model/datasets.ts";
-import { requestGpu } from "../../gpu/device.ts";
-import { evaluateLossGpu } from "../../gpu/model/evaluate.ts";
+import { genesisCheckpoint } from "../core/checkpoint/genesis_init.ts";
+import { lossToMicroNats } from "../core/consensus/evaluator.ts";
+import { genesisModelConfig } from "../core/consensus/genesis.ts";
+import { REGTEST, TESTNET } from "../core/consensus/params.ts";
+import { evaluateLossCpu } from "../gpu/ref/model.ts";
+import { loadValidationSet } from "../gpu/model/datasets.ts";
+import { requestGpu } from "../gpu/device.ts";
+import { evaluateLossGpu } from "../gpu/model/evaluate.ts";
 
 Deno.test("regtest genesis loss re-derives with the CPU reference", async () => {
   const ck = genesisCheckpoint(genesisModelConfig(REGTEST), REGTEST.genesisModelSeed);

@@ -244,20 +244,29 @@ export class Mempool {
   #removeWithDescendants(idHex: string): void {
     const stack = [idHex];
     while (stack.length > 0) {
-      const id = stack.pop()!;
-      const e = this.#entries.get(id);
-      if (!e) continue;
-      this.#entries.delete(id);
-      this.#bytes -= e.sizeBytes;
-      for (const k of e.spends) {
-        if (this.#spentBy.get(k) === id) this.#spentBy.delete(k);
-      }
-      for (const [k] of e.created) {
-        this.#outputs.delete(k);
-        const child = this.#spentBy.get(k);
-        if (child !== undefined) stack.push(child);
-      }
+      for (const child of this.#removeOne(stack.pop()!)) stack.push(child);
     }
+  }
+
+  /**
+   * Removes txid `idHex` alone (a mined transaction: its outputs are now in the chain's UTXO
+   * set, so children stay valid); returns the txids of pooled children.
+   */
+  #removeOne(id: string): string[] {
+    const e = this.#entries.get(id);
+    if (!e) return [];
+    this.#entries.delete(id);
+    this.#bytes -= e.sizeBytes;
+    for (const k of e.spends) {
+      if (this.#spentBy.get(k) === id) this.#spentBy.delete(k);
+    }
+    const children: string[] = [];
+    for (const [k] of e.created) {
+      this.#outputs.delete(k);
+      const child = this.#spentBy.get(k);
+      if (child !== undefined) children.push(child);
+    }
+    return children;
   }
 
   /** Removes a transaction (and its descendants) by txid; returns whether it was present. */
@@ -328,7 +337,7 @@ export class Mempool {
       }
     }
     if (change.disconnected.length === 0) {
-      for (const id of mined) this.#removeWithDescendants(id);
+      for (const id of mined) this.#removeOne(id);
       for (const k of spentByBlocks) {
         const id = this.#spentBy.get(k);
         if (id !== undefined) this.#removeWithDescendants(id);

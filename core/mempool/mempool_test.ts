@@ -202,3 +202,22 @@ Deno.test("Mempool.handleTipChange() returns a disconnected block's transactions
   await pool.handleTipChange({ disconnected: [{ block, entry }], connected: [] });
   assert.deepEqual(pool.entries().map((e) => toHex(e.txid)), [id(tx), id(other)]);
 });
+
+Deno.test("Mempool.handleTipChange() keeps the children of a mined transaction", async () => {
+  const ref = await matureChain(1);
+  const pool = new Mempool(chainOf(ref));
+  const parent = spendCoinbase(ref, 1, 10_000n, owner);
+  const child = signChild(ref, parent, parent.outputs[0]!.value);
+  await pool.acceptTx(parent);
+  await pool.acceptTx(child);
+  const block = await ref.mine({ txs: [parent] });
+  await pool.handleTipChange({ disconnected: [], connected: [{ block, entry: ref.tip }] });
+  assert.deepEqual(pool.entries().map((e) => toHex(e.txid)), [id(child)]);
+  assert.deepEqual(pool.getTemplateTxs(100_000).map(id), [id(child)]);
+  // The child's input is now a chain output; a rival spend of it still conflicts.
+  const rival = ref.spend(owner, [outpointKey({ txid: txid(P.magic, parent), vout: 0 })], [{
+    value: 1_000n,
+    address: payee.address,
+  }]);
+  await assert.rejects(() => pool.acceptTx(rival), rejects("txn-mempool-conflict"));
+});

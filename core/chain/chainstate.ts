@@ -489,16 +489,19 @@ export class Chainstate {
   async #markInvalid(rec: IndexRecord, reason: string): Promise<void> {
     const batch = new StoreBatch();
     const stack = [rec];
+    const drop: Uint8Array[] = [];
     let first = true;
     while (stack.length > 0) {
       const r = stack.pop()!;
-      r.status |= BlockStatus.invalid;
+      if (r.status & BlockStatus.haveCheckpoint) drop.push(r.entry.hash);
+      r.status = (r.status | BlockStatus.invalid) & ~BlockStatus.haveCheckpoint;
       r.invalidReason = first ? reason : "bad-prevblk";
       first = false;
       batch.putIndex(r);
       for (const c of this.#children.get(hex(r.entry.hash)) ?? []) stack.push(this.#index.get(c)!);
     }
     await this.#store.write(batch);
+    for (const hash of drop) await this.#files.remove(hash); // useless now
   }
 
   /** Connects `rec` (a child of the tip) in one batch; ValidationError leaves state unchanged. */

@@ -286,6 +286,7 @@ Deno.test("Chainstate keeps the old tip when the better branch holds a block wit
     assert.deepEqual(await utxoSnapshot(cs), utxos);
     const st = cs.getBlockStatus(b.entries[3]!.hash)!;
     assert.equal(st.invalidReason, "val-loss-mismatch");
+    assert.equal(await cs.getCheckpoint(b.entries[3]!.hash), undefined); // deleted
     assert.deepEqual(cs.chainTips().map((t) => [t.entry.height, t.status]), [
       [3, "active"],
       [3, "invalid"],

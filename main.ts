@@ -9,9 +9,15 @@ import {
   type CommandSpec,
   JSON_OPTION,
   NETWORK_OPTIONS,
+  networkFlag,
   runCommandTree,
+  stringFlag,
 } from "./core/cli/command.ts";
 import { MODEL_COMMAND } from "./gpu/model/model_command.ts";
+import { runCliCommand } from "./rpc/cli_command.ts";
+import { runKeyNewCommand } from "./rpc/key_command.ts";
+import { nodeMethodParams } from "./rpc/methods/mod.ts";
+import { runNodeCommand } from "./rpc/node_command.ts";
 
 /** The program version (from deno.json). */
 export const VERSION: string = denoJson.version;
@@ -55,8 +61,7 @@ export const ROOT_COMMAND: CommandSpec = {
     {
       name: "node",
       summary: "Run a full node (validates every block by re-evaluating its model)",
-      usage:
-        "node [--regtest|--testnet] [--datadir DIR] [--port P] [--rpcport P] [--mine --data FILE --address ADDR]",
+      usage: "node --regtest|--testnet [--datadir DIR] [--port P] [--rpcport P]",
       options: {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
@@ -72,7 +77,7 @@ export const ROOT_COMMAND: CommandSpec = {
         data: { type: "string", valueName: "FILE", description: "Training data for --mine" },
         address: { type: "string", valueName: "ADDR", description: "Reward address for --mine" },
       },
-      run: notYet("the chain, node and RPC server are under construction (issue: chain core)"),
+      run: runNodeCommand,
     },
     {
       name: "cli",
@@ -80,7 +85,24 @@ export const ROOT_COMMAND: CommandSpec = {
       usage: "cli [--regtest|--testnet] [--datadir DIR] METHOD [ARGS...]",
       options: { ...NETWORK_OPTIONS, ...DATADIR_OPTION, ...RPC_CLIENT_OPTIONS },
       positionals: true,
-      run: notYet("the RPC server is under construction (issue: chain core)"),
+      run: (args, ctx) => {
+        const [method, ...rest] = args.positionals;
+        return runCliCommand(
+          {
+            network: networkFlag(args),
+            datadir: stringFlag(args, "datadir"),
+            rpcconnect: stringFlag(args, "rpcconnect"),
+            rpcport: stringFlag(args, "rpcport"),
+            rpcuser: stringFlag(args, "rpcuser"),
+            rpcpassword: stringFlag(args, "rpcpassword"),
+            paramsFor: nodeMethodParams,
+          },
+          method,
+          rest,
+          ctx.out,
+          ctx.err,
+        );
+      },
     },
     {
       name: "mine",
@@ -134,7 +156,7 @@ export const ROOT_COMMAND: CommandSpec = {
         summary: "Print a fresh Ed25519 key and a heartbeat address",
         usage: "key new [--regtest|--testnet] [--json]",
         options: { ...NETWORK_OPTIONS, ...JSON_OPTION },
-        run: notYet("addresses land with the chain primitives (issue: chain core)"),
+        run: runKeyNewCommand,
       }],
     },
     MODEL_COMMAND,

@@ -1,0 +1,287 @@
+/**
+ * Blockchain RPC methods: getblockchaininfo, getblockcount, getbestblockhash, getblockhash,
+ * getblockheader, getblock, gettxout, getmodelinfo, getcheckpoint.
+ *
+ * @module
+ */
+import { chunkCount, splitChunks } from "../../core/checkpoint/chunks.ts";
+import { paramCount } from "../../core/checkpoint/model_config.ts";
+import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
+import { nextModelConfig } from "../../core/consensus/growth.ts";
+import { PPM } from "../../core/consensus/params.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
+import { RpcError } from "../../core/errors.ts";
+import { encodeBlock } from "../../core/primitives/block.ts";
+import { RpcCode } from "../error_codes.ts";
+import type { Node } from "../node/node.ts";
+import { addressJson, amountJson, blockJson, headerHex, headerJson, lossJson } from "./format.ts";
+import type { NodeMethod } from "./node_method.ts";
+import { parseHash, parseInteger, parseVerbosity } from "./params.ts";
+
+/** The entry of `hashParam`, or −5 "Block not found". */
+export function entryOf(node: Node, hashParam: unknown, name = "blockhash"): ChainEntry {
+  const entry = node.chainstate.getEntry(parseHash(hashParam, name));
+  if (!entry) throw new RpcError(RpcCode.INVALID_ADDRESS_OR_KEY, "Block not found");
+  return entry;
+}
+
+async function dirBytes(path: string): Promise<number> {
+  let total = 0;
+  try {
+    for await (const e of Deno.readDir(path)) {
+      const p = `${path}/${e.name}`;
+      if (e.isDirectory) total += await dirBytes(p);
+      else if (e.isFile) total += (await Deno.stat(p)).size;
+    }
+  } catch {
+    // missing directory: 0
+  }
+  return total;
+}
+
+/** The largest valLoss (micro-nats) a child of `entry` may claim. */
+export function maxChildLossMicroNats(node: Node, entry: ChainEntry): number {
+  return Number(
+    BigInt(entry.header.valLossMicroNats) * BigInt(PPM - node.params.minImprovementPpm) /
+      BigInt(PPM),
+  );
+}
+
+const blockhashParam = {
+  name: "blockhash",
+  type: "hex" as const,
+  required: true,
+  description: "The block hash",
+};
+
+/** The blockchain methods. */
+export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
+  {
+    name: "getblockchaininfo",
+    category: "blockchain",
+    params: [],
+    help: "Returns an object containing various state info regarding blockchain processing.",
+    result: "{ chain, blocks, headers, bestblockhash, time, mediantime, val_loss, d_model, " +
+      "layers, … }",
+    run: async (node) => {
+      const tip = node.chainstate.tip();
+      const size = await dirBytes(node.datadir + "/chainstate") +
+        await dirBytes(node.datadir + "/checkpoints");
+      return {
+        chain: node.params.name,
+        blocks: tip.height,
+        headers: tip.height,
+        bestblockhash: toHex(tip.hash),
+        time: tip.header.timestampSecs,
+        mediantime: tip.mtpSecs,
+        verificationprogress: 1,
+        initialblockdownload: false,
+        size_on_disk: size,
+        pruned: false,
+        val_loss: lossJson(tip.header.valLossMicroNats),
+        val_loss_micronats: tip.header.valLossMicroNats,
+        d_model: tip.header.dModel,
+        layers: tip.header.nLayers,
+        minted: amountJson(tip.mintedResonances),
+        returned: amountJson(tip.returnedResonances),
+        circulating: amountJson(tip.mintedResonances - tip.returnedResonances),
+        warnings: "",
+      };
+    },
+  },
+  {
+    name: "getblockcount",
+    category: "blockchain",
+    params: [],
+    help: "Returns the height of the most-work (lowest-loss) fully-validated chain.",
+    result: "n    (numeric) The current block count",
+    run: (node) => node.chainstate.tip().height,
+  },
+  {
+    name: "getbestblockhash",
+    category: "blockchain",
+    params: [],
+    help: "Returns the hash of the best (tip) block in the active chain.",
+    result: '"hex"    (string) the block hash, hex-encoded',
+    run: (node) => toHex(node.chainstate.tip().hash),
+  },
+  {
+    name: "getblockhash",
+    category: "blockchain",
+    params: [{ name: "height", type: "number", required: true, description: "The height index" }],
+    help: "Returns hash of block in best-block-chain at height provided.",
+    result: '"hex"    (string) The block hash',
+    run: (node, [height]) => {
+      const h = parseInteger(
+        height,
+        "height",
+        0,
+        node.chainstate.tip().height,
+        "Block height out of range",
+      );
+      return toHex(node.chainstate.getEntryByHeight(h)!.hash);
+    },
+  },
+  {
+    name: "getblockheader",
+    category: "blockchain",
+    params: [
+      blockhashParam,
+      {
+        name: "verbose",
+        type: "boolean",
+        required: false,
+        description: "true for a json object, false for the hex-encoded header",
+        defaultHint: "true",
+      },
+    ],
+    help: "If verbose is false, returns the serialized 260-byte header as hex.\n" +
+      "If verbose is true, returns an Object with information about the block header.",
+    run: (node, [hash, verbose]) => {
+      const entry = entryOf(node, hash);
+      return verbose === false ? headerHex(entry) : headerJson(node, entry);
+    },
+  },
+  {
+    name: "getblock",
+    category: "blockchain",
+    params: [
+      blockhashParam,
+      {
+        name: "verbosity",
+        type: "any",
+        required: false,
+        description: "0 for hex-encoded data, 1 for a JSON object, 2 for JSON with tx data",
+        defaultHint: "1",
+      },
+    ],
+    help: "Returns a block: hex (verbosity 0), a JSON object with txids (1), or with decoded " +
+      "transactions (2). The checkpoint is not part of the block: see getcheckpoint.",
+    run: async (node, [hash, verbosityParam]) => {
+      const verbosity = parseVerbosity(verbosityParam, 1, 2);
+      const entry = entryOf(node, hash);
+      const block = await node.chainstate.getBlock(entry.hash);
+      if (!block) throw new RpcError(RpcCode.MISC_ERROR, "Block not available");
+      if (verbosity === 0) return toHex(encodeBlock(block));
+      return blockJson(node, entry, block, verbosity as 1 | 2);
+    },
+  },
+  {
+    name: "gettxout",
+    category: "blockchain",
+    params: [
+      { name: "txid", type: "hex", required: true, description: "The transaction id" },
+      { name: "n", type: "number", required: true, description: "vout number" },
+      {
+        name: "include_mempool",
+        type: "boolean",
+        required: false,
+        description: "Whether to include the mempool (a spend there hides the output)",
+        defaultHint: "true",
+      },
+    ],
+    help: "Returns details about an unspent transaction output, or null.",
+    run: async (node, [txidParam, nParam, includeMempool]) => {
+      const id = parseHash(txidParam, "txid");
+      const vout = parseInteger(nParam, "n", 0, 0xffff_ffff);
+      const op = { txid: id, vout };
+      const tip = node.chainstate.tip();
+      if (includeMempool !== false) {
+        if (node.mempool.spenderOf(op) !== undefined) return null;
+        const pooled = node.mempool.get(id);
+        const out = pooled?.tx.outputs[vout];
+        if (pooled && out) {
+          return {
+            bestblock: toHex(tip.hash),
+            confirmations: 0,
+            value: amountJson(out.value),
+            value_resonances: out.value,
+            ...addressJson(node.params, out.address),
+            coinbase: false,
+          };
+        }
+      }
+      const utxo = await node.chainstate.getUtxo(op);
+      if (!utxo) return null;
+      return {
+        bestblock: toHex(tip.hash),
+        confirmations: tip.height - utxo.height + 1,
+        value: amountJson(utxo.value),
+        value_resonances: utxo.value,
+        ...addressJson(node.params, utxo.address),
+        coinbase: utxo.coinbase,
+        height: utxo.height,
+      };
+    },
+  },
+  {
+    name: "getmodelinfo",
+    category: "blockchain",
+    params: [{
+      name: "blockhash",
+      type: "hex",
+      required: false,
+      description: "The block (default the tip)",
+      defaultHint: "tip",
+    }],
+    help: "Returns the model committed by a block: configuration, parameter count, checkpoint " +
+      "size and root, validation loss, and the configuration and largest loss its child needs.",
+    run: async (node, [hash]) => {
+      const entry = hash === undefined ? node.chainstate.tip() : entryOf(node, hash);
+      const h = entry.header;
+      const next = nextModelConfig(node.params, entry);
+      const available = (await node.chainstate.getCheckpoint(entry.hash)) !== undefined;
+      return {
+        hash: toHex(entry.hash),
+        height: entry.height,
+        d_model: h.dModel,
+        layers: h.nLayers,
+        parameters: paramCount({ dModel: h.dModel, nLayers: h.nLayers }),
+        checkpoint_size: h.checkpointSize,
+        checkpoint_root: toHex(h.checkpointRoot),
+        checkpoint_chunks: chunkCount(h.checkpointSize),
+        checkpoint_available: available,
+        val_loss: lossJson(h.valLossMicroNats),
+        val_loss_micronats: h.valLossMicroNats,
+        validation_window: node.params.validationWindowBytes,
+        evaluator: node.evaluator.name,
+        next_d_model: next.dModel,
+        next_layers: next.nLayers,
+        next_max_val_loss_micronats: maxChildLossMicroNats(node, entry),
+      };
+    },
+  },
+  {
+    name: "getcheckpoint",
+    category: "blockchain",
+    params: [
+      blockhashParam,
+      {
+        name: "chunk",
+        type: "number",
+        required: false,
+        description: "Return only this 1 MiB chunk (default: the whole checkpoint)",
+      },
+    ],
+    help: "Returns a block's model checkpoint (.rnet bytes) as hex, whole or one chunk. " +
+      "Fails with -5 when the block is unknown or its checkpoint was pruned.",
+    run: async (node, [hash, chunkParam]) => {
+      const entry = entryOf(node, hash);
+      const bytes = await node.chainstate.getCheckpoint(entry.hash);
+      if (!bytes) {
+        throw new RpcError(RpcCode.INVALID_ADDRESS_OR_KEY, "Checkpoint not available (pruned)");
+      }
+      const base = {
+        hash: toHex(entry.hash),
+        height: entry.height,
+        size: bytes.length,
+        root: toHex(entry.header.checkpointRoot),
+        chunks: chunkCount(bytes.length),
+      };
+      if (chunkParam === undefined) return { ...base, hex: toHex(bytes) };
+      const chunks = splitChunks(bytes);
+      const i = parseInteger(chunkParam, "chunk", 0, chunks.length - 1);
+      return { ...base, chunk: i, hex: toHex(chunks[i]!) };
+    },
+  },
+];

@@ -1,0 +1,141 @@
+/**
+ * Mining RPC methods: getmininginfo, submitblock (block hex + checkpoint hex), and on regtest
+ * generatetoaddress, which trains the tiny model for real for every block (rpc/miner/).
+ *
+ * @module
+ */
+import { nextModelConfig } from "../../core/consensus/growth.ts";
+import { blockReward } from "../../core/consensus/emission.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
+import { DecodeError, RpcError } from "../../core/errors.ts";
+import { decodeAddress } from "../../core/primitives/address.ts";
+import { RpcCode } from "../error_codes.ts";
+import { maxChildLossMicroNats } from "./blockchain.ts";
+import { amountJson, lossJson } from "./format.ts";
+import type { NodeMethod } from "./node_method.ts";
+import { parseHexBytes, parseInteger } from "./params.ts";
+import { submitError } from "./submit_errors.ts";
+
+/** Most blocks one generatetoaddress call may ask for. */
+export const MAX_GENERATE_BLOCKS = 1000;
+
+/** The mining methods. */
+export const MINING_METHODS: readonly NodeMethod[] = [
+  {
+    name: "getmininginfo",
+    category: "mining",
+    params: [],
+    help: "Returns mining-related information: the tip's loss, the next block's model " +
+      "configuration, the largest loss it may claim and its reward at that loss.",
+    run: (node) => {
+      const tip = node.chainstate.tip();
+      const next = nextModelConfig(node.params, tip);
+      const maxLoss = maxChildLossMicroNats(node, tip);
+      return {
+        blocks: tip.height,
+        chain: node.params.name,
+        pooledtx: node.mempool.count,
+        val_loss: lossJson(tip.header.valLossMicroNats),
+        val_loss_micronats: tip.header.valLossMicroNats,
+        next_height: tip.height + 1,
+        next_d_model: next.dModel,
+        next_layers: next.nLayers,
+        next_max_val_loss_micronats: maxLoss,
+        next_reward_at_max_loss: amountJson(blockReward(node.params, tip, maxLoss)),
+        min_improvement_ppm: node.params.minImprovementPpm,
+        tolerance_ppm: node.params.tolerancePpm,
+        stagnation: tip.stagnation,
+        warnings: "",
+      };
+    },
+  },
+  {
+    name: "submitblock",
+    category: "mining",
+    params: [
+      { name: "hexdata", type: "hex", required: true, description: "The hex-encoded block" },
+      {
+        name: "checkpoint",
+        type: "hex",
+        required: true,
+        description: "The hex-encoded .rnet checkpoint the header commits to",
+      },
+    ],
+    help: "Attempts to submit a new block with its model checkpoint. Returns null when it " +
+      'joins the active chain, "duplicate" when already known, "inconclusive" when stored on a ' +
+      "side branch; fails with -26 and the reject reason (e.g. val-loss-mismatch, " +
+      "insufficient-improvement) when a rule refuses it, -22 when it does not decode.",
+    run: async (node, [hexdata, checkpointHex]) => {
+      const blockBytes = parseHexBytes(hexdata, "Block");
+      const checkpoint = parseHexBytes(checkpointHex, "Checkpoint");
+      try {
+        const result = await node.submitBlock(blockBytes, checkpoint);
+        if (result.status === "duplicate") return "duplicate";
+        if (result.status === "side-branch") return "inconclusive";
+        return null;
+      } catch (e) {
+        throw submitError(e, "Block");
+      }
+    },
+  },
+  {
+    name: "generatetoaddress",
+    category: "generating",
+    networks: ["regtest"],
+    params: [
+      {
+        name: "nblocks",
+        type: "number",
+        required: true,
+        description: "How many blocks are generated",
+      },
+      {
+        name: "address",
+        type: "string",
+        required: true,
+        description: "The address to send the newly generated coins to",
+      },
+      {
+        name: "maxtries",
+        type: "number",
+        required: false,
+        description: "Ignored (kept for Core compatibility)",
+      },
+    ],
+    help: "Mine blocks to an address (regtest only): for each block, trains the tip model " +
+      "(grown to the next configuration) on the bundled sample text until its validation loss " +
+      "beats the parent's by the required margin, then builds, signs and submits the block. " +
+      "Needs WebGPU.",
+    result: '[ "hex", … ]    (json array) hashes of blocks generated',
+    run: async (node, [nblocks, address]) => {
+      const n = parseInteger(nblocks, "nblocks", 0, MAX_GENERATE_BLOCKS);
+      let to;
+      try {
+        to = decodeAddress(node.params, address as string);
+      } catch (e) {
+        if (e instanceof DecodeError) {
+          throw new RpcError(
+            RpcCode.INVALID_ADDRESS_OR_KEY,
+            `Error: Invalid address: ${e.message}`,
+          );
+        }
+        throw e;
+      }
+      const producer = node.blockProducer;
+      if (!producer) {
+        throw new RpcError(
+          RpcCode.MISC_ERROR,
+          "generatetoaddress needs WebGPU to train the model, and this node has no adapter " +
+            "(install Mesa's Vulkan driver and set DENO_WEBGPU_BACKEND=vulkan)",
+        );
+      }
+      return await node.serializeMining(async () => {
+        const hashes: string[] = [];
+        for (let i = 0; i < n && !node.stopRequested; i++) {
+          hashes.push(toHex(await producer.mineBlock(node, to)));
+        }
+        return hashes;
+      });
+    },
+  },
+];

@@ -1,0 +1,55 @@
+/**
+ * The node's RPC method table: blockchain, raw transactions, mempool, mining, control and
+ * utility methods, declared without a node ({@linkcode NODE_METHODS}, which `rnt cli` reads for
+ * parameter types) and registered on an RpcRegistry bound to one ({@linkcode registerNodeMethods}).
+ *
+ * @example
+ * ```ts
+ * import { nodeMethodParams } from "./mod.ts";
+ * console.log(nodeMethodParams("getblockhash")?.[0]?.type); // number
+ * ```
+ *
+ * @module
+ */
+import type { NetworkName } from "../../core/consensus/params.ts";
+import type { RpcParam } from "../method.ts";
+import type { RpcRegistry } from "../registry.ts";
+import type { Node } from "../node/node.ts";
+import { BLOCKCHAIN_METHODS } from "./blockchain.ts";
+import { CONTROL_METHODS } from "./control.ts";
+import { MEMPOOL_METHODS } from "./mempool.ts";
+import { MINING_METHODS } from "./mining.ts";
+import { bindNodeMethod, type NodeMethod } from "./node_method.ts";
+import { RAW_TRANSACTION_METHODS } from "./rawtransactions.ts";
+
+export { bindNodeMethod, type NodeMethod } from "./node_method.ts";
+
+/** Every node method (some registered on regtest only). */
+export const NODE_METHODS: readonly NodeMethod[] = [
+  ...BLOCKCHAIN_METHODS,
+  ...RAW_TRANSACTION_METHODS,
+  ...MEMPOOL_METHODS,
+  ...MINING_METHODS,
+  ...CONTROL_METHODS,
+];
+
+/** The declared parameters of a node method (or `help`), for `rnt cli`'s argument typing. */
+export function nodeMethodParams(name: string): readonly RpcParam[] | undefined {
+  if (name === "help") {
+    return [{ name: "command", type: "string", required: false, description: "" }];
+  }
+  return NODE_METHODS.find((m) => m.name === name)?.params;
+}
+
+/** Registers the methods of `network` on `registry`, bound to `node`. */
+export function registerNodeMethods(
+  registry: RpcRegistry,
+  node: Node,
+  network: NetworkName = node.params.name,
+): RpcRegistry {
+  for (const method of NODE_METHODS) {
+    if (method.networks && !method.networks.includes(network)) continue;
+    registry.register(bindNodeMethod(method, node));
+  }
+  return registry;
+}

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import { type CommandBatch, requestGpu } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
 /** Output rows per thread in the fast backward kernels (a multiple of 4). */
@@ -241,10 +241,175 @@ const FORWARD_WGSL = matmulForwardWgsl();
 const BACKWARD_INPUT_WGSL = matmulBackwardInputWgsl();
 const BACKWARD_WEIGHT_WGSL = matmulBackwardWeightWgsl();
 
+/** Rows and columns of C per packed block (a multiple of {@link PACKED_TILE}). */
+export const PACKED_BLOCK = 128;
+/** Values of k per packed chunk: PACKED_BLOCK·PACKED_K floats = 64 KiB, one uniform binding. */
+export const PACKED_K = 128;
+/** Output tile per thread of the packed kernel (PACKED_TILE × PACKED_TILE). */
+export const PACKED_TILE = 8;
+/**
+ * Products with rows·inDim·outDim at or above this take the packed uniform-buffer path; smaller
+ * ones do not amortise its extra dispatches and copies.
+ */
+export const PACKED_MIN_WORK = 1 << 20;
+
+/**
+ * Packs an operand into block-panel layout: p[(blk·K + k)·B + i] = src[(blk·B + i)·si + k·sk]
+ * for blk·B + i < n, zero beyond, B = {@link PACKED_BLOCK}. One chunk of PACKED_K values of k of
+ * one block is then a contiguous 64 KiB range that can be copied into a uniform buffer.
+ */
+export const MATMUL_PACK_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+struct Params { n: u32, K: u32, si: u32, sk: u32, total: u32 }
+@group(0) @binding(2) var<uniform> p: Params;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flatIndex(gid, nwg);
+  if (t >= p.total) { return; }
+  let i = t % ${PACKED_BLOCK}u;
+  let k = (t / ${PACKED_BLOCK}u) % p.K;
+  let row = (t / ${PACKED_BLOCK}u / p.K) * ${PACKED_BLOCK}u + i;
+  var v = 0.0;
+  if (row < p.n) { v = src[row * p.si + k * p.sk]; }
+  dst[t] = v;
+}
+`;
+
+/**
+ * Packed block kernel: c[m0 + i, n0 + j] (+)= Σ_{k < kLen} a[k, i]·b[k, j] over one chunk,
+ * with a and b `[PACKED_K, PACKED_BLOCK]` k-major in uniform buffers.
+ *
+ * Why uniform buffers: llvmpipe (Mesa 22.3) loads a storage-buffer value lane by lane in a
+ * branchy loop, while a uniform-buffer gather is straight-line code, about 3× cheaper per
+ * value; the loads, not the multiply-adds, bound these kernels.
+ */
+export function matmulPackedWgsl(): string {
+  const t = PACKED_TILE, v = t / 4, row4 = PACKED_BLOCK / 4, per = PACKED_BLOCK / t;
+  const acc = (f: (i: number, j: number) => string) =>
+    range(t).flatMap((i) => range(v).map((j) => f(i, j))).join("\n");
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> c: array<f32>;
+@group(0) @binding(1) var<uniform> a: array<vec4<f32>, ${PACKED_K * row4}>;
+@group(0) @binding(2) var<uniform> b: array<vec4<f32>, ${PACKED_K * row4}>;
+struct Params { M: u32, N: u32, kLen: u32, m0: u32, n0: u32, acc: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let ai = (gid.x / ${per}u) * ${v}u;
+  let bj = (gid.x % ${per}u) * ${v}u;
+${acc((i, j) => `  var s${i}_${j} = vec4<f32>(0.0);`)}
+  for (var k = 0u; k < p.kLen; k++) {
+${lines(v, (q) => `    let a${q} = a[k * ${row4}u + ai + ${q}u];`)}
+${lines(v, (j) => `    let b${j} = b[k * ${row4}u + bj + ${j}u];`)}
+${acc((i, j) => `    s${i}_${j} += a${i >> 2}.${LANES[i & 3]} * b${j};`)}
+  }
+  let m = p.m0 + ai * 4u;
+  let n = p.n0 + bj * 4u;
+${
+    acc((i, j) =>
+      range(4).map((l) =>
+        `  if (m + ${i}u < p.M && n + ${4 * j + l}u < p.N) {
+    let o = (m + ${i}u) * p.N + n + ${4 * j + l}u;
+    if (p.acc != 0u) { c[o] = c[o] + s${i}_${j}.${LANES[l]}; } else { c[o] = s${i}_${j}.${
+          LANES[l]
+        }; }
+  }`
+      ).join("\n")
+    )
+  }
+}
+`;
+}
+
+const PACKED_WGSL = matmulPackedWgsl();
+/**
+ * The shared device, for the packed path's scratch buffers (a CommandBatch does not expose its
+ * device). Resolved once at import so every call takes the same path.
+ */
+const SHARED_GPU = await requestGpu();
+const UNIFORM_BYTES = PACKED_K * PACKED_BLOCK * 4;
+const scratch = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
+
+/** A scratch buffer of this device, role and size, created on first use and then reused. */
+function scratchBuffer(device: GPUDevice, role: string, bytes: number, usage: number): GPUBuffer {
+  let byDevice = scratch.get(device);
+  if (!byDevice) scratch.set(device, byDevice = new Map());
+  const key = `${role}:${bytes}`;
+  let buf = byDevice.get(key);
+  if (!buf) {
+    buf = device.createBuffer({ size: bytes, usage, label: `matmul ${key}` });
+    byDevice.set(key, buf);
+  }
+  return buf;
+}
+
+/** Strided view of an operand: element (i, k) at i·si + k·sk, i < n. */
+interface Operand {
+  buf: GPUBuffer;
+  n: number;
+  si: number;
+  sk: number;
+}
+
+/**
+ * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) through packed panels and uniform-buffer chunks:
+ * one pack dispatch per operand, then per output block and per chunk of k two copies and one
+ * dispatch. Chunks add into c in increasing k, so the summation order is fixed.
+ */
+function recordPacked(
+  b: CommandBatch,
+  c: GPUBuffer,
+  ops: { a: Operand; b: Operand; K: number },
+  acc: boolean,
+): void {
+  const device = SHARED_GPU!.device;
+  const { K } = ops;
+  const STORAGE_COPY = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+  const UNIFORM = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
+  const panels = (["a", "b"] as const).map((role) => {
+    const op = ops[role];
+    const blocks = Math.ceil(op.n / PACKED_BLOCK);
+    const total = blocks * K * PACKED_BLOCK;
+    const buf = scratchBuffer(device, `pack-${role}`, total * 4, STORAGE_COPY);
+    b.dispatch(MATMUL_PACK_WGSL, [buf, op.buf], grid1d(total), [op.n, K, op.si, op.sk, total]);
+    return { buf, blocks };
+  });
+  const ua = scratchBuffer(device, "uniform-a", UNIFORM_BYTES, UNIFORM);
+  const ub = scratchBuffer(device, "uniform-b", UNIFORM_BYTES, UNIFORM);
+  const threads = (PACKED_BLOCK / PACKED_TILE) ** 2;
+  const [pa, pb] = panels as [typeof panels[0], typeof panels[0]];
+  for (let mb = 0; mb < pa.blocks; mb++) {
+    for (let nb = 0; nb < pb.blocks; nb++) {
+      for (let k0 = 0; k0 < K; k0 += PACKED_K) {
+        const kLen = Math.min(PACKED_K, K - k0);
+        const bytes = kLen * PACKED_BLOCK * 4;
+        b.copy(pa.buf, ua, bytes, (mb * K + k0) * PACKED_BLOCK * 4);
+        b.copy(pb.buf, ub, bytes, (nb * K + k0) * PACKED_BLOCK * 4);
+        b.dispatch(PACKED_WGSL, [c, ua, ub], grid1d(threads), [
+          ops.a.n,
+          ops.b.n,
+          kLen,
+          mb * PACKED_BLOCK,
+          nb * PACKED_BLOCK,
+          acc || k0 > 0 ? 1 : 0,
+        ]);
+      }
+    }
+  }
+}
+
 const groups = (n: number, perThread: number) => Math.ceil(Math.ceil(n / perThread) / WG);
 /** Workgroups for one thread per TILE_M×TILE_N tile of an `[m, n]` output (1-D, flattened). */
 const tileGrid = (m: number, n: number, tm = TILE_M, tn = TILE_N) =>
   grid1d(Math.ceil(m / tm) * Math.ceil(n / tn));
+
+/** Whether a product of this size takes the packed path. */
+function usePacked(rows: number, inDim: number, outDim: number): boolean {
+  return SHARED_GPU !== null && rows * inDim * outDim >= PACKED_MIN_WORK;
+}
 
 function checkDims(rows: number, inDim: number, outDim: number): void {
   for (const [name, v] of [["rows", rows], ["inDim", inDim], ["outDim", outDim]] as const) {
@@ -297,7 +462,13 @@ export function recordMatmulForward(
 ): void {
   checkDims(rows, inDim, outDim);
   if (rows === 0 || outDim === 0) return;
-  if (inDim % 4 === 0) {
+  if (usePacked(rows, inDim, outDim)) {
+    recordPacked(b, y, {
+      a: { buf: x, n: rows, si: inDim, sk: 1 },
+      b: { buf: w, n: outDim, si: inDim, sk: 1 },
+      K: inDim,
+    }, acc);
+  } else if (inDim % 4 === 0) {
     b.dispatch(FORWARD_WGSL, [y, x, w], tileGrid(rows, outDim, FORWARD_TILE_M, FORWARD_TILE_N), [
       rows,
       inDim,
@@ -339,7 +510,13 @@ export function recordMatmulBackwardInput(
 ): void {
   checkDims(rows, inDim, outDim);
   if (rows === 0 || inDim === 0) return;
-  if (inDim % 4 === 0 && outDim % 4 === 0) {
+  if (usePacked(rows, inDim, outDim)) {
+    recordPacked(b, dx, {
+      a: { buf: dy, n: rows, si: outDim, sk: 1 },
+      b: { buf: w, n: inDim, si: 1, sk: inDim },
+      K: outDim,
+    }, acc);
+  } else if (inDim % 4 === 0 && outDim % 4 === 0) {
     b.dispatch(
       BACKWARD_INPUT_WGSL,
       [dx, dy, w],
@@ -382,7 +559,13 @@ export function recordMatmulBackwardWeight(
 ): void {
   checkDims(rows, inDim, outDim);
   if (inDim === 0 || outDim === 0) return;
-  if (inDim % 4 === 0 && outDim % 4 === 0) {
+  if (usePacked(rows, inDim, outDim)) {
+    recordPacked(b, dw, {
+      a: { buf: dy, n: outDim, si: 1, sk: outDim },
+      b: { buf: x, n: inDim, si: 1, sk: inDim },
+      K: rows,
+    }, acc);
+  } else if (inDim % 4 === 0 && outDim % 4 === 0) {
     b.dispatch(
       BACKWARD_WEIGHT_WGSL,
       [dw, dy, x],

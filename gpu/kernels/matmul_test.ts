@@ -3,6 +3,9 @@ import { CommandBatch, createStorage, type GpuContext, readF32 } from "../device
 import { assertClose, gpuTest, randomF32 } from "../testing.ts";
 import { matmulBackward, matmulForward } from "../ref/matmul.ts";
 import {
+  PACKED_BLOCK,
+  PACKED_K,
+  PACKED_MIN_WORK,
   recordMatmulBackwardInput,
   recordMatmulBackwardWeight,
   recordMatmulForward,
@@ -22,6 +25,11 @@ const SHAPES: Shape[] = [
   [9, 8, 6],
   [10, 6, 8],
   [33, 64, 32],
+  // Packed uniform-buffer path (rows·inDim·outDim ≥ PACKED_MIN_WORK): odd sizes, several output
+  // blocks and k chunks (> PACKED_BLOCK, > PACKED_K), and k = 1.
+  [131, 67, 133],
+  [200, 130, 260],
+  [1024, 1, 1024],
 ];
 
 interface Results {
@@ -72,15 +80,22 @@ for (const acc of [false, true]) {
   });
 }
 
+Deno.test("the edge shapes cover both paths and several packed blocks and chunks", () => {
+  const packed = SHAPES.filter(([r, i, o]) => r * i * o >= PACKED_MIN_WORK);
+  assert.ok(packed.length >= 2 && packed.length < SHAPES.length);
+  assert.ok(packed.some(([r, i, o]) => Math.min(r, i, o) > Math.max(PACKED_BLOCK, PACKED_K)));
+});
+
 gpuTest("matmul kernels are bit-identical across runs", async (gpu) => {
-  const shape: Shape = [40, 64, 48];
-  const a = await runAll(gpu, shape, 77, false);
-  const b = await runAll(gpu, shape, 77, false);
-  assert.deepEqual(a.got.y, b.got.y);
-  assert.deepEqual(a.got.dx, b.got.dx);
-  assert.deepEqual(a.got.dw, b.got.dw);
-  // Sanity: at this size the accumulation really is non-trivial.
-  assertClose(a.got.dw, a.want.dw, 1e-5, 1e-4, "dw");
+  for (const shape of [[40, 64, 48], [150, 140, 136]] as Shape[]) {
+    const a = await runAll(gpu, shape, 77, false);
+    const b = await runAll(gpu, shape, 77, false);
+    assert.deepEqual(a.got.y, b.got.y);
+    assert.deepEqual(a.got.dx, b.got.dx);
+    assert.deepEqual(a.got.dw, b.got.dw);
+    // Sanity: at this size the accumulation really is non-trivial.
+    assertClose(a.got.dw, a.want.dw, 1e-5, 1e-4, "dw");
+  }
 });
 
 gpuTest("recordMatmulNaive() matches the CPU reference", async (gpu) => {

@@ -37,13 +37,13 @@ import type { BlockProducer, Node } from "../node/node.ts";
 
 /** Training settings of the regtest miner. */
 export interface RegtestMinerOptions {
-  /** Training steps between evaluations (default 20). */
+  /** Training steps between evaluations (default 10). */
   stepsPerRound?: number;
   /** Windows per step (default 8). */
   batch?: number;
   /** Peak learning rate (default 1e-2). */
   lr?: number;
-  /** Warm-up steps at the start of each round (default 5). */
+  /** Warm-up steps at the start of each round (default 2). */
   warmupSteps?: number;
   /** Give up on a block after this many rounds (default 100). */
   maxRounds?: number;
@@ -84,10 +84,10 @@ export class RegtestMiner implements BlockProducer {
     this.#gpu = gpu;
     this.#minerSeed = minerSeed;
     this.#options = {
-      stepsPerRound: options.stepsPerRound ?? 20,
+      stepsPerRound: options.stepsPerRound ?? 10,
       batch: options.batch ?? 8,
       lr: options.lr ?? 1e-2,
-      warmupSteps: options.warmupSteps ?? 5,
+      warmupSteps: options.warmupSteps ?? 2,
       maxRounds: options.maxRounds ?? 100,
       dataPath: options.dataPath ?? sampleTrainPath(),
       seed: options.seed ?? 1,

@@ -1,0 +1,105 @@
+/**
+ * `rnt node` as a process: RPC errors with Core's codes over a real socket, `rnt cli` against it,
+ * the datadir lock, and clean shutdown on SIGTERM.
+ */
+import assert from "node:assert/strict";
+import { RpcError } from "../core/errors.ts";
+import { runRnt, tempDir } from "./helpers.ts";
+import { NodeProcess } from "./node_process.ts";
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof RpcError) return e;
+    throw e;
+  }
+  throw new Error("expected an RPC error");
+}
+
+Deno.test("rnt node answers RPC with Core's error codes, serves rnt cli, and exits cleanly on SIGTERM", async () => {
+  await using dir = await tempDir();
+  await using node = await NodeProcess.start(dir.path);
+
+  // Authentication: no credentials → 401 with a Basic challenge; wrong ones → 401.
+  const noAuth = await node.post('{"method":"getblockcount","params":[],"id":1}', null);
+  assert.equal(noAuth.status, 401);
+  assert.match(noAuth.headers.get("www-authenticate") ?? "", /^Basic/);
+  await noAuth.body?.cancel();
+  const wrong = await node.post("{}", "Basic " + btoa("__cookie__:wrong"));
+  assert.equal(wrong.status, 401);
+  await wrong.body?.cancel();
+
+  // Malformed JSON → −32700; unknown method → −32601.
+  const bad = await node.post('{"method": "getblockcount", ');
+  assert.equal((await bad.json()).error.code, -32700);
+  const unknown = await node.post('{"jsonrpc":"2.0","method":"nosuchmethod","params":[],"id":2}');
+  assert.equal((await unknown.json()).error.code, -32601);
+
+  // Bad parameters: −8 for a bad value, −3 for a wrong JSON type, −5 for an unknown block.
+  assert.equal((await rpcError(node.rpc("getblockhash", [5]))).rpcCode, -8);
+  assert.equal((await rpcError(node.rpc("getblockhash", ["0"]))).rpcCode, -3);
+  assert.equal((await rpcError(node.rpc("getblock", ["abcd"]))).rpcCode, -8);
+  assert.equal((await rpcError(node.rpc("getblock", ["zz".repeat(32)]))).rpcCode, -8);
+  assert.equal((await rpcError(node.rpc("getblock", ["00".repeat(32)]))).rpcCode, -5);
+  assert.equal((await rpcError(node.rpc("getblock", ["00".repeat(32), 7]))).rpcCode, -8);
+  assert.equal((await rpcError(node.rpc("sendrawtransaction", ["0102"]))).rpcCode, -22);
+  assert.equal((await rpcError(node.rpc("generatetoaddress", [1, "rrnt1nope"]))).rpcCode, -5);
+
+  // Genesis is served in Core's shapes with our fields beside them.
+  const info = await node.rpc<Record<string, unknown>>("getblockchaininfo");
+  assert.equal(info.chain, "regtest");
+  assert.equal(info.blocks, 0);
+  assert.equal(info.d_model, 16);
+  assert.equal(info.layers, 1);
+  const best = await node.rpc<string>("getbestblockhash");
+  assert.equal(await node.rpc("getblockhash", [0]), best);
+  const block = await node.rpc<Record<string, unknown>>("getblock", [best, 2]);
+  assert.equal(block.height, 0);
+  assert.equal(block.confirmations, 1);
+  assert.ok(Array.isArray(block.tx));
+  const header = await node.rpc<string>("getblockheader", [best, false]);
+  assert.equal(header.length, 520);
+  const model = await node.rpc<Record<string, unknown>>("getmodelinfo");
+  assert.equal(model.next_d_model, 18);
+  assert.equal(model.checkpoint_available, true);
+  const ckpt = await node.rpc<Record<string, unknown>>("getcheckpoint", [best]);
+  assert.equal((ckpt.hex as string).length, 2 * (ckpt.size as number));
+  assert.equal((await node.rpc<Record<string, unknown>>("getmempoolinfo")).size, 0);
+  assert.deepEqual(await node.rpc("getrawmempool"), []);
+  assert.equal(typeof await node.rpc("uptime"), "number");
+  const help = await node.rpc<string>("help");
+  for (const m of ["getblockchaininfo", "submitblock", "generatetoaddress", "getcheckpoint"]) {
+    assert.match(help, new RegExp(`^${m}\\b`, "m"));
+  }
+
+  // rnt cli: declared numeric params become numbers, string params stay strings.
+  const cli = (...args: string[]) =>
+    runRnt(["cli", "--regtest", "--datadir", dir.path, "--rpcport", String(node.rpcPort), ...args]);
+  const viaCli = await cli("getblockhash", "0");
+  assert.equal(viaCli.code, 0, viaCli.stderr);
+  assert.equal(viaCli.stdout.trim(), best);
+  const helpCli = await cli("help", "getblock");
+  assert.equal(helpCli.code, 0, helpCli.stderr);
+  assert.match(helpCli.stdout, /^getblock "blockhash"/);
+  const errCli = await cli("getblockhash", "99");
+  assert.equal(errCli.code, 1);
+  assert.match(errCli.stderr, /error code: -8/);
+
+  // A second node on the same datadir refuses to start, and the first keeps running.
+  const second = NodeProcess.spawn(dir.path);
+  const secondStatus = await second.exited();
+  assert.equal(secondStatus.code, 1);
+  assert.match(second.log, /another rnt node/);
+  assert.equal(await node.rpc("getblockcount"), 0);
+
+  // SIGTERM: exit 0, cookie and lock removed, the log says so.
+  const status = await node.stop("SIGTERM");
+  assert.equal(status.code, 0, node.log);
+  for (const f of [".cookie", ".lock"]) {
+    await assert.rejects(Deno.stat(`${dir.path}/${f}`), Deno.errors.NotFound);
+  }
+  const debugLog = await Deno.readTextFile(`${dir.path}/debug.log`);
+  assert.match(debugLog, /shutdown requested \(SIGTERM\)/);
+  assert.match(debugLog, /^\d{4}-\d\d-\d\dT[\d:.]+Z shutdown complete$/m);
+});

@@ -1,7 +1,8 @@
 /**
- * Matmul throughput on the current WebGPU adapter: the register-blocked kernels (forward,
- * backward-input, backward-weight) against the naive one-thread-per-output WGSL kernel
- * (baseline) and, at 256, a plain-JS triple loop. One group per square size; each timed
+ * Matmul throughput on the current WebGPU adapter: the three products as recorded by
+ * `recordMatmul*` (packed uniform-buffer path at these sizes) and the storage-buffer
+ * register-blocked kernels they replaced (still used for small products), against the naive
+ * one-thread-per-output WGSL kernel (baseline) and, at 256, a plain-JS triple loop. One group per square size; each timed
  * iteration records `reps` dispatches, submits once and waits for the queue. GFLOP/s per case
  * (2·n³·reps / time) is printed when the run ends.
  *
@@ -11,18 +12,29 @@
  */
 import { CommandBatch, createStorage, readStorage, requestGpu } from "../gpu/device.ts";
 import { randomF32 } from "../gpu/testing.ts";
+import { grid1d } from "../gpu/kernels/elementwise.ts";
 import { matmulForward } from "../gpu/ref/matmul.ts";
 import {
+  FORWARD_TILE_M,
+  FORWARD_TILE_N,
+  matmulBackwardInputWgsl,
+  matmulBackwardWeightWgsl,
+  matmulForwardWgsl,
   recordMatmulBackwardInput,
   recordMatmulBackwardWeight,
   recordMatmulForward,
   recordMatmulNaive,
+  TILE_M,
+  TILE_N,
 } from "../gpu/kernels/matmul.ts";
 
 const gpu = await requestGpu();
 const SIZES = [256, 512, 1024];
 /** Dispatches per timed iteration, so the ~11 ms queue wait does not dominate small sizes. */
 const REPS: Record<number, number> = { 256: 4, 512: 2, 1024: 1 };
+const FORWARD_WGSL = matmulForwardWgsl();
+const BACKWARD_INPUT_WGSL = matmulBackwardInputWgsl();
+const BACKWARD_WEIGHT_WGSL = matmulBackwardWeightWgsl();
 const totals = new Map<string, { ms: number; flops: number }>();
 
 function timed(name: string, flops: number, fn: () => Promise<void> | void) {
@@ -44,11 +56,17 @@ if (gpu) {
     const flops = 2 * n ** 3 * reps;
     const x = createStorage(gpu, randomF32(n * n, 1)), w = createStorage(gpu, randomF32(n * n, 2));
     const y = createStorage(gpu, n * n * 4);
+    /** The storage-buffer register-blocked kernel, dispatched directly. */
+    const storage = (wgsl: string, tm: number, tn: number) => (c: CommandBatch) =>
+      c.dispatch(wgsl, [y, x, w], grid1d(Math.ceil(n / tm) * Math.ceil(n / tn)), [n, n, n, 0]);
     const kernels: [string, (batch: CommandBatch) => void, boolean][] = [
       ["naive WGSL", (c) => recordMatmulNaive(c, y, x, w, n, n, n), true],
-      ["forward 16x8", (c) => recordMatmulForward(c, y, x, w, n, n, n), false],
-      ["backward-input 16x16", (c) => recordMatmulBackwardInput(c, y, x, w, n, n, n), false],
-      ["backward-weight 16x16", (c) => recordMatmulBackwardWeight(c, y, x, w, n, n, n), false],
+      ["forward storage 16x8", storage(FORWARD_WGSL, FORWARD_TILE_M, FORWARD_TILE_N), false],
+      ["forward packed", (c) => recordMatmulForward(c, y, x, w, n, n, n), false],
+      ["bwd-input storage 16x16", storage(BACKWARD_INPUT_WGSL, TILE_M, TILE_N), false],
+      ["bwd-input packed", (c) => recordMatmulBackwardInput(c, y, x, w, n, n, n), false],
+      ["bwd-weight storage 16x16", storage(BACKWARD_WEIGHT_WGSL, TILE_M, TILE_N), false],
+      ["bwd-weight packed", (c) => recordMatmulBackwardWeight(c, y, x, w, n, n, n), false],
     ];
     for (const [label, record, baseline] of kernels) {
       const run = async () => {

@@ -285,10 +285,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * branchy loop, while a uniform-buffer gather is straight-line code, about 3× cheaper per
  * value; the loads, not the multiply-adds, bound these kernels.
  */
-export function matmulPackedWgsl(): string {
-  const t = PACKED_TILE, v = t / 4, row4 = PACKED_BLOCK / 4, per = PACKED_BLOCK / t;
+export function matmulPackedWgsl(tm = PACKED_TILE, tn = PACKED_TILE): string {
+  const vm = tm / 4, vn = tn / 4, row4 = PACKED_BLOCK / 4, per = PACKED_BLOCK / tn;
   const acc = (f: (i: number, j: number) => string) =>
-    range(t).flatMap((i) => range(v).map((j) => f(i, j))).join("\n");
+    range(tm).flatMap((i) => range(vn).map((j) => f(i, j))).join("\n");
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
 @group(0) @binding(1) var<uniform> a: array<vec4<f32>, ${PACKED_K * row4}>;
@@ -298,12 +298,12 @@ struct Params { M: u32, N: u32, kLen: u32, m0: u32, n0: u32, acc: u32 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let ai = (gid.x / ${per}u) * ${v}u;
-  let bj = (gid.x % ${per}u) * ${v}u;
+  let ai = (gid.x / ${per}u) * ${vm}u;
+  let bj = (gid.x % ${per}u) * ${vn}u;
 ${acc((i, j) => `  var s${i}_${j} = vec4<f32>(0.0);`)}
   for (var k = 0u; k < p.kLen; k++) {
-${lines(v, (q) => `    let a${q} = a[k * ${row4}u + ai + ${q}u];`)}
-${lines(v, (j) => `    let b${j} = b[k * ${row4}u + bj + ${j}u];`)}
+${lines(vm, (q) => `    let a${q} = a[k * ${row4}u + ai + ${q}u];`)}
+${lines(vn, (j) => `    let b${j} = b[k * ${row4}u + bj + ${j}u];`)}
 ${acc((i, j) => `    s${i}_${j} += a${i >> 2}.${LANES[i & 3]} * b${j};`)}
   }
   let m = p.m0 + ai * 4u;
@@ -379,7 +379,7 @@ function recordPacked(
   });
   const ua = scratchBuffer(device, "uniform-a", UNIFORM_BYTES, UNIFORM);
   const ub = scratchBuffer(device, "uniform-b", UNIFORM_BYTES, UNIFORM);
-  const threads = (PACKED_BLOCK / PACKED_TILE) ** 2;
+  const threads = (PACKED_BLOCK / PACKED_TILE) ** 2; // one thread per tile
   const [pa, pb] = panels as [typeof panels[0], typeof panels[0]];
   for (let mb = 0; mb < pa.blocks; mb++) {
     for (let nb = 0; nb < pb.blocks; nb++) {

@@ -1,0 +1,179 @@
+/**
+ * Social recovery between wallets (PROTOCOL §5.7 covenant): guardians move a social output
+ * into a pending-recovery output `or(pk(owner), and(older(delay), newOwner))`; the owner can
+ * cancel until the output is `delay` old, the new owner can spend after.
+ *
+ * Flow: anyone builds a {@linkcode RecoveryRequest} ({@linkcode createRecoveryRequest}); each
+ * guardian checks and signs it ({@linkcode signRecoveryRequest}); with `threshold` signatures
+ * {@linkcode finalizeRecovery} gives the transaction. The request carries the pending policy
+ * in full: outputs commit only to its hash, so the owner needs it to cancel
+ * (`Wallet.createCancel`).
+ *
+ * @module
+ */
+import { keyPairFromSeed, sign, verify } from "../crypto/ed25519.ts";
+import { toHex } from "../crypto/keccak.ts";
+import type { NetworkParams } from "../consensus/params.ts";
+import { RecoveryKind } from "../primitives/address.ts";
+import { pk, type Policy } from "../primitives/policy.ts";
+import { policyHash } from "../primitives/policy_codec.ts";
+import {
+  matchPendingRecovery,
+  matchSocial,
+  pendingRecoveryPolicy,
+} from "../primitives/recovery_policies.ts";
+import { type KeySignature, makeSatisfaction } from "../primitives/satisfaction.ts";
+import type { Tx, TxOut } from "../primitives/tx.ts";
+import { sighash } from "../primitives/tx_hash.ts";
+import type { WalletCoin } from "./wallet.ts";
+import { WalletError } from "./wallet_errors.ts";
+
+/** What guardians sign: one social coin into one pending-recovery output. */
+export interface RecoveryRequest {
+  /** Unsigned transaction: one input, one output, no witnesses. */
+  readonly tx: Tx;
+  /** The social output spent. */
+  readonly spent: TxOut;
+  /** The social policy (revealed in the witness). */
+  readonly socialPolicy: Policy;
+  /** The pending-recovery policy the output commits to. */
+  readonly pendingPolicy: Policy;
+}
+
+/**
+ * Builds the request moving `coin` (a social output with policy `socialPolicy`) to
+ * `or(pk(owner), and(older(cancelDelaySecs), newOwnerPolicy))`, paying `feeResonances`.
+ */
+export function createRecoveryRequest(
+  params: NetworkParams,
+  req: {
+    readonly coin: WalletCoin;
+    readonly socialPolicy: Policy;
+    readonly newOwnerPolicy: Policy;
+    readonly cancelDelaySecs: number;
+    readonly feeResonances: bigint;
+  },
+): RecoveryRequest {
+  const social = matchSocial(req.socialPolicy);
+  if (!social) throw new WalletError("bad-recovery-request", "Not a social-recovery policy");
+  const pendingPolicy = pendingRecoveryPolicy(
+    pk(social.owner),
+    req.cancelDelaySecs,
+    req.newOwnerPolicy,
+  );
+  if (req.feeResonances < 0n || req.feeResonances >= req.coin.value) {
+    throw new WalletError("insufficient-funds", `Fee ${req.feeResonances} too large for coin`);
+  }
+  const request: RecoveryRequest = {
+    tx: {
+      version: 1,
+      inputs: [{ prevout: req.coin.outpoint, sequence: 0 }],
+      outputs: [{
+        value: req.coin.value - req.feeResonances,
+        address: { kind: RecoveryKind.pendingRecovery, hash: policyHash(pendingPolicy) },
+      }],
+      locktime: 0,
+      witnesses: [],
+    },
+    spent: { value: req.coin.value, address: req.coin.address },
+    socialPolicy: req.socialPolicy,
+    pendingPolicy,
+  };
+  checkRecoveryRequest(params, request);
+  return request;
+}
+
+/**
+ * Checks what a guardian is asked to sign: the spent output is the social policy's, the
+ * transaction has one input and one pending-recovery output whose hash is the pending policy,
+ * the pending policy's owner branch is exactly `pk(owner)` and its delay ≥ the network minimum.
+ * Returns the parts; throws `WalletError("bad-recovery-request")`.
+ */
+export function checkRecoveryRequest(
+  params: NetworkParams,
+  req: RecoveryRequest,
+): { owner: Uint8Array; delaySecs: number; newOwnerPolicy: Policy; threshold: number } {
+  const bad = (m: string) => new WalletError("bad-recovery-request", m);
+  const social = matchSocial(req.socialPolicy);
+  if (!social) throw bad("Not a social-recovery policy");
+  if (
+    req.spent.address.kind !== RecoveryKind.social ||
+    toHex(req.spent.address.hash) !== toHex(policyHash(req.socialPolicy))
+  ) throw bad("Spent output is not this social policy's");
+  const { tx } = req;
+  if (tx.inputs.length !== 1 || tx.outputs.length !== 1 || tx.witnesses.length !== 0) {
+    throw bad("A recovery has one input, one output and no witnesses yet");
+  }
+  const out = tx.outputs[0]!;
+  if (
+    out.address.kind !== RecoveryKind.pendingRecovery ||
+    toHex(out.address.hash) !== toHex(policyHash(req.pendingPolicy))
+  ) throw bad("Output is not the pending-recovery policy");
+  const m = matchPendingRecovery(req.pendingPolicy);
+  if (!m) throw bad("Not a pending-recovery policy");
+  if (toHex(policyHash(m.ownerPolicy)) !== toHex(policyHash(pk(social.owner)))) {
+    throw bad("Pending owner branch is not the original owner");
+  }
+  if (m.delaySecs < params.socialRecoveryMinDelaySecs) {
+    throw bad(`Cancel delay ${m.delaySecs} below ${params.socialRecoveryMinDelaySecs}`);
+  }
+  if (out.value > req.spent.value) throw bad("Output exceeds the spent value");
+  return {
+    owner: social.owner,
+    delaySecs: m.delaySecs,
+    newOwnerPolicy: m.newOwnerPolicy,
+    threshold: social.k,
+  };
+}
+
+/** A guardian's signature on a checked request; the key must be one of the guardians. */
+export function signRecoveryRequest(
+  params: NetworkParams,
+  req: RecoveryRequest,
+  guardianSecretKey: Uint8Array,
+): KeySignature {
+  checkRecoveryRequest(params, req);
+  const { publicKey } = keyPairFromSeed(guardianSecretKey);
+  const social = matchSocial(req.socialPolicy)!;
+  if (!social.guardians.some((g) => toHex(g) === toHex(publicKey))) {
+    throw new WalletError("bad-recovery-request", "This key is not a guardian of the policy");
+  }
+  return {
+    publicKey,
+    signature: sign(guardianSecretKey, sighash(params.magic, req.tx, 0, [req.spent])),
+  };
+}
+
+/**
+ * The signed recovery transaction from at least `threshold` valid guardian signatures
+ * (invalid, foreign and duplicate ones are dropped); `WalletError("bad-recovery-request")`
+ * when too few remain.
+ */
+export function finalizeRecovery(
+  params: NetworkParams,
+  req: RecoveryRequest,
+  signatures: readonly KeySignature[],
+): Tx {
+  const { threshold } = checkRecoveryRequest(params, req);
+  const social = matchSocial(req.socialPolicy)!;
+  const guardians = new Set(social.guardians.map(toHex));
+  const h = sighash(params.magic, req.tx, 0, [req.spent]);
+  const good = new Map<string, KeySignature>();
+  for (const s of signatures) {
+    const k = toHex(s.publicKey);
+    if (guardians.has(k) && !good.has(k) && verify(s.signature, h, s.publicKey)) good.set(k, s);
+  }
+  if (good.size < threshold) {
+    throw new WalletError(
+      "bad-recovery-request",
+      `Need ${threshold} guardian signatures, have ${good.size} valid`,
+    );
+  }
+  return {
+    ...req.tx,
+    witnesses: [{
+      policy: req.socialPolicy,
+      satisfaction: makeSatisfaction([...good.values()].slice(0, threshold)),
+    }],
+  };
+}

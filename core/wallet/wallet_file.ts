@@ -1,0 +1,334 @@
+/**
+ * The encrypted wallet file (and backup) format.
+ *
+ * Layout, integers little-endian:
+ * ```
+ * header  magic "RNTWALLET" (9) ‖ version u16 (1) ‖ kdf u8 (1 = Argon2id v1.3)
+ *         ‖ memoryKiB u32 ‖ iterations u32 ‖ parallelism u32 ‖ salt (16)        = 40 bytes
+ * iv      16 random bytes
+ * body    AES-256-CBC(encKey, iv, PKCS#7(plaintext))                            (n × 16 bytes)
+ * mac     HMAC-SHA256(macKey, header ‖ iv ‖ body)                               (32 bytes)
+ * ```
+ * `encKey ‖ macKey = Argon2id(NFKC passphrase, salt, m, t, p, 64 bytes)`. Encrypt-then-MAC:
+ * the MAC is compared in constant time before anything is decrypted, so a wrong passphrase and
+ * a flipped bit anywhere both give `WalletFileError("bad-mac")`. KDF parameters are bounded
+ * before the KDF runs (a hostile file cannot demand gigabytes), and a writer refuses parameters
+ * below the defaults unless `allowWeakKdf` is set (tests only).
+ *
+ * @module
+ */
+import { argon2idAsync } from "@noble/hashes/argon2.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { writeFileAtomic } from "../util/atomic_write.ts";
+import { type RandomBytes, systemRandomBytes } from "./mnemonic.ts";
+import { WalletFileError } from "./wallet_errors.ts";
+
+/** Argon2id parameters. */
+export interface KdfParams {
+  /** Memory in KiB (m). */
+  readonly memoryKiB: number;
+  /** Passes (t). */
+  readonly iterations: number;
+  /** Lanes (p). */
+  readonly parallelism: number;
+}
+
+/** Upper bounds a reader accepts before running the KDF. */
+export interface KdfLimits {
+  /** Largest m in KiB. */
+  readonly maxMemoryKiB: number;
+  /** Largest t. */
+  readonly maxIterations: number;
+  /** Largest p. */
+  readonly maxParallelism: number;
+}
+
+/** The parameters new files use: m = 64 MiB, t = 3, p = 1. */
+export const DEFAULT_KDF: KdfParams = Object.freeze({
+  memoryKiB: 64 * 1024,
+  iterations: 3,
+  parallelism: 1,
+});
+
+/** What a reader accepts by default: m ≤ 256 MiB, t ≤ 10, p ≤ 4. */
+export const DEFAULT_KDF_LIMITS: KdfLimits = Object.freeze({
+  maxMemoryKiB: 256 * 1024,
+  maxIterations: 10,
+  maxParallelism: 4,
+});
+
+/** The format version this code writes and reads. */
+export const WALLET_FILE_VERSION = 1;
+/** Largest wallet file read (before any parsing). */
+export const MAX_WALLET_FILE_BYTES = 16 << 20;
+
+const MAGIC = new TextEncoder().encode("RNTWALLET");
+const KDF_ARGON2ID = 1;
+const SALT_BYTES = 16;
+const IV_BYTES = 16;
+const MAC_BYTES = 32;
+/** Bytes of the header. */
+export const WALLET_HEADER_BYTES = MAGIC.length + 2 + 1 + 12 + SALT_BYTES;
+const MIN_FILE_BYTES = WALLET_HEADER_BYTES + IV_BYTES + 16 + MAC_BYTES;
+
+/** The parsed header of a wallet file. */
+export interface WalletFileHeader {
+  /** Format version. */
+  readonly version: number;
+  /** Argon2id parameters. */
+  readonly kdf: KdfParams;
+  /** 16-byte salt. */
+  readonly salt: Uint8Array;
+}
+
+/** Options of {@linkcode encryptWalletBytes}. */
+export interface EncryptOptions {
+  /** KDF parameters (default {@linkcode DEFAULT_KDF}). */
+  readonly kdf?: KdfParams;
+  /** Allow parameters below the defaults. For tests only. */
+  readonly allowWeakKdf?: boolean;
+  /** Random source for salt and IV (default `crypto.getRandomValues`). */
+  readonly randomBytes?: RandomBytes;
+}
+
+/** Options of {@linkcode decryptWalletBytes}. */
+export interface DecryptOptions {
+  /** Bounds on the file's KDF parameters (default {@linkcode DEFAULT_KDF_LIMITS}). */
+  readonly limits?: KdfLimits;
+}
+
+/**
+ * Encrypts `plaintext` under `passphrase` into the wallet file format.
+ *
+ * @example
+ * ```ts
+ * import { decryptWalletBytes, encryptWalletBytes } from "./wallet_file.ts";
+ * const kdf = { memoryKiB: 64, iterations: 1, parallelism: 1 }; // tests only
+ * const file = await encryptWalletBytes(new Uint8Array([1, 2, 3]), "pw", { kdf, allowWeakKdf: true });
+ * console.log(await decryptWalletBytes(file, "pw")); // Uint8Array(3) [ 1, 2, 3 ]
+ * ```
+ */
+export async function encryptWalletBytes(
+  plaintext: Uint8Array,
+  passphrase: string,
+  opts: EncryptOptions = {},
+): Promise<Uint8Array> {
+  const kdf = opts.kdf ?? DEFAULT_KDF;
+  const problem = kdfProblem(kdf, DEFAULT_KDF_LIMITS);
+  if (problem) throw new RangeError(`Invalid KDF parameters: ${problem}`);
+  if (
+    !opts.allowWeakKdf &&
+    (kdf.memoryKiB < DEFAULT_KDF.memoryKiB || kdf.iterations < DEFAULT_KDF.iterations)
+  ) {
+    throw new RangeError(
+      `KDF parameters below m=${DEFAULT_KDF.memoryKiB} KiB, t=${DEFAULT_KDF.iterations} need allowWeakKdf`,
+    );
+  }
+  const random = opts.randomBytes ?? systemRandomBytes;
+  const salt = random(SALT_BYTES);
+  const iv = random(IV_BYTES);
+  if (salt.length !== SALT_BYTES || iv.length !== IV_BYTES) {
+    throw new RangeError("randomBytes returned the wrong length");
+  }
+  const header = encodeHeader({ version: WALLET_FILE_VERSION, kdf, salt });
+  const keys = await deriveKeys(passphrase, salt, kdf);
+  try {
+    const key = await importAesKey(keys, "encrypt");
+    const body = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: "AES-CBC", iv: new Uint8Array(iv) },
+        key,
+        new Uint8Array(plaintext),
+      ),
+    );
+    const out = new Uint8Array(header.length + IV_BYTES + body.length + MAC_BYTES);
+    out.set(header, 0);
+    out.set(iv, header.length);
+    out.set(body, header.length + IV_BYTES);
+    const macEnd = out.length - MAC_BYTES;
+    out.set(hmac(sha256, keys.subarray(32), out.subarray(0, macEnd)), macEnd);
+    return out;
+  } finally {
+    keys.fill(0);
+  }
+}
+
+/**
+ * Parses and bounds-checks the header of a wallet file without the passphrase. Throws
+ * `WalletFileError` ("too-large", "truncated", "bad-magic", "unsupported-version",
+ * "unsupported-kdf", "bad-kdf-params").
+ */
+export function readWalletFileHeader(
+  file: Uint8Array,
+  limits: KdfLimits = DEFAULT_KDF_LIMITS,
+): WalletFileHeader {
+  if (file.length > MAX_WALLET_FILE_BYTES) {
+    throw new WalletFileError("too-large", `Wallet file of ${file.length} bytes is too large`);
+  }
+  if (file.length < MAGIC.length || !MAGIC.every((b, i) => file[i] === b)) {
+    throw new WalletFileError("bad-magic", "Not an rnt wallet file (bad magic)");
+  }
+  if (file.length < MIN_FILE_BYTES) {
+    throw new WalletFileError("truncated", `Wallet file truncated at ${file.length} bytes`);
+  }
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  let at = MAGIC.length;
+  const version = view.getUint16(at, true);
+  at += 2;
+  if (version !== WALLET_FILE_VERSION) {
+    throw new WalletFileError(
+      "unsupported-version",
+      `Unsupported wallet file version ${version} (this build reads ${WALLET_FILE_VERSION})`,
+    );
+  }
+  const kdfId = file[at++]!;
+  if (kdfId !== KDF_ARGON2ID) {
+    throw new WalletFileError("unsupported-kdf", `Unsupported wallet KDF id ${kdfId}`);
+  }
+  const kdf: KdfParams = {
+    memoryKiB: view.getUint32(at, true),
+    iterations: view.getUint32(at + 4, true),
+    parallelism: view.getUint32(at + 8, true),
+  };
+  at += 12;
+  const problem = kdfProblem(kdf, limits);
+  if (problem) throw new WalletFileError("bad-kdf-params", `Wallet file KDF ${problem}`);
+  return { version, kdf, salt: file.slice(at, at + SALT_BYTES) };
+}
+
+/**
+ * Decrypts a wallet file. Throws `WalletFileError`: the header reasons of
+ * {@linkcode readWalletFileHeader}, "truncated" when the body is not whole AES blocks, and
+ * "bad-mac" for a wrong passphrase or any modified byte (checked before decrypting).
+ */
+export async function decryptWalletBytes(
+  file: Uint8Array,
+  passphrase: string,
+  opts: DecryptOptions = {},
+): Promise<Uint8Array> {
+  const header = readWalletFileHeader(file, opts.limits);
+  const bodyLength = file.length - WALLET_HEADER_BYTES - IV_BYTES - MAC_BYTES;
+  if (bodyLength % 16 !== 0) {
+    throw new WalletFileError(
+      "truncated",
+      `Wallet file body of ${bodyLength} bytes is not whole AES blocks`,
+    );
+  }
+  const keys = await deriveKeys(passphrase, header.salt, header.kdf);
+  try {
+    const macEnd = file.length - MAC_BYTES;
+    const mac = hmac(sha256, keys.subarray(32), file.subarray(0, macEnd));
+    if (!constantTimeEqual(mac, file.subarray(macEnd))) {
+      throw new WalletFileError("bad-mac", "Wrong passphrase or corrupted wallet file");
+    }
+    const iv = file.slice(WALLET_HEADER_BYTES, WALLET_HEADER_BYTES + IV_BYTES);
+    const key = await importAesKey(keys, "decrypt");
+    try {
+      return new Uint8Array(
+        await crypto.subtle.decrypt(
+          { name: "AES-CBC", iv },
+          key,
+          file.slice(WALLET_HEADER_BYTES + IV_BYTES, macEnd),
+        ),
+      );
+    } catch {
+      throw new WalletFileError("bad-plaintext", "Wallet file padding is invalid");
+    }
+  } finally {
+    keys.fill(0);
+  }
+}
+
+/** Options of {@linkcode saveEncryptedFile}. */
+export interface SaveOptions extends EncryptOptions {
+  /** File mode of the new file (default 0o600). */
+  readonly mode?: number;
+}
+
+/**
+ * Encrypts `plaintext` and replaces `path` atomically (temp file, fsync, rename), then sets
+ * the mode (default 0o600). Nothing is written when encryption fails.
+ */
+export async function saveEncryptedFile(
+  path: string,
+  plaintext: Uint8Array,
+  passphrase: string,
+  opts: SaveOptions = {},
+): Promise<void> {
+  const bytes = await encryptWalletBytes(plaintext, passphrase, opts);
+  await writeFileAtomic(path, bytes);
+  if (Deno.build.os !== "windows") await Deno.chmod(path, opts.mode ?? 0o600);
+}
+
+/** Reads and decrypts `path` (refusing files over {@linkcode MAX_WALLET_FILE_BYTES}). */
+export async function loadEncryptedFile(
+  path: string,
+  passphrase: string,
+  opts: DecryptOptions = {},
+): Promise<Uint8Array> {
+  const info = await Deno.stat(path);
+  if (info.size > MAX_WALLET_FILE_BYTES) {
+    throw new WalletFileError("too-large", `Wallet file of ${info.size} bytes is too large`);
+  }
+  return decryptWalletBytes(await Deno.readFile(path), passphrase, opts);
+}
+
+/** Compares two byte strings in time independent of where they differ. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function kdfProblem(kdf: KdfParams, limits: KdfLimits): string | null {
+  const { memoryKiB: m, iterations: t, parallelism: p } = kdf;
+  for (const v of [m, t, p]) {
+    if (!Number.isInteger(v) || v < 1) return `parameter ${v} is not a positive integer`;
+  }
+  if (p > limits.maxParallelism) return `parallelism ${p} above ${limits.maxParallelism}`;
+  if (t > limits.maxIterations) return `iterations ${t} above ${limits.maxIterations}`;
+  if (m > limits.maxMemoryKiB) return `memory ${m} KiB above ${limits.maxMemoryKiB} KiB`;
+  if (m < 8 * p) return `memory ${m} KiB below 8 × parallelism`;
+  return null;
+}
+
+async function importAesKey(keys: Uint8Array, usage: KeyUsage): Promise<CryptoKey> {
+  const raw = new Uint8Array(keys.subarray(0, 32));
+  try {
+    return await crypto.subtle.importKey("raw", raw, "AES-CBC", false, [usage]);
+  } finally {
+    raw.fill(0);
+  }
+}
+
+function encodeHeader(h: WalletFileHeader): Uint8Array {
+  const out = new Uint8Array(WALLET_HEADER_BYTES);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  let at = MAGIC.length;
+  view.setUint16(at, h.version, true);
+  out[at + 2] = KDF_ARGON2ID;
+  at += 3;
+  view.setUint32(at, h.kdf.memoryKiB, true);
+  view.setUint32(at + 4, h.kdf.iterations, true);
+  view.setUint32(at + 8, h.kdf.parallelism, true);
+  out.set(h.salt, at + 12);
+  return out;
+}
+
+async function deriveKeys(passphrase: string, salt: Uint8Array, kdf: KdfParams) {
+  const pw = new TextEncoder().encode(passphrase.normalize("NFKC"));
+  try {
+    return await argon2idAsync(pw, salt, {
+      m: kdf.memoryKiB,
+      t: kdf.iterations,
+      p: kdf.parallelism,
+      dkLen: 64,
+      maxmem: (kdf.memoryKiB + 1) * 1024,
+    });
+  } finally {
+    pw.fill(0);
+  }
+}

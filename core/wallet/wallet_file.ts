@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { argon2idAsync } from "@noble/hashes/argon2.js";
+import { argon2id, argon2idAsync } from "@noble/hashes/argon2.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { writeFileAtomic } from "../util/atomic_write.ts";
@@ -90,12 +90,16 @@ export interface EncryptOptions {
   readonly allowWeakKdf?: boolean;
   /** Random source for salt and IV (default `crypto.getRandomValues`). */
   readonly randomBytes?: RandomBytes;
+  /** Run Argon2id synchronously (~1.3× faster, blocks the event loop; e.g. for the CLI). */
+  readonly blocking?: boolean;
 }
 
 /** Options of {@linkcode decryptWalletBytes}. */
 export interface DecryptOptions {
   /** Bounds on the file's KDF parameters (default {@linkcode DEFAULT_KDF_LIMITS}). */
   readonly limits?: KdfLimits;
+  /** Run Argon2id synchronously (~1.3× faster, blocks the event loop; e.g. for the CLI). */
+  readonly blocking?: boolean;
 }
 
 /**
@@ -132,7 +136,7 @@ export async function encryptWalletBytes(
     throw new RangeError("randomBytes returned the wrong length");
   }
   const header = encodeHeader({ version: WALLET_FILE_VERSION, kdf, salt });
-  const keys = await deriveKeys(passphrase, salt, kdf);
+  const keys = await deriveKeys(passphrase, salt, kdf, opts.blocking ?? false);
   try {
     const key = await importAesKey(keys, "encrypt");
     const body = new Uint8Array(
@@ -215,7 +219,7 @@ export async function decryptWalletBytes(
       `Wallet file body of ${bodyLength} bytes is not whole AES blocks`,
     );
   }
-  const keys = await deriveKeys(passphrase, header.salt, header.kdf);
+  const keys = await deriveKeys(passphrase, header.salt, header.kdf, opts.blocking ?? false);
   try {
     const macEnd = file.length - MAC_BYTES;
     const mac = hmac(sha256, keys.subarray(32), file.subarray(0, macEnd));
@@ -318,16 +322,23 @@ function encodeHeader(h: WalletFileHeader): Uint8Array {
   return out;
 }
 
-async function deriveKeys(passphrase: string, salt: Uint8Array, kdf: KdfParams) {
+/** Argon2id → 64 bytes; async (yields every 10 ms) unless `blocking`. */
+async function deriveKeys(
+  passphrase: string,
+  salt: Uint8Array,
+  kdf: KdfParams,
+  blocking: boolean,
+): Promise<Uint8Array> {
   const pw = new TextEncoder().encode(passphrase.normalize("NFKC"));
+  const opts = {
+    m: kdf.memoryKiB,
+    t: kdf.iterations,
+    p: kdf.parallelism,
+    dkLen: 64,
+    maxmem: (kdf.memoryKiB + 1) * 1024,
+  };
   try {
-    return await argon2idAsync(pw, salt, {
-      m: kdf.memoryKiB,
-      t: kdf.iterations,
-      p: kdf.parallelism,
-      dkLen: 64,
-      maxmem: (kdf.memoryKiB + 1) * 1024,
-    });
+    return blocking ? argon2id(pw, salt, opts) : await argon2idAsync(pw, salt, opts);
   } finally {
     pw.fill(0);
   }

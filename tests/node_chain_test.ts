@@ -1,0 +1,216 @@
+/**
+ * `rnt node` on regtest end to end: `generatetoaddress` trains the model for real for 20 blocks,
+ * a coinbase spend is refused before maturity and mined after it (fees to the miner), blocks
+ * that claim a loss they do not have or no improvement are rejected with their reasons, and the
+ * chain, tip and UTXOs survive a restart.
+ */
+import assert from "node:assert/strict";
+import { checkpointRoot } from "../core/checkpoint/chunks.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "../core/checkpoint/rnet.ts";
+import type { ChainEntry } from "../core/consensus/chain_entry.ts";
+import { blockReward } from "../core/consensus/emission.ts";
+import { nextModelConfig } from "../core/consensus/growth.ts";
+import { PPM, REGTEST } from "../core/consensus/params.ts";
+import {
+  buildChildBlock,
+  heartbeatWallet,
+  signTx,
+} from "../core/consensus/testing/block_builder.ts";
+import { fromHex, toHex } from "../core/crypto/keccak.ts";
+import { RpcError } from "../core/errors.ts";
+import { encodeAddress } from "../core/primitives/address.ts";
+import { decodeHeader, encodeBlock } from "../core/primitives/block.ts";
+import { encodeTx, type Tx } from "../core/primitives/tx.ts";
+import { txid } from "../core/primitives/tx_hash.ts";
+import { growCheckpoint } from "../gpu/model/grow.ts";
+import { gpuTest } from "../gpu/testing.ts";
+import { tempDir } from "./helpers.ts";
+import { NodeProcess } from "./node_process.ts";
+
+const params = REGTEST;
+const owner = heartbeatWallet(params, 0);
+const dest = heartbeatWallet(params, 1);
+const FEE = 10_000n;
+
+type Json = Record<string, unknown>;
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof RpcError) return e;
+    throw e;
+  }
+  throw new Error("expected an RPC error");
+}
+
+function resonances(rnt: unknown): bigint {
+  return BigInt(Math.round((rnt as number) * 1e8));
+}
+
+/** The chain entry of `hash` rebuilt from getblockheader (hex and verbose). */
+async function entryOf(node: NodeProcess, hash: string): Promise<ChainEntry> {
+  const h = await node.rpc<Json>("getblockheader", [hash]);
+  return {
+    hash: fromHex(hash),
+    header: decodeHeader(fromHex(await node.rpc<string>("getblockheader", [hash, false]))),
+    height: h.height as number,
+    mtpSecs: h.mediantime as number,
+    stagnation: h.stagnation as number,
+    mintedResonances: resonances(h.minted),
+    returnedResonances: resonances(h.returned),
+  };
+}
+
+/** Spends output 0 of `prev` (worth `value`, owned by `owner`) to `dest`, paying FEE. */
+function spend(prev: Uint8Array, value: bigint): Tx {
+  return signTx(
+    params,
+    {
+      version: 1,
+      inputs: [{ prevout: { txid: prev, vout: 0 }, sequence: 0 }],
+      outputs: [{ value: value - FEE, address: dest.address }],
+      locktime: 0,
+    },
+    [{ value, address: owner.address }],
+    [owner],
+  );
+}
+
+gpuTest(
+  "rnt node mines 20 trained regtest blocks, rejects bad blocks and premature spends, and keeps its chain across a restart",
+  async () => {
+    await using dir = await tempDir();
+    const ownerAddress = encodeAddress(params, owner.address);
+    let node = await NodeProcess.start(dir.path);
+    try {
+      const started = performance.now();
+      const hashes = await node.rpc<string[]>("generatetoaddress", [19, ownerAddress]);
+      const mineSecs = (performance.now() - started) / 1000;
+      console.log(`mined 19 blocks in ${mineSecs.toFixed(1)} s`);
+      assert.equal(hashes.length, 19);
+      assert.equal(await node.rpc("getblockcount"), 19);
+
+      // Every block improves on its parent by at least μ and grows the model by the rule.
+      let parent = await entryOf(node, await node.rpc<string>("getblockhash", [0]));
+      for (const hash of hashes) {
+        const entry = await entryOf(node, hash);
+        const next = nextModelConfig(params, parent);
+        assert.equal(entry.header.dModel, next.dModel);
+        assert.equal(entry.header.nLayers, next.nLayers);
+        assert.ok(
+          entry.header.valLossMicroNats * PPM <=
+            parent.header.valLossMicroNats * (PPM - params.minImprovementPpm),
+        );
+        parent = entry;
+      }
+      assert.equal(parent.header.nLayers, 2);
+
+      // A coinbase spend before maturity is refused; a mature one is accepted and mined.
+      const coinbaseOf = async (hash: string) => {
+        const block = await node.rpc<Json>("getblock", [hash, 2]);
+        const cb = (block.tx as Json[])[0]!;
+        return {
+          txid: fromHex(cb.txid as string),
+          value: BigInt((cb.vout as Json[])[0]!.value_resonances as number),
+        };
+      };
+      const young = await coinbaseOf(hashes[14]!); // height 15
+      const premature = await rpcError(
+        node.rpc("sendrawtransaction", [toHex(encodeTx(spend(young.txid, young.value)))]),
+      );
+      assert.equal(premature.rpcCode, -26);
+      assert.match(premature.message, /^bad-txns-premature-spend-of-coinbase/);
+      const old = await coinbaseOf(hashes[0]!); // height 1
+      const spendTx = spend(old.txid, old.value);
+      const spendId = toHex(txid(params.magic, spendTx));
+      assert.equal(await node.rpc("sendrawtransaction", [toHex(encodeTx(spendTx))]), spendId);
+      assert.deepEqual(await node.rpc("getrawmempool"), [spendId]);
+
+      const [hash20] = await node.rpc<string[]>("generatetoaddress", [1, ownerAddress]);
+      const entry19 = parent;
+      const entry20 = await entryOf(node, hash20!);
+      const block20 = await node.rpc<Json>("getblock", [hash20, 1]);
+      assert.deepEqual((block20.tx as string[]).slice(1), [spendId]);
+      const cb20 = await coinbaseOf(hash20!);
+      assert.equal(
+        cb20.value,
+        blockReward(params, entry19, entry20.header.valLossMicroNats) + FEE,
+      );
+      const mined = await node.rpc<Json>("getrawtransaction", [spendId, true]);
+      assert.equal(mined.blockhash, hash20);
+      assert.equal(mined.confirmations, 1);
+      assert.deepEqual(await node.rpc("getrawmempool"), []);
+      assert.equal(await node.rpc("gettxout", [toHex(old.txid), 0]), null);
+
+      // Blocks on the tip that break Proof-of-Training are rejected with their reasons.
+      const tip = entry20;
+      const tipCkpt = await node.rpc<Json>("getcheckpoint", [hash20]);
+      const grown = encodeCheckpoint(growCheckpoint(
+        decodeCheckpoint(fromHex(tipCkpt.hex as string), {
+          dModel: tip.header.dModel,
+          nLayers: tip.header.nLayers,
+        }),
+        nextModelConfig(params, tip),
+        77,
+      ));
+      const commitment = { root: checkpointRoot(grown), size: grown.length };
+      // Growth preserves the function, so the grown model's real loss is the parent's: a claim
+      // of parent × (1 − 2μ) is a lie the evaluation catches.
+      const liar = buildChildBlock(params, tip, { checkpoint: commitment });
+      const lie = await rpcError(
+        node.rpc("submitblock", [toHex(encodeBlock(liar)), toHex(grown)]),
+      );
+      assert.equal(lie.rpcCode, -26);
+      assert.match(lie.message, /^val-loss-mismatch/);
+      const flat = buildChildBlock(params, tip, {
+        checkpoint: commitment,
+        valLossMicroNats: tip.header.valLossMicroNats,
+      });
+      const noGain = await rpcError(
+        node.rpc("submitblock", [toHex(encodeBlock(flat)), toHex(grown)]),
+      );
+      assert.equal(noGain.rpcCode, -26);
+      assert.match(noGain.message, /^insufficient-improvement/);
+      assert.equal(await node.rpc("getbestblockhash"), hash20);
+
+      // Restart (RPC stop): same tip, same block, same UTXOs.
+      const before = {
+        tip: await node.rpc("getbestblockhash"),
+        info: await node.rpc<Json>("getblock", [hash20, 2]),
+        cb2: await node.rpc("gettxout", [toHex((await coinbaseOf(hashes[1]!)).txid), 0]),
+        paid: await node.rpc("gettxout", [spendId, 0]),
+      };
+      assert.notEqual(before.cb2, null);
+      assert.notEqual(before.paid, null);
+      assert.equal(await node.rpc("stop"), "rnt stopping");
+      assert.equal((await node.exited()).code, 0, node.log);
+      const log = await Deno.readTextFile(`${dir.path}/debug.log`);
+      assert.match(log, /rejected block [0-9a-f]{64} height=21: val-loss-mismatch/);
+      assert.match(log, /rejected block [0-9a-f]{64} height=21: insufficient-improvement/);
+      assert.match(
+        log,
+        /connected block height=20 hash=[0-9a-f]{64} loss=[\d.]+ d_model=\d+ layers=2 reward=/,
+      );
+
+      node = await NodeProcess.start(dir.path);
+      assert.equal(await node.rpc("getblockcount"), 20);
+      assert.equal(await node.rpc("getbestblockhash"), before.tip);
+      assert.deepEqual(await node.rpc("getblock", [hash20, 2]), before.info);
+      const after2 = await node.rpc<Json>("gettxout", [
+        toHex((await coinbaseOf(hashes[1]!)).txid),
+        0,
+      ]);
+      assert.deepEqual({ ...after2, confirmations: 0 }, {
+        ...(before.cb2 as Json),
+        confirmations: 0,
+      });
+      assert.deepEqual(await node.rpc("gettxout", [spendId, 0]), before.paid);
+      assert.equal(await node.rpc("gettxout", [toHex(old.txid), 0]), null);
+      assert.equal((await node.rpc<Json>("getrawtransaction", [spendId, 1])).blockhash, hash20);
+      assert.equal((await node.stop()).code, 0);
+    } finally {
+      await node[Symbol.asyncDispose]();
+    }
+  },
+);

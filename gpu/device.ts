@@ -156,6 +156,11 @@ export class CommandBatch {
     this.#encoder = gpu.device.createCommandEncoder();
   }
 
+  /** The GPU context this batch records for (kernels use it to allocate cached scratch). */
+  get gpu(): GpuContext {
+    return this.#gpu;
+  }
+
   /** Records one dispatch of `wgsl` over `workgroups` (x, y, z). */
   dispatch(
     wgsl: string,

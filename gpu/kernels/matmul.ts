@@ -37,7 +37,7 @@
  *
  * @module
  */
-import { CommandBatch, type GpuContext, requestGpu } from "../device.ts";
+import type { CommandBatch } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
 /** Output rows per thread in the fast backward kernels (a multiple of 4). */
@@ -341,15 +341,9 @@ ${
 }
 
 const PACKED_WGSL = matmulPackedWgsl();
-/**
- * The device for the packed path's scratch buffers. A CommandBatch does not expose its context,
- * so the shared one is resolved once at import (so every call takes the same path); once
- * CommandBatch has a `gpu` getter that is used instead and the import-time request is skipped.
- */
-const SHARED_GPU: GpuContext | null = "gpu" in CommandBatch.prototype ? null : await requestGpu();
-
-function batchDevice(b: CommandBatch): GPUDevice | null {
-  return (b as unknown as { gpu?: GpuContext }).gpu?.device ?? SHARED_GPU?.device ?? null;
+/** The device a batch records for: the packed path allocates its cached scratch on it. */
+function batchDevice(b: CommandBatch): GPUDevice {
+  return b.gpu.device;
 }
 
 const UNIFORM_BYTES = PACKED_K * PACKED_BLOCK * 4;

@@ -3,7 +3,12 @@
  * the datadir lock, and clean shutdown on SIGTERM.
  */
 import assert from "node:assert/strict";
+import { genesisEntry } from "../core/consensus/genesis.ts";
+import { REGTEST } from "../core/consensus/params.ts";
+import { buildChildBlock } from "../core/consensus/testing/block_builder.ts";
+import { toHex } from "../core/crypto/keccak.ts";
 import { RpcError } from "../core/errors.ts";
+import { encodeBlock } from "../core/primitives/block.ts";
 import { runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 
@@ -72,6 +77,23 @@ Deno.test("rnt node answers RPC with Core's error codes, serves rnt cli, and exi
   for (const m of ["getblockchaininfo", "submitblock", "generatetoaddress", "getcheckpoint"]) {
     assert.match(help, new RegExp(`^${m}\\b`, "m"));
   }
+
+  // setmocktime moves the node's clock: a block 3 h after genesis is "time-too-new" at a mock
+  // time just after genesis, and passes the time check again on the system clock.
+  const genesis = genesisEntry(REGTEST);
+  const later = buildChildBlock(REGTEST, genesis, {
+    timestampSecs: genesis.header.timestampSecs + 3 * 3600,
+  });
+  const submit = () => node.rpc("submitblock", [toHex(encodeBlock(later)), "00"]);
+  assert.equal(await node.rpc("setmocktime", [genesis.header.timestampSecs + 10]), null);
+  const early = await rpcError(submit());
+  assert.equal(early.rpcCode, -26);
+  assert.match(early.message, /^time-too-new/);
+  await node.rpc("setmocktime", [0]);
+  const onTime = await rpcError(submit());
+  assert.equal(onTime.rpcCode, -26);
+  assert.doesNotMatch(onTime.message, /^time-too/);
+  assert.equal(await node.rpc("getblockcount"), 0);
 
   // rnt cli: declared numeric params become numbers, string params stay strings.
   const cli = (...args: string[]) =>

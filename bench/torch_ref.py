@@ -11,8 +11,9 @@ Written from docs/PROTOCOL.md section 3 alone (no code shared with the TypeScrip
           the JSON that bench/model_bench.ts writes) as a ratio of PyTorch's.
   drive   the whole comparison: makes a trained regtest checkpoint and a testnet genesis
           checkpoint with `deno run ... main.ts model init/train`, evaluates them with
-          `model eval --json`, runs `check` on both and `time` on the testnet config, and
-          prints both losses, their relative difference and the speed ratios.
+          `model eval --json`, runs `check` on both, runs bench/model_bench.ts (testnet cases)
+          and `time` on the testnet config right after it, and prints both losses, their
+          relative difference and rnt's tokens/s as ratios of PyTorch's.
 
 Needs Debian's python3-torch (`apt-get install -y python3-torch libopenblas0-pthread`); run
 it with /usr/bin/python3. See bench/README.md.
@@ -297,18 +298,32 @@ def cmd_time(args):
     return 0
 
 
-def rnt(*argv):
-    """Runs `deno run ... main.ts model ARGV --json` and returns its JSON output."""
+def deno_env(**extra):
     env = dict(os.environ)
     env.setdefault("XDG_RUNTIME_DIR", "/tmp/xdg")
     env.setdefault("DENO_WEBGPU_BACKEND", "vulkan")
     env["NO_COLOR"] = "1"
+    env.update(extra)
     Path(env["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+    return env
+
+
+def rnt(*argv):
+    """Runs `deno run ... main.ts model ARGV --json` and returns its JSON output."""
     cmd = ["deno", "run", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi",
            "--allow-net", "main.ts", "model", *argv, "--json"]
     print("$", " ".join(cmd), file=sys.stderr, flush=True)
-    done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, check=True)
+    done = subprocess.run(cmd, cwd=ROOT, env=deno_env(), stdout=subprocess.PIPE, check=True)
     return json.loads(done.stdout)
+
+
+def run_model_bench(json_path):
+    """Runs bench/model_bench.ts (testnet cases only) so rnt's tokens/s come from this run."""
+    cmd = ["deno", "bench", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi",
+           "bench/model_bench.ts"]
+    print("$ RNT_BENCH_MAINNET=0", " ".join(cmd), file=sys.stderr, flush=True)
+    env = deno_env(RNT_BENCH_MAINNET="0", RNT_MODEL_BENCH_JSON=str(json_path))
+    subprocess.run(cmd, cwd=ROOT, env=env, stdout=sys.stderr, check=True)
 
 
 def cmd_drive(args):
@@ -333,14 +348,19 @@ def cmd_drive(args):
                      "torch_loss_f32": loss32, "rel_diff_f64": rel,
                      "rel_diff_f32": abs(ours["loss"] - loss32) / loss32,
                      "rnt_eval_tokens_per_sec": ours["tokens_per_sec"]})
+    bench_json = Path(args.bench_json) if args.skip_bench else work / "model-bench.json"
+    if not args.skip_bench:
+        run_model_bench(bench_json)
     d, n_layers = GENESIS["testnet"]
     torch_tps = time_torch(d, n_layers, WINDOWS["testnet"], args.batch, args.steps, "testnet",
                            args.eval_windows)
-    bench_train, bench_eval = ours_from_bench_json(args.bench_json, "testnet")
-    testnet_eval = rows[1]["rnt_eval_tokens_per_sec"]
-    speed = speed_report(torch_tps, bench_train, bench_eval or testnet_eval)
-    speed["rnt_eval_source"] = "model_bench.ts JSON" if bench_eval else "model eval --json"
-    speed["rnt_train_source"] = "model_bench.ts JSON" if bench_train else None
+    bench_train, bench_eval = ours_from_bench_json(bench_json, "testnet")
+    speed = speed_report(torch_tps, bench_train, bench_eval)
+    speed["rnt_source"] = str(bench_json)
+    # The full validation pass of `model eval` (upload, every window, read-backs) as well.
+    full_eval = rows[1]["rnt_eval_tokens_per_sec"]
+    speed["rnt_model_eval_cli_tokens_per_sec"] = full_eval
+    speed["rnt_model_eval_cli_ratio_of_torch"] = full_eval / torch_tps["eval_tokens_per_sec"]
     print(f"\nregtest training: {trained['steps']} steps, train loss {trained['train_loss']}")
     print(f"{'network':8} {'config':7} {'rnt loss':>12} {'torch f64':>12} {'torch f32':>12}"
           f" {'rel diff':>10}")
@@ -359,8 +379,10 @@ def cmd_drive(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--threads", type=int, default=os.cpu_count(),
-                    help="PyTorch intra-op threads (default: all cores)")
+    ap.add_argument("--threads", type=int,
+                    help="PyTorch intra-op threads (default: PyTorch's own choice; on a shared "
+                         "two-core machine more than one thread spins in OpenMP and runs ~5x "
+                         "slower)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("check", help="validation loss of a .rnet in PyTorch")
     c.add_argument("--rnet", required=True)
@@ -375,7 +397,8 @@ def main():
         p.add_argument("--steps", type=int, default=3, help="timed training steps")
         p.add_argument("--eval-windows", type=int, default=256)
         p.add_argument("--bench-json", default=str(DEFAULT_BENCH_JSON),
-                       help="bench/model_bench.ts output with rnt's tokens/s")
+                       help="bench/model_bench.ts output with rnt's tokens/s (time, and drive "
+                            "with --skip-bench)")
     t = sub.choices["time"]
     t.add_argument("--config", default="128x2")
     t.add_argument("--network", choices=WINDOWS, default="testnet")
@@ -387,8 +410,11 @@ def main():
     dr.add_argument("--train-steps", type=int, default=60)
     dr.add_argument("--tolerance", type=float, default=1e-4)
     dr.add_argument("--json-out")
+    dr.add_argument("--skip-bench", action="store_true",
+                    help="use --bench-json instead of running bench/model_bench.ts now")
     args = ap.parse_args()
-    torch.set_num_threads(max(1, args.threads))
+    if args.threads:
+        torch.set_num_threads(args.threads)
     return {"check": cmd_check, "time": cmd_time, "drive": cmd_drive}[args.cmd](args)
 
 

@@ -6,12 +6,14 @@ Written from docs/PROTOCOL.md section 3 alone (no code shared with the TypeScrip
   check   load a .rnet checkpoint, compute the consensus validation loss of a network's bundled
           validation set (windows of W bytes from zero state, mean cross-entropy over the W-1
           predictions of every window) in float64 and float32, and compare with --expect.
+  grad    compare a gradient exported by bench/_export_rnet.ts (CPU reference or WebGPU
+          backward) with PyTorch's float64 autograd, tensor by tensor.
   time    time a PyTorch training step (forward, backward, clipping, AdamW) and an evaluation
           pass on a config, and print rnt's tokens/s (--ours-train / --ours-eval, or read from
           the JSON that bench/model_bench.ts writes) as a ratio of PyTorch's.
   drive   the whole comparison: makes a trained regtest checkpoint and a testnet genesis
           checkpoint with `deno run ... main.ts model init/train`, evaluates them with
-          `model eval --json`, runs `check` on both, runs bench/model_bench.ts (testnet cases)
+          `model eval --json`, runs `check` and `grad` (CPU and GPU) on both, runs bench/model_bench.ts (testnet cases)
           and `time` on the testnet config right after it, and prints both losses, their
           relative difference and rnt's tokens/s as ratios of PyTorch's.
 
@@ -223,6 +225,46 @@ def cmd_check(args):
     return 0
 
 
+def torch_gradients(P, n_layers, tokens):
+    """Loss and float64 autograd gradients of the mean next-byte loss of windows `tokens`."""
+    Pd = {k: v.double().requires_grad_(True) for k, v in P.items()}
+    loss = window_losses(Pd, tokens, n_layers).mean()
+    loss.backward()
+    return loss.item(), {k: v.grad for k, v in Pd.items()}
+
+
+def compare_gradients(P, n_layers, grad_path, tokens):
+    """Worst per-tensor relative L2 error ||g_rnt - g_torch|| / ||g_torch|| and its tensor."""
+    _, _, ours = read_rnet(grad_path)
+    loss, theirs = torch_gradients(P, n_layers, tokens)
+    worst, worst_name = 0.0, None
+    for name, g in theirs.items():
+        err = ((ours[name].double() - g).norm() / g.norm().clamp_min(1e-30)).item()
+        if err > worst:
+            worst, worst_name = err, name
+    return loss, worst, worst_name
+
+
+def cmd_grad(args):
+    d, n_layers, P = read_rnet(args.rnet)
+    window = args.window or WINDOWS[args.network]
+    tokens = as_windows(validation_bytes(args.network), window)[:args.windows]
+    loss, worst, name = compare_gradients(P, n_layers, args.grad, tokens)
+    print(json.dumps({"torch_loss_f64": loss, "worst_rel_l2": worst, "worst_tensor": name},
+                     indent=2))
+    return 0 if worst <= args.tolerance else 1
+
+
+def export_gradients(rnet, out, network, windows, device):
+    """rnt's gradient via bench/_export_rnet.ts; returns its loss."""
+    cmd = ["deno", "run", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi",
+           "bench/_export_rnet.ts", "--in", str(rnet), "--out", str(out), "--network", network,
+           "--windows", str(windows), "--device", device]
+    print("$", " ".join(cmd), file=sys.stderr, flush=True)
+    done = subprocess.run(cmd, cwd=ROOT, env=deno_env(), stdout=subprocess.PIPE, check=True)
+    return json.loads(done.stdout)["loss"]
+
+
 def decays(name):
     return not name.endswith("norm") and not name.endswith("conv.gain")
 
@@ -348,6 +390,17 @@ def cmd_drive(args):
                      "torch_loss_f32": loss32, "rel_diff_f64": rel,
                      "rel_diff_f32": abs(ours["loss"] - loss32) / loss32,
                      "rnt_eval_tokens_per_sec": ours["tokens_per_sec"]})
+    grad_rows = []
+    for network, path in (("regtest", regtest), ("testnet", testnet)):
+        d, n_layers, P = read_rnet(path)
+        tokens = as_windows(validation_bytes(network), WINDOWS[network])[:args.grad_windows]
+        for device in ("cpu", "gpu"):
+            out = work / f"{network}-grad-{device}.rnet"
+            loss = export_gradients(path, out, network, args.grad_windows, device)
+            torch_loss, worst, name = compare_gradients(P, n_layers, out, tokens)
+            grad_rows.append({"network": network, "device": device, "rnt_loss": loss,
+                              "torch_loss_f64": torch_loss, "worst_rel_l2": worst,
+                              "worst_tensor": name})
     bench_json = Path(args.bench_json) if args.skip_bench else work / "model-bench.json"
     if not args.skip_bench:
         run_model_bench(bench_json)
@@ -367,13 +420,21 @@ def cmd_drive(args):
     for r in rows:
         print(f"{r['network']:8} {r['config']:7} {r['rnt_loss']:12.8f} {r['torch_loss_f64']:12.8f}"
               f" {r['torch_loss_f32']:12.8f} {r['rel_diff_f64']:10.2e}   ({r['rnt_evaluator']})")
+    print(f"\ngradients of the mean loss of {args.grad_windows} validation windows"
+          " (relative L2 error of the worst tensor vs PyTorch float64 autograd):")
+    for g in grad_rows:
+        print(f"  {g['network']:8} {g['device']:4} loss {g['rnt_loss']:.8f} vs"
+              f" {g['torch_loss_f64']:.8f}  worst {g['worst_rel_l2']:.2e} ({g['worst_tensor']})")
     print("\nspeed, testnet config 128x2 W256 (rnt / PyTorch):")
     print(json.dumps(speed, indent=2))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps({"losses": rows, "speed": speed}, indent=2))
-    ok = worst <= args.tolerance
-    print(f"\n{'OK' if ok else 'MISMATCH'}: worst relative difference {worst:.2e}"
-          f" (tolerance {args.tolerance:.0e})")
+        Path(args.json_out).write_text(
+            json.dumps({"losses": rows, "gradients": grad_rows, "speed": speed}, indent=2))
+    worst_grad = max(g["worst_rel_l2"] for g in grad_rows)
+    ok = worst <= args.tolerance and worst_grad <= args.grad_tolerance
+    print(f"\n{'OK' if ok else 'MISMATCH'}: worst relative loss difference {worst:.2e}"
+          f" (tolerance {args.tolerance:.0e}), worst gradient error {worst_grad:.2e}"
+          f" (tolerance {args.grad_tolerance:.0e})")
     return 0 if ok else 1
 
 
@@ -391,6 +452,13 @@ def main():
     c.add_argument("--window", type=int)
     c.add_argument("--expect", type=float, help="rnt's loss to compare with")
     c.add_argument("--tolerance", type=float, default=1e-4)
+    g = sub.add_parser("grad", help="compare an exported rnt gradient with PyTorch's")
+    g.add_argument("--rnet", required=True)
+    g.add_argument("--grad", required=True, help="gradient from bench/_export_rnet.ts")
+    g.add_argument("--network", choices=WINDOWS, default="regtest")
+    g.add_argument("--window", type=int)
+    g.add_argument("--windows", type=int, default=4)
+    g.add_argument("--tolerance", type=float, default=1e-3)
     for p in (sub.add_parser("time", help="PyTorch tokens/s vs rnt's"),
               sub.add_parser("drive", help="the whole comparison (see bench/README.md)")):
         p.add_argument("--batch", type=int, default=2, help="training windows per step")
@@ -410,12 +478,15 @@ def main():
     dr.add_argument("--train-steps", type=int, default=60)
     dr.add_argument("--tolerance", type=float, default=1e-4)
     dr.add_argument("--json-out")
+    dr.add_argument("--grad-windows", type=int, default=2)
+    dr.add_argument("--grad-tolerance", type=float, default=1e-3)
     dr.add_argument("--skip-bench", action="store_true",
                     help="use --bench-json instead of running bench/model_bench.ts now")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    return {"check": cmd_check, "time": cmd_time, "drive": cmd_drive}[args.cmd](args)
+    commands = {"check": cmd_check, "grad": cmd_grad, "time": cmd_time, "drive": cmd_drive}
+    return commands[args.cmd](args)
 
 
 if __name__ == "__main__":

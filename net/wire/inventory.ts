@@ -20,7 +20,7 @@ export type InvTypeValue = typeof InvType[keyof typeof InvType];
 export interface InvItem {
   /** What the hash names. */
   readonly type: InvTypeValue;
-  /** Block id, txid (wtxid for relay) or, for `ckpt`, the block id. */
+  /** Block id, txid or, for `ckpt`, the block id. */
   readonly hash: Uint8Array;
 }
 

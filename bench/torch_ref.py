@@ -397,9 +397,9 @@ def cmd_drive(args):
         for device in ("cpu", "gpu"):
             out = work / f"{network}-grad-{device}.rnet"
             loss = export_gradients(path, out, network, args.grad_windows, device)
-            torch_loss, worst, name = compare_gradients(P, n_layers, out, tokens)
+            torch_loss, err, name = compare_gradients(P, n_layers, out, tokens)
             grad_rows.append({"network": network, "device": device, "rnt_loss": loss,
-                              "torch_loss_f64": torch_loss, "worst_rel_l2": worst,
+                              "torch_loss_f64": torch_loss, "worst_rel_l2": err,
                               "worst_tensor": name})
     bench_json = Path(args.bench_json) if args.skip_bench else work / "model-bench.json"
     if not args.skip_bench:

@@ -7,7 +7,7 @@
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { blockReward } from "../../core/consensus/emission.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { DecodeError, RpcError } from "../../core/errors.ts";
+import { DecodeError, RpcError, ValidationError } from "../../core/errors.ts";
 import { decodeAddress } from "../../core/primitives/address.ts";
 import { RpcCode } from "../error_codes.ts";
 import { maxChildLossMicroNats } from "./blockchain.ts";
@@ -132,7 +132,14 @@ export const MINING_METHODS: readonly NodeMethod[] = [
       return await node.serializeMining(async () => {
         const hashes: string[] = [];
         for (let i = 0; i < n && !node.stopRequested; i++) {
-          hashes.push(toHex(await producer.mineBlock(node, to)));
+          try {
+            hashes.push(toHex(await producer.mineBlock(node, to)));
+          } catch (e) {
+            if (e instanceof RpcError) throw e;
+            if (e instanceof ValidationError) throw submitError(e, "Block");
+            node.logger.log(`generatetoaddress failed: ${(e as Error)?.stack ?? e}`);
+            throw new RpcError(RpcCode.MISC_ERROR, `Mining failed: ${(e as Error)?.message ?? e}`);
+          }
         }
         return hashes;
       });

@@ -1,6 +1,7 @@
 /**
  * `rnt node` on regtest end to end: `generatetoaddress` trains the model for real for 20 blocks,
- * a coinbase spend is refused before maturity and mined after it (fees to the miner), blocks
+ * a coinbase spend is refused before maturity and mined after it (fees to the miner), a heartbeat
+ * recovery key spends an old output but not a fresh one (setmocktime keeps MTP still), blocks
  * that claim a loss they do not have or no improvement are rejected with their reasons, and the
  * chain, tip and UTXOs survive a restart.
  */
@@ -15,6 +16,8 @@ import {
   buildChildBlock,
   heartbeatWallet,
   signTx,
+  testKey,
+  type TestWallet,
 } from "../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { RpcError } from "../core/errors.ts";
@@ -30,6 +33,9 @@ import { NodeProcess } from "./node_process.ts";
 const params = REGTEST;
 const owner = heartbeatWallet(params, 0);
 const dest = heartbeatWallet(params, 1);
+/** The same outputs as `owner`/`dest`, spent through the recovery branch. */
+const ownerRecovery: TestWallet = { ...owner, keys: [testKey(100)] };
+const destRecovery: TestWallet = { ...dest, keys: [testKey(101)] };
 const FEE = 10_000n;
 
 type Json = Record<string, unknown>;
@@ -62,8 +68,8 @@ async function entryOf(node: NodeProcess, hash: string): Promise<ChainEntry> {
   };
 }
 
-/** Spends output 0 of `prev` (worth `value`, owned by `owner`) to `dest`, paying FEE. */
-function spend(prev: Uint8Array, value: bigint): Tx {
+/** Spends output 0 of `prev` (worth `value`, paid to `from`'s address) to `dest`, paying FEE. */
+function spend(prev: Uint8Array, value: bigint, from: TestWallet = owner): Tx {
   return signTx(
     params,
     {
@@ -72,18 +78,21 @@ function spend(prev: Uint8Array, value: bigint): Tx {
       outputs: [{ value: value - FEE, address: dest.address }],
       locktime: 0,
     },
-    [{ value, address: owner.address }],
-    [owner],
+    [{ value, address: from.address }],
+    [from],
   );
 }
 
 gpuTest(
-  "rnt node mines 20 trained regtest blocks, rejects bad blocks and premature spends, and keeps its chain across a restart",
+  "rnt node mines 20 trained regtest blocks, enforces maturity and heartbeat timelocks, rejects bad blocks, and keeps its chain across a restart",
   async () => {
     await using dir = await tempDir();
     const ownerAddress = encodeAddress(params, owner.address);
     let node = await NodeProcess.start(dir.path);
     try {
+      // A fixed mock time: every block gets timestamp max(mock, MTP + 1), so median-time-past
+      // creeps by about a second per block and the heartbeat timelock below is deterministic.
+      await node.rpc("setmocktime", [Math.floor(Date.now() / 1000)]);
       const started = performance.now();
       const hashes = await node.rpc<string[]>("generatetoaddress", [19, ownerAddress]);
       const mineSecs = (performance.now() - started) / 1000;
@@ -121,27 +130,43 @@ gpuTest(
       );
       assert.equal(premature.rpcCode, -26);
       assert.match(premature.message, /^bad-txns-premature-spend-of-coinbase/);
+      // Heartbeat: block 1's coinbase was created at genesis MTP, far more than the 60 s interval
+      // ago, so the recovery key may spend it; block 2's coinbase is spent by the owner.
       const old = await coinbaseOf(hashes[0]!); // height 1
-      const spendTx = spend(old.txid, old.value);
+      const recoveryTx = spend(old.txid, old.value, ownerRecovery);
+      const recoveryId = toHex(txid(params.magic, recoveryTx));
+      assert.equal(await node.rpc("sendrawtransaction", [toHex(encodeTx(recoveryTx))]), recoveryId);
+      const second = await coinbaseOf(hashes[1]!); // height 2
+      const spendTx = spend(second.txid, second.value);
       const spendId = toHex(txid(params.magic, spendTx));
       assert.equal(await node.rpc("sendrawtransaction", [toHex(encodeTx(spendTx))]), spendId);
-      assert.deepEqual(await node.rpc("getrawmempool"), [spendId]);
+      const both = [recoveryId, spendId].sort();
+      assert.deepEqual((await node.rpc<string[]>("getrawmempool")).sort(), both);
 
       const [hash20] = await node.rpc<string[]>("generatetoaddress", [1, ownerAddress]);
       const entry19 = parent;
       const entry20 = await entryOf(node, hash20!);
       const block20 = await node.rpc<Json>("getblock", [hash20, 1]);
-      assert.deepEqual((block20.tx as string[]).slice(1), [spendId]);
+      assert.deepEqual((block20.tx as string[]).slice(1).sort(), both);
       const cb20 = await coinbaseOf(hash20!);
       assert.equal(
         cb20.value,
-        blockReward(params, entry19, entry20.header.valLossMicroNats) + FEE,
+        blockReward(params, entry19, entry20.header.valLossMicroNats) + 2n * FEE,
       );
       const mined = await node.rpc<Json>("getrawtransaction", [spendId, true]);
       assert.equal(mined.blockhash, hash20);
       assert.equal(mined.confirmations, 1);
       assert.deepEqual(await node.rpc("getrawmempool"), []);
       assert.equal(await node.rpc("gettxout", [toHex(old.txid), 0]), null);
+      assert.equal(await node.rpc("gettxout", [toHex(second.txid), 0]), null);
+
+      // The owner spend's output is seconds old: its recovery branch (older(60)) is still locked.
+      const fresh = await node.rpc<Json>("gettxout", [spendId, 0]);
+      const freshValue = BigInt(fresh.value_resonances as number);
+      const tooEarly = spend(fromHex(spendId), freshValue, destRecovery);
+      const early = await rpcError(node.rpc("sendrawtransaction", [toHex(encodeTx(tooEarly))]));
+      assert.equal(early.rpcCode, -26);
+      assert.match(early.message, /^timelock-not-met/);
 
       // Blocks on the tip that break Proof-of-Training are rejected with their reasons.
       const tip = entry20;
@@ -178,7 +203,7 @@ gpuTest(
       const before = {
         tip: await node.rpc("getbestblockhash"),
         info: await node.rpc<Json>("getblock", [hash20, 2]),
-        cb2: await node.rpc("gettxout", [toHex((await coinbaseOf(hashes[1]!)).txid), 0]),
+        cb2: await node.rpc("gettxout", [toHex((await coinbaseOf(hashes[2]!)).txid), 0]),
         paid: await node.rpc("gettxout", [spendId, 0]),
       };
       assert.notEqual(before.cb2, null);
@@ -198,7 +223,7 @@ gpuTest(
       assert.equal(await node.rpc("getbestblockhash"), before.tip);
       assert.deepEqual(await node.rpc("getblock", [hash20, 2]), before.info);
       const after2 = await node.rpc<Json>("gettxout", [
-        toHex((await coinbaseOf(hashes[1]!)).txid),
+        toHex((await coinbaseOf(hashes[2]!)).txid),
         0,
       ]);
       assert.deepEqual({ ...after2, confirmations: 0 }, {

@@ -125,3 +125,17 @@ Deno.test("rnt node answers RPC with Core's error codes, serves rnt cli, and exi
   assert.match(debugLog, /shutdown requested \(SIGTERM\)/);
   assert.match(debugLog, /^\d{4}-\d\d-\d\dT[\d:.]+Z shutdown complete$/m);
 });
+
+Deno.test("rnt node shuts down cleanly on SIGINT and a fresh start on the same datadir works", async () => {
+  await using dir = await tempDir();
+  const first = await NodeProcess.start(dir.path);
+  const tip = await first.rpc("getbestblockhash");
+  assert.equal((await first.stop("SIGINT")).code, 0, first.log);
+  await assert.rejects(Deno.stat(`${dir.path}/.cookie`), Deno.errors.NotFound);
+  await assert.rejects(Deno.stat(`${dir.path}/.lock`), Deno.errors.NotFound);
+  assert.match(first.log, /shutdown requested \(SIGINT\)/);
+  await using second = await NodeProcess.start(dir.path);
+  assert.equal(await second.rpc("getbestblockhash"), tip);
+  assert.equal(await second.rpc("stop"), "rnt stopping");
+  assert.equal((await second.exited()).code, 0, second.log);
+});

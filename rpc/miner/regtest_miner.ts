@@ -17,6 +17,7 @@ import { lossToMicroNats } from "../../core/consensus/evaluator.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { PPM } from "../../core/consensus/params.ts";
 import { keyPairFromSeed } from "../../core/crypto/ed25519.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
 import type { AddressData } from "../../core/primitives/address.ts";
 import {
@@ -99,9 +100,26 @@ export class RegtestMiner implements BlockProducer {
     return keyPairFromSeed(this.#minerSeed).publicKey;
   }
 
+  /**
+   * Mines one block on the current tip and submits it. When another block becomes the tip while
+   * training (a `submitblock`), starts over on the new tip (at most 3 times).
+   */
   async mineBlock(node: Node, address: AddressData): Promise<Uint8Array> {
+    for (let attempt = 1;; attempt++) {
+      const hash = await this.#mineOn(node, address);
+      if (hash) return hash;
+      if (attempt === 3) {
+        throw new RpcError(RpcCode.MISC_ERROR, "The tip kept changing while training");
+      }
+      node.logger.log("tip changed while training: starting over on the new tip");
+    }
+  }
+
+  /** Mines on the current tip; null when the tip moved before the block was submitted. */
+  async #mineOn(node: Node, address: AddressData): Promise<Uint8Array | null> {
     const params = node.params;
     const parent = node.chainstate.tip();
+    const tipMoved = () => toHex(node.chainstate.tip().hash) !== toHex(parent.hash);
     const parentBytes = await node.chainstate.getCheckpoint(parent.hash);
     if (!parentBytes) {
       throw new RpcError(RpcCode.MISC_ERROR, "The tip's checkpoint is not available (pruned?)");
@@ -129,6 +147,7 @@ export class RegtestMiner implements BlockProducer {
     let rounds = 0;
     while (claim > target) {
       if (node.stopRequested) throw new RpcError(RpcCode.MISC_ERROR, "Shutting down");
+      if (tipMoved()) return null;
       if (rounds >= o.maxRounds) {
         throw new RpcError(
           RpcCode.MISC_ERROR,
@@ -157,6 +176,7 @@ export class RegtestMiner implements BlockProducer {
       );
       claim = Number.isFinite(loss) ? lossToMicroNats(loss) : Number.POSITIVE_INFINITY;
     }
+    if (tipMoved()) return null;
     const bytes = encodeCheckpoint(checkpoint);
     const block = this.#buildBlock(node, parent, address, claim, bytes);
     const secs = ((performance.now() - started) / 1000).toFixed(1);

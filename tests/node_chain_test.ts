@@ -1,7 +1,8 @@
 /**
  * `rnt node` on regtest end to end: `generatetoaddress` trains the model for real for 20 blocks,
  * a coinbase spend is refused before maturity and mined after it (fees to the miner), a heartbeat
- * recovery key spends an old output but not a fresh one (setmocktime keeps MTP still), blocks
+ * recovery key spends an old output but not a fresh one (setmocktime keeps MTP still), guardians
+ * of a social-recovery output can only pay a pending-recovery output, blocks
  * that claim a loss they do not have or no improvement are rejected with their reasons, and the
  * chain, tip and UTXOs survive a restart.
  */
@@ -21,7 +22,10 @@ import {
 } from "../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { RpcError } from "../core/errors.ts";
-import { encodeAddress } from "../core/primitives/address.ts";
+import { encodeAddress, RecoveryKind } from "../core/primitives/address.ts";
+import { pk } from "../core/primitives/policy.ts";
+import { policyHash } from "../core/primitives/policy_codec.ts";
+import { pendingRecoveryPolicy, socialPolicy } from "../core/primitives/recovery_policies.ts";
 import { decodeHeader, encodeBlock } from "../core/primitives/block.ts";
 import { encodeTx, type Tx } from "../core/primitives/tx.ts";
 import { txid } from "../core/primitives/tx_hash.ts";
@@ -36,6 +40,27 @@ const dest = heartbeatWallet(params, 1);
 /** The same outputs as `owner`/`dest`, spent through the recovery branch. */
 const ownerRecovery: TestWallet = { ...owner, keys: [testKey(100)] };
 const destRecovery: TestWallet = { ...dest, keys: [testKey(101)] };
+/** A social-recovery output (owner testKey(20), guardians 21 and 22, 2 of 2), spent by guardians. */
+const socialPolicyTree = socialPolicy(testKey(20).publicKey, 2, [
+  testKey(21).publicKey,
+  testKey(22).publicKey,
+]);
+const guardians: TestWallet = {
+  keys: [testKey(21), testKey(22)],
+  policy: socialPolicyTree,
+  address: { kind: RecoveryKind.social, hash: policyHash(socialPolicyTree) },
+};
+/** Where a guardian spend must go: the owner can cancel for 10 s, then testKey(23) owns it. */
+const pendingAddress = {
+  kind: RecoveryKind.pendingRecovery,
+  hash: policyHash(
+    pendingRecoveryPolicy(
+      pk(testKey(20).publicKey),
+      params.socialRecoveryMinDelaySecs,
+      pk(testKey(23).publicKey),
+    ),
+  ),
+};
 const FEE = 10_000n;
 
 type Json = Record<string, unknown>;
@@ -68,14 +93,19 @@ async function entryOf(node: NodeProcess, hash: string): Promise<ChainEntry> {
   };
 }
 
-/** Spends output 0 of `prev` (worth `value`, paid to `from`'s address) to `dest`, paying FEE. */
-function spend(prev: Uint8Array, value: bigint, from: TestWallet = owner): Tx {
+/** Spends output 0 of `prev` (worth `value`, paid to `from`'s address) to `to`, paying FEE. */
+function spend(
+  prev: Uint8Array,
+  value: bigint,
+  from: TestWallet = owner,
+  to = dest.address,
+): Tx {
   return signTx(
     params,
     {
       version: 1,
       inputs: [{ prevout: { txid: prev, vout: 0 }, sequence: 0 }],
-      outputs: [{ value: value - FEE, address: dest.address }],
+      outputs: [{ value: value - FEE, address: to }],
       locktime: 0,
     },
     [{ value, address: from.address }],
@@ -84,7 +114,7 @@ function spend(prev: Uint8Array, value: bigint, from: TestWallet = owner): Tx {
 }
 
 gpuTest(
-  "rnt node mines 20 trained regtest blocks, enforces maturity and heartbeat timelocks, rejects bad blocks, and keeps its chain across a restart",
+  "rnt node mines 20 trained regtest blocks, enforces maturity, heartbeat timelocks and the social covenant, rejects bad blocks, and keeps its chain across a restart",
   async () => {
     await using dir = await tempDir();
     const ownerAddress = encodeAddress(params, owner.address);
@@ -94,7 +124,15 @@ gpuTest(
       // creeps by about a second per block and the heartbeat timelock below is deterministic.
       await node.rpc("setmocktime", [Math.floor(Date.now() / 1000)]);
       const started = performance.now();
-      const hashes = await node.rpc<string[]>("generatetoaddress", [19, ownerAddress]);
+      // Block 2 pays a social-recovery address, all others the heartbeat owner.
+      const hashes = [
+        ...await node.rpc<string[]>("generatetoaddress", [1, ownerAddress]),
+        ...await node.rpc<string[]>("generatetoaddress", [
+          1,
+          encodeAddress(params, guardians.address),
+        ]),
+        ...await node.rpc<string[]>("generatetoaddress", [17, ownerAddress]),
+      ];
       const mineSecs = (performance.now() - started) / 1000;
       console.log(`mined 19 blocks in ${mineSecs.toFixed(1)} s`);
       assert.equal(hashes.length, 19);
@@ -136,11 +174,21 @@ gpuTest(
       const recoveryTx = spend(old.txid, old.value, ownerRecovery);
       const recoveryId = toHex(txid(params.magic, recoveryTx));
       assert.equal(await node.rpc("sendrawtransaction", [toHex(encodeTx(recoveryTx))]), recoveryId);
-      const second = await coinbaseOf(hashes[1]!); // height 2
+      const second = await coinbaseOf(hashes[2]!); // height 3
       const spendTx = spend(second.txid, second.value);
       const spendId = toHex(txid(params.magic, spendTx));
       assert.equal(await node.rpc("sendrawtransaction", [toHex(encodeTx(spendTx))]), spendId);
-      const both = [recoveryId, spendId].sort();
+      // Social recovery: guardians may only move the funds into a pending-recovery output.
+      const social = await coinbaseOf(hashes[1]!); // height 2
+      const covenant = await rpcError(node.rpc("sendrawtransaction", [
+        toHex(encodeTx(spend(social.txid, social.value, guardians))),
+      ]));
+      assert.equal(covenant.rpcCode, -26);
+      assert.match(covenant.message, /^bad-social-covenant/);
+      const guardianTx = spend(social.txid, social.value, guardians, pendingAddress);
+      const guardianId = toHex(txid(params.magic, guardianTx));
+      assert.equal(await node.rpc("sendrawtransaction", [toHex(encodeTx(guardianTx))]), guardianId);
+      const both = [recoveryId, spendId, guardianId].sort();
       assert.deepEqual((await node.rpc<string[]>("getrawmempool")).sort(), both);
 
       const [hash20] = await node.rpc<string[]>("generatetoaddress", [1, ownerAddress]);
@@ -151,7 +199,7 @@ gpuTest(
       const cb20 = await coinbaseOf(hash20!);
       assert.equal(
         cb20.value,
-        blockReward(params, entry19, entry20.header.valLossMicroNats) + 2n * FEE,
+        blockReward(params, entry19, entry20.header.valLossMicroNats) + 3n * FEE,
       );
       const mined = await node.rpc<Json>("getrawtransaction", [spendId, true]);
       assert.equal(mined.blockhash, hash20);
@@ -203,7 +251,7 @@ gpuTest(
       const before = {
         tip: await node.rpc("getbestblockhash"),
         info: await node.rpc<Json>("getblock", [hash20, 2]),
-        cb2: await node.rpc("gettxout", [toHex((await coinbaseOf(hashes[2]!)).txid), 0]),
+        cb2: await node.rpc("gettxout", [toHex((await coinbaseOf(hashes[3]!)).txid), 0]),
         paid: await node.rpc("gettxout", [spendId, 0]),
       };
       assert.notEqual(before.cb2, null);
@@ -223,7 +271,7 @@ gpuTest(
       assert.equal(await node.rpc("getbestblockhash"), before.tip);
       assert.deepEqual(await node.rpc("getblock", [hash20, 2]), before.info);
       const after2 = await node.rpc<Json>("gettxout", [
-        toHex((await coinbaseOf(hashes[2]!)).txid),
+        toHex((await coinbaseOf(hashes[3]!)).txid),
         0,
       ]);
       assert.deepEqual({ ...after2, confirmations: 0 }, {

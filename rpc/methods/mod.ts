@@ -15,6 +15,7 @@ import type { NetworkName } from "../../core/consensus/params.ts";
 import type { RpcParam } from "../method.ts";
 import type { RpcRegistry } from "../registry.ts";
 import type { Node } from "../node/node.ts";
+import { ADDRESS_INDEX_METHODS } from "./address_index.ts";
 import { BLOCKCHAIN_METHODS } from "./blockchain.ts";
 import { CONTROL_METHODS } from "./control.ts";
 import { MEMPOOL_METHODS } from "./mempool.ts";
@@ -31,6 +32,7 @@ export const NODE_METHODS: readonly NodeMethod[] = [
   ...MEMPOOL_METHODS,
   ...MINING_METHODS,
   ...CONTROL_METHODS,
+  ...ADDRESS_INDEX_METHODS,
 ];
 
 /** The declared parameters of a node method (or `help`), for `rnt cli`'s argument typing. */

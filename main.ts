@@ -18,6 +18,7 @@ import { runCliCommand } from "./rpc/cli_command.ts";
 import { runKeyNewCommand } from "./rpc/key_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
 import { runNodeCommand } from "./rpc/node_command.ts";
+import { WALLET_COMMAND } from "./rpc/wallet_command.ts";
 
 /** The program version (from deno.json). */
 export const VERSION: string = denoJson.version;
@@ -123,30 +124,7 @@ export const ROOT_COMMAND: CommandSpec = {
       },
       run: notYet("mining needs the chain and node (issues: chain core, mining)"),
     },
-    {
-      name: "wallet",
-      summary: "Wallet: 24-word recovery, encrypted backups, recovery policies",
-      usage: "wallet COMMAND [OPTIONS]",
-      subcommands: [
-        "create",
-        "recover",
-        "backup",
-        "restore",
-        "address",
-        "balance",
-        "send",
-        "history",
-        "heartbeat",
-        "status",
-      ].map((name) => ({
-        name,
-        summary: `wallet ${name}`,
-        usage: `wallet ${name} [OPTIONS]`,
-        options: { ...NETWORK_OPTIONS, ...DATADIR_OPTION, ...JSON_OPTION },
-        positionals: name === "send",
-        run: notYet("the wallet is under construction (issue: wallet)"),
-      })),
-    },
+    WALLET_COMMAND,
     {
       name: "key",
       summary: "Key utilities (fresh Ed25519 keys with heartbeat addresses)",

@@ -1,0 +1,113 @@
+/**
+ * The wallet file of `rnt wallet`: `<datadir>/wallet.dat` (or `--wallet FILE`), encrypted with
+ * the passphrase (Argon2id run blocking, as a CLI can afford). A file is rewritten with the KDF
+ * parameters it was made with, atomically; a wrong passphrase or a modified byte fails before
+ * anything is written.
+ *
+ * @module
+ */
+import type { NetworkParams } from "../../core/consensus/params.ts";
+import { Wallet } from "../../core/wallet/wallet.ts";
+import { decodeWalletFile, saveWalletFile } from "../../core/wallet/wallet_data.ts";
+import { WalletError } from "../../core/wallet/wallet_errors.ts";
+import {
+  DEFAULT_KDF,
+  type KdfParams,
+  MAX_WALLET_FILE_BYTES,
+  readWalletFileHeader,
+} from "../../core/wallet/wallet_file.ts";
+
+/** Argon2id parameters of `--insecure-fast-kdf` (regtest tests only: 64 KiB, t=1). */
+export const FAST_TEST_KDF: KdfParams = Object.freeze({
+  memoryKiB: 64,
+  iterations: 1,
+  parallelism: 1,
+});
+
+/** An opened wallet with what is needed to save it again. */
+export interface OpenedWallet {
+  /** The wallet. */
+  readonly wallet: Wallet;
+  /** Its file. */
+  readonly path: string;
+  /** The file passphrase. */
+  readonly passphrase: string;
+  /** The KDF parameters the file uses. */
+  readonly kdf: KdfParams;
+}
+
+/** Whether `path` exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** Reads a wallet file's bytes (refusing oversized files). */
+export async function readWalletBytes(path: string): Promise<Uint8Array> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`no wallet file at ${path} (run 'rnt wallet create' or 'recover')`);
+    }
+    throw e;
+  }
+  if (info.size > MAX_WALLET_FILE_BYTES) throw new Error(`${path} is too large for a wallet`);
+  return await Deno.readFile(path);
+}
+
+/**
+ * Decrypts wallet file bytes into a wallet of `params`' network. Throws WalletFileError for a
+ * wrong passphrase or a damaged file, WalletError("bad-wallet-data") for another network.
+ */
+export async function decodeWallet(
+  bytes: Uint8Array,
+  passphrase: string,
+  params: NetworkParams,
+): Promise<{ wallet: Wallet; kdf: KdfParams }> {
+  const { kdf } = readWalletFileHeader(bytes);
+  const data = await decodeWalletFile(bytes, passphrase, { blocking: true });
+  if (data.network !== params.name) {
+    throw new WalletError(
+      "bad-wallet-data",
+      `The wallet is for ${data.network}, not ${params.name}`,
+    );
+  }
+  return { wallet: Wallet.fromData(data), kdf };
+}
+
+/** Opens the wallet file at `path`. */
+export async function openWallet(
+  path: string,
+  passphrase: string,
+  params: NetworkParams,
+): Promise<OpenedWallet> {
+  const { wallet, kdf } = await decodeWallet(await readWalletBytes(path), passphrase, params);
+  return { wallet, path, passphrase, kdf };
+}
+
+/** Writes `wallet` to `path` (atomic, mode 0600) with `kdf`. */
+export async function writeWallet(
+  path: string,
+  wallet: Wallet,
+  passphrase: string,
+  kdf: KdfParams = DEFAULT_KDF,
+): Promise<void> {
+  const weak = kdf.memoryKiB < DEFAULT_KDF.memoryKiB || kdf.iterations < DEFAULT_KDF.iterations;
+  await saveWalletFile(path, wallet.toData(), passphrase, {
+    kdf,
+    allowWeakKdf: weak,
+    blocking: true,
+  });
+}
+
+/** Saves an opened wallet back to its file. */
+export function saveWallet(w: OpenedWallet): Promise<void> {
+  return writeWallet(w.path, w.wallet, w.passphrase, w.kdf);
+}

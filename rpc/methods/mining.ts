@@ -1,16 +1,23 @@
 /**
- * Mining RPC methods: getmininginfo, submitblock (block hex + checkpoint hex), and on regtest
- * generatetoaddress, which trains the tiny model for real for every block (rpc/miner/).
+ * Mining RPC methods: getmininginfo, getminingtemplate (the work a remote miner needs),
+ * submitblock (block hex + checkpoint hex, or a checkpoint staged by uploadcheckpointchunk), the
+ * checkpoint chunk transfer methods, and on regtest generatetoaddress, which trains the tiny
+ * model for real for every block (rpc/miner/).
  *
  * @module
  */
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { blockReward } from "../../core/consensus/emission.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
+import { decodeHeader, HEADER_BYTES } from "../../core/primitives/block.ts";
+import { txid } from "../../core/primitives/tx_hash.ts";
+import { BLOCK_OVERHEAD_BYTES } from "../miner/block_assembly.ts";
+import { miningTemplateJson } from "../miner/mining_template.ts";
 import { DecodeError, RpcError, ValidationError } from "../../core/errors.ts";
 import { decodeAddress } from "../../core/primitives/address.ts";
 import { RpcCode } from "../error_codes.ts";
 import { maxChildLossMicroNats } from "./blockchain.ts";
+import { CHECKPOINT_TRANSFER_METHODS, checkpointUploadsOf } from "./checkpoint_transfer.ts";
 import { amountJson, lossJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
 import { parseHexBytes, parseInteger } from "./params.ts";
@@ -50,6 +57,31 @@ export const MINING_METHODS: readonly NodeMethod[] = [
     },
   },
   {
+    name: "getminingtemplate",
+    category: "mining",
+    params: [],
+    help: "Returns the work for the next block: the parent (hash, full header, MTP, " +
+      "stagnation, minted and returned supply, loss), the model configuration the block must " +
+      "have, μ and τ, the largest loss consensus accepts and the target a miner should reach " +
+      "(τ below it), the reward at the target, the mempool transactions to include with their " +
+      "fees, the time, and where to fetch the parent checkpoint (getcheckpointchunk).",
+    result: "{ chain, height, previousblockhash, parent_header, …, transactions, checkpoint }",
+    run: async (node) => {
+      await node.settled();
+      const tip = node.chainstate.tip();
+      const txs = node.mempool.getTemplateTxs(node.params.maxBlockBytes - BLOCK_OVERHEAD_BYTES);
+      return miningTemplateJson(
+        node.params,
+        tip,
+        txs.map((tx) => ({
+          tx,
+          feeResonances: node.mempool.get(txid(node.params.magic, tx))?.feeResonances ?? 0n,
+        })),
+        node.clock.nowSecs(),
+      );
+    },
+  },
+  {
     name: "submitblock",
     category: "mining",
     params: [
@@ -57,17 +89,36 @@ export const MINING_METHODS: readonly NodeMethod[] = [
       {
         name: "checkpoint",
         type: "hex",
-        required: true,
-        description: "The hex-encoded .rnet checkpoint the header commits to",
+        required: false,
+        description: "The hex-encoded .rnet checkpoint the header commits to (default: the " +
+          "one staged with uploadcheckpointchunk)",
       },
     ],
-    help: "Attempts to submit a new block with its model checkpoint. Returns null when it " +
+    help: "Attempts to submit a new block with its model checkpoint (given here or staged " +
+      "beforehand with uploadcheckpointchunk; -8 when neither). Returns null when it " +
       'joins the active chain, "duplicate" when already known, "inconclusive" when stored on a ' +
       "side branch; fails with -26 and the reject reason (e.g. val-loss-mismatch, " +
       "insufficient-improvement) when a rule refuses it, -22 when it does not decode.",
     run: async (node, [hexdata, checkpointHex]) => {
       const blockBytes = parseHexBytes(hexdata, "Block");
-      const checkpoint = parseHexBytes(checkpointHex, "Checkpoint");
+      let checkpoint;
+      if (checkpointHex !== undefined) {
+        checkpoint = parseHexBytes(checkpointHex, "Checkpoint");
+      } else {
+        let root;
+        try {
+          root = decodeHeader(blockBytes.subarray(0, HEADER_BYTES)).checkpointRoot;
+        } catch (e) {
+          throw submitError(e, "Block");
+        }
+        checkpoint = checkpointUploadsOf(node).take(root);
+        if (!checkpoint) {
+          throw new RpcError(
+            RpcCode.INVALID_PARAMETER,
+            `No checkpoint given and none fully uploaded for root ${toHex(root)}`,
+          );
+        }
+      }
       try {
         const result = await node.submitBlock(blockBytes, checkpoint);
         if (result.status === "duplicate") return "duplicate";
@@ -145,4 +196,5 @@ export const MINING_METHODS: readonly NodeMethod[] = [
       });
     },
   },
+  ...CHECKPOINT_TRANSFER_METHODS,
 ];

@@ -1,0 +1,309 @@
+/**
+ * The training loop every miner shares (DESIGN §9): take the tip checkpoint, grow it to
+ * `nextModelConfig(params, tip)` (seed = height), train it on the miner's own bytes in rounds of
+ * AdamW steps (moments carried across rounds), evaluate after each round, and once the claim
+ * `lossToMicroNats(L)` reaches `⌊parent × (1 − μ − τ)⌋` assemble, sign and submit the block.
+ * When the tip moves (a block from elsewhere) training stops within a step and starts over on
+ * the new tip. Talks to the node only through a {@linkcode MiningSource}.
+ *
+ * @module
+ */
+import { decodeCheckpoint, encodeCheckpoint } from "../../core/checkpoint/rnet.ts";
+import { lossToMicroNats } from "../../core/consensus/evaluator.ts";
+import { blockReward } from "../../core/consensus/emission.ts";
+import { improvementPpm, nextModelConfig } from "../../core/consensus/growth.ts";
+import { keyPairFromSeed } from "../../core/crypto/ed25519.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
+import type { AddressData } from "../../core/primitives/address.ts";
+import { blockId } from "../../core/primitives/block.ts";
+import type { GpuContext } from "../../gpu/device.ts";
+import { sampleTrainPath } from "../../gpu/model/datasets.ts";
+import { growCheckpoint } from "../../gpu/model/grow.ts";
+import type { OptimizerState } from "../../gpu/train/optimizer_state.ts";
+import { train } from "../../gpu/train/trainer.ts";
+import { WindowSampler } from "../../gpu/train/window_sampler.ts";
+import { assembleBlock, minerTargetMicroNats } from "./block_assembly.ts";
+import type { MiningSource, SubmitOutcome } from "./mining_source.ts";
+
+/** Training settings of a miner. */
+export interface BlockMinerOptions {
+  /** Training steps between evaluations (default 10). */
+  stepsPerRound?: number;
+  /** Windows per step (default 8). */
+  batch?: number;
+  /** Peak learning rate (default 1e-2). */
+  lr?: number;
+  /** Warm-up steps at the start of each round (default 2). */
+  warmupSteps?: number;
+  /** Give up on a block after this many rounds (default: never). */
+  maxRounds?: number;
+  /** Training data (default the bundled sample text). */
+  dataPath?: string;
+  /** Data-order seed (default 1). */
+  seed?: number;
+}
+
+/** One progress report while training a block. */
+export interface MiningProgress {
+  /** Height being mined. */
+  height: number;
+  /** Training steps taken on this block. */
+  step: number;
+  /** Latest training-batch loss (nats), when read back. */
+  loss: number | undefined;
+  /** Training throughput of the current round (tokens/s). */
+  tokensPerSec: number;
+  /** Best evaluated claim on this block so far (micro-nats; Infinity before the first). */
+  bestMicroNats: number;
+  /** The claim needed (micro-nats). */
+  targetMicroNats: number;
+  /** The parent's loss (micro-nats). */
+  parentMicroNats: number;
+  /** Estimated seconds to the target from the last two evaluations; undefined if unknown. */
+  etaSecs: number | undefined;
+  /** Seconds spent on this block. */
+  elapsedSecs: number;
+}
+
+/** A block this miner trained and submitted. */
+export interface FoundBlock {
+  /** Block id. */
+  hash: Uint8Array;
+  height: number;
+  /** The claimed loss (micro-nats). */
+  valLossMicroNats: number;
+  /** The parent's loss (micro-nats). */
+  parentValLossMicroNats: number;
+  /** Relative improvement over the parent, ppm. */
+  improvementPpm: number;
+  /** Block reward (without fees), resonances. */
+  rewardResonances: bigint;
+  /** Fees collected, resonances. */
+  feesResonances: bigint;
+  dModel: number;
+  nLayers: number;
+  /** Evaluation rounds and training steps spent. */
+  rounds: number;
+  steps: number;
+  /** Training tokens spent (steps × batch × window). */
+  tokens: number;
+  /** Seconds from starting on the tip to submitting. */
+  secs: number;
+  /** Seconds of those spent evaluating. */
+  evalSecs: number;
+  /** The checkpoint size in bytes. */
+  checkpointBytes: number;
+  /** How the node took it. */
+  outcome: SubmitOutcome;
+}
+
+/** Callbacks of {@linkcode BlockMiner.run}. */
+export interface MiningHooks {
+  /** After every training step. */
+  onProgress?: (progress: MiningProgress) => void;
+  /** After each submission. */
+  onBlock?: (found: FoundBlock) => void;
+  /** When the tip moved while training (`hash` is the new tip). */
+  onNewTip?: (hash: string) => void;
+  /** When a block attempt failed; the loop waits `retryMs` and goes on. */
+  onError?: (error: unknown) => void;
+}
+
+/** Thrown when a block could not reach its target within `maxRounds`. */
+export class TargetNotReachedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TargetNotReachedError";
+  }
+}
+
+/** Trains blocks on the GPU for any {@linkcode MiningSource}. */
+export class BlockMiner {
+  readonly #gpu: GpuContext;
+  readonly #minerSeed: Uint8Array;
+  readonly #o: Required<Omit<BlockMinerOptions, "maxRounds">> & { maxRounds: number };
+  #sampler: WindowSampler | null = null;
+
+  constructor(gpu: GpuContext, minerSeed: Uint8Array, options: BlockMinerOptions = {}) {
+    this.#gpu = gpu;
+    this.#minerSeed = minerSeed;
+    this.#o = {
+      stepsPerRound: options.stepsPerRound ?? 10,
+      batch: options.batch ?? 8,
+      lr: options.lr ?? 1e-2,
+      warmupSteps: options.warmupSteps ?? 2,
+      maxRounds: options.maxRounds ?? Number.POSITIVE_INFINITY,
+      dataPath: options.dataPath ?? sampleTrainPath(),
+      seed: options.seed ?? 1,
+    };
+  }
+
+  /** The miner's public key. */
+  get minerKey(): Uint8Array {
+    return keyPairFromSeed(this.#minerSeed).publicKey;
+  }
+
+  /** Opens the training data now (so a bad `--data` fails before mining starts). */
+  async open(windowLen: number): Promise<void> {
+    if (this.#sampler && this.#sampler.windowLen === windowLen) return;
+    this.#sampler?.close();
+    this.#sampler = await WindowSampler.open(this.#o.dataPath, windowLen, this.#o.seed);
+  }
+
+  /**
+   * Mines one block on the source's current tip and submits it. Returns null when the tip
+   * moved or a stop was requested before submission. Throws TargetNotReachedError after
+   * `maxRounds` rounds without reaching the target.
+   */
+  async mineOnTip(
+    source: MiningSource,
+    address: AddressData,
+    hooks: MiningHooks = {},
+  ): Promise<FoundBlock | null> {
+    const params = source.params;
+    const job = await source.job();
+    const parent = job.parent;
+    const parentHex = toHex(parent.hash);
+    const moved = () => source.stopRequested() || source.tipHash() !== parentHex;
+    const next = nextModelConfig(params, parent);
+    const height = parent.height + 1;
+    let checkpoint = growCheckpoint(
+      decodeCheckpoint(job.parentCheckpoint, {
+        dModel: parent.header.dModel,
+        nLayers: parent.header.nLayers,
+      }),
+      next,
+      height,
+    );
+    const target = minerTargetMicroNats(params, parent);
+    await this.open(params.validationWindowBytes);
+    const sampler = this.#sampler!;
+    const o = this.#o;
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    let state: OptimizerState | undefined;
+    let best = Number.POSITIVE_INFINITY;
+    let claim = Number.POSITIVE_INFINITY;
+    let rounds = 0;
+    let steps = 0;
+    let evalSecs = 0;
+    let eta: number | undefined;
+    let lastEval: { secs: number; best: number } | undefined;
+    let lastLoss: number | undefined;
+    while (claim > target) {
+      await source.refreshTip();
+      if (moved()) return null;
+      if (rounds >= o.maxRounds) {
+        throw new TargetNotReachedError(
+          `Could not reach loss ${target} μnats for height ${height} in ${rounds} rounds ` +
+            `(last ${claim})`,
+        );
+      }
+      rounds++;
+      const roundBase = steps;
+      const result = await train(this.#gpu, checkpoint, sampler, {
+        steps: o.stepsPerRound,
+        batch: o.batch,
+        schedule: {
+          maxLr: o.lr,
+          minLr: o.lr,
+          warmupSteps: o.warmupSteps,
+          totalSteps: o.stepsPerRound,
+        },
+        lossEvery: Math.min(o.stepsPerRound, 5),
+        shouldStop: moved,
+        onStep: (p) => {
+          if (p.loss !== undefined) lastLoss = p.loss;
+          hooks.onProgress?.({
+            height,
+            step: roundBase + p.step,
+            loss: lastLoss,
+            tokensPerSec: p.tokensPerSec,
+            bestMicroNats: best,
+            targetMicroNats: target,
+            parentMicroNats: parent.header.valLossMicroNats,
+            etaSecs: eta,
+            elapsedSecs: elapsed(),
+          });
+        },
+      }, state);
+      steps += result.steps;
+      if (result.steps < o.stepsPerRound) return null;
+      checkpoint = result.checkpoint;
+      state = result.state;
+      const evalStart = performance.now();
+      const loss = await source.evaluate(checkpoint);
+      evalSecs += (performance.now() - evalStart) / 1000;
+      claim = Number.isFinite(loss) ? lossToMicroNats(loss) : Number.POSITIVE_INFINITY;
+      if (claim < best) best = claim;
+      const now = elapsed();
+      if (lastEval && lastEval.best > best) {
+        const rate = (lastEval.best - best) / (now - lastEval.secs);
+        eta = Math.max(0, (best - target) / rate);
+      } else if (lastEval) {
+        eta = undefined;
+      }
+      lastEval = { secs: now, best };
+    }
+    if (moved()) return null;
+    const bytes = encodeCheckpoint(checkpoint);
+    const block = assembleBlock(params, {
+      parent,
+      address,
+      valLossMicroNats: claim,
+      checkpointBytes: bytes,
+      txs: job.txs,
+      feesResonances: job.feesResonances,
+      nowSecs: source.nowSecs(),
+      minerSeed: this.#minerSeed,
+    });
+    const outcome = await source.submit(block, bytes);
+    return {
+      hash: blockId(params.magic, block.header),
+      height,
+      valLossMicroNats: claim,
+      parentValLossMicroNats: parent.header.valLossMicroNats,
+      improvementPpm: improvementPpm(parent.header.valLossMicroNats, claim),
+      rewardResonances: blockReward(params, parent, claim),
+      feesResonances: job.feesResonances,
+      dModel: next.dModel,
+      nLayers: next.nLayers,
+      rounds,
+      steps,
+      tokens: steps * o.batch * sampler.windowLen,
+      secs: elapsed(),
+      evalSecs,
+      checkpointBytes: bytes.length,
+      outcome,
+    };
+  }
+
+  /**
+   * Mines block after block until the source asks to stop: restarts on a new tip, reports each
+   * submission, and after an error waits `retryMs` (default 1000) and tries again.
+   */
+  async run(
+    source: MiningSource,
+    address: AddressData,
+    hooks: MiningHooks = {},
+    retryMs = 1000,
+  ): Promise<void> {
+    while (!source.stopRequested()) {
+      try {
+        const found = await this.mineOnTip(source, address, hooks);
+        if (found) hooks.onBlock?.(found);
+        else if (!source.stopRequested()) hooks.onNewTip?.(source.tipHash());
+      } catch (e) {
+        if (source.stopRequested()) break;
+        hooks.onError?.(e);
+        await new Promise((r) => setTimeout(r, retryMs));
+      }
+    }
+  }
+
+  /** Closes the training data file. */
+  close(): void {
+    this.#sampler?.close();
+    this.#sampler = null;
+  }
+}

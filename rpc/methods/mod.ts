@@ -20,18 +20,22 @@ import { BLOCKCHAIN_METHODS } from "./blockchain.ts";
 import { CONTROL_METHODS } from "./control.ts";
 import { MEMPOOL_METHODS } from "./mempool.ts";
 import { MINING_METHODS } from "./mining.ts";
+import { NETWORK_METHODS } from "./network.ts";
 import { bindNodeMethod, type NodeMethod } from "./node_method.ts";
 import { RAW_TRANSACTION_METHODS } from "./rawtransactions.ts";
+import { UTXO_SET_METHODS } from "./utxo_set.ts";
 
 export { bindNodeMethod, type NodeMethod } from "./node_method.ts";
 
 /** Every node method (some registered on regtest only). */
 export const NODE_METHODS: readonly NodeMethod[] = [
   ...BLOCKCHAIN_METHODS,
+  ...UTXO_SET_METHODS,
   ...RAW_TRANSACTION_METHODS,
   ...MEMPOOL_METHODS,
   ...MINING_METHODS,
   ...CONTROL_METHODS,
+  ...NETWORK_METHODS,
   ...ADDRESS_INDEX_METHODS,
 ];
 

@@ -16,6 +16,7 @@ import {
 import { MODEL_COMMAND } from "./gpu/model/model_command.ts";
 import { runCliCommand } from "./rpc/cli_command.ts";
 import { runKeyNewCommand } from "./rpc/key_command.ts";
+import { runMineCommand } from "./rpc/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
 import { runNodeCommand } from "./rpc/node_command.ts";
 import { WALLET_COMMAND } from "./rpc/wallet_command.ts";
@@ -108,21 +109,26 @@ export const ROOT_COMMAND: CommandSpec = {
     {
       name: "mine",
       summary: "Mine by training the tip model on your data and submitting better checkpoints",
-      usage: "mine --data FILE --address ADDR [--regtest|--testnet] [--steps-per-round N]",
+      usage: "mine --data FILE [--address ADDR] [--regtest|--testnet] [--datadir DIR]\n" +
+        "     [--rpcconnect HOST] [--rpcport P] [--steps-per-round N]",
       options: {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
         ...RPC_CLIENT_OPTIONS,
         ...JSON_OPTION,
         data: { type: "string", valueName: "FILE", description: "Training data (any bytes)" },
-        address: { type: "string", valueName: "ADDR", description: "Address for block rewards" },
+        address: {
+          type: "string",
+          valueName: "ADDR",
+          description: "Address for block rewards (default: the miner key's heartbeat address)",
+        },
         "steps-per-round": {
           type: "string",
           valueName: "N",
           description: "Training steps between evaluations",
         },
       },
-      run: notYet("mining needs the chain and node (issues: chain core, mining)"),
+      run: runMineCommand,
     },
     WALLET_COMMAND,
     {

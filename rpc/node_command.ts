@@ -25,6 +25,7 @@ import { RpcAuthenticator, writeAuthCookie } from "./auth.ts";
 import { defaultDatadir } from "./defaults.ts";
 import { registerNodeMethods } from "./methods/mod.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
+import { type NodeMining, nodeMiningFlags, startNodeMining } from "./miner/node_mining.ts";
 import { RegtestMiner } from "./miner/regtest_miner.ts";
 import { MockableClock } from "./node/clock.ts";
 import { DatadirLockedError, lockDatadir } from "./node/lock_file.ts";
@@ -57,7 +58,8 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   const datadir = (stringFlag(args, "datadir") ?? defaultDatadir(network)).replace(/\/+$/, "");
   const rpcPort = portFlag(args, "rpcport", params.rpcPort);
   const p2pPort = portFlag(args, "port", params.p2pPort);
-  for (const flag of ["mine", "data", "address", "connect"]) {
+  const miningFlags = nodeMiningFlags(args);
+  for (const flag of ["connect"]) {
     if (args.values[flag] !== undefined) {
       throw new UsageError(`--${flag} is not available yet in this build`);
     }
@@ -78,6 +80,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   const cleanups: (() => Promise<void> | void)[] = [];
   let server: RpcServerHandle | undefined;
   let node: Node | undefined;
+  let mining: NodeMining | undefined;
   const signals: [Deno.Signal, () => void][] = [];
   try {
     const gpu = await requestGpu();
@@ -147,6 +150,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
       signals.push([sig, handler]);
     }
     logger.log("node ready");
+    if (miningFlags) mining = await startNodeMining(node, gpu, miningFlags, ctx);
     await node.stopped;
     return 0;
   } catch (e) {
@@ -155,6 +159,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     return 1;
   } finally {
     for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);
+    await mining?.stop();
     if (server) await server.shutdown();
     await node?.detach();
     for (const cleanup of cleanups.reverse()) {

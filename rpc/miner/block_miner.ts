@@ -101,6 +101,8 @@ export interface FoundBlock {
 export interface MiningHooks {
   /** After every training step. */
   onProgress?: (progress: MiningProgress) => void;
+  /** Once a block is trained, just before it is submitted. */
+  onTrained?: () => void;
   /** After each submission. */
   onBlock?: (found: FoundBlock) => void;
   /** When the tip moved while training (`hash` is the new tip). */
@@ -257,6 +259,7 @@ export class BlockMiner {
       nowSecs: source.nowSecs(),
       minerSeed: this.#minerSeed,
     });
+    hooks.onTrained?.();
     const outcome = await source.submit(block, bytes);
     return {
       hash: blockId(params.magic, block.header),

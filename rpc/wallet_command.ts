@@ -571,7 +571,9 @@ async function runSocialRequest(env: Env): Promise<number> {
     hash: policyHash(socialPolicy),
   });
   const node = await link(env);
-  const coins = (await node.unspent([address])).filter((c) => c.confirmations > 0);
+  const tip = await node.tip();
+  const coins = (await node.unspent([address]))
+    .filter((c) => c.confirmations > 0 && isMature(env, c, tip.height));
   const coinText = stringFlag(env.args, "coin");
   const coin = coinText === undefined
     ? coins.sort((a, b) => (a.value > b.value ? -1 : 1))[0]

@@ -87,6 +87,8 @@ export interface ChainstateOptions {
   readonly prune?: number;
   /** Called after every tip change. */
   readonly onTipChange?: (change: TipChange) => void;
+  /** Called at open with the leftover checkpoint files removed (names), when there were any. */
+  readonly onSweep?: (removed: readonly string[]) => void;
 }
 
 const hex = toHex;
@@ -153,6 +155,12 @@ export class Chainstate {
     if (options.onTipChange) cs.#listeners.add(options.onTipChange);
     try {
       await cs.#load();
+      // A crash can leave temp files and checkpoints written ahead of their index record.
+      const swept = await files.sweep((hash) => {
+        const rec = cs.#index.get(hex(hash));
+        return rec !== undefined && (rec.status & BlockStatus.haveCheckpoint) !== 0;
+      });
+      if (swept.length > 0) options.onSweep?.(swept);
       // After a crash in the middle of a reorganisation the stored tip is consistent but may
       // not be the best chain: finish the switch now.
       await cs.#activateBestChain();

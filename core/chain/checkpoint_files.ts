@@ -1,12 +1,13 @@
 /**
  * Checkpoint storage: one file per block, `<datadir>/checkpoints/<hex block hash>.rnet`, written
- * atomically (temp file, fsync, rename), so a crash leaves either no file or a whole one. Bytes
+ * atomically (temp file, fsync, rename, directory fsync), so a crash leaves either no file or a
+ * whole one; {@linkcode CheckpointFiles.sweep} clears what a crash leaves behind. Bytes
  * are checked against the header's `checkpointSize` and `checkpointRoot` (every chunk hash) before
  * they are written.
  *
  * @module
  */
-import { toHex } from "../crypto/keccak.ts";
+import { fromHex, toHex } from "../crypto/keccak.ts";
 import { checkpointRoot } from "../checkpoint/chunks.ts";
 import type { BlockHeader } from "../primitives/block.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
@@ -61,6 +62,26 @@ export class CheckpointFiles {
       if (e instanceof Deno.errors.NotFound) return undefined;
       throw e;
     }
+  }
+
+  /**
+   * Deletes what a crash can leave behind in the folder: temp files of interrupted writes
+   * (`*.tmp-*`) and checkpoint files that `keep(hash)` disowns (written just before a crash,
+   * ahead of the index record that would have claimed them). Other names are left alone.
+   * Call it only while nothing is being written. Returns the names removed.
+   */
+  async sweep(keep: (hash: Uint8Array) => boolean): Promise<string[]> {
+    const removed: string[] = [];
+    for await (const e of Deno.readDir(this.dir)) {
+      if (!e.isFile) continue;
+      const m = /^([0-9a-f]{64})\.rnet(\.tmp-[0-9a-f-]+)?$/.exec(e.name);
+      if (!m || (!m[2] && keep(fromHex(m[1]!)))) continue;
+      await Deno.remove(`${this.dir}/${e.name}`).catch((err) => {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      });
+      removed.push(e.name);
+    }
+    return removed.sort();
   }
 
   /** Deletes the file if present. */

@@ -23,6 +23,7 @@ import { MINING_METHODS } from "./mining.ts";
 import { NETWORK_METHODS } from "./network.ts";
 import { bindNodeMethod, type NodeMethod } from "./node_method.ts";
 import { RAW_TRANSACTION_METHODS } from "./rawtransactions.ts";
+import { WALLET_METHODS } from "./wallet.ts";
 import { UTXO_SET_METHODS } from "./utxo_set.ts";
 
 export { bindNodeMethod, type NodeMethod } from "./node_method.ts";
@@ -37,6 +38,7 @@ export const NODE_METHODS: readonly NodeMethod[] = [
   ...CONTROL_METHODS,
   ...NETWORK_METHODS,
   ...ADDRESS_INDEX_METHODS,
+  ...WALLET_METHODS,
 ];
 
 /** The declared parameters of a node method (or `help`), for `rnt cli`'s argument typing. */

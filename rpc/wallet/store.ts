@@ -63,16 +63,18 @@ export async function readWalletBytes(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Decrypts wallet file bytes into a wallet of `params`' network. Throws WalletFileError for a
+ * Decrypts wallet file bytes into a wallet of `params`' network (Argon2id blocking the event
+ * loop unless `blocking` is false, as a node needs). Throws WalletFileError for a
  * wrong passphrase or a damaged file, WalletError("bad-wallet-data") for another network.
  */
 export async function decodeWallet(
   bytes: Uint8Array,
   passphrase: string,
   params: NetworkParams,
+  blocking = true,
 ): Promise<{ wallet: Wallet; kdf: KdfParams }> {
   const { kdf } = readWalletFileHeader(bytes);
-  const data = await decodeWalletFile(bytes, passphrase, { blocking: true });
+  const data = await decodeWalletFile(bytes, passphrase, { blocking });
   if (data.network !== params.name) {
     throw new WalletError(
       "bad-wallet-data",
@@ -92,18 +94,19 @@ export async function openWallet(
   return { wallet, path, passphrase, kdf };
 }
 
-/** Writes `wallet` to `path` (atomic, mode 0600) with `kdf`. */
+/** Writes `wallet` to `path` (atomic, mode 0600) with `kdf` (see `blocking` above). */
 export async function writeWallet(
   path: string,
   wallet: Wallet,
   passphrase: string,
   kdf: KdfParams = DEFAULT_KDF,
+  blocking = true,
 ): Promise<void> {
   const weak = kdf.memoryKiB < DEFAULT_KDF.memoryKiB || kdf.iterations < DEFAULT_KDF.iterations;
   await saveWalletFile(path, wallet.toData(), passphrase, {
     kdf,
     allowWeakKdf: weak,
-    blocking: true,
+    blocking,
   });
 }
 

@@ -1,0 +1,370 @@
+/**
+ * Wallet RPC methods in Bitcoin Core's style, over one wallet file loaded into the node
+ * (`loadwallet FILE PASSPHRASE`; default file `<datadir>/wallet.dat`): getwalletinfo,
+ * getnewaddress, getbalance, listunspent, sendtoaddress, listtransactions, backupwallet,
+ * unloadwallet. Until a wallet is loaded they fail with Core's −18 ("No wallet is loaded").
+ * The file stays encrypted on disk; changes (new addresses, change addresses) are written back
+ * with the file's own KDF parameters. Chain data comes from the node's UTXO set and mempool.
+ *
+ * @module
+ */
+import { toHex } from "../../core/crypto/keccak.ts";
+import { RpcError, UsageError } from "../../core/errors.ts";
+import { coinFromUtxo, type Wallet, type WalletCoin } from "../../core/wallet/wallet.ts";
+import { WalletError, WalletFileError } from "../../core/wallet/wallet_errors.ts";
+import type { KdfParams } from "../../core/wallet/wallet_file.ts";
+import { RpcCode } from "../error_codes.ts";
+import { isRawJson } from "../json_text.ts";
+import type { Node } from "../node/node.ts";
+import { parseRntAmount } from "../wallet/amount.ts";
+import { defaultRecoverySpec, parseRecoveryFlag } from "../wallet/recovery_flag.ts";
+import { decodeWallet, readWalletBytes, writeWallet } from "../wallet/store.ts";
+import { addressKey, scanHistory, scanUnspent } from "./address_index.ts";
+import { amountJson } from "./format.ts";
+import type { NodeMethod } from "./node_method.ts";
+import { submitError } from "./submit_errors.ts";
+
+/** Core's code for calls that need a wallet when none is loaded. */
+export const RPC_WALLET_NOT_FOUND = -18;
+/** Core's code for loading a wallet when one is already loaded. */
+export const RPC_WALLET_ALREADY_LOADED = -35;
+
+interface LoadedWallet {
+  readonly wallet: Wallet;
+  readonly path: string;
+  readonly passphrase: string;
+  readonly kdf: KdfParams;
+  /** Serialises file writes. */
+  saving: Promise<void>;
+}
+
+const loaded = new WeakMap<Node, LoadedWallet>();
+
+/**
+ * Loads the wallet file at `path` into `node` (the node command's `--wallet` calls this).
+ * Throws RpcError −35 when one is loaded, −14 for a wrong passphrase or damaged file.
+ */
+export async function loadNodeWallet(node: Node, path: string, passphrase: string) {
+  if (loaded.has(node)) {
+    throw new RpcError(RPC_WALLET_ALREADY_LOADED, "A wallet is already loaded");
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readWalletBytes(path);
+  } catch (e) {
+    throw new RpcError(RPC_WALLET_NOT_FOUND, (e as Error).message);
+  }
+  try {
+    const { wallet, kdf } = await decodeWallet(bytes, passphrase, node.params, false);
+    loaded.set(node, { wallet, path, passphrase, kdf, saving: Promise.resolve() });
+    return wallet;
+  } catch (e) {
+    if (e instanceof WalletFileError) {
+      throw new RpcError(RpcCode.WALLET_PASSPHRASE_INCORRECT, `${e.message} (${path})`);
+    }
+    if (e instanceof WalletError) throw new RpcError(RpcCode.WALLET_ERROR, e.message);
+    throw e;
+  }
+}
+
+function need(node: Node): LoadedWallet {
+  const w = loaded.get(node);
+  if (!w) {
+    throw new RpcError(
+      RPC_WALLET_NOT_FOUND,
+      "No wallet is loaded. Load a wallet using loadwallet or start the node with --wallet",
+    );
+  }
+  return w;
+}
+
+function save(w: LoadedWallet): Promise<void> {
+  const run = w.saving.then(() => writeWallet(w.path, w.wallet, w.passphrase, w.kdf, false));
+  w.saving = run.catch(() => {});
+  return run;
+}
+
+function walletErrorToRpc(e: unknown): never {
+  if (e instanceof WalletError) {
+    if (e.reason === "insufficient-funds" || e.reason === "no-coins") {
+      throw new RpcError(RpcCode.WALLET_INSUFFICIENT_FUNDS, e.message);
+    }
+    if (e.reason === "bad-address") throw new RpcError(RpcCode.INVALID_ADDRESS_OR_KEY, e.message);
+    if (e.reason === "bad-amount" || e.reason === "bad-fee-rate") {
+      throw new RpcError(RpcCode.TYPE_ERROR, e.message);
+    }
+    throw new RpcError(RpcCode.WALLET_ERROR, e.message);
+  }
+  if (e instanceof UsageError) throw new RpcError(RpcCode.INVALID_PARAMETER, e.message);
+  throw e;
+}
+
+async function walletCoins(node: Node, w: Wallet) {
+  const wanted = new Set(w.addresses().map((a) => addressKey(a.data)));
+  const found = await scanUnspent(node, wanted, true);
+  return found.map((f) => ({ coin: coinFromUtxo(f.key, f.entry), confirmations: f.confirmations }));
+}
+
+function mature(node: Node, c: WalletCoin): boolean {
+  const tip = node.chainstate.tip().height;
+  return !c.coinbase || tip + 1 - c.height >= node.params.coinbaseMaturity;
+}
+
+function amountParam(value: unknown): bigint {
+  const text = typeof value === "number"
+    ? String(value)
+    : isRawJson(value)
+    ? value.rawJSON
+    : typeof value === "string"
+    ? value
+    : undefined;
+  if (text === undefined) {
+    throw new RpcError(RpcCode.TYPE_ERROR, "Amount is not a number or string");
+  }
+  try {
+    const v = parseRntAmount(text);
+    if (v <= 0n) throw new RpcError(RpcCode.TYPE_ERROR, "Invalid amount for send");
+    return v;
+  } catch (e) {
+    if (e instanceof UsageError) throw new RpcError(RpcCode.TYPE_ERROR, "Invalid amount");
+    throw e;
+  }
+}
+
+/** The wallet methods. */
+export const WALLET_METHODS: readonly NodeMethod[] = [
+  {
+    name: "loadwallet",
+    category: "wallet",
+    params: [
+      {
+        name: "filename",
+        type: "string",
+        required: true,
+        description: 'Wallet file (relative names are in the datadir; "" = wallet.dat)',
+      },
+      { name: "passphrase", type: "string", required: true, description: "File passphrase" },
+    ],
+    result: "{ name, warning }",
+    help: "Decrypts a wallet file (Argon2id) and loads it; the wallet methods then use it.",
+    run: async (node, [filename, passphrase]) => {
+      const f = filename as string;
+      const path = f === ""
+        ? `${node.datadir}/wallet.dat`
+        : f.startsWith("/")
+        ? f
+        : `${node.datadir}/${f}`;
+      await loadNodeWallet(node, path, passphrase as string);
+      return { name: f === "" ? "wallet.dat" : f, warning: "" };
+    },
+  },
+  {
+    name: "unloadwallet",
+    category: "wallet",
+    params: [],
+    help: "Unloads the wallet (after any pending write).",
+    run: async (node) => {
+      const w = need(node);
+      await w.saving;
+      loaded.delete(node);
+      return { warning: "" };
+    },
+  },
+  {
+    name: "getwalletinfo",
+    category: "wallet",
+    params: [],
+    result: "{ walletname, network, balance, unconfirmed_balance, immature_balance, txcount, " +
+      "addresses, keypoolsize }",
+    help: "Wallet state: balances (confirmed mature, unconfirmed, immature) and address count.",
+    run: async (node) => {
+      const w = need(node);
+      const coins = await walletCoins(node, w.wallet);
+      let bal = 0n, unconf = 0n, imm = 0n;
+      for (const { coin, confirmations } of coins) {
+        if (confirmations === 0) unconf += coin.value;
+        else if (!mature(node, coin)) imm += coin.value;
+        else bal += coin.value;
+      }
+      return {
+        walletname: w.path.split("/").pop(),
+        network: node.params.name,
+        balance: amountJson(bal),
+        unconfirmed_balance: amountJson(unconf),
+        immature_balance: amountJson(imm),
+        coins: coins.length,
+        addresses: w.wallet.addresses().length,
+        keypoolsize: 0,
+      };
+    },
+  },
+  {
+    name: "getnewaddress",
+    category: "wallet",
+    params: [
+      { name: "label", type: "string", required: false, description: "Label", defaultHint: '""' },
+      {
+        name: "recovery",
+        type: "string",
+        required: false,
+        description: "heartbeat:INTERVAL[:KEY] or social:K:G1,G2,…:DELAY (default the wallet's)",
+      },
+    ],
+    help: "A new receive address with a recovery policy (default: that of the first address).",
+    run: async (node, [label, recovery]) => {
+      const w = need(node);
+      try {
+        const spec = recovery !== undefined
+          ? parseRecoveryFlag(recovery as string, node.params)
+          : w.wallet.addresses().find((a) => a.branch === 0)?.spec ??
+            defaultRecoverySpec(node.params);
+        const a = w.wallet.newAddress(spec, { label: (label as string | undefined) ?? "" });
+        await save(w);
+        return a.address;
+      } catch (e) {
+        walletErrorToRpc(e);
+      }
+    },
+  },
+  {
+    name: "getbalance",
+    category: "wallet",
+    params: [
+      { name: "dummy", type: "any", required: false, description: 'Ignored (Core: "*")' },
+      {
+        name: "minconf",
+        type: "number",
+        required: false,
+        description: "Only coins with at least this many confirmations",
+        defaultHint: "0",
+      },
+    ],
+    help: "The spendable balance (mature coins with ≥ minconf confirmations).",
+    run: async (node, [_dummy, minconf]) => {
+      const w = need(node);
+      const min = (minconf as number | undefined) ?? 0;
+      const coins = await walletCoins(node, w.wallet);
+      return amountJson(
+        coins.filter((c) => c.confirmations >= min && mature(node, c.coin))
+          .reduce((s, c) => s + c.coin.value, 0n),
+      );
+    },
+  },
+  {
+    name: "listunspent",
+    category: "wallet",
+    params: [
+      { name: "minconf", type: "number", required: false, description: "", defaultHint: "1" },
+    ],
+    result: "[{ txid, vout, address, amount, amount_resonances, confirmations, spendable, " +
+      "recovery_opens_in_secs, emission_return_in_secs }]",
+    help: "The wallet's unspent outputs, with their recovery and emission-return timers.",
+    run: async (node, [minconf]) => {
+      const w = need(node);
+      const min = (minconf as number | undefined) ?? 1;
+      const tipMtp = node.chainstate.tip().mtpSecs;
+      return (await walletCoins(node, w.wallet)).filter((c) => c.confirmations >= min).map(
+        ({ coin, confirmations }) => {
+          const s = w.wallet.coinStatus(coin, tipMtp);
+          return {
+            txid: toHex(coin.outpoint.txid),
+            vout: coin.outpoint.vout,
+            address: s.address,
+            amount: amountJson(coin.value),
+            amount_resonances: coin.value,
+            confirmations,
+            spendable: mature(node, coin),
+            recovery_opens_in_secs: s.recoveryOpensInSecs,
+            emission_return_in_secs: s.emissionReturnInSecs,
+          };
+        },
+      );
+    },
+  },
+  {
+    name: "sendtoaddress",
+    category: "wallet",
+    params: [
+      { name: "address", type: "string", required: true, description: "Recipient" },
+      { name: "amount", type: "amount", required: true, description: "RNT (8 decimals)" },
+      { name: "comment", type: "string", required: false, description: "Ignored" },
+      { name: "comment_to", type: "string", required: false, description: "Ignored" },
+      {
+        name: "fee_rate",
+        type: "number",
+        required: false,
+        description: "Resonances per byte (default the relay minimum)",
+      },
+    ],
+    help: "Pays an address from the wallet (change keeps the policy) and broadcasts; the txid.",
+    run: async (node, [address, amount, _c, _ct, feeRate]) => {
+      const w = need(node);
+      const value = amountParam(amount);
+      const rate = feeRate === undefined
+        ? node.params.minRelayFeePerByte
+        : BigInt(feeRate as number);
+      const coins = (await walletCoins(node, w.wallet)).map((c) => c.coin);
+      let built;
+      try {
+        built = w.wallet.createSpend({
+          coins,
+          payments: [{ address: address as string, value }],
+          feeRatePerByte: rate,
+          tipHeight: node.chainstate.tip().height,
+        });
+      } catch (e) {
+        walletErrorToRpc(e);
+      }
+      if (built.changeAddress) await save(w);
+      try {
+        const entry = await node.submitTransaction(built.tx);
+        return toHex(entry.txid);
+      } catch (e) {
+        throw submitError(e, "TX");
+      }
+    },
+  },
+  {
+    name: "listtransactions",
+    category: "wallet",
+    params: [
+      { name: "label", type: "any", required: false, description: 'Ignored (Core: "*")' },
+      { name: "count", type: "number", required: false, description: "", defaultHint: "10" },
+      { name: "skip", type: "number", required: false, description: "", defaultHint: "0" },
+    ],
+    result: "[{ txid, category, amount, amount_resonances, confirmations, blockhash, " +
+      "blockheight, time }] oldest first",
+    help: "The most recent wallet transactions (net amount: received − sent from the wallet).",
+    run: async (node, [_label, count, skip]) => {
+      const w = need(node);
+      const wanted = new Set(w.wallet.addresses().map((a) => addressKey(a.data)));
+      const rows = (await scanHistory(node, wanted, true)).map((r) => {
+        const net = (r.received_resonances as bigint) - (r.sent_resonances as bigint);
+        return {
+          txid: r.txid,
+          category: r.coinbase ? "generate" : net < 0n ? "send" : "receive",
+          amount: amountJson(net),
+          amount_resonances: net,
+          confirmations: r.confirmations,
+          blockhash: r.blockhash,
+          blockheight: r.height,
+          time: r.time,
+        };
+      });
+      const n = (count as number | undefined) ?? 10, k = (skip as number | undefined) ?? 0;
+      return rows.slice(Math.max(0, rows.length - k - n), rows.length - k);
+    },
+  },
+  {
+    name: "backupwallet",
+    category: "wallet",
+    params: [{ name: "destination", type: "string", required: true, description: "File" }],
+    help: "Writes an encrypted copy of the wallet (same passphrase) to destination.",
+    run: async (node, [destination]) => {
+      const w = need(node);
+      await w.saving;
+      await writeWallet(destination as string, w.wallet, w.passphrase, w.kdf, false);
+      return null;
+    },
+  },
+];

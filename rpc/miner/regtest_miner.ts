@@ -3,11 +3,12 @@
  * through the shared training loop ({@linkcode BlockMiner}) on the node in this process. Each
  * block grows the tip checkpoint, trains it on the bundled sample text until its claim reaches
  * `⌊parent × (1 − μ − τ)⌋`, then builds, signs (with `<datadir>/miner.key`) and submits it.
- * When another block becomes the tip while training, it starts over on the new tip (at most 3
- * times).
+ * When another block becomes the tip while training (or wins the race to the same height), it
+ * starts over on the new tip (at most 3 times).
  *
  * @module
  */
+import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
 import type { AddressData } from "../../core/primitives/address.ts";
 import type { GpuContext } from "../../gpu/device.ts";
@@ -52,13 +53,15 @@ export class RegtestMiner implements BlockProducer {
             `d_model=${found.dModel} layers=${found.nLayers} rounds=${found.rounds} ` +
             `steps=${found.steps} in ${found.secs.toFixed(1)}s`,
         );
-        if (found.outcome.status !== "connected") {
+        const lostRace = found.outcome.status === "side-branch" &&
+          toHex(node.chainstate.tip().hash) !== toHex(found.hash);
+        if (found.outcome.status !== "connected" && !lostRace) {
           throw new RpcError(
             RpcCode.MISC_ERROR,
             `Mined block was not connected: ${found.outcome.status}`,
           );
         }
-        return found.hash;
+        if (!lostRace) return found.hash;
       }
       if (node.stopRequested) throw new RpcError(RpcCode.MISC_ERROR, "Shutting down");
       if (attempt === 3) {

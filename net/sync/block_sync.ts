@@ -1,0 +1,596 @@
+/**
+ * Headers-first block sync and relay over the connected peers.
+ *
+ * - `getheaders` with a locator → `headers` (≤ 2000, asked again from the last one when full);
+ *   each header is checked (sanity, miner signature, height, parent known) into a header tree.
+ * - Blocks on branches whose tip loss beats ours are fetched with `getdata` from the peers that
+ *   announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over several peers;
+ *   each chunk is verified against the header's `checkpointRoot` on arrival; requests time out
+ *   and go to another peer.
+ * - A block whose checkpoint is complete and whose parent is in the chainstate is handed to the
+ *   node's `submitBlock`, one at a time, lowest height first (orphans wait for their parent).
+ * - Invalid headers, blocks and chunks disconnect and discourage the sender ({@link Misbehavior}).
+ * - Serves `getheaders`, `getdata` (blocks, mempool txs) and `getckpt`; relays new tips and
+ *   mempool transactions with `inv`.
+ *
+ * @module
+ */
+import { chunkCount } from "../../core/checkpoint/chunks.ts";
+import { checkBlockSanity } from "../../core/consensus/check_block_sanity.ts";
+import { checkMinerSignature } from "../../core/consensus/check_header_context.ts";
+import { checkHeaderSanity } from "../../core/consensus/check_header_sanity.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
+import { DecodeError, ValidationError } from "../../core/errors.ts";
+import { type Block, type BlockHeader, blockId } from "../../core/primitives/block.ts";
+import { txid } from "../../core/primitives/tx_hash.ts";
+import { Misbehavior } from "../peer/misbehavior.ts";
+import type { Peer } from "../peer/peer.ts";
+import {
+  type CkptChunkPayload,
+  type InvItem,
+  InvType,
+  MAX_HEADERS_RESULTS,
+  type Message,
+  MessageId,
+  Services,
+  verifyChunkMessage,
+} from "../wire/mod.ts";
+import { CheckpointServer } from "./checkpoint_server.ts";
+import { buildLocator, headersAfter } from "./locator.ts";
+import type { SyncNode } from "./sync_node.ts";
+
+/** Tuning of {@link BlockSync}. */
+export interface BlockSyncOptions {
+  /** A block or chunk request unanswered this long goes to another peer (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Most block + chunk requests in flight per peer (default 16). */
+  readonly maxInFlightPerPeer?: number;
+  /** Most checkpoint bytes of blocks being downloaded at once (default 256 MiB). */
+  readonly maxPendingBytes?: number;
+  /** Most headers kept ahead of the chainstate (default 100,000). */
+  readonly maxTreeHeaders?: number;
+  /** Scheduler period (default 200 ms). */
+  readonly tickMs?: number;
+}
+
+/** Counters of what the sync did. */
+export interface SyncStats {
+  /** Blocks accepted from peers. */
+  blocks: number;
+  /** Checkpoint bytes received (verified chunks). */
+  checkpointBytes: number;
+  /** Headers accepted into the tree. */
+  headers: number;
+  /** Blocks rejected as invalid. */
+  invalidBlocks: number;
+}
+
+interface Request {
+  peer: number;
+  deadline: number;
+}
+
+interface TreeEntry {
+  key: string;
+  hash: Uint8Array;
+  header: BlockHeader;
+  height: number;
+  parentKey: string;
+  /** Peers that announced it. */
+  from: Set<number>;
+  /** Peers that failed to deliver it. */
+  failed: Set<number>;
+  block?: Block;
+  blockFrom?: number;
+  blockReq?: Request;
+  chunks?: (Uint8Array | undefined)[];
+  chunkReq: Map<number, Request>;
+}
+
+const ZERO_HASH = new Uint8Array(32);
+
+/** Headers-first sync, block/checkpoint download, serving and relay for one node. */
+export class BlockSync {
+  /** What the sync did so far. */
+  readonly stats: SyncStats = { blocks: 0, checkpointBytes: 0, headers: 0, invalidBlocks: 0 };
+  readonly #node: SyncNode;
+  readonly #peers: () => readonly Peer[];
+  readonly #server: CheckpointServer;
+  readonly #tree = new Map<string, TreeEntry>();
+  readonly #invalid = new Set<string>();
+  readonly #inFlight = new Map<number, number>();
+  readonly #unconnecting = new Map<number, number>();
+  readonly #unsolicited = new Map<number, number>();
+  readonly #txRejects = new Set<string>();
+  readonly #timeoutMs: number;
+  readonly #maxInFlight: number;
+  readonly #maxPendingBytes: number;
+  readonly #maxTree: number;
+  readonly #tickMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #submitting: Promise<void> | undefined;
+  #submittingKey: string | undefined;
+  #stopped = false;
+
+  /**
+   * @param node The node (chainstate, mempool, submit).
+   * @param peers The currently connected peers (handshake done).
+   * @param options Tuning.
+   */
+  constructor(node: SyncNode, peers: () => readonly Peer[], options: BlockSyncOptions = {}) {
+    this.#node = node;
+    this.#peers = peers;
+    this.#server = new CheckpointServer(node.chainstate);
+    this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#maxInFlight = options.maxInFlightPerPeer ?? 16;
+    this.#maxPendingBytes = options.maxPendingBytes ?? 256 * 1024 * 1024;
+    this.#maxTree = options.maxTreeHeaders ?? 100_000;
+    this.#tickMs = options.tickMs ?? 200;
+  }
+
+  /** Starts the request scheduler. */
+  start(): void {
+    this.#stopped = false;
+    const loop = () => {
+      if (this.#stopped) return;
+      this.#schedule();
+      this.#timer = setTimeout(loop, this.#tickMs);
+    };
+    this.#timer = setTimeout(loop, this.#tickMs);
+  }
+
+  /** Stops the scheduler and waits for a block being submitted. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#submitting;
+  }
+
+  /** Number of headers known ahead of the chainstate. */
+  get pendingHeaders(): number {
+    return this.#tree.size;
+  }
+
+  /** A peer finished its handshake: ask it for headers after our tip. */
+  peerConnected(peer: Peer): void {
+    this.#getHeaders(peer);
+  }
+
+  /** A peer left: its requests go to others. */
+  peerDisconnected(peer: Peer): void {
+    this.#inFlight.delete(peer.id);
+    this.#unconnecting.delete(peer.id);
+    this.#unsolicited.delete(peer.id);
+    for (const e of this.#tree.values()) {
+      e.from.delete(peer.id);
+      if (e.blockReq?.peer === peer.id) e.blockReq = undefined;
+      for (const [i, r] of e.chunkReq) if (r.peer === peer.id) e.chunkReq.delete(i);
+    }
+  }
+
+  /** Announces a new tip to every peer. */
+  announceBlock(hash: Uint8Array): void {
+    for (const p of this.#peers()) p.send({ type: "inv", items: [{ type: InvType.block, hash }] });
+  }
+
+  /** Announces transactions to every peer. */
+  announceTxs(ids: readonly Uint8Array[]): void {
+    if (ids.length === 0) return;
+    const items = ids.map((hash) => ({ type: InvType.tx, hash }));
+    for (const p of this.#peers()) p.send({ type: "inv", items });
+  }
+
+  /** Handles one sync or relay message; throws {@link Misbehavior} for a bad one. */
+  async handle(peer: Peer, message: Message): Promise<void> {
+    switch (message.type) {
+      case "getheaders":
+        peer.send({
+          type: "headers",
+          headers: headersAfter(this.#node.chainstate, message.locator, message.stopHash),
+        });
+        return;
+      case "headers":
+        this.#onHeaders(peer, message.headers);
+        return;
+      case "inv":
+        this.#onInv(peer, message.items);
+        return;
+      case "getdata":
+        await this.#onGetData(peer, message.items);
+        return;
+      case "notfound":
+        this.#onNotFound(peer, message.items);
+        return;
+      case "block":
+        this.#onBlock(peer, message.block);
+        return;
+      case "tx":
+        await this.#onTx(message.tx);
+        return;
+      case "getckpt": {
+        const chunk = await this.#server.chunk(message.blockHash, message.chunkIndex);
+        if (chunk) peer.send({ type: "ckptchunk", ...chunk });
+        else {peer.send({
+            type: "notfound",
+            items: [{ type: InvType.ckpt, hash: message.blockHash }],
+          });}
+        return;
+      }
+      case "ckptchunk":
+        this.#onChunk(peer, message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #known(hash: Uint8Array, key = toHex(hash)): boolean {
+    return this.#tree.has(key) || this.#node.chainstate.getEntry(hash) !== undefined;
+  }
+
+  #getHeaders(peer: Peer, from?: Uint8Array): void {
+    const locator = buildLocator(this.#node.chainstate);
+    peer.send({
+      type: "getheaders",
+      locator: from ? [from, ...locator] : locator,
+      stopHash: ZERO_HASH,
+    });
+  }
+
+  /** Checks a header that connects to a known parent and adds it to the tree. */
+  #addHeader(peer: Peer, header: BlockHeader, hash: Uint8Array, key: string): TreeEntry {
+    const parentKey = toHex(header.prevHash);
+    if (this.#invalid.has(parentKey)) {
+      throw new Misbehavior("invalid-header", `header ${key} builds on an invalid block`);
+    }
+    const parentStatus = this.#node.chainstate.getBlockStatus(header.prevHash);
+    if (parentStatus && parentStatus.invalidReason) {
+      throw new Misbehavior("invalid-header", `header ${key} builds on an invalid block`);
+    }
+    const parentHeight = parentStatus?.entry.height ?? this.#tree.get(parentKey)?.height;
+    if (parentHeight === undefined) throw new Error("parent unknown");
+    if (header.height !== parentHeight + 1) {
+      throw new Misbehavior("invalid-header", `header ${key} has height ${header.height}`);
+    }
+    try {
+      checkHeaderSanity(header, this.#node.params);
+      checkMinerSignature(header, this.#node.params);
+    } catch (e) {
+      if (e instanceof ValidationError) {
+        this.#invalid.add(key);
+        throw new Misbehavior("invalid-header", `header ${key}: ${e.reason}`);
+      }
+      throw e;
+    }
+    const entry: TreeEntry = {
+      key,
+      hash,
+      header,
+      height: header.height,
+      parentKey,
+      from: new Set([peer.id]),
+      failed: new Set(),
+      chunkReq: new Map(),
+    };
+    if (this.#tree.size < this.#maxTree) {
+      this.#tree.set(key, entry);
+      this.stats.headers++;
+    }
+    return entry;
+  }
+
+  #onHeaders(peer: Peer, headers: readonly BlockHeader[]): void {
+    const magic = this.#node.params.magic;
+    let last: Uint8Array | undefined;
+    for (let i = 0; i < headers.length; i++) {
+      const header = headers[i]!;
+      const hash = blockId(magic, header);
+      const key = toHex(hash);
+      last = hash;
+      if (this.#invalid.has(key) || this.#node.chainstate.getBlockStatus(hash)?.invalidReason) {
+        throw new Misbehavior("invalid-header", `header ${key} is of an invalid block`);
+      }
+      const inTree = this.#tree.get(key);
+      if (inTree) {
+        inTree.from.add(peer.id);
+        continue;
+      }
+      if (this.#node.chainstate.getEntry(hash)) continue;
+      if (!this.#known(header.prevHash)) {
+        if (i > 0) throw new Misbehavior("invalid-header", "headers do not form a chain");
+        const n = (this.#unconnecting.get(peer.id) ?? 0) + 1;
+        this.#unconnecting.set(peer.id, n);
+        if (n > 10) throw new Misbehavior("invalid-header", "too many unconnecting headers");
+        this.#getHeaders(peer);
+        return;
+      }
+      this.#addHeader(peer, header, hash, key);
+    }
+    this.#unconnecting.delete(peer.id);
+    if (headers.length === MAX_HEADERS_RESULTS && last) this.#getHeaders(peer, last);
+    this.#schedule();
+  }
+
+  #onInv(peer: Peer, items: readonly InvItem[]): void {
+    const wantTx: InvItem[] = [];
+    let unknownBlock = false;
+    for (const item of items) {
+      if (item.type === InvType.block) {
+        const inTree = this.#tree.get(toHex(item.hash));
+        if (inTree) inTree.from.add(peer.id);
+        else if (!this.#known(item.hash)) unknownBlock = true;
+      } else if (item.type === InvType.tx) {
+        const key = toHex(item.hash);
+        if (!this.#node.mempool.has(item.hash) && !this.#txRejects.has(key)) wantTx.push(item);
+      }
+    }
+    if (unknownBlock) this.#getHeaders(peer);
+    if (wantTx.length > 0) peer.send({ type: "getdata", items: wantTx.slice(0, 1000) });
+  }
+
+  async #onGetData(peer: Peer, items: readonly InvItem[]): Promise<void> {
+    const blocks = items.filter((i) => i.type === InvType.block).length;
+    if (blocks > 500) throw new Misbehavior("flood", `getdata for ${blocks} blocks`);
+    const missing: InvItem[] = [];
+    for (const item of items) {
+      if (peer.closeReason !== undefined) return;
+      if (item.type === InvType.block) {
+        const bytes = await this.#node.chainstate.getBlockBytes(item.hash);
+        if (!bytes) {
+          missing.push(item);
+          continue;
+        }
+        const contents = new Uint8Array(1 + bytes.length);
+        contents[0] = MessageId.block;
+        contents.set(bytes, 1);
+        peer.sendRaw(contents);
+      } else if (item.type === InvType.tx) {
+        const entry = this.#node.mempool.get(item.hash);
+        if (entry) peer.send({ type: "tx", tx: entry.tx });
+        else missing.push(item);
+      } else missing.push(item);
+    }
+    if (missing.length > 0) peer.send({ type: "notfound", items: missing });
+  }
+
+  #onNotFound(peer: Peer, items: readonly InvItem[]): void {
+    for (const item of items) {
+      const e = this.#tree.get(toHex(item.hash));
+      if (!e) continue;
+      if (item.type === InvType.block && e.blockReq?.peer === peer.id) {
+        e.failed.add(peer.id);
+        this.#release(e.blockReq);
+        e.blockReq = undefined;
+      }
+      if (item.type === InvType.ckpt) {
+        e.failed.add(peer.id);
+        for (const [i, r] of e.chunkReq) {
+          if (r.peer !== peer.id) continue;
+          this.#release(r);
+          e.chunkReq.delete(i);
+        }
+      }
+    }
+  }
+
+  #countUnsolicited(peer: Peer): void {
+    const n = (this.#unsolicited.get(peer.id) ?? 0) + 1;
+    this.#unsolicited.set(peer.id, n);
+    if (n > 32) throw new Misbehavior("flood", "too many unsolicited blocks or chunks");
+  }
+
+  #onBlock(peer: Peer, block: Block): void {
+    const hash = blockId(this.#node.params.magic, block.header);
+    const key = toHex(hash);
+    if (this.#invalid.has(key)) throw new Misbehavior("invalid-block", `block ${key} is invalid`);
+    let entry = this.#tree.get(key);
+    if (!entry) {
+      if (this.#node.chainstate.getEntry(hash)) return;
+      this.#countUnsolicited(peer);
+      if (!this.#known(block.header.prevHash)) {
+        this.#getHeaders(peer);
+        return;
+      }
+      entry = this.#addHeader(peer, block.header, hash, key);
+    }
+    if (entry.block) return;
+    try {
+      checkBlockSanity(block, this.#node.params);
+    } catch (e) {
+      if (e instanceof ValidationError) {
+        if (entry.blockReq) this.#release(entry.blockReq);
+        entry.blockReq = undefined;
+        throw new Misbehavior("invalid-block", `block ${key}: ${e.reason}`);
+      }
+      throw e;
+    }
+    if (entry.blockReq) this.#release(entry.blockReq);
+    entry.blockReq = undefined;
+    entry.block = block;
+    entry.blockFrom = peer.id;
+    entry.from.add(peer.id);
+    peer.lastBlockSecs = Math.floor(Date.now() / 1000);
+    this.#schedule();
+  }
+
+  async #onTx(tx: Block["txs"][number]): Promise<void> {
+    const id = txid(this.#node.params.magic, tx);
+    const key = toHex(id);
+    if (this.#node.mempool.has(id) || this.#txRejects.has(key)) return;
+    try {
+      await this.#node.submitTransaction(tx);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      if (this.#txRejects.size > 10_000) this.#txRejects.clear();
+      this.#txRejects.add(key);
+    }
+  }
+
+  #onChunk(peer: Peer, message: CkptChunkPayload): void {
+    const e = this.#tree.get(toHex(message.blockHash));
+    if (!e || !e.chunks || e.chunks[message.chunkIndex]) {
+      this.#countUnsolicited(peer);
+      return;
+    }
+    if (!verifyChunkMessage(message, e.header)) {
+      throw new Misbehavior(
+        "invalid-chunk",
+        `checkpoint chunk ${message.chunkIndex} of ${e.key} does not match its root`,
+      );
+    }
+    const req = e.chunkReq.get(message.chunkIndex);
+    if (req) this.#release(req);
+    e.chunkReq.delete(message.chunkIndex);
+    e.chunks[message.chunkIndex] = message.chunk.slice();
+    this.stats.checkpointBytes += message.chunk.length;
+    this.#schedule();
+  }
+
+  #release(req: Request): void {
+    this.#inFlight.set(req.peer, Math.max(0, (this.#inFlight.get(req.peer) ?? 1) - 1));
+  }
+
+  /** Tree entries worth downloading: ancestors of headers whose loss beats our tip's. */
+  #wanted(): TreeEntry[] {
+    const tipLoss = this.#node.chainstate.tip().header.valLossMicroNats;
+    const marked = new Set<string>();
+    for (const e of this.#tree.values()) {
+      if (e.header.valLossMicroNats >= tipLoss) continue;
+      let cur: TreeEntry | undefined = e;
+      while (cur && !marked.has(cur.key)) {
+        marked.add(cur.key);
+        cur = this.#tree.get(cur.parentKey);
+      }
+    }
+    return [...marked].map((k) => this.#tree.get(k)!).sort((a, b) => a.height - b.height);
+  }
+
+  #pickPeer(e: TreeEntry, peers: readonly Peer[], checkpoints: boolean): Peer | undefined {
+    const usable = peers.filter((p) =>
+      (!checkpoints || ((p.version?.services ?? 0n) & Services.checkpoints) !== 0n) &&
+      (this.#inFlight.get(p.id) ?? 0) < this.#maxInFlight
+    );
+    const fresh = usable.filter((p) => !e.failed.has(p.id));
+    const announced = fresh.filter((p) => e.from.has(p.id));
+    const pool = announced.length > 0 ? announced : fresh.length > 0 ? fresh : [];
+    let best: Peer | undefined;
+    for (const p of pool) {
+      if (!best || (this.#inFlight.get(p.id) ?? 0) < (this.#inFlight.get(best.id) ?? 0)) best = p;
+    }
+    return best;
+  }
+
+  #request(peer: Peer): Request {
+    this.#inFlight.set(peer.id, (this.#inFlight.get(peer.id) ?? 0) + 1);
+    return { peer: peer.id, deadline: performance.now() + this.#timeoutMs };
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const now = performance.now();
+    const peers = this.#peers().filter((p) => p.ready);
+    let pendingBytes = 0;
+    this.#forgetKnown();
+    for (const e of this.#wanted()) {
+      if (e.blockReq && e.blockReq.deadline < now) {
+        e.failed.add(e.blockReq.peer);
+        this.#release(e.blockReq);
+        e.blockReq = undefined;
+      }
+      for (const [i, r] of e.chunkReq) {
+        if (r.deadline >= now) continue;
+        e.failed.add(r.peer);
+        this.#release(r);
+        e.chunkReq.delete(i);
+      }
+      if (pendingBytes > 0 && pendingBytes + e.header.checkpointSize > this.#maxPendingBytes) {
+        continue;
+      }
+      pendingBytes += e.header.checkpointSize;
+      if (!e.block && !e.blockReq) {
+        const p = this.#pickPeer(e, peers, false);
+        if (p) {
+          e.blockReq = this.#request(p);
+          p.send({ type: "getdata", items: [{ type: InvType.block, hash: e.hash }] });
+        }
+      }
+      e.chunks ??= Array.from({ length: chunkCount(e.header.checkpointSize) }, () => undefined);
+      for (let i = 0; i < e.chunks.length; i++) {
+        if (e.chunks[i] || e.chunkReq.has(i)) continue;
+        const p = this.#pickPeer(e, peers, true);
+        if (!p) break;
+        e.chunkReq.set(i, this.#request(p));
+        p.send({ type: "getckpt", blockHash: e.hash, chunkIndex: i });
+      }
+    }
+    this.#trySubmit();
+  }
+
+  /** Drops tree entries the chainstate now has (mined here or submitted another way). */
+  #forgetKnown(): void {
+    for (const [k, e] of this.#tree) {
+      if (k === this.#submittingKey) continue;
+      if (this.#node.chainstate.getEntry(e.hash)) {
+        for (const r of e.chunkReq.values()) this.#release(r);
+        if (e.blockReq) this.#release(e.blockReq);
+        this.#tree.delete(k);
+      }
+    }
+  }
+
+  #dropBranch(key: string): void {
+    this.#invalid.add(key);
+    this.#tree.delete(key);
+    for (const [k, e] of this.#tree) if (e.parentKey === key) this.#dropBranch(k);
+  }
+
+  #trySubmit(): void {
+    if (this.#submitting || this.#stopped) return;
+    let next: TreeEntry | undefined;
+    for (const e of this.#tree.values()) {
+      if (!e.block || !e.chunks || e.chunks.some((c) => !c)) continue;
+      if (!this.#node.chainstate.getEntry(e.header.prevHash)) continue;
+      if (!next || e.height < next.height) next = e;
+    }
+    if (!next) return;
+    const e = next;
+    this.#submittingKey = e.key;
+    this.#submitting = this.#submit(e).catch((err) => {
+      this.#node.logger.log(`p2p: submitting block ${e.key} failed: ${err}`);
+      this.#tree.delete(e.key);
+    }).finally(() => {
+      this.#submitting = undefined;
+      this.#submittingKey = undefined;
+      this.#schedule();
+    });
+  }
+
+  async #submit(e: TreeEntry): Promise<void> {
+    const total = e.chunks!.reduce((s, c) => s + c!.length, 0);
+    const checkpoint = new Uint8Array(total);
+    let off = 0;
+    for (const c of e.chunks!) {
+      checkpoint.set(c!, off);
+      off += c!.length;
+    }
+    try {
+      const result = await this.#node.submitBlock(e.block!, checkpoint);
+      this.#tree.delete(e.key);
+      if (result.status !== "duplicate") this.stats.blocks++;
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof DecodeError)) {
+        this.#node.logger.log(`p2p: submitting block ${e.key} failed: ${err}`);
+        this.#tree.delete(e.key);
+        return;
+      }
+      this.stats.invalidBlocks++;
+      this.#dropBranch(e.key);
+      const reason = err instanceof ValidationError ? err.reason : "undecodable checkpoint";
+      const culprit = this.#peers().find((p) => p.id === e.blockFrom);
+      culprit?.disconnect(
+        `sent invalid block ${e.key} (${reason})`,
+        new Misbehavior("invalid-block", reason),
+      );
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What the P2P sync needs from the node: the chainstate to read from, the mempool, a log, and
+ * the node's `submitBlock` / `submitTransaction` (which validate, store and log).
+ *
+ * @module
+ */
+import type { AcceptResult, Chainstate } from "../../core/chain/chainstate.ts";
+import type { NetworkParams } from "../../core/consensus/params.ts";
+import type { Mempool, MempoolEntry } from "../../core/mempool/mempool.ts";
+import type { Block } from "../../core/primitives/block.ts";
+import type { Tx } from "../../core/primitives/tx.ts";
+
+/** The node as the sync sees it (the RPC `Node` satisfies it). */
+export interface SyncNode {
+  /** Network params (magic, block limits). */
+  readonly params: NetworkParams;
+  /** The chainstate. */
+  readonly chainstate: Chainstate;
+  /** The mempool. */
+  readonly mempool: Mempool;
+  /** Log sink. */
+  readonly logger: { log(line: string): void };
+  /** Validates and stores a block with its checkpoint. */
+  submitBlock(block: Block, checkpoint: Uint8Array): Promise<AcceptResult>;
+  /** Accepts a transaction into the mempool. */
+  submitTransaction(tx: Tx): Promise<MempoolEntry>;
+}

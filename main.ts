@@ -75,6 +75,33 @@ export const ROOT_COMMAND: CommandSpec = {
           multiple: true,
           description: "Connect only to this peer",
         },
+        addnode: {
+          type: "string",
+          valueName: "HOST:PORT",
+          multiple: true,
+          description: "Keep a connection to this peer (besides others)",
+        },
+        seednode: {
+          type: "string",
+          valueName: "HOST:PORT",
+          multiple: true,
+          description: "Ask this peer for addresses when none are known",
+        },
+        listen: {
+          type: "string",
+          valueName: "ADDR",
+          description: "Address to accept peers on, 0 for none (regtest 127.0.0.1, else 0.0.0.0)",
+        },
+        maxconnections: {
+          type: "string",
+          valueName: "N",
+          description: "Most inbound peers (default 125)",
+        },
+        proxy: {
+          type: "string",
+          valueName: "HOST:PORT",
+          description: "SOCKS5 proxy for outbound peers (Tor; needed for .onion peers)",
+        },
         mine: { type: "boolean", description: "Mine (train) in this process" },
         data: { type: "string", valueName: "FILE", description: "Training data for --mine" },
         address: { type: "string", valueName: "ADDR", description: "Reward address for --mine" },

@@ -24,6 +24,9 @@ import { CpuEvaluator, GpuEvaluator } from "../gpu/model/evaluate.ts";
 import { RpcAuthenticator, writeAuthCookie } from "./auth.ts";
 import { defaultDatadir } from "./defaults.ts";
 import { registerNodeMethods } from "./methods/mod.ts";
+import { attachPeerManager } from "./methods/network.ts";
+import { startNodeP2p } from "./node_p2p.ts";
+import type { PeerManager } from "../net/node_net/mod.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
 import { type NodeMining, nodeMiningFlags, startNodeMining } from "./miner/node_mining.ts";
 import { RegtestMiner } from "./miner/regtest_miner.ts";
@@ -59,11 +62,6 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   const rpcPort = portFlag(args, "rpcport", params.rpcPort);
   const p2pPort = portFlag(args, "port", params.p2pPort);
   const miningFlags = nodeMiningFlags(args);
-  for (const flag of ["connect"]) {
-    if (args.values[flag] !== undefined) {
-      throw new UsageError(`--${flag} is not available yet in this build`);
-    }
-  }
 
   let lock;
   try {
@@ -81,6 +79,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   let server: RpcServerHandle | undefined;
   let node: Node | undefined;
   let mining: NodeMining | undefined;
+  let p2p: PeerManager | undefined;
   const signals: [Deno.Signal, () => void][] = [];
   try {
     const gpu = await requestGpu();
@@ -142,7 +141,8 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
       throw e;
     }
     logger.log(`RPC server listening on 127.0.0.1:${server.port} (cookie ${cookie.path})`);
-    logger.log(`P2P is not available yet in this build (port ${p2pPort} not opened)`);
+    p2p = await startNodeP2p(args, { node, datadir, port: p2pPort });
+    attachPeerManager(node, p2p);
     for (const sig of ["SIGINT", "SIGTERM"] as const) {
       const n = node;
       const handler = () => n.requestStop(sig);
@@ -161,6 +161,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);
     await mining?.stop();
     if (server) await server.shutdown();
+    await p2p?.stop().catch((e) => logger.log(`p2p shutdown failed: ${e}`));
     await node?.detach();
     for (const cleanup of cleanups.reverse()) {
       try {

@@ -20,6 +20,7 @@ import { BLOCKCHAIN_METHODS } from "./blockchain.ts";
 import { CONTROL_METHODS } from "./control.ts";
 import { MEMPOOL_METHODS } from "./mempool.ts";
 import { MINING_METHODS } from "./mining.ts";
+import { NETWORK_METHODS } from "./network.ts";
 import { bindNodeMethod, type NodeMethod } from "./node_method.ts";
 import { RAW_TRANSACTION_METHODS } from "./rawtransactions.ts";
 import { WALLET_METHODS } from "./wallet.ts";
@@ -35,6 +36,7 @@ export const NODE_METHODS: readonly NodeMethod[] = [
   ...MEMPOOL_METHODS,
   ...MINING_METHODS,
   ...CONTROL_METHODS,
+  ...NETWORK_METHODS,
   ...ADDRESS_INDEX_METHODS,
   ...WALLET_METHODS,
 ];

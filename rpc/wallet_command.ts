@@ -587,13 +587,13 @@ async function runSocialRequest(env: Env): Promise<number> {
   };
   // The fee pays for the final size: the request plus `threshold` guardian signatures.
   const draft = createRecoveryRequest(env.params, { ...base, feeResonances: 0n });
-  const dummy = { publicKey: new Uint8Array(32), signature: new Uint8Array(64) };
+  const signatures = Array.from({ length: social.k }, (_, i) => ({
+    publicKey: new Uint8Array(32).fill(i + 1),
+    signature: new Uint8Array(64),
+  }));
   const size = txSize({
     ...draft.tx,
-    witnesses: [{
-      policy: socialPolicy,
-      satisfaction: { signatures: Array(social.k).fill(dummy), preimages: [] },
-    }],
+    witnesses: [{ policy: socialPolicy, satisfaction: { signatures, preimages: [] } }],
   });
   const req = createRecoveryRequest(env.params, {
     ...base,

@@ -84,7 +84,9 @@ gpuTest(
       }
 
       // A coinbase spend (block 1, mature for the next block at height 11) sent to C reaches A, B and D.
-      const block1 = await a.proc.rpc<{ tx: { txid: string; vout: { value_resonances: number }[] }[] }>(
+      const block1 = await a.proc.rpc<
+        { tx: { txid: string; vout: { value_resonances: number }[] }[] }
+      >(
         "getblock",
         [hashes[0]!, 2],
       );

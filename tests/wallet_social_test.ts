@@ -1,0 +1,138 @@
+/**
+ * Social recovery through `rnt wallet` on a real regtest node: 2 of 3 guardians sign a new
+ * owner's request, the old owner cancels it within the delay, a second recovery cannot be
+ * claimed before the delay (`timelock-not-met`) and is claimed by the new owner after it.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { keyPairFromSeed } from "../core/crypto/ed25519.ts";
+import { toHex } from "../core/crypto/keccak.ts";
+import { gpuTest } from "../gpu/testing.ts";
+import { tempDir } from "./helpers.ts";
+import { NodeProcess } from "./node_process.ts";
+import { TestWalletCli } from "./wallet_helpers.ts";
+
+type Json = Record<string, unknown>;
+
+gpuTest(
+  "rnt wallet social recovery: 2-of-3 guardians start it, the owner cancels within the delay, another completes after it",
+  async () => {
+    await using dir = await tempDir();
+    await using node = await NodeProcess.start(`${dir.path}/node`);
+    const t0 = Math.floor(Date.now() / 1000);
+    await node.rpc("setmocktime", [t0]);
+    const wallet = async (name: string) => {
+      const w = new TestWalletCli(node, dir.path, name);
+      await w.setPassphrase(`${name} pass`);
+      return w;
+    };
+    const [g1, g2, owner, heir] = await Promise.all(["g1", "g2", "owner", "heir"].map(wallet));
+    const heirAddress = (await heir!.json(["create", "--insecure-fast-kdf"])).address as string;
+    await g1!.json(["create", "--insecure-fast-kdf"]);
+    await g2!.json(["create", "--insecure-fast-kdf"]);
+    const k1 = (await g1!.json(["guardian", "key"])).public_key as string;
+    const k2 = (await g2!.json(["guardian", "key"])).public_key as string;
+    const k3 = toHex(keyPairFromSeed(new Uint8Array(32).fill(7)).publicKey);
+    const created = await owner!.json([
+      "create",
+      "--insecure-fast-kdf",
+      "--recovery",
+      `social:2:${k1},${k2},${k3}:10`,
+    ]);
+    assert.equal((created.recovery as Json).kind, "social");
+    // 11 blocks 100 s apart (mock time): the coinbases of heights 1 and 2 are mature, and
+    // with timestamps 100 s apart the median time past moves 100 s a block.
+    for (let h = 1; h <= 11; h++) {
+      await node.rpc("setmocktime", [t0 + 100 * h]);
+      await node.rpc("generatetoaddress", [1, created.address]);
+    }
+
+    const startRecovery = async (file: string) => {
+      const req = await heir!.json([
+        "recover-social",
+        "request",
+        "--policy",
+        created.policy as string,
+        "--delay",
+        "150",
+        "--out",
+        `${dir.path}/${file}`,
+      ]);
+      await g1!.json([
+        "guardian",
+        "sign",
+        "--request",
+        `${dir.path}/${file}`,
+        "--out",
+        `${dir.path}/${file}.s1`,
+      ]);
+      await g2!.json([
+        "guardian",
+        "sign",
+        "--request",
+        `${dir.path}/${file}`,
+        "--out",
+        `${dir.path}/${file}.s2`,
+      ]);
+      const one = await heir!.run([
+        "recover-social",
+        "finalize",
+        "--request",
+        `${dir.path}/${file}`,
+        `${dir.path}/${file}.s1`,
+      ]);
+      assert.equal(one.code, 1);
+      assert.match(one.stderr, /Need 2 guardian signatures, have 1/);
+      const fin = await heir!.json([
+        "recover-social",
+        "finalize",
+        "--request",
+        `${dir.path}/${file}`,
+        `${dir.path}/${file}.s1`,
+        `${dir.path}/${file}.s2`,
+      ]);
+      return { coin: req.coin as string, txid: fin.txid as string };
+    };
+
+    // First recovery, cancelled by the owner within the delay.
+    const first = await startRecovery("req1.json");
+    await node.rpc("setmocktime", [t0 + 1200]);
+    await node.rpc("generatetoaddress", [1, heirAddress]);
+    const cancel = await owner!.json(["cancel-recovery", "--request", `${dir.path}/req1.json`]);
+    const second = await startRecovery("req2.json");
+    assert.notEqual(first.coin, second.coin);
+    await node.rpc("setmocktime", [t0 + 1300]);
+    await node.rpc("generatetoaddress", [1, heirAddress]);
+    const ownerCoins = await node.rpc<Json[]>("listunspentbyaddress", [[cancel.address]]);
+    assert.equal(ownerCoins.length, 1);
+    assert.equal(ownerCoins[0]!.txid, cancel.txid);
+    // The cancelled recovery can no longer be claimed; the second not before the delay.
+    const gone = await heir!.run(["recover-social", "claim", "--request", `${dir.path}/req1.json`]);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /No confirmed pending-recovery output/);
+    const early = await heir!.run([
+      "recover-social",
+      "claim",
+      "--request",
+      `${dir.path}/req2.json`,
+    ]);
+    assert.equal(early.code, 1);
+    assert.match(early.stderr, /timelock-not-met/);
+
+    // The pending output counts from MTP t0+700; the tip's MTP is t0+800 (100 s < 150 s).
+    // One more block moves it to t0+900: the delay has passed and the new owner claims it.
+    await node.rpc("setmocktime", [t0 + 1400]);
+    await node.rpc("generatetoaddress", [1, heirAddress]);
+    const claim = await heir!.json([
+      "recover-social",
+      "claim",
+      "--request",
+      `${dir.path}/req2.json`,
+    ]);
+    const pooled = await node.rpc<Json>("getrawtransaction", [claim.txid, true]);
+    assert.equal((pooled.vin as Json[])[0]!.txid, second.txid);
+    const bal = await heir!.json(["balance"]);
+    assert.ok(BigInt(bal.unconfirmed_resonances as string) > 0n);
+  },
+);

@@ -4,8 +4,8 @@
  * bytes with the shared mining loop on this machine's WebGPU adapter, evaluates with its own
  * evaluator, uploads the checkpoint in verified chunks and submits the block signed with the
  * miner key in the datadir (`miner.key`). Restarts on a new tip; waits through a node restart.
- * Without `--address` the rewards go to the miner key's heartbeat address. SIGINT or SIGTERM
- * stop it (exit 0).
+ * Without `--address` the rewards go to the miner key's heartbeat address. With `--json` each
+ * found block is one JSON line on stdout. SIGINT or SIGTERM stop it (exit 0).
  *
  * @module
  */
@@ -102,7 +102,11 @@ export async function runMineCommand(args: ParsedArgs, ctx: CommandContext): Pro
         `data ${dataPath}; reward address ${reward.text}; miner key ${toHex(miner.minerKey)}`,
     );
     source.start();
-    await miner.run(source, reward.data, consoleMiningHooks({ out: ctx.out, err: ctx.err }));
+    await miner.run(
+      source,
+      reward.data,
+      consoleMiningHooks({ out: ctx.out, err: ctx.err, json: args.values.json === true }),
+    );
     ctx.err("mining stopped");
     return 0;
   } catch (e) {

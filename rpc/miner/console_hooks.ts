@@ -6,7 +6,7 @@
  * @module
  */
 import type { FoundBlock, MiningHooks } from "./block_miner.ts";
-import { formatFoundBlock, formatProgress, StatusLine } from "./progress_line.ts";
+import { formatFoundBlock, formatProgress, foundBlockJson, StatusLine } from "./progress_line.ts";
 
 /** Where the hooks write. */
 export interface MiningConsole {
@@ -16,6 +16,8 @@ export interface MiningConsole {
   err: (line: string) => void;
   /** The status line (default: stderr when it is a terminal). */
   status?: StatusLine;
+  /** Print found blocks as JSON lines instead of text. */
+  json?: boolean;
 }
 
 /** Hooks that print the miner's progress and blocks; `onBlock` also gets every block found. */
@@ -29,7 +31,9 @@ export function consoleMiningHooks(
     onTrained: () => status.clear(),
     onBlock: (found) => {
       status.clear();
-      console.out(formatFoundBlock(found));
+      console.out(
+        console.json ? JSON.stringify(foundBlockJson(found)) : formatFoundBlock(found),
+      );
       onBlock?.(found);
     },
     onNewTip: (hash) => {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { toHex } from "../../core/crypto/keccak.ts";
 import { formatRnt } from "../node/node.ts";
 import type { FoundBlock, MiningProgress } from "./block_miner.ts";
 
@@ -74,6 +75,28 @@ export function formatFoundBlock(found: FoundBlock): string {
     `(${formatImprovement(found.improvementPpm)})  d_model ${found.dModel}  ` +
     `layers ${found.nLayers}  reward ${formatRnt(found.rewardResonances)} RNT${fees}  ` +
     `[${found.steps} steps, ${found.tokens} tokens, ${found.secs.toFixed(1)}s]${status}`;
+}
+
+/** One found block as a JSON object (for `--json`: one line per block). */
+export function foundBlockJson(found: FoundBlock): Record<string, unknown> {
+  return {
+    height: found.height,
+    hash: toHex(found.hash),
+    val_loss_micronats: found.valLossMicroNats,
+    parent_val_loss_micronats: found.parentValLossMicroNats,
+    improvement_ppm: found.improvementPpm,
+    reward_resonances: found.rewardResonances.toString(),
+    fees_resonances: found.feesResonances.toString(),
+    d_model: found.dModel,
+    layers: found.nLayers,
+    rounds: found.rounds,
+    steps: found.steps,
+    tokens: found.tokens,
+    secs: Number(found.secs.toFixed(3)),
+    eval_secs: Number(found.evalSecs.toFixed(3)),
+    status: found.outcome.status,
+    ...(found.outcome.status === "rejected" ? { reason: found.outcome.reason } : {}),
+  };
 }
 
 /** A status line redrawn in place on a terminal; a no-op elsewhere. */

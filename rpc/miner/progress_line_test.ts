@@ -5,6 +5,7 @@ import {
   formatFoundBlock,
   formatImprovement,
   formatProgress,
+  foundBlockJson,
   StatusLine,
 } from "./progress_line.ts";
 
@@ -72,6 +73,11 @@ Deno.test("formatFoundBlock() prints height, loss, improvement, config, reward a
     formatFoundBlock({ ...found, outcome: { status: "rejected", reason: "val-loss-mismatch" } }),
     /REJECTED: val-loss-mismatch$/,
   );
+  const json = foundBlockJson({ ...found, outcome: { status: "rejected", reason: "x" } });
+  assert.equal(json.reward_resonances, "6092600000");
+  assert.equal(json.hash, "00".repeat(32));
+  assert.equal(json.reason, "x");
+  assert.equal(JSON.parse(JSON.stringify(json)).improvement_ppm, 10_926);
 });
 
 Deno.test("StatusLine redraws in place at most once per interval and clears before other output", () => {

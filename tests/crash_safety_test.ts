@@ -232,7 +232,6 @@ gpuTest(
           assert.equal(status.signal, "SIGKILL");
           if (inFlight) inFlightKills++;
           let startupKill = "";
-          let earlyLog = "";
           if (kills.length + 2 <= KILLS && rand() < STARTUP_KILL_ODDS) {
             // Also kill the restart itself, while it opens the chainstate (and connects a block
             // stored before the first kill) or just after.
@@ -240,7 +239,6 @@ gpuTest(
             const early = NodeProcess.spawn(dir.path);
             await new Promise((r) => setTimeout(r, at));
             assert.equal((await early.stop("SIGKILL")).signal, "SIGKILL");
-            earlyLog = early.log;
             kills.push(`round ${rounds} kill ${at.toFixed(0)} ms after a restart`);
             starts++;
             startupKill = " (after a killed restart)";
@@ -252,14 +250,15 @@ gpuTest(
           startMs += (performance.now() - restarted - startMs) / 4;
           const highestFed = inFlight || acked;
           height = await checkConsistent(node, source, expected, acked, highestFed);
-          // Where the kill landed: before the in-flight block was stored, after it was stored
-          // (the restart connects it while opening the chainstate), or after it was connected.
+          // Where the kill landed: before the in-flight block was stored; after it was stored
+          // but before it was connected (the restart connects it while opening the chainstate);
+          // or after it was connected (the killed node logged it), the reply not yet read.
           let landed = inFlight ? "before it was stored" : "between submits";
           if (inFlight && height === inFlight) {
-            const atOpen = (earlyLog + node.log).includes(`connected block height=${inFlight} `);
-            landed = atOpen ? "stored, connected at restart" : "connected, reply lost";
-            landedAfterStore++;
-            if (!atOpen) landedAfterConnect++;
+            const connected = victim.log.includes(`connected block height=${inFlight} `);
+            landed = connected ? "connected, reply not read" : "stored, connected at restart";
+            if (connected) landedAfterConnect++;
+            else landedAfterStore++;
           }
           kills.push(
             `round ${rounds} kill at ${delayMs.toFixed(0)}/${windowMs.toFixed(0)} ms: acked ` +
@@ -277,8 +276,9 @@ gpuTest(
     console.log(
       `source chain of ${CHAIN_LENGTH} blocks mined in ${mineSecs.toFixed(1)} s; ` +
         `${kills.length} kills in ${killSecs.toFixed(1)} s: ${inFlightKills} during a ` +
-        `submitblock (${landedAfterStore} after the block was stored, ${landedAfterConnect} ` +
-        `after it was connected), ${startupKills} during a restart; ${rounds} rounds, ` +
+        `submitblock (${landedAfterStore} after the block was stored but before it was ` +
+        `connected, ${landedAfterConnect} after it was connected), ${startupKills} during a ` +
+        `restart; ${rounds} rounds, ` +
         `${starts} node starts, ${submits} acknowledged submits (mean ${submitMs.toFixed(0)} ms)`,
     );
     assert.equal(kills.length, KILLS);

@@ -69,6 +69,17 @@ export const ROOT_COMMAND: CommandSpec = {
         ...DATADIR_OPTION,
         port: { type: "string", valueName: "PORT", description: "P2P listen port" },
         rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port (127.0.0.1)" },
+        wallet: { type: "boolean", description: "Load a wallet for the wallet RPC methods" },
+        "wallet-file": {
+          type: "string",
+          valueName: "F",
+          description: "Wallet file for --wallet (default DATADIR/wallet.dat)",
+        },
+        "wallet-password-file": {
+          type: "string",
+          valueName: "F",
+          description: "Read the wallet passphrase from F (else asked on the terminal)",
+        },
         connect: {
           type: "string",
           valueName: "HOST:PORT",

@@ -24,6 +24,7 @@ import { CpuEvaluator, GpuEvaluator } from "../gpu/model/evaluate.ts";
 import { RpcAuthenticator, writeAuthCookie } from "./auth.ts";
 import { defaultDatadir } from "./defaults.ts";
 import { registerNodeMethods } from "./methods/mod.ts";
+import { loadWalletAtStartup } from "./methods/wallet.ts";
 import { attachPeerManager } from "./methods/network.ts";
 import { startNodeP2p } from "./node_p2p.ts";
 import type { PeerManager } from "../net/node_net/mod.ts";
@@ -121,6 +122,15 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
         `loss=${(tip.header.valLossMicroNats / 1e6).toFixed(6)} d_model=${tip.header.dModel} ` +
         `layers=${tip.header.nLayers}`,
     );
+    const walletError = await loadWalletAtStartup(node, {
+      wallet: args.values.wallet === true,
+      walletFile: stringFlag(args, "wallet-file"),
+      passwordFile: stringFlag(args, "wallet-password-file"),
+    });
+    if (walletError !== null) {
+      logger.log(`error: ${walletError}`);
+      return 1;
+    }
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());

@@ -18,6 +18,7 @@ import { isRawJson } from "../json_text.ts";
 import type { Node } from "../node/node.ts";
 import { parseRntAmount } from "../wallet/amount.ts";
 import { defaultRecoverySpec, parseRecoveryFlag } from "../wallet/recovery_flag.ts";
+import { getPassphrase } from "../wallet/secrets.ts";
 import { decodeWallet, readWalletBytes, writeWallet } from "../wallet/store.ts";
 import { addressKey, scanHistory, scanUnspent } from "./address_index.ts";
 import { amountJson } from "./format.ts";
@@ -368,3 +369,33 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     },
   },
 ];
+
+/** The `rnt node` flags that load a wallet at startup. */
+export interface NodeWalletFlags {
+  /** `--wallet`: load one. */
+  readonly wallet: boolean;
+  /** `--wallet-file F` (default `<datadir>/wallet.dat`). */
+  readonly walletFile?: string | undefined;
+  /** `--wallet-password-file F` (else asked on the terminal with echo off). */
+  readonly passwordFile?: string | undefined;
+}
+
+/**
+ * Loads the wallet `rnt node --wallet` names; returns null when loaded (or not asked for) and
+ * the error text otherwise (the node logs it and exits 1).
+ */
+export async function loadWalletAtStartup(
+  node: Node,
+  flags: NodeWalletFlags,
+): Promise<string | null> {
+  if (!flags.wallet) return null;
+  const path = flags.walletFile ?? `${node.datadir}/wallet.dat`;
+  try {
+    const pass = await getPassphrase(flags.passwordFile);
+    const w = await loadNodeWallet(node, path, pass);
+    node.logger.log(`wallet ${path} loaded (${w.addresses().length} addresses)`);
+    return null;
+  } catch (e) {
+    return `cannot load wallet ${path}: ${(e as Error).message}`;
+  }
+}

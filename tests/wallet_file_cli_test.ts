@@ -1,5 +1,5 @@
 /**
- * `rnt wallet` commands that need no node (no GPU either): create, address, guardian key,
+ * `rnt wallet` commands that need no node (no GPU either), and `rnt node --wallet`: create, address, guardian key,
  * backup and restore, and the failures that must exit 1 without writing anything: an existing
  * wallet, a wrong passphrase, a tampered backup, `--insecure-fast-kdf` off regtest.
  *
@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
 import { decodeWallet, readWalletBytes } from "../rpc/wallet/store.ts";
 import { runRnt, tempDir } from "./helpers.ts";
+import { NodeProcess } from "./node_process.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
@@ -110,4 +111,32 @@ Deno.test("rnt wallet refuses the test KDF off regtest and an empty passphrase (
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /must not be empty/);
   await assert.rejects(() => Deno.stat(`${dir.path}/e.dat`), Deno.errors.NotFound);
+});
+
+Deno.test("rnt node --wallet loads the wallet for the RPC methods; a wrong passphrase stops the node with exit 1", async () => {
+  await using dir = await tempDir();
+  const d = dir.path;
+  const created = await wallet(d, ["create", "--insecure-fast-kdf", "--json"], "wallet", "pw");
+  assert.equal(created.code, 0, created.stderr);
+  const args = ["--wallet", "--wallet-password-file", `${d}/wallet.pass`];
+  {
+    await using node = NodeProcess.spawn(d, undefined, args);
+    await node.ready();
+    const info = await node.rpc<Record<string, unknown>>("getwalletinfo");
+    assert.equal(info.addresses, 1);
+    assert.equal(info.network, "regtest");
+    const a = await node.rpc<string>("getnewaddress");
+    assert.match(a, /^rrnt1/);
+    assert.equal((await node.stop()).code, 0);
+  }
+  const reopened = await decodeWallet(await readWalletBytes(`${d}/wallet.dat`), "pw", REGTEST);
+  assert.equal(reopened.wallet.addresses().length, 2);
+  await Deno.writeTextFile(`${d}/wrong.pass`, "nope\n");
+  await using bad = NodeProcess.spawn(d, undefined, [
+    "--wallet",
+    "--wallet-password-file",
+    `${d}/wrong.pass`,
+  ]);
+  assert.equal((await bad.exited()).code, 1);
+  assert.match(bad.log, /cannot load wallet .*Wrong passphrase/);
 });

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { REGTEST } from "../../core/consensus/params.ts";
+import { ScriptedEvaluator } from "../../core/consensus/testing/block_builder.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
+import { mineTestBlocks, startTestNode } from "./_test_nodes.ts";
+
+async function until(check: () => boolean, ms: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("an outbound --connect peer syncs every block and checkpoint from a listening node, and peers.dat is written", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const blocks = await mineTestBlocks(REGTEST, evaluator, 6);
+  const a = await startTestNode(REGTEST, evaluator, blocks, {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const b = await startTestNode(REGTEST, evaluator, [], {
+    connect: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  try {
+    const want = toHex(a.node.chainstate.tip().hash);
+    await until(
+      () => toHex(b.node.chainstate.tip().hash) === want,
+      20_000,
+      () => b.lines.join("\n"),
+    );
+    assert.equal(b.manager.sync.stats.blocks, 6);
+    const total = blocks.reduce((s, x) => s + x.checkpoint.length, 0);
+    assert.equal(b.manager.sync.stats.checkpointBytes, total);
+    for (const x of blocks) {
+      const got = await b.node.chainstate.getCheckpoint(
+        b.node.chainstate.getEntryByHeight(x.block.header.height)!.hash,
+      );
+      assert.deepEqual(got, x.checkpoint);
+    }
+    const [pa] = a.manager.connections();
+    assert.equal(pa?.kind, "inbound");
+    assert.equal(b.manager.connections()[0]?.kind, "manual");
+    // A learned B's listening address from its version.
+    assert.equal(a.manager.addrMan.size, 1);
+    await a.manager.stop();
+    const saved = await Deno.readFile(`${a.dir}/peers.dat`);
+    assert.equal(new TextDecoder().decode(saved.subarray(0, 8)), "rntpeers");
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});
+
+Deno.test("a new tip mined on one node is announced and fetched by its peer", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const blocks = await mineTestBlocks(REGTEST, evaluator, 3);
+  const a = await startTestNode(REGTEST, evaluator, blocks.slice(0, 2), {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const b = await startTestNode(REGTEST, evaluator, [], {
+    connect: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
+  });
+  try {
+    await until(() => b.node.chainstate.height() === 2, 20_000, () => b.lines.join("\n"));
+    await a.node.chainstate.acceptBlock(blocks[2]!.block, blocks[2]!.checkpoint);
+    await until(() => b.node.chainstate.height() === 3, 20_000, () => b.lines.join("\n"));
+    assert.equal(toHex(b.node.chainstate.tip().hash), toHex(a.node.chainstate.tip().hash));
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});

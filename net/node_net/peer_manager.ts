@@ -97,6 +97,7 @@ export class PeerManager {
   readonly #ownNonces = new Set<bigint>();
   readonly #added = new Map<string, PeerTarget>();
   readonly #announcedTxs = new Set<string>();
+  readonly #unreachable = new Set<string>();
   readonly #tasks = new Set<Promise<unknown>>();
   #listener: Deno.Listener | undefined;
   #nextId = 0;
@@ -320,13 +321,15 @@ export class PeerManager {
     const inbound = [...this.#slots.values()].filter((s) => s.kind === "inbound").map((s) =>
       s.peer
     );
+    // Protect the fastest and the latest block-givers (up to 4 each, a quarter of the slots).
+    const keep = Math.min(4, Math.floor(inbound.length / 4));
     const protectedIds = new Set<number>();
-    [...inbound].sort((a, b) => (a.pingMs ?? 1e9) - (b.pingMs ?? 1e9)).slice(0, 4)
+    [...inbound].sort((a, b) => (a.pingMs ?? 1e9) - (b.pingMs ?? 1e9)).slice(0, keep)
       .forEach((p) => protectedIds.add(p.id));
     [...inbound].filter((p) => p.lastBlockSecs > 0).sort((a, b) =>
       b.lastBlockSecs - a.lastBlockSecs
     )
-      .slice(0, 4).forEach((p) => protectedIds.add(p.id));
+      .slice(0, keep).forEach((p) => protectedIds.add(p.id));
     const candidates = inbound.filter((p) => !protectedIds.has(p.id));
     if (candidates.length === 0) return false;
     const youngest = candidates.reduce((a, b) => (b.connectedSecs >= a.connectedSecs ? b : a));
@@ -544,8 +547,12 @@ export class PeerManager {
     if (this.#isConnectedTo(t)) return false;
     const last = this.#lastAttempt.get(key);
     if (last !== undefined && performance.now() - last < retryMs) return false;
-    const attempt = this.#outbound(t, kind).catch((e) => {
-      if (kind !== "outbound") this.#log(`cannot reach ${key}: ${(e as Error).message}`);
+    const attempt = this.#outbound(t, kind).then(() => this.#unreachable.delete(key), (e) => {
+      // Say so once per target (and again after it was reachable), not on every retry.
+      if (kind !== "outbound" && !this.#unreachable.has(key)) {
+        this.#unreachable.add(key);
+        this.#log(`cannot reach ${key}: ${(e as Error).message} (retrying)`);
+      }
     });
     this.#track(attempt);
     return true;

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { REGTEST } from "../../core/consensus/params.ts";
 import { ScriptedEvaluator } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
+import { Peer } from "../peer/mod.ts";
+import { connectSecure, createNodeIdentity, SecureTransport } from "../transport/mod.ts";
 import { mineTestBlocks, startTestNode } from "./_test_nodes.ts";
 
 async function until(check: () => boolean, ms: number, what: () => string): Promise<void> {
@@ -68,6 +70,60 @@ Deno.test("a new tip mined on one node is announced and fetched by its peer", as
     assert.equal(toHex(b.node.chainstate.tip().hash), toHex(a.node.chainstate.tip().hash));
   } finally {
     await b.close();
+    await a.close();
+  }
+});
+
+async function client(port: number, nonce: bigint): Promise<{ peer: Peer; id: string }> {
+  const identity = createNodeIdentity();
+  const transport = new SecureTransport({
+    networkMagic: REGTEST.magic,
+    identity,
+  });
+  const conn = await connectSecure(transport, { hostname: "127.0.0.1", port });
+  const peer = new Peer({
+    id: Number(nonce),
+    connection: conn,
+    host: "127.0.0.1",
+    port,
+    inbound: false,
+    limits: REGTEST,
+  });
+  await peer.handshake({
+    networkMagic: REGTEST.magic,
+    protocolVersion: 1,
+    services: 0n,
+    bestHeight: 0,
+    tipHash: new Uint8Array(32),
+    tipLossMicroNats: 0,
+    nonce,
+    userAgent: "/client/",
+    listenPort: 0,
+  }, () => false);
+  void peer.run(() => {});
+  return { peer, id: toHex(identity.publicKey) };
+}
+
+Deno.test("at the inbound cap a new peer evicts an unprotected inbound one", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const a = await startTestNode(REGTEST, evaluator, [], {
+    listen: { hostname: "127.0.0.1", port: 0 },
+    maxInbound: 1,
+  });
+  try {
+    const { peer: first } = await client(a.manager.listenPort!, 1n);
+    await until(() => a.manager.peers().length === 1, 5000, () => a.lines.join("\n"));
+    const { peer: second, id: secondId } = await client(a.manager.listenPort!, 2n);
+    assert.match(await first.closed, /closed/);
+    await until(() => a.lines.some((l) => /evicted/.test(l)), 5000, () => a.lines.join("\n"));
+    await until(
+      () => a.manager.peers().map((p) => p.nodeId).join() === secondId,
+      5000,
+      () => a.lines.join("\n"),
+    );
+    assert.equal(second.closeReason, undefined);
+    second.disconnect("done");
+  } finally {
     await a.close();
   }
 });

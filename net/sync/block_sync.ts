@@ -472,7 +472,8 @@ export class BlockSync {
     );
     const fresh = usable.filter((p) => !e.failed.has(p.id));
     const announced = fresh.filter((p) => e.from.has(p.id));
-    const pool = announced.length > 0 ? announced : fresh.length > 0 ? fresh : [];
+    // Peers that failed this item are tried again only when no other peer is left.
+    const pool = announced.length > 0 ? announced : fresh.length > 0 ? fresh : usable;
     let best: Peer | undefined;
     for (const p of pool) {
       if (!best || (this.#inFlight.get(p.id) ?? 0) < (this.#inFlight.get(best.id) ?? 0)) best = p;

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { REGTEST } from "../../core/consensus/params.ts";
+import { ScriptedEvaluator } from "../../core/consensus/testing/block_builder.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
+import { mineTestBlocks, startTestNode } from "../node_net/_test_nodes.ts";
+import { Peer } from "../peer/mod.ts";
+import { connectSecure, createNodeIdentity, SecureTransport } from "../transport/mod.ts";
+import { type Message, Services } from "../wire/mod.ts";
+
+const params = REGTEST;
+
+async function until(check: () => boolean, ms: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("a node syncing from two peers fetches blocks and checkpoint chunks from both", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const blocks = await mineTestBlocks(params, evaluator, 12);
+  const listen = { hostname: "127.0.0.1", port: 0 };
+  const a = await startTestNode(params, evaluator, blocks, { listen });
+  const b = await startTestNode(params, evaluator, blocks, { listen });
+  const c = await startTestNode(params, evaluator, [], {
+    connect: [
+      { host: "127.0.0.1", port: a.manager.listenPort! },
+      { host: "127.0.0.1", port: b.manager.listenPort! },
+    ],
+  });
+  try {
+    await until(() => c.manager.peers().length === 2, 10_000, () => c.lines.join("\n"));
+    await until(() => c.node.chainstate.height() === 12, 20_000, () => c.lines.join("\n"));
+    assert.equal(toHex(c.node.chainstate.tip().hash), toHex(a.node.chainstate.tip().hash));
+    const total = blocks.reduce((s, x) => s + x.checkpoint.length, 0);
+    const received = c.manager.peers().map((p) => p.bytesRecv);
+    for (const r of received) assert.ok(r > total / 5, `one peer sent only ${r} of ${total} bytes`);
+  } finally {
+    await c.close();
+    await b.close();
+    await a.close();
+  }
+});
+
+Deno.test("requests a silent peer never answers time out and go to another peer", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const blocks = await mineTestBlocks(params, evaluator, 4);
+  const a = await startTestNode(params, evaluator, blocks, {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const c = await startTestNode(params, evaluator, [], {
+    listen: { hostname: "127.0.0.1", port: 0 },
+    sync: { requestTimeoutMs: 300 },
+  });
+  // The silent peer announces the whole chain first, then ignores every request.
+  const transport = new SecureTransport({
+    networkMagic: params.magic,
+    identity: createNodeIdentity(),
+  });
+  const conn = await connectSecure(transport, {
+    hostname: "127.0.0.1",
+    port: c.manager.listenPort!,
+  });
+  const silent = new Peer({
+    id: 99,
+    connection: conn,
+    host: "127.0.0.1",
+    port: 0,
+    inbound: false,
+    limits: params,
+  });
+  const asked: Message["type"][] = [];
+  try {
+    await silent.handshake({
+      networkMagic: params.magic,
+      protocolVersion: 1,
+      services: Services.network | Services.checkpoints,
+      bestHeight: 4,
+      tipHash: new Uint8Array(32),
+      tipLossMicroNats: 0,
+      nonce: 5n,
+      userAgent: "/silent/",
+      listenPort: 0,
+    }, () => false);
+    void silent.run((_, m) => {
+      asked.push(m.type);
+    });
+    silent.send({ type: "headers", headers: blocks.map((b) => b.block.header) });
+    await until(() => asked.includes("getdata"), 5000, () => asked.join());
+    const added = await c.manager.connectTo({ host: "127.0.0.1", port: a.manager.listenPort! });
+    assert.ok(added.ready);
+    await until(() => c.node.chainstate.height() === 4, 20_000, () => c.lines.join("\n"));
+    assert.ok(asked.includes("getckpt"));
+    assert.equal(silent.closeReason, undefined, "a slow peer is not punished");
+  } finally {
+    silent.disconnect("done");
+    await c.close();
+    await a.close();
+  }
+});

@@ -3,6 +3,8 @@ import { REGTEST } from "../../core/consensus/params.ts";
 import { ScriptedEvaluator } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { Peer } from "../peer/mod.ts";
+import { TestSocks5Server } from "../socks5/_test_server.ts";
+import { onionFromPublicKey } from "../wire/mod.ts";
 import { connectSecure, createNodeIdentity, SecureTransport } from "../transport/mod.ts";
 import { mineTestBlocks, startTestNode } from "./_test_nodes.ts";
 
@@ -125,5 +127,35 @@ Deno.test("at the inbound cap a new peer evicts an unprotected inbound one", asy
     second.disconnect("done");
   } finally {
     await a.close();
+  }
+});
+
+Deno.test("--proxy: outbound peers, .onion ones included, go through the SOCKS5 proxy", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const blocks = await mineTestBlocks(REGTEST, evaluator, 2);
+  const a = await startTestNode(REGTEST, evaluator, blocks, {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const onion = onionFromPublicKey(new Uint8Array(32).fill(7));
+  const proxy = new TestSocks5Server({
+    resolve: (host, port) =>
+      host === onion
+        ? { hostname: "127.0.0.1", port: a.manager.listenPort! }
+        : { hostname: host, port },
+  });
+  const b = await startTestNode(REGTEST, evaluator, [], {
+    connect: [{ host: onion, port: 9555 }],
+    proxy: { hostname: "127.0.0.1", port: proxy.port },
+  });
+  try {
+    await until(() => b.node.chainstate.height() === 2, 20_000, () => b.lines.join("\n"));
+    assert.deepEqual(proxy.requests.map((r) => [r.addressType, r.host, r.port]), [
+      [3, onion, 9555],
+    ]);
+    assert.equal(b.manager.peers()[0]?.host, onion);
+  } finally {
+    await b.close();
+    await a.close();
+    await proxy.close();
   }
 });

@@ -22,7 +22,10 @@ import {
   SecureTransport,
 } from "../transport/mod.ts";
 import {
+  type AddrEntry,
   formatHost,
+  formatNetAddress,
+  MAX_ADDR_ENTRIES,
   type Message,
   parseHost,
   PROTOCOL_VERSION,
@@ -98,6 +101,7 @@ export class PeerManager {
   readonly #added = new Map<string, PeerTarget>();
   readonly #announcedTxs = new Set<string>();
   readonly #unreachable = new Set<string>();
+  readonly #relayedAddrs = new Map<string, number>();
   readonly #tasks = new Set<Promise<unknown>>();
   #listener: Deno.Listener | undefined;
   #nextId = 0;
@@ -440,10 +444,9 @@ export class PeerManager {
       if (peer.inbound && v.listenPort !== 0) {
         const self = parseHost(peer.host, v.listenPort);
         if (self) {
-          this.addrMan.add(
-            [{ address: self, services: v.services, lastSeenSecs: nowSecs() }],
-            self,
-          );
+          const entry = { address: self, services: v.services, lastSeenSecs: nowSecs() };
+          this.addrMan.add([entry], self);
+          this.#relayAddresses([entry], peer);
         }
       }
       onReady?.();
@@ -478,18 +481,55 @@ export class PeerManager {
 
   async #onMessage(peer: Peer, message: Message, slot: Slot): Promise<void> {
     if (message.type === "getaddr") {
-      if (!peer.inbound) return;
-      peer.send({ type: "addr", entries: this.addrMan.getAddresses() });
+      if (!peer.inbound || peer.answeredGetAddr) return;
+      peer.answeredGetAddr = true;
+      // The live listening peers first (small networks), then a sample of the table.
+      const entries = [...this.#liveAddresses(peer), ...this.addrMan.getAddresses()];
+      peer.send({ type: "addr", entries: entries.slice(0, MAX_ADDR_ENTRIES) });
       return;
     }
     if (message.type === "addr") {
       const source = parseHost(peer.host, peer.port);
       if (source) this.addrMan.add(message.entries, source, 2 * 3600);
+      if (message.entries.length <= 10) this.#relayAddresses(message.entries, peer);
       if (slot.kind === "seed") peer.disconnect("seed node answered");
       return;
     }
     if (message.type === "ln") return;
     await this.sync.handle(peer, message);
+  }
+
+  /** Listening addresses of connected inbound peers (other than `except`). */
+  #liveAddresses(except: Peer): AddrEntry[] {
+    const out: AddrEntry[] = [];
+    for (const { peer } of this.connections()) {
+      if (peer === except || !peer.inbound || !peer.version?.listenPort) continue;
+      const address = parseHost(peer.host, peer.version.listenPort);
+      if (address) {
+        out.push({ address, services: peer.version.services, lastSeenSecs: nowSecs() });
+      }
+    }
+    return out;
+  }
+
+  /** Passes fresh addresses on to up to two other peers, each address once a day. */
+  #relayAddresses(entries: readonly AddrEntry[], from: Peer): void {
+    const now = nowSecs();
+    const fresh = entries.filter((e) => {
+      if (Math.abs(now - e.lastSeenSecs) > 600) return false;
+      const key = formatNetAddress(e.address);
+      const last = this.#relayedAddrs.get(key);
+      if (last !== undefined && now - last < 86_400) return false;
+      this.#relayedAddrs.set(key, now);
+      return true;
+    });
+    if (this.#relayedAddrs.size > 10_000) this.#relayedAddrs.clear();
+    if (fresh.length === 0) return;
+    const others = this.peers().filter((p) => p !== from);
+    for (let i = 0; i < 2 && others.length > 0; i++) {
+      const [target] = others.splice(Math.floor(Math.random() * others.length), 1);
+      target!.send({ type: "addr", entries: fresh });
+    }
   }
 
   #maintain(): void {

@@ -159,3 +159,32 @@ Deno.test("--proxy: outbound peers, .onion ones included, go through the SOCKS5 
     await proxy.close();
   }
 });
+
+Deno.test("addresses relay: a node learns a third node's address by getaddr and connects to it", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const listen = { hostname: "127.0.0.1", port: 0 };
+  const a = await startTestNode(REGTEST, evaluator, [], { listen });
+  const c = await startTestNode(REGTEST, evaluator, [], {
+    listen,
+    connect: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
+  });
+  await until(() => a.manager.peers().length === 1, 10_000, () => a.lines.join("\n"));
+  const b = await startTestNode(REGTEST, evaluator, [], {
+    listen,
+    addnode: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
+  });
+  try {
+    const cAddress = `127.0.0.1:${c.manager.listenPort}`;
+    await until(
+      () =>
+        b.manager.connections().some((x) => x.peer.address === cAddress && x.kind === "outbound"),
+      15_000,
+      () => b.lines.join("\n"),
+    );
+    assert.ok(b.manager.addrMan.size >= 1);
+  } finally {
+    await b.close();
+    await c.close();
+    await a.close();
+  }
+});

@@ -86,6 +86,8 @@ export class Peer {
   lastBlockSecs = 0;
   /** What the peer did wrong, when it was dropped for misbehaviour. */
   misbehavior: Misbehavior | undefined;
+  /** Whether we already answered this peer's `getaddr` (once per connection). */
+  answeredGetAddr = false;
   /** Why the connection ended (once closed). */
   closeReason: string | undefined;
   /** Resolves with the reason once the connection is closed. */

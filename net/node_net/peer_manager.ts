@@ -199,7 +199,13 @@ export class PeerManager {
     this.#listener?.close();
     for (const s of this.#slots.values()) s.peer.disconnect("shutting down");
     await this.sync.stop();
-    await Promise.allSettled([...this.#tasks]);
+    // A TCP connect to an unreachable host cannot be aborted: do not wait for it for long.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#tasks]),
+      new Promise((r) => timer = setTimeout(r, 3000)),
+    ]);
+    clearTimeout(timer);
     await this.#save();
   }
 

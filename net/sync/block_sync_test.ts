@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { REGTEST } from "../../core/consensus/params.ts";
-import { ScriptedEvaluator } from "../../core/consensus/testing/block_builder.ts";
+import { mineBlock } from "../../core/chain/_test_util.ts";
+import { CHUNK_BYTES, chunkHashes, merkleProof } from "../../core/checkpoint/chunks.ts";
+import { ScriptedEvaluator, TestChain } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { mineTestBlocks, startTestNode } from "../node_net/_test_nodes.ts";
 import { Peer } from "../peer/mod.ts";
@@ -97,5 +99,65 @@ Deno.test("requests a silent peer never answers time out and go to another peer"
     silent.disconnect("done");
     await c.close();
     await a.close();
+  }
+});
+
+Deno.test("a block whose checkpoint fails evaluation gets its sender disconnected and discouraged", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const chain = new TestChain(params);
+  const bad = await mineBlock(chain, evaluator, 1, { wrongLossNats: 9.5 });
+  const c = await startTestNode(params, evaluator, [], {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const identity = createNodeIdentity();
+  const transport = new SecureTransport({ networkMagic: params.magic, identity });
+  const conn = await connectSecure(transport, {
+    hostname: "127.0.0.1",
+    port: c.manager.listenPort!,
+  });
+  const liar = new Peer({
+    id: 7,
+    connection: conn,
+    host: "127.0.0.1",
+    port: 0,
+    inbound: false,
+    limits: params,
+  });
+  try {
+    await liar.handshake({
+      networkMagic: params.magic,
+      protocolVersion: 1,
+      services: Services.network | Services.checkpoints,
+      bestHeight: 1,
+      tipHash: new Uint8Array(32),
+      tipLossMicroNats: 0,
+      nonce: 3n,
+      userAgent: "/liar/",
+      listenPort: 0,
+    }, () => false);
+    const hashes = chunkHashes(bad.checkpoint);
+    const running = liar.run((p, m) => {
+      if (m.type === "getdata") p.send({ type: "block", block: bad.block });
+      if (m.type === "getckpt") {
+        const start = m.chunkIndex * CHUNK_BYTES;
+        p.send({
+          type: "ckptchunk",
+          blockHash: m.blockHash,
+          chunkIndex: m.chunkIndex,
+          chunk: bad.checkpoint.subarray(start, start + CHUNK_BYTES),
+          proof: merkleProof(hashes, m.chunkIndex),
+        });
+      }
+    });
+    liar.send({ type: "headers", headers: [bad.block.header] });
+    assert.match(await running, /closed/);
+    await until(() => c.manager.sync.stats.invalidBlocks === 1, 5000, () => c.lines.join("\n"));
+    assert.equal(c.node.chainstate.height(), 0);
+    const ban = c.manager.bans.list().find((b) => b.address === `id:${toHex(identity.publicKey)}`);
+    assert.ok(ban, c.lines.join("\n"));
+    assert.equal(ban.reason, "invalid-block");
+  } finally {
+    liar.disconnect("done");
+    await c.close();
   }
 });

@@ -84,7 +84,7 @@ export const ROOT_COMMAND: CommandSpec = {
           type: "string",
           valueName: "HOST:PORT",
           multiple: true,
-          description: "Connect only to this peer",
+          description: "Connect only to this peer (0: no outbound connections)",
         },
         addnode: {
           type: "string",

@@ -2,7 +2,7 @@
  * Starts the node's P2P side from `rnt node` flags: `--port`, `--listen` (an address to bind,
  * `0` for none; default 127.0.0.1 on regtest, 0.0.0.0 elsewhere), `--connect` (only these
  * peers), `--addnode`, `--seednode`, `--maxconnections` (inbound cap), `--proxy host:port`
- * (SOCKS5, Tor). Loads or creates `<datadir>/node.key`.
+ * (SOCKS5, Tor); `--connect 0` makes no outbound connections at all. Loads or creates `<datadir>/node.key`.
  *
  * @module
  */
@@ -34,7 +34,10 @@ export interface NodeP2pContext {
 export async function startNodeP2p(args: ParsedArgs, ctx: NodeP2pContext): Promise<PeerManager> {
   const { node, datadir, port } = ctx;
   const defaultPort = node.params.p2pPort;
-  const connect = listFlag(args, "connect").map((t) => parseTarget(t, defaultPort));
+  const connectList = listFlag(args, "connect");
+  // `--connect 0` (Core's -noconnect): no automatic outbound connections at all.
+  const noAutoConnect = connectList.includes("0");
+  const connect = connectList.filter((t) => t !== "0").map((t) => parseTarget(t, defaultPort));
   const addnode = listFlag(args, "addnode").map((t) => parseTarget(t, defaultPort));
   const seednode = listFlag(args, "seednode").map((t) => parseTarget(t, defaultPort));
   const maxInbound = intFlag(args, "maxconnections", 125, 0, 10_000);
@@ -53,6 +56,7 @@ export async function startNodeP2p(args: ParsedArgs, ctx: NodeP2pContext): Promi
     datadir,
     ...(listen ? { listen } : {}),
     connect,
+    noAutoConnect,
     addnode,
     seednode,
     maxInbound,

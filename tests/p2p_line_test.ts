@@ -44,7 +44,8 @@ gpuTest(
     await using dd = await tempDir();
     const nodes: (P2pNode | undefined)[] = [];
     try {
-      const a = await startP2pNode(da.path);
+      // A makes no outbound connections of its own (`--connect 0`): the line stays a line.
+      const a = await startP2pNode(da.path, ["--connect", "0"]);
       nodes.push(a);
       const b = await startP2pNode(db.path, connectArgs(a));
       nodes.push(b);

@@ -78,11 +78,14 @@ gpuTest(
       assert.deepEqual(await b.proc.rpc("listbanned"), []);
       const peerId = (await b.proc.rpc<{ id: number }[]>("getpeerinfo"))[0]!.id;
       await b.proc.rpc("disconnectnode", ["", peerId]);
+      // A may dial B again (it knows B's address now), but that is a new connection.
       await waitUntil(
-        async () => (await a.proc.rpc<number>("getconnectioncount")) === 0,
+        async () =>
+          !(await b.proc.rpc<{ id: number }[]>("getpeerinfo")).some((p) => p.id === peerId),
         10_000,
-        () => a.proc.log,
+        () => b.proc.log,
       );
+      await assert.rejects(b.proc.rpc("disconnectnode", ["", peerId]), /not found/);
       assert.match(b.proc.log, /disconnected by request/);
     } finally {
       await stopAll(nodes);

@@ -46,6 +46,8 @@ export interface PeerManagerOptions {
   readonly listen?: { readonly hostname: string; readonly port: number };
   /** Connect only to these peers (`--connect`). */
   readonly connect?: readonly PeerTarget[];
+  /** No automatic outbound connections and no `addnode` ones (`--connect 0`). */
+  readonly noAutoConnect?: boolean;
   /** Peers to keep connected in addition (`--addnode`). */
   readonly addnode?: readonly PeerTarget[];
   /** Peers asked for addresses when the table is empty (`--seednode`). */
@@ -541,11 +543,12 @@ export class PeerManager {
   #maintain(): void {
     if (this.#stopped) return;
     const connectOnly = this.#opts.connect ?? [];
-    const targets = connectOnly.length > 0
+    const onlyListed = connectOnly.length > 0 || this.#opts.noAutoConnect === true;
+    const targets = onlyListed
       ? connectOnly.map((t) => ({ t, kind: "manual" as const }))
       : [...this.#added.values()].map((t) => ({ t, kind: "manual" as const }));
     for (const { t, kind } of targets) this.#dial(t, kind, 2000);
-    if (connectOnly.length === 0) {
+    if (!onlyListed) {
       const outbound = [...this.#slots.values()].filter((s) => s.kind === "outbound").length +
         this.#connecting.size;
       if (!this.#seeded && this.addrMan.size === 0) {

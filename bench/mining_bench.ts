@@ -110,7 +110,20 @@ async function main(args: string[]): Promise<void> {
   const rows: { found: FoundBlock; verifySecs: number }[] = [];
   try {
     for (let i = 0; i < blocks; i++) {
-      const found = await miner.mineOnTip(chain, address);
+      let lastBest = Infinity;
+      const found = await miner.mineOnTip(chain, address, {
+        onProgress: (p) => {
+          if (p.bestMicroNats === lastBest) return;
+          lastBest = p.bestMicroNats;
+          console.error(
+            `  height ${p.height}: step ${p.step}, best ${(p.bestMicroNats / 1e6).toFixed(4)} → ` +
+              `target ${(p.targetMicroNats / 1e6).toFixed(4)}, ${
+                p.tokensPerSec.toFixed(0)
+              } tok/s, ` +
+              `${p.elapsedSecs.toFixed(0)} s`,
+          );
+        },
+      });
       if (!found) throw new Error("the bench chain does not move by itself");
       const { block, bytes } = chain.lastSubmitted!;
       // What a verifying node pays: decode and evaluate the checkpoint once.

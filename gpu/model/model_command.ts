@@ -233,8 +233,7 @@ const trainCommand: CommandSpec = {
       ctx.err("set DENO_WEBGPU_BACKEND=vulkan.");
       return 1;
     }
-    let sampler: WindowSampler;
-    sampler = await WindowSampler.open(dataPath, windowLen, seed);
+    const sampler = await WindowSampler.open(dataPath, windowLen, seed);
     const progress = new ProgressReporter("train");
     let lastLoss = NaN;
     try {

@@ -45,19 +45,23 @@ async function rawTransportMbps(totalMib: number): Promise<number> {
 const evaluator = new ScriptedEvaluator();
 const blocks = await mineTestBlocks(REGTEST, evaluator, blocksWanted);
 const ckptBytes = blocks.reduce((s, b) => s + b.checkpoint.length, 0);
+// Both keep every checkpoint (regtest nodes keep the last 32 by default; a peer can only serve
+// the checkpoints it kept, and a chainstate needs every block's checkpoint).
 const a = await startTestNode(REGTEST, evaluator, blocks, {
   listen: { hostname: "127.0.0.1", port: 0 },
+  prune: 0,
 });
 const started = performance.now();
 const b = await startTestNode(REGTEST, evaluator, [], {
   connect: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
+  prune: 0,
 });
 while (b.node.chainstate.height() < blocksWanted) await new Promise((r) => setTimeout(r, 5));
 const secs = (performance.now() - started) / 1000;
 await b.close();
 await a.close();
 // The same blocks accepted straight into a fresh chainstate: the ceiling without the network.
-const local = await startTestNode(REGTEST, evaluator, []);
+const local = await startTestNode(REGTEST, evaluator, [], { prune: 0 });
 const localStarted = performance.now();
 for (const x of blocks) await local.node.chainstate.acceptBlock(x.block, x.checkpoint);
 const localSecs = (performance.now() - localStarted) / 1000;

@@ -39,15 +39,26 @@ export async function mineTestBlocks(
   return out;
 }
 
-/** Opens a chainstate in a temp dir, submits `blocks`, and starts a peer manager on it. */
+/**
+ * Opens a chainstate in a temp dir (`prune` checkpoints, 0 = keep all), submits `blocks`, and
+ * starts a peer manager on it.
+ */
 export async function startTestNode(
   params: NetworkParams,
   evaluator: ScriptedEvaluator,
   blocks: readonly MinedBlock[],
-  options: Omit<PeerManagerOptions, "node" | "identity"> = {},
+  options: Omit<PeerManagerOptions, "node" | "identity"> & { prune?: number } = {},
 ): Promise<TestNode> {
   const dir = await Deno.makeTempDir({ prefix: "rnt-p2p-" });
-  const chainstate = await Chainstate.open(dir, params, evaluator, new Uint8Array(64), testClock);
+  const { prune, ...managerOptions } = options;
+  const chainstate = await Chainstate.open(
+    dir,
+    params,
+    evaluator,
+    new Uint8Array(64),
+    testClock,
+    prune === undefined ? {} : { prune },
+  );
   for (const b of blocks) await chainstate.acceptBlock(b.block, b.checkpoint);
   const mempool = new Mempool(chainstate);
   const lines: string[] = [];
@@ -63,7 +74,7 @@ export async function startTestNode(
     node,
     identity: createNodeIdentity(),
     datadir: dir,
-    ...options,
+    ...managerOptions,
   });
   await manager.start();
   return {

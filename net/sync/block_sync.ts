@@ -80,6 +80,10 @@ interface TreeEntry {
   from: Set<number>;
   /** Peers that failed to deliver it. */
   failed: Set<number>;
+  /** When a peer last failed to deliver it (performance.now ms). */
+  failedAt: number;
+  /** Whether "no peer can serve it" was logged. */
+  reportedUnavailable?: boolean;
   block?: Block;
   blockFrom?: number;
   blockReq?: Request;
@@ -270,6 +274,7 @@ export class BlockSync {
       parentKey,
       from: new Set([peer.id]),
       failed: new Set(),
+      failedAt: 0,
       chunkReq: new Map(),
     };
     if (this.#tree.size < this.#maxTree) {
@@ -359,11 +364,13 @@ export class BlockSync {
       if (!e) continue;
       if (item.type === InvType.block && e.blockReq?.peer === peer.id) {
         e.failed.add(peer.id);
+        e.failedAt = performance.now();
         this.#release(e.blockReq);
         e.blockReq = undefined;
       }
       if (item.type === InvType.ckpt) {
         e.failed.add(peer.id);
+        e.failedAt = performance.now();
         for (const [i, r] of e.chunkReq) {
           if (r.peer !== peer.id) continue;
           this.#release(r);
@@ -472,8 +479,20 @@ export class BlockSync {
     );
     const fresh = usable.filter((p) => !e.failed.has(p.id));
     const announced = fresh.filter((p) => e.from.has(p.id));
-    // Peers that failed this item are tried again only when no other peer is left.
-    const pool = announced.length > 0 ? announced : fresh.length > 0 ? fresh : usable;
+    // Peers that failed this item are tried again only when no other peer is left, and then
+    // not before a request timeout has passed since the last failure (pruned checkpoints).
+    let pool = announced.length > 0 ? announced : fresh;
+    if (pool.length === 0 && performance.now() - e.failedAt >= this.#timeoutMs) {
+      if (!e.reportedUnavailable) {
+        e.reportedUnavailable = true;
+        this.#node.logger.log(
+          `p2p: no peer can serve block ${e.key} (height ${e.height}) or its checkpoint ` +
+            "(pruned everywhere?); retrying",
+        );
+      }
+      e.failed.clear();
+      pool = usable;
+    }
     let best: Peer | undefined;
     for (const p of pool) {
       if (!best || (this.#inFlight.get(p.id) ?? 0) < (this.#inFlight.get(best.id) ?? 0)) best = p;
@@ -495,12 +514,14 @@ export class BlockSync {
     for (const e of this.#wanted()) {
       if (e.blockReq && e.blockReq.deadline < now) {
         e.failed.add(e.blockReq.peer);
+        e.failedAt = now;
         this.#release(e.blockReq);
         e.blockReq = undefined;
       }
       for (const [i, r] of e.chunkReq) {
         if (r.deadline >= now) continue;
         e.failed.add(r.peer);
+        e.failedAt = now;
         this.#release(r);
         e.chunkReq.delete(i);
       }

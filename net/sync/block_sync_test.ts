@@ -161,3 +161,29 @@ Deno.test("a block whose checkpoint fails evaluation gets its sender disconnecte
     await c.close();
   }
 });
+
+Deno.test("checkpoints pruned on every peer are reported and retried slowly, the peer kept", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const blocks = await mineTestBlocks(params, evaluator, params.keepCheckpoints + 2);
+  const a = await startTestNode(params, evaluator, blocks, {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const b = await startTestNode(params, evaluator, [], {
+    connect: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
+    sync: { requestTimeoutMs: 200 },
+  });
+  try {
+    await until(
+      () => b.lines.some((l) => /no peer can serve block .* \(height 1\)/.test(l)),
+      10_000,
+      () => b.lines.join("\n"),
+    );
+    assert.equal(b.node.chainstate.height(), 0);
+    assert.equal(b.manager.peers().length, 1);
+    assert.deepEqual(a.manager.bans.list(), []);
+    assert.deepEqual(b.manager.bans.list(), []);
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});

@@ -184,6 +184,15 @@ export class PeerManager {
       if (change.connected.length > 0) this.sync.announceBlock(change.tip.hash);
     });
     this.sync.start();
+    const o = this.#opts;
+    if (
+      !o.connect?.length && !o.addnode?.length && !o.seednode?.length && this.addrMan.size === 0
+    ) {
+      this.#log(
+        "no peers known: waiting for inbound connections (use --connect, --addnode or " +
+          "--seednode to reach the network)",
+      );
+    }
     const loop = () => {
       if (this.#stopped) return;
       this.#maintain();

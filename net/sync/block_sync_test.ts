@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { REGTEST } from "../../core/consensus/params.ts";
 import { mineBlock } from "../../core/chain/_test_util.ts";
 import { CHUNK_BYTES, chunkHashes, merkleProof } from "../../core/checkpoint/chunks.ts";
-import { ScriptedEvaluator, TestChain } from "../../core/consensus/testing/block_builder.ts";
+import {
+  heartbeatWallet,
+  ScriptedEvaluator,
+  signTx,
+  TestChain,
+} from "../../core/consensus/testing/block_builder.ts";
+import { txid } from "../../core/primitives/tx_hash.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { mineTestBlocks, startTestNode } from "../node_net/_test_nodes.ts";
 import { Peer } from "../peer/mod.ts";
@@ -182,6 +188,38 @@ Deno.test("checkpoints pruned on every peer are reported and retried slowly, the
     assert.equal(b.manager.peers().length, 1);
     assert.deepEqual(a.manager.bans.list(), []);
     assert.deepEqual(b.manager.bans.list(), []);
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});
+
+Deno.test("a transaction accepted on one node is announced, fetched and accepted by its peer", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const blocks = await mineTestBlocks(params, evaluator, params.coinbaseMaturity + 1);
+  const listen = { hostname: "127.0.0.1", port: 0 };
+  const a = await startTestNode(params, evaluator, blocks, { listen });
+  const b = await startTestNode(params, evaluator, blocks, {
+    connect: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
+  });
+  try {
+    await until(() => b.manager.peers().length === 1, 10_000, () => b.lines.join("\n"));
+    const owner = heartbeatWallet(params, 0);
+    const coinbase = blocks[0]!.block.txs[0]!;
+    const value = coinbase.outputs[0]!.value;
+    const tx = signTx(
+      params,
+      {
+        version: 1,
+        inputs: [{ prevout: { txid: txid(params.magic, coinbase), vout: 0 }, sequence: 0 }],
+        outputs: [{ value: value - 10_000n, address: heartbeatWallet(params, 3).address }],
+        locktime: 0,
+      },
+      [{ value, address: owner.address }],
+      [owner],
+    );
+    const entry = await a.node.mempool.acceptTx(tx);
+    await until(() => b.node.mempool.has(entry.txid), 10_000, () => b.lines.join("\n"));
   } finally {
     await b.close();
     await a.close();

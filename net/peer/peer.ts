@@ -267,7 +267,8 @@ export class Peer {
 
   #schedulePing(): void {
     const step = Math.min(this.#pingIntervalMs, this.#pingTimeoutMs, 1000);
-    this.#lastPingMs = performance.now();
+    // The first ping goes out on the first tick, so the round trip is known early (getpeerinfo).
+    this.#lastPingMs = -Infinity;
     const tick = () => {
       if (this.closeReason !== undefined) return;
       const now = performance.now();

@@ -7,7 +7,7 @@
  * and of all the training behind the chain so far. The seed announcement claims verification
  * is 10,000× cheaper than training; this prints what we measure.
  *
- * Run: deno run -A bench/mining_bench.ts [regtest|testnet] [BLOCKS] [--data FILE]
+ * Run: deno run --allow-read --allow-write --allow-env --allow-ffi bench/mining_bench.ts [regtest|testnet] [BLOCKS] [--data FILE]
  * (defaults: regtest, 5 blocks, the bundled sample text; testnet blocks take minutes on
  * llvmpipe).
  *

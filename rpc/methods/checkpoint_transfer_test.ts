@@ -4,7 +4,6 @@
  * with a scripted evaluator.
  */
 import assert from "node:assert/strict";
-import { Chainstate } from "../../core/chain/chainstate.ts";
 import { chunkHashes, merkleProof, verifyChunk } from "../../core/checkpoint/chunks.ts";
 import { genesisCheckpointBytes } from "../../core/consensus/genesis.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
@@ -12,62 +11,20 @@ import { REGTEST } from "../../core/consensus/params.ts";
 import {
   buildChildBlock,
   heartbeatWallet,
-  ScriptedEvaluator,
   testCheckpoint,
 } from "../../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
-import { Mempool } from "../../core/mempool/mempool.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
-import { RpcAuthenticator } from "../auth.ts";
 import { parseMiningTemplate } from "../miner/mining_template.ts";
-import { MockableClock } from "../node/clock.ts";
-import { FileLogger } from "../node/logger.ts";
-import { Node } from "../node/node.ts";
-import { RpcRegistry } from "../registry.ts";
-import { createRpcApp } from "../server.ts";
-import { registerNodeMethods } from "./mod.ts";
+import { startScriptedNode } from "./_test_node.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
 const params = REGTEST;
 const owner = heartbeatWallet(params, 0);
 
-async function setup() {
-  const dir = await Deno.makeTempDir();
-  const evaluator = new ScriptedEvaluator();
-  const clock = new MockableClock(() => (params.genesisTimestampSecs + 365 * 86_400) * 1000);
-  const validation = new Uint8Array(4096);
-  const chainstate = await Chainstate.open(dir, params, evaluator, validation, clock);
-  const node = await Node.create({
-    params,
-    chainstate,
-    mempool: new Mempool(chainstate),
-    evaluator,
-    validation,
-    clock,
-    logger: FileLogger.stderrOnly({ stderr: false }),
-    datadir: dir,
-  });
-  const app = createRpcApp(
-    registerNodeMethods(new RpcRegistry(), node),
-    new RpcAuthenticator({ userPass: ["u:p"] }),
-  );
-  let id = 0;
-  const call = async (method: string, ...rpcParams: unknown[]) => {
-    const res = await app.request("/", {
-      method: "POST",
-      headers: { authorization: "Basic " + btoa("u:p") },
-      body: JSON.stringify({ jsonrpc: "2.0", method, params: rpcParams, id: ++id }),
-    });
-    const { result, error } = await res.json();
-    return { result, error } as { result?: unknown; error?: { code: number; message: string } };
-  };
-  const close = async () => {
-    await node.detach();
-    await chainstate.close();
-    await Deno.remove(dir, { recursive: true });
-  };
-  return { node, call, close, chainstate, evaluator };
+function setup() {
+  return startScriptedNode(params);
 }
 
 Deno.test("getminingtemplate and getcheckpointchunk give a remote miner a verifiable tip", async () => {

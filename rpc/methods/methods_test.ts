@@ -4,29 +4,21 @@
  * submitted through `submitblock`.
  */
 import assert from "node:assert/strict";
-import { Chainstate } from "../../core/chain/chainstate.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { REGTEST } from "../../core/consensus/params.ts";
 import {
   buildChildBlock,
   heartbeatWallet,
-  ScriptedEvaluator,
   signTx,
   testCheckpoint,
 } from "../../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
-import { Mempool } from "../../core/mempool/mempool.ts";
 import { encodeAddress } from "../../core/primitives/address.ts";
 import { type Block, decodeBlock, decodeHeader, encodeBlock } from "../../core/primitives/block.ts";
 import { encodeTx } from "../../core/primitives/tx.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
-import { RpcAuthenticator } from "../auth.ts";
-import { RpcRegistry } from "../registry.ts";
-import { createRpcApp } from "../server.ts";
-import { MockableClock } from "../node/clock.ts";
-import { FileLogger } from "../node/logger.ts";
-import { Node } from "../node/node.ts";
-import { nodeMethodParams, registerNodeMethods } from "./mod.ts";
+import { startScriptedNode } from "./_test_node.ts";
+import { nodeMethodParams } from "./mod.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
@@ -36,38 +28,7 @@ const dest = heartbeatWallet(params, 1);
 type Json = Record<string, unknown>;
 
 async function setup() {
-  const dir = await Deno.makeTempDir();
-  const evaluator = new ScriptedEvaluator();
-  const clock = new MockableClock(() => (params.genesisTimestampSecs + 365 * 86_400) * 1000);
-  const validation = new Uint8Array(4096);
-  const chainstate = await Chainstate.open(dir, params, evaluator, validation, clock);
-  const node = await Node.create({
-    params,
-    chainstate,
-    mempool: new Mempool(chainstate),
-    evaluator,
-    validation,
-    clock,
-    logger: FileLogger.stderrOnly({ stderr: false }),
-    datadir: dir,
-  });
-  const app = createRpcApp(
-    registerNodeMethods(new RpcRegistry(), node),
-    new RpcAuthenticator({ userPass: ["u:p"] }),
-  );
-  let id = 0;
-  const call = async (method: string, ...rpcParams: unknown[]) => {
-    const res = await app.request("/", {
-      method: "POST",
-      headers: { authorization: "Basic " + btoa("u:p") },
-      body: JSON.stringify({ jsonrpc: "2.0", method, params: rpcParams, id: ++id }),
-    });
-    const { result, error } = await res.json();
-    return (error === undefined ? { result } : { error }) as {
-      result?: unknown;
-      error?: { code: number; message: string };
-    };
-  };
+  const { node, call, close, chainstate, evaluator } = await startScriptedNode(params);
   /** Builds the next block with a scripted checkpoint loss (the claim, or `realLossNats`). */
   const nextBlock = (seed: number, realLossNats?: number, txs: Block["txs"] = [], fees = 0n) => {
     const parent = chainstate.tip();
@@ -80,11 +41,6 @@ async function setup() {
     });
     evaluator.register(ck.bytes, realLossNats ?? block.header.valLossMicroNats / 1e6);
     return { block, hex: toHex(encodeBlock(block)), ckpt: toHex(ck.bytes) };
-  };
-  const close = async () => {
-    await node.detach();
-    await chainstate.close();
-    await Deno.remove(dir, { recursive: true });
   };
   return { node, call, nextBlock, close, chainstate };
 }

@@ -5,28 +5,16 @@
  * lowers circulating supply and removes the coin from the wallet, backupwallet.
  */
 import assert from "node:assert/strict";
-import { Chainstate } from "../../core/chain/chainstate.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { REGTEST } from "../../core/consensus/params.ts";
-import {
-  buildChildBlock,
-  ScriptedEvaluator,
-  testCheckpoint,
-} from "../../core/consensus/testing/block_builder.ts";
+import { buildChildBlock, testCheckpoint } from "../../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
-import { Mempool } from "../../core/mempool/mempool.ts";
 import { encodeAddress } from "../../core/primitives/address.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
 import type { Tx } from "../../core/primitives/tx.ts";
 import { Wallet } from "../../core/wallet/wallet.ts";
-import { RpcAuthenticator } from "../auth.ts";
-import { MockableClock } from "../node/clock.ts";
-import { FileLogger } from "../node/logger.ts";
-import { Node } from "../node/node.ts";
-import { RpcRegistry } from "../registry.ts";
-import { createRpcApp } from "../server.ts";
 import { decodeWallet, FAST_TEST_KDF, readWalletBytes, writeWallet } from "../wallet/store.ts";
-import { registerNodeMethods } from "./mod.ts";
+import { startScriptedNode } from "./_test_node.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
@@ -35,38 +23,7 @@ type Json = Record<string, unknown>;
 const WORDS = "abandon ".repeat(23) + "art";
 
 async function setup() {
-  const dir = await Deno.makeTempDir();
-  const evaluator = new ScriptedEvaluator();
-  const clock = new MockableClock(() => (params.genesisTimestampSecs + 365 * 86_400) * 1000);
-  const validation = new Uint8Array(4096);
-  const chainstate = await Chainstate.open(dir, params, evaluator, validation, clock);
-  const node = await Node.create({
-    params,
-    chainstate,
-    mempool: new Mempool(chainstate),
-    evaluator,
-    validation,
-    clock,
-    logger: FileLogger.stderrOnly({ stderr: false }),
-    datadir: dir,
-  });
-  const app = createRpcApp(
-    registerNodeMethods(new RpcRegistry(), node),
-    new RpcAuthenticator({ userPass: ["u:p"] }),
-  );
-  let id = 0;
-  const call = async (method: string, ...rpcParams: unknown[]) => {
-    const res = await app.request("/", {
-      method: "POST",
-      headers: { authorization: "Basic " + btoa("u:p") },
-      body: JSON.stringify({ jsonrpc: "2.0", method, params: rpcParams, id: ++id }),
-    });
-    const { result, error } = await res.json();
-    return (error === undefined ? { result } : { error }) as {
-      result?: unknown;
-      error?: { code: number; message: string };
-    };
-  };
+  const { node, call, close, dir, chainstate, evaluator } = await startScriptedNode(params);
   /** Mines the next block (1000 s after its parent) paying `to`, with `txs`. */
   const mine = async (to: Wallet, txs: Tx[] = [], fees = 0n) => {
     const parent = chainstate.tip();
@@ -81,11 +38,6 @@ async function setup() {
     evaluator.register(ck.bytes, block.header.valLossMicroNats / 1e6);
     const r = await call("submitblock", toHex(encodeBlock(block)), toHex(ck.bytes));
     assert.deepEqual(r, { result: null });
-  };
-  const close = async () => {
-    await node.detach();
-    await chainstate.close();
-    await Deno.remove(dir, { recursive: true });
   };
   return { node, call, mine, close, dir };
 }

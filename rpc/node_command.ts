@@ -131,6 +131,10 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
       logger.log(`error: ${walletError}`);
       return 1;
     }
+    // P2P is attached before the RPC server (and its cookie) appears, so a client that sees
+    // the cookie never gets "P2P disabled" from the network methods.
+    p2p = await startNodeP2p(args, { node, datadir, port: p2pPort });
+    attachPeerManager(node, p2p);
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());
@@ -151,8 +155,6 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
       throw e;
     }
     logger.log(`RPC server listening on 127.0.0.1:${server.port} (cookie ${cookie.path})`);
-    p2p = await startNodeP2p(args, { node, datadir, port: p2pPort });
-    attachPeerManager(node, p2p);
     for (const sig of ["SIGINT", "SIGTERM"] as const) {
       const n = node;
       const handler = () => n.requestStop(sig);

@@ -4,7 +4,6 @@
  * same blocks (TestChain), before and after a coinbase spend.
  */
 import assert from "node:assert/strict";
-import { Chainstate } from "../../core/chain/chainstate.ts";
 import { outPointFromKey } from "../../core/chain/keys.ts";
 import type { UtxoEntry } from "../../core/consensus/chain_entry.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
@@ -12,17 +11,14 @@ import { REGTEST } from "../../core/consensus/params.ts";
 import {
   heartbeatWallet,
   outputKey,
-  ScriptedEvaluator,
   TestChain,
   testCheckpoint,
 } from "../../core/consensus/testing/block_builder.ts";
 import { keccak256d, toHex } from "../../core/crypto/keccak.ts";
-import { Mempool } from "../../core/mempool/mempool.ts";
 import type { OutPoint } from "../../core/primitives/tx.ts";
-import { MockableClock } from "../node/clock.ts";
-import { FileLogger } from "../node/logger.ts";
-import { formatRnt, Node } from "../node/node.ts";
+import { formatRnt } from "../node/node.ts";
 import type { RawJson } from "../json_text.ts";
+import { startScriptedNode } from "./_test_node.ts";
 import { UTXO_SET_METHODS, UtxoSetHasher, type UtxoSetStats, utxoSetStats } from "./utxo_set.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
@@ -84,21 +80,7 @@ Deno.test("utxoSetStats() is independent of input order and changes with any out
 });
 
 Deno.test("gettxoutsetinfo reports the tip's UTXO set and supply as a replay of the same blocks", async () => {
-  const dir = await Deno.makeTempDir();
-  const evaluator = new ScriptedEvaluator();
-  const clock = new MockableClock(() => (params.genesisTimestampSecs + 365 * 86_400) * 1000);
-  const validation = new Uint8Array(4096);
-  const chainstate = await Chainstate.open(dir, params, evaluator, validation, clock);
-  const node = await Node.create({
-    params,
-    chainstate,
-    mempool: new Mempool(chainstate),
-    evaluator,
-    validation,
-    clock,
-    logger: FileLogger.stderrOnly({ stderr: false }),
-    datadir: dir,
-  });
+  const { node, chainstate, evaluator, clock, close } = await startScriptedNode(params);
   const method = UTXO_SET_METHODS.find((m) => m.name === "gettxoutsetinfo")!;
   const info = async () =>
     await method.run(node, [], { id: 1 } as never) as Record<string, unknown>;
@@ -142,8 +124,6 @@ Deno.test("gettxoutsetinfo reports the tip's UTXO set and supply as a replay of 
     assert.equal(reference.view.get(key), undefined);
     assert.notEqual(after.hash_serialized, before.hash_serialized);
   } finally {
-    await node.detach();
-    await chainstate.close();
-    await Deno.remove(dir, { recursive: true });
+    await close();
   }
 });

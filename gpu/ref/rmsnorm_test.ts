@@ -1,41 +1,9 @@
 import assert from "node:assert/strict";
 import { RMSNORM_EPS, rmsnormBackward, rmsnormForward } from "./rmsnorm.ts";
+import { checkGrad, dot, lcgValues } from "./_grad_check.ts";
 
-function rand(n: number, seed: number, offset = 0): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1 + offset;
-  }
-  return out;
-}
-
-function centralDiff(f: () => number, a: Float32Array, i: number, h = 1e-3): number {
-  const orig = a[i]!;
-  a[i] = orig + h;
-  const up = a[i]!;
-  const fp = f();
-  a[i] = orig - h;
-  const down = a[i]!;
-  const fm = f();
-  a[i] = orig;
-  return (fp - fm) / (up - down);
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-function checkGrad(name: string, analytic: Float32Array, f: () => number, a: Float32Array) {
-  for (let i = 0; i < a.length; i++) {
-    const fd = centralDiff(f, a, i);
-    const tol = 1e-3 + 5e-3 * Math.abs(fd);
-    assert.ok(Math.abs(analytic[i]! - fd) <= tol, `${name}[${i}]: ${analytic[i]} vs FD ${fd}`);
-  }
-}
+const rand = lcgValues;
+const GRAD_CHECK = { h: 1e-3, atol: 1e-3, rtol: 5e-3 };
 
 Deno.test("rmsnormForward() divides each row by its root mean square", () => {
   const x = new Float32Array([3, 4, 1, 1]);
@@ -54,8 +22,8 @@ Deno.test("rmsnormBackward() matches central finite differences", () => {
   const { rstd } = rmsnormForward(x, gain, rows, dim);
   const { dx, dgain } = rmsnormBackward(dy, x, gain, rstd, rows, dim);
   const loss = () => dot(rmsnormForward(x, gain, rows, dim).y, dy);
-  checkGrad("dx", dx, loss, x);
-  checkGrad("dgain", dgain, loss, gain);
+  checkGrad("dx", dx, loss, x, GRAD_CHECK);
+  checkGrad("dgain", dgain, loss, gain, GRAD_CHECK);
 });
 
 Deno.test("rmsnormBackward() gradient check fails for a wrong gradient", () => {
@@ -65,5 +33,5 @@ Deno.test("rmsnormBackward() gradient check fails for a wrong gradient", () => {
   const { dx } = rmsnormBackward(dy, x, gain, rstd, rows, dim);
   dx[2] = dx[2]! * 1.1 + 0.01;
   const loss = () => dot(rmsnormForward(x, gain, rows, dim).y, dy);
-  assert.throws(() => checkGrad("dx", dx, loss, x));
+  assert.throws(() => checkGrad("dx", dx, loss, x, GRAD_CHECK));
 });

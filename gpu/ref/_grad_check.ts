@@ -17,8 +17,11 @@ export function lcgValues(n: number, seed: number, offset = 0): Float32Array {
   return out;
 }
 
-/** Central difference of f with respect to a[i], using the f32-rounded step actually taken. */
-export function centralDiff(f: () => number, a: Float32Array, i: number, h: number): number {
+/** A mutable array of parameters: f32 for kernel-precision checks, f64 for the exact references. */
+export type Params = Float32Array | Float64Array;
+
+/** Central difference of f with respect to a[i], using the (f32-rounded) step actually taken. */
+export function centralDiff(f: () => number, a: Params, i: number, h: number): number {
   const orig = a[i]!;
   a[i] = orig + h;
   const up = a[i]!;
@@ -31,7 +34,7 @@ export function centralDiff(f: () => number, a: Float32Array, i: number, h: numb
 }
 
 /** Σ a·b in doubles. */
-export function dot(a: Float32Array, b: Float32Array): number {
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
@@ -47,9 +50,9 @@ export interface GradCheckOptions {
 /** Asserts every entry of `analytic` equals the central difference of `f` w.r.t. `a`. */
 export function checkGrad(
   name: string,
-  analytic: Float32Array,
+  analytic: ArrayLike<number>,
   f: () => number,
-  a: Float32Array,
+  a: Params,
   { h, atol, rtol }: GradCheckOptions,
 ): void {
   for (let i = 0; i < a.length; i++) {

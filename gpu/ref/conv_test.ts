@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { assertClose, randomF32 } from "../testing.ts";
+import { checkGrad as checkGradWith, dot } from "./_grad_check.ts";
 import {
   CONV_KERNELS,
   convBackward,
@@ -8,6 +9,13 @@ import {
   convForward,
   convForwardF64,
 } from "./conv.ts";
+
+/** f64 finite differences: step 1e-5, |analytic − FD| ≤ 1e-7 + 1e-6·|FD|. */
+const F64_CHECK = { h: 1e-5, atol: 1e-7, rtol: 1e-6 };
+
+function checkGrad(what: string, analytic: ArrayLike<number>, loss: () => number, a: Float64Array) {
+  checkGradWith(what, analytic, loss, a, F64_CHECK);
+}
 
 function f64(n: number, seed: number, scale = 1): Float64Array {
   return Float64Array.from(randomF32(n, seed, scale));
@@ -43,28 +51,6 @@ function convNaive(
     }
   }
   return y;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** Checks `analytic` against central differences of `loss` with respect to every `a[i]`. */
-function checkGrad(what: string, analytic: ArrayLike<number>, loss: () => number, a: Float64Array) {
-  const h = 1e-5;
-  for (let i = 0; i < a.length; i++) {
-    const orig = a[i]!;
-    a[i] = orig + h;
-    const up = loss();
-    a[i] = orig - h;
-    const down = loss();
-    a[i] = orig;
-    const fd = (up - down) / (2 * h);
-    const err = Math.abs(analytic[i]! - fd);
-    assert.ok(err <= 1e-7 + 1e-6 * Math.abs(fd), `${what}[${i}]: ${analytic[i]} vs FD ${fd}`);
-  }
 }
 
 Deno.test("convForward() matches the branch-by-branch definition, windows independent", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { assertClose, randomF32 } from "../testing.ts";
+import { checkGrad as checkGradWith, dot } from "./_grad_check.ts";
 import {
   minGruG,
   minGruScanBackward,
@@ -10,6 +11,13 @@ import {
   minGruStep,
   sigmoid,
 } from "./mingru.ts";
+
+/** f64 finite differences: step 1e-6, |analytic − FD| ≤ 1e-7 + 1e-6·|FD|. */
+const F64_CHECK = { h: 1e-6, atol: 1e-7, rtol: 1e-6 };
+
+function checkGrad(what: string, analytic: ArrayLike<number>, loss: () => number, a: Float64Array) {
+  checkGradWith(what, analytic, loss, a, F64_CHECK);
+}
 
 function f64(n: number, seed: number, scale = 1): Float64Array {
   return Float64Array.from(randomF32(n, seed, scale));
@@ -36,27 +44,6 @@ function linearRecurrence(
     }
   }
   return s;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-function checkGrad(what: string, analytic: ArrayLike<number>, loss: () => number, a: Float64Array) {
-  const h = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    const orig = a[i]!;
-    a[i] = orig + h;
-    const up = loss();
-    a[i] = orig - h;
-    const down = loss();
-    a[i] = orig;
-    const fd = (up - down) / (2 * h);
-    const err = Math.abs(analytic[i]! - fd);
-    assert.ok(err <= 1e-7 + 1e-6 * Math.abs(fd), `${what}[${i}]: ${analytic[i]} vs FD ${fd}`);
-  }
 }
 
 Deno.test("minGruScanForward() equals the linear recurrence s = (1 − z)s + z·g(u)", () => {

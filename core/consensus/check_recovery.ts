@@ -1,6 +1,7 @@
 /**
  * Mandatory recovery (DESIGN §5, PROTOCOL §5.7): the revealed policy of a spent output must fit
- * its address's recovery kind, and the social-recovery covenant.
+ * its address's recovery kind, and the social-recovery covenant (a guardian spend only makes a
+ * pending-recovery output, which its owner can always cancel from the `UtxoEntry` alone).
  *
  * @module
  */
@@ -109,8 +110,8 @@ export function checkSocialCovenant(tx: Tx, guardianOwnerHash: Uint8Array | null
 
 /**
  * The spend half of the social covenant ("bad-social-covenant"): a pending-recovery output made
- * by a guardian spend must reveal a policy whose owner branch is the original owner's
- * `pk(owner)`.
+ * by a guardian spend, spent through its own (revealed) policy, must reveal a policy whose
+ * owner branch is the original owner's `pk(owner)`.
  */
 export function checkPendingOwner(entry: UtxoEntry, policy: Policy): void {
   if (!entry.pendingOwnerHash) return;
@@ -119,4 +120,45 @@ export function checkPendingOwner(entry: UtxoEntry, policy: Policy): void {
   if (!m || toHex(policyHash(m.ownerPolicy)) !== want) {
     reject("bad-social-covenant", "pending-recovery owner branch is not the original owner");
   }
+}
+
+/**
+ * True iff spending `entry` with a revealed policy of hash `revealedHash` is the owner's cancel
+ * of a pending social recovery: the entry is a pending-recovery output made by a guardian spend
+ * and the revealed policy is the original owner's own (`policyHash = pendingOwnerHash`). The
+ * cancel needs nothing the guardians committed to (neither the new owner nor the delay), so
+ * guardians who withhold or malform the pending policy cannot block it.
+ */
+export function isOwnerCancel(entry: UtxoEntry, revealedHash: Uint8Array): boolean {
+  const owner = entry.pendingOwnerHash;
+  return entry.address.kind === RecoveryKind.pendingRecovery && owner !== undefined &&
+    owner.length === revealedHash.length && owner.every((b, i) => b === revealedHash[i]);
+}
+
+/**
+ * The policy rules of one input before its satisfaction is evaluated (PROTOCOL §5.6–§5.7):
+ * either the owner's cancel of a pending recovery ({@linkcode isOwnerCancel}: nothing more to
+ * check here), or the revealed policy hashes to the output's ("bad-policy-hash"), fits its
+ * recovery kind ({@linkcode checkRecoveryPolicy}) and, for a pending recovery, keeps the original
+ * owner branch ({@linkcode checkPendingOwner}). Returns which of the two it is.
+ */
+export function checkRevealedPolicy(
+  entry: UtxoEntry,
+  policy: Policy,
+  params: NetworkParams,
+  input = 0,
+): "owner-cancel" | "output-policy" {
+  const h = policyHash(policy);
+  if (isOwnerCancel(entry, h)) return "owner-cancel";
+  if (!h.every((b, j) => b === entry.address.hash[j])) {
+    reject(
+      "bad-policy-hash",
+      entry.pendingOwnerHash
+        ? `input ${input}: neither the pending recovery's policy nor its owner's`
+        : `input ${input}`,
+    );
+  }
+  checkRecoveryPolicy(entry.address.kind, policy, params);
+  checkPendingOwner(entry, policy);
+  return "output-policy";
 }

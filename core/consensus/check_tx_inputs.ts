@@ -8,13 +8,11 @@
 import { verifyBatch, type VerifyItem } from "../crypto/ed25519.ts";
 import { RecoveryKind } from "../primitives/address.ts";
 import { checkSatisfaction, signatureChecks } from "../primitives/check_satisfaction.ts";
-import { policyHash } from "../primitives/policy_codec.ts";
 import type { Tx, TxOut } from "../primitives/tx.ts";
 import { sighashes } from "../primitives/tx_hash.ts";
 import { type ChainEntry, outpointKey, type UtxoEntry, type UtxoView } from "./chain_entry.ts";
 import {
-  checkPendingOwner,
-  checkRecoveryPolicy,
+  checkRevealedPolicy,
   checkSocialCovenant,
   guardianSpendOwnerHash,
 } from "./check_recovery.ts";
@@ -133,7 +131,8 @@ export function checkPolicySatisfied(
 /**
  * All stage-3 rules for one non-coinbase transaction, in order: final, inputs present, coinbase
  * maturity, input range, inputs ≥ outputs; then either the sweep rules, or per input the policy
- * hash, recovery kind, pending-owner covenant and satisfaction; then the creation covenant.
+ * hash (or the owner's cancel of a pending recovery), recovery kind, pending-owner covenant and
+ * satisfaction; then the creation covenant.
  */
 export function checkTxInputs(tx: Tx, view: UtxoView, ctx: TxContext): TxInputsResult {
   const { params, parent } = ctx;
@@ -177,10 +176,7 @@ export function checkTxInputs(tx: Tx, view: UtxoView, ctx: TxContext): TxInputsR
   let pendingOwnerHash: Uint8Array | null = null;
   for (const [i, entry] of entries.entries()) {
     const witness = tx.witnesses[i]!;
-    const h = policyHash(witness.policy);
-    if (!h.every((b, j) => b === entry.address.hash[j])) reject("bad-policy-hash", `input ${i}`);
-    checkRecoveryPolicy(entry.address.kind, witness.policy, params);
-    checkPendingOwner(entry, witness.policy);
+    checkRevealedPolicy(entry, witness.policy, params, i);
     checkPolicySatisfied(witness, hashes[i]!, parent.mtpSecs, inputAgeSecs(parent, entry));
     if (entry.address.kind === RecoveryKind.social) {
       pendingOwnerHash ??= guardianSpendOwnerHash(witness.policy, witness.satisfaction);

@@ -18,9 +18,8 @@
  * @module
  */
 import type { CommandBatch } from "../device.ts";
+import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE as WG } from "./elementwise.ts";
 
-const WG = 64;
-const MAX_GROUPS = 65535;
 const KERNELS = [3, 7, 15, 31, 63] as const;
 const MAX_K = 63;
 
@@ -30,23 +29,10 @@ export const CONV_TIME_TILE = 64;
 /** Lags per thread in the dweff kernel (divides 63). */
 export const CONV_LAG_TILE = 21;
 
-function grid(threads: number): [number, number] {
-  const groups = Math.ceil(threads / WG);
-  if (groups <= MAX_GROUPS) return [groups, 1];
-  const y = Math.ceil(groups / MAX_GROUPS);
-  return [Math.ceil(groups / y), y];
-}
-
 /** Repeats `line(i)` for i in [0, n), joined by newlines (WGSL has no unrolling pragma). */
 function unroll(n: number, line: (i: number) => string): string {
   return Array.from({ length: n }, (_, i) => line(i)).join("\n");
 }
-
-const INDEX_WGSL = /* wgsl */ `
-fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return gid.y * (nwg.x * ${WG}u) + gid.x;
-}
-`;
 
 /** Bindings 2..7 of the forward and dx kernels: the five branch kernels and the gains. */
 const WEIGHT_BINDINGS_WGSL = /* wgsl */ `
@@ -58,7 +44,7 @@ const WEIGHT_BINDINGS_WGSL = /* wgsl */ `
 @group(0) @binding(7) var<storage, read> gains: array<f32>;
 struct Params { batch: u32, time: u32, dim: u32, tiles: u32, acc: u32 }
 @group(0) @binding(8) var<uniform> p: Params;
-${INDEX_WGSL}
+${FLAT_INDEX_WGSL}
 // weff[j, c] for the branch gains g0..g4 of channel c.
 fn weff(j: u32, c: u32, g0: f32, g1: f32, g2: f32, g3: f32, g4: f32) -> f32 {
   let o = j * p.dim + c;
@@ -159,7 +145,7 @@ export const CONV_BACKWARD_KERNEL_WGSL = /* wgsl */ `
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 struct Params { batch: u32, time: u32, dim: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
-${INDEX_WGSL}
+${FLAT_INDEX_WGSL}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = flatIndex(gid, nwg);
@@ -193,7 +179,7 @@ export const CONV_BACKWARD_GAINS_WGSL = /* wgsl */ `
 @group(0) @binding(6) var<storage, read> w4: array<f32>;
 struct Params { dim: u32 }
 @group(0) @binding(7) var<uniform> p: Params;
-${INDEX_WGSL}
+${FLAT_INDEX_WGSL}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c = flatIndex(gid, nwg);
@@ -220,7 +206,7 @@ export const CONV_BACKWARD_WEIGHTS_WGSL = /* wgsl */ `
 @group(0) @binding(5) var<storage, read> gains: array<f32>;
 struct Params { dim: u32 }
 @group(0) @binding(6) var<uniform> p: Params;
-${INDEX_WGSL}
+${FLAT_INDEX_WGSL}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flatIndex(gid, nwg);
@@ -270,7 +256,7 @@ export function recordConvForward(
   b.dispatch(
     CONV_FORWARD_WGSL,
     [y, x, ...weights, gains],
-    grid(batch * tiles * dim),
+    grid1d(batch * tiles * dim),
     [batch, time, dim, tiles, acc ? 1 : 0],
   );
 }
@@ -305,15 +291,15 @@ export function recordConvBackward(
   b.dispatch(
     CONV_BACKWARD_INPUT_WGSL,
     [dx, dy, ...weights, gains],
-    grid(batch * tiles * dim),
+    grid1d(batch * tiles * dim),
     [batch, time, dim, tiles, accDx ? 1 : 0],
   );
   const dweff = dweights[4]!;
-  b.dispatch(CONV_BACKWARD_KERNEL_WGSL, [dweff, dy, x], grid((MAX_K / LT) * dim), [
+  b.dispatch(CONV_BACKWARD_KERNEL_WGSL, [dweff, dy, x], grid1d((MAX_K / LT) * dim), [
     batch,
     time,
     dim,
   ]);
-  b.dispatch(CONV_BACKWARD_GAINS_WGSL, [dgains, dweff, ...weights], grid(dim), [dim]);
-  b.dispatch(CONV_BACKWARD_WEIGHTS_WGSL, [...dweights, gains], grid(MAX_K * dim), [dim]);
+  b.dispatch(CONV_BACKWARD_GAINS_WGSL, [dgains, dweff, ...weights], grid1d(dim), [dim]);
+  b.dispatch(CONV_BACKWARD_WEIGHTS_WGSL, [...dweights, gains], grid1d(MAX_K * dim), [dim]);
 }

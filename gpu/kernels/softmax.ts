@@ -7,22 +7,7 @@
  * @module
  */
 import type { CommandBatch } from "../device.ts";
-
-const WG = 64;
-const MAX_GROUPS = 65535;
-
-function grid(threads: number): [number, number] {
-  const groups = Math.ceil(threads / WG);
-  if (groups <= MAX_GROUPS) return [groups, 1];
-  const y = Math.ceil(groups / MAX_GROUPS);
-  return [Math.ceil(groups / y), y];
-}
-
-const INDEX_WGSL = /* wgsl */ `
-fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return gid.y * (nwg.x * ${WG}u) + gid.x;
-}
-`;
+import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE as WG } from "./elementwise.ts";
 
 /** p[r, :] = softmax(scale·x[r, :]), max-subtracted. */
 export const SOFTMAX_FORWARD_WGSL = /* wgsl */ `
@@ -30,7 +15,7 @@ export const SOFTMAX_FORWARD_WGSL = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 struct Params { rows: u32, cols: u32, scale: f32 }
 @group(0) @binding(2) var<uniform> u: Params;
-${INDEX_WGSL}
+${FLAT_INDEX_WGSL}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flatIndex(gid, nwg);
@@ -56,7 +41,7 @@ export const SOFTMAX_BACKWARD_WGSL = /* wgsl */ `
 @group(0) @binding(2) var<storage, read> p: array<f32>;
 struct Params { rows: u32, cols: u32, scale: f32 }
 @group(0) @binding(3) var<uniform> u: Params;
-${INDEX_WGSL}
+${FLAT_INDEX_WGSL}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flatIndex(gid, nwg);
@@ -84,7 +69,7 @@ export function recordSoftmaxForward(
   cols: number,
   scale: number,
 ): void {
-  b.dispatch(SOFTMAX_FORWARD_WGSL, [p, x], grid(rows), [rows, cols, { f32: scale }]);
+  b.dispatch(SOFTMAX_FORWARD_WGSL, [p, x], grid1d(rows), [rows, cols, { f32: scale }]);
 }
 
 /**
@@ -104,5 +89,5 @@ export function recordSoftmaxBackward(
   cols: number,
   scale: number,
 ): void {
-  b.dispatch(SOFTMAX_BACKWARD_WGSL, [dx, dp, p], grid(rows), [rows, cols, { f32: scale }]);
+  b.dispatch(SOFTMAX_BACKWARD_WGSL, [dx, dp, p], grid1d(rows), [rows, cols, { f32: scale }]);
 }

@@ -5,22 +5,9 @@
  * @module
  */
 import type { CommandBatch } from "../device.ts";
+import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE as WG } from "./elementwise.ts";
 
-const WG = 64;
-const MAX_GROUPS = 65535;
-
-/** Workgroups (x, y) for `threads` threads of a 64-wide kernel using {@link INDEX_WGSL}. */
-function grid(threads: number): [number, number] {
-  const groups = Math.ceil(threads / WG);
-  if (groups <= MAX_GROUPS) return [groups, 1];
-  const y = Math.ceil(groups / MAX_GROUPS);
-  return [Math.ceil(groups / y), y];
-}
-
-const INDEX_WGSL = /* wgsl */ `
-fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return gid.y * (nwg.x * ${WG}u) + gid.x;
-}
+const INDEX_WGSL = FLAT_INDEX_WGSL + /* wgsl */ `
 fn sigmoid(x: f32) -> f32 {
   let e = exp(-abs(x));
   return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
@@ -81,7 +68,7 @@ export function recordSwigluForward(
   c: GPUBuffer,
   n: number,
 ): void {
-  b.dispatch(SWIGLU_FORWARD_WGSL, [m, a, c], grid(n), [n]);
+  b.dispatch(SWIGLU_FORWARD_WGSL, [m, a, c], grid1d(n), [n]);
 }
 
 /**
@@ -101,5 +88,5 @@ export function recordSwigluBackward(
   c: GPUBuffer,
   n: number,
 ): void {
-  b.dispatch(SWIGLU_BACKWARD_WGSL, [da, dc, dm, a, c], grid(n), [n]);
+  b.dispatch(SWIGLU_BACKWARD_WGSL, [da, dc, dm, a, c], grid1d(n), [n]);
 }

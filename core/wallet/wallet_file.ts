@@ -13,14 +13,19 @@
  * the MAC is compared in constant time before anything is decrypted, so a wrong passphrase and
  * a flipped bit anywhere both give `WalletFileError("bad-mac")`. KDF parameters are bounded
  * before the KDF runs (a hostile file cannot demand gigabytes), and a writer refuses parameters
- * below the defaults unless `allowWeakKdf` is set (tests only).
+ * below the defaults unless `allowWeakKdf` is set (tests only). The KDF is `kdf.ts` (hash-wasm's
+ * WebAssembly Argon2id, checked byte for byte against noble's).
+ *
+ * A {@linkcode WalletFileKey} keeps the derived keys of an unlocked file so that a command that
+ * reads and then rewrites the wallet runs the KDF once: the rewrite keeps the header (parameters
+ * and salt) and takes a fresh IV.
  *
  * @module
  */
-import { argon2id, argon2idAsync } from "@noble/hashes/argon2.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { writeFileAtomic } from "../util/atomic_write.ts";
+import { deriveArgon2id } from "./kdf.ts";
 import { type RandomBytes, systemRandomBytes } from "./mnemonic.ts";
 import { WalletFileError } from "./wallet_errors.ts";
 
@@ -90,7 +95,10 @@ export interface EncryptOptions {
   readonly allowWeakKdf?: boolean;
   /** Random source for salt and IV (default `crypto.getRandomValues`). */
   readonly randomBytes?: RandomBytes;
-  /** Run Argon2id synchronously (~1.3× faster, blocks the event loop; e.g. for the CLI). */
+  /**
+   * No effect any more, kept so callers compile: the KDF is one WebAssembly call either way
+   * (see `kdf.ts`).
+   */
   readonly blocking?: boolean;
 }
 
@@ -98,8 +106,122 @@ export interface EncryptOptions {
 export interface DecryptOptions {
   /** Bounds on the file's KDF parameters (default {@linkcode DEFAULT_KDF_LIMITS}). */
   readonly limits?: KdfLimits;
-  /** Run Argon2id synchronously (~1.3× faster, blocks the event loop; e.g. for the CLI). */
+  /** No effect any more (see {@linkcode EncryptOptions.blocking}). */
   readonly blocking?: boolean;
+}
+
+/**
+ * The two keys (AES-256 and HMAC-SHA256) of one wallet file, with the header they belong to.
+ * Made by {@linkcode WalletFileKey.derive} (runs the KDF) or {@linkcode unlockWalletBytes};
+ * encrypts and decrypts files of that header without the KDF. Call `destroy()` when done (it
+ * zeroes the keys).
+ */
+export class WalletFileKey {
+  /** KDF parameters of the header. */
+  readonly kdf: KdfParams;
+  /** Salt of the header. */
+  readonly salt: Uint8Array;
+  #keys: Uint8Array;
+
+  private constructor(kdf: KdfParams, salt: Uint8Array, keys: Uint8Array) {
+    this.kdf = kdf;
+    this.salt = salt;
+    this.#keys = keys;
+  }
+
+  /** Runs Argon2id on `passphrase` (NFKC) with `kdf` (within `limits`) and a 16-byte `salt`. */
+  static async derive(
+    passphrase: string,
+    kdf: KdfParams,
+    salt: Uint8Array,
+    limits: KdfLimits = DEFAULT_KDF_LIMITS,
+  ): Promise<WalletFileKey> {
+    if (salt.length !== SALT_BYTES) throw new RangeError("randomBytes returned the wrong length");
+    const problem = kdfProblem(kdf, limits);
+    if (problem) throw new RangeError(`Invalid KDF parameters: ${problem}`);
+    const pw = new TextEncoder().encode(passphrase.normalize("NFKC"));
+    try {
+      const keys = await deriveArgon2id(pw, salt, kdf, 64);
+      return new WalletFileKey({ ...kdf }, salt.slice(), keys);
+    } finally {
+      pw.fill(0);
+    }
+  }
+
+  /** Encrypts `plaintext` into a wallet file with this header and a fresh random IV. */
+  async encrypt(
+    plaintext: Uint8Array,
+    randomBytes: RandomBytes = systemRandomBytes,
+  ): Promise<Uint8Array> {
+    const keys = this.#live();
+    const iv = randomBytes(IV_BYTES);
+    if (iv.length !== IV_BYTES) throw new RangeError("randomBytes returned the wrong length");
+    const header = encodeHeader({ version: WALLET_FILE_VERSION, kdf: this.kdf, salt: this.salt });
+    const key = await importAesKey(keys, "encrypt");
+    const body = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: "AES-CBC", iv: new Uint8Array(iv) },
+        key,
+        new Uint8Array(plaintext),
+      ),
+    );
+    const out = new Uint8Array(header.length + IV_BYTES + body.length + MAC_BYTES);
+    out.set(header, 0);
+    out.set(iv, header.length);
+    out.set(body, header.length + IV_BYTES);
+    const macEnd = out.length - MAC_BYTES;
+    out.set(hmac(sha256, keys.subarray(32), out.subarray(0, macEnd)), macEnd);
+    return out;
+  }
+
+  /**
+   * Decrypts a wallet file whose header has this key's parameters and salt ("bad-mac" when it
+   * has others: the keys could not match). Throws like {@linkcode decryptWalletBytes}.
+   */
+  async decrypt(file: Uint8Array, limits: KdfLimits = DEFAULT_KDF_LIMITS): Promise<Uint8Array> {
+    const keys = this.#live();
+    const header = readWalletFileHeader(file, limits);
+    const bodyLength = file.length - WALLET_HEADER_BYTES - IV_BYTES - MAC_BYTES;
+    if (bodyLength % 16 !== 0) {
+      throw new WalletFileError(
+        "truncated",
+        `Wallet file body of ${bodyLength} bytes is not whole AES blocks`,
+      );
+    }
+    const macEnd = file.length - MAC_BYTES;
+    const mac = hmac(sha256, keys.subarray(32), file.subarray(0, macEnd));
+    const sameHeader = constantTimeEqual(header.salt, this.salt) &&
+      header.kdf.memoryKiB === this.kdf.memoryKiB &&
+      header.kdf.iterations === this.kdf.iterations &&
+      header.kdf.parallelism === this.kdf.parallelism;
+    if (!constantTimeEqual(mac, file.subarray(macEnd)) || !sameHeader) {
+      throw new WalletFileError("bad-mac", "Wrong passphrase or corrupted wallet file");
+    }
+    const iv = file.slice(WALLET_HEADER_BYTES, WALLET_HEADER_BYTES + IV_BYTES);
+    const key = await importAesKey(keys, "decrypt");
+    try {
+      return new Uint8Array(
+        await crypto.subtle.decrypt(
+          { name: "AES-CBC", iv },
+          key,
+          file.slice(WALLET_HEADER_BYTES + IV_BYTES, macEnd),
+        ),
+      );
+    } catch {
+      throw new WalletFileError("bad-plaintext", "Wallet file padding is invalid");
+    }
+  }
+
+  /** Zeroes the keys; later use throws. */
+  destroy(): void {
+    this.#keys.fill(0);
+    this.#keys = new Uint8Array(0);
+  }
+
+  #live(): Uint8Array {
+    if (this.#keys.length !== 64) throw new Error("WalletFileKey was destroyed");
+    return this.#keys;
+  }
 }
 
 /**
@@ -130,31 +252,11 @@ export async function encryptWalletBytes(
     );
   }
   const random = opts.randomBytes ?? systemRandomBytes;
-  const salt = random(SALT_BYTES);
-  const iv = random(IV_BYTES);
-  if (salt.length !== SALT_BYTES || iv.length !== IV_BYTES) {
-    throw new RangeError("randomBytes returned the wrong length");
-  }
-  const header = encodeHeader({ version: WALLET_FILE_VERSION, kdf, salt });
-  const keys = await deriveKeys(passphrase, salt, kdf, opts.blocking ?? false);
+  const key = await WalletFileKey.derive(passphrase, kdf, random(SALT_BYTES));
   try {
-    const key = await importAesKey(keys, "encrypt");
-    const body = new Uint8Array(
-      await crypto.subtle.encrypt(
-        { name: "AES-CBC", iv: new Uint8Array(iv) },
-        key,
-        new Uint8Array(plaintext),
-      ),
-    );
-    const out = new Uint8Array(header.length + IV_BYTES + body.length + MAC_BYTES);
-    out.set(header, 0);
-    out.set(iv, header.length);
-    out.set(body, header.length + IV_BYTES);
-    const macEnd = out.length - MAC_BYTES;
-    out.set(hmac(sha256, keys.subarray(32), out.subarray(0, macEnd)), macEnd);
-    return out;
+    return await key.encrypt(plaintext, random);
   } finally {
-    keys.fill(0);
+    key.destroy();
   }
 }
 
@@ -211,7 +313,22 @@ export async function decryptWalletBytes(
   passphrase: string,
   opts: DecryptOptions = {},
 ): Promise<Uint8Array> {
-  const header = readWalletFileHeader(file, opts.limits);
+  const { plaintext, key } = await unlockWalletBytes(file, passphrase, opts);
+  key.destroy();
+  return plaintext;
+}
+
+/**
+ * Decrypts a wallet file like {@linkcode decryptWalletBytes} and also returns its
+ * {@linkcode WalletFileKey}, so the caller can write the file again without another KDF run.
+ */
+export async function unlockWalletBytes(
+  file: Uint8Array,
+  passphrase: string,
+  opts: DecryptOptions = {},
+): Promise<{ plaintext: Uint8Array; key: WalletFileKey }> {
+  const limits = opts.limits ?? DEFAULT_KDF_LIMITS;
+  const header = readWalletFileHeader(file, limits);
   const bodyLength = file.length - WALLET_HEADER_BYTES - IV_BYTES - MAC_BYTES;
   if (bodyLength % 16 !== 0) {
     throw new WalletFileError(
@@ -219,28 +336,12 @@ export async function decryptWalletBytes(
       `Wallet file body of ${bodyLength} bytes is not whole AES blocks`,
     );
   }
-  const keys = await deriveKeys(passphrase, header.salt, header.kdf, opts.blocking ?? false);
+  const key = await WalletFileKey.derive(passphrase, header.kdf, header.salt, limits);
   try {
-    const macEnd = file.length - MAC_BYTES;
-    const mac = hmac(sha256, keys.subarray(32), file.subarray(0, macEnd));
-    if (!constantTimeEqual(mac, file.subarray(macEnd))) {
-      throw new WalletFileError("bad-mac", "Wrong passphrase or corrupted wallet file");
-    }
-    const iv = file.slice(WALLET_HEADER_BYTES, WALLET_HEADER_BYTES + IV_BYTES);
-    const key = await importAesKey(keys, "decrypt");
-    try {
-      return new Uint8Array(
-        await crypto.subtle.decrypt(
-          { name: "AES-CBC", iv },
-          key,
-          file.slice(WALLET_HEADER_BYTES + IV_BYTES, macEnd),
-        ),
-      );
-    } catch {
-      throw new WalletFileError("bad-plaintext", "Wallet file padding is invalid");
-    }
-  } finally {
-    keys.fill(0);
+    return { plaintext: await key.decrypt(file, limits), key };
+  } catch (e) {
+    key.destroy();
+    throw e;
   }
 }
 
@@ -320,26 +421,4 @@ function encodeHeader(h: WalletFileHeader): Uint8Array {
   view.setUint32(at + 8, h.kdf.parallelism, true);
   out.set(h.salt, at + 12);
   return out;
-}
-
-/** Argon2id → 64 bytes; async (yields every 10 ms) unless `blocking`. */
-async function deriveKeys(
-  passphrase: string,
-  salt: Uint8Array,
-  kdf: KdfParams,
-  blocking: boolean,
-): Promise<Uint8Array> {
-  const pw = new TextEncoder().encode(passphrase.normalize("NFKC"));
-  const opts = {
-    m: kdf.memoryKiB,
-    t: kdf.iterations,
-    p: kdf.parallelism,
-    dkLen: 64,
-    maxmem: (kdf.memoryKiB + 1) * 1024,
-  };
-  try {
-    return blocking ? argon2id(pw, salt, opts) : await argon2idAsync(pw, salt, opts);
-  } finally {
-    pw.fill(0);
-  }
 }

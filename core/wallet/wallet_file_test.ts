@@ -15,7 +15,9 @@ import {
   DEFAULT_KDF,
   encryptWalletBytes,
   readWalletFileHeader,
+  unlockWalletBytes,
   WALLET_HEADER_BYTES,
+  WalletFileKey,
 } from "./wallet_file.ts";
 import { WalletFileError } from "./wallet_errors.ts";
 
@@ -144,4 +146,46 @@ Deno.test("wallet file with the real parameters (Argon2id 64 MiB, t = 3) opens",
   const file = await encodeWalletFile(w.toData(), "real pass");
   assert.deepEqual(readWalletFileHeader(file).kdf, DEFAULT_KDF);
   assert.deepEqual(await decodeWalletFile(file, "real pass", { blocking: true }), w.toData());
+});
+
+Deno.test("decryptWalletBytes() opens a file written by the earlier noble-KDF build (64 MiB, t = 3)", async () => {
+  // testdata/legacy_noble_v1.rntwallet was written by encryptWalletBytes() before the KDF moved
+  // to hash-wasm (noble argon2id), passphrase "pässphrase ﬁ" (NFKC applies), default parameters.
+  const file = await Deno.readFile(
+    new URL("./testdata/legacy_noble_v1.rntwallet", import.meta.url),
+  );
+  assert.deepEqual(readWalletFileHeader(file).kdf, DEFAULT_KDF);
+  const plain = await decryptWalletBytes(file, "pässphrase fi");
+  assert.equal(
+    new TextDecoder().decode(plain),
+    "wallet file written by the noble-based KDF (format v1)",
+  );
+  await expectFileError(decryptWalletBytes(file, "passphrase fi"), "bad-mac");
+});
+
+Deno.test("unlockWalletBytes() key re-encrypts with the same header and a fresh IV, no KDF", async () => {
+  const file = await encryptWalletBytes(new TextEncoder().encode("one"), "pw", WEAK);
+  const { plaintext, key } = await unlockWalletBytes(file, "pw");
+  assert.equal(new TextDecoder().decode(plaintext), "one");
+  const again = await key.encrypt(new TextEncoder().encode("two"));
+  assert.deepEqual(again.subarray(0, WALLET_HEADER_BYTES), file.subarray(0, WALLET_HEADER_BYTES));
+  assert.notDeepEqual(
+    again.subarray(WALLET_HEADER_BYTES, WALLET_HEADER_BYTES + 16),
+    file.subarray(WALLET_HEADER_BYTES, WALLET_HEADER_BYTES + 16),
+  );
+  assert.equal(new TextDecoder().decode(await decryptWalletBytes(again, "pw")), "two");
+  await expectFileError(decryptWalletBytes(again, "wrong"), "bad-mac");
+  // Another file (other salt) under the same passphrase is not this key's.
+  const other = await encryptWalletBytes(new Uint8Array(3), "pw", WEAK);
+  await expectFileError(key.decrypt(other), "bad-mac");
+  key.destroy();
+  await assert.rejects(key.encrypt(new Uint8Array(1)), /destroyed/);
+});
+
+Deno.test("WalletFileKey.derive() gives the keys decryptWalletBytes() uses", async () => {
+  const file = await encryptWalletBytes(new Uint8Array([5, 6]), "pw", WEAK);
+  const h = readWalletFileHeader(file);
+  const key = await WalletFileKey.derive("pw", h.kdf, h.salt);
+  assert.deepEqual(await key.decrypt(file), new Uint8Array([5, 6]));
+  key.destroy();
 });

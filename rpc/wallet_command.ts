@@ -60,6 +60,7 @@ import {
   type OpenedWallet,
   readWalletBytes,
   saveWallet,
+  unlockWallet,
   writeWallet,
 } from "./wallet/store.ts";
 
@@ -146,8 +147,8 @@ async function link(env: Env): Promise<NodeLink> {
 async function open(env: Env): Promise<OpenedWallet> {
   const bytes = await readWalletBytes(env.walletPath);
   const pass = await getPassphrase(stringFlag(env.args, "password-file"));
-  const { wallet, kdf } = await decodeWallet(bytes, pass, env.params);
-  return { wallet, kdf, passphrase: pass, path: env.walletPath };
+  const { wallet, kdf, key } = await unlockWallet(bytes, pass, env.params); // the one KDF run
+  return { wallet, kdf, key, passphrase: pass, path: env.walletPath };
 }
 
 function feeRate(env: Env): bigint {
@@ -288,7 +289,7 @@ async function runBackup(env: Env): Promise<number> {
   const [dest] = env.args.positionals;
   if (!dest || env.args.positionals.length !== 1) throw new UsageError("give one FILE");
   const w = await open(env); // proves the passphrase and the file before copying
-  await writeWallet(dest, w.wallet, w.passphrase, w.kdf);
+  await saveWallet(w, dest);
   print(env, { backup: dest }, () => [`Backup written to ${dest} (encrypted, same passphrase)`]);
   return 0;
 }

@@ -2,20 +2,31 @@
  * The wallet file of `rnt wallet`: `<datadir>/wallet.dat` (or `--wallet FILE`), encrypted with
  * the passphrase (Argon2id run blocking, as a CLI can afford). A file is rewritten with the KDF
  * parameters it was made with, atomically; a wrong passphrase or a modified byte fails before
- * anything is written.
+ * anything is written. A command unlocks once: {@linkcode openWallet} keeps the file's derived
+ * keys, and {@linkcode saveWallet} rewrites with them (same salt, fresh IV) instead of running
+ * the KDF again.
  *
  * @module
  */
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import { Wallet } from "../../core/wallet/wallet.ts";
-import { decodeWalletFile, saveWalletFile } from "../../core/wallet/wallet_data.ts";
-import { WalletError } from "../../core/wallet/wallet_errors.ts";
+import {
+  decodeWalletData,
+  decodeWalletFile,
+  encodeWalletData,
+  saveWalletFile,
+  type WalletData,
+} from "../../core/wallet/wallet_data.ts";
+import { WalletError, WalletFileError } from "../../core/wallet/wallet_errors.ts";
 import {
   DEFAULT_KDF,
   type KdfParams,
   MAX_WALLET_FILE_BYTES,
   readWalletFileHeader,
+  unlockWalletBytes,
+  type WalletFileKey,
 } from "../../core/wallet/wallet_file.ts";
+import { writeFileAtomic } from "../../core/util/atomic_write.ts";
 
 /** Argon2id parameters of `--insecure-fast-kdf` (regtest tests only: 64 KiB, t=1). */
 export const FAST_TEST_KDF: KdfParams = Object.freeze({
@@ -34,6 +45,8 @@ export interface OpenedWallet {
   readonly passphrase: string;
   /** The KDF parameters the file uses. */
   readonly kdf: KdfParams;
+  /** The file's derived keys (from the unlock): saving needs no second KDF run. */
+  readonly key?: WalletFileKey;
 }
 
 /** Whether `path` exists. */
@@ -75,23 +88,53 @@ export async function decodeWallet(
 ): Promise<{ wallet: Wallet; kdf: KdfParams }> {
   const { kdf } = readWalletFileHeader(bytes);
   const data = await decodeWalletFile(bytes, passphrase, { blocking });
+  return { wallet: walletOf(data, params), kdf };
+}
+
+/**
+ * Like {@linkcode decodeWallet} and also returns the file's derived keys, so that the wallet
+ * can be saved again without another KDF run (call `key.destroy()` when done).
+ */
+export async function unlockWallet(
+  bytes: Uint8Array,
+  passphrase: string,
+  params: NetworkParams,
+): Promise<{ wallet: Wallet; kdf: KdfParams; key: WalletFileKey }> {
+  const { plaintext, key } = await unlockWalletBytes(bytes, passphrase);
+  try {
+    let data: WalletData;
+    try {
+      data = decodeWalletData(plaintext);
+    } catch (e) {
+      throw new WalletFileError("bad-plaintext", (e as Error).message);
+    }
+    return { wallet: walletOf(data, params), kdf: key.kdf, key };
+  } catch (e) {
+    key.destroy();
+    throw e;
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+function walletOf(data: WalletData, params: NetworkParams): Wallet {
   if (data.network !== params.name) {
     throw new WalletError(
       "bad-wallet-data",
       `The wallet is for ${data.network}, not ${params.name}`,
     );
   }
-  return { wallet: Wallet.fromData(data), kdf };
+  return Wallet.fromData(data);
 }
 
-/** Opens the wallet file at `path`. */
+/** Opens the wallet file at `path` (one KDF run; the keys stay in the result for saving). */
 export async function openWallet(
   path: string,
   passphrase: string,
   params: NetworkParams,
 ): Promise<OpenedWallet> {
-  const { wallet, kdf } = await decodeWallet(await readWalletBytes(path), passphrase, params);
-  return { wallet, path, passphrase, kdf };
+  const { wallet, kdf, key } = await unlockWallet(await readWalletBytes(path), passphrase, params);
+  return { wallet, path, passphrase, kdf, key };
 }
 
 /** Writes `wallet` to `path` (atomic, mode 0600) with `kdf` (see `blocking` above). */
@@ -110,7 +153,17 @@ export async function writeWallet(
   });
 }
 
-/** Saves an opened wallet back to its file. */
-export function saveWallet(w: OpenedWallet): Promise<void> {
-  return writeWallet(w.path, w.wallet, w.passphrase, w.kdf);
+/**
+ * Saves an opened wallet to its file (or to `path`, e.g. a backup): with the keys of the unlock
+ * when it has them (no KDF run; same parameters and salt, fresh IV), else via the passphrase.
+ */
+export async function saveWallet(w: OpenedWallet, path: string = w.path): Promise<void> {
+  if (!w.key) return writeWallet(path, w.wallet, w.passphrase, w.kdf);
+  const plaintext = encodeWalletData(w.wallet.toData());
+  try {
+    await writeFileAtomic(path, await w.key.encrypt(plaintext));
+  } finally {
+    plaintext.fill(0);
+  }
+  if (Deno.build.os !== "windows") await Deno.chmod(path, 0o600);
 }

@@ -324,6 +324,14 @@ export class Chainstate {
     return this.#store.coins();
   }
 
+  /**
+   * Unspent outputs created at heights ≤ `maxHeight`, oldest (lowest height) first, at most
+   * `limit`: a bounded read of the coin-age index (for emission-return sweeps).
+   */
+  oldestUtxos(maxHeight: number, limit: number): Promise<[OutPoint, UtxoEntry][]> {
+    return this.#store.oldestCoins(maxHeight, limit);
+  }
+
   /** The undo data of an active block (undefined for side branches). */
   getUndo(hash: Uint8Array): Promise<UndoData | undefined> {
     return this.#store.getUndo(hash);

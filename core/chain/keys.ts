@@ -10,6 +10,9 @@
  * | `B` ‖ blockHash              | canonical block bytes (headers live in the index)      |
  * | `u` ‖ blockHash              | undo data of a connected block                         |
  * | `c` ‖ txid ‖ u32be vout      | unspent output (UtxoEntry)                             |
+ * | `a` ‖ u32be height ‖ txid ‖ u32be vout | empty: the same output, ordered by the height |
+ * |                              | that created it (oldest first, for emission sweeps)    |
+ * | `A`                          | present once every `c` key has its `a` key (u64 1)     |
  * | `T`                          | chain tip: block hash                                  |
  * | `S`                          | supply totals of the tip: minted, returned (u64 each)  |
  * | `n`                          | next first-seen sequence number (u64)                  |
@@ -37,6 +40,8 @@ export const Prefix = Object.freeze(
     seq: 0x6e, // "n"
     pruned: 0x70, // "p"
     version: 0x56, // "V"
+    coinAge: 0x61, // "a"
+    coinAgeIndexed: 0x41, // "A"
   } as const,
 );
 
@@ -96,7 +101,29 @@ export function outPointOfCoinKey(key: Uint8Array): OutPoint {
   };
 }
 
-/** A one-byte singleton key (`T`, `S`, `n`, `p`, `V`). */
+/**
+ * `a` ‖ u32be(height) ‖ txid ‖ u32be(vout): the coin-age index entry of an output created at
+ * `height`. Creation MTP never decreases with height on one chain, so key order is age order.
+ */
+export function coinAgeKey(height: number, op: OutPoint): Uint8Array {
+  const k = new Uint8Array(41);
+  k.set(heightKey(height));
+  k[0] = Prefix.coinAge;
+  k.set(coinKey(op).subarray(1), 5);
+  return k;
+}
+
+/** Height and outpoint of an `a` key (inverse of {@linkcode coinAgeKey}). */
+export function parseCoinAgeKey(key: Uint8Array): { height: number; op: OutPoint } {
+  if (key.length !== 41 || key[0] !== Prefix.coinAge) throw new RangeError("Not a coin-age key");
+  const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  return {
+    height: view.getUint32(1, false),
+    op: { txid: key.slice(5, 37), vout: view.getUint32(37, false) },
+  };
+}
+
+/** A one-byte singleton key (`T`, `S`, `n`, `p`, `V`, `A`). */
 export function singletonKey(prefix: number): Uint8Array {
   return new Uint8Array([prefix]);
 }

@@ -10,9 +10,11 @@ import type { OutPoint } from "../primitives/tx.ts";
 import type { UtxoEntry } from "../consensus/chain_entry.ts";
 import {
   blockKey,
+  coinAgeKey,
   coinKey,
   heightKey,
   indexKey,
+  parseCoinAgeKey,
   Prefix,
   singletonKey,
   STORE_VERSION,
@@ -35,6 +37,10 @@ type Op =
   | { type: "put"; key: Uint8Array; value: Uint8Array }
   | { type: "del"; key: Uint8Array };
 
+function hexKey(k: Uint8Array): string {
+  return Array.from(k, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** Copies a Buffer returned by classic-level into a plain Uint8Array. */
 function plain(b: Uint8Array): Uint8Array {
   return new Uint8Array(b);
@@ -44,6 +50,10 @@ function plain(b: Uint8Array): Uint8Array {
 export class StoreBatch {
   /** The operations, in order. */
   readonly ops: Op[] = [];
+  /** Coins deleted without their height: {@linkcode ChainStore.write} finds their age keys. */
+  readonly coinDels: OutPoint[] = [];
+  /** Creation heights of coins put by this batch (by coin key hex). */
+  readonly #putHeights = new Map<string, number>();
 
   /** Puts an index record. */
   putIndex(rec: IndexRecord): this {
@@ -69,15 +79,23 @@ export class StoreBatch {
     return this;
   }
 
-  /** Puts an unspent output. */
+  /** Puts an unspent output (and its coin-age index key). */
   putCoin(op: OutPoint, entry: UtxoEntry): this {
     this.ops.push({ type: "put", key: coinKey(op), value: encodeUtxoEntry(entry) });
+    this.ops.push({ type: "put", key: coinAgeKey(entry.height, op), value: new Uint8Array(0) });
+    this.#putHeights.set(hexKey(coinKey(op)), entry.height);
     return this;
   }
 
-  /** Deletes an unspent output. */
+  /**
+   * Deletes an unspent output; its coin-age key goes too (found from the stored coin at write
+   * time unless the coin was put by this batch).
+   */
   delCoin(op: OutPoint): this {
     this.ops.push({ type: "del", key: coinKey(op) });
+    const h = this.#putHeights.get(hexKey(coinKey(op)));
+    if (h === undefined) this.coinDels.push(op);
+    else this.ops.push({ type: "del", key: coinAgeKey(h, op) });
     return this;
   }
 
@@ -133,7 +151,31 @@ export class ChainStore {
       await db.close();
       throw new RangeError(`Chain store version ${version} is not ${STORE_VERSION}`);
     }
+    try {
+      await store.#ensureCoinAgeIndex();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
     return store;
+  }
+
+  /**
+   * Stores written before the coin-age index existed get it once, from a scan of the UTXO set
+   * (additive: same store version, old code ignores the `a` keys).
+   */
+  async #ensureCoinAgeIndex(): Promise<void> {
+    if ((await this.getCounter(Prefix.coinAgeIndexed)) !== undefined) return;
+    let ops: Op[] = [];
+    for await (const [op, e] of this.coins()) {
+      ops.push({ type: "put", key: coinAgeKey(e.height, op), value: new Uint8Array(0) });
+      if (ops.length >= 10_000) {
+        await this.#db.batch(ops);
+        ops = [];
+      }
+    }
+    ops.push({ type: "put", key: singletonKey(Prefix.coinAgeIndexed), value: encodeU64s(1) });
+    await this.#db.batch(ops, { sync: true });
   }
 
   /** Closes the database. */
@@ -144,7 +186,13 @@ export class ChainStore {
   /** Commits `batch` atomically (all or nothing, synced to disk). */
   async write(batch: StoreBatch): Promise<void> {
     if (batch.ops.length === 0) return;
-    await this.#db.batch(batch.ops, { sync: true });
+    const ops = [...batch.ops];
+    const coins = await this.getCoins(batch.coinDels);
+    batch.coinDels.forEach((op, i) => {
+      const c = coins[i];
+      if (c) ops.push({ type: "del", key: coinAgeKey(c.height, op) });
+    });
+    await this.#db.batch(ops, { sync: true });
   }
 
   async #get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -209,6 +257,28 @@ export class ChainStore {
   async getCounter(prefix: number): Promise<number | undefined> {
     const v = await this.#get(singletonKey(prefix));
     return v && Number(decodeU64s(v, 1)[0]);
+  }
+
+  /**
+   * Unspent outputs created at heights ≤ `maxHeight`, lowest height first, at most `limit`:
+   * reads only that prefix of the coin-age index, never the whole UTXO set.
+   */
+  async oldestCoins(maxHeight: number, limit: number): Promise<[OutPoint, UtxoEntry][]> {
+    if (limit <= 0 || maxHeight < 0) return [];
+    const gte = new Uint8Array([Prefix.coinAge]);
+    const lt = coinAgeKey(Math.min(maxHeight + 1, 0xffff_ffff), {
+      txid: new Uint8Array(32),
+      vout: 0,
+    });
+    const ops: OutPoint[] = [];
+    for await (const k of this.#db.keys({ gte, lt, limit })) ops.push(parseCoinAgeKey(plain(k)).op);
+    const coins = await this.getCoins(ops);
+    const out: [OutPoint, UtxoEntry][] = [];
+    ops.forEach((op, i) => {
+      const c = coins[i];
+      if (c) out.push([op, c]);
+    });
+    return out;
   }
 
   /** Every unspent output, in key order (for tests and audits). */

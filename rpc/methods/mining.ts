@@ -11,7 +11,7 @@ import { blockReward } from "../../core/consensus/emission.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { decodeHeader, HEADER_BYTES } from "../../core/primitives/block.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
-import { BLOCK_OVERHEAD_BYTES } from "../miner/block_assembly.ts";
+import { blockTemplateTxs } from "../miner/block_assembly_sweeps.ts";
 import { miningTemplateJson } from "../miner/mining_template.ts";
 import { DecodeError, RpcError, ValidationError } from "../../core/errors.ts";
 import { decodeAddress } from "../../core/primitives/address.ts";
@@ -63,13 +63,14 @@ export const MINING_METHODS: readonly NodeMethod[] = [
     help: "Returns the work for the next block: the parent (hash, full header, MTP, " +
       "stagnation, minted and returned supply, loss), the model configuration the block must " +
       "have, μ and τ, the largest loss consensus accepts and the target a miner should reach " +
-      "(τ below it), the reward at the target, the mempool transactions to include with their " +
-      "fees, the time, and where to fetch the parent checkpoint (getcheckpointchunk).",
+      "(τ below it), the reward at the target, the transactions to include with their fees " +
+      "(an emission-return sweep of the oldest expired outputs first, then the mempool's), " +
+      "the time, and where to fetch the parent checkpoint (getcheckpointchunk).",
     result: "{ chain, height, previousblockhash, parent_header, …, transactions, checkpoint }",
     run: async (node) => {
       await node.settled();
       const tip = node.chainstate.tip();
-      const txs = node.mempool.getTemplateTxs(node.params.maxBlockBytes - BLOCK_OVERHEAD_BYTES);
+      const txs = await blockTemplateTxs(node, tip);
       return miningTemplateJson(
         node.params,
         tip,

@@ -1,7 +1,7 @@
 /**
  * The {@linkcode MiningSource} of a node in the same process (regtest `generatetoaddress` and
- * `rnt node --mine`): jobs from the chainstate and mempool, evaluation by the node's own
- * (memoised) evaluator, so submitting does not evaluate the checkpoint a second time.
+ * `rnt node --mine`): jobs from the chainstate and mempool (emission-return sweeps first),
+ * evaluation by the node's own (memoised) evaluator, so submitting does not evaluate the checkpoint a second time.
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { RpcError } from "../../core/errors.ts";
 import type { Block } from "../../core/primitives/block.ts";
 import { RpcCode } from "../error_codes.ts";
 import type { Node } from "../node/node.ts";
-import { BLOCK_OVERHEAD_BYTES } from "./block_assembly.ts";
+import { blockTemplateTxs } from "./block_assembly_sweeps.ts";
 import type { MiningJob, MiningSource, SubmitOutcome } from "./mining_source.ts";
 
 /** Mining work from a Node in this process. */
@@ -42,7 +42,7 @@ export class NodeMiningSource implements MiningSource {
     if (!parentCheckpoint) {
       throw new RpcError(RpcCode.MISC_ERROR, "The tip's checkpoint is not available (pruned?)");
     }
-    const txs = node.mempool.getTemplateTxs(node.params.maxBlockBytes - BLOCK_OVERHEAD_BYTES);
+    const txs = await blockTemplateTxs(node, parent);
     return { parent, parentCheckpoint, txs, feesResonances: node.mempool.feesOf(txs) };
   }
 

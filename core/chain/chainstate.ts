@@ -13,6 +13,9 @@
  *   at the state before or after that block, never between.
  * - A block that fails during activation is marked invalid with its descendants; the best
  *   remaining valid chain is (re)connected.
+ * - `acceptBlock(block, undefined, { checkpoint: "assumed-pruned" })` stores a block without
+ *   its checkpoint (status `assumedPruned`) and connects it with every rule but the checkpoint
+ *   commitment and evaluation; the sync decides when (PROTOCOL §8.10).
  *
  * @module
  */
@@ -28,7 +31,7 @@ import { checkHeaderContext } from "../consensus/check_header_context.ts";
 import { connectBlockTransactions } from "../consensus/connect_block.ts";
 import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../consensus/genesis.ts";
 import { nextEntry } from "../consensus/next_entry.ts";
-import { checkProofOfTraining } from "../consensus/proof_of_training.ts";
+import { type CheckpointMode, checkProofOfTraining } from "../consensus/proof_of_training.ts";
 import { outPointFromKey, Prefix } from "./keys.ts";
 import { BlockStatus, type IndexRecord, type UndoData } from "./records.ts";
 import { ChainStore, StoreBatch } from "./store.ts";
@@ -79,6 +82,16 @@ export interface ChainTip {
    * "invalid": the block or an ancestor broke a rule.
    */
   readonly status: "active" | "valid-fork" | "unevaluated" | "invalid";
+}
+
+/** Options of {@linkcode Chainstate.acceptBlock}. */
+export interface AcceptOptions {
+  /**
+   * "evaluate" (default): the checkpoint is required, checked and evaluated on connect.
+   * "assumed-pruned": no checkpoint (pruned on every peer); the block is stored with the
+   * `assumedPruned` status bit and connected with every rule checked but the checkpoint's.
+   */
+  readonly checkpoint?: CheckpointMode;
 }
 
 /** Options of {@linkcode Chainstate.open}. */
@@ -302,6 +315,18 @@ export class Chainstate {
     return this.#store.getBlock(hash);
   }
 
+  /**
+   * Active-chain blocks accepted without their checkpoint ("assumed-pruned"), never evaluated
+   * by this node.
+   */
+  unevaluatedBlocks(): number {
+    let n = 0;
+    for (const key of this.#active) {
+      if (this.#index.get(key)!.status & BlockStatus.assumedPruned) n++;
+    }
+    return n;
+  }
+
   /** The stored checkpoint bytes, or undefined (unknown block or pruned). */
   getCheckpoint(hash: Uint8Array): Promise<Uint8Array | undefined> {
     const rec = this.#index.get(hex(hash));
@@ -349,14 +374,31 @@ export class Chainstate {
    * Validates and stores a block with its checkpoint, then activates the best chain.
    * Throws ValidationError (reason per core/consensus/reasons.ts) when the block breaks a rule,
    * "bad-prevblk" when its parent is unknown or invalid, DecodeError for undecodable bytes.
+   * With `{ checkpoint: "assumed-pruned" }` pass `undefined` as the checkpoint (RangeError
+   * otherwise, and when the default mode gets none).
    */
-  acceptBlock(block: Block | Uint8Array, checkpointBytes: Uint8Array): Promise<AcceptResult> {
+  acceptBlock(
+    block: Block | Uint8Array,
+    checkpointBytes: Uint8Array | undefined,
+    options: AcceptOptions = {},
+  ): Promise<AcceptResult> {
+    const assumed = options.checkpoint === "assumed-pruned";
+    if (assumed !== (checkpointBytes === undefined)) {
+      return Promise.reject(
+        new RangeError(
+          assumed ? "an assumed-pruned block takes no checkpoint" : "checkpoint bytes required",
+        ),
+      );
+    }
     const run = this.#lock.then(() => this.#accept(block, checkpointBytes));
     this.#lock = run.catch(() => {});
     return run;
   }
 
-  async #accept(input: Block | Uint8Array, checkpointBytes: Uint8Array): Promise<AcceptResult> {
+  async #accept(
+    input: Block | Uint8Array,
+    checkpointBytes: Uint8Array | undefined,
+  ): Promise<AcceptResult> {
     if (this.#closed) throw new RangeError("Chainstate is closed");
     const block = input instanceof Uint8Array ? decodeBlock(input, this.params) : input;
     const bytes = input instanceof Uint8Array ? input : encodeBlock(block);
@@ -377,10 +419,11 @@ export class Chainstate {
       throw new ValidationError("bad-prevblk", "parent block invalid");
     }
     checkHeaderContext(header, parent.entry, this.params, { nowSecs: this.#clock.nowSecs() });
-    await this.#files.put(hash, header, checkpointBytes);
+    if (checkpointBytes) await this.#files.put(hash, header, checkpointBytes);
     const rec: IndexRecord = {
       entry: this.#headerEntry(parent, block),
-      status: BlockStatus.haveBlock | BlockStatus.haveCheckpoint,
+      status: BlockStatus.haveBlock |
+        (checkpointBytes ? BlockStatus.haveCheckpoint : BlockStatus.assumedPruned),
       seq: this.#nextSeq++,
       invalidReason: "",
     };
@@ -442,7 +485,8 @@ export class Chainstate {
     for (const [key, rec] of this.#index) {
       if (refused.has(key) || rec.status & BlockStatus.invalid) continue;
       if (!(rec.status & BlockStatus.haveBlock)) continue;
-      if (!(rec.status & (BlockStatus.haveCheckpoint | BlockStatus.potValid))) continue;
+      const usable = BlockStatus.haveCheckpoint | BlockStatus.potValid | BlockStatus.assumedPruned;
+      if (!(rec.status & usable)) continue;
       if (Chainstate.#better(rec, best)) best = rec;
     }
     return best;
@@ -527,7 +571,7 @@ export class Chainstate {
     const bytes = await this.#store.getBlock(hash);
     if (!bytes) throw new RangeError(`Block ${hex(hash)} data missing`);
     const block = decodeBlock(bytes, this.params);
-    if (!(rec.status & BlockStatus.potValid)) {
+    if (!(rec.status & (BlockStatus.potValid | BlockStatus.assumedPruned))) {
       const ckpt = await this.#files.get(hash);
       if (!ckpt) throw new RangeError(`Checkpoint of ${hex(hash)} missing`);
       await checkProofOfTraining(block.header, ckpt, {
@@ -571,7 +615,8 @@ export class Chainstate {
     }
     const next: IndexRecord = {
       entry,
-      status: rec.status | BlockStatus.potValid | BlockStatus.txsValid,
+      status: rec.status | BlockStatus.txsValid |
+        (rec.status & BlockStatus.assumedPruned ? 0 : BlockStatus.potValid),
       seq: rec.seq,
       invalidReason: "",
     };

@@ -34,6 +34,11 @@ export const BlockStatus = Object.freeze(
     txsValid: 8,
     /** The block, or an ancestor, broke a rule: never part of the active chain. */
     invalid: 16,
+    /**
+     * Accepted without its checkpoint ("assumed-pruned": pruned on every peer when this node
+     * synced it): every rule but the checkpoint commitment and the evaluation was checked.
+     */
+    assumedPruned: 32,
   } as const,
 );
 

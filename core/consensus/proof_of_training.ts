@@ -14,6 +14,15 @@ import type { Evaluator } from "./evaluator.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
 
+/**
+ * How a block's checkpoint is checked when the block is accepted (PROTOCOL §8.10):
+ * `"evaluate"` (the default) runs {@linkcode checkProofOfTraining} on the checkpoint;
+ * `"assumed-pruned"` accepts a block that comes without its checkpoint, because every peer had
+ * pruned it, with every other rule checked. Only the caller (the sync) decides when that is
+ * allowed; consensus code only receives the flag.
+ */
+export type CheckpointMode = "evaluate" | "assumed-pruned";
+
 /** What {@linkcode checkProofOfTraining} needs besides the header and the checkpoint. */
 export interface ProofOfTrainingContext {
   /** Network params (τ, window length). */

@@ -9,6 +9,10 @@
  *   and go to another peer.
  * - A block whose checkpoint is complete and whose parent is in the chainstate is handed to the
  *   node's `submitBlock`, one at a time, lowest height first (orphans wait for their parent).
+ * - A block whose checkpoint every connected peer answered `notfound` for (pruned everywhere) and
+ *   that lies at least `assumePrunedDepth` (default `keepCheckpoints`) blocks below the best
+ *   header chain's tip is submitted without its checkpoint (`checkpoint: "assumed-pruned"`):
+ *   every rule but the checkpoint's is checked; recent blocks are always fully evaluated.
  * - Invalid headers, blocks and chunks disconnect and discourage the sender ({@link Misbehavior}).
  * - Serves `getheaders`, `getdata` (blocks, mempool txs) and `getckpt`; relays new tips and
  *   mempool transactions with `inv`.
@@ -51,6 +55,12 @@ export interface BlockSyncOptions {
   readonly maxTreeHeaders?: number;
   /** Scheduler period (default 200 ms). */
   readonly tickMs?: number;
+  /**
+   * A block this many or more blocks below the best header's height whose checkpoint every
+   * connected peer has pruned is accepted without it (default `params.keepCheckpoints`; must
+   * exceed `params.maxReorgDepth`; 0 never accepts a block without its checkpoint).
+   */
+  readonly assumePrunedDepth?: number;
 }
 
 /** Counters of what the sync did. */
@@ -63,6 +73,8 @@ export interface SyncStats {
   headers: number;
   /** Blocks rejected as invalid. */
   invalidBlocks: number;
+  /** Blocks accepted without their checkpoint (pruned on every peer), never evaluated here. */
+  assumedPrunedBlocks: number;
 }
 
 interface Request {
@@ -84,6 +96,10 @@ interface TreeEntry {
   failedAt: number;
   /** Whether "no peer can serve it" was logged. */
   reportedUnavailable?: boolean;
+  /** Peers that answered `notfound` for its checkpoint (pruned or never had it). */
+  ckptNotFound: Set<number>;
+  /** Set once it qualifies for acceptance without its checkpoint. */
+  assumePruned?: boolean;
   block?: Block;
   blockFrom?: number;
   blockReq?: Request;
@@ -96,7 +112,13 @@ const ZERO_HASH = new Uint8Array(32);
 /** Headers-first sync, block/checkpoint download, serving and relay for one node. */
 export class BlockSync {
   /** What the sync did so far. */
-  readonly stats: SyncStats = { blocks: 0, checkpointBytes: 0, headers: 0, invalidBlocks: 0 };
+  readonly stats: SyncStats = {
+    blocks: 0,
+    checkpointBytes: 0,
+    headers: 0,
+    invalidBlocks: 0,
+    assumedPrunedBlocks: 0,
+  };
   readonly #node: SyncNode;
   readonly #peers: () => readonly Peer[];
   readonly #server: CheckpointServer;
@@ -111,6 +133,7 @@ export class BlockSync {
   readonly #maxPendingBytes: number;
   readonly #maxTree: number;
   readonly #tickMs: number;
+  readonly #assumeDepth: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #submitting: Promise<void> | undefined;
   #submittingKey: string | undefined;
@@ -130,6 +153,15 @@ export class BlockSync {
     this.#maxPendingBytes = options.maxPendingBytes ?? 256 * 1024 * 1024;
     this.#maxTree = options.maxTreeHeaders ?? 100_000;
     this.#tickMs = options.tickMs ?? 200;
+    this.#assumeDepth = options.assumePrunedDepth ?? node.params.keepCheckpoints;
+    if (
+      !Number.isInteger(this.#assumeDepth) || this.#assumeDepth < 0 ||
+      (this.#assumeDepth !== 0 && this.#assumeDepth <= node.params.maxReorgDepth)
+    ) {
+      throw new RangeError(
+        `assumePrunedDepth must be 0 or above maxReorgDepth ${node.params.maxReorgDepth}`,
+      );
+    }
   }
 
   /** Starts the request scheduler. */
@@ -276,6 +308,7 @@ export class BlockSync {
       failed: new Set(),
       failedAt: 0,
       chunkReq: new Map(),
+      ckptNotFound: new Set(),
     };
     if (this.#tree.size < this.#maxTree) {
       this.#tree.set(key, entry);
@@ -369,6 +402,7 @@ export class BlockSync {
         e.blockReq = undefined;
       }
       if (item.type === InvType.ckpt) {
+        e.ckptNotFound.add(peer.id);
         e.failed.add(peer.id);
         e.failedAt = performance.now();
         for (const [i, r] of e.chunkReq) {
@@ -435,10 +469,14 @@ export class BlockSync {
 
   #onChunk(peer: Peer, message: CkptChunkPayload): void {
     const e = this.#tree.get(toHex(message.blockHash));
-    if (!e || !e.chunks || e.chunks[message.chunkIndex]) {
+    if (!e || !e.chunks) {
+      // A late answer for a block accepted meanwhile is harmless; anything else was not asked.
+      if (!e && this.#node.chainstate.getEntry(message.blockHash)) return;
       this.#countUnsolicited(peer);
       return;
     }
+    // A late duplicate: we asked twice after a request timed out.
+    if (e.chunks[message.chunkIndex]) return;
     if (!verifyChunkMessage(message, e.header)) {
       throw new Misbehavior(
         "invalid-chunk",
@@ -457,19 +495,39 @@ export class BlockSync {
     this.#inFlight.set(req.peer, Math.max(0, (this.#inFlight.get(req.peer) ?? 1) - 1));
   }
 
-  /** Tree entries worth downloading: ancestors of headers whose loss beats our tip's. */
-  #wanted(): TreeEntry[] {
+  /**
+   * Tree entries worth downloading: ancestors of headers whose loss beats our tip's, lowest
+   * first, each with the height of the highest such header above it (its burial).
+   */
+  #wanted(): { entry: TreeEntry; topHeight: number }[] {
     const tipLoss = this.#node.chainstate.tip().header.valLossMicroNats;
-    const marked = new Set<string>();
-    for (const e of this.#tree.values()) {
-      if (e.header.valLossMicroNats >= tipLoss) continue;
-      let cur: TreeEntry | undefined = e;
-      while (cur && !marked.has(cur.key)) {
-        marked.add(cur.key);
-        cur = this.#tree.get(cur.parentKey);
+    const top = new Map<string, number>();
+    const byHeight = [...this.#tree.values()].sort((a, b) => b.height - a.height);
+    for (const e of byHeight) {
+      const own = e.header.valLossMicroNats < tipLoss ? e.height : -1;
+      const t = Math.max(top.get(e.key) ?? -1, own);
+      if (t < 0) continue;
+      top.set(e.key, t);
+      if (this.#tree.has(e.parentKey)) {
+        top.set(e.parentKey, Math.max(top.get(e.parentKey) ?? -1, t));
       }
     }
-    return [...marked].map((k) => this.#tree.get(k)!).sort((a, b) => a.height - b.height);
+    return [...top].map(([k, topHeight]) => ({ entry: this.#tree.get(k)!, topHeight }))
+      .sort((a, b) => a.entry.height - b.entry.height);
+  }
+
+  /**
+   * Whether `e` may be accepted without its checkpoint: buried at least `assumePrunedDepth`
+   * below the best header above it, and every connected peer that could serve checkpoints
+   * (at least one) answered `notfound` for it. A block closer to the tip never qualifies: the
+   * recent checkpoints are always downloaded and evaluated.
+   */
+  #mayAssumePruned(e: TreeEntry, topHeight: number, peers: readonly Peer[]): boolean {
+    if (this.#assumeDepth === 0 || topHeight - e.height < this.#assumeDepth) return false;
+    if (e.ckptNotFound.size === 0) return false;
+    return peers.every((p) =>
+      ((p.version?.services ?? 0n) & Services.checkpoints) === 0n || e.ckptNotFound.has(p.id)
+    );
   }
 
   #pickPeer(e: TreeEntry, peers: readonly Peer[], checkpoints: boolean): Peer | undefined {
@@ -481,8 +539,10 @@ export class BlockSync {
     const announced = fresh.filter((p) => e.from.has(p.id));
     // Peers that failed this item are tried again only when no other peer is left, and then
     // not before a request timeout has passed since the last failure (pruned checkpoints).
+    // Peers merely busy (too many requests in flight) are no failure.
     let pool = announced.length > 0 ? announced : fresh;
-    if (pool.length === 0 && performance.now() - e.failedAt >= this.#timeoutMs) {
+    const failedOnly = usable.length > 0 && e.failed.size > 0;
+    if (pool.length === 0 && failedOnly && performance.now() - e.failedAt >= this.#timeoutMs) {
       if (!e.reportedUnavailable) {
         e.reportedUnavailable = true;
         this.#node.logger.log(
@@ -511,7 +571,7 @@ export class BlockSync {
     const peers = this.#peers().filter((p) => p.ready);
     let pendingBytes = 0;
     this.#forgetKnown();
-    for (const e of this.#wanted()) {
+    for (const { entry: e, topHeight } of this.#wanted()) {
       if (e.blockReq && e.blockReq.deadline < now) {
         e.failed.add(e.blockReq.peer);
         e.failedAt = now;
@@ -537,6 +597,12 @@ export class BlockSync {
         }
       }
       e.chunks ??= Array.from({ length: chunkCount(e.header.checkpointSize) }, () => undefined);
+      if (!e.assumePruned && this.#mayAssumePruned(e, topHeight, peers)) {
+        e.assumePruned = true;
+        for (const r of e.chunkReq.values()) this.#release(r);
+        e.chunkReq.clear();
+      }
+      if (e.assumePruned) continue;
       for (let i = 0; i < e.chunks.length; i++) {
         if (e.chunks[i] || e.chunkReq.has(i)) continue;
         const p = this.#pickPeer(e, peers, true);
@@ -570,7 +636,8 @@ export class BlockSync {
     if (this.#submitting || this.#stopped) return;
     let next: TreeEntry | undefined;
     for (const e of this.#tree.values()) {
-      if (!e.block || !e.chunks || e.chunks.some((c) => !c)) continue;
+      if (!e.block) continue;
+      if (!e.assumePruned && (!e.chunks || e.chunks.some((c) => !c))) continue;
       if (!this.#node.chainstate.getEntry(e.header.prevHash)) continue;
       if (!next || e.height < next.height) next = e;
     }
@@ -588,6 +655,10 @@ export class BlockSync {
   }
 
   async #submit(e: TreeEntry): Promise<void> {
+    if (e.assumePruned && (!e.chunks || e.chunks.some((c) => !c))) {
+      await this.#submitAssumedPruned(e);
+      return;
+    }
     const total = e.chunks!.reduce((s, c) => s + c!.length, 0);
     const checkpoint = new Uint8Array(total);
     let off = 0;
@@ -600,19 +671,46 @@ export class BlockSync {
       this.#tree.delete(e.key);
       if (result.status !== "duplicate") this.stats.blocks++;
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof DecodeError)) {
-        this.#node.logger.log(`p2p: submitting block ${e.key} failed: ${err}`);
-        this.#tree.delete(e.key);
-        return;
-      }
-      this.stats.invalidBlocks++;
-      this.#dropBranch(e.key);
-      const reason = err instanceof ValidationError ? err.reason : "undecodable checkpoint";
-      const culprit = this.#peers().find((p) => p.id === e.blockFrom);
-      culprit?.disconnect(
-        `sent invalid block ${e.key} (${reason})`,
-        new Misbehavior("invalid-block", reason),
-      );
+      this.#rejected(e, err);
     }
+  }
+
+  /** Submits a block whose checkpoint every peer pruned, without it (all other rules checked). */
+  async #submitAssumedPruned(e: TreeEntry): Promise<void> {
+    try {
+      const result = await this.#node.chainstate.acceptBlock(e.block!, undefined, {
+        checkpoint: "assumed-pruned",
+      });
+      this.#tree.delete(e.key);
+      if (result.status === "duplicate") return;
+      this.stats.blocks++;
+      this.stats.assumedPrunedBlocks++;
+      this.#node.logger.log(
+        `p2p: accepted block ${e.key} height=${e.height} without evaluation ` +
+          `(checkpoint pruned on every peer; ${e.ckptNotFound.size} said notfound)`,
+      );
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        this.#node.logger.log(`rejected block ${e.key} height=${e.height}: ${err.reason}`);
+      }
+      this.#rejected(e, err);
+    }
+  }
+
+  /** A submitted block failed: drop its branch and punish its sender when it broke a rule. */
+  #rejected(e: TreeEntry, err: unknown): void {
+    if (!(err instanceof ValidationError || err instanceof DecodeError)) {
+      this.#node.logger.log(`p2p: submitting block ${e.key} failed: ${err}`);
+      this.#tree.delete(e.key);
+      return;
+    }
+    this.stats.invalidBlocks++;
+    this.#dropBranch(e.key);
+    const reason = err instanceof ValidationError ? err.reason : "undecodable checkpoint";
+    const culprit = this.#peers().find((p) => p.id === e.blockFrom);
+    culprit?.disconnect(
+      `sent invalid block ${e.key} (${reason})`,
+      new Misbehavior("invalid-block", reason),
+    );
   }
 }

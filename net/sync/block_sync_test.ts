@@ -168,7 +168,7 @@ Deno.test("a block whose checkpoint fails evaluation gets its sender disconnecte
   }
 });
 
-Deno.test("checkpoints pruned on every peer are reported and retried slowly, the peer kept", async () => {
+Deno.test("with acceptance without checkpoints off, checkpoints pruned on every peer are reported and retried slowly, the peer kept", async () => {
   const evaluator = new ScriptedEvaluator();
   const blocks = await mineTestBlocks(params, evaluator, params.keepCheckpoints + 2);
   const a = await startTestNode(params, evaluator, blocks, {
@@ -176,7 +176,7 @@ Deno.test("checkpoints pruned on every peer are reported and retried slowly, the
   });
   const b = await startTestNode(params, evaluator, [], {
     connect: [{ host: "127.0.0.1", port: a.manager.listenPort! }],
-    sync: { requestTimeoutMs: 200 },
+    sync: { requestTimeoutMs: 200, assumePrunedDepth: 0 },
   });
   try {
     await until(

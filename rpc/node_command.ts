@@ -82,9 +82,17 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   let mining: NodeMining | undefined;
   let p2p: PeerManager | undefined;
   const signals: [Deno.Signal, () => void][] = [];
+  // Signals abort at once, even during startup: the evaluator and the miner watch `shutdown`.
+  const shutdown = new AbortController();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const handler = () =>
+      node ? node.requestStop(sig) : shutdown.abort(new DOMException(sig, "AbortError"));
+    Deno.addSignalListener(sig, handler);
+    signals.push([sig, handler]);
+  }
   try {
     const gpu = await requestGpu();
-    const inner = gpu ? new GpuEvaluator(gpu) : new CpuEvaluator();
+    const inner = gpu ? new GpuEvaluator(gpu, { signal: shutdown.signal }) : new CpuEvaluator();
     if (!gpu) logger.log("no WebGPU adapter: evaluating with the CPU reference (slow)");
     const evaluator = new MemoEvaluator(inner);
     logger.log(`evaluator: ${evaluator.name}`);
@@ -114,8 +122,10 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
       clock,
       logger,
       datadir,
+      shutdown,
       ...(producer ? { blockProducer: producer } : {}),
     });
+    if (shutdown.signal.aborted) node.requestStop("signal during startup");
     const tip = chainstate.tip();
     logger.log(
       `chain tip height=${tip.height} hash=${toHex(tip.hash)} ` +
@@ -155,17 +165,12 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
       throw e;
     }
     logger.log(`RPC server listening on 127.0.0.1:${server.port} (cookie ${cookie.path})`);
-    for (const sig of ["SIGINT", "SIGTERM"] as const) {
-      const n = node;
-      const handler = () => n.requestStop(sig);
-      Deno.addSignalListener(sig, handler);
-      signals.push([sig, handler]);
-    }
     logger.log("node ready");
     if (miningFlags) mining = await startNodeMining(node, gpu, miningFlags, ctx);
     await node.stopped;
     return 0;
   } catch (e) {
+    if (shutdown.signal.aborted) return 0; // e.g. startup evaluation aborted by a signal
     logger.log(`error: ${(e as Error)?.message ?? e}`);
     ctx.err(`error: ${(e as Error)?.message ?? e}`);
     return 1;

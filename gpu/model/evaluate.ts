@@ -5,6 +5,11 @@
  * Determinism: every window's per-position losses come back to the CPU and are summed in f64 in
  * a fixed order, so repeated runs on one device are bit-identical.
  *
+ * Abort: with an `AbortSignal` the evaluation checks it before every GPU submit (a group of
+ * windows) and, once aborted, throws the signal's reason (an `AbortError` DOMException by
+ * default) instead of returning: a partial sum is never a loss, so an evaluation cut short by a
+ * shutdown can never be taken as a block's result.
+ *
  * @module
  */
 import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
@@ -16,13 +21,18 @@ import { GpuModel } from "./gpu_model.ts";
 /** Largest number of tokens evaluated per GPU submit. */
 const TOKENS_PER_SUBMIT = 1 << 15;
 
-/** Validation loss of `checkpoint` over `bytes` in windows of `windowLen`, on the GPU. */
+/**
+ * Validation loss of `checkpoint` over `bytes` in windows of `windowLen`, on the GPU. Throws
+ * `signal.reason` when `signal` is (or becomes) aborted before the last submit.
+ */
 export async function evaluateLossGpu(
   gpu: GpuContext,
   checkpoint: Checkpoint,
   bytes: Uint8Array,
   windowLen: number,
+  signal?: AbortSignal,
 ): Promise<number> {
+  signal?.throwIfAborted();
   const windows = Math.floor(bytes.length / windowLen);
   if (windows < 1 || windowLen < 2) {
     throw new RangeError(
@@ -34,6 +44,7 @@ export async function evaluateLossGpu(
   try {
     let sum = 0;
     for (let first = 0; first < windows; first += perSubmit) {
+      signal?.throwIfAborted();
       const count = Math.min(perSubmit, windows - first);
       const tokens = new Uint32Array(perSubmit * windowLen); // padding windows are zeros
       for (let i = 0; i < count * windowLen; i++) tokens[i] = bytes[first * windowLen + i];
@@ -46,22 +57,31 @@ export async function evaluateLossGpu(
         for (let t = 0; t < windowLen - 1; t++) sum += losses[w * windowLen + t];
       }
     }
+    signal?.throwIfAborted();
     return sum / (windows * (windowLen - 1));
   } finally {
     model.destroy();
   }
 }
 
-/** Evaluates on WebGPU. */
+/** Options of {@linkcode GpuEvaluator}. */
+export interface GpuEvaluatorOptions {
+  /** Aborts every evaluation in flight or started later (e.g. the node's shutdown). */
+  readonly signal?: AbortSignal;
+}
+
+/** Evaluates on WebGPU; every evaluation throws instead of returning once `signal` aborts. */
 export class GpuEvaluator implements Evaluator {
   readonly name: string;
   readonly #gpu: GpuContext;
-  constructor(gpu: GpuContext) {
+  readonly #signal: AbortSignal | undefined;
+  constructor(gpu: GpuContext, options: GpuEvaluatorOptions = {}) {
     this.#gpu = gpu;
+    this.#signal = options.signal;
     this.name = `webgpu (${gpu.adapterName})`;
   }
   evaluate(checkpoint: Checkpoint, validation: Uint8Array, windowLen: number): Promise<number> {
-    return evaluateLossGpu(this.#gpu, checkpoint, validation, windowLen);
+    return evaluateLossGpu(this.#gpu, checkpoint, validation, windowLen, this.#signal);
   }
 }
 

@@ -28,6 +28,11 @@ export interface TrainOptions {
   onStep?: (progress: TrainProgress) => void;
   /** Checked before each step; returning true stops the run early (e.g. a new tip arrived). */
   shouldStop?: () => boolean;
+  /**
+   * Checked before each step and before reading the result back: once aborted the run throws
+   * `signal.reason` (no checkpoint read-back; e.g. the node is shutting down).
+   */
+  signal?: AbortSignal;
 }
 
 /** One progress report. */
@@ -57,7 +62,8 @@ export interface TrainResult {
 
 /**
  * Trains `checkpoint` on windows from `sampler`. With `resume`, the AdamW moments, step count
- * and sampler position continue from a previous run of the same model.
+ * and sampler position continue from a previous run of the same model. Throws
+ * `options.signal.reason` once the signal aborts (checked at every step boundary).
  */
 export async function train(
   gpu: GpuContext,
@@ -80,6 +86,7 @@ export async function train(
   let done = 0;
   try {
     for (let i = 1; i <= options.steps; i++) {
+      options.signal?.throwIfAborted();
       if (options.shouldStop?.()) break;
       model.setBatch(await sampler.nextBatch(options.batch));
       model.trainStep(baseStep + i, learningRate(options.schedule, i), optimizer);
@@ -99,6 +106,7 @@ export async function train(
         elapsedSecs,
       });
     }
+    options.signal?.throwIfAborted();
     const trained = await model.toCheckpoint();
     const { m, v } = await model.readMoments();
     const elapsedSecs = (performance.now() - started) / 1000;

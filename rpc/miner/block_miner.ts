@@ -4,7 +4,8 @@
  * AdamW steps (moments carried across rounds), evaluate after each round, and once the claim
  * `lossToMicroNats(L)` reaches `⌊parent × (1 − μ − τ)⌋` assemble, sign and submit the block.
  * When the tip moves (a block from elsewhere) training stops within a step and starts over on
- * the new tip. Talks to the node only through a {@linkcode MiningSource}.
+ * the new tip. Talks to the node only through a {@linkcode MiningSource}. With an `AbortSignal`
+ * (the node's shutdown) training stops at the next step boundary by throwing, and `run` ends.
  *
  * @module
  */
@@ -41,6 +42,8 @@ export interface BlockMinerOptions {
   dataPath?: string;
   /** Data-order seed (default 1). */
   seed?: number;
+  /** Aborts training at the next step and ends {@linkcode BlockMiner.run} (node shutdown). */
+  signal?: AbortSignal;
 }
 
 /** One progress report while training a block. */
@@ -123,12 +126,14 @@ export class TargetNotReachedError extends Error {
 export class BlockMiner {
   readonly #gpu: GpuContext;
   readonly #minerSeed: Uint8Array;
-  readonly #o: Required<Omit<BlockMinerOptions, "maxRounds">> & { maxRounds: number };
+  readonly #o: Required<Omit<BlockMinerOptions, "maxRounds" | "signal">> & { maxRounds: number };
+  readonly #signal: AbortSignal | undefined;
   #sampler: WindowSampler | null = null;
 
   constructor(gpu: GpuContext, minerSeed: Uint8Array, options: BlockMinerOptions = {}) {
     this.#gpu = gpu;
     this.#minerSeed = minerSeed;
+    this.#signal = options.signal;
     this.#o = {
       stepsPerRound: options.stepsPerRound ?? 10,
       batch: options.batch ?? 8,
@@ -193,6 +198,7 @@ export class BlockMiner {
     let lastEval: { secs: number; best: number } | undefined;
     let lastLoss: number | undefined;
     while (claim > target) {
+      this.#signal?.throwIfAborted();
       await source.refreshTip();
       if (moved()) return null;
       if (rounds >= o.maxRounds) {
@@ -214,6 +220,7 @@ export class BlockMiner {
         },
         lossEvery: Math.min(o.stepsPerRound, 5),
         shouldStop: moved,
+        ...(this.#signal ? { signal: this.#signal } : {}),
         onStep: (p) => {
           if (p.loss !== undefined) lastLoss = p.loss;
           hooks.onProgress?.({
@@ -291,13 +298,14 @@ export class BlockMiner {
     hooks: MiningHooks = {},
     retryMs = 1000,
   ): Promise<void> {
-    while (!source.stopRequested()) {
+    const aborted = () => this.#signal?.aborted === true;
+    while (!source.stopRequested() && !aborted()) {
       try {
         const found = await this.mineOnTip(source, address, hooks);
         if (found) hooks.onBlock?.(found);
         else if (!source.stopRequested()) hooks.onNewTip?.(source.tipHash());
       } catch (e) {
-        if (source.stopRequested()) break;
+        if (source.stopRequested() || aborted()) break;
         hooks.onError?.(e);
         await new Promise((r) => setTimeout(r, retryMs));
       }

@@ -46,7 +46,10 @@ export function nodeMiningFlags(args: ParsedArgs): NodeMiningFlags | undefined {
 export interface NodeMining {
   /** The reward address. */
   readonly address: string;
-  /** Stops after the current training step and waits for the loop to end. */
+  /**
+   * Stops after the current training step and waits for the loop to end (the node's shutdown
+   * signal already aborts training and evaluation in flight).
+   */
   stop(): Promise<void>;
 }
 
@@ -74,7 +77,10 @@ export async function startNodeMining(
     if (e instanceof DecodeError) throw new Error(`--address: ${e.message}`);
     throw e;
   }
-  const miner = new BlockMiner(gpu, seed, { dataPath: flags.dataPath });
+  const miner = new BlockMiner(gpu, seed, {
+    dataPath: flags.dataPath,
+    signal: node.shutdownSignal,
+  });
   await miner.open(node.params.validationWindowBytes);
   let stopped = false;
   const source = new NodeMiningSource(node, () => stopped);

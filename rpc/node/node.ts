@@ -2,7 +2,10 @@
  * The Node: one object owning the chainstate, mempool, evaluator, clock and logger, built from a
  * single dependencies object (DESIGN §1, STYLE 8). RPC handlers call it; it logs every block
  * connected and every rejection with its reason, keeps an in-memory transaction index of the
- * active chain, and resolves {@linkcode Node.stopped} when a stop is requested.
+ * active chain, and resolves {@linkcode Node.stopped} when a stop is requested. A stop also
+ * aborts {@linkcode Node.shutdownSignal}, which the evaluator and the miner watch, so in-flight
+ * training and evaluation end at their next step or window boundary (an aborted evaluation
+ * throws, and a block whose evaluation was aborted is simply not connected).
  *
  * @module
  */
@@ -53,6 +56,11 @@ export interface NodeDeps {
   readonly blockProducer?: BlockProducer;
   /** Monotonic ms for uptime (default performance.now). */
   readonly monotonicMs?: () => number;
+  /**
+   * Aborted by {@linkcode Node.requestStop}; pass the controller whose signal the evaluator
+   * watches (default a new one).
+   */
+  readonly shutdown?: AbortController;
 }
 
 /** Where a transaction was found. */
@@ -90,6 +98,7 @@ export class Node {
   #mining: Promise<unknown> = Promise.resolve();
   #tipWork: Promise<unknown> = Promise.resolve();
   #stopRequested = false;
+  readonly #shutdown: AbortController;
   #resolveStop!: () => void;
   /** Resolves once {@linkcode Node.requestStop} was called. */
   readonly stopped: Promise<void>;
@@ -106,6 +115,7 @@ export class Node {
     this.datadir = deps.datadir;
     this.blockProducer = deps.blockProducer;
     this.#monotonicMs = deps.monotonicMs ?? (() => performance.now());
+    this.#shutdown = deps.shutdown ?? new AbortController();
     this.#startedMs = this.#monotonicMs();
     this.stopped = new Promise((resolve) => this.#resolveStop = resolve);
     this.#unsubscribe = this.chainstate.onTipChange((change) => this.#onTipChange(change));
@@ -236,11 +246,22 @@ export class Node {
     return this.#stopRequested;
   }
 
-  /** Asks the node to shut down (RPC `stop`, signals); resolves {@linkcode Node.stopped}. */
+  /** Aborted once a stop is requested: long work (training, evaluation) watches it. */
+  get shutdownSignal(): AbortSignal {
+    return this.#shutdown.signal;
+  }
+
+  /**
+   * Asks the node to shut down (RPC `stop`, signals): aborts {@linkcode Node.shutdownSignal}
+   * and resolves {@linkcode Node.stopped}.
+   */
   requestStop(why: string): void {
     if (this.#stopRequested) return;
     this.#stopRequested = true;
     this.logger.log(`shutdown requested (${why})`);
+    if (!this.#shutdown.signal.aborted) {
+      this.#shutdown.abort(new DOMException(`node shutting down (${why})`, "AbortError"));
+    }
     this.#resolveStop();
   }
 

@@ -6,14 +6,17 @@
  * Flow: anyone builds a {@linkcode RecoveryRequest} ({@linkcode createRecoveryRequest}); each
  * guardian checks and signs it ({@linkcode signRecoveryRequest}); with `threshold` signatures
  * {@linkcode finalizeRecovery} gives the transaction. The request carries the pending policy
- * in full: outputs commit only to its hash, so the owner needs it to cancel
- * (`Wallet.createCancel`).
+ * in full: the guardians check it before signing and the new owner reveals it to claim the coin
+ * after the delay. The owner needs none of it to cancel: consensus accepts `pk(owner)`, whose
+ * hash the pending output's `UtxoEntry` records, so the owner's wallet finds its pending
+ * recoveries on chain ({@linkcode guardianSpendOf}) and cancels them (`Wallet.createCancel`).
  *
  * @module
  */
 import { keyPairFromSeed, sign, verify } from "../crypto/ed25519.ts";
 import { toHex } from "../crypto/keccak.ts";
 import type { NetworkParams } from "../consensus/params.ts";
+import { guardianSpendOwnerHash } from "../consensus/check_recovery.ts";
 import { RecoveryKind } from "../primitives/address.ts";
 import { pk, type Policy } from "../primitives/policy.ts";
 import { policyHash } from "../primitives/policy_codec.ts";
@@ -23,8 +26,9 @@ import {
   pendingRecoveryPolicy,
 } from "../primitives/recovery_policies.ts";
 import { type KeySignature, makeSatisfaction } from "../primitives/satisfaction.ts";
-import type { Tx, TxOut } from "../primitives/tx.ts";
-import { sighash } from "../primitives/tx_hash.ts";
+import type { AddressData } from "../primitives/address.ts";
+import type { OutPoint, Tx, TxOut } from "../primitives/tx.ts";
+import { sighash, txid } from "../primitives/tx_hash.ts";
 import type { WalletCoin } from "./wallet.ts";
 import { WalletError } from "./wallet_errors.ts";
 
@@ -175,5 +179,35 @@ export function finalizeRecovery(
       policy: req.socialPolicy,
       satisfaction: makeSatisfaction([...good.values()].slice(0, threshold)),
     }],
+  };
+}
+
+/** The pending-recovery output of a guardian spend, as an owner finds it on chain. */
+export interface GuardianSpend {
+  /** The pending-recovery output (output 0 of the spend). */
+  readonly outpoint: OutPoint;
+  /** Its address (kind pending recovery, hash of a policy the owner need not know). */
+  readonly address: AddressData;
+  /** What its `UtxoEntry` records: `policyHash(pk(owner))` of the social coin spent. */
+  readonly pendingOwnerHash: Uint8Array;
+}
+
+/**
+ * If `tx` is a guardian spend (one input spending a social output without the owner's signature,
+ * one pending-recovery output: PROTOCOL §5.7), its pending output and the owner hash consensus
+ * records for it; else null. Only guardian spends can create pending-recovery outputs, so one
+ * that is in a block is exactly that.
+ */
+export function guardianSpendOf(params: NetworkParams, tx: Tx): GuardianSpend | null {
+  if (tx.inputs.length !== 1 || tx.outputs.length !== 1 || tx.witnesses.length !== 1) return null;
+  const out = tx.outputs[0]!;
+  if (out.address.kind !== RecoveryKind.pendingRecovery) return null;
+  const w = tx.witnesses[0]!;
+  const pendingOwnerHash = guardianSpendOwnerHash(w.policy, w.satisfaction);
+  if (!pendingOwnerHash) return null;
+  return {
+    outpoint: { txid: txid(params.magic, tx), vout: 0 },
+    address: out.address,
+    pendingOwnerHash,
   };
 }

@@ -22,10 +22,9 @@ import {
   encodeAddress,
   RecoveryKind,
 } from "../primitives/address.ts";
-import type { Policy } from "../primitives/policy.ts";
+import { pk, type Policy } from "../primitives/policy.ts";
 import { policyHash } from "../primitives/policy_codec.ts";
 import { formatPolicy } from "../primitives/policy_text.ts";
-import { matchPendingRecovery } from "../primitives/recovery_policies.ts";
 import { makeSatisfaction } from "../primitives/satisfaction.ts";
 import { type OutPoint, type Tx, type TxOut, txSize } from "../primitives/tx.ts";
 import { sighashes } from "../primitives/tx_hash.ts";
@@ -173,6 +172,21 @@ export function coinFromUtxo(outpointKey: string, e: UtxoEntry): WalletCoin {
     coinbase: e.coinbase,
     createdMtpSecs: e.createdMtpSecs,
   };
+}
+
+/** A pending-recovery coin with the owner its `UtxoEntry` records. */
+export interface PendingRecoveryCoin extends WalletCoin {
+  /** `UtxoEntry.pendingOwnerHash`: `policyHash(pk(owner))` of the social coin the guardians spent. */
+  readonly pendingOwnerHash: Uint8Array;
+}
+
+/** {@linkcode coinFromUtxo} for a pending-recovery entry; null for any other entry. */
+export function pendingCoinFromUtxo(
+  outpointKey: string,
+  e: UtxoEntry,
+): PendingRecoveryCoin | null {
+  if (e.address.kind !== RecoveryKind.pendingRecovery || !e.pendingOwnerHash) return null;
+  return { ...coinFromUtxo(outpointKey, e), pendingOwnerHash: e.pendingOwnerHash };
 }
 
 const DUMMY_SIG = new Uint8Array(64);
@@ -454,56 +468,61 @@ export class Wallet {
   }
 
   /**
-   * The owner's cancel of a pending social recovery: spends the pending-recovery `coin`
-   * (whose policy is `pendingPolicy`, as the guardians' request showed it) through the owner
-   * branch, to a new change address with the original social parameters. Throws
-   * `WalletError("bad-recovery-request")` when the policy does not hash to the coin or its
-   * owner branch is not one of our keys.
+   * Our address whose owner key a pending recovery records as its owner
+   * (`pendingOwnerHash = policyHash(pk(ownerKey))`), social addresses first; undefined if none.
+   */
+  pendingOwnerOf(pendingOwnerHash: Uint8Array): WalletAddress | undefined {
+    const want = toHex(pendingOwnerHash);
+    const mine = this.#addresses.filter((a) => toHex(policyHash(pk(a.ownerKey))) === want);
+    return mine.find((a) => a.spec.kind === "social") ?? mine[0];
+  }
+
+  /**
+   * The owner's cancel of pending social recoveries (PROTOCOL §5.7): each pending-recovery coin
+   * is spent by revealing only `pk(owner)`, whose hash its `UtxoEntry` records; the pending
+   * policy the guardians committed to is not needed. Everything goes to one new change address
+   * with the first coin's original social parameters. Throws
+   * `WalletError("bad-recovery-request")` when a coin is not a pending recovery or its owner is
+   * not one of our keys.
    */
   createCancel(
     req: {
-      readonly coin: WalletCoin;
-      readonly pendingPolicy: Policy;
+      readonly coins: readonly PendingRecoveryCoin[];
       readonly feeRatePerByte: bigint;
     },
   ): BuiltTx {
     checkFeeRate(req.feeRatePerByte);
-    const { coin, pendingPolicy } = req;
-    const m = matchPendingRecovery(pendingPolicy);
-    if (
-      coin.address.kind !== RecoveryKind.pendingRecovery || !m || m.ownerPolicy.type !== "pk" ||
-      toHex(policyHash(pendingPolicy)) !== toHex(coin.address.hash)
-    ) {
-      throw new WalletError(
-        "bad-recovery-request",
-        "Coin is not a pending recovery with this policy",
-      );
-    }
-    const ownerKey = toHex(m.ownerPolicy.key);
-    const original = this.#addresses.find((a) => toHex(a.ownerKey) === ownerKey);
-    if (!original) {
-      throw new WalletError("bad-recovery-request", "Pending recovery owner is not our key");
-    }
-    const signer = { policy: pendingPolicy, secretKey: this.#ownerSecret(original) };
+    const { coins } = req;
+    if (coins.length === 0) throw new WalletError("no-coins", "No pending recovery to cancel");
+    const owners = coins.map((coin) => {
+      if (coin.address.kind !== RecoveryKind.pendingRecovery) {
+        throw new WalletError("bad-recovery-request", "Coin is not a pending recovery");
+      }
+      const owner = this.pendingOwnerOf(coin.pendingOwnerHash);
+      if (!owner) {
+        throw new WalletError("bad-recovery-request", "Pending recovery owner is not our key");
+      }
+      return owner;
+    });
+    const signers = owners.map((a) => ({
+      policy: pk(a.ownerKey),
+      secretKey: this.#ownerSecret(a),
+    }));
+    const original = owners[0]!;
     const placeholder = {
       value: 0n,
       address: { kind: specKind(original.spec), hash: DUMMY_SIG.subarray(0, 32) },
     };
-    const size = sizeOfTx([coin], [signer.policy], [placeholder], 0);
-    const fee = req.feeRatePerByte * BigInt(size);
-    if (coin.value <= fee) throw new WalletError("insufficient-funds", "Coin cannot pay the fee");
+    const policies = signers.map((s) => s.policy);
+    const fee = req.feeRatePerByte * BigInt(sizeOfTx(coins, policies, [placeholder], 0));
+    const total = coins.reduce((sum, c) => sum + c.value, 0n);
+    if (total <= fee) throw new WalletError("insufficient-funds", "Coins cannot pay the fee");
     const to = this.newAddress(original.spec, { account: original.account, change: true });
-    const tx = signTx(
-      this.params,
-      [coin],
-      [{ value: coin.value - fee, address: to.data }],
-      0,
-      [signer],
-    );
+    const tx = signTx(this.params, coins, [{ value: total - fee, address: to.data }], 0, signers);
     return {
       tx,
       feeResonances: fee,
-      spent: [coin],
+      spent: coins,
       changeAddress: to.address,
       sizeBytes: txSize(tx),
     };

@@ -3,10 +3,16 @@ import { REGTEST } from "../consensus/params.ts";
 import { keyPairFromSeed } from "../crypto/ed25519.ts";
 import { pk } from "../primitives/policy.ts";
 import { RecoveryKind } from "../primitives/address.ts";
+import { outpointKey } from "../consensus/chain_entry.ts";
 import { outputKey, TestChain, testKey } from "../consensus/testing/block_builder.ts";
 import type { RecoverySpec } from "./recovery_spec.ts";
-import { createRecoveryRequest, finalizeRecovery, signRecoveryRequest } from "./social_recovery.ts";
-import { coinFromUtxo, Wallet } from "./wallet.ts";
+import {
+  createRecoveryRequest,
+  finalizeRecovery,
+  guardianSpendOf,
+  signRecoveryRequest,
+} from "./social_recovery.ts";
+import { pendingCoinFromUtxo, Wallet } from "./wallet.ts";
 import { WalletError } from "./wallet_errors.ts";
 
 const WORDS = "abandon ".repeat(23) + "art";
@@ -200,16 +206,30 @@ Deno.test("social recovery: guardians move coins to a pending output, the owner 
   const recoveryTx = finalizeRecovery(REGTEST, req, [s2, s1]);
   await chain.mine({ txs: [recoveryTx] });
   const pendingKey = outputKey(REGTEST, recoveryTx, 0);
-  const pending = coinFromUtxo(pendingKey, chain.view.get(pendingKey)!);
+  const pending = pendingCoinFromUtxo(pendingKey, chain.view.get(pendingKey)!)!;
+  const { pendingOwnerHash: _, ...plain } = chain.view.get(pendingKey)!;
+  assert.equal(pendingCoinFromUtxo(pendingKey, plain), null);
   // A tampered request (owner branch swapped for the heir) is refused before signing.
   const forged = { ...req, pendingPolicy: pk(heir.publicKey) };
   assert.throws(() => signRecoveryRequest(REGTEST, forged, g1.guardianSecretKey(0)), WalletError);
-  const cancel = owner.createCancel({
-    coin: pending,
-    pendingPolicy: req.pendingPolicy,
-    feeRatePerByte: 1n,
-  });
-  assert.deepEqual(owner.addressOf(cancel.changeAddress!)!.spec, spec);
+  // The owner's wallet, restored from its words, never saw the request: it finds the guardian
+  // spend on chain and cancels by revealing only pk(owner).
+  const restored = Wallet.fromMnemonic(REGTEST, WORDS);
+  restored.newAddress(spec);
+  const seen = guardianSpendOf(REGTEST, recoveryTx)!;
+  assert.equal(outpointKey(seen.outpoint), pendingKey);
+  assert.deepEqual(seen.pendingOwnerHash, pending.pendingOwnerHash);
+  assert.equal(guardianSpendOf(REGTEST, chain.blocks[1]!.txs[0]!), null);
+  assert.equal(restored.pendingOwnerOf(pending.pendingOwnerHash)!.address, addr.address);
+  assert.equal(g1.pendingOwnerOf(pending.pendingOwnerHash), undefined);
+  assert.throws(
+    () => g1.createCancel({ coins: [pending], feeRatePerByte: 1n }),
+    (e) => e instanceof WalletError && e.reason === "bad-recovery-request",
+  );
+  const cancel = restored.createCancel({ coins: [pending], feeRatePerByte: 1n });
+  assert.deepEqual(cancel.tx.witnesses[0]!.policy, pk(addr.ownerKey));
+  assert.equal(BigInt(cancel.sizeBytes), cancel.feeResonances);
+  assert.deepEqual(restored.addressOf(cancel.changeAddress!)!.spec, spec);
   await chain.mine({ txs: [cancel.tx] });
   assert.equal(chain.view.get(pendingKey), undefined);
 });

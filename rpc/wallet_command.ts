@@ -9,7 +9,8 @@
  * Social recovery between wallets: the new owner writes a request file (`recover-social
  * request`), guardians sign it (`guardian sign`), the new owner broadcasts it (`recover-social
  * finalize`) and, once the cancel delay has passed, claims the coin (`recover-social claim`);
- * until then the old owner can `cancel-recovery` with the same request file. The new owner key
+ * until then the old owner can `cancel-recovery`, which finds the pending recoveries of its coins
+ * on chain and needs no request file (the cancel reveals only the owner's key). The new owner key
  * is a key of the new owner's guardian branch (`guardian key --index N`).
  *
  * @module
@@ -41,6 +42,8 @@ import {
   checkRecoveryRequest,
   createRecoveryRequest,
   finalizeRecovery,
+  type GuardianSpend,
+  guardianSpendOf,
   type RecoveryRequest,
   signRecoveryRequest,
 } from "../core/wallet/social_recovery.ts";
@@ -654,18 +657,53 @@ async function runSocialClaim(env: Env): Promise<number> {
   return 0;
 }
 
-async function runCancel(env: Env): Promise<number> {
-  const req = await readRequest(env, requestPath(env));
-  const w = await open(env);
-  const coin = await pendingCoin(env, req);
-  const built = w.wallet.createCancel({
-    coin,
-    pendingPolicy: req.pendingPolicy,
-    feeRatePerByte: feeRate(env),
+/**
+ * The unspent pending recoveries of this wallet's coins, found on chain (and in the mempool):
+ * guardian spends among the transactions spending our addresses, whose recorded owner is ours.
+ */
+async function pendingRecoveries(env: Env, node: NodeLink, w: Wallet) {
+  const rows = await node.history(w.addresses().map((a) => a.address));
+  const spends: GuardianSpend[] = [];
+  for (const r of rows) {
+    if (r.sentResonances === 0n) continue;
+    const g = guardianSpendOf(env.params, await node.transaction(r.txid));
+    if (g && w.pendingOwnerOf(g.pendingOwnerHash)) spends.push(g);
+  }
+  const coins = await node.unspent(spends.map((g) => encodeAddress(env.params, g.address)));
+  return coins.flatMap((c) => {
+    const id = `${toHex(c.outpoint.txid)}:${c.outpoint.vout}`;
+    const g = spends.find((s) => `${toHex(s.outpoint.txid)}:${s.outpoint.vout}` === id);
+    return g ? [{ ...c, pendingOwnerHash: g.pendingOwnerHash }] : [];
   });
+}
+
+async function runCancel(env: Env): Promise<number> {
+  const w = await open(env);
+  const node = await link(env);
+  let coins = await pendingRecoveries(env, node, w.wallet);
+  const path = stringFlag(env.args, "request");
+  if (path !== undefined) {
+    // Only the request's transaction id is used: the pending policy is not needed to cancel.
+    let id: string;
+    try {
+      const j = JSON.parse(await Deno.readTextFile(path));
+      id = toHex(txid(env.params.magic, decodeTx(fromHex(j.tx), env.params.maxTxBytes)));
+    } catch (e) {
+      throw new WalletError("bad-recovery-request", `${path}: ${(e as Error).message}`);
+    }
+    coins = coins.filter((c) => toHex(c.outpoint.txid) === id);
+  }
+  if (coins.length === 0) {
+    throw new WalletError("no-coins", "No pending recovery of this wallet's coins to cancel");
+  }
+  const built = w.wallet.createCancel({ coins, feeRatePerByte: feeRate(env) });
   await saveWallet(w);
-  const id = await (await link(env)).broadcast(built.tx);
-  print(env, { txid: id, address: built.changeAddress }, () => [id]);
+  const id = await node.broadcast(built.tx);
+  print(env, {
+    txid: id,
+    address: built.changeAddress,
+    cancelled: coins.map((c) => `${toHex(c.outpoint.txid)}:${c.outpoint.vout}`),
+  }, () => [id]);
   return 0;
 }
 
@@ -816,10 +854,13 @@ export const WALLET_COMMAND: CommandSpec = {
     },
     cmd(
       "cancel-recovery",
-      "Owner: cancel a pending social recovery",
-      "cancel-recovery --request F",
+      "Owner: cancel the pending social recoveries of this wallet's coins (found on chain)",
+      "cancel-recovery [--request F]",
       runCancel,
-      { ...FEE_OPTION, request: { type: "string", valueName: "F", description: "Request file" } },
+      {
+        ...FEE_OPTION,
+        request: { type: "string", valueName: "F", description: "Only this request's recovery" },
+      },
     ),
   ],
 };

@@ -1,7 +1,9 @@
 /**
  * Social recovery through `rnt wallet` on a real regtest node: 2 of 3 guardians sign a new
- * owner's request, the old owner cancels it within the delay, a second recovery cannot be
- * claimed before the delay (`timelock-not-met`) and is claimed by the new owner after it.
+ * owner's request, the old owner cancels it within the delay from a wallet recovered from its
+ * 24 words that never saw the request (the cancel reveals only `pk(owner)`, PROTOCOL §5.7), a
+ * second recovery cannot be claimed before the delay (`timelock-not-met`) and is claimed by the
+ * new owner after it.
  *
  * @module
  */
@@ -16,7 +18,7 @@ import { TestWalletCli } from "./wallet_helpers.ts";
 type Json = Record<string, unknown>;
 
 gpuTest(
-  "rnt wallet social recovery: 2-of-3 guardians start it, the owner cancels within the delay, another completes after it",
+  "rnt wallet social recovery: 2-of-3 guardians start it, the owner cancels it without the pending policy, another completes after the delay",
   async () => {
     await using dir = await tempDir();
     await using node = await NodeProcess.start(`${dir.path}/node`);
@@ -27,19 +29,17 @@ gpuTest(
       await w.setPassphrase(`${name} pass`);
       return w;
     };
-    const [g1, g2, owner, heir] = await Promise.all(["g1", "g2", "owner", "heir"].map(wallet));
+    const [g1, g2, owner, heir, restored] = await Promise.all(
+      ["g1", "g2", "owner", "heir", "restored"].map(wallet),
+    );
     const heirAddress = (await heir!.json(["create", "--insecure-fast-kdf"])).address as string;
     await g1!.json(["create", "--insecure-fast-kdf"]);
     await g2!.json(["create", "--insecure-fast-kdf"]);
     const k1 = (await g1!.json(["guardian", "key"])).public_key as string;
     const k2 = (await g2!.json(["guardian", "key"])).public_key as string;
     const k3 = toHex(keyPairFromSeed(new Uint8Array(32).fill(7)).publicKey);
-    const created = await owner!.json([
-      "create",
-      "--insecure-fast-kdf",
-      "--recovery",
-      `social:2:${k1},${k2},${k3}:10`,
-    ]);
+    const spec = `social:2:${k1},${k2},${k3}:10`;
+    const created = await owner!.json(["create", "--insecure-fast-kdf", "--recovery", spec]);
     assert.equal((created.recovery as Json).kind, "social");
     // 11 blocks 100 s apart (mock time): the coinbases of heights 1 and 2 are mature, and
     // with timestamps 100 s apart the median time past moves 100 s a block.
@@ -48,7 +48,7 @@ gpuTest(
       await node.rpc("generatetoaddress", [1, created.address]);
     }
 
-    const startRecovery = async (file: string) => {
+    const startRecovery = async (file: string, tryOneSignature: boolean) => {
       const req = await heir!.json([
         "recover-social",
         "request",
@@ -75,15 +75,17 @@ gpuTest(
         "--out",
         `${dir.path}/${file}.s2`,
       ]);
-      const one = await heir!.run([
-        "recover-social",
-        "finalize",
-        "--request",
-        `${dir.path}/${file}`,
-        `${dir.path}/${file}.s1`,
-      ]);
-      assert.equal(one.code, 1);
-      assert.match(one.stderr, /Need 2 guardian signatures, have 1/);
+      if (tryOneSignature) {
+        const one = await heir!.run([
+          "recover-social",
+          "finalize",
+          "--request",
+          `${dir.path}/${file}`,
+          `${dir.path}/${file}.s1`,
+        ]);
+        assert.equal(one.code, 1);
+        assert.match(one.stderr, /Need 2 guardian signatures, have 1/);
+      }
       const fin = await heir!.json([
         "recover-social",
         "finalize",
@@ -95,12 +97,25 @@ gpuTest(
       return { coin: req.coin as string, txid: fin.txid as string };
     };
 
-    // First recovery, cancelled by the owner within the delay.
-    const first = await startRecovery("req1.json");
+    // First recovery, cancelled within the delay by the owner's wallet recovered from its words
+    // into a new file: it has no request file and no copy of the pending policy.
+    const first = await startRecovery("req1.json", true);
     await node.rpc("setmocktime", [t0 + 1200]);
     await node.rpc("generatetoaddress", [1, heirAddress]);
-    const cancel = await owner!.json(["cancel-recovery", "--request", `${dir.path}/req1.json`]);
-    const second = await startRecovery("req2.json");
+    await Deno.writeTextFile(`${dir.path}/owner.words`, `${created.mnemonic}\n`);
+    await restored!.json([
+      "recover",
+      "--insecure-fast-kdf",
+      "--mnemonic-file",
+      `${dir.path}/owner.words`,
+      "--recovery",
+      spec,
+      "--gap",
+      "2",
+    ]);
+    const cancel = await restored!.json(["cancel-recovery"]);
+    assert.deepEqual(cancel.cancelled, [`${first.txid}:0`]);
+    const second = await startRecovery("req2.json", false);
     assert.notEqual(first.coin, second.coin);
     await node.rpc("setmocktime", [t0 + 1300]);
     await node.rpc("generatetoaddress", [1, heirAddress]);

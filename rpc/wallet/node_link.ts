@@ -1,14 +1,14 @@
 /**
  * What `rnt wallet` asks the node (by JSON-RPC with the node's cookie): the tip, the wallet's
- * unspent outputs (`listunspentbyaddress`), its history (`listaddresshistory`) and broadcasts
- * (`sendrawtransaction`).
+ * unspent outputs (`listunspentbyaddress`), its history (`listaddresshistory`), transactions
+ * (`getrawtransaction`) and broadcasts (`sendrawtransaction`).
  *
  * @module
  */
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import { decodeAddress } from "../../core/primitives/address.ts";
-import { encodeTx, type Tx } from "../../core/primitives/tx.ts";
+import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
 import type { WalletCoin } from "../../core/wallet/wallet.ts";
 import type { RpcClient } from "../client.ts";
 
@@ -117,6 +117,12 @@ export class NodeLink {
       for (const r of rows) for (const a of r.addresses) used.add(a);
     }
     return used;
+  }
+
+  /** A transaction of the mempool or the active chain (`getrawtransaction`). */
+  async transaction(txid: string): Promise<Tx> {
+    const hex = await this.#client.call("getrawtransaction", [txid]) as string;
+    return decodeTx(fromHex(hex), this.#params.maxTxBytes);
   }
 
   /** Broadcasts `tx`; returns its txid. */

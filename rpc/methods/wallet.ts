@@ -2,15 +2,23 @@
  * Wallet RPC methods in Bitcoin Core's style, over one wallet file loaded into the node
  * (`loadwallet FILE PASSPHRASE`; default file `<datadir>/wallet.dat`): getwalletinfo,
  * getnewaddress, getbalance, listunspent, sendtoaddress, listtransactions, backupwallet,
- * unloadwallet. Until a wallet is loaded they fail with Core's −18 ("No wallet is loaded").
+ * unloadwallet, and cancelrecovery (the owner's cancel of pending social recoveries). Until a
+ * wallet is loaded they fail with Core's −18 ("No wallet is loaded").
  * The file stays encrypted on disk; changes (new addresses, change addresses) are written back
  * with the file's own KDF parameters. Chain data comes from the node's UTXO set and mempool.
  *
  * @module
  */
+import { outpointKey, type UtxoEntry } from "../../core/consensus/chain_entry.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError, UsageError } from "../../core/errors.ts";
-import { coinFromUtxo, type Wallet, type WalletCoin } from "../../core/wallet/wallet.ts";
+import {
+  coinFromUtxo,
+  pendingCoinFromUtxo,
+  type PendingRecoveryCoin,
+  type Wallet,
+  type WalletCoin,
+} from "../../core/wallet/wallet.ts";
 import { WalletError, WalletFileError } from "../../core/wallet/wallet_errors.ts";
 import type { KdfParams } from "../../core/wallet/wallet_file.ts";
 import { RpcCode } from "../error_codes.ts";
@@ -104,6 +112,23 @@ async function walletCoins(node: Node, w: Wallet) {
   const wanted = new Set(w.addresses().map((a) => addressKey(a.data)));
   const found = await scanUnspent(node, wanted, true);
   return found.map((f) => ({ coin: coinFromUtxo(f.key, f.entry), confirmations: f.confirmations }));
+}
+
+/**
+ * Unspent pending recoveries (chain and mempool, minus those a mempool transaction spends) whose
+ * `UtxoEntry.pendingOwnerHash` is one of the wallet's owner keys.
+ */
+async function pendingRecoveryCoins(node: Node, w: Wallet): Promise<PendingRecoveryCoin[]> {
+  await node.settled();
+  const out: PendingRecoveryCoin[] = [];
+  const consider = (key: string, e: UtxoEntry) => {
+    const c = pendingCoinFromUtxo(key, e);
+    if (!c || !w.pendingOwnerOf(c.pendingOwnerHash)) return;
+    if (node.mempool.spenderOf(c.outpoint) === undefined) out.push(c);
+  };
+  for await (const [op, e] of node.chainstate.utxos()) consider(outpointKey(op), e);
+  for (const pooled of node.mempool.entries()) for (const [k, e] of pooled.created) consider(k, e);
+  return out;
 }
 
 function mature(node: Node, c: WalletCoin): boolean {
@@ -354,6 +379,45 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       });
       const n = (count as number | undefined) ?? 10, k = (skip as number | undefined) ?? 0;
       return rows.slice(Math.max(0, rows.length - k - n), rows.length - k);
+    },
+  },
+  {
+    name: "cancelrecovery",
+    category: "wallet",
+    params: [
+      {
+        name: "fee_rate",
+        type: "number",
+        required: false,
+        description: "Resonances per byte (default the relay minimum)",
+      },
+    ],
+    result: "{ txid, address, cancelled: [txid:vout] }",
+    help: "Owner: cancels every pending social recovery of the wallet's coins (PROTOCOL §5.7) in " +
+      "one transaction revealing only the owner keys, back to a new change address.",
+    run: async (node, [feeRate]) => {
+      const w = need(node);
+      const rate = feeRate === undefined
+        ? node.params.minRelayFeePerByte
+        : BigInt(feeRate as number);
+      const coins = await pendingRecoveryCoins(node, w.wallet);
+      let built;
+      try {
+        built = w.wallet.createCancel({ coins, feeRatePerByte: rate });
+      } catch (e) {
+        walletErrorToRpc(e);
+      }
+      await save(w);
+      try {
+        const entry = await node.submitTransaction(built.tx);
+        return {
+          txid: toHex(entry.txid),
+          address: built.changeAddress,
+          cancelled: coins.map((c) => outpointKey(c.outpoint)),
+        };
+      } catch (e) {
+        throw submitError(e, "TX");
+      }
     },
   },
   {

@@ -126,7 +126,8 @@ Deno.test("social covenant: guardians may only pay a pending-recovery output the
   // To a heartbeat address: refused.
   const steal = chain.spend(guardians, [sk], [{ value: 1000n, address: alice.address }]);
   await assertReject(() => chain.validate(chain.build({ txs: [steal] })), "bad-social-covenant");
-  // Pending output whose owner branch is the heir, not the owner: created, but unspendable.
+  // Pending output whose owner branch is the heir: the heir cannot complete through it (the
+  // real owner can still cancel with pk(owner), see social_covenant_test.ts).
   const fake = pendingRecoveryPolicy(pk(heir.publicKey), 10, pk(heir.publicKey));
   const fakeW = policyWallet(RecoveryKind.pendingRecovery, fake, [heir]);
   const rec = chain.spend(guardians, [sk], [{ value: 1000n, address: fakeW.address }]);

@@ -89,7 +89,8 @@ export function emissionSweepTx(inputs: readonly OutPoint[]): Tx {
 
 /**
  * The sweep for a child of `parent` (which must be `chain`'s tip): up to `maxInputs` of the
- * oldest outputs old enough by consensus and by the miner policy, skipping those `isSpent`
+ * oldest outputs old enough by consensus and by the miner policy (coinbase outputs only once
+ * mature: maturity binds sweeps too), skipping those `isSpent`
  * (spent by a mempool transaction the template may include); null when there are none.
  */
 export async function selectEmissionSweep(
@@ -103,8 +104,10 @@ export async function selectEmissionSweep(
   if (max <= 0 || maxHeight < 1) return null;
   // Read a little more than needed so that coins the mempool spends do not shorten the sweep.
   const coins = await chain.oldestUtxos(maxHeight, 2 * max);
+  const spendHeight = parent.height + 1;
   const inputs = coins.filter(([op, e]) =>
-    parent.mtpSecs - e.createdMtpSecs >= params.emissionReturnAgeSecs && !opts.isSpent?.(op)
+    parent.mtpSecs - e.createdMtpSecs >= params.emissionReturnAgeSecs &&
+    (!e.coinbase || spendHeight - e.height >= params.coinbaseMaturity) && !opts.isSpent?.(op)
   ).slice(0, max);
   while (
     inputs.length > 0 && txSize(emissionSweepTx(inputs.map(([op]) => op))) > params.maxTxBytes

@@ -64,6 +64,7 @@ async function scanSweepable(cs: Chainstate): Promise<Set<string>> {
   for await (const [op, e] of cs.utxos()) {
     const blockMtp = cs.getEntryByHeight(e.height)!.mtpSecs;
     if (
+      (!e.coinbase || tip.height + 1 - e.height >= params.coinbaseMaturity) &&
       tip.mtpSecs - e.createdMtpSecs >= params.emissionReturnAgeSecs &&
       tip.mtpSecs - blockMtp >= params.emissionReturnAgeSecs
     ) out.add(outpointKey(op));

@@ -64,6 +64,22 @@ export async function utxoSnapshot(cs: Chainstate): Promise<[string, unknown][]>
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * The coin-age index read back as the same sorted pairs as {@linkcode utxoSnapshot}, after
+ * asserting it lists coins by non-decreasing height: equal to `utxoSnapshot` iff the index holds
+ * exactly the UTXO set.
+ */
+export async function coinAgeSnapshot(cs: Chainstate): Promise<[string, unknown][]> {
+  const indexed = await cs.oldestUtxos(cs.tip().height, Number.MAX_SAFE_INTEGER);
+  indexed.forEach(([, e], i) => {
+    if (i > 0 && e.height < indexed[i - 1]![1].height) {
+      throw new Error("coin-age index out of order");
+    }
+  });
+  const out: [string, unknown][] = indexed.map(([op, e]) => [`${toHex(op.txid)}:${op.vout}`, e]);
+  return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** A TestChain's UTXO set in the same form as {@linkcode utxoSnapshot}. */
 export function referenceSnapshot(chain: TestChain): [string, unknown][] {
   return [...chain.view.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

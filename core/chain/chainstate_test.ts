@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ClassicLevel } from "classic-level";
 import { toHex } from "../crypto/keccak.ts";
 import { ValidationError } from "../errors.ts";
 import { REGTEST } from "../consensus/params.ts";
@@ -9,6 +10,7 @@ import { Chainstate, type TipChange } from "./chainstate.ts";
 import { outPointFromKey } from "./keys.ts";
 import { BlockStatus } from "./records.ts";
 import {
+  coinAgeSnapshot,
   mineBlock,
   type MinedBlock,
   referenceChain,
@@ -136,7 +138,23 @@ Deno.test("Chainstate connects 20 blocks with a spend and reopens with the same 
       encode(await again.getBlock(ref.entries[9]!.hash)),
       encode(ref.blocks[9]),
     );
+    assert.deepEqual(await coinAgeSnapshot(again), utxosBefore);
     await again.close();
+
+    // A store written before the coin-age index existed (no `a` keys, no `A` marker) gets the
+    // index built when it is opened.
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(`${dir}/chainstate`, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+    });
+    const stale: Uint8Array[] = [];
+    for await (const key of db.keys()) if (key[0] === 0x61 || key[0] === 0x41) stale.push(key);
+    assert.equal(stale.length, utxosBefore.length + 1);
+    await db.batch(stale.map((key) => ({ type: "del" as const, key })));
+    await db.close();
+    const upgraded = await open(dir!, REGTEST, ev);
+    assert.deepEqual(await coinAgeSnapshot(upgraded), utxosBefore);
+    await upgraded.close();
   });
 });
 
@@ -198,6 +216,8 @@ Deno.test("Chainstate reorganises to the branch with the lower tip loss and matc
     assert.equal(changes[0]!.connected.length, 3);
     assert.deepEqual(cs.tip(), b.tip);
     assert.deepEqual(await utxoSnapshot(cs), referenceSnapshot(b));
+    // The coin-age index (emission sweeps) followed the disconnects and connects.
+    assert.deepEqual(await coinAgeSnapshot(cs), referenceSnapshot(b));
     // Branch A's blocks are still known (side branch), not active.
     assert.equal(cs.isActive(a.tip.hash), false);
     assert.ok(cs.getEntry(a.tip.hash));

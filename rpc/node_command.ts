@@ -36,6 +36,7 @@ import { DatadirLockedError, lockDatadir } from "./node/lock_file.ts";
 import { FileLogger } from "./node/logger.ts";
 import { MemoEvaluator } from "./node/memo_evaluator.ts";
 import { type BlockProducer, Node } from "./node/node.ts";
+import { pruneFlag } from "./prune_flag.ts";
 import { RpcRegistry } from "./registry.ts";
 import { createRpcApp, type RpcServerHandle, startRpcServer } from "./server.ts";
 
@@ -63,6 +64,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   const rpcPort = portFlag(args, "rpcport", params.rpcPort);
   const p2pPort = portFlag(args, "port", params.p2pPort);
   const miningFlags = nodeMiningFlags(args);
+  const prune = pruneFlag(args, params);
 
   let lock;
   try {
@@ -99,7 +101,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     const validation = await loadValidationSet(network);
     const clock = new MockableClock();
     logger.log("opening chainstate");
-    const chainstate = await Chainstate.open(datadir, params, evaluator, validation, clock);
+    const chainstate = await Chainstate.open(datadir, params, evaluator, validation, clock, prune);
     cleanups.push(() => chainstate.close());
     const mempool = new Mempool(chainstate);
     let producer: BlockProducer | undefined;

@@ -3,6 +3,9 @@
  * `0` for none; default 127.0.0.1 on regtest, 0.0.0.0 elsewhere), `--connect` (only these
  * peers), `--addnode`, `--seednode`, `--maxconnections` (inbound cap), `--proxy host:port`
  * (SOCKS5, Tor); `--connect 0` makes no outbound connections at all. Loads or creates `<datadir>/node.key`.
+ * Blocks whose checkpoints every peer pruned are accepted without them when they lie at least the
+ * node's own prune depth (`keepCheckpoints` by default, also for archive nodes) below the best
+ * header (PROTOCOL §8.10).
  *
  * @module
  */
@@ -60,6 +63,7 @@ export async function startNodeP2p(args: ParsedArgs, ctx: NodeP2pContext): Promi
     addnode,
     seednode,
     maxInbound,
+    sync: { assumePrunedDepth: node.chainstate.pruneDepth || node.params.keepCheckpoints },
     ...(proxy ? { proxy: { hostname: proxy.host, port: proxy.port } } : {}),
   });
   node.logger.log(`p2p: node id ${toHex(identity.publicKey)}`);

@@ -98,6 +98,11 @@ export interface AcceptOptions {
 export interface ChainstateOptions {
   /** Keep checkpoints of the last this-many blocks; 0 keeps all. Default params.keepCheckpoints. */
   readonly prune?: number;
+  /**
+   * Regtest only, for tests: allow `prune` ≤ maxReorgDepth (a reorganisation deeper than
+   * `prune` then finds checkpoints missing).
+   */
+  readonly shallowPrune?: boolean;
   /** Called after every tip change. */
   readonly onTipChange?: (change: TipChange) => void;
   /** Called at open with the leftover checkpoint files removed (names), when there were any. */
@@ -158,7 +163,8 @@ export class Chainstate {
   ): Promise<Chainstate> {
     const prune = options.prune ?? params.keepCheckpoints;
     if (!Number.isInteger(prune) || prune < 0) throw new RangeError(`Bad prune ${prune}`);
-    if (prune !== 0 && prune <= params.maxReorgDepth) {
+    const shallowOk = options.shallowPrune === true && params.name === "regtest" && prune >= 2;
+    if (prune !== 0 && prune <= params.maxReorgDepth && !shallowOk) {
       throw new RangeError(`prune must be 0 or above maxReorgDepth ${params.maxReorgDepth}`);
     }
     const store = await ChainStore.open(datadir);
@@ -248,6 +254,11 @@ export class Chainstate {
   onTipChange(listener: (change: TipChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Checkpoints of the last this-many blocks are kept (0: all). */
+  get pruneDepth(): number {
+    return this.#prune;
   }
 
   /** The active chain's tip. */

@@ -57,8 +57,8 @@ export interface BlockSyncOptions {
   readonly tickMs?: number;
   /**
    * A block this many or more blocks below the best header's height whose checkpoint every
-   * connected peer has pruned is accepted without it (default `params.keepCheckpoints`; must
-   * exceed `params.maxReorgDepth`; 0 never accepts a block without its checkpoint).
+   * connected peer has pruned is accepted without it (default `params.keepCheckpoints`, the
+   * node passes its own prune depth; 0 never accepts a block without its checkpoint).
    */
   readonly assumePrunedDepth?: number;
 }
@@ -154,13 +154,8 @@ export class BlockSync {
     this.#maxTree = options.maxTreeHeaders ?? 100_000;
     this.#tickMs = options.tickMs ?? 200;
     this.#assumeDepth = options.assumePrunedDepth ?? node.params.keepCheckpoints;
-    if (
-      !Number.isInteger(this.#assumeDepth) || this.#assumeDepth < 0 ||
-      (this.#assumeDepth !== 0 && this.#assumeDepth <= node.params.maxReorgDepth)
-    ) {
-      throw new RangeError(
-        `assumePrunedDepth must be 0 or above maxReorgDepth ${node.params.maxReorgDepth}`,
-      );
+    if (!Number.isInteger(this.#assumeDepth) || this.#assumeDepth < 0) {
+      throw new RangeError(`Bad assumePrunedDepth ${this.#assumeDepth}`);
     }
   }
 

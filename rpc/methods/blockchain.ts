@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BlockStatus } from "../../core/chain/records.ts";
 import { chunkCount, splitChunks } from "../../core/checkpoint/chunks.ts";
 import { paramCount } from "../../core/checkpoint/model_config.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
@@ -62,7 +63,8 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
     params: [],
     help: "Returns an object containing various state info regarding blockchain processing.",
     result: "{ chain, blocks, headers, bestblockhash, time, mediantime, val_loss, d_model, " +
-      "layers, … }",
+      "layers, unevaluated_blocks (active blocks accepted without their checkpoint, which " +
+      "every peer had pruned: never evaluated here), … }",
     run: async (node) => {
       const tip = node.chainstate.tip();
       const size = await dirBytes(node.datadir + "/chainstate") +
@@ -78,6 +80,7 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
         initialblockdownload: false,
         size_on_disk: size,
         pruned: false,
+        unevaluated_blocks: node.chainstate.unevaluatedBlocks(),
         val_loss: lossJson(tip.header.valLossMicroNats),
         val_loss_micronats: tip.header.valLossMicroNats,
         d_model: tip.header.dModel,
@@ -269,7 +272,14 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
       const entry = entryOf(node, hash);
       const bytes = await node.chainstate.getCheckpoint(entry.hash);
       if (!bytes) {
-        throw new RpcError(RpcCode.INVALID_ADDRESS_OR_KEY, "Checkpoint not available (pruned)");
+        const never = (node.chainstate.getBlockStatus(entry.hash)?.status ?? 0) &
+          BlockStatus.assumedPruned;
+        throw new RpcError(
+          RpcCode.INVALID_ADDRESS_OR_KEY,
+          never
+            ? "Checkpoint not available (pruned: synced without it, the block was not evaluated)"
+            : "Checkpoint not available (pruned)",
+        );
       }
       const base = {
         hash: toHex(entry.hash),

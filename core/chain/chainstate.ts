@@ -589,6 +589,8 @@ export class Chainstate {
         params: this.params,
         evaluator: this.#evaluator,
         validation: this.#validation,
+        // The file was checked against the header before it was written (CheckpointFiles.put).
+        commitmentChecked: true,
       });
     }
     const prevouts: OutPoint[] = [];

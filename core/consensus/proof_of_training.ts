@@ -31,6 +31,11 @@ export interface ProofOfTrainingContext {
   readonly evaluator: Evaluator;
   /** The network's pinned validation set. */
   readonly validation: Uint8Array;
+  /**
+   * The bytes were already checked against this header's size and chunk root (the chainstate
+   * does so before it stores a checkpoint file): skip hashing them again.
+   */
+  readonly commitmentChecked?: boolean;
 }
 
 /**
@@ -88,7 +93,7 @@ export async function checkProofOfTraining(
   checkpointBytes: Uint8Array,
   ctx: ProofOfTrainingContext,
 ): Promise<{ lossNats: number }> {
-  checkCheckpointCommitment(header, checkpointBytes);
+  if (!ctx.commitmentChecked) checkCheckpointCommitment(header, checkpointBytes);
   const checkpoint = decodeBlockCheckpoint(header, checkpointBytes);
   const lossNats = await ctx.evaluator.evaluate(
     checkpoint,

@@ -5,13 +5,14 @@
  * @module
  */
 import type { Chainstate } from "../../core/chain/chainstate.ts";
-import { CHUNK_BYTES, chunkHashes, merkleProof } from "../../core/checkpoint/chunks.ts";
+import { CHUNK_BYTES, chunkCount, chunkHashes, merkleProof } from "../../core/checkpoint/chunks.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import type { CkptChunkPayload } from "../wire/mod.ts";
 
 interface Cached {
   bytes: Uint8Array;
-  hashes: Uint8Array[];
+  /** Chunk hashes, computed on the first request of a checkpoint of two or more chunks. */
+  hashes?: Uint8Array[];
 }
 
 /** Answers chunk requests for the checkpoints the chainstate keeps. */
@@ -34,9 +35,7 @@ export class CheckpointServer {
     const key = toHex(blockHash);
     let got = this.#cache.get(key);
     if (!got) {
-      got = this.#chainstate.getCheckpoint(blockHash).then((bytes) =>
-        bytes && { bytes, hashes: chunkHashes(bytes) }
-      );
+      got = this.#chainstate.getCheckpoint(blockHash).then((bytes) => bytes && { bytes });
       this.#cache.set(key, got);
       while (this.#cache.size > this.#size) this.#cache.delete(this.#cache.keys().next().value!);
     } else {
@@ -48,13 +47,16 @@ export class CheckpointServer {
       this.#cache.delete(key);
       return undefined;
     }
-    if (!Number.isInteger(index) || index < 0 || index >= c.hashes.length) return undefined;
+    const n = chunkCount(c.bytes.length);
+    if (!Number.isInteger(index) || index < 0 || index >= n) return undefined;
     const start = index * CHUNK_BYTES;
+    // A one-chunk checkpoint's proof is empty: no need to hash it to serve it.
+    if (n > 1) c.hashes ??= chunkHashes(c.bytes);
     return {
       blockHash,
       chunkIndex: index,
       chunk: c.bytes.subarray(start, Math.min(start + CHUNK_BYTES, c.bytes.length)),
-      proof: merkleProof(c.hashes, index),
+      proof: n > 1 ? merkleProof(c.hashes!, index) : [],
     };
   }
 }

@@ -20,6 +20,7 @@
  * @module
  */
 export {
+  type AcceptOptions,
   type AcceptResult,
   type ChainBlock,
   type ChainClock,

@@ -113,6 +113,11 @@ export const ROOT_COMMAND: CommandSpec = {
           valueName: "HOST:PORT",
           description: "SOCKS5 proxy for outbound peers (Tor; needed for .onion peers)",
         },
+        prune: {
+          type: "string",
+          valueName: "N",
+          description: "Keep the checkpoints of the last N blocks (0: all; regtest allows N ≥ 2)",
+        },
         mine: { type: "boolean", description: "Mine (train) in this process" },
         data: { type: "string", valueName: "FILE", description: "Training data for --mine" },
         address: { type: "string", valueName: "ADDR", description: "Reward address for --mine" },

@@ -13,7 +13,6 @@ import { REGTEST } from "../core/consensus/params.ts";
 import { heartbeatWallet } from "../core/consensus/testing/block_builder.ts";
 import { encodeAddress } from "../core/primitives/address.ts";
 import { gpuTest } from "../gpu/testing.ts";
-import { ROOT_COMMAND } from "../main.ts";
 import { tempDir } from "./helpers.ts";
 import { connectArgs, type P2pNode, startP2pNode, stopAll, waitForTip } from "./p2p_helpers.ts";
 
@@ -22,9 +21,6 @@ const KEEP = 3;
 const PRUNED = 2;
 const BLOCKS = KEEP + PRUNED;
 const PRUNE_ARGS = ["--prune", String(KEEP)];
-// `--prune` is parsed by rpc/node_command.ts; main.ts declares the node's flags.
-const hasPruneFlag = ROOT_COMMAND.subcommands?.find((c) => c.name === "node")?.options?.prune !==
-  undefined;
 
 interface ChainInfo {
   blocks: number;
@@ -40,7 +36,7 @@ async function checkpointError(n: P2pNode, hash: string): Promise<string> {
   return "";
 }
 
-(hasPruneFlag ? gpuTest : Deno.test.ignore)(
+gpuTest(
   "a fresh node syncs a chain longer than its peers keep checkpoints for: the old blocks without evaluation, the recent ones evaluated and served on",
   async () => {
     await using da = await tempDir();

@@ -1,0 +1,241 @@
+/**
+ * Matrix product through sampled textures: c[M, N] (+)= Σ_k a(m, k)·b(n, k), both operands
+ * packed into k-major panels of {@link TEXTURE_BLOCK} rows and copied into `rgba32float` 2-D
+ * array textures (one layer per block, one texel = 4 consecutive rows at one k), then one
+ * dispatch in which every thread accumulates a {@link TEXTURE_TILE}² output tile over all of k.
+ *
+ * Why textures: on Mesa llvmpipe a storage- or uniform-buffer load whose address differs between
+ * invocations is a per-lane scalar loop (storage, with a bounds branch per lane) or a per-lane
+ * gather (uniform), and those loads bound every buffer kernel in `matmul.ts`. A `textureLoad`
+ * goes through llvmpipe's texel-fetch code instead, which is much cheaper per value, and a texture
+ * holds the whole k range, so there is no 64 KiB chunking and no per-chunk dispatch. Measured on
+ * Mesa 22.3.6 (LLVM 15, 2 shared cores): 16×16 tiles reach ~10–11 GFLOP/s at 1024³ against
+ * 4.6–7.1 for the packed uniform-buffer path in the same minute (see bench/README.md).
+ *
+ * Not yet wired into `recordMatmul*`: a {@link CommandBatch} binds buffers only, so this path
+ * records into its own encoder ({@link matmulTexture} submits it).
+ *
+ * @module
+ */
+import { type GpuContext, pipelineFor } from "../device.ts";
+import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
+import { MATMUL_PACK_WGSL } from "./matmul.ts";
+
+/** Rows per panel block (one texture layer): 32 texels of 4 floats. */
+export const TEXTURE_BLOCK = 128;
+/** Output tile per thread (TEXTURE_TILE × TEXTURE_TILE); one 64-thread workgroup per block pair. */
+export const TEXTURE_TILE = 16;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const LANES = ["x", "y", "z", "w"] as const;
+
+/**
+ * The texture kernel: thread t of workgroup (·, mb, nb) owns rows mb·B + (t / (B/tn))·tm and
+ * columns nb·B + (t % (B/tn))·tn of a padded `[blocksM·B, np]` result (np = blocksN·B), stored
+ * with unguarded vec4 stores: per-element guards and accumulate branches made llvmpipe take ~45 s
+ * to compile a 16×16 tile, against ~1 s this way. Padded panel rows are zero, so loads need no
+ * guard either. Each output sums k in increasing order, so results are bit-identical run to run.
+ */
+export function matmulTextureWgsl(tm = TEXTURE_TILE, tn = TEXTURE_TILE): string {
+  const vm = tm / 4, vn = tn / 4, per = TEXTURE_BLOCK / tn;
+  const tiles = (TEXTURE_BLOCK / tm) * per;
+  const acc = (f: (i: number, j: number) => string) =>
+    range(tm).flatMap((i) => range(vn).map((j) => f(i, j))).join("\n");
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
+@group(0) @binding(1) var ta: texture_2d_array<f32>;
+@group(0) @binding(2) var tb: texture_2d_array<f32>;
+struct Params { K: u32, np4: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
+  let t = gid.x;
+  if (t >= ${tiles}u) { return; }
+  let ai = i32((t / ${per}u) * ${vm}u);
+  let bj = i32((t % ${per}u) * ${vn}u);
+  let la = i32(wg.y);
+  let lb = i32(wg.z);
+${acc((i, j) => `  var s${i}_${j} = vec4<f32>(0.0);`)}
+  for (var k = 0; k < i32(p.K); k++) {
+${
+    range(vm).map((q) => `    let a${q} = textureLoad(ta, vec2<i32>(ai + ${q}, k), la, 0);`).join(
+      "\n",
+    )
+  }
+${
+    range(vn).map((j) => `    let b${j} = textureLoad(tb, vec2<i32>(bj + ${j}, k), lb, 0);`).join(
+      "\n",
+    )
+  }
+${acc((i, j) => `    s${i}_${j} += a${i >> 2}.${LANES[i & 3]} * b${j};`)}
+  }
+  let o = (wg.y * ${TEXTURE_BLOCK}u + u32(ai) * 4u) * p.np4 + wg.z * ${
+    TEXTURE_BLOCK / 4
+  }u + u32(bj);
+${acc((i, j) => `  out[o + ${i}u * p.np4 + ${j}u] = s${i}_${j};`)}
+}
+`;
+}
+
+/** c[r, col] (+)= out[r·np + col] for r < M, col < N: the padded result into the caller's c. */
+export const MATMUL_UNPAD_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> c: array<f32>;
+@group(0) @binding(1) var<storage, read> out: array<f32>;
+struct Params { M: u32, N: u32, np: u32, acc: u32 }
+@group(0) @binding(2) var<uniform> p: Params;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flatIndex(gid, nwg);
+  if (t >= p.M * p.N) { return; }
+  let v = out[(t / p.N) * p.np + t % p.N];
+  if (p.acc != 0u) { c[t] = c[t] + v; } else { c[t] = v; }
+}
+`;
+
+const TEXTURE_WGSL = matmulTextureWgsl();
+
+/** Strided view of an operand: element (i, k) at i·si + k·sk, i < n. */
+export interface TextureOperand {
+  /** Storage buffer holding the operand. */
+  buf: GPUBuffer;
+  /** Rows (the output dimension this operand indexes). */
+  n: number;
+  /** Stride between rows, in floats. */
+  si: number;
+  /** Stride between consecutive k, in floats. */
+  sk: number;
+}
+
+function uniformBuffer(device: GPUDevice, values: number[]): GPUBuffer {
+  const data = new Uint32Array(Math.max(4, Math.ceil(values.length / 4) * 4));
+  data.set(values);
+  const buf = device.createBuffer({
+    size: data.byteLength,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
+  device.queue.writeBuffer(buf, 0, data);
+  return buf;
+}
+
+/** Largest K this path takes on `gpu` (texture height) and largest row count (layers × B). */
+export function textureLimits(gpu: GpuContext): { maxK: number; maxRows: number } {
+  const { maxTextureDimension2D, maxTextureArrayLayers } = gpu.device.limits;
+  return { maxK: maxTextureDimension2D, maxRows: maxTextureArrayLayers * TEXTURE_BLOCK };
+}
+
+/**
+ * Submits c[M, N] (+)= Σ_k a(m, k)·b(n, k) with M = a.n, N = b.n: packs each operand into a
+ * panel buffer, copies it into a texture array, and runs {@link matmulTextureWgsl}. Queued like
+ * any submit: a later read-back sees the result. Temporaries are freed once the queue is done.
+ *
+ * @param acc add into c instead of overwriting it
+ * @throws RangeError when K or a row count exceeds {@link textureLimits}
+ *
+ * @example
+ * ```ts ignore
+ * // y = x·wᵀ, x [rows, inDim], w [outDim, inDim]
+ * matmulTexture(gpu, y, { buf: x, n: rows, si: inDim, sk: 1 }, { buf: w, n: outDim, si: inDim, sk: 1 }, inDim, false);
+ * ```
+ */
+export function matmulTexture(
+  gpu: GpuContext,
+  c: GPUBuffer,
+  a: TextureOperand,
+  b: TextureOperand,
+  K: number,
+  acc: boolean,
+): void {
+  const { maxK, maxRows } = textureLimits(gpu);
+  for (const v of [a.n, b.n, K]) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`sizes must be integers ≥ 0: ${v}`);
+  }
+  if (K > maxK || a.n > maxRows || b.n > maxRows) {
+    throw new RangeError(`texture matmul limits: K ≤ ${maxK}, rows ≤ ${maxRows}`);
+  }
+  if (a.n === 0 || b.n === 0) return;
+  const device = gpu.device;
+  const temps: { destroy(): void }[] = [];
+  const encoder = device.createCommandEncoder();
+  const packPipe = pipelineFor(gpu, MATMUL_PACK_WGSL);
+  const kk = Math.max(K, 1); // a texture needs height ≥ 1; K = 0 leaves zero panels
+  const textures = [a, b].map((op) => {
+    const blocks = Math.ceil(op.n / TEXTURE_BLOCK);
+    const total = blocks * kk * TEXTURE_BLOCK;
+    const panel = device.createBuffer({
+      size: total * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    });
+    const u = uniformBuffer(device, [op.n, K, op.si, op.sk, total]);
+    temps.push(panel, u);
+    if (K > 0) {
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(packPipe);
+      pass.setBindGroup(
+        0,
+        device.createBindGroup({
+          layout: packPipe.getBindGroupLayout(0),
+          entries: [panel, op.buf, u].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        }),
+      );
+      const [x, y] = grid1d(total);
+      pass.dispatchWorkgroups(x, y);
+      pass.end();
+    }
+    const texture = device.createTexture({
+      size: [TEXTURE_BLOCK / 4, kk, blocks],
+      format: "rgba32float",
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+    });
+    temps.push(texture);
+    if (K > 0) {
+      encoder.copyBufferToTexture(
+        { buffer: panel, bytesPerRow: TEXTURE_BLOCK * 4, rowsPerImage: kk },
+        { texture },
+        [TEXTURE_BLOCK / 4, kk, blocks],
+      );
+    }
+    return { texture, blocks };
+  });
+  const [ta, tb] = textures as [typeof textures[0], typeof textures[0]];
+  const np = tb.blocks * TEXTURE_BLOCK;
+  const out = device.createBuffer({
+    size: ta.blocks * TEXTURE_BLOCK * np * 4,
+    usage: GPUBufferUsage.STORAGE,
+  });
+  const u = uniformBuffer(device, [K, np / 4]);
+  const uu = uniformBuffer(device, [a.n, b.n, np, acc ? 1 : 0]);
+  temps.push(out, u, uu);
+  const pipe = pipelineFor(gpu, TEXTURE_WGSL);
+  const unpad = pipelineFor(gpu, MATMUL_UNPAD_WGSL);
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipe);
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      layout: pipe.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: out } },
+        { binding: 1, resource: ta.texture.createView({ dimension: "2d-array" }) },
+        { binding: 2, resource: tb.texture.createView({ dimension: "2d-array" }) },
+        { binding: 3, resource: { buffer: u } },
+      ],
+    }),
+  );
+  const tiles = (TEXTURE_BLOCK / TEXTURE_TILE) ** 2;
+  pass.dispatchWorkgroups(Math.ceil(tiles / 64), ta.blocks, tb.blocks);
+  pass.setPipeline(unpad);
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      layout: unpad.getBindGroupLayout(0),
+      entries: [c, out, uu].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    }),
+  );
+  const [gx, gy] = grid1d(a.n * b.n);
+  pass.dispatchWorkgroups(gx, gy);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  device.queue.onSubmittedWorkDone().then(() => temps.forEach((t) => t.destroy()));
+}

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { createStorage, type GpuContext, readF32 } from "../device.ts";
+import { assertClose, gpuTest, randomF32 } from "../testing.ts";
+import { matmulBackward, matmulForward } from "../ref/matmul.ts";
+import { matmulTexture, TEXTURE_BLOCK, textureLimits } from "./matmul_texture.ts";
+
+type Shape = [rows: number, inDim: number, outDim: number];
+
+// 1s, sizes that are not multiples of 4 or of the 16×16 tile, and several 128-row blocks.
+const SHAPES: Shape[] = [[1, 1, 1], [3, 5, 7], [17, 36, 44], [131, 67, 133], [200, 130, 260]];
+
+/** The three products of a linear layer through the texture path, and their CPU references. */
+async function runAll(gpu: GpuContext, [rows, inDim, outDim]: Shape, seed: number, acc: boolean) {
+  const x = randomF32(rows * inDim, seed), w = randomF32(outDim * inDim, seed + 1);
+  const dy = randomF32(rows * outDim, seed + 2);
+  const y0 = randomF32(rows * outDim, seed + 3), dx0 = randomF32(rows * inDim, seed + 4);
+  const dw0 = randomF32(outDim * inDim, seed + 5);
+  const bx = createStorage(gpu, x), bw = createStorage(gpu, w), bdy = createStorage(gpu, dy);
+  const by = createStorage(gpu, y0), bdx = createStorage(gpu, dx0), bdw = createStorage(gpu, dw0);
+  matmulTexture(
+    gpu,
+    by,
+    { buf: bx, n: rows, si: inDim, sk: 1 },
+    {
+      buf: bw,
+      n: outDim,
+      si: inDim,
+      sk: 1,
+    },
+    inDim,
+    acc,
+  );
+  matmulTexture(
+    gpu,
+    bdx,
+    { buf: bdy, n: rows, si: outDim, sk: 1 },
+    {
+      buf: bw,
+      n: inDim,
+      si: 1,
+      sk: inDim,
+    },
+    outDim,
+    acc,
+  );
+  matmulTexture(
+    gpu,
+    bdw,
+    { buf: bdy, n: outDim, si: 1, sk: outDim },
+    {
+      buf: bx,
+      n: inDim,
+      si: 1,
+      sk: inDim,
+    },
+    rows,
+    acc,
+  );
+  const got = {
+    y: await readF32(gpu, by, rows * outDim),
+    dx: await readF32(gpu, bdx, rows * inDim),
+    dw: await readF32(gpu, bdw, outDim * inDim),
+  };
+  for (const buf of [bx, bw, bdy, by, bdx, bdw]) buf.destroy();
+  const y = matmulForward(x, w, rows, inDim, outDim);
+  const { dx, dw } = matmulBackward(dy, x, w, rows, inDim, outDim);
+  if (acc) {
+    y.forEach((v, i) => y[i] = v + y0[i]!);
+    dx.forEach((v, i) => dx[i] = v + dx0[i]!);
+    dw.forEach((v, i) => dw[i] = v + dw0[i]!);
+  }
+  return { got, want: { y, dx, dw } };
+}
+
+for (const acc of [false, true]) {
+  gpuTest(
+    `matmulTexture() matches the CPU reference for all three products (acc=${acc})`,
+    async (gpu) => {
+      for (const [s, shape] of SHAPES.entries()) {
+        const { got, want } = await runAll(gpu, shape, 20 * s + (acc ? 500 : 0), acc);
+        const tag = `${shape.join("x")}${acc ? " acc" : ""}`;
+        assertClose(got.y, want.y, 1e-5, 1e-4, `y ${tag}`);
+        assertClose(got.dx, want.dx, 1e-5, 1e-4, `dx ${tag}`);
+        assertClose(got.dw, want.dw, 1e-5, 1e-4, `dw ${tag}`);
+      }
+    },
+  );
+}
+
+gpuTest("matmulTexture() is bit-identical across runs", async (gpu) => {
+  const a = await runAll(gpu, [150, 140, 136], 9, false);
+  const b = await runAll(gpu, [150, 140, 136], 9, false);
+  assert.deepEqual(a.got, b.got);
+  assert.ok(150 > TEXTURE_BLOCK, "spans two blocks");
+});
+
+gpuTest(
+  "matmulTexture() with K = 0 writes zeros, or leaves c alone when accumulating",
+  async (gpu) => {
+    const c0 = randomF32(6, 3);
+    for (const acc of [false, true]) {
+      const c = createStorage(gpu, c0), a = createStorage(gpu, 4), b = createStorage(gpu, 4);
+      matmulTexture(gpu, c, { buf: a, n: 2, si: 0, sk: 1 }, { buf: b, n: 3, si: 0, sk: 1 }, 0, acc);
+      assert.deepEqual(await readF32(gpu, c, 6), acc ? c0 : new Float32Array(6));
+      for (const buf of [a, b, c]) buf.destroy();
+    }
+  },
+);
+
+gpuTest("matmulTexture() rejects sizes beyond the texture limits", (gpu) => {
+  const buf = createStorage(gpu, 16);
+  const op = { buf, n: 1, si: 1, sk: 1 };
+  const { maxK, maxRows } = textureLimits(gpu);
+  assert.throws(() => matmulTexture(gpu, buf, op, op, maxK + 1, false), RangeError);
+  assert.throws(() => matmulTexture(gpu, buf, { ...op, n: maxRows + 1 }, op, 1, false), RangeError);
+  assert.throws(() => matmulTexture(gpu, buf, op, op, -1, false), RangeError);
+  buf.destroy();
+});

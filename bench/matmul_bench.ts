@@ -1,15 +1,21 @@
 /**
  * Matmul throughput on the current WebGPU adapter: the three products as recorded by
  * `recordMatmul*` (packed uniform-buffer path at these sizes) and the storage-buffer
- * register-blocked kernels they replaced (still used for small products), against the naive
- * one-thread-per-output WGSL kernel (baseline) and, at 256, a plain-JS triple loop. One group per square size; each timed
- * iteration records `reps` dispatches, submits once and waits for the queue. GFLOP/s per case
- * (2·n³·reps / time) is printed when the run ends.
+ * register-blocked kernels they replaced (still used for small products), the texture path
+ * (`matmulTexture`: operands in `rgba32float` texture arrays, 16×16 tiles), against the naive
+ * one-thread-per-output WGSL kernel (baseline) and, at 256, a plain-JS triple loop. One group per
+ * square size; each timed iteration records `reps` dispatches, submits once and waits for the
+ * queue. GFLOP/s per case (2·n³·reps / time) is printed when the run ends, per second of wall
+ * time and per second of this process's CPU time (user + system, all threads: llvmpipe's workers
+ * run in-process). On a shared machine the wall figure swings with the other jobs' load; the
+ * CPU-time figure (GFLOP per core-second) is steadier.
  *
  * Run: deno bench --allow-read --allow-env --allow-ffi bench/matmul_bench.ts
+ * (`RNT_MATMUL_SIZES=512,1024` runs only those sizes.)
  *
  * @module
  */
+import process from "node:process";
 import { CommandBatch, createStorage, readStorage, requestGpu } from "../gpu/device.ts";
 import { randomF32 } from "../gpu/testing.ts";
 import { grid1d } from "../gpu/kernels/elementwise.ts";
@@ -27,25 +33,33 @@ import {
   TILE_M,
   TILE_N,
 } from "../gpu/kernels/matmul.ts";
+import { matmulTexture } from "../gpu/kernels/matmul_texture.ts";
 
 const gpu = await requestGpu();
-const SIZES = [256, 512, 1024];
+/** Square sizes to run: `RNT_MATMUL_SIZES=512,1024` trims the run (default 256,512,1024). */
+const SIZES = (Deno.env.get("RNT_MATMUL_SIZES") ?? "256,512,1024").split(",").map(Number);
 /** Dispatches per timed iteration, so the ~11 ms queue wait does not dominate small sizes. */
 const REPS: Record<number, number> = { 256: 4, 512: 2, 1024: 1 };
 const FORWARD_WGSL = matmulForwardWgsl();
 const BACKWARD_INPUT_WGSL = matmulBackwardInputWgsl();
 const BACKWARD_WEIGHT_WGSL = matmulBackwardWeightWgsl();
-const totals = new Map<string, { ms: number; flops: number }>();
+const totals = new Map<string, { ms: number; cpuMs: number; flops: number }>();
 
 function timed(name: string, flops: number, fn: () => Promise<void> | void) {
   return async (b: Deno.BenchContext) => {
     b.start();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     b.end();
-    const t = totals.get(name) ?? { ms: 0, flops: 0 };
-    totals.set(name, { ms: t.ms + ms, flops: t.flops + flops });
+    const t = totals.get(name) ?? { ms: 0, cpuMs: 0, flops: 0 };
+    totals.set(name, {
+      ms: t.ms + ms,
+      cpuMs: t.cpuMs + (cpu.user + cpu.system) / 1000,
+      flops: t.flops + flops,
+    });
   };
 }
 
@@ -59,6 +73,16 @@ if (gpu) {
     /** The storage-buffer register-blocked kernel, dispatched directly. */
     const storage = (wgsl: string, tm: number, tn: number) => (c: CommandBatch) =>
       c.dispatch(wgsl, [y, x, w], grid1d(Math.ceil(n / tm) * Math.ceil(n / tn)), [n, n, n, 0]);
+    /** The texture path (`matmulTexture`, its own submit) for one product's operand views. */
+    const texture = (a: [number, number], b: [number, number]) => () =>
+      matmulTexture(
+        gpu,
+        y,
+        { buf: x, n, si: a[0], sk: a[1] },
+        { buf: w, n, si: b[0], sk: b[1] },
+        n,
+        false,
+      );
     const kernels: [string, (batch: CommandBatch) => void, boolean][] = [
       ["naive WGSL", (c) => recordMatmulNaive(c, y, x, w, n, n, n), true],
       ["forward storage 16x8", storage(FORWARD_WGSL, FORWARD_TILE_M, FORWARD_TILE_N), false],
@@ -67,12 +91,15 @@ if (gpu) {
       ["bwd-input packed", (c) => recordMatmulBackwardInput(c, y, x, w, n, n, n), false],
       ["bwd-weight storage 16x16", storage(BACKWARD_WEIGHT_WGSL, TILE_M, TILE_N), false],
       ["bwd-weight packed", (c) => recordMatmulBackwardWeight(c, y, x, w, n, n, n), false],
+      ["forward texture", texture([n, 1], [n, 1]), false],
+      ["bwd-input texture", texture([n, 1], [1, n]), false],
+      ["bwd-weight texture", texture([1, n], [1, n]), false],
     ];
     for (const [label, record, baseline] of kernels) {
       const run = async () => {
         const batch = new CommandBatch(gpu);
         for (let r = 0; r < reps; r++) record(batch);
-        batch.submit();
+        batch.submit(); // the texture cases submitted their own work already
         await readStorage(gpu, y, 4);
       };
       await run(); // compile outside the timed part
@@ -100,9 +127,10 @@ if (gpu) {
     }
   }
   globalThis.addEventListener("unload", () => {
-    console.log(`\nGFLOP/s on ${adapter} (timed iterations only):`);
-    for (const [name, { ms, flops }] of totals) {
-      console.log(`  ${name.padEnd(28)} ${(flops / ms / 1e6).toFixed(2).padStart(7)}`);
+    console.log(`\nGFLOP/s on ${adapter} (timed iterations only): per wall s, per CPU s`);
+    for (const [name, { ms, cpuMs, flops }] of totals) {
+      const wall = (flops / ms / 1e6).toFixed(2).padStart(7);
+      console.log(`  ${name.padEnd(28)} ${wall} ${(flops / cpuMs / 1e6).toFixed(2).padStart(7)}`);
     }
   });
 } else {

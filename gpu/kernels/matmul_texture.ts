@@ -108,13 +108,33 @@ export interface TextureOperand {
   sk: number;
 }
 
-function uniformBuffer(device: GPUDevice, values: number[]): GPUBuffer {
+const cache = new WeakMap<GPUDevice, Map<string, GPUBuffer | GPUTexture>>();
+
+/**
+ * A scratch buffer or texture of this device, role and size, created on first use and reused:
+ * queue order makes reuse safe (a later submit's pack and copy run after an earlier submit's
+ * kernel, and `writeBuffer` lands between the submits it was issued between).
+ */
+function cached<T extends GPUBuffer | GPUTexture>(
+  device: GPUDevice,
+  key: string,
+  make: () => T,
+): T {
+  let byDevice = cache.get(device);
+  if (!byDevice) cache.set(device, byDevice = new Map());
+  let v = byDevice.get(key);
+  if (!v) byDevice.set(key, v = make());
+  return v as T;
+}
+
+function uniformBuffer(device: GPUDevice, role: string, values: number[]): GPUBuffer {
   const data = new Uint32Array(Math.max(4, Math.ceil(values.length / 4) * 4));
   data.set(values);
-  const buf = device.createBuffer({
-    size: data.byteLength,
-    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-  });
+  const buf = cached(device, `uniform-${role}`, () =>
+    device.createBuffer({
+      size: data.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    }));
   device.queue.writeBuffer(buf, 0, data);
   return buf;
 }
@@ -128,7 +148,8 @@ export function textureLimits(gpu: GpuContext): { maxK: number; maxRows: number 
 /**
  * Submits c[M, N] (+)= Σ_k a(m, k)·b(n, k) with M = a.n, N = b.n: packs each operand into a
  * panel buffer, copies it into a texture array, and runs {@link matmulTextureWgsl}. Queued like
- * any submit: a later read-back sees the result. Temporaries are freed once the queue is done.
+ * any submit: a later read-back sees the result. Panels, textures and the padded result are
+ * cached per device and size, like the packed path's scratch buffers.
  *
  * @param acc add into c instead of overwriting it
  * @throws RangeError when K or a row count exceeds {@link textureLimits}
@@ -156,19 +177,19 @@ export function matmulTexture(
   }
   if (a.n === 0 || b.n === 0) return;
   const device = gpu.device;
-  const temps: { destroy(): void }[] = [];
   const encoder = device.createCommandEncoder();
   const packPipe = pipelineFor(gpu, MATMUL_PACK_WGSL);
   const kk = Math.max(K, 1); // a texture needs height ≥ 1; K = 0 leaves zero panels
-  const textures = [a, b].map((op) => {
+  const textures = (["a", "b"] as const).map((role) => {
+    const op = role === "a" ? a : b;
     const blocks = Math.ceil(op.n / TEXTURE_BLOCK);
     const total = blocks * kk * TEXTURE_BLOCK;
-    const panel = device.createBuffer({
-      size: total * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
-    });
-    const u = uniformBuffer(device, [op.n, K, op.si, op.sk, total]);
-    temps.push(panel, u);
+    const panel = cached(device, `panel-${role}:${total}`, () =>
+      device.createBuffer({
+        size: total * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      }));
+    const u = uniformBuffer(device, `pack-${role}`, [op.n, K, op.si, op.sk, total]);
     if (K > 0) {
       const pass = encoder.beginComputePass();
       pass.setPipeline(packPipe);
@@ -183,12 +204,12 @@ export function matmulTexture(
       pass.dispatchWorkgroups(x, y);
       pass.end();
     }
-    const texture = device.createTexture({
-      size: [TEXTURE_BLOCK / 4, kk, blocks],
-      format: "rgba32float",
-      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
-    });
-    temps.push(texture);
+    const texture = cached(device, `texture-${role}:${kk}x${blocks}`, () =>
+      device.createTexture({
+        size: [TEXTURE_BLOCK / 4, kk, blocks],
+        format: "rgba32float",
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+      }));
     if (K > 0) {
       encoder.copyBufferToTexture(
         { buffer: panel, bytesPerRow: TEXTURE_BLOCK * 4, rowsPerImage: kk },
@@ -200,13 +221,14 @@ export function matmulTexture(
   });
   const [ta, tb] = textures as [typeof textures[0], typeof textures[0]];
   const np = tb.blocks * TEXTURE_BLOCK;
-  const out = device.createBuffer({
-    size: ta.blocks * TEXTURE_BLOCK * np * 4,
-    usage: GPUBufferUsage.STORAGE,
-  });
-  const u = uniformBuffer(device, [K, np / 4]);
-  const uu = uniformBuffer(device, [a.n, b.n, np, acc ? 1 : 0]);
-  temps.push(out, u, uu);
+  const outFloats = ta.blocks * TEXTURE_BLOCK * np;
+  const out = cached(
+    device,
+    `out:${outFloats}`,
+    () => device.createBuffer({ size: outFloats * 4, usage: GPUBufferUsage.STORAGE }),
+  );
+  const u = uniformBuffer(device, "kernel", [K, np / 4]);
+  const uu = uniformBuffer(device, "unpad", [a.n, b.n, np, acc ? 1 : 0]);
   const pipe = pipelineFor(gpu, TEXTURE_WGSL);
   const unpad = pipelineFor(gpu, MATMUL_UNPAD_WGSL);
   const pass = encoder.beginComputePass();
@@ -237,5 +259,4 @@ export function matmulTexture(
   pass.dispatchWorkgroups(gx, gy);
   pass.end();
   device.queue.submit([encoder.finish()]);
-  device.queue.onSubmittedWorkDone().then(() => temps.forEach((t) => t.destroy()));
 }

@@ -9,8 +9,9 @@
  * gather (uniform), and those loads bound every buffer kernel in `matmul.ts`. A `textureLoad`
  * goes through llvmpipe's texel-fetch code instead, which is much cheaper per value, and a texture
  * holds the whole k range, so there is no 64 KiB chunking and no per-chunk dispatch. Measured on
- * Mesa 22.3.6 (LLVM 15, 2 shared cores): 16×16 tiles reach ~10–11 GFLOP/s at 1024³ against
- * 4.6–7.1 for the packed uniform-buffer path in the same minute (see bench/README.md).
+ * Mesa 22.3.6 (LLVM 15, 2 shared cores): the 16×16 kernel alone reached 9.8–11.3 GFLOP/s at 1024³
+ * (load ≈ 1.3); with packing and unpadding, 1.1–1.6× the packed uniform-buffer path of
+ * `matmul.ts` in the same bench run (see bench/README.md).
  *
  * Not yet wired into `recordMatmul*`: a {@link CommandBatch} binds buffers only, so this path
  * records into its own encoder ({@link matmulTexture} submits it).

@@ -13,7 +13,7 @@
  * (load ≈ 1.3); with packing and unpadding, 1.1–1.6× the packed uniform-buffer path of
  * `matmul.ts` in the same bench run (see bench/README.md).
  *
- * Not yet wired into `recordMatmul*`: a {@link CommandBatch} binds buffers only, so this path
+ * Not yet wired into `recordMatmul*`: a `CommandBatch` binds buffers only, so this path
  * records into its own encoder ({@link matmulTexture} submits it).
  *
  * @module

@@ -139,11 +139,15 @@ function packUniforms(values: readonly UniformValue[]): ArrayBuffer {
   return bytes;
 }
 
+/** A resource a kernel binds: a buffer (bound whole) or a texture view. */
+export type BindingResource = GPUBuffer | GPUTextureView;
+
 /**
  * Records dispatches into one command encoder and submits them together.
  *
- * Bindings: storage buffers take bindings 0..n-1 in the order given; when `uniforms` are given
- * they are bound at binding n as a `var<uniform>` block of 4-byte fields.
+ * Bindings: the resources (storage buffers, texture views) take bindings 0..n-1 in the order
+ * given; when `uniforms` are given they are bound at binding n as a `var<uniform>` block of
+ * 4-byte fields.
  */
 export class CommandBatch {
   readonly #gpu: GpuContext;
@@ -164,14 +168,14 @@ export class CommandBatch {
   /** Records one dispatch of `wgsl` over `workgroups` (x, y, z). */
   dispatch(
     wgsl: string,
-    buffers: readonly GPUBuffer[],
+    buffers: readonly BindingResource[],
     workgroups: readonly [number, number?, number?],
     uniforms?: readonly UniformValue[],
   ): this {
     const pipeline = pipelineFor(this.#gpu, wgsl);
-    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
+    const entries: GPUBindGroupEntry[] = buffers.map((r, binding) => ({
       binding,
-      resource: { buffer },
+      resource: r instanceof GPUBuffer ? { buffer: r } : r,
     }));
     if (uniforms) {
       const data = packUniforms(uniforms);
@@ -206,6 +210,21 @@ export class CommandBatch {
   clear(buffer: GPUBuffer, byteOffset = 0, byteLength?: number): this {
     this.#endPass();
     this.#encoder.clearBuffer(buffer, byteOffset, byteLength);
+    return this;
+  }
+
+  /**
+   * Records arbitrary encoder commands (e.g. `copyBufferToTexture`) in order with the rest of the
+   * batch: ends the current compute pass, then calls `fn` with the batch's encoder.
+   *
+   * @example
+   * ```ts ignore
+   * batch.encode((e) => e.copyBufferToTexture(src, { texture }, size));
+   * ```
+   */
+  encode(fn: (encoder: GPUCommandEncoder) => void): this {
+    this.#endPass();
+    fn(this.#encoder);
     return this;
   }
 

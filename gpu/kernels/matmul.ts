@@ -19,6 +19,13 @@
  * storage → packed: forward 1.08 → 2.90, backward-input 1.46 → 3.13, backward-weight
  * 2.10 → 3.94 at 512; 0.61 → 2.11, 0.85 → 2.63, 0.91 → 2.11 at 1024 (naive kernel 0.08).
  *
+ * Products with rows·inDim·outDim ≥ {@link TEXTURE_MIN_WORK} (2^23) that fit its texture limits
+ * take the texture path of `matmul_texture.ts` instead (operands in `rgba32float` texture arrays,
+ * one dispatch over all of k, recorded into the same batch). At the model's sizes the two paths
+ * are within noise of each other product by product (4–64 M multiply-adds, 2 shared cores), and
+ * the texture path made the testnet model faster overall (see bench/README.md); below 2^23 it was
+ * no faster, and regtest's products never reach it.
+ *
  * Smaller products use barrier-free register-blocked storage-buffer kernels: each thread owns a
  * TM×TN output tile in registers and streams its operands with vec4 loads, every tile loop
  * unrolled so the accumulators are plain scalars/vectors.
@@ -39,6 +46,10 @@
  */
 import type { CommandBatch } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
+import { MATMUL_PACK_WGSL, PACKED_BLOCK } from "./matmul_pack.ts";
+import { fitsTexture, recordMatmulTexture } from "./matmul_texture.ts";
+
+export { MATMUL_PACK_WGSL, PACKED_BLOCK };
 
 /** Output rows per thread in the fast backward kernels (a multiple of 4). */
 export const TILE_M = 16;
@@ -257,8 +268,6 @@ const FORWARD_WGSL = matmulForwardWgsl();
 const BACKWARD_INPUT_WGSL = matmulBackwardInputWgsl();
 const BACKWARD_WEIGHT_WGSL = matmulBackwardWeightWgsl();
 
-/** Rows and columns of C per packed block (a multiple of {@link PACKED_TILE}). */
-export const PACKED_BLOCK = 128;
 /** Values of k per packed chunk: PACKED_BLOCK·PACKED_K floats = 64 KiB, one uniform binding. */
 export const PACKED_K = 128;
 /** Output tile per thread of the packed kernel (PACKED_TILE × PACKED_TILE). */
@@ -268,30 +277,12 @@ export const PACKED_TILE = 8;
  * ones do not amortise its extra dispatches and copies.
  */
 export const PACKED_MIN_WORK = 1 << 20;
-
 /**
- * Packs an operand into block-panel layout: p[(blk·K + k)·B + i] = src[(blk·B + i)·si + k·sk]
- * for blk·B + i < n, zero beyond, B = {@link PACKED_BLOCK}. One chunk of PACKED_K values of k of
- * one block is then a contiguous 64 KiB range that can be copied into a uniform buffer.
+ * Products with rows·inDim·outDim at or above this (and within `textureLimits`) take the texture
+ * path of `matmul_texture.ts` instead of the packed one. Chosen by measurement (bench/README.md):
+ * the texture path sped up the testnet model, while at 1–4 M multiply-adds it was no faster.
  */
-export const MATMUL_PACK_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-struct Params { n: u32, K: u32, si: u32, sk: u32, total: u32 }
-@group(0) @binding(2) var<uniform> p: Params;
-${FLAT_INDEX_WGSL}
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let t = flatIndex(gid, nwg);
-  if (t >= p.total) { return; }
-  let i = t % ${PACKED_BLOCK}u;
-  let k = (t / ${PACKED_BLOCK}u) % p.K;
-  let row = (t / ${PACKED_BLOCK}u / p.K) * ${PACKED_BLOCK}u + i;
-  var v = 0.0;
-  if (row < p.n) { v = src[row * p.si + k * p.sk]; }
-  dst[t] = v;
-}
-`;
+export const TEXTURE_MIN_WORK = 1 << 23;
 
 /**
  * Packed block kernel: c[m0 + i, n0 + j] (+)= Σ_{k < kLen} a[k, i]·b[k, j] over one chunk,
@@ -371,11 +362,13 @@ interface Operand {
 }
 
 /**
- * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) through packed panels and uniform-buffer chunks:
- * one pack dispatch per operand, then per output block and per chunk of k two copies and one
- * dispatch. Chunks add into c in increasing k, so the summation order is fixed.
+ * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) for a product of at least PACKED_MIN_WORK: through
+ * the texture path when it has at least {@link TEXTURE_MIN_WORK} and fits `textureLimits`, else
+ * through packed panels and uniform-buffer chunks: one pack dispatch per operand, then per output
+ * block and per chunk of k two copies and one dispatch. Chunks add into c in increasing k (the
+ * texture kernel sums all of k in order), so the summation order is fixed.
  */
-function recordPacked(
+function recordBlocked(
   b: CommandBatch,
   device: GPUDevice,
   c: GPUBuffer,
@@ -383,6 +376,10 @@ function recordPacked(
   acc: boolean,
 ): void {
   const { K } = ops;
+  if (ops.a.n * ops.b.n * K >= TEXTURE_MIN_WORK && fitsTexture(b.gpu, ops.a.n, ops.b.n, K)) {
+    recordMatmulTexture(b, c, ops.a, ops.b, K, acc);
+    return;
+  }
   const STORAGE_COPY = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const UNIFORM = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
   const panels = (["a", "b"] as const).map((role) => {
@@ -480,7 +477,7 @@ export function recordMatmulForward(
   if (rows === 0 || outDim === 0) return;
   const device = packedDevice(b, rows, inDim, outDim);
   if (device) {
-    recordPacked(b, device, y, {
+    recordBlocked(b, device, y, {
       a: { buf: x, n: rows, si: inDim, sk: 1 },
       b: { buf: w, n: outDim, si: inDim, sk: 1 },
       K: inDim,
@@ -529,7 +526,7 @@ export function recordMatmulBackwardInput(
   if (rows === 0 || inDim === 0) return;
   const device = packedDevice(b, rows, inDim, outDim);
   if (device) {
-    recordPacked(b, device, dx, {
+    recordBlocked(b, device, dx, {
       a: { buf: dy, n: rows, si: outDim, sk: 1 },
       b: { buf: w, n: inDim, si: 1, sk: inDim },
       K: outDim,
@@ -579,7 +576,7 @@ export function recordMatmulBackwardWeight(
   if (inDim === 0 || outDim === 0) return;
   const device = packedDevice(b, rows, inDim, outDim);
   if (device) {
-    recordPacked(b, device, dw, {
+    recordBlocked(b, device, dw, {
       a: { buf: dy, n: outDim, si: 1, sk: outDim },
       b: { buf: x, n: inDim, si: 1, sk: inDim },
       K: rows,

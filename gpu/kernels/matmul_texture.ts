@@ -13,14 +13,15 @@
  * (load ≈ 1.3); with packing and unpadding, 1.1–1.6× the packed uniform-buffer path of
  * `matmul.ts` in the same bench run (see bench/README.md).
  *
- * Not yet wired into `recordMatmul*`: a `CommandBatch` binds buffers only, so this path
- * records into its own encoder ({@link matmulTexture} submits it).
+ {@link recordMatmulTexture} records into a `CommandBatch` (texture views are bound like buffers,
+ * the buffer-to-texture copies go through `CommandBatch.encode`), so the model keeps one submit
+ * per step; `recordMatmul*` in `matmul.ts` choose it for large products.
  *
  * @module
  */
-import { type GpuContext, pipelineFor } from "../device.ts";
+import { CommandBatch, type GpuContext } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
-import { MATMUL_PACK_WGSL } from "./matmul.ts";
+import { MATMUL_PACK_WGSL, PACKED_BLOCK } from "./matmul_pack.ts";
 
 /** Rows per panel block (one texture layer): 32 texels of 4 floats. */
 export const TEXTURE_BLOCK = 128;
@@ -109,35 +110,22 @@ export interface TextureOperand {
   sk: number;
 }
 
-const cache = new WeakMap<GPUDevice, Map<string, GPUBuffer | GPUTexture>>();
+if (TEXTURE_BLOCK !== PACKED_BLOCK) throw new Error("texture blocks must match packed panels");
+
+type Scratch = GPUBuffer | { texture: GPUTexture; view: GPUTextureView };
+const cache = new WeakMap<GPUDevice, Map<string, Scratch>>();
 
 /**
  * A scratch buffer or texture of this device, role and size, created on first use and reused:
- * queue order makes reuse safe (a later submit's pack and copy run after an earlier submit's
- * kernel, and `writeBuffer` lands between the submits it was issued between).
+ * commands run in recording order (within a batch and across submits), so a later product's pack
+ * and copy run after an earlier product's kernel has read the previous contents.
  */
-function cached<T extends GPUBuffer | GPUTexture>(
-  device: GPUDevice,
-  key: string,
-  make: () => T,
-): T {
+function cached<T extends Scratch>(device: GPUDevice, key: string, make: () => T): T {
   let byDevice = cache.get(device);
   if (!byDevice) cache.set(device, byDevice = new Map());
   let v = byDevice.get(key);
   if (!v) byDevice.set(key, v = make());
   return v as T;
-}
-
-function uniformBuffer(device: GPUDevice, role: string, values: number[]): GPUBuffer {
-  const data = new Uint32Array(Math.max(4, Math.ceil(values.length / 4) * 4));
-  data.set(values);
-  const buf = cached(device, `uniform-${role}`, () =>
-    device.createBuffer({
-      size: data.byteLength,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    }));
-  device.queue.writeBuffer(buf, 0, data);
-  return buf;
 }
 
 /** Largest K this path takes on `gpu` (texture height) and largest row count (layers × B). */
@@ -146,11 +134,18 @@ export function textureLimits(gpu: GpuContext): { maxK: number; maxRows: number 
   return { maxK: maxTextureDimension2D, maxRows: maxTextureArrayLayers * TEXTURE_BLOCK };
 }
 
+/** True when a product with these sizes fits {@link textureLimits} of `gpu`. */
+export function fitsTexture(gpu: GpuContext, rowsA: number, rowsB: number, K: number): boolean {
+  const { maxK, maxRows } = textureLimits(gpu);
+  return K <= maxK && rowsA <= maxRows && rowsB <= maxRows;
+}
+
 /**
- * Submits c[M, N] (+)= Σ_k a(m, k)·b(n, k) with M = a.n, N = b.n: packs each operand into a
- * panel buffer, copies it into a texture array, and runs {@link matmulTextureWgsl}. Queued like
- * any submit: a later read-back sees the result. Panels, textures and the padded result are
- * cached per device and size, like the packed path's scratch buffers.
+ * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) with M = a.n, N = b.n into `batch`: packs each
+ * operand into a panel buffer, copies it into a texture array, runs {@link matmulTextureWgsl}
+ * and adds or writes the padded result into c. Panels, textures and the padded result are cached
+ * per device and size, like the packed path's scratch buffers; kernel parameters go in the
+ * batch's per-dispatch uniforms, so many products may be recorded into one batch.
  *
  * @param acc add into c instead of overwriting it
  * @throws RangeError when K or a row count exceeds {@link textureLimits}
@@ -158,6 +153,89 @@ export function textureLimits(gpu: GpuContext): { maxK: number; maxRows: number 
  * @example
  * ```ts ignore
  * // y = x·wᵀ, x [rows, inDim], w [outDim, inDim]
+ * recordMatmulTexture(batch, y, { buf: x, n: rows, si: inDim, sk: 1 }, { buf: w, n: outDim, si: inDim, sk: 1 }, inDim, false);
+ * ```
+ */
+export function recordMatmulTexture(
+  batch: CommandBatch,
+  c: GPUBuffer,
+  a: TextureOperand,
+  b: TextureOperand,
+  K: number,
+  acc: boolean,
+): void {
+  const gpu = batch.gpu;
+  const { maxK, maxRows } = textureLimits(gpu);
+  for (const v of [a.n, b.n, K]) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`sizes must be integers ≥ 0: ${v}`);
+  }
+  if (!fitsTexture(gpu, a.n, b.n, K)) {
+    throw new RangeError(`texture matmul limits: K ≤ ${maxK}, rows ≤ ${maxRows}`);
+  }
+  if (a.n === 0 || b.n === 0) return;
+  const device = gpu.device;
+  const kk = Math.max(K, 1); // a texture needs height ≥ 1; K = 0 leaves zero panels
+  const textures = (["a", "b"] as const).map((role) => {
+    const op = role === "a" ? a : b;
+    const blocks = Math.ceil(op.n / TEXTURE_BLOCK);
+    const total = blocks * kk * TEXTURE_BLOCK;
+    const tex = cached(device, `texture-${role}:${kk}x${blocks}`, () => {
+      const texture = device.createTexture({
+        size: [TEXTURE_BLOCK / 4, kk, blocks],
+        format: "rgba32float",
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+      });
+      return { texture, view: texture.createView({ dimension: "2d-array" }) };
+    });
+    if (K > 0) {
+      const panel = cached(device, `panel-${role}:${total}`, () =>
+        device.createBuffer({
+          size: total * 4,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+        }));
+      batch.dispatch(MATMUL_PACK_WGSL, [panel, op.buf], grid1d(total), [
+        op.n,
+        K,
+        op.si,
+        op.sk,
+        total,
+      ]);
+      batch.encode((e) =>
+        e.copyBufferToTexture(
+          { buffer: panel, bytesPerRow: TEXTURE_BLOCK * 4, rowsPerImage: kk },
+          { texture: tex.texture },
+          [TEXTURE_BLOCK / 4, kk, blocks],
+        )
+      );
+    }
+    return { view: tex.view, blocks };
+  });
+  const [ta, tb] = textures as [typeof textures[0], typeof textures[0]];
+  const np = tb.blocks * TEXTURE_BLOCK;
+  const outFloats = ta.blocks * TEXTURE_BLOCK * np;
+  const out = cached(
+    device,
+    `out:${outFloats}`,
+    () => device.createBuffer({ size: outFloats * 4, usage: GPUBufferUsage.STORAGE }),
+  );
+  const tiles = (TEXTURE_BLOCK / TEXTURE_TILE) ** 2;
+  batch.dispatch(TEXTURE_WGSL, [out, ta.view, tb.view], [
+    Math.ceil(tiles / 64),
+    ta.blocks,
+    tb.blocks,
+  ], [K, np / 4]);
+  batch.dispatch(MATMUL_UNPAD_WGSL, [c, out], grid1d(a.n * b.n), [a.n, b.n, np, acc ? 1 : 0]);
+}
+
+/**
+ * Submits c[M, N] (+)= Σ_k a(m, k)·b(n, k) on its own: {@link recordMatmulTexture} in a batch of
+ * its own, then one submit. Queued like any submit: a later read-back sees the result.
+ *
+ * @param acc add into c instead of overwriting it
+ * @throws RangeError when K or a row count exceeds {@link textureLimits}
+ *
+ * @example
+ * ```ts ignore
  * matmulTexture(gpu, y, { buf: x, n: rows, si: inDim, sk: 1 }, { buf: w, n: outDim, si: inDim, sk: 1 }, inDim, false);
  * ```
  */
@@ -169,95 +247,7 @@ export function matmulTexture(
   K: number,
   acc: boolean,
 ): void {
-  const { maxK, maxRows } = textureLimits(gpu);
-  for (const v of [a.n, b.n, K]) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`sizes must be integers ≥ 0: ${v}`);
-  }
-  if (K > maxK || a.n > maxRows || b.n > maxRows) {
-    throw new RangeError(`texture matmul limits: K ≤ ${maxK}, rows ≤ ${maxRows}`);
-  }
-  if (a.n === 0 || b.n === 0) return;
-  const device = gpu.device;
-  const encoder = device.createCommandEncoder();
-  const packPipe = pipelineFor(gpu, MATMUL_PACK_WGSL);
-  const kk = Math.max(K, 1); // a texture needs height ≥ 1; K = 0 leaves zero panels
-  const textures = (["a", "b"] as const).map((role) => {
-    const op = role === "a" ? a : b;
-    const blocks = Math.ceil(op.n / TEXTURE_BLOCK);
-    const total = blocks * kk * TEXTURE_BLOCK;
-    const panel = cached(device, `panel-${role}:${total}`, () =>
-      device.createBuffer({
-        size: total * 4,
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
-      }));
-    const u = uniformBuffer(device, `pack-${role}`, [op.n, K, op.si, op.sk, total]);
-    if (K > 0) {
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(packPipe);
-      pass.setBindGroup(
-        0,
-        device.createBindGroup({
-          layout: packPipe.getBindGroupLayout(0),
-          entries: [panel, op.buf, u].map((buffer, binding) => ({ binding, resource: { buffer } })),
-        }),
-      );
-      const [x, y] = grid1d(total);
-      pass.dispatchWorkgroups(x, y);
-      pass.end();
-    }
-    const texture = cached(device, `texture-${role}:${kk}x${blocks}`, () =>
-      device.createTexture({
-        size: [TEXTURE_BLOCK / 4, kk, blocks],
-        format: "rgba32float",
-        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
-      }));
-    if (K > 0) {
-      encoder.copyBufferToTexture(
-        { buffer: panel, bytesPerRow: TEXTURE_BLOCK * 4, rowsPerImage: kk },
-        { texture },
-        [TEXTURE_BLOCK / 4, kk, blocks],
-      );
-    }
-    return { texture, blocks };
-  });
-  const [ta, tb] = textures as [typeof textures[0], typeof textures[0]];
-  const np = tb.blocks * TEXTURE_BLOCK;
-  const outFloats = ta.blocks * TEXTURE_BLOCK * np;
-  const out = cached(
-    device,
-    `out:${outFloats}`,
-    () => device.createBuffer({ size: outFloats * 4, usage: GPUBufferUsage.STORAGE }),
-  );
-  const u = uniformBuffer(device, "kernel", [K, np / 4]);
-  const uu = uniformBuffer(device, "unpad", [a.n, b.n, np, acc ? 1 : 0]);
-  const pipe = pipelineFor(gpu, TEXTURE_WGSL);
-  const unpad = pipelineFor(gpu, MATMUL_UNPAD_WGSL);
-  const pass = encoder.beginComputePass();
-  pass.setPipeline(pipe);
-  pass.setBindGroup(
-    0,
-    device.createBindGroup({
-      layout: pipe.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: out } },
-        { binding: 1, resource: ta.texture.createView({ dimension: "2d-array" }) },
-        { binding: 2, resource: tb.texture.createView({ dimension: "2d-array" }) },
-        { binding: 3, resource: { buffer: u } },
-      ],
-    }),
-  );
-  const tiles = (TEXTURE_BLOCK / TEXTURE_TILE) ** 2;
-  pass.dispatchWorkgroups(Math.ceil(tiles / 64), ta.blocks, tb.blocks);
-  pass.setPipeline(unpad);
-  pass.setBindGroup(
-    0,
-    device.createBindGroup({
-      layout: unpad.getBindGroupLayout(0),
-      entries: [c, out, uu].map((buffer, binding) => ({ binding, resource: { buffer } })),
-    }),
-  );
-  const [gx, gy] = grid1d(a.n * b.n);
-  pass.dispatchWorkgroups(gx, gy);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
+  const batch = new CommandBatch(gpu);
+  recordMatmulTexture(batch, c, a, b, K, acc);
+  batch.submit();
 }

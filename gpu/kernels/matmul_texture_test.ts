@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { createStorage, type GpuContext, readF32 } from "../device.ts";
+import { CommandBatch, createStorage, type GpuContext, readF32 } from "../device.ts";
 import { assertClose, gpuTest, randomF32 } from "../testing.ts";
 import { matmulBackward, matmulForward } from "../ref/matmul.ts";
-import { matmulTexture, TEXTURE_BLOCK, textureLimits } from "./matmul_texture.ts";
+import {
+  matmulTexture,
+  recordMatmulTexture,
+  TEXTURE_BLOCK,
+  textureLimits,
+} from "./matmul_texture.ts";
 
 type Shape = [rows: number, inDim: number, outDim: number];
 
@@ -86,6 +91,62 @@ for (const acc of [false, true]) {
     },
   );
 }
+
+gpuTest(
+  "recordMatmulTexture() keeps each product's sizes and data within one batch",
+  async (gpu) => {
+    // Four products in one submit: two forwards of the same size (same cached panels, textures and
+    // padded result), the second accumulating, then a backward-input and a backward-weight product
+    // of other sizes. Each must see its own operands and parameters.
+    const [rows, inDim, outDim] = [131, 67, 133];
+    const x1 = randomF32(rows * inDim, 41), x2 = randomF32(rows * inDim, 42);
+    const w = randomF32(outDim * inDim, 43), dy = randomF32(rows * outDim, 44);
+    const [bx1, bx2, bw, bdy] = [x1, x2, w, dy].map((v) => createStorage(gpu, v)) as GPUBuffer[];
+    const by1 = createStorage(gpu, rows * outDim * 4), by2 = createStorage(gpu, rows * outDim * 4);
+    const bdx = createStorage(gpu, rows * inDim * 4), bdw = createStorage(gpu, outDim * inDim * 4);
+    const fwd = (buf: GPUBuffer) => ({ buf, n: rows, si: inDim, sk: 1 });
+    const wRows = { buf: bw!, n: outDim, si: inDim, sk: 1 };
+    const batch = new CommandBatch(gpu);
+    recordMatmulTexture(batch, by1, fwd(bx1!), wRows, inDim, false);
+    recordMatmulTexture(batch, by2, fwd(bx1!), wRows, inDim, false);
+    recordMatmulTexture(batch, by2, fwd(bx2!), wRows, inDim, true);
+    recordMatmulTexture(
+      batch,
+      bdx,
+      { buf: bdy!, n: rows, si: outDim, sk: 1 },
+      {
+        buf: bw!,
+        n: inDim,
+        si: 1,
+        sk: inDim,
+      },
+      outDim,
+      false,
+    );
+    recordMatmulTexture(
+      batch,
+      bdw,
+      { buf: bdy!, n: outDim, si: 1, sk: outDim },
+      {
+        buf: bx1!,
+        n: inDim,
+        si: 1,
+        sk: inDim,
+      },
+      rows,
+      false,
+    );
+    batch.submit();
+    const y1 = matmulForward(x1, w, rows, inDim, outDim);
+    const y2 = matmulForward(x2, w, rows, inDim, outDim).map((v, i) => v + y1[i]!);
+    const { dx, dw } = matmulBackward(dy, x1, w, rows, inDim, outDim);
+    assertClose(await readF32(gpu, by1, rows * outDim), y1, 1e-5, 1e-4, "y1");
+    assertClose(await readF32(gpu, by2, rows * outDim), y2, 1e-5, 1e-4, "y1 + y2");
+    assertClose(await readF32(gpu, bdx, rows * inDim), dx, 1e-5, 1e-4, "dx");
+    assertClose(await readF32(gpu, bdw, outDim * inDim), dw, 1e-5, 1e-4, "dw");
+    for (const buf of [bx1, bx2, bw, bdy, by1, by2, bdx, bdw]) buf!.destroy();
+  },
+);
 
 gpuTest("matmulTexture() is bit-identical across runs", async (gpu) => {
   const a = await runAll(gpu, [150, 140, 136], 9, false);

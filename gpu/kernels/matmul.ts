@@ -19,11 +19,13 @@
  * storage → packed: forward 1.08 → 2.90, backward-input 1.46 → 3.13, backward-weight
  * 2.10 → 3.94 at 512; 0.61 → 2.11, 0.85 → 2.63, 0.91 → 2.11 at 1024 (naive kernel 0.08).
  *
- * The texture path of `matmul_texture.ts` (operands in `rgba32float` texture arrays, one dispatch
- * over all of k; `recordMatmulTexture` records into a batch) is faster from about 512³ up, but not
- * chosen here: at the model's sizes (1–64 M multiply-adds per product) it measured within noise of
- * the packed path, product by product and as testnet training / evaluation tokens/s
- * (bench/README.md), so it would change the summation order for no measured gain.
+ * Products with rows·inDim·outDim ≥ {@link TEXTURE_MIN_WORK} (= PACKED_MIN_WORK) that fit its
+ * texture limits take the texture path of `matmul_texture.ts` instead (operands in `rgba32float`
+ * texture arrays, one dispatch over all of k, recorded into the same batch), so the packed path
+ * is the fallback beyond those limits (K > maxTextureDimension2D, e.g. a backward-weight product
+ * over more than 8192 rows on llvmpipe). Product by product the two paths are within noise at the
+ * model's sizes, but the texture path made testnet training ~8 % and evaluation ~16 % faster in
+ * interleaved model runs (bench/README.md); a 2^23 threshold showed no consistent gain.
  *
  * Smaller products use barrier-free register-blocked storage-buffer kernels: each thread owns a
  * TM×TN output tile in registers and streams its operands with vec4 loads, every tile loop
@@ -46,6 +48,7 @@
 import type { CommandBatch } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 import { MATMUL_PACK_WGSL, PACKED_BLOCK } from "./matmul_pack.ts";
+import { fitsTexture, recordMatmulTexture } from "./matmul_texture.ts";
 
 export { MATMUL_PACK_WGSL, PACKED_BLOCK };
 
@@ -275,6 +278,12 @@ export const PACKED_TILE = 8;
  * ones do not amortise its extra dispatches and copies.
  */
 export const PACKED_MIN_WORK = 1 << 20;
+/**
+ * Products with rows·inDim·outDim at or above this (and within `textureLimits`) take the texture
+ * path of `matmul_texture.ts` instead of the packed one. Chosen by measurement (bench/README.md):
+ * at 2^20 the testnet model ran faster in 13 of 15 interleaved pairs, at 2^23 in 9 of 15.
+ */
+export const TEXTURE_MIN_WORK = PACKED_MIN_WORK;
 
 /**
  * Packed block kernel: c[m0 + i, n0 + j] (+)= Σ_{k < kLen} a[k, i]·b[k, j] over one chunk,
@@ -354,11 +363,13 @@ interface Operand {
 }
 
 /**
- * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) through packed panels and uniform-buffer chunks:
- * one pack dispatch per operand, then per output block and per chunk of k two copies and one
- * dispatch. Chunks add into c in increasing k, so the summation order is fixed.
+ * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) for a product of at least PACKED_MIN_WORK: through
+ * the texture path when it has at least {@link TEXTURE_MIN_WORK} and fits `textureLimits`, else
+ * through packed panels and uniform-buffer chunks: one pack dispatch per operand, then per output
+ * block and per chunk of k two copies and one dispatch. Chunks add into c in increasing k (the
+ * texture kernel sums all of k in order), so the summation order is fixed.
  */
-function recordPacked(
+function recordBlocked(
   b: CommandBatch,
   device: GPUDevice,
   c: GPUBuffer,
@@ -366,6 +377,10 @@ function recordPacked(
   acc: boolean,
 ): void {
   const { K } = ops;
+  if (ops.a.n * ops.b.n * K >= TEXTURE_MIN_WORK && fitsTexture(b.gpu, ops.a.n, ops.b.n, K)) {
+    recordMatmulTexture(b, c, ops.a, ops.b, K, acc);
+    return;
+  }
   const STORAGE_COPY = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const UNIFORM = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
   const panels = (["a", "b"] as const).map((role) => {
@@ -463,7 +478,7 @@ export function recordMatmulForward(
   if (rows === 0 || outDim === 0) return;
   const device = packedDevice(b, rows, inDim, outDim);
   if (device) {
-    recordPacked(b, device, y, {
+    recordBlocked(b, device, y, {
       a: { buf: x, n: rows, si: inDim, sk: 1 },
       b: { buf: w, n: outDim, si: inDim, sk: 1 },
       K: inDim,
@@ -512,7 +527,7 @@ export function recordMatmulBackwardInput(
   if (rows === 0 || inDim === 0) return;
   const device = packedDevice(b, rows, inDim, outDim);
   if (device) {
-    recordPacked(b, device, dx, {
+    recordBlocked(b, device, dx, {
       a: { buf: dy, n: rows, si: outDim, sk: 1 },
       b: { buf: w, n: inDim, si: 1, sk: inDim },
       K: outDim,
@@ -562,7 +577,7 @@ export function recordMatmulBackwardWeight(
   if (inDim === 0 || outDim === 0) return;
   const device = packedDevice(b, rows, inDim, outDim);
   if (device) {
-    recordPacked(b, device, dw, {
+    recordBlocked(b, device, dw, {
       a: { buf: dy, n: outDim, si: 1, sk: outDim },
       b: { buf: x, n: inDim, si: 1, sk: inDim },
       K: rows,

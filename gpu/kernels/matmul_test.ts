@@ -10,7 +10,9 @@ import {
   recordMatmulBackwardWeight,
   recordMatmulForward,
   recordMatmulNaive,
+  TEXTURE_MIN_WORK,
 } from "./matmul.ts";
+import { textureLimits } from "./matmul_texture.ts";
 
 type Shape = [rows: number, inDim: number, outDim: number];
 
@@ -25,11 +27,12 @@ const SHAPES: Shape[] = [
   [9, 8, 6],
   [10, 6, 8],
   [33, 64, 32],
-  // Packed uniform-buffer path (rows·inDim·outDim ≥ PACKED_MIN_WORK): odd sizes, several output
-  // blocks and k chunks (> PACKED_BLOCK, > PACKED_K), and k = 1.
+  // Texture path (rows·inDim·outDim ≥ TEXTURE_MIN_WORK), three products in one batch: odd sizes,
+  // several 128-row blocks on both sides, k = 1.
   [131, 67, 133],
   [200, 130, 260],
   [1024, 1, 1024],
+  [261, 135, 250],
 ];
 
 interface Results {
@@ -80,14 +83,27 @@ for (const acc of [false, true]) {
   });
 }
 
-Deno.test("the edge shapes cover both paths and several packed blocks and chunks", () => {
-  const packed = SHAPES.filter(([r, i, o]) => r * i * o >= PACKED_MIN_WORK);
-  assert.ok(packed.length >= 2 && packed.length < SHAPES.length);
-  assert.ok(packed.some(([r, i, o]) => Math.min(r, i, o) > Math.max(PACKED_BLOCK, PACKED_K)));
+Deno.test("the edge shapes cover the small-product kernels and several texture blocks", () => {
+  const large = SHAPES.filter(([r, i, o]) => r * i * o >= TEXTURE_MIN_WORK);
+  assert.ok(large.length >= 2 && large.length < SHAPES.length);
+  assert.ok(large.some(([r, i, o]) => Math.min(r, i, o) > PACKED_BLOCK));
+  assert.ok(TEXTURE_MIN_WORK >= PACKED_MIN_WORK);
+});
+
+gpuTest("products beyond the texture limits take the packed path and match", async (gpu) => {
+  // More rows than texture layers hold: all three products fall back to the packed path (rows is
+  // K of the backward-weight product, beyond maxK too), across several k chunks there.
+  const { maxK, maxRows } = textureLimits(gpu);
+  const shape: Shape = [maxRows + 1, 5, 8];
+  assert.ok(shape[0] > maxK && shape[0] * 5 * 8 >= PACKED_MIN_WORK && shape[0] > PACKED_K);
+  const { got, want } = await runAll(gpu, shape, 321, true);
+  assertClose(got.y, want.y, 1e-5, 1e-4, "y");
+  assertClose(got.dx, want.dx, 1e-5, 1e-4, "dx");
+  assertClose(got.dw, want.dw, 1e-5, 1e-4, "dw");
 });
 
 gpuTest("matmul kernels are bit-identical across runs", async (gpu) => {
-  for (const shape of [[40, 64, 48], [150, 140, 136]] as Shape[]) {
+  for (const shape of [[40, 64, 48], [150, 140, 136], [261, 135, 250]] as Shape[]) {
     const a = await runAll(gpu, shape, 77, false);
     const b = await runAll(gpu, shape, 77, false);
     assert.deepEqual(a.got.y, b.got.y);

@@ -14,10 +14,9 @@
  * `matmul.ts` in the same bench run (see bench/README.md).
  *
  * {@link recordMatmulTexture} records into a `CommandBatch` (texture views are bound like buffers,
- * the buffer-to-texture copies go through `CommandBatch.encode`), so it could join the model's one
- * submit per step. Not chosen by `recordMatmul*`: at the model's sizes (testnet training and
- * evaluation, 1–64 M multiply-adds per product) it measured within noise of the packed path
- * (bench/README.md).
+ * the buffer-to-texture copies go through `CommandBatch.encode`), so the model keeps one submit
+ * per step; `recordMatmul*` in `matmul.ts` choose it for every product of at least
+ * `TEXTURE_MIN_WORK` multiply-adds within {@link textureLimits}.
  *
  * @module
  */

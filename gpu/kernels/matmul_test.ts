@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CommandBatch, createStorage, type GpuContext, readF32 } from "../device.ts";
 import { assertClose, gpuTest, randomF32 } from "../testing.ts";
-import { matmulBackward, matmulForward } from "../ref/matmul.ts";
+import { matmulForward } from "../ref/matmul.ts";
 import {
   PACKED_BLOCK,
   PACKED_K,
@@ -13,8 +13,7 @@ import {
   TEXTURE_MIN_WORK,
 } from "./matmul.ts";
 import { textureLimits } from "./matmul_texture.ts";
-
-type Shape = [rows: number, inDim: number, outDim: number];
+import { finishLinearCase, linearCase, type Shape } from "./_matmul_test_util.ts";
 
 // 1s, multiples of 4 that are not multiples of the 8×8 tile, odd sizes for the scalar fallback,
 // and shapes where only one operand is vec4-aligned.
@@ -35,40 +34,33 @@ const SHAPES: Shape[] = [
   [261, 135, 250],
 ];
 
-interface Results {
-  y: Float32Array;
-  dx: Float32Array;
-  dw: Float32Array;
-}
-
-async function runAll(gpu: GpuContext, [rows, inDim, outDim]: Shape, seed: number, acc: boolean) {
-  const x = randomF32(rows * inDim, seed);
-  const w = randomF32(outDim * inDim, seed + 1);
-  const dy = randomF32(rows * outDim, seed + 2);
-  const y0 = randomF32(rows * outDim, seed + 3);
-  const dx0 = randomF32(rows * inDim, seed + 4);
-  const dw0 = randomF32(outDim * inDim, seed + 5);
-  const bx = createStorage(gpu, x), bw = createStorage(gpu, w), bdy = createStorage(gpu, dy);
-  const by = createStorage(gpu, y0), bdx = createStorage(gpu, dx0), bdw = createStorage(gpu, dw0);
+async function runAll(gpu: GpuContext, shape: Shape, seed: number, acc: boolean) {
+  const [rows, inDim, outDim] = shape;
+  const c = linearCase(gpu, shape, seed);
   const batch = new CommandBatch(gpu);
-  recordMatmulForward(batch, by, bx, bw, rows, inDim, outDim, acc);
-  recordMatmulBackwardInput(batch, bdx, bdy, bw, rows, inDim, outDim, acc);
-  recordMatmulBackwardWeight(batch, bdw, bdy, bx, rows, inDim, outDim, acc);
+  recordMatmulForward(batch, c.buffers.y, c.buffers.x, c.buffers.w, rows, inDim, outDim, acc);
+  recordMatmulBackwardInput(
+    batch,
+    c.buffers.dx,
+    c.buffers.dy,
+    c.buffers.w,
+    rows,
+    inDim,
+    outDim,
+    acc,
+  );
+  recordMatmulBackwardWeight(
+    batch,
+    c.buffers.dw,
+    c.buffers.dy,
+    c.buffers.x,
+    rows,
+    inDim,
+    outDim,
+    acc,
+  );
   batch.submit();
-  const got: Results = {
-    y: await readF32(gpu, by, rows * outDim),
-    dx: await readF32(gpu, bdx, rows * inDim),
-    dw: await readF32(gpu, bdw, outDim * inDim),
-  };
-  for (const buf of [bx, bw, bdy, by, bdx, bdw]) buf.destroy();
-  const y = matmulForward(x, w, rows, inDim, outDim);
-  const { dx, dw } = matmulBackward(dy, x, w, rows, inDim, outDim);
-  if (acc) {
-    y.forEach((v, i) => y[i] = v + y0[i]!);
-    dx.forEach((v, i) => dx[i] = v + dx0[i]!);
-    dw.forEach((v, i) => dw[i] = v + dw0[i]!);
-  }
-  return { got, want: { y, dx, dw } };
+  return await finishLinearCase(gpu, c, shape, acc);
 }
 
 for (const acc of [false, true]) {

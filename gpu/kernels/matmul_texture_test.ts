@@ -8,26 +8,21 @@ import {
   TEXTURE_BLOCK,
   textureLimits,
 } from "./matmul_texture.ts";
-
-type Shape = [rows: number, inDim: number, outDim: number];
+import { finishLinearCase, linearCase, type Shape } from "./_matmul_test_util.ts";
 
 // 1s, sizes that are not multiples of 4 or of the 16×16 tile, and several 128-row blocks.
 const SHAPES: Shape[] = [[1, 1, 1], [3, 5, 7], [17, 36, 44], [131, 67, 133], [200, 130, 260]];
 
 /** The three products of a linear layer through the texture path, and their CPU references. */
-async function runAll(gpu: GpuContext, [rows, inDim, outDim]: Shape, seed: number, acc: boolean) {
-  const x = randomF32(rows * inDim, seed), w = randomF32(outDim * inDim, seed + 1);
-  const dy = randomF32(rows * outDim, seed + 2);
-  const y0 = randomF32(rows * outDim, seed + 3), dx0 = randomF32(rows * inDim, seed + 4);
-  const dw0 = randomF32(outDim * inDim, seed + 5);
-  const bx = createStorage(gpu, x), bw = createStorage(gpu, w), bdy = createStorage(gpu, dy);
-  const by = createStorage(gpu, y0), bdx = createStorage(gpu, dx0), bdw = createStorage(gpu, dw0);
+async function runAll(gpu: GpuContext, shape: Shape, seed: number, acc: boolean) {
+  const [rows, inDim, outDim] = shape;
+  const c = linearCase(gpu, shape, seed);
   matmulTexture(
     gpu,
-    by,
-    { buf: bx, n: rows, si: inDim, sk: 1 },
+    c.buffers.y,
+    { buf: c.buffers.x, n: rows, si: inDim, sk: 1 },
     {
-      buf: bw,
+      buf: c.buffers.w,
       n: outDim,
       si: inDim,
       sk: 1,
@@ -37,10 +32,10 @@ async function runAll(gpu: GpuContext, [rows, inDim, outDim]: Shape, seed: numbe
   );
   matmulTexture(
     gpu,
-    bdx,
-    { buf: bdy, n: rows, si: outDim, sk: 1 },
+    c.buffers.dx,
+    { buf: c.buffers.dy, n: rows, si: outDim, sk: 1 },
     {
-      buf: bw,
+      buf: c.buffers.w,
       n: inDim,
       si: 1,
       sk: inDim,
@@ -50,10 +45,10 @@ async function runAll(gpu: GpuContext, [rows, inDim, outDim]: Shape, seed: numbe
   );
   matmulTexture(
     gpu,
-    bdw,
-    { buf: bdy, n: outDim, si: 1, sk: outDim },
+    c.buffers.dw,
+    { buf: c.buffers.dy, n: outDim, si: 1, sk: outDim },
     {
-      buf: bx,
+      buf: c.buffers.x,
       n: inDim,
       si: 1,
       sk: inDim,
@@ -61,20 +56,7 @@ async function runAll(gpu: GpuContext, [rows, inDim, outDim]: Shape, seed: numbe
     rows,
     acc,
   );
-  const got = {
-    y: await readF32(gpu, by, rows * outDim),
-    dx: await readF32(gpu, bdx, rows * inDim),
-    dw: await readF32(gpu, bdw, outDim * inDim),
-  };
-  for (const buf of [bx, bw, bdy, by, bdx, bdw]) buf.destroy();
-  const y = matmulForward(x, w, rows, inDim, outDim);
-  const { dx, dw } = matmulBackward(dy, x, w, rows, inDim, outDim);
-  if (acc) {
-    y.forEach((v, i) => y[i] = v + y0[i]!);
-    dx.forEach((v, i) => dx[i] = v + dx0[i]!);
-    dw.forEach((v, i) => dw[i] = v + dw0[i]!);
-  }
-  return { got, want: { y, dx, dw } };
+  return await finishLinearCase(gpu, c, shape, acc);
 }
 
 for (const acc of [false, true]) {

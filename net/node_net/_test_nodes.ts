@@ -89,3 +89,12 @@ export async function startTestNode(
     },
   };
 }
+
+/** Polls `check` every 20 ms until it holds; after `ms` throws with `what()` (e.g. the node log). */
+export async function until(check: () => boolean, ms: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -6,15 +6,7 @@ import { Peer } from "../peer/mod.ts";
 import { TestSocks5Server } from "../socks5/_test_server.ts";
 import { onionFromPublicKey } from "../wire/mod.ts";
 import { connectSecure, createNodeIdentity, SecureTransport } from "../transport/mod.ts";
-import { mineTestBlocks, startTestNode } from "./_test_nodes.ts";
-
-async function until(check: () => boolean, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { mineTestBlocks, startTestNode, until } from "./_test_nodes.ts";
 
 Deno.test("an outbound --connect peer syncs every block and checkpoint from a listening node, and peers.dat is written", async () => {
   const evaluator = new ScriptedEvaluator();

@@ -10,20 +10,12 @@ import {
 } from "../../core/consensus/testing/block_builder.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { mineTestBlocks, startTestNode } from "../node_net/_test_nodes.ts";
+import { mineTestBlocks, startTestNode, until } from "../node_net/_test_nodes.ts";
 import { Peer } from "../peer/mod.ts";
 import { connectSecure, createNodeIdentity, SecureTransport } from "../transport/mod.ts";
 import { type Message, Services } from "../wire/mod.ts";
 
 const params = REGTEST;
-
-async function until(check: () => boolean, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 Deno.test("a node syncing from two peers fetches blocks and checkpoint chunks from both", async () => {
   const evaluator = new ScriptedEvaluator();

@@ -4,20 +4,12 @@ import { BlockStatus } from "../../core/chain/records.ts";
 import { utxoSnapshot } from "../../core/chain/_test_util.ts";
 import { ScriptedEvaluator } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { mineTestBlocks, startTestNode } from "../node_net/_test_nodes.ts";
+import { mineTestBlocks, startTestNode, until } from "../node_net/_test_nodes.ts";
 
 const params = REGTEST;
 // The smallest prune regtest allows (> maxReorgDepth 20), so the chain stays short.
 const KEEP = params.maxReorgDepth + 1;
 const BLOCKS = KEEP + 4; // heights 1..4 pruned on the serving node
-
-async function until(check: () => boolean, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 Deno.test("a fresh node syncs past checkpoints pruned on every peer: buried blocks without evaluation, the recent ones evaluated", async () => {
   const evaluator = new ScriptedEvaluator();

@@ -1,6 +1,6 @@
 /**
  * `rnt wallet …`: the wallet on the command line. The wallet file is `<datadir>/wallet.dat`
- * (or `--wallet FILE`), encrypted with a passphrase (Argon2id, run blocking); chain data comes
+ * (or `--wallet FILE`), encrypted with a passphrase (Argon2id); chain data comes
  * from the node by JSON-RPC (`listunspentbyaddress`, `listaddresshistory`, `sendrawtransaction`).
  * Every secret can come from a file (`--password-file`, `--mnemonic-file`) or is typed with echo
  * off; `--json` prints one JSON document. Exit 0 ok, 1 failed (wrong passphrase, tampered file,

@@ -95,19 +95,12 @@ export interface EncryptOptions {
   readonly allowWeakKdf?: boolean;
   /** Random source for salt and IV (default `crypto.getRandomValues`). */
   readonly randomBytes?: RandomBytes;
-  /**
-   * No effect any more, kept so callers compile: the KDF is one WebAssembly call either way
-   * (see `kdf.ts`).
-   */
-  readonly blocking?: boolean;
 }
 
 /** Options of {@linkcode decryptWalletBytes}. */
 export interface DecryptOptions {
   /** Bounds on the file's KDF parameters (default {@linkcode DEFAULT_KDF_LIMITS}). */
   readonly limits?: KdfLimits;
-  /** No effect any more (see {@linkcode EncryptOptions.blocking}). */
-  readonly blocking?: boolean;
 }
 
 /**

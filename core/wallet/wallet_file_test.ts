@@ -145,7 +145,7 @@ Deno.test("wallet file with the real parameters (Argon2id 64 MiB, t = 3) opens",
   const w = sampleWallet();
   const file = await encodeWalletFile(w.toData(), "real pass");
   assert.deepEqual(readWalletFileHeader(file).kdf, DEFAULT_KDF);
-  assert.deepEqual(await decodeWalletFile(file, "real pass", { blocking: true }), w.toData());
+  assert.deepEqual(await decodeWalletFile(file, "real pass"), w.toData());
 });
 
 Deno.test("decryptWalletBytes() opens a file written by the earlier noble-KDF build (64 MiB, t = 3)", async () => {

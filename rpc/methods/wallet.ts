@@ -64,7 +64,7 @@ export async function loadNodeWallet(node: Node, path: string, passphrase: strin
     throw new RpcError(RPC_WALLET_NOT_FOUND, (e as Error).message);
   }
   try {
-    const { wallet, kdf } = await decodeWallet(bytes, passphrase, node.params, false);
+    const { wallet, kdf } = await decodeWallet(bytes, passphrase, node.params);
     loaded.set(node, { wallet, path, passphrase, kdf, saving: Promise.resolve() });
     return wallet;
   } catch (e) {
@@ -88,7 +88,7 @@ function need(node: Node): LoadedWallet {
 }
 
 function save(w: LoadedWallet): Promise<void> {
-  const run = w.saving.then(() => writeWallet(w.path, w.wallet, w.passphrase, w.kdf, false));
+  const run = w.saving.then(() => writeWallet(w.path, w.wallet, w.passphrase, w.kdf));
   w.saving = run.catch(() => {});
   return run;
 }
@@ -428,7 +428,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     run: async (node, [destination]) => {
       const w = need(node);
       await w.saving;
-      await writeWallet(destination as string, w.wallet, w.passphrase, w.kdf, false);
+      await writeWallet(destination as string, w.wallet, w.passphrase, w.kdf);
       return null;
     },
   },

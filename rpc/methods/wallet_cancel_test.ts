@@ -60,7 +60,7 @@ Deno.test("cancelrecovery: the loaded wallet cancels its pending social recovery
     };
     const owner = Wallet.generate(params);
     const social = owner.newAddress(spec);
-    await writeWallet(`${dir}/wallet.dat`, owner, "pw", FAST_TEST_KDF, false);
+    await writeWallet(`${dir}/wallet.dat`, owner, "pw", FAST_TEST_KDF);
     assert.deepEqual((await call("loadwallet", "", "pw")).result, {
       name: "wallet.dat",
       warning: "",

@@ -48,7 +48,7 @@ Deno.test("wallet RPC: loadwallet, balances, sendtoaddress, emission-return swee
     const spec = { kind: "heartbeat", intervalSecs: 600, recovery: { type: "own" } } as const;
     const wallet = Wallet.fromMnemonic(params, WORDS);
     const a0 = wallet.newAddress(spec);
-    await writeWallet(`${dir}/wallet.dat`, wallet, "pw", FAST_TEST_KDF, false);
+    await writeWallet(`${dir}/wallet.dat`, wallet, "pw", FAST_TEST_KDF);
 
     // No wallet yet: −18; a wrong passphrase: −14; loaded twice: −35.
     assert.equal((await call("getbalance")).error?.code, -18);
@@ -81,7 +81,7 @@ Deno.test("wallet RPC: loadwallet, balances, sendtoaddress, emission-return swee
     // getnewaddress keeps the policy and is written to the encrypted file.
     const a1 = (await call("getnewaddress", "second")).result as string;
     const onDisk = async () =>
-      (await decodeWallet(await readWalletBytes(`${dir}/wallet.dat`), "pw", params, false)).wallet;
+      (await decodeWallet(await readWalletBytes(`${dir}/wallet.dat`), "pw", params)).wallet;
     assert.deepEqual((await onDisk()).addresses().map((a) => a.address), [a0.address, a1]);
 
     // sendtoaddress: pays, keeps change in the wallet (a new change address on disk).
@@ -133,7 +133,6 @@ Deno.test("wallet RPC: loadwallet, balances, sendtoaddress, emission-return swee
       await readWalletBytes(`${dir}/backup.dat`),
       "pw",
       params,
-      false,
     );
     assert.deepEqual(
       backup.wallet.addresses().map((a) => a.address),

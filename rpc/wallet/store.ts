@@ -1,6 +1,6 @@
 /**
  * The wallet file of `rnt wallet`: `<datadir>/wallet.dat` (or `--wallet FILE`), encrypted with
- * the passphrase (Argon2id run blocking, as a CLI can afford). A file is rewritten with the KDF
+ * the passphrase (Argon2id, `core/wallet/kdf.ts`). A file is rewritten with the KDF
  * parameters it was made with, atomically; a wrong passphrase or a modified byte fails before
  * anything is written. A command unlocks once: {@linkcode openWallet} keeps the file's derived
  * keys, and {@linkcode saveWallet} rewrites with them (same salt, fresh IV) instead of running
@@ -76,18 +76,16 @@ export async function readWalletBytes(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Decrypts wallet file bytes into a wallet of `params`' network (Argon2id blocking the event
- * loop unless `blocking` is false, as a node needs). Throws WalletFileError for a
+ * Decrypts wallet file bytes into a wallet of `params`' network. Throws WalletFileError for a
  * wrong passphrase or a damaged file, WalletError("bad-wallet-data") for another network.
  */
 export async function decodeWallet(
   bytes: Uint8Array,
   passphrase: string,
   params: NetworkParams,
-  blocking = true,
 ): Promise<{ wallet: Wallet; kdf: KdfParams }> {
   const { kdf } = readWalletFileHeader(bytes);
-  const data = await decodeWalletFile(bytes, passphrase, { blocking });
+  const data = await decodeWalletFile(bytes, passphrase);
   return { wallet: walletOf(data, params), kdf };
 }
 
@@ -137,19 +135,17 @@ export async function openWallet(
   return { wallet, path, passphrase, kdf, key };
 }
 
-/** Writes `wallet` to `path` (atomic, mode 0600) with `kdf` (see `blocking` above). */
+/** Writes `wallet` to `path` (atomic, mode 0600) with `kdf`. */
 export async function writeWallet(
   path: string,
   wallet: Wallet,
   passphrase: string,
   kdf: KdfParams = DEFAULT_KDF,
-  blocking = true,
 ): Promise<void> {
   const weak = kdf.memoryKiB < DEFAULT_KDF.memoryKiB || kdf.iterations < DEFAULT_KDF.iterations;
   await saveWalletFile(path, wallet.toData(), passphrase, {
     kdf,
     allowWeakKdf: weak,
-    blocking,
   });
 }
 

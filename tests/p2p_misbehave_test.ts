@@ -69,6 +69,11 @@ async function rawPeer(port: number): Promise<RawPeer> {
   );
   const lengthCipher = new FSChaCha20(keys.initiatorL);
   lengthCipher.crypt(new Uint8Array(3)); // the identity packet's length field
+  // Every later frame (version, verack, pongs…) advances the node's length cipher too: keep ours
+  // in step, so a length field we forge decrypts on the node exactly as written.
+  const send = conn.send.bind(conn), sendDecoy = conn.sendDecoy.bind(conn);
+  conn.send = (contents) => (lengthCipher.crypt(new Uint8Array(3)), send(contents));
+  conn.sendDecoy = (length) => (lengthCipher.crypt(new Uint8Array(3)), sendDecoy(length));
   const peer = new Peer({
     id: 0,
     connection: conn,
@@ -156,6 +161,7 @@ Deno.test("a misbehaving raw peer is dropped and discouraged while the node keep
 
     // A frame length above 4 MiB, announced in the encrypted length field.
     const b = await rawPeer(node.port);
+    await b.conn.sendDecoy(0); // resolves once every frame queued before it is written
     const big = 4 * 1024 * 1024 + 1;
     const field = new Uint8Array([big & 0xff, (big >> 8) & 0xff, (big >> 16) & 0xff]);
     b.lengthCipher.crypt(field);

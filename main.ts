@@ -12,14 +12,14 @@ import {
   networkFlag,
   runCommandTree,
   stringFlag,
-} from "./core/cli/command.ts";
-import { MODEL_COMMAND } from "./gpu/model/model_command.ts";
-import { runCliCommand } from "./rpc/cli_command.ts";
-import { runKeyNewCommand } from "./rpc/key_command.ts";
-import { runMineCommand } from "./rpc/mine_command.ts";
+} from "./cli/command.ts";
+import { MODEL_COMMAND } from "./cli/model_command.ts";
+import { runCliCommand } from "./cli/cli_command.ts";
+import { runKeyNewCommand } from "./cli/key_command.ts";
+import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
-import { runNodeCommand } from "./rpc/node_command.ts";
-import { WALLET_COMMAND } from "./rpc/wallet_command.ts";
+import { runNodeCommand } from "./cli/node_command.ts";
+import { WALLET_COMMAND } from "./cli/wallet_command.ts";
 
 /** The program version (from deno.json). */
 export const VERSION: string = denoJson.version;

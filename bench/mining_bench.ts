@@ -24,9 +24,9 @@ import type { Block } from "../core/primitives/block.ts";
 import { requestGpu } from "../gpu/device.ts";
 import { loadValidationSet, sampleTrainPath } from "../gpu/model/datasets.ts";
 import { GpuEvaluator } from "../gpu/model/evaluate.ts";
-import { BlockMiner, type FoundBlock } from "../rpc/miner/block_miner.ts";
-import { minerHeartbeatKey } from "../rpc/miner/miner_address.ts";
-import type { MiningJob, MiningSource, SubmitOutcome } from "../rpc/miner/mining_source.ts";
+import { BlockMiner, type FoundBlock } from "../node/miner/block_miner.ts";
+import { minerHeartbeatKey } from "../node/miner/miner_address.ts";
+import type { MiningJob, MiningSource, SubmitOutcome } from "../node/miner/mining_source.ts";
 import { decodeAddress } from "../core/primitives/address.ts";
 
 /** An in-memory chain with no validation: the miner's side only. */

@@ -12,7 +12,7 @@
  */
 import { REGTEST } from "../core/consensus/params.ts";
 import { ScriptedEvaluator } from "../core/consensus/testing/block_builder.ts";
-import { mineTestBlocks, startTestNode } from "../net/node_net/_test_nodes.ts";
+import { mineTestBlocks, startTestNode } from "../net/connman/_test_nodes.ts";
 import { acceptSecure, connectSecure } from "../net/transport/deno_conn.ts";
 import { createNodeIdentity } from "../net/transport/node_identity.ts";
 import { SecureTransport } from "../net/transport/secure_transport.ts";

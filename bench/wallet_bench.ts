@@ -15,7 +15,7 @@ import { deriveArgon2id } from "../core/wallet/kdf.ts";
 import { Wallet } from "../core/wallet/wallet.ts";
 import { decodeWalletFile, encodeWalletFile } from "../core/wallet/wallet_data.ts";
 import { DEFAULT_KDF } from "../core/wallet/wallet_file.ts";
-import { decodeWallet } from "../rpc/wallet/store.ts";
+import { decodeWallet } from "../node/wallet/store.ts";
 
 const wallet = Wallet.fromMnemonic(REGTEST, "abandon ".repeat(23) + "art");
 for (let i = 0; i < 20; i++) {

@@ -11,8 +11,6 @@ import { cookiePath, readAuthCookie } from "./auth.ts";
 import { DEFAULT_RPC_HOST } from "./defaults.ts";
 import { parseJsonExact, stringifyJson } from "./json_text.ts";
 
-export { cliArgToJson, parseCliArgs, type ParseCliArgsOptions } from "./cli_args.ts";
-
 /** Why a call failed below the JSON-RPC layer. */
 export type RpcTransportErrorKind =
   | "connect"

@@ -1,7 +1,8 @@
 /**
  * The JSON-RPC layer of rnt: a method registry and a dispatcher with Bitcoin Core's semantics,
  * cookie and `rpcauth` authentication, the Hono server, and the client behind `rnt cli`.
- * Methods are registered by the node; this layer knows nothing of the chain.
+ * Methods are registered by the node; this protocol layer knows nothing of the chain (the node's
+ * methods live in `rpc/methods/`, the `rnt cli` command in `cli/`).
  *
  * @example
  * ```ts
@@ -84,12 +85,4 @@ export {
   RpcTransportError,
   type RpcTransportErrorKind,
 } from "./client.ts";
-export { cliArgToJson, parseCliArgs, type ParseCliArgsOptions } from "./cli_args.ts";
-export {
-  type CliCommandOptions,
-  resolveCliEndpoint,
-  runCliCommand,
-  runCliParsed,
-  splitHostPort,
-} from "./cli_command.ts";
 export { DEFAULT_RPC_HOST, defaultDatadir, defaultRpcPort } from "./defaults.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { RpcError, UsageError } from "../core/errors.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
-import { resolveCliEndpoint, runCliCommand, runCliParsed } from "../rpc/cli_command.ts";
+import { resolveCliEndpoint, runCliCommand, runCliParsed } from "../cli/cli_command.ts";
 import { jsonNumber } from "../rpc/json_text.ts";
 import { RpcRegistry } from "../rpc/registry.ts";
 import { createRpcApp, startRpcServer } from "../rpc/server.ts";

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
-import { decodeWallet, readWalletBytes } from "../rpc/wallet/store.ts";
+import { decodeWallet, readWalletBytes } from "../node/wallet/store.ts";
 import { runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 

@@ -10,7 +10,7 @@ import {
 } from "../../core/consensus/testing/block_builder.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { mineTestBlocks, startTestNode, until } from "../node_net/_test_nodes.ts";
+import { mineTestBlocks, startTestNode, until } from "../connman/_test_nodes.ts";
 import { Peer } from "../peer/mod.ts";
 import { connectSecure, createNodeIdentity, SecureTransport } from "../transport/mod.ts";
 import { type Message, Services } from "../wire/mod.ts";

@@ -4,7 +4,7 @@ import { BlockStatus } from "../../core/chain/records.ts";
 import { utxoSnapshot } from "../../core/chain/_test_util.ts";
 import { ScriptedEvaluator } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { mineTestBlocks, startTestNode, until } from "../node_net/_test_nodes.ts";
+import { mineTestBlocks, startTestNode, until } from "../connman/_test_nodes.ts";
 
 const params = REGTEST;
 // The smallest prune regtest allows (> maxReorgDepth 20), so the chain stays short.

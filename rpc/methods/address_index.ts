@@ -15,7 +15,7 @@ import { type AddressData, decodeAddress, encodeAddress } from "../../core/primi
 import { isCoinbase, type Tx } from "../../core/primitives/tx.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
 import { RpcCode } from "../error_codes.ts";
-import type { Node } from "../node/node.ts";
+import type { Node } from "../../node/node.ts";
 import { amountJson, recoveryKindName } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
 

@@ -14,7 +14,7 @@ import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
 import { RpcCode } from "../error_codes.ts";
-import type { Node } from "../node/node.ts";
+import type { Node } from "../../node/node.ts";
 import { addressJson, amountJson, blockJson, headerHex, headerJson, lossJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
 import { parseHash, parseInteger, parseVerbosity } from "./params.ts";

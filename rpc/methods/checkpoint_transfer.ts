@@ -12,7 +12,7 @@ import { encodedCheckpointSize } from "../../core/checkpoint/rnet.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
 import { RpcCode } from "../error_codes.ts";
-import type { Node } from "../node/node.ts";
+import type { Node } from "../../node/node.ts";
 import { entryOf } from "./blockchain.ts";
 import { CheckpointUploads, UploadError } from "./checkpoint_uploads.ts";
 import type { NodeMethod } from "./node_method.ts";

@@ -15,7 +15,7 @@ import {
 } from "../../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
-import { parseMiningTemplate } from "../miner/mining_template.ts";
+import { parseMiningTemplate } from "../../node/miner/mining_template.ts";
 import { startScriptedNode } from "./_test_node.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });

@@ -2,7 +2,7 @@
  * Mining RPC methods: getmininginfo, getminingtemplate (the work a remote miner needs),
  * submitblock (block hex + checkpoint hex, or a checkpoint staged by uploadcheckpointchunk), the
  * checkpoint chunk transfer methods, and on regtest generatetoaddress, which trains the tiny
- * model for real for every block (rpc/miner/).
+ * model for real for every block (node/miner/).
  *
  * @module
  */
@@ -11,8 +11,8 @@ import { blockReward } from "../../core/consensus/emission.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { decodeHeader, HEADER_BYTES } from "../../core/primitives/block.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
-import { blockTemplateTxs } from "../miner/block_assembly_sweeps.ts";
-import { miningTemplateJson } from "../miner/mining_template.ts";
+import { blockTemplateTxs } from "../../node/miner/block_assembly_sweeps.ts";
+import { miningTemplateJson } from "../../node/miner/mining_template.ts";
 import { DecodeError, RpcError, ValidationError } from "../../core/errors.ts";
 import { decodeAddress } from "../../core/primitives/address.ts";
 import { RpcCode } from "../error_codes.ts";

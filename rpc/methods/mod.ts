@@ -14,7 +14,7 @@
 import type { NetworkName } from "../../core/consensus/params.ts";
 import type { RpcParam } from "../method.ts";
 import type { RpcRegistry } from "../registry.ts";
-import type { Node } from "../node/node.ts";
+import type { Node } from "../../node/node.ts";
 import { ADDRESS_INDEX_METHODS } from "./address_index.ts";
 import { BLOCKCHAIN_METHODS } from "./blockchain.ts";
 import { CONTROL_METHODS } from "./control.ts";

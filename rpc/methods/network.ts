@@ -8,10 +8,10 @@
  */
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
-import { parseTarget, type PeerManager } from "../../net/node_net/mod.ts";
+import { parseTarget, type PeerManager } from "../../net/connman/mod.ts";
 import { parseHost } from "../../net/wire/mod.ts";
 import { RpcCode } from "../error_codes.ts";
-import type { Node } from "../node/node.ts";
+import type { Node } from "../../node/node.ts";
 import type { NodeMethod } from "./node_method.ts";
 
 const managers = new WeakMap<Node, PeerManager>();

@@ -6,7 +6,7 @@
  * @module
  */
 import type { RpcContext, RpcMethod } from "../method.ts";
-import type { Node } from "../node/node.ts";
+import type { Node } from "../../node/node.ts";
 
 /** A method of the node's RPC table. */
 export interface NodeMethod extends Omit<RpcMethod, "handler"> {

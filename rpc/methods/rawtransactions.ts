@@ -8,7 +8,7 @@ import { DecodeError, RpcError } from "../../core/errors.ts";
 import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
 import { RpcCode } from "../error_codes.ts";
-import type { Node } from "../node/node.ts";
+import type { Node } from "../../node/node.ts";
 import { entryOf } from "./blockchain.ts";
 import { txJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";

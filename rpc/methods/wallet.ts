@@ -23,11 +23,11 @@ import { WalletError, WalletFileError } from "../../core/wallet/wallet_errors.ts
 import type { KdfParams } from "../../core/wallet/wallet_file.ts";
 import { RpcCode } from "../error_codes.ts";
 import { isRawJson } from "../json_text.ts";
-import type { Node } from "../node/node.ts";
-import { parseRntAmount } from "../wallet/amount.ts";
-import { defaultRecoverySpec, parseRecoveryFlag } from "../wallet/recovery_flag.ts";
-import { getPassphrase } from "../wallet/secrets.ts";
-import { decodeWallet, readWalletBytes, writeWallet } from "../wallet/store.ts";
+import type { Node } from "../../node/node.ts";
+import { parseRntAmount } from "../../core/primitives/amount.ts";
+import { defaultRecoverySpec, parseRecoveryFlag } from "../../node/wallet/recovery_flag.ts";
+import { getPassphrase } from "../../node/wallet/secrets.ts";
+import { decodeWallet, readWalletBytes, writeWallet } from "../../node/wallet/store.ts";
 import { addressKey, scanHistory, scanUnspent } from "./address_index.ts";
 import { amountJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";

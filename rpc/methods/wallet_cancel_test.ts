@@ -24,7 +24,7 @@ import {
   signRecoveryRequest,
 } from "../../core/wallet/social_recovery.ts";
 import { coinFromUtxo, Wallet } from "../../core/wallet/wallet.ts";
-import { FAST_TEST_KDF, writeWallet } from "../wallet/store.ts";
+import { FAST_TEST_KDF, writeWallet } from "../../node/wallet/store.ts";
 import { startScriptedNode } from "./_test_node.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });

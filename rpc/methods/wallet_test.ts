@@ -13,7 +13,12 @@ import { encodeAddress } from "../../core/primitives/address.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
 import type { Tx } from "../../core/primitives/tx.ts";
 import { Wallet } from "../../core/wallet/wallet.ts";
-import { decodeWallet, FAST_TEST_KDF, readWalletBytes, writeWallet } from "../wallet/store.ts";
+import {
+  decodeWallet,
+  FAST_TEST_KDF,
+  readWalletBytes,
+  writeWallet,
+} from "../../node/wallet/store.ts";
 import { startScriptedNode } from "./_test_node.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });

@@ -1,0 +1,256 @@
+/**
+ * A small declarative command-line layer over `node:util` `parseArgs`: every command declares
+ * its options once, and gets strict parsing (unknown flags are usage errors), `--help` and a
+ * generated usage text from the same declaration.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "../core/errors.ts";
+
+/** One flag of a command. */
+export interface OptionSpec {
+  /** `boolean` flags take no value; `string` flags take one (`--x v` or `--x=v`). */
+  type: "boolean" | "string";
+  /** One-letter alias. */
+  short?: string;
+  /** Shown in `--help`. */
+  description: string;
+  /** Placeholder for the value in help, e.g. `FILE`. */
+  valueName?: string;
+  /** May be given several times (values collected in an array). */
+  multiple?: boolean;
+}
+
+/** Parsed flags and positionals handed to a command. */
+export interface ParsedArgs {
+  /** Flag values by long name. */
+  values: Record<string, string | boolean | string[] | undefined>;
+  /** Arguments that are not flags, in order. */
+  positionals: string[];
+}
+
+/** A command or sub-command of `rnt`. */
+export interface CommandSpec {
+  /** The word that selects it, e.g. `node`. */
+  name: string;
+  /** One line for the command overview. */
+  summary: string;
+  /** Usage line(s) after `rnt`, e.g. `node [--regtest|--testnet] [--datadir DIR]`. */
+  usage: string;
+  /** Extra paragraphs for `--help`. */
+  details?: string;
+  /** Flags accepted (besides `--help`). */
+  options?: Record<string, OptionSpec>;
+  /** Sub-commands, e.g. `model info`. */
+  subcommands?: CommandSpec[];
+  /** Whether free positionals are allowed (default false: any is a usage error). */
+  positionals?: boolean;
+  /** Runs the command; returns the process exit code. */
+  run?: (args: ParsedArgs, context: CommandContext) => Promise<number> | number;
+}
+
+/** What a running command may use for output. */
+export interface CommandContext {
+  /** Writes a line to standard output. */
+  out: (line: string) => void;
+  /** Writes a line to standard error. */
+  err: (line: string) => void;
+  /** The command path, e.g. ["model", "train"], for messages. */
+  path: string[];
+}
+
+/** Options every command accepts. */
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  help: { type: "boolean", short: "h", description: "Show this help and exit" },
+};
+
+/** Network selection flags shared by commands that talk to a network. */
+export const NETWORK_OPTIONS: Record<string, OptionSpec> = {
+  regtest: { type: "boolean", description: "Use the regtest network (tiny model, local tests)" },
+  testnet: { type: "boolean", description: "Use the test network" },
+};
+
+/** The `--json` flag for commands that print results. */
+export const JSON_OPTION: Record<string, OptionSpec> = {
+  json: { type: "boolean", description: "Print the result as one JSON document on stdout" },
+};
+
+/** Parses `argv` against `spec`'s options; throws UsageError on an unknown or malformed flag. */
+export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
+  const options: Record<
+    string,
+    { type: "boolean" | "string"; short?: string; multiple?: boolean }
+  > = {};
+  for (const [name, o] of Object.entries({ ...COMMON_OPTIONS, ...spec.options })) {
+    options[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError(cleanParseError(e));
+  }
+  if (!parsed.values.help && !spec.positionals && parsed.positionals.length > 0) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  }
+  return {
+    values: parsed.values as ParsedArgs["values"],
+    positionals: parsed.positionals,
+  };
+}
+
+function cleanParseError(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  // node's messages are long and mention "parseArgs"; keep the first sentence.
+  const unknown = message.match(/Unknown option '([^']+)'/);
+  if (unknown) return `unknown option '${unknown[1]}'`;
+  const missing = message.match(/Option '([^']+)'.*argument missing/);
+  if (missing) return `option '${missing[1]}' needs a value`;
+  return message.split(". ")[0].replace(/^TypeError \[[A-Z_]+\]: /, "");
+}
+
+/** Formats `rnt <path> --help` text for a command. */
+export function formatHelp(spec: CommandSpec, path: string[]): string {
+  const lines: string[] = [];
+  const command = ["rnt", ...path].join(" ");
+  lines.push(`${command} — ${spec.summary}`, "");
+  lines.push("Usage:");
+  for (const u of spec.usage.split("\n")) lines.push(`  rnt ${u}`);
+  if (spec.details) lines.push("", spec.details);
+  if (spec.subcommands?.length) {
+    lines.push("", "Commands:");
+    const width = Math.max(...spec.subcommands.map((s) => s.name.length));
+    for (const s of spec.subcommands) lines.push(`  ${s.name.padEnd(width)}  ${s.summary}`);
+    lines.push("", `Run '${command} COMMAND --help' for a command's options.`);
+  }
+  const options = { ...spec.options, ...COMMON_OPTIONS };
+  const entries = Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${
+      o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : ""
+    }`;
+    return [flag, o.description + (o.multiple ? " (repeatable)" : "")];
+  });
+  if (entries.length) {
+    lines.push("", "Options:");
+    const width = Math.max(...entries.map(([f]) => f.length));
+    for (const [f, d] of entries) lines.push(`  ${f.padEnd(width)}  ${d}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Finds the (sub)command named by the leading words of `argv` and runs it: `--help` prints help,
+ * usage errors print the message and the usage and return 2.
+ */
+export async function runCommandTree(
+  root: CommandSpec,
+  argv: string[],
+  context: Omit<CommandContext, "path">,
+): Promise<number> {
+  let spec = root;
+  const path: string[] = [];
+  let rest = argv;
+  while (spec.subcommands?.length && rest.length > 0 && !rest[0].startsWith("-")) {
+    const next = spec.subcommands.find((s) => s.name === rest[0]);
+    if (!next) {
+      context.err(`error: unknown command '${[...path, rest[0]].join(" ")}'`);
+      context.err(usageLine(spec, path));
+      return 2;
+    }
+    spec = next;
+    path.push(next.name);
+    rest = rest.slice(1);
+  }
+  try {
+    const args = parseCommandArgs(spec, rest);
+    if (args.values.help) {
+      context.out(formatHelp(spec, path));
+      return 0;
+    }
+    if (!spec.run) {
+      if (spec.subcommands?.length) {
+        context.err(`error: '${["rnt", ...path].join(" ")}' needs a command`);
+        context.err(usageLine(spec, path));
+        return 2;
+      }
+      context.err(`error: 'rnt ${path.join(" ")}' is not implemented yet`);
+      return 1;
+    }
+    return await spec.run(args, { ...context, path });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      context.err(`error: ${e.message}`);
+      context.err(usageLine(spec, path));
+      return 2;
+    }
+    // Anything else is a failure of the work itself (unreadable file, bad checkpoint, node
+    // unreachable): say what failed, without a stack trace, and exit 1.
+    context.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+function usageLine(spec: CommandSpec, path: string[]): string {
+  const first = spec.usage.split("\n").map((u) => `rnt ${u}`).join("\n       ");
+  return `usage: ${first}\nRun '${["rnt", ...path].join(" ")} --help' for more.`;
+}
+
+/** Reads a string flag, or throws UsageError when it is required and absent. */
+export function stringFlag(args: ParsedArgs, name: string, required: true): string;
+export function stringFlag(args: ParsedArgs, name: string, required?: false): string | undefined;
+export function stringFlag(args: ParsedArgs, name: string, required = false): string | undefined {
+  const v = args.values[name];
+  if (v === undefined) {
+    if (required) throw new UsageError(`missing required option --${name}`);
+    return undefined;
+  }
+  if (typeof v !== "string") throw new UsageError(`option --${name} needs a value`);
+  return v;
+}
+
+/** Reads an integer flag within [min, max], or its default. */
+export function intFlag(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const v = stringFlag(args, name);
+  if (v === undefined) return fallback;
+  if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name} must be an integer, got '${v}'`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+/** Reads a floating-point flag within [min, max], or its default. */
+export function numberFlag(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  min = -Infinity,
+  max = Infinity,
+): number {
+  const v = stringFlag(args, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) {
+    throw new UsageError(`--${name} must be a number, got '${v}'`);
+  }
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+/** The network selected by `--regtest` / `--testnet` (mainnet when neither). */
+export function networkFlag(args: ParsedArgs): "mainnet" | "testnet" | "regtest" {
+  if (args.values.regtest && args.values.testnet) {
+    throw new UsageError("choose one of --regtest and --testnet");
+  }
+  return args.values.regtest ? "regtest" : args.values.testnet ? "testnet" : "mainnet";
+}

@@ -1,0 +1,77 @@
+/**
+ * `rnt node`: reads the flags, checks each (UsageError, exit 2) and runs the node's assembly
+ * (`node/start_node.ts`) until it is stopped.
+ *
+ * @module
+ */
+import { NETWORKS } from "../core/consensus/params.ts";
+import { UsageError } from "../core/errors.ts";
+import { sampleTrainPath } from "../gpu/model/datasets.ts";
+import { defaultDatadir } from "../rpc/defaults.ts";
+import type { NodeMiningSettings } from "../node/miner/node_mining.ts";
+import { runNode } from "../node/start_node.ts";
+import { type CommandContext, networkFlag, type ParsedArgs, stringFlag } from "./command.ts";
+import { consoleMiningHooks } from "./mine_console_hooks.ts";
+import { nodeP2pOptions } from "./node_p2p_flags.ts";
+import { pruneFlag } from "./prune_flag.ts";
+
+function portFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const v = stringFlag(args, name);
+  if (v === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) {
+    throw new UsageError(`--${name} must be a port number 0-65535, got '${v}'`);
+  }
+  return Number(v);
+}
+
+/**
+ * Reads `--mine`, `--data`, `--address`: undefined without `--mine`; UsageError for `--data`
+ * or `--address` without it. Training data defaults to the bundled sample text.
+ */
+export function nodeMiningFlags(args: ParsedArgs): NodeMiningSettings | undefined {
+  const dataPath = stringFlag(args, "data");
+  const address = stringFlag(args, "address");
+  if (args.values.mine !== true) {
+    if (dataPath !== undefined || address !== undefined) {
+      throw new UsageError("--data and --address are for --mine");
+    }
+    return undefined;
+  }
+  return { dataPath: dataPath ?? sampleTrainPath(), address };
+}
+
+/** Runs `rnt node` until it is stopped; returns the exit status. */
+export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const network = networkFlag(args);
+  const params = NETWORKS[network];
+  if (!params.genesisValLossPinned) {
+    ctx.err(
+      `error: ${network} has not launched yet (its genesis loss is not pinned); ` +
+        "use --regtest or --testnet",
+    );
+    return 1;
+  }
+  const datadir = (stringFlag(args, "datadir") ?? defaultDatadir(network)).replace(/\/+$/, "");
+  const miningSettings = nodeMiningFlags(args);
+  return await runNode({
+    network,
+    datadir,
+    rpcPort: portFlag(args, "rpcport", params.rpcPort),
+    p2pPort: portFlag(args, "port", params.p2pPort),
+    prune: pruneFlag(args, params),
+    p2p: nodeP2pOptions(args, params),
+    wallet: {
+      wallet: args.values.wallet === true,
+      walletFile: stringFlag(args, "wallet-file"),
+      passwordFile: stringFlag(args, "wallet-password-file"),
+    },
+    ...(miningSettings
+      ? {
+        mining: {
+          settings: miningSettings,
+          hooks: consoleMiningHooks({ out: ctx.out, err: ctx.err }),
+        },
+      }
+      : {}),
+  }, ctx);
+}

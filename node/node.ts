@@ -1,0 +1,274 @@
+/**
+ * The Node: one object owning the chainstate, mempool, evaluator, clock and logger, built from a
+ * single dependencies object (DESIGN §1, STYLE 8). RPC handlers call it; it logs every block
+ * connected and every rejection with its reason, keeps an in-memory transaction index of the
+ * active chain, and resolves {@linkcode Node.stopped} when a stop is requested. A stop also
+ * aborts {@linkcode Node.shutdownSignal}, which the evaluator and the miner watch, so in-flight
+ * training and evaluation end at their next step or window boundary (an aborted evaluation
+ * throws, and a block whose evaluation was aborted is simply not connected).
+ *
+ * @module
+ */
+import type { AcceptResult, Chainstate, TipChange } from "../core/chain/chainstate.ts";
+import type { Evaluator } from "../core/consensus/evaluator.ts";
+import type { NetworkParams } from "../core/consensus/params.ts";
+import { toHex } from "../core/crypto/keccak.ts";
+import { DecodeError, ValidationError } from "../core/errors.ts";
+import type { Mempool, MempoolEntry } from "../core/mempool/mempool.ts";
+import type { AddressData } from "../core/primitives/address.ts";
+import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
+import { decodeTx, type Tx } from "../core/primitives/tx.ts";
+import { txid } from "../core/primitives/tx_hash.ts";
+import type { NodeClock } from "./clock.ts";
+import type { Logger } from "./logger.ts";
+
+/** Produces blocks on demand (regtest `generatetoaddress`). */
+export interface BlockProducer {
+  /** Mines one block paying `address` on the current tip and submits it; returns its hash. */
+  mineBlock(node: Node, address: AddressData): Promise<Uint8Array>;
+}
+
+/** A clock that may be mocked (regtest `setmocktime`). */
+export interface MockClock extends NodeClock {
+  /** Sets the mock time in seconds; 0 returns to the system clock. */
+  setMockTime(secs: number): void;
+}
+
+/** Everything a Node is built from. */
+export interface NodeDeps {
+  /** Network params. */
+  readonly params: NetworkParams;
+  /** The chainstate (opened on the same clock and evaluator). */
+  readonly chainstate: Chainstate;
+  /** The mempool over that chainstate. */
+  readonly mempool: Mempool;
+  /** The consensus evaluator. */
+  readonly evaluator: Evaluator;
+  /** The network's validation set. */
+  readonly validation: Uint8Array;
+  /** Time source (mockable on regtest). */
+  readonly clock: MockClock;
+  /** Log sink. */
+  readonly logger: Logger;
+  /** Data directory. */
+  readonly datadir: string;
+  /** Block producer for regtest `generatetoaddress`, when available. */
+  readonly blockProducer?: BlockProducer;
+  /** Monotonic ms for uptime (default performance.now). */
+  readonly monotonicMs?: () => number;
+  /**
+   * Aborted by {@linkcode Node.requestStop}; pass the controller whose signal the evaluator
+   * watches (default a new one).
+   */
+  readonly shutdown?: AbortController;
+}
+
+/** Where a transaction was found. */
+export interface FoundTx {
+  /** The transaction. */
+  readonly tx: Tx;
+  /** Hash of the active-chain block holding it; undefined for a mempool transaction. */
+  readonly blockHash?: Uint8Array;
+}
+
+const RNT = 100_000_000n;
+
+/** Formats resonances as RNT with 8 decimals (exact, from bigint). */
+export function formatRnt(resonances: bigint): string {
+  const neg = resonances < 0n;
+  const abs = neg ? -resonances : resonances;
+  return `${neg ? "-" : ""}${abs / RNT}.${(abs % RNT).toString().padStart(8, "0")}`;
+}
+
+/** The full node as RPC sees it. */
+export class Node {
+  readonly params: NetworkParams;
+  readonly chainstate: Chainstate;
+  readonly mempool: Mempool;
+  readonly evaluator: Evaluator;
+  readonly validation: Uint8Array;
+  readonly clock: MockClock;
+  readonly logger: Logger;
+  readonly datadir: string;
+  readonly blockProducer: BlockProducer | undefined;
+  readonly #monotonicMs: () => number;
+  readonly #startedMs: number;
+  /** txid hex → block hash hex, for the active chain. */
+  readonly #txIndex = new Map<string, string>();
+  #mining: Promise<unknown> = Promise.resolve();
+  #tipWork: Promise<unknown> = Promise.resolve();
+  #stopRequested = false;
+  readonly #shutdown: AbortController;
+  #resolveStop!: () => void;
+  /** Resolves once {@linkcode Node.requestStop} was called. */
+  readonly stopped: Promise<void>;
+  #unsubscribe: () => void;
+
+  private constructor(deps: NodeDeps) {
+    this.params = deps.params;
+    this.chainstate = deps.chainstate;
+    this.mempool = deps.mempool;
+    this.evaluator = deps.evaluator;
+    this.validation = deps.validation;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.datadir = deps.datadir;
+    this.blockProducer = deps.blockProducer;
+    this.#monotonicMs = deps.monotonicMs ?? (() => performance.now());
+    this.#shutdown = deps.shutdown ?? new AbortController();
+    this.#startedMs = this.#monotonicMs();
+    this.stopped = new Promise((resolve) => this.#resolveStop = resolve);
+    this.#unsubscribe = this.chainstate.onTipChange((change) => this.#onTipChange(change));
+  }
+
+  /** Builds a node and indexes the active chain's transactions. */
+  static async create(deps: NodeDeps): Promise<Node> {
+    const node = new Node(deps);
+    const tip = node.chainstate.tip();
+    for (let h = 0; h <= tip.height; h++) {
+      const entry = node.chainstate.getEntryByHeight(h);
+      if (!entry) continue;
+      const block = await node.chainstate.getBlock(entry.hash);
+      if (block) node.#indexBlock(block, entry.hash);
+    }
+    return node;
+  }
+
+  #indexBlock(block: Block, hash: Uint8Array): void {
+    const h = toHex(hash);
+    for (const tx of block.txs) this.#txIndex.set(toHex(txid(this.params.magic, tx)), h);
+  }
+
+  #onTipChange(change: TipChange): void {
+    for (const { block } of change.disconnected) {
+      for (const tx of block.txs) this.#txIndex.delete(toHex(txid(this.params.magic, tx)));
+      this.logger.log(`disconnected block ${toHex(blockId(this.params.magic, block.header))}`);
+    }
+    for (const { block, entry } of change.connected) {
+      this.#indexBlock(block, entry.hash);
+      const reward = block.txs[0]!.outputs.reduce((s, o) => s + o.value, 0n);
+      const h = entry.header;
+      this.logger.log(
+        `connected block height=${entry.height} hash=${toHex(entry.hash)} ` +
+          `loss=${(h.valLossMicroNats / 1e6).toFixed(6)} d_model=${h.dModel} layers=${h.nLayers} ` +
+          `reward=${formatRnt(reward)} txs=${block.txs.length}`,
+      );
+    }
+    const work = this.#tipWork.then(() => this.mempool.handleTipChange(change));
+    this.#tipWork = work.catch((e) => this.logger.log(`mempool update failed: ${e}`));
+  }
+
+  /** Waits until the mempool has followed every tip change so far. */
+  async settled(): Promise<void> {
+    await this.#tipWork;
+  }
+
+  /**
+   * Validates and stores a block with its checkpoint (through the chainstate). Logs and rethrows
+   * a rejection (ValidationError with its reason, DecodeError for bytes that do not decode).
+   */
+  async submitBlock(block: Block | Uint8Array, checkpoint: Uint8Array): Promise<AcceptResult> {
+    let decoded: Block;
+    try {
+      decoded = block instanceof Uint8Array ? decodeBlock(block, this.params) : block;
+    } catch (e) {
+      this.logger.log(`rejected block: undecodable (${(e as Error).message})`);
+      throw e;
+    }
+    const hash = toHex(blockId(this.params.magic, decoded.header));
+    try {
+      const result = await this.chainstate.acceptBlock(decoded, checkpoint);
+      if (result.status !== "connected") {
+        this.logger.log(`block ${hash} at height ${decoded.header.height}: ${result.status}`);
+      }
+      await this.settled();
+      return result;
+    } catch (e) {
+      if (e instanceof ValidationError) {
+        this.logger.log(
+          `rejected block ${hash} height=${decoded.header.height}: ${e.reason} (${e.message})`,
+        );
+      } else if (e instanceof DecodeError) {
+        this.logger.log(`rejected block ${hash}: undecodable checkpoint (${e.message})`);
+      }
+      throw e;
+    }
+  }
+
+  /** Accepts a transaction into the mempool; logs and rethrows a rejection. */
+  async submitTransaction(input: Tx | Uint8Array): Promise<MempoolEntry> {
+    const tx = input instanceof Uint8Array ? decodeTx(input, this.params.maxTxBytes) : input;
+    const id = toHex(txid(this.params.magic, tx));
+    await this.settled();
+    try {
+      const entry = await this.mempool.acceptTx(tx);
+      this.logger.log(`accepted tx ${id} to the mempool (${entry.sizeBytes} bytes)`);
+      return entry;
+    } catch (e) {
+      if (e instanceof ValidationError) this.logger.log(`rejected tx ${id}: ${e.reason}`);
+      throw e;
+    }
+  }
+
+  /** The active-chain block hash holding `id`, if any. */
+  txBlock(id: Uint8Array): Uint8Array | undefined {
+    const h = this.#txIndex.get(toHex(id));
+    return h === undefined ? undefined : Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+  }
+
+  /** Finds a transaction in the mempool, then the active chain. */
+  async findTx(id: Uint8Array): Promise<FoundTx | undefined> {
+    const pooled = this.mempool.get(id);
+    if (pooled) return { tx: pooled.tx };
+    const blockHash = this.txBlock(id);
+    if (!blockHash) return undefined;
+    const block = await this.chainstate.getBlock(blockHash);
+    const tx = block?.txs.find((t) => toHex(txid(this.params.magic, t)) === toHex(id));
+    return tx ? { tx, blockHash } : undefined;
+  }
+
+  /**
+   * Runs `work` after any earlier mining job (one block producer at a time).
+   */
+  serializeMining<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#mining.then(work);
+    this.#mining = run.catch(() => {});
+    return run;
+  }
+
+  /** Seconds since the node started. */
+  uptimeSecs(): number {
+    return Math.floor((this.#monotonicMs() - this.#startedMs) / 1000);
+  }
+
+  /** Whether a stop was requested. */
+  get stopRequested(): boolean {
+    return this.#stopRequested;
+  }
+
+  /** Aborted once a stop is requested: long work (training, evaluation) watches it. */
+  get shutdownSignal(): AbortSignal {
+    return this.#shutdown.signal;
+  }
+
+  /**
+   * Asks the node to shut down (RPC `stop`, signals): aborts {@linkcode Node.shutdownSignal}
+   * and resolves {@linkcode Node.stopped}.
+   */
+  requestStop(why: string): void {
+    if (this.#stopRequested) return;
+    this.#stopRequested = true;
+    this.logger.log(`shutdown requested (${why})`);
+    if (!this.#shutdown.signal.aborted) {
+      this.#shutdown.abort(new DOMException(`node shutting down (${why})`, "AbortError"));
+    }
+    this.#resolveStop();
+  }
+
+  /** Stops following the chainstate (call before closing it). */
+  async detach(): Promise<void> {
+    this.#unsubscribe();
+    await this.#mining.catch(() => {});
+    await this.settled();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The node's assembly: takes the datadir lock, opens the log (stderr and `<datadir>/debug.log`),
+ * the evaluator (WebGPU, else the CPU reference), the chainstate and mempool, builds the
+ * {@linkcode Node}, loads the wallet, starts P2P, registers the RPC methods, writes the cookie
+ * and serves JSON-RPC on 127.0.0.1, and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
+ * down cleanly: the server stops, LevelDB is closed, cookie and lock are deleted, exit status 0.
+ *
+ * This is the one file under `node/` that imports `rpc/methods/` (to register them); the methods
+ * import only the parts of the node they call.
+ *
+ * @module
+ */
+import type { ChainstateOptions } from "../core/chain/chainstate.ts";
+import { Chainstate } from "../core/chain/chainstate.ts";
+import { type NetworkName, NETWORKS } from "../core/consensus/params.ts";
+import { toHex } from "../core/crypto/keccak.ts";
+import { Mempool } from "../core/mempool/mempool.ts";
+import { requestGpu } from "../gpu/device.ts";
+import { loadValidationSet } from "../gpu/model/datasets.ts";
+import { CpuEvaluator, GpuEvaluator } from "../gpu/model/evaluate.ts";
+import type { PeerManager } from "../net/connman/mod.ts";
+import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
+import { registerNodeMethods } from "../rpc/methods/mod.ts";
+import { attachPeerManager } from "../rpc/methods/network.ts";
+import { loadWalletAtStartup } from "../rpc/methods/wallet.ts";
+import { RpcRegistry } from "../rpc/registry.ts";
+import { createRpcApp, type RpcServerHandle, startRpcServer } from "../rpc/server.ts";
+import { MockableClock } from "./clock.ts";
+import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
+import { FileLogger } from "./logger.ts";
+import { MemoEvaluator } from "./memo_evaluator.ts";
+import type { MiningHooks } from "./miner/block_miner.ts";
+import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
+import { type NodeMining, type NodeMiningSettings, startNodeMining } from "./miner/node_mining.ts";
+import { RegtestMiner } from "./miner/regtest_miner.ts";
+import { type BlockProducer, Node } from "./node.ts";
+import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
+
+/** Everything a node is started with (the command line decides it). */
+export interface NodeRunOptions {
+  /** Network. */
+  readonly network: NetworkName;
+  /** Data directory, no trailing slash. */
+  readonly datadir: string;
+  /** JSON-RPC port on 127.0.0.1. */
+  readonly rpcPort: number;
+  /** P2P port. */
+  readonly p2pPort: number;
+  /** Checkpoint pruning. */
+  readonly prune: ChainstateOptions;
+  /** P2P choices. */
+  readonly p2p: NodeP2pOptions;
+  /** Wallet to load for the wallet RPC methods. */
+  readonly wallet: {
+    readonly wallet: boolean;
+    readonly walletFile: string | undefined;
+    readonly passwordFile: string | undefined;
+  };
+  /** Mine in this process, reporting through `hooks`. */
+  readonly mining?: {
+    readonly settings: NodeMiningSettings;
+    readonly hooks: MiningHooks;
+  };
+}
+
+/** Where the node writes what its user must see (the log gets everything too). */
+export interface NodeConsole {
+  /** One line to stdout. */
+  out(line: string): void;
+  /** One line to stderr. */
+  err(line: string): void;
+}
+
+/** Runs a node until it is stopped; returns the exit status. */
+export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promise<number> {
+  const { network, datadir, rpcPort, p2pPort, prune } = options;
+  const params = NETWORKS[network];
+  let lock;
+  try {
+    lock = await lockDatadir(datadir);
+  } catch (e) {
+    if (e instanceof DatadirLockedError) {
+      ctx.err(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  const logger = FileLogger.open(`${datadir}/debug.log`);
+  logger.log(`rnt node starting: network=${network} datadir=${datadir} pid=${Deno.pid}`);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  let server: RpcServerHandle | undefined;
+  let node: Node | undefined;
+  let mining: NodeMining | undefined;
+  let p2p: PeerManager | undefined;
+  const signals: [Deno.Signal, () => void][] = [];
+  // Signals abort at once, even during startup: the evaluator and the miner watch `shutdown`.
+  const shutdown = new AbortController();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const handler = () =>
+      node ? node.requestStop(sig) : shutdown.abort(new DOMException(sig, "AbortError"));
+    Deno.addSignalListener(sig, handler);
+    signals.push([sig, handler]);
+  }
+  try {
+    const gpu = await requestGpu();
+    const inner = gpu ? new GpuEvaluator(gpu, { signal: shutdown.signal }) : new CpuEvaluator();
+    if (!gpu) logger.log("no WebGPU adapter: evaluating with the CPU reference (slow)");
+    const evaluator = new MemoEvaluator(inner);
+    logger.log(`evaluator: ${evaluator.name}`);
+    const validation = await loadValidationSet(network);
+    const clock = new MockableClock();
+    logger.log("opening chainstate");
+    const chainstate = await Chainstate.open(datadir, params, evaluator, validation, clock, prune);
+    cleanups.push(() => chainstate.close());
+    const mempool = new Mempool(chainstate);
+    let producer: BlockProducer | undefined;
+    if (network === "regtest" && gpu) {
+      let miner: RegtestMiner | undefined;
+      producer = {
+        mineBlock: async (n, address) => {
+          miner ??= new RegtestMiner(gpu, await loadOrCreateMinerKey(datadir));
+          return await miner.mineBlock(n, address);
+        },
+      };
+      cleanups.push(() => miner?.close());
+    }
+    node = await Node.create({
+      params,
+      chainstate,
+      mempool,
+      evaluator,
+      validation,
+      clock,
+      logger,
+      datadir,
+      shutdown,
+      ...(producer ? { blockProducer: producer } : {}),
+    });
+    if (shutdown.signal.aborted) node.requestStop("signal during startup");
+    const tip = chainstate.tip();
+    logger.log(
+      `chain tip height=${tip.height} hash=${toHex(tip.hash)} ` +
+        `loss=${(tip.header.valLossMicroNats / 1e6).toFixed(6)} d_model=${tip.header.dModel} ` +
+        `layers=${tip.header.nLayers}`,
+    );
+    const walletError = await loadWalletAtStartup(node, options.wallet);
+    if (walletError !== null) {
+      logger.log(`error: ${walletError}`);
+      return 1;
+    }
+    // P2P is attached before the RPC server (and its cookie) appears, so a client that sees
+    // the cookie never gets "P2P disabled" from the network methods.
+    p2p = await startNodeP2p(options.p2p, { node, datadir, port: p2pPort });
+    attachPeerManager(node, p2p);
+    const registry = registerNodeMethods(new RpcRegistry(), node);
+    const cookie = await writeAuthCookie(datadir);
+    cleanups.push(() => cookie.remove());
+    const auth = new RpcAuthenticator({ userPass: [cookie.userPass] });
+    const app = createRpcApp(registry, auth, {
+      onInternalError: (error, method) =>
+        logger.log(
+          `RPC ${method || "request"} internal error: ${(error as Error)?.stack ?? error}`,
+        ),
+    });
+    try {
+      server = startRpcServer(app, { port: rpcPort, cookie });
+    } catch (e) {
+      if (e instanceof Deno.errors.AddrInUse) {
+        logger.log(`error: RPC port ${rpcPort} is in use (another node? use --rpcport)`);
+        return 1;
+      }
+      throw e;
+    }
+    logger.log(`RPC server listening on 127.0.0.1:${server.port} (cookie ${cookie.path})`);
+    logger.log("node ready");
+    if (options.mining) {
+      const { settings, hooks } = options.mining;
+      mining = await startNodeMining(node, gpu, settings, hooks, (line) => ctx.out(line));
+    }
+    await node.stopped;
+    return 0;
+  } catch (e) {
+    if (shutdown.signal.aborted) return 0; // e.g. startup evaluation aborted by a signal
+    logger.log(`error: ${(e as Error)?.message ?? e}`);
+    ctx.err(`error: ${(e as Error)?.message ?? e}`);
+    return 1;
+  } finally {
+    for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);
+    await mining?.stop();
+    if (server) await server.shutdown();
+    await p2p?.stop().catch((e) => logger.log(`p2p shutdown failed: ${e}`));
+    await node?.detach();
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (e) {
+        logger.log(`shutdown step failed: ${(e as Error)?.message ?? e}`);
+      }
+    }
+    logger.log("shutdown complete");
+    logger.close();
+    await lock.release();
+  }
+}

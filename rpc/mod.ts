@@ -36,6 +36,7 @@ export { RpcRegistry, type RpcRegistryOptions } from "./registry.ts";
 export {
   checkParams,
   DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_REPLY_BYTES,
   type DispatchOptions,
   executeRpc,
   handleJsonRpc,

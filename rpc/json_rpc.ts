@@ -65,7 +65,7 @@ export const DEFAULT_MAX_BATCH_SIZE = 10_000;
  */
 export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
-const NON_ASCII = /[\u0080-\uffff]/
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Bytes of `text` in UTF-8, for well-formed text such as JSON.stringify writes (lone

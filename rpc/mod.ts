@@ -37,6 +37,7 @@ export { RpcRegistry, type RpcRegistryOptions } from "./registry.ts";
 export {
   checkParams,
   DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_REPLY_BYTES,
   type DispatchOptions,
   executeRpc,
   handleJsonRpc,

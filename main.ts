@@ -43,7 +43,7 @@ const RPC_CLIENT_OPTIONS = {
   rpcpassword: { type: "string" as const, valueName: "PASS", description: "RPC password" },
 };
 
-function notYet(what: string): CommandSpec["run"] {
+function notYet(what: string): NonNullable<CommandSpec["run"]> {
   return (_args, ctx) => {
     ctx.err(`rnt ${ctx.path.join(" ")}: not available yet in this build — ${what}.`);
     ctx.err("See the status table in README.md for what works today.");

@@ -111,7 +111,7 @@ function cleanParseError(e: unknown): string {
   if (unknown) return `unknown option '${unknown[1]}'`;
   const missing = message.match(/Option '([^']+)'.*argument missing/);
   if (missing) return `option '${missing[1]}' needs a value`;
-  return message.split(". ")[0].replace(/^TypeError \[[A-Z_]+\]: /, "");
+  return (message.split(". ")[0] ?? "").replace(/^TypeError \[[A-Z_]+\]: /, "");
 }
 
 /** Formats `rnt <path> --help` text for a command. */
@@ -129,7 +129,7 @@ export function formatHelp(spec: CommandSpec, path: string[]): string {
     lines.push("", `Run '${command} COMMAND --help' for a command's options.`);
   }
   const options = { ...spec.options, ...COMMON_OPTIONS };
-  const entries = Object.entries(options).map(([name, o]) => {
+  const entries = Object.entries(options).map(([name, o]): [string, string] => {
     const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${
       o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : ""
     }`;
@@ -155,10 +155,11 @@ export async function runCommandTree(
   let spec = root;
   const path: string[] = [];
   let rest = argv;
-  while (spec.subcommands?.length && rest.length > 0 && !rest[0].startsWith("-")) {
-    const next = spec.subcommands.find((s) => s.name === rest[0]);
+  for (let word = rest[0]; spec.subcommands?.length && word !== undefined; word = rest[0]) {
+    if (word.startsWith("-")) break;
+    const next = spec.subcommands.find((s) => s.name === word);
     if (!next) {
-      context.err(`error: unknown command '${[...path, rest[0]].join(" ")}'`);
+      context.err(`error: unknown command '${[...path, word].join(" ")}'`);
       context.err(usageLine(spec, path));
       return 2;
     }

@@ -55,7 +55,7 @@ export function assertClose(
   }
   let worstRel = 0;
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i]!, e = expected[i]!; // i < length, equal for both (checked above)
     const diff = Math.abs(a - e);
     if (!(diff <= atol + rtol * Math.abs(e))) {
       throw new Error(`${what}[${i}]: got ${a}, expected ${e} (|diff| ${diff})`);

@@ -112,7 +112,7 @@ export class WindowSampler {
           got += n;
         }
       }
-      for (let i = 0; i < w; i++) tokens[b * w + i] = buf[i];
+      tokens.set(buf, b * w);
     }
     return tokens;
   }

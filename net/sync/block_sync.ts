@@ -102,7 +102,7 @@ interface TreeEntry {
   assumePruned?: boolean;
   block?: Block;
   blockFrom?: number;
-  blockReq?: Request;
+  blockReq?: Request | undefined;
   chunks?: (Uint8Array | undefined)[];
   chunkReq: Map<number, Request>;
 }

@@ -24,7 +24,7 @@
         { label: "layers", stroke: "#229954", scale: "layers" },
       ],
       columns: (rows) => [rows.map((r) => r.d_model), rows.map((r) => r.layers)],
-      axes: [{ scale: "layers", side: 1, grid: { show: false } }],
+      axes: [{ scale: "layers", side: 1, grid: { show: false }, incrs: [1, 2, 4, 8, 16] }],
     },
     {
       id: "chart-supply",
@@ -51,7 +51,9 @@
         existing.setData(dataOf(plot));
         continue;
       }
-      const width = Math.max(320, host.clientWidth || 640);
+      // The plot fills its box's content width (clientWidth less the box's padding).
+      const pad = parseFloat(getComputedStyle(host).paddingLeft) * 2 || 0;
+      const width = Math.max(320, (host.clientWidth || 640) - pad);
       state.charts[plot.id] = new uPlot(
         {
           title: plot.title,

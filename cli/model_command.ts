@@ -371,8 +371,8 @@ const generate: CommandSpec = {
   name: "generate",
   summary: "Generate text with the O(1)-state recurrent mode",
   usage:
-    "model generate [--in FILE.rnet | --tip [--datadir DIR] [--rpcport P]] [--prompt TEXT] [--length N]\n" +
-    "               [--temperature X] [--top-k K] [--seed N]",
+    "model generate [--in FILE.rnet] [--prompt TEXT] [--length N] [--temperature X] [--top-k K] [--seed N]\n" +
+    "model generate --tip [--datadir DIR] [--rpcport P] [--prompt TEXT] [--length N] [--seed N]",
   details: "--tip generates with the model of the running node's current tip (fetched by RPC,\n" +
     "checked against the tip header's checkpoint root).",
   options: {

@@ -47,7 +47,7 @@ export interface Explorer {
   readonly app: Hono;
   /** The live-update streams. */
   readonly events: ExplorerEvents;
-  /** Ends the event streams and stops following the node. */
+  /** Ends the event streams, stops a running sample and stops following the node. */
   close(): void;
 }
 
@@ -211,5 +211,12 @@ export function createExplorerApp(node: Node, options: ExplorerOptions): Explore
 
   app.notFound(() => notFound("No such page."));
 
-  return { app, events, close: () => events.close() };
+  return {
+    app,
+    events,
+    close: () => {
+      events.close();
+      sampler.close();
+    },
+  };
 }

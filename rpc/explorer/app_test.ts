@@ -195,6 +195,24 @@ Deno.test("the transaction and address pages link each other and say when coins 
   }
 });
 
+Deno.test("/blocks lists blocks newest first, from a height", async () => {
+  const t = await setup(3);
+  try {
+    const heights = (page: string) =>
+      [...page.matchAll(/<tr><td><a href="\/block\/[0-9a-f]{64}">(\d+)<\/a>/g)].map((m) => +m[1]!);
+    const all = await flat(await t.get("/blocks"));
+    assert.deepEqual(heights(all), [3, 2, 1, 0]);
+    assert.ok(!all.includes(">newer<") && !all.includes(">older<"));
+    const from1 = await flat(await t.get("/blocks?from=1"));
+    assert.deepEqual(heights(from1), [1, 0]);
+    assert.ok(from1.includes('href="/blocks?from=3">newer<'));
+    assert.deepEqual(heights(await flat(await t.get("/blocks?from=99"))), [3, 2, 1, 0]);
+    assert.deepEqual(heights(await flat(await t.get("/blocks?from=x"))), [3, 2, 1, 0]);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("search finds heights, blocks, transactions and addresses", async () => {
   const t = await setup(1);
   try {
@@ -237,6 +255,19 @@ Deno.test("the mempool, peers and model pages render; a sample is generated from
     assert.match(await tooLong.text(), /The length must be 1 to 400 bytes/);
     const markup = await (await t.get("/model?prompt=%3Cscript%3E&length=1&generate=1")).text();
     assert.ok(!markup.includes("<script>"), "the prompt is escaped");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("closing the explorer stops a sample being generated", async () => {
+  const t = await setup(1);
+  try {
+    const pending = t.get("/model?prompt=Hello&length=400&generate=1");
+    t.explorer.close();
+    const res = await pending;
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /Sampling stopped: the explorer is stopping/);
   } finally {
     await t.close();
   }

@@ -77,12 +77,12 @@ export function blocksPage(node: Node, top: number): Html {
   const tipHeight = node.chainstate.tip().height;
   const from = Math.min(Math.max(0, top), tipHeight);
   const older = from - BLOCKS_PER_PAGE;
-  const newer = from + BLOCKS_PER_PAGE;
+  const newer = Math.min(from + BLOCKS_PER_PAGE, tipHeight);
   return html`${table(BLOCK_HEAD, rowsDown(node, from, BLOCKS_PER_PAGE), "blocks")}
 <p>${
-    newer <= tipHeight + BLOCKS_PER_PAGE - 1 && from < tipHeight
+    from < tipHeight
       ? html`
-        <a href="/blocks?from=${Math.min(newer, tipHeight)}">newer</a>
+        <a href="/blocks?from=${newer}">newer</a>
       `
       : ""
   }${older >= 0 ? html`<a href="/blocks?from=${older}">older</a>` : ""}</p>`;

@@ -56,7 +56,7 @@ export function modelPage(
     ${result === undefined
       ? html`
         <p
-          class="muted">Byte-level sampling (temperature 0.8, top-k 40) with the CPU reference on the node's own thread; also <code>rnt model generate --tip</code>.</p>
+          class="muted">Byte-level sampling (temperature 0.8, top-k 40) with the CPU reference, in a worker beside the node; also <code>rnt model generate --tip</code>.</p>
       `
       : "error" in result
       ? html`<p class="warn" id="sample-error">${result.error}</p>`

@@ -114,11 +114,23 @@ Deno.test("the explorer plots one loss point per block, adds new blocks live and
     );
     assert.match((await page.textOf('[data-field="verify"]')) ?? "", /^\d+\.\d{3} s$/);
     await page.screenshot(`${dir.path}/block.png`);
+
+    // On to its coinbase, then the address it pays: when its coins return to emission.
+    await page.clickAndLoad("#transactions a.hash");
+    assert.equal(await page.textOf("#tx tr:nth-child(4) td"), "coinbase");
+    await page.clickAndLoad("#outputs a.address");
+    assert.match(await page.evaluate<string>("location.pathname"), /^\/address\/rrnt1/);
+    assert.match(
+      (await page.textOf('[data-field="expiry"]')) ?? "",
+      /^(in \d+ (d|h|min|s)\b.*|now: .*)$/,
+    );
+    assert.match((await page.textOf(".expiry-rule")) ?? "", /restarts the clock/);
+    await page.screenshot(`${dir.path}/address.png`);
     assert.deepEqual(page.errors, []);
     console.log(`explorer page ready (plots drawn, events connected) in ${loadMs.toFixed(0)} ms`);
     const keep = Deno.env.get("RNT_EXPLORER_SCREENSHOTS");
     if (keep) {
-      for (const name of ["explorer.png", "block.png"]) {
+      for (const name of ["explorer.png", "block.png", "address.png"]) {
         await Deno.copyFile(`${dir.path}/${name}`, `${keep}/${name}`);
       }
     }

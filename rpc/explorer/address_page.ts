@@ -33,7 +33,10 @@ export function emissionReturn(
 /** The body of the page of `address` (already decoded to `data`). */
 export async function addressPage(node: Node, address: string, data: AddressData): Promise<Html> {
   const wanted = new Set([addressKey(data)]);
-  const unspent = await scanUnspent(node, wanted, true);
+  // Oldest first: the coins that return to emission soonest lead the table.
+  const unspent = (await scanUnspent(node, wanted, true)).sort((a, b) =>
+    a.entry.createdMtpSecs - b.entry.createdMtpSecs || a.entry.height - b.entry.height
+  );
   const history = await scanHistory(node, wanted, true);
   const tipMtp = node.chainstate.tip().mtpSecs;
   const balance = unspent.reduce((s, u) => s + u.entry.value, 0n);

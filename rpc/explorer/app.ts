@@ -16,7 +16,7 @@ import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { fromHex } from "../../core/crypto/keccak.ts";
 import { type AddressData, decodeAddress } from "../../core/primitives/address.ts";
 import type { Node } from "../../node/node.ts";
-import { lossHistory } from "../methods/loss_history.ts";
+import { lossHistory, MAX_LOSS_HISTORY_ROWS } from "../methods/loss_history.ts";
 import { addressPage } from "./address_page.ts";
 import type { Asset } from "./assets.ts";
 import { blockPage } from "./block_page.ts";
@@ -196,7 +196,7 @@ export function createExplorerApp(node: Node, options: ExplorerOptions): Explore
   app.get("/api/losshistory", (c) => {
     const tip = node.chainstate.tip().height;
     const from = intParam(c.req.query("from"), 0, 0, tip + 1);
-    return c.json(lossHistory(node, from).map(historyRow));
+    return c.json(lossHistory(node, from, MAX_LOSS_HISTORY_ROWS).map(historyRow));
   });
 
   app.get("/api/events", () => events.response());

@@ -30,18 +30,23 @@ export function modelPage(
         "configuration",
         html`<span data-field="config">d_model ${h.dModel}, ${h.nLayers} layer(s)</span>`,
       ],
-      ["parameters", html`<span data-field="parameters">${paramCount(h)}</span>`],
+      [
+        "parameters",
+        html`<span data-field="parameters">${paramCount(h).toLocaleString("en")}</span>`,
+      ],
       ["validation loss (nats)", loss(h.valLossMicroNats)],
       [
         "checkpoint",
-        html`${h.checkpointSize} bytes, ${chunkCount(h.checkpointSize)} chunk(s), root <code>${
-          toHex(h.checkpointRoot)
-        }</code>`,
+        html`${h.checkpointSize.toLocaleString("en")} bytes, ${
+          chunkCount(h.checkpointSize)
+        } chunk(s), root <code>${toHex(h.checkpointRoot)}</code>`,
       ],
       ["evaluator", node.evaluator.name],
       [
         "next block's model",
-        `d_model ${next.dModel}, ${next.nLayers} layer(s), ${paramCount(next)} parameters`,
+        `d_model ${next.dModel}, ${next.nLayers} layer(s), ${
+          paramCount(next).toLocaleString("en")
+        } parameters`,
       ],
       ["next block's largest loss", loss(maxChildLossMicroNats(node, tip))],
     ], "model")}

@@ -18,6 +18,7 @@ import { runCliCommand } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
+import { EXPLORER_OPTION } from "./cli/explorer_flag.ts";
 import { runNodeCommand } from "./cli/node_command.ts";
 import { WALLET_COMMAND } from "./cli/wallet_command.ts";
 
@@ -63,12 +64,14 @@ export const ROOT_COMMAND: CommandSpec = {
     {
       name: "node",
       summary: "Run a full node (validates every block by re-evaluating its model)",
-      usage: "node --regtest|--testnet [--datadir DIR] [--port P] [--rpcport P]",
+      usage:
+        "node --regtest|--testnet [--datadir DIR] [--port P] [--rpcport P] [--explorer[=PORT]]",
       options: {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
         port: { type: "string", valueName: "PORT", description: "P2P listen port" },
         rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port (127.0.0.1)" },
+        ...EXPLORER_OPTION,
         wallet: { type: "boolean", description: "Load a wallet for the wallet RPC methods" },
         "wallet-file": {
           type: "string",

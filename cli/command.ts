@@ -20,6 +20,11 @@ export interface OptionSpec {
   valueName?: string;
   /** May be given several times (values collected in an array). */
   multiple?: boolean;
+  /**
+   * A `string` flag whose value is optional: `--x=v` gives "v", a bare `--x` gives "" (it never
+   * takes the next argument as its value).
+   */
+  optionalValue?: boolean;
 }
 
 /** Parsed flags and positionals handed to a command. */
@@ -89,9 +94,16 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
       ...(o.multiple ? { multiple: true } : {}),
     };
   }
+  const allOptions: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...spec.options };
+  const end = argv.indexOf("--");
+  const args = argv.map((a, i) =>
+    (end < 0 || i < end) && a.startsWith("--") && allOptions[a.slice(2)]?.optionalValue
+      ? `${a}=`
+      : a
+  );
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError(cleanParseError(e));
   }
@@ -130,9 +142,12 @@ export function formatHelp(spec: CommandSpec, path: string[]): string {
   }
   const options = { ...spec.options, ...COMMON_OPTIONS };
   const entries = Object.entries(options).map(([name, o]): [string, string] => {
-    const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${
-      o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : ""
-    }`;
+    const value = o.optionalValue
+      ? `[=${o.valueName ?? "VALUE"}]`
+      : o.type === "string"
+      ? ` ${o.valueName ?? "VALUE"}`
+      : "";
+    const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${value}`;
     return [flag, o.description + (o.multiple ? " (repeatable)" : "")];
   });
   if (entries.length) {

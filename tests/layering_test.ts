@@ -4,6 +4,7 @@
  * ```
  * core  <-  gpu, net, rpc (protocol)  <-  node  <-  rpc/methods  <-  node/start_node.ts
  *                                                                 <-  cli  <-  main.ts
+ *                                                 rpc/methods  <-  rpc/explorer  <-  node/start_node.ts, cli
  * ```
  */
 import assert from "node:assert/strict";
@@ -87,6 +88,19 @@ Deno.test("rpc/methods/ imports no CLI command and not the node's assembly", () 
   );
 });
 
+Deno.test("rpc/explorer/ imports no CLI command and not the node's assembly; only start_node.ts serves it", () => {
+  assert.deepEqual(
+    offending(inDir("rpc/explorer"), (t) => t.startsWith("cli/") || isStartNode(t)),
+    [],
+  );
+  // The explorer sits beside the RPC methods (it reads the same node): they never import it.
+  assert.deepEqual(offending(inDir("rpc/methods"), inDir("rpc/explorer")), []);
+  assert.deepEqual(
+    offending((f) => inDir("node")(f) && !isStartNode(f), inDir("rpc/explorer")),
+    [],
+  );
+});
+
 Deno.test("nothing below the command layer imports cli/ or main.ts", () => {
   for (const dir of ["core", "gpu", "net", "rpc", "node"]) {
     assert.deepEqual(offending(inDir(dir), (t) => t.startsWith("cli/") || t === "main.ts"), []);
@@ -98,4 +112,5 @@ Deno.test("the layering check sees the imports it judges", () => {
   assert.ok(edges.length > 1000, `only ${edges.length} import edges found`);
   assert.ok(edges.some(([f, t]) => f === "cli/node_command.ts" && t === "node/start_node.ts"));
   assert.ok(edges.some(([f, t]) => isStartNode(f) && t === "rpc/methods/mod.ts"));
+  assert.ok(edges.some(([f, t]) => isStartNode(f) && t === "rpc/explorer/mod.ts"));
 });

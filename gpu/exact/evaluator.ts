@@ -8,6 +8,7 @@ import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
 import { exactLossMicroNats } from "../../core/consensus/exact_loss.ts";
 import { forwardWindowSums, type IntGemm, plainGemm } from "./forward.ts";
 import { quantizeCheckpoint } from "./quantize.ts";
+import { WasmGemm } from "./wasm_gemm.ts";
 
 /** Computes the exact per-window loss sums of a checkpoint. */
 export interface ExactEvaluator {
@@ -86,4 +87,22 @@ export function totalOf(sums: readonly number[]): bigint {
 /** The header value (u32 micro-nats) of per-window sums of windows of `windowLen` bytes. */
 export function consensusLossMicroNats(sums: readonly number[], windowLen: number): number {
   return exactLossMicroNats(totalOf(sums), sums.length * (windowLen - 1));
+}
+
+/** The WebAssembly SIMD path (a fresh instance per evaluation, so memory is returned). */
+export class WasmExactEvaluator implements ExactEvaluator {
+  readonly name = "wasm simd";
+  evaluateWindows(
+    checkpoint: Checkpoint,
+    bytes: Uint8Array,
+    windowLen: number,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
+    return new GemmExactEvaluator(new WasmGemm()).evaluateWindows(
+      checkpoint,
+      bytes,
+      windowLen,
+      signal,
+    );
+  }
 }

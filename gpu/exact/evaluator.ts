@@ -8,7 +8,7 @@ import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
 import { exactLossMicroNats } from "../../core/consensus/exact_loss.ts";
 import { forwardWindowSums, type IntGemm, plainGemm } from "./forward.ts";
 import { quantizeCheckpoint } from "./quantize.ts";
-import { WasmGemm } from "./wasm_gemm.ts";
+import { WasmGemm, wasmSimdAvailable } from "./wasm_gemm.ts";
 
 /** Computes the exact per-window loss sums of a checkpoint. */
 export interface ExactEvaluator {
@@ -105,4 +105,21 @@ export class WasmExactEvaluator implements ExactEvaluator {
       signal,
     );
   }
+}
+
+/** Which path {@link selectExactEvaluator} may pick. */
+export type ExactPath = "auto" | "cpu" | "wasm";
+
+/**
+ * The fastest exact path present: WebAssembly SIMD when the runtime validates the kernel, the
+ * plain CPU reference otherwise (or when asked). Every path returns the same integers; the
+ * `name` says which one ran, for logs and `--json` output.
+ */
+export function selectExactEvaluator(path: ExactPath = "auto"): ExactEvaluator {
+  if (path === "cpu") return cpuExactEvaluator();
+  if (path === "wasm" || wasmSimdAvailable()) {
+    if (!wasmSimdAvailable()) throw new Error("WebAssembly SIMD is not available in this runtime");
+    return new WasmExactEvaluator();
+  }
+  return cpuExactEvaluator();
 }

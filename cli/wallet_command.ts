@@ -51,7 +51,7 @@ import { signTx, Wallet, type WalletAddress } from "../core/wallet/wallet.ts";
 import { WalletError } from "../core/wallet/wallet_errors.ts";
 import { resolveCliEndpoint } from "./cli_command.ts";
 import { RpcClient } from "../rpc/client.ts";
-import { formatRnt } from "../node/node.ts";
+import { formatRnt } from "../core/primitives/amount.ts";
 import { parseRntAmount } from "../core/primitives/amount.ts";
 import { type FoundCoin, NodeLink } from "../node/wallet/node_link.ts";
 import { defaultRecoverySpec, parseRecoveryFlag } from "../node/wallet/recovery_flag.ts";

@@ -15,6 +15,7 @@ import type { NetworkParams } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { DecodeError, ValidationError } from "../core/errors.ts";
 import type { Mempool, MempoolEntry } from "../core/mempool/mempool.ts";
+import { formatRnt } from "../core/primitives/amount.ts";
 import type { AddressData } from "../core/primitives/address.ts";
 import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
 import { decodeTx, type Tx } from "../core/primitives/tx.ts";
@@ -69,15 +70,6 @@ export interface FoundTx {
   readonly tx: Tx;
   /** Hash of the active-chain block holding it; undefined for a mempool transaction. */
   readonly blockHash?: Uint8Array;
-}
-
-const RNT = 100_000_000n;
-
-/** Formats resonances as RNT with 8 decimals (exact, from bigint). */
-export function formatRnt(resonances: bigint): string {
-  const neg = resonances < 0n;
-  const abs = neg ? -resonances : resonances;
-  return `${neg ? "-" : ""}${abs / RNT}.${(abs % RNT).toString().padStart(8, "0")}`;
 }
 
 /** The full node as RPC sees it. */

@@ -14,6 +14,7 @@
 import { keyPairFromSeed, sign } from "../crypto/ed25519.ts";
 import { toHex } from "../crypto/keccak.ts";
 import type { UtxoEntry } from "../consensus/chain_entry.ts";
+import { isMature } from "../consensus/coinbase_maturity.ts";
 import type { NetworkParams } from "../consensus/params.ts";
 import { getNetworkParams } from "../consensus/params.ts";
 import {
@@ -536,7 +537,7 @@ export class Wallet {
       seen.add(k);
       const own = this.addressOf(c.address);
       if (!own) return false;
-      return !c.coinbase || tipHeight + 1 - c.height >= this.params.coinbaseMaturity;
+      return isMature(c, tipHeight + 1, this.params);
     });
   }
 

@@ -14,6 +14,7 @@ import { type CommandContext, networkFlag, type ParsedArgs, stringFlag } from ".
 import { consoleMiningHooks } from "./mine_console_hooks.ts";
 import { nodeP2pOptions } from "./node_p2p_flags.ts";
 import { pruneFlag } from "./prune_flag.ts";
+import { getPassphrase } from "./secrets.ts";
 
 function portFlag(args: ParsedArgs, name: string, fallback: number): number {
   const v = stringFlag(args, name);
@@ -63,7 +64,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     wallet: {
       wallet: args.values.wallet === true,
       walletFile: stringFlag(args, "wallet-file"),
-      passwordFile: stringFlag(args, "wallet-password-file"),
+      passphrase: () => getPassphrase(stringFlag(args, "wallet-password-file")),
     },
     ...(miningSettings
       ? {

@@ -30,8 +30,12 @@ function placeholderKey(i: number): Uint8Array {
  * @example
  * ```ts
  * import { signedTxSize } from "./fee_sizing.ts";
- * const tx = { version: 1, inputs: [], outputs: [], locktime: 0, witnesses: [] };
- * console.log(signedTxSize(tx, []) > 0); // true
+ * import { pk } from "../primitives/policy.ts";
+ * const input = { prevout: { txid: new Uint8Array(32), vout: 0 }, sequence: 0 };
+ * const tx = { version: 1, inputs: [input], outputs: [], locktime: 0, witnesses: [] };
+ * const policy = pk(new Uint8Array(32).fill(1));
+ * const one = signedTxSize(tx, [{ policy, signatures: 1 }]);
+ * console.log(signedTxSize(tx, [{ policy, signatures: 2 }]) - one); // 96: a key and a signature
  * ```
  */
 export function signedTxSize(tx: Tx, witnesses: readonly WitnessShape[]): number {

@@ -45,19 +45,25 @@ export interface RecoveryRequest {
   readonly pendingPolicy: Policy;
 }
 
+/** What a recovery request moves where: the terms the new owner asks the guardians to sign. */
+export interface RecoveryTerms {
+  /** The social output to recover. */
+  readonly coin: WalletCoin;
+  /** Its social policy. */
+  readonly socialPolicy: Policy;
+  /** Who may spend the pending output after the delay. */
+  readonly newOwnerPolicy: Policy;
+  /** The owner's window to cancel, in MTP seconds. */
+  readonly cancelDelaySecs: number;
+}
+
 /**
  * Builds the request moving `coin` (a social output with policy `socialPolicy`) to
  * `or(pk(owner), and(older(cancelDelaySecs), newOwnerPolicy))`, paying `feeResonances`.
  */
 export function createRecoveryRequest(
   params: NetworkParams,
-  req: {
-    readonly coin: WalletCoin;
-    readonly socialPolicy: Policy;
-    readonly newOwnerPolicy: Policy;
-    readonly cancelDelaySecs: number;
-    readonly feeResonances: bigint;
-  },
+  req: RecoveryTerms & { readonly feeResonances: bigint },
 ): RecoveryRequest {
   const social = matchSocial(req.socialPolicy);
   if (!social) throw new WalletError("bad-recovery-request", "Not a social-recovery policy");
@@ -95,13 +101,7 @@ export function createRecoveryRequest(
  */
 export function createPaidRecoveryRequest(
   params: NetworkParams,
-  req: {
-    readonly coin: WalletCoin;
-    readonly socialPolicy: Policy;
-    readonly newOwnerPolicy: Policy;
-    readonly cancelDelaySecs: number;
-    readonly feeRatePerByte: bigint;
-  },
+  req: RecoveryTerms & { readonly feeRatePerByte: bigint },
 ): RecoveryRequest {
   const social = matchSocial(req.socialPolicy);
   if (!social) throw new WalletError("bad-recovery-request", "Not a social-recovery policy");

@@ -21,8 +21,6 @@ import type { PendingRecoveryCoin, Wallet } from "../../core/wallet/wallet.ts";
 import { WalletError } from "../../core/wallet/wallet_errors.ts";
 import type { RpcClient } from "../../rpc/client.ts";
 
-export type { FoundCoin };
-
 /** The tip as the wallet needs it. */
 export interface TipInfo {
   /** Height. */

@@ -7,9 +7,11 @@
 import denoJson from "./deno.json" with { type: "json" };
 import {
   type CommandSpec,
+  DATADIR_OPTION,
   JSON_OPTION,
   NETWORK_OPTIONS,
   networkFlag,
+  RPC_CLIENT_OPTIONS,
   runCommandTree,
   stringFlag,
 } from "./cli/command.ts";
@@ -20,29 +22,10 @@ import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
 import { EXPLORER_OPTION } from "./cli/explorer_flag.ts";
 import { runNodeCommand } from "./cli/node_command.ts";
-import { WALLET_COMMAND } from "./cli/wallet_command.ts";
+import { WALLET_COMMAND } from "./cli/wallet/mod.ts";
 
 /** The program version (from deno.json). */
 export const VERSION: string = denoJson.version;
-
-const DATADIR_OPTION = {
-  datadir: {
-    type: "string" as const,
-    valueName: "DIR",
-    description: "Data directory (default ~/.rnt/<network>)",
-  },
-};
-
-const RPC_CLIENT_OPTIONS = {
-  rpcconnect: {
-    type: "string" as const,
-    valueName: "HOST",
-    description: "Node RPC host (default 127.0.0.1)",
-  },
-  rpcport: { type: "string" as const, valueName: "PORT", description: "Node RPC port" },
-  rpcuser: { type: "string" as const, valueName: "USER", description: "RPC user (rpcauth)" },
-  rpcpassword: { type: "string" as const, valueName: "PASS", description: "RPC password" },
-};
 
 function notYet(what: string): NonNullable<CommandSpec["run"]> {
   return (_args, ctx) => {

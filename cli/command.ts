@@ -76,6 +76,27 @@ export const NETWORK_OPTIONS: Record<string, OptionSpec> = {
   testnet: { type: "boolean", description: "Use the test network" },
 };
 
+/** The `--datadir` flag of every command that finds a node's data directory. */
+export const DATADIR_OPTION: Record<string, OptionSpec> = {
+  datadir: {
+    type: "string",
+    valueName: "DIR",
+    description: "Data directory (default ~/.rnt/<network>)",
+  },
+};
+
+/** The flags of commands that call a node's JSON-RPC (`rnt cli`, `rnt mine`, `rnt wallet`). */
+export const RPC_CLIENT_OPTIONS: Record<string, OptionSpec> = {
+  rpcconnect: {
+    type: "string",
+    valueName: "HOST",
+    description: "Node RPC host (default 127.0.0.1)",
+  },
+  rpcport: { type: "string", valueName: "PORT", description: "Node RPC port" },
+  rpcuser: { type: "string", valueName: "USER", description: "RPC user (rpcauth)" },
+  rpcpassword: { type: "string", valueName: "PASS", description: "RPC password" },
+};
+
 /** The `--json` flag for commands that print results. */
 export const JSON_OPTION: Record<string, OptionSpec> = {
   json: { type: "boolean", description: "Print the result as one JSON document on stdout" },

@@ -15,6 +15,7 @@ import { explorerFlag } from "./explorer_flag.ts";
 import { consoleMiningHooks } from "./mine_console_hooks.ts";
 import { nodeP2pOptions } from "./node_p2p_flags.ts";
 import { pruneFlag } from "./prune_flag.ts";
+import { getPassphrase } from "./secrets.ts";
 
 function portFlag(args: ParsedArgs, name: string, fallback: number): number {
   const v = stringFlag(args, name);
@@ -65,7 +66,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     wallet: {
       wallet: args.values.wallet === true,
       walletFile: stringFlag(args, "wallet-file"),
-      passwordFile: stringFlag(args, "wallet-password-file"),
+      passphrase: () => getPassphrase(stringFlag(args, "wallet-password-file")),
     },
     ...(explorer ? { explorer } : {}),
     ...(miningSettings

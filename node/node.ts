@@ -15,6 +15,7 @@ import type { NetworkParams } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { DecodeError, ValidationError } from "../core/errors.ts";
 import type { Mempool, MempoolEntry } from "../core/mempool/mempool.ts";
+import { formatRnt } from "../core/primitives/amount.ts";
 import type { AddressData } from "../core/primitives/address.ts";
 import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
 import { decodeTx, type Tx } from "../core/primitives/tx.ts";
@@ -71,17 +72,8 @@ export interface FoundTx {
   readonly blockHash?: Uint8Array;
 }
 
-const RNT = 100_000_000n;
-
 /** How many blocks' verification times the node remembers (oldest forgotten first). */
 const VERIFY_TIMES_KEPT = 10_000;
-
-/** Formats resonances as RNT with 8 decimals (exact, from bigint). */
-export function formatRnt(resonances: bigint): string {
-  const neg = resonances < 0n;
-  const abs = neg ? -resonances : resonances;
-  return `${neg ? "-" : ""}${abs / RNT}.${(abs % RNT).toString().padStart(8, "0")}`;
-}
 
 /** The full node as RPC sees it. */
 export class Node {

@@ -23,7 +23,7 @@ import type { PeerManager } from "../net/connman/mod.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
 import { registerNodeMethods } from "../rpc/methods/mod.ts";
 import { attachPeerManager } from "../rpc/methods/network.ts";
-import { loadWalletAtStartup } from "../rpc/methods/wallet.ts";
+import { loadWalletAtStartup, type NodeWalletFlags } from "../rpc/methods/wallet.ts";
 import { type ExplorerHandle, startExplorerServer } from "../rpc/explorer/mod.ts";
 import { RpcRegistry } from "../rpc/registry.ts";
 import { createRpcApp, type RpcServerHandle, startRpcServer } from "../rpc/server.ts";
@@ -53,11 +53,7 @@ export interface NodeRunOptions {
   /** P2P choices. */
   readonly p2p: NodeP2pOptions;
   /** Wallet to load for the wallet RPC methods. */
-  readonly wallet: {
-    readonly wallet: boolean;
-    readonly walletFile: string | undefined;
-    readonly passwordFile: string | undefined;
-  };
+  readonly wallet: NodeWalletFlags;
   /** Serve the block explorer (`--explorer[=PORT]`) on 127.0.0.1:`port`. */
   readonly explorer?: { readonly port: number };
   /** Mine in this process, reporting through `hooks`. */

@@ -67,9 +67,9 @@ export {
   RpcAuthenticator,
   type RpcAuthEntry,
   rpcAuthHash,
-  timingSafeEqual,
   writeAuthCookie,
 } from "./auth.ts";
+export { timingSafeEqual } from "../core/util/timing_safe_equal.ts";
 export {
   createRpcApp,
   DEFAULT_MAX_BODY_BYTES,

@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
+import { mulberry32 } from "../core/util/mulberry32.ts";
 import { RpcAuthenticator } from "./auth.ts";
 import { createRpcApp } from "./server.ts";
 import { testRegistry } from "./_test_registry.ts";
-import { SeededRng } from "../gpu/train/window_sampler.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
-/** The project's mulberry32 (gpu/train/window_sampler.ts), so every failure replays. */
+/** A seeded PRNG (mulberry32), so every failure replays. */
 function rng(seed: number) {
-  const source = new SeededRng(seed);
-  const next = () => source.next();
-  const int = (n: number) => source.nextInt(n);
+  const next = mulberry32(seed);
+  const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   return { next, int, pick };
 }

@@ -107,6 +107,30 @@ Deno.test("nothing below the command layer imports cli/ or main.ts", () => {
   }
 });
 
+Deno.test("only the command layer asks on the terminal: no Deno.stdin below cli/", async () => {
+  const readers: string[] = [];
+  for (const dir of ["core", "gpu", "net", "rpc", "node"]) {
+    for await (const file of tsFiles(`${REPO_ROOT}/${dir}`)) {
+      if (isTest(file)) continue;
+      if ((await Deno.readTextFile(file)).includes("Deno.stdin")) {
+        readers.push(file.slice(REPO_ROOT.length + 1));
+      }
+    }
+  }
+  assert.deepEqual(readers, []);
+});
+
+Deno.test("the wallet's logic is shared: rpc/methods/ and node/ import nothing from cli/wallet/", () => {
+  assert.deepEqual(
+    offending((f) => inDir("rpc")(f) || inDir("node")(f), inDir("cli/wallet")),
+    [],
+  );
+  // The CLI and the RPC classify a balance with the same function.
+  for (const user of ["cli/wallet/coins.ts", "rpc/methods/wallet.ts"]) {
+    assert.ok(edges.some(([f, t]) => f === user && t === "core/wallet/balance.ts"), user);
+  }
+});
+
 Deno.test("the layering check sees the imports it judges", () => {
   // Guards against a regex or path slip that would make every rule above pass vacuously.
   assert.ok(edges.length > 1000, `only ${edges.length} import edges found`);

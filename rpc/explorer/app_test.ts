@@ -20,7 +20,7 @@ import { emissionReturn } from "./address_page.ts";
 import { createExplorerApp } from "./app.ts";
 import { loadExplorerAssets } from "./assets.ts";
 import { utc } from "./html.ts";
-import { formatRnt } from "../../node/node.ts";
+import { formatRnt } from "../../core/primitives/amount.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 

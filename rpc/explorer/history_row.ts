@@ -6,7 +6,7 @@
  * @module
  */
 import { toHex } from "../../core/crypto/keccak.ts";
-import { formatRnt } from "../../node/node.ts";
+import { formatRnt } from "../../core/primitives/amount.ts";
 import type { LossPoint } from "../methods/loss_history.ts";
 
 /** One plotted block. */

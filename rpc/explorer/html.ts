@@ -9,7 +9,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { formatRnt } from "../../node/node.ts";
+import { formatRnt } from "../../core/primitives/amount.ts";
 
 export { html, raw };
 

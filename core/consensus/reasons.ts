@@ -1,12 +1,20 @@
 /**
- * Consensus reject reasons: one union of stable kebab-case strings (Bitcoin Core style), each
- * mapped once to a category that decides the peer penalty.
+ * Reject reasons: one union of stable kebab-case strings (Bitcoin Core style), each mapped once
+ * to a category that decides the peer penalty (net/peer/penalty.ts, docs/PROTOCOL.md §8).
  *
- * - `header`: the header alone or against its parent is wrong (bad link, time, config, loss
- *   claim, signature);
+ * Consensus-invalid for good (the same bytes never become valid):
+ * - `header`: the header alone or against its parent is wrong (bad link, time too old, config,
+ *   loss claim, signature);
  * - `block`: the block's structure is wrong (roots, size, coinbase placement, duplicates);
  * - `tx`: a transaction breaks a rule (values, spends, policies, recovery, timelocks);
  * - `pot`: the Proof-of-Training check failed (checkpoint bytes or the re-evaluated loss).
+ *
+ * Not invalid for good:
+ * - `time-future`: the header's time is too far ahead of the local clock (Core's
+ *   `BLOCK_TIME_FUTURE`): it may become valid once the clock catches up, so it is never cached
+ *   as invalid and its sender is not punished;
+ * - `policy`: a loose transaction is refused by local mempool policy (standardness, fees,
+ *   conflicts, a full pool); never a consensus verdict, never a penalty.
  *
  * @module
  */
@@ -20,7 +28,7 @@ export const REJECT_REASONS = Object.freeze(
     "bad-prevblk": "header",
     "bad-height": "header",
     "time-too-old": "header",
-    "time-too-new": "header",
+    "time-too-new": "time-future",
     "bad-model-config": "header",
     "bad-checkpoint-size": "header",
     "insufficient-improvement": "header",
@@ -61,14 +69,31 @@ export const REJECT_REASONS = Object.freeze(
     "bad-checkpoint-root": "pot",
     "bad-checkpoint": "pot",
     "val-loss-mismatch": "pot",
+    // mempool policy (loose transactions only; core/mempool)
+    "coinbase": "policy",
+    "tx-size": "policy",
+    "nonstandard-no-witness": "policy",
+    "min-relay-fee-not-met": "policy",
+    "txn-already-in-mempool": "policy",
+    "txn-mempool-conflict": "policy",
+    "mempool-full": "policy",
   } as const,
 );
 
-/** A stable consensus reject reason. */
+/** A stable reject reason (a typo in a literal fails `deno check`). */
 export type RejectReason = keyof typeof REJECT_REASONS;
 
-/** What part of a block a reason blames; decides the peer penalty. */
-export type ReasonCategory = "header" | "block" | "tx" | "pot";
+/** What a reason blames and whether it may pass later; decides the peer penalty. */
+export type ReasonCategory = (typeof REJECT_REASONS)[RejectReason];
+
+/**
+ * Whether a block rejected for `reason` may become valid later (the same bytes, another time):
+ * such a block is never marked invalid, in memory or in the block index.
+ */
+export function mayBecomeValid(reason: RejectReason): boolean {
+  const category = reasonCategory(reason);
+  return category === "time-future" || category === "policy";
+}
 
 /**
  * The category of `reason`.
@@ -83,7 +108,7 @@ export function reasonCategory(reason: RejectReason): ReasonCategory {
   return REJECT_REASONS[reason];
 }
 
-/** True iff `s` is one of the consensus reject reasons. */
+/** True iff `s` is one of the reject reasons. */
 export function isRejectReason(s: string): s is RejectReason {
   return Object.hasOwn(REJECT_REASONS, s);
 }

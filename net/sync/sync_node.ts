@@ -20,6 +20,11 @@ export interface SyncNode {
   readonly mempool: Mempool;
   /** Log sink. */
   readonly logger: { log(line: string): void };
+  /**
+   * The node's clock (the chainstate's, mocked by `setmocktime`); without one the system clock.
+   * The sync reads it to know when a block ahead of it may be submitted again.
+   */
+  readonly clock?: { nowSecs(): number };
   /** Validates and stores a block with its checkpoint. */
   submitBlock(block: Block, checkpoint: Uint8Array): Promise<AcceptResult>;
   /** Accepts a transaction into the mempool. */

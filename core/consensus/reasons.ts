@@ -69,7 +69,16 @@ export const REJECT_REASONS = Object.freeze(
     "bad-checkpoint-root": "pot",
     "bad-checkpoint": "pot",
     "val-loss-mismatch": "pot",
-    // mempool policy (loose transactions only; core/mempool)
+  } as const,
+);
+
+/**
+ * The mempool's policy reasons (core/mempool), all of category `policy`: a loose transaction
+ * this node will not relay, whatever the consensus rules say. Kept apart from the consensus
+ * reasons, which a rule must produce (reasons_test.ts).
+ */
+export const POLICY_REASONS = Object.freeze(
+  {
     "coinbase": "policy",
     "tx-size": "policy",
     "nonstandard-no-witness": "policy",
@@ -80,11 +89,25 @@ export const REJECT_REASONS = Object.freeze(
   } as const,
 );
 
-/** A stable reject reason (a typo in a literal fails `deno check`). */
-export type RejectReason = keyof typeof REJECT_REASONS;
+/** A stable consensus reject reason. */
+export type ConsensusReason = keyof typeof REJECT_REASONS;
+
+/** A stable mempool policy reason. */
+export type PolicyReason = keyof typeof POLICY_REASONS;
+
+/** A stable reject reason, consensus or policy (a typo in a literal fails `deno check`). */
+export type RejectReason = ConsensusReason | PolicyReason;
 
 /** What a reason blames and whether it may pass later; decides the peer penalty. */
-export type ReasonCategory = (typeof REJECT_REASONS)[RejectReason];
+export type ReasonCategory =
+  | (typeof REJECT_REASONS)[ConsensusReason]
+  | (typeof POLICY_REASONS)[PolicyReason];
+
+/** Every reject reason, consensus then policy. */
+export const ALL_REJECT_REASONS: readonly RejectReason[] = Object.freeze([
+  ...Object.keys(REJECT_REASONS) as ConsensusReason[],
+  ...Object.keys(POLICY_REASONS) as PolicyReason[],
+]);
 
 /**
  * Whether a block rejected for `reason` may become valid later (the same bytes, another time):
@@ -105,12 +128,14 @@ export function mayBecomeValid(reason: RejectReason): boolean {
  * ```
  */
 export function reasonCategory(reason: RejectReason): ReasonCategory {
-  return REJECT_REASONS[reason];
+  return Object.hasOwn(REJECT_REASONS, reason)
+    ? REJECT_REASONS[reason as ConsensusReason]
+    : POLICY_REASONS[reason as PolicyReason];
 }
 
 /** True iff `s` is one of the reject reasons. */
 export function isRejectReason(s: string): s is RejectReason {
-  return Object.hasOwn(REJECT_REASONS, s);
+  return Object.hasOwn(REJECT_REASONS, s) || Object.hasOwn(POLICY_REASONS, s);
 }
 
 /** Throws `ValidationError(reason, message)`. */

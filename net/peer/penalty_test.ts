@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import {
+  ALL_REJECT_REASONS,
+  isRejectReason,
   mayBecomeValid,
   reasonCategory,
-  REJECT_REASONS,
   type RejectReason,
 } from "../../core/consensus/reasons.ts";
 import { PENALTIES, penaltyFor } from "./penalty.ts";
 
-const reasons = Object.keys(REJECT_REASONS) as RejectReason[];
+const reasons = ALL_REJECT_REASONS;
 const CONSENSUS = new Set(["header", "block", "tx", "pot"]);
 
 Deno.test("every reject reason maps to a defined penalty in both contexts", () => {
@@ -69,7 +70,8 @@ Deno.test("docs/PROTOCOL.md §8.11 states the same penalty table as the code", a
     if (cells[3] !== "—") assert.equal(words[cells[3] ?? ""], row.tx, `${category} as a tx`);
     for (const named of (cells[1] ?? "").matchAll(/`([a-z-]+)`/g)) {
       const reason = named[1] as RejectReason;
-      assert.equal(REJECT_REASONS[reason], category, `${reason} listed under ${category}`);
+      assert.ok(isRejectReason(reason), `${reason} is a reject reason`);
+      assert.equal(reasonCategory(reason), category, `${reason} listed under ${category}`);
     }
   }
 });

@@ -68,3 +68,44 @@ Deno.test("a consensus-invalid block's sender is discouraged, a too-new block's 
     await c.close();
   }
 });
+
+Deno.test("blocks kept for a lagging clock are bounded: past maxFutureBlocks the farthest ahead is forgotten, not marked invalid", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const day = 86_400;
+  const near = await mineBlock(new TestChain(params), evaluator, 1, {
+    timestampSecs: params.genesisTimestampSecs + 30 * day,
+  });
+  const far = await mineBlock(new TestChain(params), evaluator, 2, {
+    timestampSecs: params.genesisTimestampSecs + 40 * day,
+  });
+  const nearTime = near.block.header.timestampSecs;
+  let now = nearTime - params.maxFutureBlockTimeSecs - 3600;
+  const c = await startTestNode(params, evaluator, [], {
+    listen: { hostname: "127.0.0.1", port: 0 },
+    clock: { nowSecs: () => now },
+    sync: { maxFutureBlocks: 1 },
+  });
+  const log = () => c.lines.join("\n");
+  const server = await servingPeer(params, c.manager.listenPort!, [near, far]);
+  try {
+    await until(() => c.manager.sync.stats.futureBlocks === 2, 10_000, log);
+    assert.equal(c.manager.sync.pendingHeaders, 1, "only the nearest is kept");
+    assert.equal(c.manager.sync.stats.invalidBlocks, 0);
+    now = nearTime - params.maxFutureBlockTimeSecs;
+    await until(() => c.node.chainstate.height() === 1, 10_000, log);
+    assert.equal(
+      toHex(c.node.chainstate.tip().hash),
+      toHex(blockId(params.magic, near.block.header)),
+    );
+    // The forgotten block was not marked invalid: announcing it again is no misbehaviour.
+    server.peer.send({ type: "headers", headers: [far.block.header] });
+    await until(() => c.manager.sync.pendingHeaders === 1, 10_000, log);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.peer.closeReason, undefined);
+    assert.deepEqual(c.manager.bans.list(), []);
+  } finally {
+    server.peer.disconnect("done");
+    await server.running;
+    await c.close();
+  }
+});

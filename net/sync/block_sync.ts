@@ -295,11 +295,12 @@ export class BlockSync {
   }
 
   /**
-   * A header or block of `key` failed `e`: remembers it as invalid unless the reason may pass
-   * later, and throws the sender's penalty when there is one (a disconnect and discouragement).
+   * A header or block of `key` failed `e`: a failed header is remembered as invalid unless the
+   * reason may pass later (a failed block body is not: the sender may have mutated the body of
+   * a good header); throws the sender's penalty when there is one (disconnect, discourage).
    */
   #judge(e: ValidationError, tag: "invalid-header" | "invalid-block", key: string): void {
-    if (!mayBecomeValid(e.reason)) this.#invalid.add(key);
+    if (tag === "invalid-header" && !mayBecomeValid(e.reason)) this.#invalid.add(key);
     if (penaltyFor(e.reason, "block") === "discourage") {
       throw new ProtocolError(
         tag,

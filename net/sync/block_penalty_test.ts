@@ -109,3 +109,33 @@ Deno.test("blocks kept for a lagging clock are bounded: past maxFutureBlocks the
     await c.close();
   }
 });
+
+Deno.test("a block whose body a peer mutated costs that peer, not the block: another peer's good copy is accepted", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const good = await mineBlock(new TestChain(params), evaluator, 1);
+  // Same header, every transaction twice: the body no longer matches the header's roots.
+  const txs = [...good.block.txs, ...good.block.txs];
+  const mutated = { block: { ...good.block, txs }, checkpoint: good.checkpoint };
+  const c = await startTestNode(params, evaluator, [], {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const log = () => c.lines.join("\n");
+  const port = c.manager.listenPort!;
+  const mutator = await servingPeer(params, port, [mutated]);
+  let honest: Awaited<ReturnType<typeof servingPeer>> | undefined;
+  try {
+    assert.match(await mutator.running, /closed/);
+    const bans = c.manager.bans.list();
+    assert.deepEqual(bans.map((b) => [b.address, b.reason]), [
+      [`id:${toHex(mutator.identity.publicKey)}`, "invalid-block"],
+    ]);
+    honest = await servingPeer(params, port, [good]);
+    await until(() => c.node.chainstate.height() === 1, 10_000, log);
+    assert.equal(honest.peer.closeReason, undefined);
+    assert.equal(c.manager.bans.list().length, 1);
+  } finally {
+    honest?.peer.disconnect("done");
+    await honest?.running;
+    await c.close();
+  }
+});

@@ -76,11 +76,11 @@ export async function startTestNode(
   const mempool = new Mempool(chainstate);
   const lines: string[] = [];
   const node: SyncNode = {
+    clock,
     params,
     chainstate,
     mempool,
     logger: { log: (line) => lines.push(line) },
-    clock,
     submitBlock: (block, checkpoint) => chainstate.acceptBlock(block, checkpoint),
     submitTransaction: (tx) => mempool.acceptTx(tx),
   };

@@ -16,15 +16,15 @@ export interface SyncNode {
   readonly params: NetworkParams;
   /** The chainstate. */
   readonly chainstate: Chainstate;
-  /** The mempool. */
-  readonly mempool: Mempool;
-  /** Log sink. */
-  readonly logger: { log(line: string): void };
   /**
    * The node's clock (the chainstate's, mocked by `setmocktime`); without one the system clock.
    * The sync reads it to know when a block ahead of it may be submitted again.
    */
   readonly clock?: { nowSecs(): number };
+  /** The mempool. */
+  readonly mempool: Mempool;
+  /** Log sink. */
+  readonly logger: { log(line: string): void };
   /** Validates and stores a block with its checkpoint. */
   submitBlock(block: Block, checkpoint: Uint8Array): Promise<AcceptResult>;
   /** Accepts a transaction into the mempool. */

@@ -684,9 +684,9 @@ export class BlockSync {
     const nowSecs = this.#nowSecs();
     for (const e of this.#tree.values()) {
       if (!e.block) continue;
-      if (e.retryAtSecs !== undefined && nowSecs < e.retryAtSecs) continue;
       if (!e.assumePruned && (!e.chunks || e.chunks.some((c) => !c))) continue;
       if (!this.#node.chainstate.getEntry(e.header.prevHash)) continue;
+      if (e.retryAtSecs !== undefined && nowSecs < e.retryAtSecs) continue;
       if (!next || e.height < next.height) next = e;
     }
     if (!next) return;

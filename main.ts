@@ -7,9 +7,11 @@
 import denoJson from "./deno.json" with { type: "json" };
 import {
   type CommandSpec,
+  DATADIR_OPTION,
   JSON_OPTION,
   NETWORK_OPTIONS,
   networkFlag,
+  RPC_CLIENT_OPTIONS,
   runCommandTree,
   stringFlag,
 } from "./cli/command.ts";
@@ -18,32 +20,14 @@ import { runCliCommand } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
+import { EXPLORER_OPTION } from "./cli/explorer_flag.ts";
 import { runNodeCommand } from "./cli/node_command.ts";
-import { WALLET_COMMAND } from "./cli/wallet_command.ts";
+import { WALLET_COMMAND } from "./cli/wallet/mod.ts";
 
 /** The program version (from deno.json). */
 export const VERSION: string = denoJson.version;
 
-const DATADIR_OPTION = {
-  datadir: {
-    type: "string" as const,
-    valueName: "DIR",
-    description: "Data directory (default ~/.rnt/<network>)",
-  },
-};
-
-const RPC_CLIENT_OPTIONS = {
-  rpcconnect: {
-    type: "string" as const,
-    valueName: "HOST",
-    description: "Node RPC host (default 127.0.0.1)",
-  },
-  rpcport: { type: "string" as const, valueName: "PORT", description: "Node RPC port" },
-  rpcuser: { type: "string" as const, valueName: "USER", description: "RPC user (rpcauth)" },
-  rpcpassword: { type: "string" as const, valueName: "PASS", description: "RPC password" },
-};
-
-function notYet(what: string): CommandSpec["run"] {
+function notYet(what: string): NonNullable<CommandSpec["run"]> {
   return (_args, ctx) => {
     ctx.err(`rnt ${ctx.path.join(" ")}: not available yet in this build — ${what}.`);
     ctx.err("See the status table in README.md for what works today.");
@@ -63,12 +47,14 @@ export const ROOT_COMMAND: CommandSpec = {
     {
       name: "node",
       summary: "Run a full node (validates every block by re-evaluating its model)",
-      usage: "node --regtest|--testnet [--datadir DIR] [--port P] [--rpcport P]",
+      usage:
+        "node --regtest|--testnet [--datadir DIR] [--port P] [--rpcport P] [--explorer[=PORT]]",
       options: {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
         port: { type: "string", valueName: "PORT", description: "P2P listen port" },
         rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port (127.0.0.1)" },
+        ...EXPLORER_OPTION,
         wallet: { type: "boolean", description: "Load a wallet for the wallet RPC methods" },
         "wallet-file": {
           type: "string",

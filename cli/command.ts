@@ -20,6 +20,11 @@ export interface OptionSpec {
   valueName?: string;
   /** May be given several times (values collected in an array). */
   multiple?: boolean;
+  /**
+   * A `string` flag whose value is optional: `--x=v` gives "v", a bare `--x` gives "" (it never
+   * takes the next argument as its value).
+   */
+  optionalValue?: boolean;
 }
 
 /** Parsed flags and positionals handed to a command. */
@@ -71,6 +76,27 @@ export const NETWORK_OPTIONS: Record<string, OptionSpec> = {
   testnet: { type: "boolean", description: "Use the test network" },
 };
 
+/** The `--datadir` flag of every command that finds a node's data directory. */
+export const DATADIR_OPTION: Record<string, OptionSpec> = {
+  datadir: {
+    type: "string",
+    valueName: "DIR",
+    description: "Data directory (default ~/.rnt/<network>)",
+  },
+};
+
+/** The flags of commands that call a node's JSON-RPC (`rnt cli`, `rnt mine`, `rnt wallet`). */
+export const RPC_CLIENT_OPTIONS: Record<string, OptionSpec> = {
+  rpcconnect: {
+    type: "string",
+    valueName: "HOST",
+    description: "Node RPC host (default 127.0.0.1)",
+  },
+  rpcport: { type: "string", valueName: "PORT", description: "Node RPC port" },
+  rpcuser: { type: "string", valueName: "USER", description: "RPC user (rpcauth)" },
+  rpcpassword: { type: "string", valueName: "PASS", description: "RPC password" },
+};
+
 /** The `--json` flag for commands that print results. */
 export const JSON_OPTION: Record<string, OptionSpec> = {
   json: { type: "boolean", description: "Print the result as one JSON document on stdout" },
@@ -89,9 +115,16 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
       ...(o.multiple ? { multiple: true } : {}),
     };
   }
+  const allOptions: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...spec.options };
+  const end = argv.indexOf("--");
+  const args = argv.map((a, i) =>
+    (end < 0 || i < end) && a.startsWith("--") && allOptions[a.slice(2)]?.optionalValue
+      ? `${a}=`
+      : a
+  );
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError(cleanParseError(e));
   }
@@ -111,7 +144,7 @@ function cleanParseError(e: unknown): string {
   if (unknown) return `unknown option '${unknown[1]}'`;
   const missing = message.match(/Option '([^']+)'.*argument missing/);
   if (missing) return `option '${missing[1]}' needs a value`;
-  return message.split(". ")[0].replace(/^TypeError \[[A-Z_]+\]: /, "");
+  return (message.split(". ")[0] ?? "").replace(/^TypeError \[[A-Z_]+\]: /, "");
 }
 
 /** Formats `rnt <path> --help` text for a command. */
@@ -129,10 +162,13 @@ export function formatHelp(spec: CommandSpec, path: string[]): string {
     lines.push("", `Run '${command} COMMAND --help' for a command's options.`);
   }
   const options = { ...spec.options, ...COMMON_OPTIONS };
-  const entries = Object.entries(options).map(([name, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${
-      o.type === "string" ? ` ${o.valueName ?? "VALUE"}` : ""
-    }`;
+  const entries = Object.entries(options).map(([name, o]): [string, string] => {
+    const value = o.optionalValue
+      ? `[=${o.valueName ?? "VALUE"}]`
+      : o.type === "string"
+      ? ` ${o.valueName ?? "VALUE"}`
+      : "";
+    const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${value}`;
     return [flag, o.description + (o.multiple ? " (repeatable)" : "")];
   });
   if (entries.length) {
@@ -155,10 +191,11 @@ export async function runCommandTree(
   let spec = root;
   const path: string[] = [];
   let rest = argv;
-  while (spec.subcommands?.length && rest.length > 0 && !rest[0].startsWith("-")) {
-    const next = spec.subcommands.find((s) => s.name === rest[0]);
+  for (let word = rest[0]; spec.subcommands?.length && word !== undefined; word = rest[0]) {
+    if (word.startsWith("-")) break;
+    const next = spec.subcommands.find((s) => s.name === word);
     if (!next) {
-      context.err(`error: unknown command '${[...path, rest[0]].join(" ")}'`);
+      context.err(`error: unknown command '${[...path, word].join(" ")}'`);
       context.err(usageLine(spec, path));
       return 2;
     }

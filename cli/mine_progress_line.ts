@@ -6,7 +6,7 @@
  * @module
  */
 import { toHex } from "../core/crypto/keccak.ts";
-import { formatRnt } from "../node/node.ts";
+import { formatRnt } from "../core/primitives/amount.ts";
 import type { FoundBlock, MiningProgress } from "../node/miner/block_miner.ts";
 
 function nats(microNats: number): string {

@@ -25,6 +25,7 @@ import {
   stringFlag,
 } from "./command.ts";
 import { ProgressReporter } from "./progress.ts";
+import { fetchTipCheckpoint, TIP_OPTIONS } from "./tip_checkpoint.ts";
 import { lossToMicroNats } from "../core/consensus/evaluator.ts";
 import { getNetworkParams, type NetworkParams } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
@@ -370,12 +371,16 @@ const generate: CommandSpec = {
   name: "generate",
   summary: "Generate text with the O(1)-state recurrent mode",
   usage:
-    "model generate [--in FILE.rnet] [--prompt TEXT] [--length N] [--temperature X] [--top-k K] [--seed N]",
+    "model generate [--in FILE.rnet] [--prompt TEXT] [--length N] [--temperature X] [--top-k K] [--seed N]\n" +
+    "model generate --tip [--datadir DIR] [--rpcport P] [--prompt TEXT] [--length N] [--seed N]",
+  details: "--tip generates with the model of the running node's current tip (fetched by RPC,\n" +
+    "checked against the tip header's checkpoint root).",
   options: {
     ...NETWORK_OPTIONS,
     ...JSON_OPTION,
     ...IN,
     ...CONFIG,
+    ...TIP_OPTIONS,
     prompt: { type: "string", valueName: "TEXT", description: 'Text to continue (default "The ")' },
     length: { type: "string", valueName: "N", description: "Bytes to generate (default 200)" },
     temperature: {
@@ -392,7 +397,23 @@ const generate: CommandSpec = {
   },
   run: async (args, ctx) => {
     const params = networkOf(args);
-    const checkpoint = await inputCheckpoint(args, params);
+    if (args.values.tip === true && (stringFlag(args, "in") ?? stringFlag(args, "config"))) {
+      throw new UsageError("--tip takes the model from the node: drop --in and --config");
+    }
+    if (
+      args.values.tip !== true &&
+      ["datadir", "rpcport", "rpcconnect"].some((f) => stringFlag(args, f))
+    ) {
+      throw new UsageError("--datadir, --rpcport and --rpcconnect are for --tip");
+    }
+    const checkpoint = args.values.tip === true
+      ? (await fetchTipCheckpoint({
+        network: params.name,
+        datadir: stringFlag(args, "datadir"),
+        rpcport: stringFlag(args, "rpcport"),
+        rpcconnect: stringFlag(args, "rpcconnect"),
+      })).checkpoint
+      : await inputCheckpoint(args, params);
     const prompt = new TextEncoder().encode(stringFlag(args, "prompt") ?? "The ");
     if (prompt.length === 0) throw new UsageError("--prompt must not be empty");
     const length = intFlag(args, "length", 200, 1, 1_000_000);

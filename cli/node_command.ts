@@ -11,9 +11,11 @@ import { defaultDatadir } from "../rpc/defaults.ts";
 import type { NodeMiningSettings } from "../node/miner/node_mining.ts";
 import { runNode } from "../node/start_node.ts";
 import { type CommandContext, networkFlag, type ParsedArgs, stringFlag } from "./command.ts";
+import { explorerFlag } from "./explorer_flag.ts";
 import { consoleMiningHooks } from "./mine_console_hooks.ts";
 import { nodeP2pOptions } from "./node_p2p_flags.ts";
 import { pruneFlag } from "./prune_flag.ts";
+import { getPassphrase } from "./secrets.ts";
 
 function portFlag(args: ParsedArgs, name: string, fallback: number): number {
   const v = stringFlag(args, name);
@@ -53,6 +55,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   }
   const datadir = (stringFlag(args, "datadir") ?? defaultDatadir(network)).replace(/\/+$/, "");
   const miningSettings = nodeMiningFlags(args);
+  const explorer = explorerFlag(args, network);
   return await runNode({
     network,
     datadir,
@@ -63,8 +66,9 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     wallet: {
       wallet: args.values.wallet === true,
       walletFile: stringFlag(args, "wallet-file"),
-      passwordFile: stringFlag(args, "wallet-password-file"),
+      passphrase: () => getPassphrase(stringFlag(args, "wallet-password-file")),
     },
+    ...(explorer ? { explorer } : {}),
     ...(miningSettings
       ? {
         mining: {

@@ -30,6 +30,6 @@ Deno.test("ProgressReporter redraws in place on a TTY", () => {
   const p = new ProgressReporter("sync", (t) => written.push(t), true);
   p.update({ done: 1, total: 2, elapsedSecs: 1 }, 0);
   p.finish();
-  assert.ok(written[0].startsWith("\r\x1b[2K"));
+  assert.ok(written[0]?.startsWith("\r\x1b[2K"));
   assert.equal(written.at(-1), "\n");
 });

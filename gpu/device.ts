@@ -96,7 +96,7 @@ export function createStorage(
 ): GPUBuffer {
   const byteLength = typeof init === "number" ? init : init.byteLength;
   const size = Math.max(4, Math.ceil(byteLength / 4) * 4);
-  const buffer = gpu.device.createBuffer({ size, usage: STORAGE, label });
+  const buffer = gpu.device.createBuffer({ size, usage: STORAGE, ...(label ? { label } : {}) });
   if (typeof init !== "number" && init.byteLength > 0) {
     gpu.device.queue.writeBuffer(
       buffer,

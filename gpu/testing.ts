@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { mulberry32 } from "../core/util/mulberry32.ts";
 import { type GpuContext, requestGpu } from "./device.ts";
 
 const gpu = await requestGpu();
@@ -21,14 +22,7 @@ export function gpuTest(name: string, fn: (gpu: GpuContext) => Promise<void> | v
 
 /** Small deterministic PRNG (mulberry32) for test inputs; not for consensus. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** A Float32Array of `n` uniform values in [-scale, scale). */
@@ -55,7 +49,7 @@ export function assertClose(
   }
   let worstRel = 0;
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i]!, e = expected[i]!; // i < length, equal for both (checked above)
     const diff = Math.abs(a - e);
     if (!(diff <= atol + rtol * Math.abs(e))) {
       throw new Error(`${what}[${i}]: got ${a}, expected ${e} (|diff| ${diff})`);

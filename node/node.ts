@@ -15,6 +15,7 @@ import type { NetworkParams } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { DecodeError, ValidationError } from "../core/errors.ts";
 import type { Mempool, MempoolEntry } from "../core/mempool/mempool.ts";
+import { formatRnt } from "../core/primitives/amount.ts";
 import type { AddressData } from "../core/primitives/address.ts";
 import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
 import { decodeTx, type Tx } from "../core/primitives/tx.ts";
@@ -71,14 +72,8 @@ export interface FoundTx {
   readonly blockHash?: Uint8Array;
 }
 
-const RNT = 100_000_000n;
-
-/** Formats resonances as RNT with 8 decimals (exact, from bigint). */
-export function formatRnt(resonances: bigint): string {
-  const neg = resonances < 0n;
-  const abs = neg ? -resonances : resonances;
-  return `${neg ? "-" : ""}${abs / RNT}.${(abs % RNT).toString().padStart(8, "0")}`;
-}
+/** How many blocks' verification times the node remembers (oldest forgotten first). */
+const VERIFY_TIMES_KEPT = 10_000;
 
 /** The full node as RPC sees it. */
 export class Node {
@@ -95,6 +90,8 @@ export class Node {
   readonly #startedMs: number;
   /** txid hex → block hash hex, for the active chain. */
   readonly #txIndex = new Map<string, string>();
+  /** block hash hex → seconds `submitBlock` took to validate and store it (this run only). */
+  readonly #verifySecs = new Map<string, number>();
   #mining: Promise<unknown> = Promise.resolve();
   #tipWork: Promise<unknown> = Promise.resolve();
   #stopRequested = false;
@@ -177,7 +174,14 @@ export class Node {
     }
     const hash = toHex(blockId(this.params.magic, decoded.header));
     try {
+      const startedMs = this.#monotonicMs();
       const result = await this.chainstate.acceptBlock(decoded, checkpoint);
+      if (result.status === "connected" || result.status === "side-branch") {
+        this.#verifySecs.set(hash, (this.#monotonicMs() - startedMs) / 1000);
+        if (this.#verifySecs.size > VERIFY_TIMES_KEPT) {
+          this.#verifySecs.delete(this.#verifySecs.keys().next().value!);
+        }
+      }
       if (result.status !== "connected") {
         this.logger.log(`block ${hash} at height ${decoded.header.height}: ${result.status}`);
       }
@@ -208,6 +212,15 @@ export class Node {
       if (e instanceof ValidationError) this.logger.log(`rejected tx ${id}: ${e.reason}`);
       throw e;
     }
+  }
+
+  /**
+   * Seconds this node spent validating and storing block `hash` (all rules, the model evaluation
+   * included), when it accepted the block with its checkpoint during this run; undefined for
+   * blocks it accepted earlier, synced without a checkpoint, or forgot (it keeps the last 10 000).
+   */
+  verifySeconds(hash: Uint8Array): number | undefined {
+    return this.#verifySecs.get(toHex(hash));
   }
 
   /** The active-chain block hash holding `id`, if any. */

@@ -2,7 +2,8 @@
  * The node's assembly: takes the datadir lock, opens the log (stderr and `<datadir>/debug.log`),
  * the evaluator (WebGPU, else the CPU reference), the chainstate and mempool, builds the
  * {@linkcode Node}, loads the wallet, starts P2P, registers the RPC methods, writes the cookie
- * and serves JSON-RPC on 127.0.0.1, and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
+ * and serves JSON-RPC on 127.0.0.1, the block explorer when asked (`rpc/explorer/`, also
+ * loopback), and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
  * down cleanly: the server stops, LevelDB is closed, cookie and lock are deleted, exit status 0.
  *
  * This is the one file under `node/` that imports `rpc/methods/` (to register them); the methods
@@ -22,7 +23,8 @@ import type { PeerManager } from "../net/connman/mod.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
 import { registerNodeMethods } from "../rpc/methods/mod.ts";
 import { attachPeerManager } from "../rpc/methods/network.ts";
-import { loadWalletAtStartup } from "../rpc/methods/wallet.ts";
+import { loadWalletAtStartup, type NodeWalletFlags } from "../rpc/methods/wallet.ts";
+import { type ExplorerHandle, startExplorerServer } from "../rpc/explorer/mod.ts";
 import { RpcRegistry } from "../rpc/registry.ts";
 import { createRpcApp, type RpcServerHandle, startRpcServer } from "../rpc/server.ts";
 import { MockableClock } from "./clock.ts";
@@ -51,11 +53,9 @@ export interface NodeRunOptions {
   /** P2P choices. */
   readonly p2p: NodeP2pOptions;
   /** Wallet to load for the wallet RPC methods. */
-  readonly wallet: {
-    readonly wallet: boolean;
-    readonly walletFile: string | undefined;
-    readonly passwordFile: string | undefined;
-  };
+  readonly wallet: NodeWalletFlags;
+  /** Serve the block explorer (`--explorer[=PORT]`) on 127.0.0.1:`port`. */
+  readonly explorer?: { readonly port: number };
   /** Mine in this process, reporting through `hooks`. */
   readonly mining?: {
     readonly settings: NodeMiningSettings;
@@ -89,6 +89,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   logger.log(`rnt node starting: network=${network} datadir=${datadir} pid=${Deno.pid}`);
   const cleanups: (() => Promise<void> | void)[] = [];
   let server: RpcServerHandle | undefined;
+  let explorer: ExplorerHandle | undefined;
   let node: Node | undefined;
   let mining: NodeMining | undefined;
   let p2p: PeerManager | undefined;
@@ -172,6 +173,25 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       throw e;
     }
     logger.log(`RPC server listening on 127.0.0.1:${server.port} (cookie ${cookie.path})`);
+    if (options.explorer) {
+      try {
+        explorer = await startExplorerServer(node, {
+          port: options.explorer.port,
+          peers: p2p,
+          onError: (error, path) =>
+            logger.log(`explorer ${path} internal error: ${(error as Error)?.stack ?? error}`),
+        });
+      } catch (e) {
+        if (e instanceof Deno.errors.AddrInUse) {
+          logger.log(
+            `error: explorer port ${options.explorer.port} is in use (use --explorer=PORT)`,
+          );
+          return 1;
+        }
+        throw e;
+      }
+      logger.log(`explorer listening on ${explorer.url}`);
+    }
     logger.log("node ready");
     if (options.mining) {
       const { settings, hooks } = options.mining;
@@ -187,6 +207,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   } finally {
     for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);
     await mining?.stop();
+    await explorer?.shutdown();
     if (server) await server.shutdown();
     await p2p?.stop().catch((e) => logger.log(`p2p shutdown failed: ${e}`));
     await node?.detach();

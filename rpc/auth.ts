@@ -10,6 +10,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { timingSafeEqual } from "../core/util/timing_safe_equal.ts";
 
 /** The user name of cookie credentials. */
 export const COOKIE_USER = "__cookie__";
@@ -18,17 +19,6 @@ export const COOKIE_USER = "__cookie__";
 export const COOKIE_FILE_NAME = ".cookie";
 
 const encoder = new TextEncoder();
-
-/**
- * Compares two byte strings in time that depends only on their lengths (Core's
- * `TimingResistantEqual`).
- */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (b.length === 0) return a.length === 0;
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i % b.length]!;
-  return diff === 0;
-}
 
 /** The cookie written by {@linkcode writeAuthCookie}. */
 export interface AuthCookie {

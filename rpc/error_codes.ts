@@ -17,6 +17,11 @@ export const RpcCode = {
   INVALID_PARAMS: -32602,
   /** An unexpected failure inside the server; the message never carries details. */
   INTERNAL_ERROR: -32603,
+  /**
+   * rnt's own, in JSON-RPC 2.0's range for server errors (Core has none): the reply would pass
+   * the reply size limit of a request or batch (`DEFAULT_MAX_REPLY_BYTES`, 64 MiB).
+   */
+  REPLY_TOO_LARGE: -32001,
   /** Generic error; also wrong argument count (the message is the method's help). */
   MISC_ERROR: -1,
   /** A parameter has the wrong JSON type. */

@@ -14,6 +14,10 @@
  *   handlers throw `RpcError` (−8 and the like); any other exception → −32603 "Internal error",
  *   never its message or stack.
  * - malformed JSON, nesting over 512 levels, or a body neither object nor array → −32700.
+ * - the reply text of one request or of a whole batch is bounded by `maxReplyBytes` (default
+ *   64 MiB of UTF-8): a result that would pass it is dropped and answered −32001, and every
+ *   later request of the batch is answered −32001 without being run, so no request can make
+ *   the node build a reply it cannot hold (Core has no such limit).
  *
  * The registry and method types live in `registry.ts` and `method.ts` and are re-exported here.
  *
@@ -41,12 +45,43 @@ export interface JsonRpcReply {
 export interface DispatchOptions {
   /** Most requests in one batch (default 10 000); more is −32600. */
   maxBatchSize?: number;
+  /**
+   * Most bytes (UTF-8) of reply text one request or one batch may produce (default 64 MiB);
+   * results past it are refused with −32001 (see {@linkcode DEFAULT_MAX_REPLY_BYTES}).
+   */
+  maxReplyBytes?: number;
   /** Called with any non-RpcError a handler throws (the client only sees −32603). */
   onInternalError?: (error: unknown, method: string) => void;
 }
 
 /** Default {@linkcode DispatchOptions.maxBatchSize}. */
 export const DEFAULT_MAX_BATCH_SIZE = 10_000;
+
+/**
+ * Default {@linkcode DispatchOptions.maxReplyBytes}: 64 MiB of reply text per request or batch.
+ * Far below V8's longest string (2^29 − 24 characters), and small enough that building, joining
+ * and encoding a reply of that size stays a few hundred MB; larger data (a whole checkpoint) is
+ * fetched in pieces (`getcheckpoint` by chunk).
+ */
+export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * Bytes of `text` in UTF-8, for well-formed text such as JSON.stringify writes (lone
+ * surrogates are escaped there). Linear; ASCII text, almost every reply, takes one scan.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = text.length;
+  if (!NON_ASCII.test(text)) return bytes;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    // 2 bytes below U+0800; a surrogate pair is 4 bytes for two units; the rest 3.
+    bytes += c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 1 : 2;
+  }
+  return bytes;
+}
 
 /** A JSON-RPC error object as sent to clients. */
 export interface RpcErrorObject {
@@ -269,14 +304,25 @@ function replyText(header: RequestHeader, resultText: string | null, error: RpcE
   return `{${parts.join(",")}}`;
 }
 
-/** Executes a parsed request; returns its reply text, or throws RpcError. */
+/**
+ * Executes a parsed request with `bytesLeft` of the reply limit left (told to the handler as
+ * `context.maxReplyBytes`); returns its reply text, or throws RpcError (−32001 when the reply
+ * is longer than `bytesLeft`; the call has then run, but its result is dropped).
+ */
 async function executeToText(
   registry: RpcRegistry,
   request: ParsedRequest,
   context: RpcContext,
   options: DispatchOptions,
+  bytesLeft: number,
 ): Promise<string> {
-  const result = await executeRpc(registry, request.method, request.params, context, options);
+  const result = await executeRpc(
+    registry,
+    request.method,
+    request.params,
+    { ...context, maxReplyBytes: bytesLeft },
+    options,
+  );
   let text: string | undefined;
   try {
     text = stringifyJson(result);
@@ -284,7 +330,24 @@ async function executeToText(
     options.onInternalError?.(error, request.method);
     throw new RpcError(RpcCode.INTERNAL_ERROR, "Internal error");
   }
-  return replyText(request, text ?? "null", null);
+  const reply = replyText(request, text ?? "null", null);
+  const size = utf8ByteLength(reply);
+  if (size > bytesLeft) throw replyTooLarge(size, bytesLeft, options);
+  return reply;
+}
+
+function replyLimit(options: DispatchOptions): number {
+  return options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+}
+
+function replyTooLarge(size: number, bytesLeft: number, options: DispatchOptions): RpcError {
+  const limit = replyLimit(options);
+  return new RpcError(
+    RpcCode.REPLY_TOO_LARGE,
+    bytesLeft === limit
+      ? `Reply of ${size} bytes is over the limit of ${limit} bytes per request`
+      : `Reply of ${size} bytes would take the batch reply past its limit of ${limit} bytes`,
+  );
 }
 
 async function executeCaught(
@@ -292,9 +355,10 @@ async function executeCaught(
   request: ParsedRequest,
   context: RpcContext,
   options: DispatchOptions,
+  bytesLeft: number,
 ): Promise<string> {
   try {
-    return await executeToText(registry, request, context, options);
+    return await executeToText(registry, request, context, options, bytesLeft);
   } catch (error) {
     return replyText(request, null, errorObject(asRpcError(error, request.method, options)));
   }
@@ -332,12 +396,32 @@ async function handleBatch(
       ),
     );
   }
+  // Result bytes are counted as the batch runs, so the replies held never pass the limit;
+  // once a result does not fit, the rest are only answered with a short error, not run.
+  const replyBytes = replyLimit(options);
+  let used = 2; // the brackets
+  let full = false;
   const replies: string[] = [];
   for (const item of items) {
     const header: RequestHeader = { ...LEGACY_NO_ID };
     let reply: string;
     try {
-      reply = await executeCaught(registry, parseRequest(item, header), context, options);
+      const request = parseRequest(item, header);
+      if (full) {
+        throw new RpcError(
+          RpcCode.REPLY_TOO_LARGE,
+          `Not run: the batch reply reached its limit of ${replyBytes} bytes`,
+        );
+      }
+      const bytesLeft = Math.max(0, replyBytes - used - 1); // less the comma before it
+      try {
+        reply = await executeToText(registry, request, context, options, bytesLeft);
+        used += utf8ByteLength(reply) + 1;
+      } catch (error) {
+        const rpcError = asRpcError(error, request.method, options);
+        if (rpcError.rpcCode === RpcCode.REPLY_TOO_LARGE) full = true;
+        reply = replyText(header, null, errorObject(rpcError));
+      }
     } catch (error) {
       reply = replyText(header, null, errorObject(asRpcError(error, "", options)));
     }
@@ -391,7 +475,7 @@ export async function handleJsonRpc(
       return errorReply(header, asRpcError(error, "", options));
     }
     if (request.v2) {
-      const text = await executeCaught(registry, request, context, options);
+      const text = await executeCaught(registry, request, context, options, replyLimit(options));
       return isNotification(request)
         ? { status: 204, body: null }
         : { status: 200, body: text + "\n" };
@@ -399,7 +483,8 @@ export async function handleJsonRpc(
     try {
       return {
         status: 200,
-        body: (await executeToText(registry, request, context, options)) + "\n",
+        body: (await executeToText(registry, request, context, options, replyLimit(options))) +
+          "\n",
       };
     } catch (error) {
       return errorReply(request, asRpcError(error, request.method, options));

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { RpcError } from "../core/errors.ts";
-import { checkParams, executeRpc, handleJsonRpc, toPositionalParams } from "./json_rpc.ts";
+import {
+  checkParams,
+  executeRpc,
+  handleJsonRpc,
+  toPositionalParams,
+  utf8ByteLength,
+} from "./json_rpc.ts";
 import type { RpcMethod } from "./method.ts";
 import { testRegistry } from "./_test_registry.ts";
 
@@ -81,4 +87,14 @@ Deno.test("handleJsonRpc() never throws, even for an id JSON cannot nest deeper"
   const reply = await handleJsonRpc(registry, `{"method":"bump","id":${id}}`, ctx);
   assert.equal(reply.status, 200);
   assert.equal(reply.body, `{"result":1,"error":null,"id":${id}}\n`);
+});
+
+Deno.test("utf8ByteLength() matches TextEncoder on JSON text of every width", () => {
+  const samples = ["", "abc", "é", "€", "😀", "a\u0000b", "ÿ", "\u07ff\u0800", "x".repeat(1000)];
+  for (const value of samples) {
+    const text = JSON.stringify({ value, mixed: value + "é😀€" });
+    assert.equal(utf8ByteLength(text), new TextEncoder().encode(text).length, text);
+  }
+  // A lone surrogate is escaped by JSON.stringify, so it is 6 ASCII bytes.
+  assert.equal(utf8ByteLength(JSON.stringify("\ud800")), 8);
 });

@@ -40,6 +40,12 @@ export interface RpcContext {
   authUser: string;
   /** The wallet named by a `/wallet/<name>` endpoint, undefined for `/`. */
   walletName: string | undefined;
+  /**
+   * Most bytes of reply text this call may still produce (what is left of the request's or
+   * batch's limit; set by the dispatcher). A handler that knows in advance its result would be
+   * larger should throw −32001 (`RpcCode.REPLY_TOO_LARGE`) before building it.
+   */
+  maxReplyBytes?: number;
 }
 
 /** A registered JSON-RPC method. */

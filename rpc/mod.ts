@@ -37,6 +37,7 @@ export { RpcRegistry, type RpcRegistryOptions } from "./registry.ts";
 export {
   checkParams,
   DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_REPLY_BYTES,
   type DispatchOptions,
   executeRpc,
   handleJsonRpc,
@@ -66,9 +67,9 @@ export {
   RpcAuthenticator,
   type RpcAuthEntry,
   rpcAuthHash,
-  timingSafeEqual,
   writeAuthCookie,
 } from "./auth.ts";
+export { timingSafeEqual } from "../core/util/timing_safe_equal.ts";
 export {
   createRpcApp,
   DEFAULT_MAX_BODY_BYTES,

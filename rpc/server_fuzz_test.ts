@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
+import { mulberry32 } from "../core/util/mulberry32.ts";
 import { RpcAuthenticator } from "./auth.ts";
 import { createRpcApp } from "./server.ts";
 import { testRegistry } from "./_test_registry.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
 
-/** mulberry32: a small seeded PRNG, so every failure replays. */
+/** A seeded PRNG (mulberry32), so every failure replays. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   return { next, int, pick };
@@ -149,7 +143,7 @@ Deno.test("seeded fuzz: random bodies get only documented replies and never cras
   });
   const r = rng(0x5eed_2026);
   const counts: Record<number, number> = {};
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < 10_000; i++) {
     const body = randomBody(r);
     const path = r.next() < 0.9 ? "/" : "/wallet/w";
     const res = await app.request(path, {

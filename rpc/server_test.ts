@@ -234,6 +234,112 @@ Deno.test("empty batch and oversized batch are -32600 with HTTP 400", async () =
   assert.equal(four.json.error.code, -32600);
 });
 
+// --- reply size limit --------------------------------------------------------------------
+
+/** setup() plus `blob n [char]`, which returns a string of n copies of char (default "a"). */
+function setupWithBlob(maxReplyBytes: number) {
+  const t = setup({ maxReplyBytes });
+  const calls: { n: number; bytesLeft: number | undefined }[] = [];
+  t.registry.register({
+    name: "blob",
+    params: [
+      { name: "n", type: "number", required: true, description: "Length" },
+      { name: "char", type: "string", required: false, description: "Character" },
+    ],
+    help: "Returns a long string.",
+    handler: ([n, char], context) => {
+      calls.push({ n: n as number, bytesLeft: context.maxReplyBytes });
+      return ((char as string | undefined) ?? "a").repeat(n as number);
+    },
+  });
+  return { ...t, calls };
+}
+
+Deno.test("a single reply over the reply limit is -32001 and names the limit", async () => {
+  const { call, calls } = setupWithBlob(1000);
+  const fits = await call({ jsonrpc: "2.0", method: "blob", params: [900], id: 1 });
+  assert.equal(fits.json.result.length, 900);
+  const big = await call({ jsonrpc: "2.0", method: "blob", params: [2000], id: 2 });
+  assert.equal(big.status, 200);
+  assert.deepEqual(big.json, {
+    jsonrpc: "2.0",
+    error: {
+      code: -32001,
+      message: "Reply of 2036 bytes is over the limit of 1000 bytes per request",
+    },
+    id: 2,
+  });
+  const legacy = await call({ method: "blob", params: [2000], id: 3 });
+  assert.equal(legacy.status, 500);
+  assert.equal(legacy.json.error.code, -32001);
+  assert.deepEqual(calls.map((c) => c.bytesLeft), [1000, 1000, 1000]);
+});
+
+Deno.test("the reply limit counts UTF-8 bytes, not characters", async () => {
+  const { call } = setupWithBlob(1000);
+  // 400 × "é" is 800 bytes of UTF-8 (+ 36 of envelope): fits; 500 × "é" is 1000: does not.
+  const fits = await call({ jsonrpc: "2.0", method: "blob", params: [400, "é"], id: 1 });
+  assert.equal(fits.json.result, "é".repeat(400));
+  const over = await call({ jsonrpc: "2.0", method: "blob", params: [500, "é"], id: 1 });
+  assert.equal(over.json.error.code, -32001);
+  const emoji = await call({ jsonrpc: "2.0", method: "blob", params: [250, "😀"], id: 1 });
+  assert.equal(emoji.json.error.code, -32001, "250 × 4 bytes + envelope is over 1000");
+});
+
+Deno.test("a batch stops running once its replies would pass the reply limit", async () => {
+  const { call, calls, state } = setupWithBlob(1000);
+  const r = await call([
+    { jsonrpc: "2.0", method: "blob", params: [300], id: 1 },
+    { jsonrpc: "2.0", method: "blob", params: [300], id: 2 },
+    { jsonrpc: "2.0", method: "blob", params: [300], id: 3 },
+    { jsonrpc: "2.0", method: "bump", id: 4 },
+    { jsonrpc: "2.0", method: "blob", params: [1], id: 5 },
+    { jsonrpc: "2.0", method: 7, id: 6 },
+  ]);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.length, 6);
+  assert.equal(r.json[0].result.length, 300);
+  assert.equal(r.json[1].result.length, 300);
+  assert.deepEqual(r.json[2].error, {
+    code: -32001,
+    message: "Reply of 336 bytes would take the batch reply past its limit of 1000 bytes",
+  });
+  for (const i of [3, 4]) {
+    assert.deepEqual(r.json[i].error, {
+      code: -32001,
+      message: "Not run: the batch reply reached its limit of 1000 bytes",
+    });
+    assert.equal(r.json[i].id, i + 1);
+  }
+  assert.equal(r.json[5].error.code, -32600, "a malformed request still gets its own error");
+  assert.equal(state.bumps, 0, "requests after the limit are not run");
+  // Each handler was told what was left: 1000 less the brackets, replies and commas so far.
+  assert.deepEqual(calls.map((c) => c.bytesLeft), [997, 997 - 337, 997 - 674]);
+  const resultBytes = r.json.slice(0, 2).reduce(
+    (n: number, x: unknown) => n + JSON.stringify(x).length + 1,
+    2,
+  );
+  assert.ok(resultBytes <= 1000);
+});
+
+Deno.test("a batch under the reply limit is answered whole", async () => {
+  const { call } = setupWithBlob(1000);
+  const r = await call(Array.from({ length: 5 }, (_, i) => ({
+    jsonrpc: "2.0",
+    method: "blob",
+    params: [100],
+    id: i,
+  })));
+  assert.deepEqual(r.json.map((x: { result: string }) => x.result.length), [
+    100,
+    100,
+    100,
+    100,
+    100,
+  ]);
+  assert.ok(r.text.length <= 1001);
+});
+
 // --- parameters ---------------------------------------------------------------------------
 
 Deno.test("named params map to positions; holes become null; optional absent → default", async () => {

@@ -17,7 +17,7 @@ import { encodeAddress } from "../core/primitives/address.ts";
 import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
 import { encodeTx } from "../core/primitives/tx.ts";
 import { txid } from "../core/primitives/tx_hash.ts";
-import { formatRnt } from "../node/node.ts";
+import { formatRnt } from "../core/primitives/amount.ts";
 import { utxoSetStats } from "../rpc/methods/utxo_set.ts";
 import { gpuTest, seededRandom } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";

@@ -4,6 +4,7 @@
  * ```
  * core  <-  gpu, net, rpc (protocol)  <-  node  <-  rpc/methods  <-  node/start_node.ts
  *                                                                 <-  cli  <-  main.ts
+ *                                                 rpc/methods  <-  rpc/explorer  <-  node/start_node.ts, cli
  * ```
  */
 import assert from "node:assert/strict";
@@ -87,9 +88,46 @@ Deno.test("rpc/methods/ imports no CLI command and not the node's assembly", () 
   );
 });
 
+Deno.test("rpc/explorer/ imports no CLI command and not the node's assembly; only start_node.ts serves it", () => {
+  assert.deepEqual(
+    offending(inDir("rpc/explorer"), (t) => t.startsWith("cli/") || isStartNode(t)),
+    [],
+  );
+  // The explorer sits beside the RPC methods (it reads the same node): they never import it.
+  assert.deepEqual(offending(inDir("rpc/methods"), inDir("rpc/explorer")), []);
+  assert.deepEqual(
+    offending((f) => inDir("node")(f) && !isStartNode(f), inDir("rpc/explorer")),
+    [],
+  );
+});
+
 Deno.test("nothing below the command layer imports cli/ or main.ts", () => {
   for (const dir of ["core", "gpu", "net", "rpc", "node"]) {
     assert.deepEqual(offending(inDir(dir), (t) => t.startsWith("cli/") || t === "main.ts"), []);
+  }
+});
+
+Deno.test("only the command layer asks on the terminal: no Deno.stdin below cli/", async () => {
+  const readers: string[] = [];
+  for (const dir of ["core", "gpu", "net", "rpc", "node"]) {
+    for await (const file of tsFiles(`${REPO_ROOT}/${dir}`)) {
+      if (isTest(file)) continue;
+      if ((await Deno.readTextFile(file)).includes("Deno.stdin")) {
+        readers.push(file.slice(REPO_ROOT.length + 1));
+      }
+    }
+  }
+  assert.deepEqual(readers, []);
+});
+
+Deno.test("the wallet's logic is shared: rpc/methods/ and node/ import nothing from cli/wallet/", () => {
+  assert.deepEqual(
+    offending((f) => inDir("rpc")(f) || inDir("node")(f), inDir("cli/wallet")),
+    [],
+  );
+  // The CLI and the RPC classify a balance with the same function.
+  for (const user of ["cli/wallet/coins.ts", "rpc/methods/wallet.ts"]) {
+    assert.ok(edges.some(([f, t]) => f === user && t === "core/wallet/balance.ts"), user);
   }
 });
 
@@ -98,4 +136,5 @@ Deno.test("the layering check sees the imports it judges", () => {
   assert.ok(edges.length > 1000, `only ${edges.length} import edges found`);
   assert.ok(edges.some(([f, t]) => f === "cli/node_command.ts" && t === "node/start_node.ts"));
   assert.ok(edges.some(([f, t]) => isStartNode(f) && t === "rpc/methods/mod.ts"));
+  assert.ok(edges.some(([f, t]) => isStartNode(f) && t === "rpc/explorer/mod.ts"));
 });

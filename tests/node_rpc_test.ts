@@ -11,6 +11,7 @@ import { RpcError } from "../core/errors.ts";
 import { encodeBlock } from "../core/primitives/block.ts";
 import { runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
+import { DEFAULT_MAX_REPLY_BYTES } from "../rpc/json_rpc.ts";
 
 async function rpcError(p: Promise<unknown>): Promise<RpcError> {
   try {
@@ -138,4 +139,39 @@ Deno.test("rnt node shuts down cleanly on SIGINT and a fresh start on the same d
   assert.equal(await second.rpc("getbestblockhash"), tip);
   assert.equal(await second.rpc("stop"), "rnt stopping");
   assert.equal((await second.exited()).code, 0, second.log);
+});
+
+Deno.test("rnt node refuses a batch of getcheckpoint past the reply limit and keeps serving", async () => {
+  await using dir = await tempDir();
+  await using node = await NodeProcess.start(dir.path);
+  const best = await node.rpc<string>("getbestblockhash");
+  const one = await node.rpc<{ hex: string }>("getcheckpoint", [best]);
+  // Enough copies of the genesis checkpoint's hex to pass the limit by a tenth.
+  const count = Math.ceil((1.1 * DEFAULT_MAX_REPLY_BYTES) / one.hex.length);
+  const batch = Array.from({ length: count }, (_, id) => ({
+    jsonrpc: "2.0",
+    method: "getcheckpoint",
+    params: [best],
+    id,
+  }));
+  const res = await node.post(JSON.stringify(batch));
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.ok(text.length <= DEFAULT_MAX_REPLY_BYTES + 200 * count, `reply of ${text.length}`);
+  const replies = JSON.parse(text) as {
+    result?: { hex: string };
+    error?: { code: number; message: string };
+    id: number;
+  }[];
+  assert.equal(replies.length, count);
+  const served = replies.findIndex((r) => r.error !== undefined);
+  assert.ok(served > 0 && served < count, `first refusal at ${served}`);
+  for (const r of replies.slice(0, served)) assert.equal(r.result?.hex, one.hex);
+  for (const r of replies.slice(served)) {
+    assert.equal(r.error?.code, -32001);
+    assert.match(r.error?.message ?? "", /limit|left for this reply/);
+  }
+  // Still alive and answering.
+  assert.equal(await node.rpc("getblockcount"), 0);
+  assert.equal((await node.rpc<{ hex: string }>("getcheckpoint", [best])).hex, one.hex);
 });

@@ -12,12 +12,13 @@ import { checkpointRoot } from "../checkpoint/chunks.ts";
 import type { BlockHeader } from "../primitives/block.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ValidationError } from "../errors.ts";
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /** Whether `bytes` are the checkpoint `header` commits to (size and chunk Merkle root). */
 export function checkpointMatchesHeader(header: BlockHeader, bytes: Uint8Array): boolean {
   if (bytes.length !== header.checkpointSize || bytes.length === 0) return false;
   const root = checkpointRoot(bytes);
-  return root.every((b, i) => b === header.checkpointRoot[i]);
+  return bytesEqual(root, header.checkpointRoot);
 }
 
 /** The checkpoint files of one data directory. */

@@ -14,6 +14,7 @@
  * @module
  */
 import { keccak256d } from "../crypto/keccak.ts";
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /** Chunk size: 1 MiB. */
 export const CHUNK_BYTES = 1 << 20;
@@ -117,13 +118,6 @@ export function merkleProof(hashes: readonly Uint8Array[], index: number): Uint8
   return proof;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
 /**
  * Whether `chunk` is chunk `index` of a checkpoint of `totalBytes` bytes committed by `root`,
  * given its Merkle `proof`. Checks the chunk's length too (every chunk but the last is exactly
@@ -163,7 +157,7 @@ export function verifyChunk(
     width = Math.ceil(width / 2);
   }
   if (p !== proof.length) return false;
-  return equalBytes(finalRoot(count, h), root);
+  return bytesEqual(finalRoot(count, h), root);
 }
 
 /**
@@ -178,10 +172,10 @@ export function verifyChunkHashes(
 ): boolean {
   if (hashes.length !== chunkCount(totalBytes)) return false;
   if (hashes.some((h) => !(h instanceof Uint8Array) || h.length !== 32)) return false;
-  return equalBytes(merkleRoot(hashes), root);
+  return bytesEqual(merkleRoot(hashes), root);
 }
 
 /** Whether `chunk` hashes to `hash` (keccak256d). */
 export function verifyChunkHash(chunk: Uint8Array, hash: Uint8Array): boolean {
-  return equalBytes(keccak256d(chunk), hash);
+  return bytesEqual(keccak256d(chunk), hash);
 }

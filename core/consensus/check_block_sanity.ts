@@ -19,10 +19,7 @@ import { checkHeaderSanity } from "./check_header_sanity.ts";
 import { checkTxSanity } from "./check_tx_sanity.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /** The first transaction is a coinbase ("bad-cb-missing"), no other is ("bad-cb-multiple"). */
 export function checkCoinbasePlacement(block: Block): void {
@@ -62,10 +59,10 @@ export function checkNoDuplicateTxids(block: Block, params: NetworkParams): Uint
 
 /** `txRoot` ("bad-txnmrklroot") and `witnessRoot` ("bad-witness-root") match the transactions. */
 export function checkMerkleRoots(block: Block, params: NetworkParams): void {
-  if (!equalBytes(computeTxRoot(params.magic, block.txs), block.header.txRoot)) {
+  if (!bytesEqual(computeTxRoot(params.magic, block.txs), block.header.txRoot)) {
     reject("bad-txnmrklroot");
   }
-  if (!equalBytes(computeWitnessRoot(params.magic, block.txs), block.header.witnessRoot)) {
+  if (!bytesEqual(computeWitnessRoot(params.magic, block.txs), block.header.witnessRoot)) {
     reject("bad-witness-root");
   }
 }

@@ -10,11 +10,11 @@ import type { ChainEntry } from "./chain_entry.ts";
 import { meetsMinImprovement, nextModelConfig } from "./growth.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /** `prevHash` must be the parent's id ("bad-prevblk"). */
 export function checkPrevHash(header: BlockHeader, parent: ChainEntry): void {
-  const a = header.prevHash, b = parent.hash;
-  if (a.length !== b.length || a.some((x, i) => x !== b[i])) reject("bad-prevblk");
+  if (!bytesEqual(header.prevHash, parent.hash)) reject("bad-prevblk");
 }
 
 /** `height` must be the parent's plus one ("bad-height"). */

@@ -19,6 +19,7 @@ import type { Tx } from "../primitives/tx.ts";
 import type { UtxoEntry } from "./chain_entry.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /**
  * The policy revealed for an output of recovery kind `kind` must have that kind's shape
@@ -132,7 +133,7 @@ export function checkPendingOwner(entry: UtxoEntry, policy: Policy): void {
 export function isOwnerCancel(entry: UtxoEntry, revealedHash: Uint8Array): boolean {
   const owner = entry.pendingOwnerHash;
   return entry.address.kind === RecoveryKind.pendingRecovery && owner !== undefined &&
-    owner.length === revealedHash.length && owner.every((b, i) => b === revealedHash[i]);
+    bytesEqual(owner, revealedHash);
 }
 
 /**
@@ -150,7 +151,7 @@ export function checkRevealedPolicy(
 ): "owner-cancel" | "output-policy" {
   const h = policyHash(policy);
   if (isOwnerCancel(entry, h)) return "owner-cancel";
-  if (!h.every((b, j) => b === entry.address.hash[j])) {
+  if (!bytesEqual(h, entry.address.hash)) {
     reject(
       "bad-policy-hash",
       entry.pendingOwnerHash

@@ -16,6 +16,7 @@ import {
   checkSocialCovenant,
   guardianSpendOwnerHash,
 } from "./check_recovery.ts";
+import { isMature } from "./coinbase_maturity.ts";
 import { MAX_SUPPLY_RESONANCES, type NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
 
@@ -68,7 +69,7 @@ export function checkCoinbaseMaturity(
   spendHeight: number,
   params: NetworkParams,
 ): void {
-  if (entry.coinbase && spendHeight - entry.height < params.coinbaseMaturity) {
+  if (!isMature(entry, spendHeight, params)) {
     reject(
       "bad-txns-premature-spend-of-coinbase",
       `created at ${entry.height}, spent at ${spendHeight}`,

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /** Resonances per RNT. */
 export const RESONANCES_PER_RNT = 100_000_000n;
@@ -221,9 +222,7 @@ export function getNetworkParams(name: string): NetworkParams {
 
 /** The network whose magic equals `magic`, or undefined. */
 export function networkByMagic(magic: Uint8Array): NetworkParams | undefined {
-  return Object.values(NETWORKS).find((p) =>
-    p.magic.length === magic.length && p.magic.every((b, i) => b === magic[i])
-  );
+  return Object.values(NETWORKS).find((p) => bytesEqual(p.magic, magic));
 }
 
 /** The network whose address HRP is `hrp`, or undefined. */

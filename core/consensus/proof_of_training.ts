@@ -13,6 +13,7 @@ import type { BlockHeader } from "../primitives/block.ts";
 import type { Evaluator } from "./evaluator.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /**
  * How a block's checkpoint is checked when the block is accepted (PROTOCOL §8.10):
@@ -50,7 +51,7 @@ export function checkCheckpointCommitment(header: BlockHeader, checkpointBytes: 
     );
   }
   const root = checkpointRoot(checkpointBytes);
-  if (!root.every((b, i) => b === header.checkpointRoot[i])) reject("bad-checkpoint-root");
+  if (!bytesEqual(root, header.checkpointRoot)) reject("bad-checkpoint-root");
 }
 
 /** Decodes with the header's config, all values finite ("bad-checkpoint"). */

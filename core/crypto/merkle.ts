@@ -17,6 +17,7 @@
  * @module
  */
 import { taggedHash } from "./tagged_hash.ts";
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 const NODE_TAG = "rnt/merkle-node";
 const ROOT_TAG = "rnt/merkle-root";
@@ -97,7 +98,7 @@ export function verifyMerkleProof(
     i >>= 1;
   }
   if (used !== proof.length) return false;
-  return equalBytes(finishRoot(magic, count, node), root);
+  return bytesEqual(finishRoot(magic, count, node), root);
 }
 
 function nextLevel(magic: Uint8Array, level: readonly Uint8Array[]): Uint8Array[] {
@@ -120,10 +121,4 @@ function checkHashes(hashes: readonly Uint8Array[]): void {
   for (const h of hashes) {
     if (h.length !== HASH_BYTES) throw new RangeError(`Leaf must be 32 bytes, got ${h.length}`);
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

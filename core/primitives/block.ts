@@ -25,6 +25,7 @@ import { keyPairFromSeed, sign, verify } from "../crypto/ed25519.ts";
 import { merkleRoot } from "../crypto/merkle.ts";
 import { readTx, type Tx, writeTx } from "./tx.ts";
 import { txid, wtxid } from "./tx_hash.ts";
+import { bytesEqual } from "../util/bytes_equal.ts";
 
 /** A block header. */
 export interface BlockHeader {
@@ -175,7 +176,7 @@ export function signHeader(
   secretKey: Uint8Array,
 ): BlockHeader {
   const { publicKey } = keyPairFromSeed(secretKey);
-  if (!publicKey.every((b, i) => b === header.minerKey[i])) {
+  if (!bytesEqual(publicKey, header.minerKey)) {
     throw new RangeError("secretKey does not match header.minerKey");
   }
   return { ...unsignedOf(header), signature: sign(secretKey, blockId(magic, header)) };

@@ -70,10 +70,9 @@ function writePolicy(w: ByteWriter, p: Policy): void {
       w.writeBytes(p.hash);
       break;
     case "thresh":
-      w.writeU8(p.k);
-      // falls through
     case "and":
     case "or":
+      if (p.type === "thresh") w.writeU8(p.k);
       w.writeU8(p.children.length);
       for (const c of p.children) writePolicy(w, c);
       break;

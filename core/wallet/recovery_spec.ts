@@ -42,6 +42,19 @@ export function specKind(spec: RecoverySpec): RecoveryKind {
 }
 
 /**
+ * The default policy of a new wallet: a heartbeat with the wallet's own recovery key and an
+ * interval of a quarter of the emission-return age (about a year on mainnet, 22.5 days on
+ * testnet, 15 minutes on regtest), never below the network minimum.
+ */
+export function defaultRecoverySpec(params: NetworkParams): RecoverySpec {
+  const interval = Math.max(
+    params.heartbeatMinIntervalSecs,
+    Math.floor(params.emissionReturnAgeSecs / 4),
+  );
+  return { kind: "heartbeat", intervalSecs: interval, recovery: { type: "own" } };
+}
+
+/**
  * Checks a spec against the network (interval ≥ heartbeat minimum, delay ≥ social minimum,
  * strict distinct guardian keys, 1 ≤ threshold ≤ guardians ≤ 20); throws
  * `WalletError("bad-recovery-spec")`, or "missing-recovery-policy" when there is none.

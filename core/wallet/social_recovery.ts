@@ -29,7 +29,8 @@ import { type KeySignature, makeSatisfaction } from "../primitives/satisfaction.
 import type { AddressData } from "../primitives/address.ts";
 import type { OutPoint, Tx, TxOut } from "../primitives/tx.ts";
 import { sighash, txid } from "../primitives/tx_hash.ts";
-import type { WalletCoin } from "./wallet.ts";
+import { feeForSize, signedTxSize } from "./fee_sizing.ts";
+import { signTx, type Wallet, type WalletCoin } from "./wallet.ts";
 import { WalletError } from "./wallet_errors.ts";
 
 /** What guardians sign: one social coin into one pending-recovery output. */
@@ -44,19 +45,25 @@ export interface RecoveryRequest {
   readonly pendingPolicy: Policy;
 }
 
+/** What a recovery request moves where: the terms the new owner asks the guardians to sign. */
+export interface RecoveryTerms {
+  /** The social output to recover. */
+  readonly coin: WalletCoin;
+  /** Its social policy. */
+  readonly socialPolicy: Policy;
+  /** Who may spend the pending output after the delay. */
+  readonly newOwnerPolicy: Policy;
+  /** The owner's window to cancel, in MTP seconds. */
+  readonly cancelDelaySecs: number;
+}
+
 /**
  * Builds the request moving `coin` (a social output with policy `socialPolicy`) to
  * `or(pk(owner), and(older(cancelDelaySecs), newOwnerPolicy))`, paying `feeResonances`.
  */
 export function createRecoveryRequest(
   params: NetworkParams,
-  req: {
-    readonly coin: WalletCoin;
-    readonly socialPolicy: Policy;
-    readonly newOwnerPolicy: Policy;
-    readonly cancelDelaySecs: number;
-    readonly feeResonances: bigint;
-  },
+  req: RecoveryTerms & { readonly feeResonances: bigint },
 ): RecoveryRequest {
   const social = matchSocial(req.socialPolicy);
   if (!social) throw new WalletError("bad-recovery-request", "Not a social-recovery policy");
@@ -85,6 +92,59 @@ export function createRecoveryRequest(
   };
   checkRecoveryRequest(params, request);
   return request;
+}
+
+/**
+ * {@linkcode createRecoveryRequest} with the fee sized for the final transaction: the request
+ * plus the `threshold` guardian signatures {@linkcode finalizeRecovery} adds, at
+ * `feeRatePerByte`.
+ */
+export function createPaidRecoveryRequest(
+  params: NetworkParams,
+  req: RecoveryTerms & { readonly feeRatePerByte: bigint },
+): RecoveryRequest {
+  const social = matchSocial(req.socialPolicy);
+  if (!social) throw new WalletError("bad-recovery-request", "Not a social-recovery policy");
+  const { feeRatePerByte, ...base } = req;
+  const draft = createRecoveryRequest(params, { ...base, feeResonances: 0n });
+  const size = signedTxSize(draft.tx, [{ policy: req.socialPolicy, signatures: social.k }]);
+  return createRecoveryRequest(params, {
+    ...base,
+    feeResonances: feeForSize(size, feeRatePerByte),
+  });
+}
+
+/**
+ * The new owner's claim of a pending recovery after the delay: `coin` (the pending-recovery
+ * output of `pendingPolicy`) to `to`, signed with `secretKey` (the new owner key), the fee at
+ * `feeRatePerByte` for its signed size. `WalletError("insufficient-funds")` when the coin cannot
+ * pay it.
+ */
+export function createRecoveryClaim(
+  params: NetworkParams,
+  req: {
+    readonly coin: WalletCoin;
+    readonly pendingPolicy: Policy;
+    readonly secretKey: Uint8Array;
+    readonly to: AddressData;
+    readonly feeRatePerByte: bigint;
+  },
+): Tx {
+  const { coin, to } = req;
+  const signer = [{ policy: req.pendingPolicy, secretKey: req.secretKey }];
+  const draft: Tx = {
+    version: 1,
+    inputs: [{ prevout: coin.outpoint, sequence: 0 }],
+    outputs: [{ value: coin.value, address: to }],
+    locktime: 0,
+    witnesses: [],
+  };
+  const fee = feeForSize(
+    signedTxSize(draft, [{ policy: req.pendingPolicy, signatures: 1 }]),
+    req.feeRatePerByte,
+  );
+  if (coin.value <= fee) throw new WalletError("insufficient-funds", "Coin cannot pay the fee");
+  return signTx(params, [coin], [{ value: coin.value - fee, address: to }], 0, signer);
 }
 
 /**
@@ -210,4 +270,22 @@ export function guardianSpendOf(params: NetworkParams, tx: Tx): GuardianSpend | 
     address: out.address,
     pendingOwnerHash,
   };
+}
+
+/** How many guardian-branch keys are searched for a guardian or new-owner key of a wallet. */
+export const GUARDIAN_KEY_SEARCH = 100;
+
+/**
+ * The index of the first of `wallet`'s guardian-branch keys (0 to {@linkcode GUARDIAN_KEY_SEARCH}
+ * − 1) that is one of `keys`; undefined when none is.
+ */
+export function findGuardianIndex(
+  wallet: Wallet,
+  keys: readonly Uint8Array[],
+): number | undefined {
+  const wanted = new Set(keys.map(toHex));
+  for (let i = 0; i < GUARDIAN_KEY_SEARCH; i++) {
+    if (wanted.has(toHex(wallet.guardianKey(i)))) return i;
+  }
+  return undefined;
 }

@@ -14,6 +14,7 @@
 import { keyPairFromSeed, sign } from "../crypto/ed25519.ts";
 import { toHex } from "../crypto/keccak.ts";
 import type { UtxoEntry } from "../consensus/chain_entry.ts";
+import { isMature } from "../consensus/coinbase_maturity.ts";
 import type { NetworkParams } from "../consensus/params.ts";
 import { getNetworkParams } from "../consensus/params.ts";
 import {
@@ -31,6 +32,7 @@ import { sighashes } from "../primitives/tx_hash.ts";
 import { checkMnemonic, generateMnemonic, mnemonicToSeed, type RandomBytes } from "./mnemonic.ts";
 import {
   checkRecoverySpec,
+  defaultRecoverySpec,
   policyOfSpec,
   type RecoverySpec,
   specFromJson,
@@ -39,6 +41,7 @@ import {
 } from "./recovery_spec.ts";
 import { deriveSlip10, slip10PublicKey, walletKeyPath } from "./slip10.ts";
 import type { WalletAccountRecord, WalletAddressRecord, WalletData } from "./wallet_data.ts";
+import { signedTxSize } from "./fee_sizing.ts";
 import { WalletError } from "./wallet_errors.ts";
 
 /** Key branches. */
@@ -189,7 +192,8 @@ export function pendingCoinFromUtxo(
   return { ...coinFromUtxo(outpointKey, e), pendingOwnerHash: e.pendingOwnerHash };
 }
 
-const DUMMY_SIG = new Uint8Array(64);
+/** The policy hash of the change output while the cancel is sized (any 32 bytes will do). */
+const PLACEHOLDER_HASH = new Uint8Array(32);
 
 /** A deterministic wallet over one BIP39 mnemonic. */
 export class Wallet {
@@ -324,6 +328,14 @@ export class Wallet {
   /** Every address, in creation order. */
   addresses(): readonly WalletAddress[] {
     return this.#addresses;
+  }
+
+  /**
+   * The recovery spec of a new address when none is asked for: that of the first receive
+   * address, else the network's default ({@linkcode defaultRecoverySpec}).
+   */
+  defaultSpec(): RecoverySpec {
+    return this.#addresses.find((a) => a.branch === 0)?.spec ?? defaultRecoverySpec(this.params);
   }
 
   /** The wallet address of an address string or payload, if it is ours. */
@@ -511,7 +523,7 @@ export class Wallet {
     const original = owners[0]!;
     const placeholder = {
       value: 0n,
-      address: { kind: specKind(original.spec), hash: DUMMY_SIG.subarray(0, 32) },
+      address: { kind: specKind(original.spec), hash: PLACEHOLDER_HASH },
     };
     const policies = signers.map((s) => s.policy);
     const fee = req.feeRatePerByte * BigInt(sizeOfTx(coins, policies, [placeholder], 0));
@@ -536,7 +548,7 @@ export class Wallet {
       seen.add(k);
       const own = this.addressOf(c.address);
       if (!own) return false;
-      return !c.coinbase || tipHeight + 1 - c.height >= this.params.coinbaseMaturity;
+      return isMature(c, tipHeight + 1, this.params);
     });
   }
 
@@ -663,19 +675,16 @@ function sizeOfTx(
   outputs: readonly TxOut[],
   locktime: number,
 ): number {
-  return txSize({
-    version: 1,
-    inputs: coins.map((c) => ({ prevout: c.outpoint, sequence: 0 })),
-    outputs,
-    locktime,
-    witnesses: policies.map((policy) => ({
-      policy,
-      satisfaction: {
-        signatures: [{ publicKey: DUMMY_SIG.subarray(0, 32), signature: DUMMY_SIG }],
-        preimages: [],
-      },
-    })),
-  });
+  return signedTxSize(
+    {
+      version: 1,
+      inputs: coins.map((c) => ({ prevout: c.outpoint, sequence: 0 })),
+      outputs,
+      locktime,
+      witnesses: [],
+    },
+    policies.map((policy) => ({ policy, signatures: 1 })),
+  );
 }
 
 function checkFeeRate(rate: bigint): void {

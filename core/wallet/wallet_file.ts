@@ -25,6 +25,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { writeFileAtomic } from "../util/atomic_write.ts";
+import { timingSafeEqual } from "../util/timing_safe_equal.ts";
 import { deriveArgon2id } from "./kdf.ts";
 import { type RandomBytes, systemRandomBytes } from "./mnemonic.ts";
 import { WalletFileError } from "./wallet_errors.ts";
@@ -183,11 +184,11 @@ export class WalletFileKey {
     }
     const macEnd = file.length - MAC_BYTES;
     const mac = hmac(sha256, keys.subarray(32), file.subarray(0, macEnd));
-    const sameHeader = constantTimeEqual(header.salt, this.salt) &&
+    const sameHeader = timingSafeEqual(header.salt, this.salt) &&
       header.kdf.memoryKiB === this.kdf.memoryKiB &&
       header.kdf.iterations === this.kdf.iterations &&
       header.kdf.parallelism === this.kdf.parallelism;
-    if (!constantTimeEqual(mac, file.subarray(macEnd)) || !sameHeader) {
+    if (!timingSafeEqual(mac, file.subarray(macEnd)) || !sameHeader) {
       throw new WalletFileError("bad-mac", "Wrong passphrase or corrupted wallet file");
     }
     const iv = file.slice(WALLET_HEADER_BYTES, WALLET_HEADER_BYTES + IV_BYTES);
@@ -370,14 +371,6 @@ export async function loadEncryptedFile(
     throw new WalletFileError("too-large", `Wallet file of ${info.size} bytes is too large`);
   }
   return decryptWalletBytes(await Deno.readFile(path), passphrase, opts);
-}
-
-/** Compares two byte strings in time independent of where they differ. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 function kdfProblem(kdf: KdfParams, limits: KdfLimits): string | null {

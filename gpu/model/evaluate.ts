@@ -47,14 +47,15 @@ export async function evaluateLossGpu(
       signal?.throwIfAborted();
       const count = Math.min(perSubmit, windows - first);
       const tokens = new Uint32Array(perSubmit * windowLen); // padding windows are zeros
-      for (let i = 0; i < count * windowLen; i++) tokens[i] = bytes[first * windowLen + i];
+      tokens.set(bytes.subarray(first * windowLen, (first + count) * windowLen));
       model.setBatch(tokens);
       const b = new CommandBatch(gpu);
       model.recordForward(b);
       b.submit();
       const losses = await model.readRowLosses();
       for (let w = 0; w < count; w++) {
-        for (let t = 0; t < windowLen - 1; t++) sum += losses[w * windowLen + t];
+        // The window's last row has no target.
+        for (const loss of losses.subarray(w * windowLen, (w + 1) * windowLen - 1)) sum += loss;
       }
     }
     signal?.throwIfAborted();

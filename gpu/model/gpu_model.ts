@@ -56,12 +56,19 @@ export const DEFAULT_OPTIMIZER: OptimizerOptions = {
 
 const SCALE = 1 / Math.sqrt(SLOT_KEY);
 
+/** The four sub-blocks of a layer, in order: conv, gru, mem, ffn. */
+const SUB_BLOCKS = [0, 1, 2, 3] as const;
+/** Each sub-block's norm weight, by sub-block. */
+const NORMS = ["conv.norm", "gru.norm", "mem.norm", "ffn.norm"] as const;
+/** One buffer per sub-block. */
+type PerSubBlock = [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
+
 interface LayerActivations {
-  /** Residual stream at the input of each sub-block: conv, gru, mem, ffn. */
-  x: GPUBuffer[];
+  /** Residual stream at the input of each sub-block. */
+  x: PerSubBlock;
   /** Normed input of each sub-block and its per-row 1/rms. */
-  n: GPUBuffer[];
-  rstd: GPUBuffer[];
+  n: PerSubBlock;
+  rstd: PerSubBlock;
   k: GPUBuffer;
   u: GPUBuffer;
   s: GPUBuffer;
@@ -126,11 +133,17 @@ export class GpuModel {
     }
     const d = this.config.dModel, f = FFN_MULT * d, N = this.rows;
     const act = (n: number, label: string) => createStorage(gpu, n * 4, label);
+    const perSubBlock = (n: number, label: string): PerSubBlock => [
+      act(n, `${label}.0`),
+      act(n, `${label}.1`),
+      act(n, `${label}.2`),
+      act(n, `${label}.3`),
+    ];
     for (let l = 0; l < this.config.nLayers; l++) {
       this.#layers.push({
-        x: [0, 1, 2, 3].map((i) => act(N * d, `x${l}.${i}`)),
-        n: [0, 1, 2, 3].map((i) => act(N * d, `n${l}.${i}`)),
-        rstd: [0, 1, 2, 3].map((i) => act(N, `rstd${l}.${i}`)),
+        x: perSubBlock(N * d, `x${l}`),
+        n: perSubBlock(N * d, `n${l}`),
+        rstd: perSubBlock(N, `rstd${l}`),
         k: act(N * d, "k"),
         u: act(N * d, "u"),
         s: act(N * d, "s"),
@@ -202,12 +215,8 @@ export class GpuModel {
       throw new RangeError(`batch needs ${this.rows} tokens, got ${tokens.length}`);
     }
     const targets = new Int32Array(this.rows);
-    for (let b = 0; b < this.batch; b++) {
-      for (let t = 0; t < this.time; t++) {
-        const i = b * this.time + t;
-        targets[i] = t + 1 < this.time ? tokens[i + 1] : -1;
-      }
-    }
+    targets.set(tokens.subarray(1));
+    for (let b = 1; b <= this.batch; b++) targets[b * this.time - 1] = -1;
     writeStorage(this.gpu, this.#tokens, tokens);
     writeStorage(this.gpu, this.#targets, targets);
   }
@@ -229,14 +238,12 @@ export class GpuModel {
       N,
       d,
     );
-    for (let l = 0; l < this.config.nLayers; l++) {
-      const L = this.#layers[l];
+    for (const [l, L] of this.#layers.entries()) {
       const P = (n: string) => this.#p(`layers.${l}.${n}`);
-      const next = l + 1 < this.config.nLayers ? this.#layers[l + 1].x[0] : this.#final;
-      const outs = [L.x[1], L.x[2], L.x[3], next];
-      const norms = ["conv.norm", "gru.norm", "mem.norm", "ffn.norm"];
-      for (let j = 0; j < 4; j++) {
-        recordRmsnormForward(b, L.n[j], L.rstd[j], L.x[j], P(norms[j]), N, d);
+      const next = this.#layers[l + 1]?.x[0] ?? this.#final;
+      const outs: PerSubBlock = [L.x[1], L.x[2], L.x[3], next];
+      for (const j of SUB_BLOCKS) {
+        recordRmsnormForward(b, L.n[j], L.rstd[j], L.x[j], P(NORMS[j]), N, d);
         recordCopy(b, outs[j], L.x[j], N * d);
         if (j === 0) {
           const weights = CONV_KERNELS.map((k) => P(`conv.w${k}`));
@@ -296,8 +303,7 @@ export class GpuModel {
       d,
       false,
     );
-    for (let l = this.config.nLayers - 1; l >= 0; l--) {
-      const L = this.#layers[l];
+    for (const [l, L] of [...this.#layers.entries()].reverse()) {
       const P = (n: string) => this.#p(`layers.${l}.${n}`);
       const GL = (n: string) => G(`layers.${l}.${n}`);
       // (d) SwiGLU
@@ -308,7 +314,7 @@ export class GpuModel {
       recordMatmulBackwardWeight(b, GL("ffn.w3"), S.dc, L.n[3], N, d, f);
       recordMatmulBackwardInput(b, S.dn, S.da, P("ffn.w1"), N, d, f);
       recordMatmulBackwardInput(b, S.dn, S.dc, P("ffn.w3"), N, d, f, true);
-      this.#normBackward(b, l, 3, "ffn.norm");
+      this.#normBackward(b, L, l, 3);
       // (c) slot memory
       recordMatmulBackwardWeight(b, GL("mem.values"), S.dh, L.p, N, SLOTS, d);
       recordMatmulBackwardInput(b, S.dp, S.dh, P("mem.values"), N, SLOTS, d);
@@ -317,7 +323,7 @@ export class GpuModel {
       recordMatmulBackwardInput(b, S.dq, S.dscores, P("mem.keys"), N, SLOT_KEY, SLOTS);
       recordMatmulBackwardWeight(b, GL("mem.wq"), S.dq, L.n[2], N, d, SLOT_KEY);
       recordMatmulBackwardInput(b, S.dn, S.dq, P("mem.wq"), N, d, SLOT_KEY);
-      this.#normBackward(b, l, 2, "mem.norm");
+      this.#normBackward(b, L, l, 2);
       // (b) minGRU
       recordMatmulBackwardWeight(b, GL("gru.wo"), S.dh, L.s, N, d, d);
       recordMatmulBackwardInput(b, S.ds, S.dh, P("gru.wo"), N, d, d);
@@ -326,7 +332,7 @@ export class GpuModel {
       recordMatmulBackwardWeight(b, GL("gru.wh"), S.du, L.n[1], N, d, d);
       recordMatmulBackwardInput(b, S.dn, S.dk, P("gru.wz"), N, d, d);
       recordMatmulBackwardInput(b, S.dn, S.du, P("gru.wh"), N, d, d, true);
-      this.#normBackward(b, l, 1, "gru.norm");
+      this.#normBackward(b, L, l, 1);
       // (a) convolution
       recordConvBackward(
         b,
@@ -341,16 +347,15 @@ export class GpuModel {
         T,
         d,
       );
-      this.#normBackward(b, l, 0, "conv.norm");
+      this.#normBackward(b, L, l, 0);
     }
     recordEmbeddingBackward(b, G("embed"), S.dh, this.#tokens, N, VOCAB, d, true);
   }
 
   /** dh += rmsnorm′(dn): the residual path's gradient plus the sub-block's. */
-  #normBackward(b: CommandBatch, layer: number, j: number, norm: string): void {
-    const L = this.#layers[layer];
+  #normBackward(b: CommandBatch, L: LayerActivations, layer: number, j: 0 | 1 | 2 | 3): void {
     const S = this.#scratch!;
-    const name = `layers.${layer}.${norm}`;
+    const name = `layers.${layer}.${NORMS[j]}`;
     recordRmsnormBackward(
       b,
       S.dh,
@@ -407,7 +412,7 @@ export class GpuModel {
   /** Mean loss (nats) of the last recorded forward pass; waits for the GPU. */
   async readMeanLoss(): Promise<number> {
     const [sum] = await readF32(this.gpu, this.#lossSum, 1);
-    return sum / this.predictions;
+    return sum! / this.predictions; // a read of one value has one value
   }
 
   /** Per-row losses of the last forward pass (0 for rows without a target). */

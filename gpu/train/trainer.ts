@@ -101,7 +101,7 @@ export async function train(
       options.onStep?.({
         step: i,
         totalSteps: options.steps,
-        loss,
+        ...(loss === undefined ? {} : { loss }),
         tokensPerSec: (i * model.rows) / Math.max(elapsedSecs, 1e-9),
         elapsedSecs,
       });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { mulberry32NextState, mulberry32Value } from "../../core/util/mulberry32.ts";
 
 /** Deterministic 32-bit PRNG (mulberry32) for window offsets; seeded so runs are reproducible. */
 export class SeededRng {
@@ -21,11 +22,8 @@ export class SeededRng {
   }
   /** Next uniform float in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.#state = mulberry32NextState(this.#state);
+    return mulberry32Value(this.#state);
   }
   /** Uniform integer in [0, n) for n ≤ 2^53 (two draws combined for large n). */
   nextInt(n: number): number {
@@ -112,7 +110,7 @@ export class WindowSampler {
           got += n;
         }
       }
-      for (let i = 0; i < w; i++) tokens[b * w + i] = buf[i];
+      tokens.set(buf, b * w);
     }
     return tokens;
   }

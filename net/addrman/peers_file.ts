@@ -27,6 +27,7 @@ import {
   NEW_BUCKETS,
   TRIED_BUCKETS,
 } from "./addr_man.ts";
+import { bytesEqual } from "../../core/util/bytes_equal.ts";
 
 /** File name inside the data directory. */
 export const PEERS_FILE_NAME = "peers.dat";
@@ -77,11 +78,11 @@ export function decodePeers(bytes: Uint8Array, networkMagic: Uint8Array): PeersS
   }
   const body = bytes.subarray(0, bytes.length - 32);
   const sum = keccak256(body);
-  if (!sum.every((b, i) => b === bytes[body.length + i])) {
+  if (!bytesEqual(sum, bytes.subarray(body.length))) {
     throw new DecodeError("Peers file checksum mismatch");
   }
   const r = new ByteReader(body);
-  if (!r.readBytes(FILE_MAGIC.length).every((b, i) => b === FILE_MAGIC[i])) {
+  if (!bytesEqual(r.readBytes(FILE_MAGIC.length), FILE_MAGIC)) {
     throw new DecodeError("Not a peers file");
   }
   const version = r.readU8();
@@ -89,7 +90,7 @@ export function decodePeers(bytes: Uint8Array, networkMagic: Uint8Array): PeersS
     throw new DecodeError(`Unsupported peers file version ${version}`);
   }
   const magic = r.readBytes(4);
-  if (!magic.every((b, i) => b === networkMagic[i])) {
+  if (!bytesEqual(magic, networkMagic)) {
     throw new DecodeError("Peers file belongs to another network");
   }
   const key = r.readBytes(32);

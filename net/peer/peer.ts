@@ -18,6 +18,7 @@ import {
   type VersionPayload,
   type WireLimits,
 } from "../wire/mod.ts";
+import { bytesEqual } from "../../core/util/bytes_equal.ts";
 
 /** Settings of one peer connection. */
 export interface PeerOptions {
@@ -49,10 +50,6 @@ export type MessageHandler = (peer: Peer, message: Message) => void | Promise<vo
 function randomNonce(): bigint {
   const b = crypto.getRandomValues(new Uint8Array(8));
   return new DataView(b.buffer).getBigUint64(0, true);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** One connected peer. */
@@ -171,7 +168,7 @@ export class Peer {
       if (remote.type !== "version") {
         throw new ProtocolError("protocol", `expected version, got ${remote.type}`);
       }
-      if (!sameBytes(remote.networkMagic, local.networkMagic)) {
+      if (!bytesEqual(remote.networkMagic, local.networkMagic)) {
         throw new ProtocolError("wrong-magic", `network magic ${toHex(remote.networkMagic)}`);
       }
       if (remote.protocolVersion < PROTOCOL_VERSION) {

@@ -120,7 +120,7 @@ interface TreeEntry {
   retryAtSecs?: number;
   block?: Block;
   blockFrom?: number;
-  blockReq?: Request;
+  blockReq?: Request | undefined;
   chunks?: (Uint8Array | undefined)[];
   chunkReq: Map<number, Request>;
 }

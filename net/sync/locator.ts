@@ -7,6 +7,7 @@
 import type { Chainstate } from "../../core/chain/chainstate.ts";
 import type { BlockHeader } from "../../core/primitives/block.ts";
 import { MAX_HEADERS_RESULTS, MAX_LOCATOR_HASHES } from "../wire/mod.ts";
+import { bytesEqual } from "../../core/util/bytes_equal.ts";
 
 /** The locator of the active chain (at most 101 hashes, genesis last). */
 export function buildLocator(chainstate: Chainstate): Uint8Array[] {
@@ -20,10 +21,6 @@ export function buildLocator(chainstate: Chainstate): Uint8Array[] {
   }
   out.push(chainstate.getEntryByHeight(0)!.hash);
   return out;
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /**
@@ -47,7 +44,7 @@ export function headersAfter(
   for (let h = start; h <= tip && out.length < MAX_HEADERS_RESULTS; h++) {
     const entry = chainstate.getEntryByHeight(h)!;
     out.push(entry.header);
-    if (same(entry.hash, stopHash)) break;
+    if (bytesEqual(entry.hash, stopHash)) break;
   }
   return out;
 }

@@ -32,6 +32,7 @@ import {
 import type { NodeIdentity } from "./node_identity.ts";
 import { HEADER_BYTES, PacketDecryptor, PacketEncryptor } from "./packet_cipher.ts";
 import { MAX_FRAME_CONTENTS_BYTES, SecureConnection } from "./secure_connection.ts";
+import { bytesEqual } from "../../core/util/bytes_equal.ts";
 
 /** Bytes of an X25519 public key as sent in the handshake. */
 export const EPHEMERAL_KEY_BYTES = 32;
@@ -298,7 +299,7 @@ export class SecureTransport {
       valid = false;
     }
     if (!valid) throw new ProtocolError("protocol", "Peer's identity signature is invalid");
-    if (expectedPeerId !== undefined && !equalBytes(peerId, expectedPeerId)) {
+    if (expectedPeerId !== undefined && !bytesEqual(peerId, expectedPeerId)) {
       throw new ProtocolError("protocol", "Peer's node id is not the expected one");
     }
     return peerId;
@@ -353,13 +354,6 @@ async function readExactly(reader: BufferedReader, length: number): Promise<Uint
     throw new ProtocolError("protocol", "Connection ended during the handshake");
   }
   return out;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 function closeQuietly(stream: ByteStream): void {

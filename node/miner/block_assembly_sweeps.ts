@@ -15,6 +15,7 @@
  * @module
  */
 import type { ChainEntry, UtxoEntry } from "../../core/consensus/chain_entry.ts";
+import { isMature } from "../../core/consensus/coinbase_maturity.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import { type AddressData, RecoveryKind } from "../../core/primitives/address.ts";
 import { type OutPoint, type Tx, txSize } from "../../core/primitives/tx.ts";
@@ -107,7 +108,7 @@ export async function selectEmissionSweep(
   const spendHeight = parent.height + 1;
   const inputs = coins.filter(([op, e]) =>
     parent.mtpSecs - e.createdMtpSecs >= params.emissionReturnAgeSecs &&
-    (!e.coinbase || spendHeight - e.height >= params.coinbaseMaturity) && !opts.isSpent?.(op)
+    isMature(e, spendHeight, params) && !opts.isSpent?.(op)
   ).slice(0, max);
   while (
     inputs.length > 0 && txSize(emissionSweepTx(inputs.map(([op]) => op))) > params.maxTxBytes

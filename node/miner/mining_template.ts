@@ -14,6 +14,7 @@ import { blockReward } from "../../core/consensus/emission.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { type NetworkParams, PPM } from "../../core/consensus/params.ts";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
+import { formatRnt } from "../../core/primitives/amount.ts";
 import { blockId, decodeHeader, encodeHeader } from "../../core/primitives/block.ts";
 import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
 import { txid, wtxid } from "../../core/primitives/tx_hash.ts";
@@ -90,10 +91,6 @@ export interface TemplateTx {
   readonly feeResonances: bigint;
 }
 
-function rnt(resonances: bigint): string {
-  return `${resonances / 100_000_000n}.${(resonances % 100_000_000n).toString().padStart(8, "0")}`;
-}
-
 /** Builds the template for a child of `parent` (node side). */
 export function miningTemplateJson(
   params: NetworkParams,
@@ -125,7 +122,7 @@ export function miningTemplateJson(
         BigInt(PPM),
     ),
     target_val_loss_micronats: target,
-    reward_estimate: rnt(reward),
+    reward_estimate: formatRnt(reward),
     reward_estimate_resonances: reward,
     transactions: txs.map(({ tx, feeResonances }) => {
       const data = encodeTx(tx);

@@ -1,15 +1,24 @@
 /**
  * What `rnt wallet` asks the node (by JSON-RPC with the node's cookie): the tip, the wallet's
  * unspent outputs (`listunspentbyaddress`), its history (`listaddresshistory`), transactions
- * (`getrawtransaction`) and broadcasts (`sendrawtransaction`).
+ * (`getrawtransaction`) and broadcasts (`sendrawtransaction`); and, built on those, the wallet's
+ * coins with the tip and the pending social recoveries of its coins.
  *
  * @module
  */
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
-import { decodeAddress } from "../../core/primitives/address.ts";
+import { decodeAddress, encodeAddress } from "../../core/primitives/address.ts";
 import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
-import type { WalletCoin } from "../../core/wallet/wallet.ts";
+import { txid } from "../../core/primitives/tx_hash.ts";
+import type { FoundCoin } from "../../core/wallet/balance.ts";
+import {
+  type GuardianSpend,
+  guardianSpendOf,
+  type RecoveryRequest,
+} from "../../core/wallet/social_recovery.ts";
+import type { PendingRecoveryCoin, Wallet } from "../../core/wallet/wallet.ts";
+import { WalletError } from "../../core/wallet/wallet_errors.ts";
 import type { RpcClient } from "../../rpc/client.ts";
 
 /** The tip as the wallet needs it. */
@@ -20,12 +29,6 @@ export interface TipInfo {
   readonly mtpSecs: number;
   /** Tip hash. */
   readonly hash: string;
-}
-
-/** A wallet coin with its confirmation count. */
-export interface FoundCoin extends WalletCoin {
-  /** 0 for a mempool output. */
-  readonly confirmations: number;
 }
 
 /** One history row. */
@@ -40,6 +43,8 @@ export interface HistoryRow {
 }
 
 const BATCH = 1000;
+
+const outpointText = (o: { txid: Uint8Array; vout: number }) => `${toHex(o.txid)}:${o.vout}`;
 
 /** The node calls of the wallet. */
 export class NodeLink {
@@ -123,6 +128,47 @@ export class NodeLink {
   async transaction(txid: string): Promise<Tx> {
     const hex = await this.#client.call("getrawtransaction", [txid]) as string;
     return decodeTx(fromHex(hex), this.#params.maxTxBytes);
+  }
+
+  /** The tip and the unspent outputs paying any of `wallet`'s addresses. */
+  async walletCoins(wallet: Wallet): Promise<{ tip: TipInfo; coins: FoundCoin[] }> {
+    const [tip, coins] = await Promise.all([
+      this.tip(),
+      this.unspent(wallet.addresses().map((a) => a.address)),
+    ]);
+    return { tip, coins };
+  }
+
+  /**
+   * The unspent pending recoveries of `wallet`'s coins, found on chain (and in the mempool):
+   * guardian spends among the transactions spending its addresses, whose recorded owner is its.
+   */
+  async pendingRecoveries(wallet: Wallet): Promise<(FoundCoin & PendingRecoveryCoin)[]> {
+    const rows = await this.history(wallet.addresses().map((a) => a.address));
+    const spends: GuardianSpend[] = [];
+    for (const r of rows) {
+      if (r.sentResonances === 0n) continue;
+      const g = guardianSpendOf(this.#params, await this.transaction(r.txid));
+      if (g && wallet.pendingOwnerOf(g.pendingOwnerHash)) spends.push(g);
+    }
+    const coins = await this.unspent(spends.map((g) => encodeAddress(this.#params, g.address)));
+    return coins.flatMap((c) => {
+      const g = spends.find((s) => outpointText(s.outpoint) === outpointText(c.outpoint));
+      return g ? [{ ...c, pendingOwnerHash: g.pendingOwnerHash }] : [];
+    });
+  }
+
+  /**
+   * The confirmed pending-recovery output `req`'s transaction created;
+   * `WalletError("no-coins")` when there is none (not yet mined, or already spent).
+   */
+  async pendingRecoveryCoin(req: RecoveryRequest): Promise<FoundCoin> {
+    const address = encodeAddress(this.#params, req.tx.outputs[0]!.address);
+    const id = toHex(txid(this.#params.magic, req.tx));
+    const coins = await this.unspent([address]);
+    const coin = coins.find((c) => toHex(c.outpoint.txid) === id && c.confirmations > 0);
+    if (!coin) throw new WalletError("no-coins", `No confirmed pending-recovery output ${id}:0`);
+    return coin;
   }
 
   /** Broadcasts `tx`; returns its txid. */

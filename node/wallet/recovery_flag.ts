@@ -74,16 +74,3 @@ export function parseRecoveryFlag(text: string, params: NetworkParams): Recovery
   }
   return spec;
 }
-
-/**
- * The default policy of a new wallet: a heartbeat with the wallet's own recovery key and an
- * interval of a quarter of the emission-return age (about a year on mainnet, 22.5 days on
- * testnet, 15 minutes on regtest), never below the network minimum.
- */
-export function defaultRecoverySpec(params: NetworkParams): RecoverySpec {
-  const interval = Math.max(
-    params.heartbeatMinIntervalSecs,
-    Math.floor(params.emissionReturnAgeSecs / 4),
-  );
-  return { kind: "heartbeat", intervalSecs: interval, recovery: { type: "own" } };
-}

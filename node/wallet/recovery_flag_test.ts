@@ -3,7 +3,7 @@ import { REGTEST, TESTNET } from "../../core/consensus/params.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { keyPairFromSeed } from "../../core/crypto/ed25519.ts";
 import { UsageError } from "../../core/errors.ts";
-import { defaultRecoverySpec, parseDurationSecs, parseRecoveryFlag } from "./recovery_flag.ts";
+import { parseDurationSecs, parseRecoveryFlag } from "./recovery_flag.ts";
 
 const key = (n: number) => toHex(keyPairFromSeed(new Uint8Array(32).fill(n)).publicKey);
 
@@ -45,11 +45,4 @@ Deno.test("parseRecoveryFlag() rejects values the network refuses and bad shapes
   assert.throws(() => parseRecoveryFlag(`social:1:${key(1)}:5`, REGTEST), /Cancel delay/);
   assert.throws(() => parseRecoveryFlag("heartbeat:60:abcd", REGTEST), /64 hex digits/);
   assert.throws(() => parseRecoveryFlag("multisig:2", REGTEST), UsageError);
-});
-
-Deno.test("defaultRecoverySpec() is a quarter of the emission-return age, at least the minimum", () => {
-  const r = defaultRecoverySpec(REGTEST);
-  assert.equal(r.kind === "heartbeat" && r.intervalSecs, 900);
-  const t = defaultRecoverySpec(TESTNET);
-  assert.equal(t.kind === "heartbeat" && t.intervalSecs, TESTNET.emissionReturnAgeSecs / 4);
 });

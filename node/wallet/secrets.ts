@@ -1,68 +1,13 @@
 /**
- * Secrets for `rnt wallet`: from a file named by a flag (scripts: `--password-file`,
- * `--mnemonic-file`; the first line, trailing newline removed), else typed on the terminal with
- * echo off (raw stdin). Without a TTY and without the file flag the command fails instead of
- * waiting on a pipe.
+ * Secrets from files, for scripts and services: `--password-file`, `--mnemonic-file`,
+ * `--wallet-password-file` name a file whose first line is the secret. Asking on a terminal is
+ * the command line's business (`cli/secrets.ts`).
  *
  * @module
  */
-import { UsageError } from "../../core/errors.ts";
-
-/** Where secrets come from (the terminal by default; injectable for tests). */
-export interface SecretSource {
-  /** Asks for one line with echo off. */
-  prompt(question: string): Promise<string>;
-}
 
 /** Reads the first line of `path` (the whole file when it has one line), without the newline. */
 export async function readSecretFile(path: string): Promise<string> {
   const text = await Deno.readTextFile(path);
   return text.split(/\r?\n/)[0] ?? "";
-}
-
-/** Reads one line from the terminal without echoing it (raw mode). */
-export async function promptHidden(question: string): Promise<string> {
-  if (!Deno.stdin.isTerminal()) {
-    throw new UsageError(`${question.trim()}: no terminal to ask on (use the --*-file flag)`);
-  }
-  const enc = new TextEncoder();
-  await Deno.stderr.write(enc.encode(question));
-  Deno.stdin.setRaw(true);
-  const bytes: number[] = [];
-  const buf = new Uint8Array(64);
-  try {
-    outer: for (;;) {
-      const n = await Deno.stdin.read(buf);
-      if (n === null) break;
-      for (let i = 0; i < n; i++) {
-        const b = buf[i]!;
-        if (b === 13 || b === 10) break outer;
-        if (b === 3) throw new UsageError("interrupted");
-        if (b === 127 || b === 8) bytes.pop();
-        else bytes.push(b);
-      }
-    }
-  } finally {
-    Deno.stdin.setRaw(false);
-    await Deno.stderr.write(enc.encode("\n"));
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
-}
-
-/** The terminal as a {@linkcode SecretSource}. */
-export const TERMINAL: SecretSource = { prompt: promptHidden };
-
-/** The wallet passphrase: from `file` if given, else asked once (or twice with `confirm`). */
-export async function getPassphrase(
-  file: string | undefined,
-  opts: { confirm?: boolean; source?: SecretSource } = {},
-): Promise<string> {
-  if (file !== undefined) return await readSecretFile(file);
-  const source = opts.source ?? TERMINAL;
-  const first = await source.prompt("Wallet passphrase: ");
-  if (opts.confirm) {
-    const again = await source.prompt("Repeat the passphrase: ");
-    if (again !== first) throw new UsageError("the two passphrases differ");
-  }
-  return first;
 }

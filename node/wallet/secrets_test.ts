@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../../core/errors.ts";
-import { getPassphrase, readSecretFile, type SecretSource } from "./secrets.ts";
+import { readSecretFile } from "./secrets.ts";
 
 Deno.test("readSecretFile() returns the first line without its newline", async () => {
   const f = await Deno.makeTempFile();
@@ -10,14 +9,4 @@ Deno.test("readSecretFile() returns the first line without its newline", async (
   } finally {
     await Deno.remove(f);
   }
-});
-
-Deno.test("getPassphrase() asks twice with confirm and refuses two different answers", async () => {
-  const answers = (...a: string[]): SecretSource => ({ prompt: () => Promise.resolve(a.shift()!) });
-  assert.equal(await getPassphrase(undefined, { confirm: true, source: answers("x", "x") }), "x");
-  await assert.rejects(
-    () => getPassphrase(undefined, { confirm: true, source: answers("x", "y") }),
-    UsageError,
-  );
-  assert.equal(await getPassphrase(undefined, { source: answers("only") }), "only");
 });

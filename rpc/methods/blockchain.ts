@@ -267,9 +267,20 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
       },
     ],
     help: "Returns a block's model checkpoint (.rnet bytes) as hex, whole or one chunk. " +
-      "Fails with -5 when the block is unknown or its checkpoint was pruned.",
-    run: async (node, [hash, chunkParam]) => {
+      "Fails with -5 when the block is unknown or its checkpoint was pruned, and with -32001 " +
+      "when the whole checkpoint's hex would pass the reply size limit (fetch it by chunk).",
+    run: async (node, [hash, chunkParam], context) => {
       const entry = entryOf(node, hash);
+      // Refused before reading: a whole checkpoint can be far larger than any reply may be.
+      const hexBytes = 2 * entry.header.checkpointSize;
+      const bytesLeft = context.maxReplyBytes ?? Infinity;
+      if (chunkParam === undefined && hexBytes > bytesLeft) {
+        throw new RpcError(
+          RpcCode.REPLY_TOO_LARGE,
+          `Checkpoint hex of ${hexBytes} bytes is over the ${bytesLeft} bytes left for this ` +
+            "reply; fetch it by chunk",
+        );
+      }
       const bytes = await node.chainstate.getCheckpoint(entry.hash);
       if (!bytes) {
         const never = (node.chainstate.getBlockStatus(entry.hash)?.status ?? 0) &

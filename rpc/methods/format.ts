@@ -20,7 +20,8 @@ import { encodeTx, isCoinbase, type Tx, type TxOut } from "../../core/primitives
 import { txid, wtxid } from "../../core/primitives/tx_hash.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import { jsonNumber, type RawJson } from "../json_text.ts";
-import { formatRnt, type Node } from "../../node/node.ts";
+import { formatRnt } from "../../core/primitives/amount.ts";
+import type { Node } from "../../node/node.ts";
 
 /** Recovery kind byte → name. */
 const KIND_NAMES: Record<number, string> = {

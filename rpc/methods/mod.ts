@@ -18,6 +18,7 @@ import type { Node } from "../../node/node.ts";
 import { ADDRESS_INDEX_METHODS } from "./address_index.ts";
 import { BLOCKCHAIN_METHODS } from "./blockchain.ts";
 import { CONTROL_METHODS } from "./control.ts";
+import { LOSS_HISTORY_METHODS } from "./loss_history.ts";
 import { MEMPOOL_METHODS } from "./mempool.ts";
 import { MINING_METHODS } from "./mining.ts";
 import { NETWORK_METHODS } from "./network.ts";
@@ -31,6 +32,7 @@ export { bindNodeMethod, type NodeMethod } from "./node_method.ts";
 /** Every node method (some registered on regtest only). */
 export const NODE_METHODS: readonly NodeMethod[] = [
   ...BLOCKCHAIN_METHODS,
+  ...LOSS_HISTORY_METHODS,
   ...UTXO_SET_METHODS,
   ...RAW_TRANSACTION_METHODS,
   ...MEMPOOL_METHODS,

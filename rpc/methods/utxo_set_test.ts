@@ -16,7 +16,7 @@ import {
 } from "../../core/consensus/testing/block_builder.ts";
 import { keccak256d, toHex } from "../../core/crypto/keccak.ts";
 import type { OutPoint } from "../../core/primitives/tx.ts";
-import { formatRnt } from "../../node/node.ts";
+import { formatRnt } from "../../core/primitives/amount.ts";
 import type { RawJson } from "../json_text.ts";
 import { startScriptedNode } from "./_test_node.ts";
 import { UTXO_SET_METHODS, UtxoSetHasher, type UtxoSetStats, utxoSetStats } from "./utxo_set.ts";

@@ -12,22 +12,21 @@
 import { outpointKey, type UtxoEntry } from "../../core/consensus/chain_entry.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError, UsageError } from "../../core/errors.ts";
+import { parseRntAmount } from "../../core/primitives/amount.ts";
+import { classifyBalance, type FoundCoin, isSpendableAfter } from "../../core/wallet/balance.ts";
 import {
   coinFromUtxo,
   pendingCoinFromUtxo,
   type PendingRecoveryCoin,
   type Wallet,
-  type WalletCoin,
 } from "../../core/wallet/wallet.ts";
 import { WalletError, WalletFileError } from "../../core/wallet/wallet_errors.ts";
-import type { KdfParams } from "../../core/wallet/wallet_file.ts";
 import { RpcCode } from "../error_codes.ts";
 import { isRawJson } from "../json_text.ts";
 import type { Node } from "../../node/node.ts";
-import { parseRntAmount } from "../../core/primitives/amount.ts";
-import { defaultRecoverySpec, parseRecoveryFlag } from "../../node/wallet/recovery_flag.ts";
-import { getPassphrase } from "../../node/wallet/secrets.ts";
-import { decodeWallet, readWalletBytes, writeWallet } from "../../node/wallet/store.ts";
+import { LoadedWallet } from "../../node/wallet/loaded_wallet.ts";
+import { parseRecoveryFlag } from "../../node/wallet/recovery_flag.ts";
+import { readWalletBytes } from "../../node/wallet/store.ts";
 import { addressKey, scanHistory, scanUnspent } from "./address_index.ts";
 import { amountJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
@@ -37,15 +36,6 @@ import { submitError } from "./submit_errors.ts";
 export const RPC_WALLET_NOT_FOUND = -18;
 /** Core's code for loading a wallet when one is already loaded. */
 export const RPC_WALLET_ALREADY_LOADED = -35;
-
-interface LoadedWallet {
-  readonly wallet: Wallet;
-  readonly path: string;
-  readonly passphrase: string;
-  readonly kdf: KdfParams;
-  /** Serialises file writes. */
-  saving: Promise<void>;
-}
 
 const loaded = new WeakMap<Node, LoadedWallet>();
 
@@ -64,9 +54,9 @@ export async function loadNodeWallet(node: Node, path: string, passphrase: strin
     throw new RpcError(RPC_WALLET_NOT_FOUND, (e as Error).message);
   }
   try {
-    const { wallet, kdf } = await decodeWallet(bytes, passphrase, node.params);
-    loaded.set(node, { wallet, path, passphrase, kdf, saving: Promise.resolve() });
-    return wallet;
+    const w = await LoadedWallet.decode(path, bytes, passphrase, node.params);
+    loaded.set(node, w);
+    return w.wallet;
   } catch (e) {
     if (e instanceof WalletFileError) {
       throw new RpcError(RpcCode.WALLET_PASSPHRASE_INCORRECT, `${e.message} (${path})`);
@@ -87,12 +77,6 @@ function need(node: Node): LoadedWallet {
   return w;
 }
 
-function save(w: LoadedWallet): Promise<void> {
-  const run = w.saving.then(() => writeWallet(w.path, w.wallet, w.passphrase, w.kdf));
-  w.saving = run.catch(() => {});
-  return run;
-}
-
 function walletErrorToRpc(e: unknown): never {
   if (e instanceof WalletError) {
     if (e.reason === "insufficient-funds" || e.reason === "no-coins") {
@@ -108,10 +92,10 @@ function walletErrorToRpc(e: unknown): never {
   throw e;
 }
 
-async function walletCoins(node: Node, w: Wallet) {
+async function walletCoins(node: Node, w: Wallet): Promise<FoundCoin[]> {
   const wanted = new Set(w.addresses().map((a) => addressKey(a.data)));
   const found = await scanUnspent(node, wanted, true);
-  return found.map((f) => ({ coin: coinFromUtxo(f.key, f.entry), confirmations: f.confirmations }));
+  return found.map((f) => ({ ...coinFromUtxo(f.key, f.entry), confirmations: f.confirmations }));
 }
 
 /**
@@ -131,9 +115,9 @@ async function pendingRecoveryCoins(node: Node, w: Wallet): Promise<PendingRecov
   return out;
 }
 
-function mature(node: Node, c: WalletCoin): boolean {
-  const tip = node.chainstate.tip().height;
-  return !c.coinbase || tip + 1 - c.height >= node.params.coinbaseMaturity;
+/** Whether `c` may be spent in a child of the node's tip (coinbase maturity). */
+function spendable(node: Node, c: FoundCoin): boolean {
+  return isSpendableAfter(c, node.chainstate.tip().height, node.params);
 }
 
 function amountParam(value: unknown): bigint {
@@ -191,7 +175,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     help: "Unloads the wallet (after any pending write).",
     run: async (node) => {
       const w = need(node);
-      await w.saving;
+      await w.settled();
       loaded.delete(node);
       return { warning: "" };
     },
@@ -206,18 +190,13 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     run: async (node) => {
       const w = need(node);
       const coins = await walletCoins(node, w.wallet);
-      let bal = 0n, unconf = 0n, imm = 0n;
-      for (const { coin, confirmations } of coins) {
-        if (confirmations === 0) unconf += coin.value;
-        else if (!mature(node, coin)) imm += coin.value;
-        else bal += coin.value;
-      }
+      const b = classifyBalance(coins, node.chainstate.tip().height, node.params);
       return {
         walletname: w.path.split("/").pop(),
         network: node.params.name,
-        balance: amountJson(bal),
-        unconfirmed_balance: amountJson(unconf),
-        immature_balance: amountJson(imm),
+        balance: amountJson(b.confirmed),
+        unconfirmed_balance: amountJson(b.unconfirmed),
+        immature_balance: amountJson(b.immature),
         coins: coins.length,
         addresses: w.wallet.addresses().length,
         keypoolsize: 0,
@@ -242,10 +221,9 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       try {
         const spec = recovery !== undefined
           ? parseRecoveryFlag(recovery as string, node.params)
-          : w.wallet.addresses().find((a) => a.branch === 0)?.spec ??
-            defaultRecoverySpec(node.params);
+          : w.wallet.defaultSpec();
         const a = w.wallet.newAddress(spec, { label: (label as string | undefined) ?? "" });
-        await save(w);
+        await w.save();
         return a.address;
       } catch (e) {
         walletErrorToRpc(e);
@@ -271,8 +249,8 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       const min = (minconf as number | undefined) ?? 0;
       const coins = await walletCoins(node, w.wallet);
       return amountJson(
-        coins.filter((c) => c.confirmations >= min && mature(node, c.coin))
-          .reduce((s, c) => s + c.coin.value, 0n),
+        coins.filter((c) => c.confirmations >= min && spendable(node, c))
+          .reduce((s, c) => s + c.value, 0n),
       );
     },
   },
@@ -290,7 +268,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       const min = (minconf as number | undefined) ?? 1;
       const tipMtp = node.chainstate.tip().mtpSecs;
       return (await walletCoins(node, w.wallet)).filter((c) => c.confirmations >= min).map(
-        ({ coin, confirmations }) => {
+        (coin) => {
           const s = w.wallet.coinStatus(coin, tipMtp);
           return {
             txid: toHex(coin.outpoint.txid),
@@ -298,8 +276,8 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
             address: s.address,
             amount: amountJson(coin.value),
             amount_resonances: coin.value,
-            confirmations,
-            spendable: mature(node, coin),
+            confirmations: coin.confirmations,
+            spendable: spendable(node, coin),
             recovery_opens_in_secs: s.recoveryOpensInSecs,
             emission_return_in_secs: s.emissionReturnInSecs,
           };
@@ -329,7 +307,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       const rate = feeRate === undefined
         ? node.params.minRelayFeePerByte
         : BigInt(feeRate as number);
-      const coins = (await walletCoins(node, w.wallet)).map((c) => c.coin);
+      const coins = await walletCoins(node, w.wallet);
       let built;
       try {
         built = w.wallet.createSpend({
@@ -341,7 +319,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       } catch (e) {
         walletErrorToRpc(e);
       }
-      if (built.changeAddress) await save(w);
+      if (built.changeAddress) await w.save();
       try {
         const entry = await node.submitTransaction(built.tx);
         return toHex(entry.txid);
@@ -407,7 +385,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       } catch (e) {
         walletErrorToRpc(e);
       }
-      await save(w);
+      await w.save();
       try {
         const entry = await node.submitTransaction(built.tx);
         return {
@@ -426,9 +404,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     params: [{ name: "destination", type: "string", required: true, description: "File" }],
     help: "Writes an encrypted copy of the wallet (same passphrase) to destination.",
     run: async (node, [destination]) => {
-      const w = need(node);
-      await w.saving;
-      await writeWallet(destination as string, w.wallet, w.passphrase, w.kdf);
+      await need(node).backup(destination as string);
       return null;
     },
   },
@@ -440,8 +416,11 @@ export interface NodeWalletFlags {
   readonly wallet: boolean;
   /** `--wallet-file F` (default `<datadir>/wallet.dat`). */
   readonly walletFile?: string | undefined;
-  /** `--wallet-password-file F` (else asked on the terminal with echo off). */
-  readonly passwordFile?: string | undefined;
+  /**
+   * The passphrase, asked for only when a wallet is to be loaded (the command reads
+   * `--wallet-password-file` or asks on the terminal).
+   */
+  readonly passphrase: () => Promise<string>;
 }
 
 /**
@@ -455,7 +434,7 @@ export async function loadWalletAtStartup(
   if (!flags.wallet) return null;
   const path = flags.walletFile ?? `${node.datadir}/wallet.dat`;
   try {
-    const pass = await getPassphrase(flags.passwordFile);
+    const pass = await flags.passphrase();
     const w = await loadNodeWallet(node, path, pass);
     node.logger.log(`wallet ${path} loaded (${w.addresses().length} addresses)`);
     return null;

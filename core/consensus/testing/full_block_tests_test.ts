@@ -4,6 +4,7 @@ import { checkProofOfTraining } from "../proof_of_training.ts";
 import { REGTEST } from "../params.ts";
 import { fullBlockTests } from "./full_block_tests.ts";
 import { TestChain } from "./block_builder.ts";
+import { producedReasons } from "../_assert_reject.ts";
 
 Deno.test("fullBlockTests() replays: every good block connects, every bad one fails with its exact reason", async () => {
   const table = await fullBlockTests(REGTEST);
@@ -27,6 +28,7 @@ Deno.test("fullBlockTests() replays: every good block connects, every bad one fa
       got = e.reason;
     }
     assert.equal(got, c.expect, `${c.name}: got ${got}`);
+    if (c.expect !== "accept") producedReasons.add(c.expect);
     if (c.expect !== "accept") assert.equal(chain.tip, tipBefore, c.name);
     assert.ok(!seen.has(c.name), `duplicate name ${c.name}`);
     seen.add(c.name);

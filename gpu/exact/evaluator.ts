@@ -1,0 +1,125 @@
+/**
+ * Exact consensus evaluators (PROTOCOL.md §3.10): one interface, several paths that return the
+ * same integers. A path differs only in how it runs the integer matrix products.
+ *
+ * @module
+ */
+import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
+import { exactLossMicroNats } from "../../core/consensus/exact_loss.ts";
+import { forwardWindowSums, type IntGemm, plainGemm } from "./forward.ts";
+import { quantizeCheckpoint } from "./quantize.ts";
+import { WasmGemm, wasmSimdAvailable } from "./wasm_gemm.ts";
+
+/** Computes the exact per-window loss sums of a checkpoint. */
+export interface ExactEvaluator {
+  /** Which path, for logs: "cpu reference", "wasm simd", "webgpu (…)". */
+  readonly name: string;
+  /**
+   * The integer loss sum (nats·2^20, each < 2^40) of every one of the ⌊len/W⌋ windows of
+   * `bytes`, in window order. Throws `signal.reason` once `signal` is aborted.
+   */
+  evaluateWindows(
+    checkpoint: Checkpoint,
+    bytes: Uint8Array,
+    windowLen: number,
+    signal?: AbortSignal,
+  ): Promise<number[]>;
+}
+
+/** Number of windows of `windowLen` in `bytes`; throws RangeError when there is none. */
+export function windowCount(bytes: Uint8Array, windowLen: number): number {
+  if (!Number.isInteger(windowLen) || windowLen < 2) {
+    throw new RangeError(`Window length must be an integer >= 2, got ${windowLen}`);
+  }
+  const windows = Math.floor(bytes.length / windowLen);
+  if (windows < 1) {
+    throw new RangeError(`Need at least one window of ${windowLen} bytes, got ${bytes.length}`);
+  }
+  return windows;
+}
+
+/** Windows per engine call: enough rows to amortise a call, bounded memory. */
+const ROWS_PER_CALL = 2048;
+
+/** An evaluator that runs the shared integer forward pass with `engine`'s matrix products. */
+export class GemmExactEvaluator implements ExactEvaluator {
+  readonly name: string;
+  constructor(readonly engine: IntGemm) {
+    this.name = engine.name;
+  }
+  evaluateWindows(
+    checkpoint: Checkpoint,
+    bytes: Uint8Array,
+    windowLen: number,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
+    try {
+      signal?.throwIfAborted();
+      const windows = windowCount(bytes, windowLen);
+      const qm = quantizeCheckpoint(checkpoint);
+      const per = Math.max(1, Math.floor(ROWS_PER_CALL / windowLen));
+      const sums: number[] = [];
+      for (let w0 = 0; w0 < windows; w0 += per) {
+        signal?.throwIfAborted();
+        const batch = Math.min(per, windows - w0);
+        const tokens = bytes.subarray(w0 * windowLen, (w0 + batch) * windowLen);
+        sums.push(...forwardWindowSums(qm, this.engine, tokens, batch, windowLen));
+      }
+      return Promise.resolve(sums);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
+
+/** The plain-TypeScript reference path. */
+export function cpuExactEvaluator(): ExactEvaluator {
+  return new GemmExactEvaluator(plainGemm);
+}
+
+/** The exact total (nats·2^20) of per-window sums: an integer sum, order-free. */
+export function totalOf(sums: readonly number[]): bigint {
+  let t = 0n;
+  for (const s of sums) t += BigInt(s);
+  return t;
+}
+
+/** The header value (u32 micro-nats) of per-window sums of windows of `windowLen` bytes. */
+export function consensusLossMicroNats(sums: readonly number[], windowLen: number): number {
+  return exactLossMicroNats(totalOf(sums), sums.length * (windowLen - 1));
+}
+
+/** The WebAssembly SIMD path (a fresh instance per evaluation, so memory is returned). */
+export class WasmExactEvaluator implements ExactEvaluator {
+  readonly name = "wasm simd";
+  evaluateWindows(
+    checkpoint: Checkpoint,
+    bytes: Uint8Array,
+    windowLen: number,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
+    return new GemmExactEvaluator(new WasmGemm()).evaluateWindows(
+      checkpoint,
+      bytes,
+      windowLen,
+      signal,
+    );
+  }
+}
+
+/** Which path {@link selectExactEvaluator} may pick. */
+export type ExactPath = "auto" | "cpu" | "wasm";
+
+/**
+ * The fastest exact path present: WebAssembly SIMD when the runtime validates the kernel, the
+ * plain CPU reference otherwise (or when asked). Every path returns the same integers; the
+ * `name` says which one ran, for logs and `--json` output.
+ */
+export function selectExactEvaluator(path: ExactPath = "auto"): ExactEvaluator {
+  if (path === "cpu") return cpuExactEvaluator();
+  if (path === "wasm" || wasmSimdAvailable()) {
+    if (!wasmSimdAvailable()) throw new Error("WebAssembly SIMD is not available in this runtime");
+    return new WasmExactEvaluator();
+  }
+  return cpuExactEvaluator();
+}

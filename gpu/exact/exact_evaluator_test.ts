@@ -1,0 +1,163 @@
+/**
+ * Every exact path gives the same integers (assert.equal on integers): CPU reference vs
+ * WebAssembly SIMD on genesis checkpoints of the three networks, trained fixture checkpoints, a
+ * grown checkpoint, random and adversarial weights, and a weight nudged across rounding
+ * boundaries. Also: the exact loss tracks the f32 loss within 1e-3 relative.
+ */
+import assert from "node:assert/strict";
+import { type Checkpoint, cloneCheckpoint } from "../../core/checkpoint/checkpoint.ts";
+import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
+import { decodeCheckpoint } from "../../core/checkpoint/rnet.ts";
+import { readChainFixture } from "../../tests/chain_fixture.ts";
+import { growCheckpoint } from "../model/grow.ts";
+import { evaluateLossCpu } from "../ref/model.ts";
+import {
+  consensusLossMicroNats,
+  cpuExactEvaluator,
+  type ExactEvaluator,
+  totalOf,
+  WasmExactEvaluator,
+} from "./evaluator.ts";
+import { exactLossNats } from "../../core/consensus/exact_loss.ts";
+import { groupExponent } from "./quantize.ts";
+
+const paths: ExactEvaluator[] = [cpuExactEvaluator(), new WasmExactEvaluator()];
+
+async function validation(net: string, bytes: number): Promise<Uint8Array> {
+  const all = await Deno.readFile(
+    new URL(`../../core/data/validation-${net}.txt`, import.meta.url),
+  );
+  return all.subarray(0, bytes);
+}
+
+/** Evaluates on every path, asserts the integers are equal, returns them. */
+async function agreeingSums(ckpt: Checkpoint, bytes: Uint8Array, w: number): Promise<number[]> {
+  const [first, ...rest] = await Promise.all(paths.map((p) => p.evaluateWindows(ckpt, bytes, w)));
+  for (const [i, other] of rest.entries()) {
+    assert.deepEqual(other, first, `${paths[i + 1]!.name} differs from ${paths[0]!.name}`);
+  }
+  for (const s of first!) assert.ok(Number.isSafeInteger(s) && s >= 0 && s < 2 ** 40);
+  return first!;
+}
+
+function relativeToF32(ckpt: Checkpoint, bytes: Uint8Array, w: number, sums: number[]): number {
+  const f = evaluateLossCpu(ckpt, bytes, w);
+  const exact = exactLossNats(totalOf(sums), sums.length * (w - 1));
+  return Math.abs(exact - f) / f;
+}
+
+Deno.test("exact paths agree and track f32 on regtest genesis (16, 1)", async () => {
+  const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+  const bytes = await validation("regtest", 4096);
+  const sums = await agreeingSums(ckpt, bytes, 64);
+  assert.equal(sums.length, 64);
+  assert.ok(relativeToF32(ckpt, bytes, 64, sums) <= 1e-3);
+  const micro = consensusLossMicroNats(sums, 64);
+  assert.ok(Number.isInteger(micro) && micro > 5_000_000 && micro < 6_000_000);
+});
+
+Deno.test("exact paths agree and track f32 on testnet genesis (128, 2), two windows", async () => {
+  const ckpt = genesisCheckpoint({ dModel: 128, nLayers: 2 }, 2);
+  const bytes = await validation("testnet", 512);
+  const sums = await agreeingSums(ckpt, bytes, 256);
+  assert.ok(relativeToF32(ckpt, bytes, 256, sums) <= 1e-3);
+});
+
+Deno.test("exact paths agree and track f32 on mainnet genesis (384, 6), one short window", async () => {
+  const ckpt = genesisCheckpoint({ dModel: 384, nLayers: 6 }, 3);
+  const bytes = await validation("mainnet", 32);
+  const sums = await agreeingSums(ckpt, bytes, 32);
+  assert.ok(relativeToF32(ckpt, bytes, 32, sums) <= 1e-3);
+});
+
+Deno.test("exact paths agree and track f32 on trained fixture checkpoints", async () => {
+  const blocks = await readChainFixture();
+  const bytes = await validation("regtest", 1024);
+  for (const i of [0, 14, 29]) {
+    const ckpt = decodeCheckpoint(blocks[i]!.checkpoint);
+    const sums = await agreeingSums(ckpt, bytes, 64);
+    assert.ok(relativeToF32(ckpt, bytes, 64, sums) <= 1e-3, `fixture checkpoint ${i}`);
+  }
+});
+
+Deno.test("exact paths agree on a grown checkpoint (16, 1) → (20, 2)", async () => {
+  const grown = growCheckpoint(genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1), {
+    dModel: 20,
+    nLayers: 2,
+  }, 7);
+  const bytes = await validation("regtest", 512);
+  const sums = await agreeingSums(grown, bytes, 64);
+  assert.ok(relativeToF32(grown, bytes, 64, sums) <= 1e-3);
+});
+
+/** xorshift32 in [−1, 1). */
+function randomFill(ckpt: Checkpoint, seed: number, scale: (name: string) => number): void {
+  let s = seed >>> 0 || 1;
+  for (const [name, t] of ckpt.tensors) {
+    const a = scale(name);
+    for (let i = 0; i < t.length; i++) {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      t[i] = (s / 2 ** 31 - 1) * a;
+    }
+  }
+}
+
+Deno.test("exact paths agree on random weights of several scales", async () => {
+  const bytes = await validation("regtest", 256);
+  for (const [seed, a] of [[1, 0.1], [2, 1], [3, 10], [4, 1e4]] as const) {
+    const ckpt = cloneCheckpoint(genesisCheckpoint({ dModel: 16, nLayers: 2 }, 1));
+    randomFill(ckpt, seed, () => a);
+    await agreeingSums(ckpt, bytes, 64);
+  }
+});
+
+Deno.test("exact paths agree at saturation: huge, tiny and zero weights", async () => {
+  const bytes = await validation("regtest", 256);
+  const cases: [string, (name: string) => number][] = [
+    ["huge", (n) => (n.includes("norm") || n.includes("gain") ? 1e6 : 1e30)],
+    ["tiny", () => 1e-38],
+    ["zero", () => 0],
+    ["mixed", (n) => (n.startsWith("embed") ? 1e4 : n.includes("w2") ? 1e3 : 1)],
+  ];
+  for (const [label, scale] of cases) {
+    const ckpt = cloneCheckpoint(genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1));
+    randomFill(ckpt, 9, scale);
+    const sums = await agreeingSums(ckpt, bytes, 64);
+    assert.equal(sums.length, 4, label);
+  }
+});
+
+Deno.test("exact paths agree on weights placed exactly on quantisation ties", async () => {
+  const bytes = await validation("regtest", 256);
+  const ckpt = cloneCheckpoint(genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1));
+  for (const [name, t] of ckpt.tensors) {
+    if (name.includes("norm") || name.includes("gain")) continue;
+    // Row max 2^-3·(511 + ½)/256 style values: every element an odd multiple of half a step.
+    for (let i = 0; i < t.length; i++) {
+      t[i] = ((2 * (i % 300) + 1) / 2) * 2 ** -12 * (i % 2 ? 1 : -1);
+    }
+  }
+  await agreeingSums(ckpt, bytes, 64);
+});
+
+Deno.test("exact paths agree on every step of a weight nudged across rounding boundaries", async () => {
+  const bytes = await validation("regtest", 64);
+  const ckpt = cloneCheckpoint(genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1));
+  const wz = ckpt.tensors.get("layers.0.gru.wz")!;
+  // Start 100 steps below the boundary between two quantised values of element 5 of row 0.
+  let max = 0;
+  for (let i = 0; i < 16; i++) max = Math.max(max, Math.abs(wz[i]!));
+  const step = 2 ** -groupExponent(max, 9);
+  const start = (Math.floor(wz[5]! / step) + 0.5) * step - 100e-6;
+  const seen = new Set<number>();
+  for (let step = 0; step < 200; step++) {
+    wz[5] = Math.fround(start + step * 1e-6);
+    const sums = await agreeingSums(ckpt, bytes, 64);
+    seen.add(sums[0]!);
+  }
+  assert.ok(seen.size > 1, "the nudge crossed at least one rounding boundary");
+});

@@ -1,0 +1,28 @@
+/**
+ * The exact consensus evaluator (PROTOCOL.md §3.10): an integer-only loss that every conforming
+ * implementation computes to the same integer.
+ *
+ * @example
+ * ```ts
+ * import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
+ * import { consensusLossMicroNats, selectExactEvaluator } from "./mod.ts";
+ * const ev = selectExactEvaluator();
+ * const bytes = new TextEncoder().encode("a".repeat(128));
+ * const sums = await ev.evaluateWindows(genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1), bytes, 64);
+ * consensusLossMicroNats(sums, 64); // the u32 a header carries
+ * ```
+ *
+ * @module
+ */
+export {
+  consensusLossMicroNats,
+  cpuExactEvaluator,
+  type ExactEvaluator,
+  type ExactPath,
+  selectExactEvaluator,
+  totalOf,
+  WasmExactEvaluator,
+  windowCount,
+} from "./evaluator.ts";
+export { exactLossMicroNats, exactLossNats } from "../../core/consensus/exact_loss.ts";
+export { quantizeCheckpoint, type QuantizedModel } from "./quantize.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { RejectReason } from "./consensus/reasons.ts";
 
 /** Bytes that do not decode: truncated, non-canonical, oversized, trailing data. */
 export class DecodeError extends Error {
@@ -20,21 +21,48 @@ export class ValidationError extends Error {
   /** Stable machine-readable code. */
   readonly code = "validation-error";
   /** The consensus or policy reject reason, e.g. `"bad-txnmrklroot"`. */
-  readonly reason: string;
-  constructor(reason: string, message?: string) {
+  readonly reason: RejectReason;
+  constructor(reason: RejectReason, message?: string) {
     super(message ? `${reason}: ${message}` : reason);
     this.name = "ValidationError";
     this.reason = reason;
   }
 }
 
-/** A peer broke the wire protocol: disconnect and discourage. */
+/**
+ * What a peer did wrong, as a short tag (kept with a discouragement, shown by `listbanned`):
+ * `protocol` (transport or message order), `wrong-magic`, `decode` (undecodable message),
+ * `flood` (too many messages or requests), `invalid-header`, `invalid-block`, `invalid-chunk`,
+ * `invalid-tx`.
+ */
+export type MisbehaviorReason =
+  | "protocol"
+  | "wrong-magic"
+  | "decode"
+  | "flood"
+  | "invalid-header"
+  | "invalid-block"
+  | "invalid-chunk"
+  | "invalid-tx";
+
+/**
+ * A peer misbehaved (broke the transport or wire protocol, flooded, or sent data that breaks a
+ * consensus rule): the connection closes and the peer loop discourages the peer's address. The
+ * one error for peer misbehaviour, from the transport up to block sync.
+ */
 export class ProtocolError extends Error {
   /** Stable machine-readable code. */
   readonly code = "protocol-error";
-  constructor(message: string) {
+  /** What the peer did wrong. */
+  readonly reason: MisbehaviorReason;
+  /**
+   * @param reason What the peer did wrong.
+   * @param message Human-readable detail.
+   */
+  constructor(reason: MisbehaviorReason, message: string) {
     super(message);
     this.name = "ProtocolError";
+    this.reason = reason;
   }
 }
 

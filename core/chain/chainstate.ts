@@ -31,6 +31,7 @@ import { checkHeaderContext } from "../consensus/check_header_context.ts";
 import { connectBlockTransactions } from "../consensus/connect_block.ts";
 import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../consensus/genesis.ts";
 import { nextEntry } from "../consensus/next_entry.ts";
+import { isRejectReason, mayBecomeValid, type RejectReason } from "../consensus/reasons.ts";
 import { type CheckpointMode, checkProofOfTraining } from "../consensus/proof_of_training.ts";
 import { outPointFromKey, Prefix } from "./keys.ts";
 import { BlockStatus, type IndexRecord, type UndoData } from "./records.ts";
@@ -419,7 +420,7 @@ export class Chainstate {
     const known = this.#index.get(key);
     if (known) {
       if (known.status & BlockStatus.invalid) {
-        throw new ValidationError(known.invalidReason || "duplicate-invalid", "known invalid");
+        throw new ValidationError(storedReason(known), "known invalid");
       }
       return { status: "duplicate", hash };
     }
@@ -446,7 +447,7 @@ export class Chainstate {
     const change = await this.#activateBestChain();
     const after = this.#index.get(key)!;
     if (after.status & BlockStatus.invalid) {
-      throw new ValidationError(after.invalidReason, "block failed validation");
+      throw new ValidationError(storedReason(after), "block failed validation");
     }
     const status = this.isActive(hash) ? "connected" : "side-branch";
     if (change && change.disconnected.length > 0) {
@@ -545,7 +546,10 @@ export class Chainstate {
           else connected.push(done);
         } catch (e) {
           if (!(e instanceof ValidationError)) throw e;
-          await this.#markInvalid(rec, e.reason);
+          // A reason that may pass later (too far ahead of the clock) is no verdict on the
+          // block: it is never persisted as invalid; the branch is only skipped this time.
+          if (mayBecomeValid(e.reason)) refused.add(hex(best.entry.hash));
+          else await this.#markInvalid(rec, e.reason);
           break;
         }
       }
@@ -557,7 +561,7 @@ export class Chainstate {
     return change;
   }
 
-  async #markInvalid(rec: IndexRecord, reason: string): Promise<void> {
+  async #markInvalid(rec: IndexRecord, reason: RejectReason): Promise<void> {
     const batch = new StoreBatch();
     const stack = [rec];
     const drop: Uint8Array[] = [];
@@ -683,4 +687,12 @@ export class Chainstate {
     await this.#store.write(batch);
     for (const rec of victims) await this.#files.remove(rec.entry.hash);
   }
+}
+
+/**
+ * The reject reason stored with an invalid block; a reason this version does not know (written
+ * by another one) reads as "bad-prevblk", the reason of blocks invalid by ancestry.
+ */
+function storedReason(rec: IndexRecord): RejectReason {
+  return isRejectReason(rec.invalidReason) ? rec.invalidReason : "bad-prevblk";
 }

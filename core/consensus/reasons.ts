@@ -1,12 +1,20 @@
 /**
- * Consensus reject reasons: one union of stable kebab-case strings (Bitcoin Core style), each
- * mapped once to a category that decides the peer penalty.
+ * Reject reasons: one union of stable kebab-case strings (Bitcoin Core style), each mapped once
+ * to a category that decides the peer penalty (net/peer/penalty.ts, docs/PROTOCOL.md §8).
  *
- * - `header`: the header alone or against its parent is wrong (bad link, time, config, loss
- *   claim, signature);
+ * Consensus-invalid for good (the same bytes never become valid):
+ * - `header`: the header alone or against its parent is wrong (bad link, time too old, config,
+ *   loss claim, signature);
  * - `block`: the block's structure is wrong (roots, size, coinbase placement, duplicates);
  * - `tx`: a transaction breaks a rule (values, spends, policies, recovery, timelocks);
  * - `pot`: the Proof-of-Training check failed (checkpoint bytes or the re-evaluated loss).
+ *
+ * Not invalid for good:
+ * - `time-future`: the header's time is too far ahead of the local clock (Core's
+ *   `BLOCK_TIME_FUTURE`): it may become valid once the clock catches up, so it is never cached
+ *   as invalid and its sender is not punished;
+ * - `policy`: a loose transaction is refused by local mempool policy (standardness, fees,
+ *   conflicts, a full pool); never a consensus verdict, never a penalty.
  *
  * @module
  */
@@ -20,7 +28,7 @@ export const REJECT_REASONS = Object.freeze(
     "bad-prevblk": "header",
     "bad-height": "header",
     "time-too-old": "header",
-    "time-too-new": "header",
+    "time-too-new": "time-future",
     "bad-model-config": "header",
     "bad-checkpoint-size": "header",
     "insufficient-improvement": "header",
@@ -64,11 +72,51 @@ export const REJECT_REASONS = Object.freeze(
   } as const,
 );
 
-/** A stable consensus reject reason. */
-export type RejectReason = keyof typeof REJECT_REASONS;
+/**
+ * The mempool's policy reasons (core/mempool), all of category `policy`: a loose transaction
+ * this node will not relay, whatever the consensus rules say. Kept apart from the consensus
+ * reasons, which a rule must produce (reasons_test.ts).
+ */
+export const POLICY_REASONS = Object.freeze(
+  {
+    "coinbase": "policy",
+    "tx-size": "policy",
+    "nonstandard-no-witness": "policy",
+    "min-relay-fee-not-met": "policy",
+    "txn-already-in-mempool": "policy",
+    "txn-mempool-conflict": "policy",
+    "mempool-full": "policy",
+  } as const,
+);
 
-/** What part of a block a reason blames; decides the peer penalty. */
-export type ReasonCategory = "header" | "block" | "tx" | "pot";
+/** A stable consensus reject reason. */
+export type ConsensusReason = keyof typeof REJECT_REASONS;
+
+/** A stable mempool policy reason. */
+export type PolicyReason = keyof typeof POLICY_REASONS;
+
+/** A stable reject reason, consensus or policy (a typo in a literal fails `deno check`). */
+export type RejectReason = ConsensusReason | PolicyReason;
+
+/** What a reason blames and whether it may pass later; decides the peer penalty. */
+export type ReasonCategory =
+  | (typeof REJECT_REASONS)[ConsensusReason]
+  | (typeof POLICY_REASONS)[PolicyReason];
+
+/** Every reject reason, consensus then policy. */
+export const ALL_REJECT_REASONS: readonly RejectReason[] = Object.freeze([
+  ...Object.keys(REJECT_REASONS) as ConsensusReason[],
+  ...Object.keys(POLICY_REASONS) as PolicyReason[],
+]);
+
+/**
+ * Whether a block rejected for `reason` may become valid later (the same bytes, another time):
+ * such a block is never marked invalid, in memory or in the block index.
+ */
+export function mayBecomeValid(reason: RejectReason): boolean {
+  const category = reasonCategory(reason);
+  return category === "time-future" || category === "policy";
+}
 
 /**
  * The category of `reason`.
@@ -80,12 +128,14 @@ export type ReasonCategory = "header" | "block" | "tx" | "pot";
  * ```
  */
 export function reasonCategory(reason: RejectReason): ReasonCategory {
-  return REJECT_REASONS[reason];
+  return Object.hasOwn(REJECT_REASONS, reason)
+    ? REJECT_REASONS[reason as ConsensusReason]
+    : POLICY_REASONS[reason as PolicyReason];
 }
 
-/** True iff `s` is one of the consensus reject reasons. */
+/** True iff `s` is one of the reject reasons. */
 export function isRejectReason(s: string): s is RejectReason {
-  return Object.hasOwn(REJECT_REASONS, s);
+  return Object.hasOwn(REJECT_REASONS, s) || Object.hasOwn(POLICY_REASONS, s);
 }
 
 /** Throws `ValidationError(reason, message)`. */

@@ -5,5 +5,6 @@
  * @module
  */
 export { type BanEntry, BanList, DEFAULT_BAN_SECS } from "./ban_list.ts";
-export { Misbehavior } from "./misbehavior.ts";
+export { type MisbehaviorReason, ProtocolError } from "../../core/errors.ts";
+export { type Penalty, type PenaltyContext, penaltyFor } from "./penalty.ts";
 export { type MessageHandler, Peer, type PeerOptions, randomNonce } from "./peer.ts";

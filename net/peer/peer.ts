@@ -2,7 +2,7 @@
  * One peer connection: wire messages over a {@link SecureConnection}, the version/verack
  * handshake (magic check, self-connection nonce), ping/pong keepalive with a timeout, a message
  * rate cap, and byte/message statistics. Every decoding failure, transport protocol failure or
- * {@link Misbehavior} thrown by the message handler disconnects the peer and is reported in
+ * {@link ProtocolError} thrown by the message handler disconnects the peer and is reported in
  * {@linkcode Peer.misbehavior} so the owner can discourage its address.
  *
  * @module
@@ -18,7 +18,6 @@ import {
   type VersionPayload,
   type WireLimits,
 } from "../wire/mod.ts";
-import { Misbehavior } from "./misbehavior.ts";
 import { bytesEqual } from "../../core/util/bytes_equal.ts";
 
 /** Settings of one peer connection. */
@@ -45,7 +44,7 @@ export interface PeerOptions {
   readonly maxMessagesPerSecond?: number;
 }
 
-/** Handles one message; may throw {@link Misbehavior}. */
+/** Handles one message; may throw {@link ProtocolError}. */
 export type MessageHandler = (peer: Peer, message: Message) => void | Promise<void>;
 
 function randomNonce(): bigint {
@@ -82,7 +81,7 @@ export class Peer {
   /** Unix seconds the peer last gave us a new block (eviction protection). */
   lastBlockSecs = 0;
   /** What the peer did wrong, when it was dropped for misbehaviour. */
-  misbehavior: Misbehavior | undefined;
+  misbehavior: ProtocolError | undefined;
   /** Whether we already answered this peer's `getaddr` (once per connection). */
   answeredGetAddr = false;
   /** Why the connection ended (once closed). */
@@ -149,7 +148,7 @@ export class Peer {
    * @param local Our version payload (its nonce is this connection's nonce).
    * @param isOwnNonce True for a nonce of one of our own outbound connections (self-connection).
    * @returns The peer's version.
-   * @throws {Misbehavior} On a wrong magic or any message before the handshake finished.
+   * @throws {ProtocolError} On a wrong magic or any message before the handshake finished.
    * @throws {Error} On a self-connection, a timeout or a closed connection (peer closed).
    */
   async handshake(
@@ -167,10 +166,10 @@ export class Peer {
       this.send({ type: "version", ...local });
       const remote = await Promise.race([this.#receiveOne(), timeout]);
       if (remote.type !== "version") {
-        throw new Misbehavior("protocol", `expected version, got ${remote.type}`);
+        throw new ProtocolError("protocol", `expected version, got ${remote.type}`);
       }
       if (!bytesEqual(remote.networkMagic, local.networkMagic)) {
-        throw new Misbehavior("wrong-magic", `network magic ${toHex(remote.networkMagic)}`);
+        throw new ProtocolError("wrong-magic", `network magic ${toHex(remote.networkMagic)}`);
       }
       if (remote.protocolVersion < PROTOCOL_VERSION) {
         throw new Error(`protocol version ${remote.protocolVersion} is too old`);
@@ -179,7 +178,7 @@ export class Peer {
       this.send({ type: "verack" });
       const ack = await Promise.race([this.#receiveOne(), timeout]);
       if (ack.type !== "verack") {
-        throw new Misbehavior("protocol", `expected verack, got ${ack.type}`);
+        throw new ProtocolError("protocol", `expected verack, got ${ack.type}`);
       }
       this.version = remote;
       return remote;
@@ -214,7 +213,7 @@ export class Peer {
           continue;
         }
         if (message.type === "version" || message.type === "verack") {
-          throw new Misbehavior("protocol", `duplicate ${message.type}`);
+          throw new ProtocolError("protocol", `duplicate ${message.type}`);
         }
         await handler(this, message);
       }
@@ -225,7 +224,7 @@ export class Peer {
   }
 
   /** Closes the connection with `reason`; with `misbehavior` the owner discourages the peer. */
-  disconnect(reason: string, misbehavior?: Misbehavior): void {
+  disconnect(reason: string, misbehavior?: ProtocolError): void {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
     if (misbehavior) this.misbehavior = misbehavior;
@@ -236,11 +235,12 @@ export class Peer {
   }
 
   #fail(e: unknown): void {
-    if (e instanceof Misbehavior) this.disconnect(`misbehaving: ${e.message}`, e);
-    else if (e instanceof DecodeError) {
-      this.disconnect(`undecodable message: ${e.message}`, new Misbehavior("decode", e.message));
-    } else if (e instanceof ProtocolError) {
-      this.disconnect(`protocol violation: ${e.message}`, new Misbehavior("protocol", e.message));
+    if (e instanceof ProtocolError) {
+      // Transport failures keep their wording; everything above it is "misbehaving".
+      const what = e.reason === "protocol" ? "protocol violation" : "misbehaving";
+      this.disconnect(`${what}: ${e.message}`, e);
+    } else if (e instanceof DecodeError) {
+      this.disconnect(`undecodable message: ${e.message}`, new ProtocolError("decode", e.message));
     } else this.disconnect((e as Error)?.message ?? String(e));
   }
 
@@ -258,7 +258,7 @@ export class Peer {
       this.#windowCount = 0;
     }
     if (++this.#windowCount > this.#maxPerSecond) {
-      throw new Misbehavior("flood", `more than ${this.#maxPerSecond} messages in one second`);
+      throw new ProtocolError("flood", `more than ${this.#maxPerSecond} messages in one second`);
     }
   }
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { REGTEST } from "../../core/consensus/params.ts";
+import { ProtocolError } from "../../core/errors.ts";
 import { createMemoryPipe, createNodeIdentity, SecureTransport } from "../transport/mod.ts";
 import { type Message, Services, type VersionPayload } from "../wire/mod.ts";
-import { Misbehavior } from "./misbehavior.ts";
 import { Peer, type PeerOptions } from "./peer.ts";
 
 const params = REGTEST;
@@ -77,7 +77,7 @@ Deno.test("a version with another network's magic is misbehaviour", async () => 
 Deno.test("a message before the handshake finishes is misbehaviour", async () => {
   const [a, b] = await pair({ handshakeTimeoutMs: 2000 });
   b.send({ type: "getaddr" });
-  await assert.rejects(a.handshake(version(1n), () => false), Misbehavior);
+  await assert.rejects(a.handshake(version(1n), () => false), ProtocolError);
   assert.equal(a.misbehavior?.reason, "protocol");
   b.disconnect("done");
 });
@@ -128,10 +128,10 @@ Deno.test("an undecodable message disconnects with a decode misbehaviour", async
   a.disconnect("done");
 });
 
-Deno.test("a handler's Misbehavior disconnects and is kept for discouragement", async () => {
+Deno.test("a handler's ProtocolError disconnects and is kept for discouragement", async () => {
   const [a, b] = await connected();
   const run = b.run(() => {
-    throw new Misbehavior("invalid-block", "bad block");
+    throw new ProtocolError("invalid-block", "bad block");
   });
   a.send({ type: "getaddr" });
   assert.equal(await run, "misbehaving: bad block");

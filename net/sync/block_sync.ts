@@ -13,7 +13,12 @@
  *   that lies at least `assumePrunedDepth` (default `keepCheckpoints`) blocks below the best
  *   header chain's tip is submitted without its checkpoint (`checkpoint: "assumed-pruned"`):
  *   every rule but the checkpoint's is checked; recent blocks are always fully evaluated.
- * - Invalid headers, blocks and chunks disconnect and discourage the sender ({@link Misbehavior}).
+ * - A rejected header or block costs its sender the penalty of the reject reason's category
+ *   (net/peer/penalty.ts, docs/PROTOCOL.md §8): consensus-invalid ones disconnect and
+ *   discourage it ({@link ProtocolError}) and are remembered as invalid; a block too far ahead
+ *   of our clock (`time-too-new`) is never marked invalid nor punished: it is kept (at most
+ *   `maxFutureBlocks`) and submitted again once our clock has caught up. Invalid chunks
+ *   disconnect and discourage the sender.
  * - Serves `getheaders`, `getdata` (blocks, mempool txs) and `getckpt`; relays new tips and
  *   mempool transactions with `inv`.
  *
@@ -24,11 +29,12 @@ import { checkBlockSanity } from "../../core/consensus/check_block_sanity.ts";
 import { checkMinerSignature } from "../../core/consensus/check_header_context.ts";
 import { checkHeaderSanity } from "../../core/consensus/check_header_sanity.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { DecodeError, ValidationError } from "../../core/errors.ts";
+import { mayBecomeValid } from "../../core/consensus/reasons.ts";
+import { DecodeError, ProtocolError, ValidationError } from "../../core/errors.ts";
 import { type Block, type BlockHeader, blockId } from "../../core/primitives/block.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
-import { Misbehavior } from "../peer/misbehavior.ts";
 import type { Peer } from "../peer/peer.ts";
+import { penaltyFor } from "../peer/penalty.ts";
 import {
   type CkptChunkPayload,
   type InvItem,
@@ -61,6 +67,11 @@ export interface BlockSyncOptions {
    * node passes its own prune depth; 0 never accepts a block without its checkpoint).
    */
   readonly assumePrunedDepth?: number;
+  /**
+   * Most blocks kept while too far ahead of our clock (`time-too-new`), to submit again once it
+   * has caught up (default 16); past it the farthest ahead is forgotten (not marked invalid).
+   */
+  readonly maxFutureBlocks?: number;
 }
 
 /** Counters of what the sync did. */
@@ -75,6 +86,8 @@ export interface SyncStats {
   invalidBlocks: number;
   /** Blocks accepted without their checkpoint (pruned on every peer), never evaluated here. */
   assumedPrunedBlocks: number;
+  /** Blocks refused for now as too far ahead of our clock (each refusal counts). */
+  futureBlocks: number;
 }
 
 interface Request {
@@ -100,6 +113,11 @@ interface TreeEntry {
   ckptNotFound: Set<number>;
   /** Set once it qualifies for acceptance without its checkpoint. */
   assumePruned?: boolean;
+  /**
+   * Set while the block is too far ahead of our clock: the clock time (s) from which it may
+   * pass (its timestamp minus the allowed drift); it is not submitted before.
+   */
+  retryAtSecs?: number;
   block?: Block;
   blockFrom?: number;
   blockReq?: Request | undefined;
@@ -118,6 +136,7 @@ export class BlockSync {
     headers: 0,
     invalidBlocks: 0,
     assumedPrunedBlocks: 0,
+    futureBlocks: 0,
   };
   readonly #node: SyncNode;
   readonly #peers: () => readonly Peer[];
@@ -134,6 +153,7 @@ export class BlockSync {
   readonly #maxTree: number;
   readonly #tickMs: number;
   readonly #assumeDepth: number;
+  readonly #maxFuture: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #submitting: Promise<void> | undefined;
   #submittingKey: string | undefined;
@@ -154,6 +174,7 @@ export class BlockSync {
     this.#maxTree = options.maxTreeHeaders ?? 100_000;
     this.#tickMs = options.tickMs ?? 200;
     this.#assumeDepth = options.assumePrunedDepth ?? node.params.keepCheckpoints;
+    this.#maxFuture = options.maxFutureBlocks ?? 16;
     if (!Number.isInteger(this.#assumeDepth) || this.#assumeDepth < 0) {
       throw new RangeError(`Bad assumePrunedDepth ${this.#assumeDepth}`);
     }
@@ -211,7 +232,7 @@ export class BlockSync {
     for (const p of this.#peers()) p.send({ type: "inv", items });
   }
 
-  /** Handles one sync or relay message; throws {@link Misbehavior} for a bad one. */
+  /** Handles one sync or relay message; throws {@link ProtocolError} for a bad one. */
   async handle(peer: Peer, message: Message): Promise<void> {
     switch (message.type) {
       case "getheaders":
@@ -268,30 +289,56 @@ export class BlockSync {
     });
   }
 
-  /** Checks a header that connects to a known parent and adds it to the tree. */
-  #addHeader(peer: Peer, header: BlockHeader, hash: Uint8Array, key: string): TreeEntry {
+  /** The node's clock (the mock time under `setmocktime`), in seconds. */
+  #nowSecs(): number {
+    return this.#node.clock?.nowSecs() ?? Math.floor(Date.now() / 1000);
+  }
+
+  /**
+   * A header or block of `key` failed `e`: a failed header is remembered as invalid unless the
+   * reason may pass later (a failed block body is not: the sender may have mutated the body of
+   * a good header); throws the sender's penalty when there is one (disconnect, discourage).
+   */
+  #judge(e: ValidationError, tag: "invalid-header" | "invalid-block", key: string): void {
+    if (tag === "invalid-header" && !mayBecomeValid(e.reason)) this.#invalid.add(key);
+    if (penaltyFor(e.reason, "block") === "discourage") {
+      throw new ProtocolError(
+        tag,
+        `${tag === "invalid-header" ? "header" : "block"} ${key}: ${e.reason}`,
+      );
+    }
+  }
+
+  /**
+   * Checks a header that connects to a known parent and adds it to the tree; undefined when it
+   * is refused without a penalty.
+   */
+  #addHeader(
+    peer: Peer,
+    header: BlockHeader,
+    hash: Uint8Array,
+    key: string,
+  ): TreeEntry | undefined {
     const parentKey = toHex(header.prevHash);
     if (this.#invalid.has(parentKey)) {
-      throw new Misbehavior("invalid-header", `header ${key} builds on an invalid block`);
+      throw new ProtocolError("invalid-header", `header ${key} builds on an invalid block`);
     }
     const parentStatus = this.#node.chainstate.getBlockStatus(header.prevHash);
     if (parentStatus && parentStatus.invalidReason) {
-      throw new Misbehavior("invalid-header", `header ${key} builds on an invalid block`);
+      throw new ProtocolError("invalid-header", `header ${key} builds on an invalid block`);
     }
     const parentHeight = parentStatus?.entry.height ?? this.#tree.get(parentKey)?.height;
     if (parentHeight === undefined) throw new Error("parent unknown");
     if (header.height !== parentHeight + 1) {
-      throw new Misbehavior("invalid-header", `header ${key} has height ${header.height}`);
+      throw new ProtocolError("invalid-header", `header ${key} has height ${header.height}`);
     }
     try {
       checkHeaderSanity(header, this.#node.params);
       checkMinerSignature(header, this.#node.params);
     } catch (e) {
-      if (e instanceof ValidationError) {
-        this.#invalid.add(key);
-        throw new Misbehavior("invalid-header", `header ${key}: ${e.reason}`);
-      }
-      throw e;
+      if (!(e instanceof ValidationError)) throw e;
+      this.#judge(e, "invalid-header", key);
+      return undefined;
     }
     const entry: TreeEntry = {
       key,
@@ -321,7 +368,7 @@ export class BlockSync {
       const key = toHex(hash);
       last = hash;
       if (this.#invalid.has(key) || this.#node.chainstate.getBlockStatus(hash)?.invalidReason) {
-        throw new Misbehavior("invalid-header", `header ${key} is of an invalid block`);
+        throw new ProtocolError("invalid-header", `header ${key} is of an invalid block`);
       }
       const inTree = this.#tree.get(key);
       if (inTree) {
@@ -330,10 +377,10 @@ export class BlockSync {
       }
       if (this.#node.chainstate.getEntry(hash)) continue;
       if (!this.#known(header.prevHash)) {
-        if (i > 0) throw new Misbehavior("invalid-header", "headers do not form a chain");
+        if (i > 0) throw new ProtocolError("invalid-header", "headers do not form a chain");
         const n = (this.#unconnecting.get(peer.id) ?? 0) + 1;
         this.#unconnecting.set(peer.id, n);
-        if (n > 10) throw new Misbehavior("invalid-header", "too many unconnecting headers");
+        if (n > 10) throw new ProtocolError("invalid-header", "too many unconnecting headers");
         this.#getHeaders(peer);
         return;
       }
@@ -363,7 +410,7 @@ export class BlockSync {
 
   async #onGetData(peer: Peer, items: readonly InvItem[]): Promise<void> {
     const blocks = items.filter((i) => i.type === InvType.block).length;
-    if (blocks > 500) throw new Misbehavior("flood", `getdata for ${blocks} blocks`);
+    if (blocks > 500) throw new ProtocolError("flood", `getdata for ${blocks} blocks`);
     const missing: InvItem[] = [];
     for (const item of items) {
       if (peer.closeReason !== undefined) return;
@@ -412,13 +459,13 @@ export class BlockSync {
   #countUnsolicited(peer: Peer): void {
     const n = (this.#unsolicited.get(peer.id) ?? 0) + 1;
     this.#unsolicited.set(peer.id, n);
-    if (n > 32) throw new Misbehavior("flood", "too many unsolicited blocks or chunks");
+    if (n > 32) throw new ProtocolError("flood", "too many unsolicited blocks or chunks");
   }
 
   #onBlock(peer: Peer, block: Block): void {
     const hash = blockId(this.#node.params.magic, block.header);
     const key = toHex(hash);
-    if (this.#invalid.has(key)) throw new Misbehavior("invalid-block", `block ${key} is invalid`);
+    if (this.#invalid.has(key)) throw new ProtocolError("invalid-block", `block ${key} is invalid`);
     let entry = this.#tree.get(key);
     if (!entry) {
       if (this.#node.chainstate.getEntry(hash)) return;
@@ -428,17 +475,17 @@ export class BlockSync {
         return;
       }
       entry = this.#addHeader(peer, block.header, hash, key);
+      if (!entry) return;
     }
     if (entry.block) return;
     try {
       checkBlockSanity(block, this.#node.params);
     } catch (e) {
-      if (e instanceof ValidationError) {
-        if (entry.blockReq) this.#release(entry.blockReq);
-        entry.blockReq = undefined;
-        throw new Misbehavior("invalid-block", `block ${key}: ${e.reason}`);
-      }
-      throw e;
+      if (!(e instanceof ValidationError)) throw e;
+      if (entry.blockReq) this.#release(entry.blockReq);
+      entry.blockReq = undefined;
+      this.#judge(e, "invalid-block", key);
+      return;
     }
     if (entry.blockReq) this.#release(entry.blockReq);
     entry.blockReq = undefined;
@@ -449,6 +496,7 @@ export class BlockSync {
     this.#schedule();
   }
 
+  /** A relayed transaction: into the mempool, or remembered as rejected (with its penalty). */
   async #onTx(tx: Block["txs"][number]): Promise<void> {
     const id = txid(this.#node.params.magic, tx);
     const key = toHex(id);
@@ -459,6 +507,9 @@ export class BlockSync {
       if (!(e instanceof ValidationError)) throw e;
       if (this.#txRejects.size > 10_000) this.#txRejects.clear();
       this.#txRejects.add(key);
+      if (penaltyFor(e.reason, "tx") === "discourage") {
+        throw new ProtocolError("invalid-tx", `tx ${key}: ${e.reason}`);
+      }
     }
   }
 
@@ -473,7 +524,7 @@ export class BlockSync {
     // A late duplicate: we asked twice after a request timed out.
     if (e.chunks[message.chunkIndex]) return;
     if (!verifyChunkMessage(message, e.header)) {
-      throw new Misbehavior(
+      throw new ProtocolError(
         "invalid-chunk",
         `checkpoint chunk ${message.chunkIndex} of ${e.key} does not match its root`,
       );
@@ -630,10 +681,12 @@ export class BlockSync {
   #trySubmit(): void {
     if (this.#submitting || this.#stopped) return;
     let next: TreeEntry | undefined;
+    const nowSecs = this.#nowSecs();
     for (const e of this.#tree.values()) {
       if (!e.block) continue;
       if (!e.assumePruned && (!e.chunks || e.chunks.some((c) => !c))) continue;
       if (!this.#node.chainstate.getEntry(e.header.prevHash)) continue;
+      if (e.retryAtSecs !== undefined && nowSecs < e.retryAtSecs) continue;
       if (!next || e.height < next.height) next = e;
     }
     if (!next) return;
@@ -692,20 +745,54 @@ export class BlockSync {
     }
   }
 
-  /** A submitted block failed: drop its branch and punish its sender when it broke a rule. */
+  /**
+   * A submitted block failed: drop its branch and give its sender the reason's penalty when it
+   * broke a rule; keep it to retry when the reason may pass later (too far ahead of our clock).
+   */
   #rejected(e: TreeEntry, err: unknown): void {
     if (!(err instanceof ValidationError || err instanceof DecodeError)) {
+      // Not the block's fault (evaluator, store): neither invalid nor punished.
       this.#node.logger.log(`p2p: submitting block ${e.key} failed: ${err}`);
       this.#tree.delete(e.key);
+      return;
+    }
+    if (err instanceof ValidationError && mayBecomeValid(err.reason)) {
+      this.#holdForLater(e, err);
       return;
     }
     this.stats.invalidBlocks++;
     this.#dropBranch(e.key);
     const reason = err instanceof ValidationError ? err.reason : "undecodable checkpoint";
+    // An undecodable checkpoint matched its root yet breaks the format: the block is invalid.
+    const penalty = err instanceof ValidationError ? penaltyFor(err.reason, "block") : "discourage";
+    if (penalty === "none") return;
     const culprit = this.#peers().find((p) => p.id === e.blockFrom);
     culprit?.disconnect(
       `sent invalid block ${e.key} (${reason})`,
-      new Misbehavior("invalid-block", reason),
+      new ProtocolError("invalid-block", reason),
     );
+  }
+
+  /**
+   * Keeps a block refused for now (too far ahead of our clock) with its checkpoint, to submit
+   * again from the time it may pass; at most `maxFutureBlocks` are kept, the farthest ahead
+   * beyond that is forgotten (peers announce it again). Its sender keeps its standing.
+   */
+  #holdForLater(e: TreeEntry, err: ValidationError): void {
+    this.stats.futureBlocks++;
+    const first = e.retryAtSecs === undefined;
+    e.retryAtSecs = e.header.timestampSecs - this.#node.params.maxFutureBlockTimeSecs;
+    if (first) {
+      this.#node.logger.log(
+        `p2p: block ${e.key} height=${e.height} is ahead of our clock (${err.reason}); ` +
+          `kept to submit again at ${e.retryAtSecs}`,
+      );
+    }
+    const held = [...this.#tree.values()].filter((h) => h.retryAtSecs !== undefined);
+    if (held.length <= this.#maxFuture) return;
+    const farthest = held.reduce((a, b) => (b.retryAtSecs! > a.retryAtSecs! ? b : a));
+    for (const r of farthest.chunkReq.values()) this.#release(r);
+    if (farthest.blockReq) this.#release(farthest.blockReq);
+    this.#tree.delete(farthest.key);
   }
 }

@@ -16,6 +16,11 @@ export interface SyncNode {
   readonly params: NetworkParams;
   /** The chainstate. */
   readonly chainstate: Chainstate;
+  /**
+   * The node's clock (the chainstate's, mocked by `setmocktime`); without one the system clock.
+   * The sync reads it to know when a block ahead of it may be submitted again.
+   */
+  readonly clock?: { nowSecs(): number };
   /** The mempool. */
   readonly mempool: Mempool;
   /** Log sink. */

@@ -145,22 +145,25 @@ export class SecureConnection {
       const got = await this.#read(this.#lengthField);
       if (got === 0) throw this.#fail(new ConnectionClosedError("Peer closed the connection"));
       if (got < LENGTH_FIELD_BYTES) {
-        throw this.#fail(new ProtocolError("Connection ended inside a frame's length field"));
+        throw this.#fail(
+          new ProtocolError("protocol", "Connection ended inside a frame's length field"),
+        );
       }
       const length = this.#decryptor.decryptLength(this.#lengthField);
       if (length > this.#maxFrameBytes) {
         throw this.#fail(
           new ProtocolError(
+            "protocol",
             `Frame length ${length} exceeds the maximum of ${this.#maxFrameBytes} bytes`,
           ),
         );
       }
       const payload = new Uint8Array(HEADER_BYTES + length + TAG_BYTES);
       if (await this.#read(payload) < payload.length) {
-        throw this.#fail(new ProtocolError("Connection ended inside a frame"));
+        throw this.#fail(new ProtocolError("protocol", "Connection ended inside a frame"));
       }
       if (!this.#decryptor.decryptPayload(payload)) {
-        throw this.#fail(new ProtocolError("Frame failed authentication"));
+        throw this.#fail(new ProtocolError("protocol", "Frame failed authentication"));
       }
       if ((payload[0]! & IGNORE_BIT) !== 0) continue;
       return payload.subarray(HEADER_BYTES, HEADER_BYTES + length);

@@ -216,6 +216,7 @@ export class SecureTransport {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof ProtocolError) throw error;
       throw new ProtocolError(
+        "protocol",
         `Handshake failed: ${error instanceof Error ? error.message : error}`,
       );
     } finally {
@@ -234,7 +235,7 @@ export class SecureTransport {
     try {
       shared = x25519.getSharedSecret(ownSecret, peerKey);
     } catch {
-      throw new ProtocolError("Peer sent a low-order X25519 key");
+      throw new ProtocolError("protocol", "Peer sent a low-order X25519 key");
     }
     return deriveSessionKeys(handshakeKeyMaterial(initiatorKey, responderKey, shared), this.#salt);
   }
@@ -271,14 +272,17 @@ export class SecureTransport {
     const length = decryptor.decryptLength(field);
     if (length !== IDENTITY_PACKET_BYTES) {
       throw new ProtocolError(
+        "protocol",
         `Handshake packet announces ${length} bytes, expected ${IDENTITY_PACKET_BYTES} (wrong network or keys)`,
       );
     }
     const payload = await readExactly(reader, HEADER_BYTES + length + TAG_BYTES);
     if (!decryptor.decryptPayload(payload)) {
-      throw new ProtocolError("Handshake packet failed authentication");
+      throw new ProtocolError("protocol", "Handshake packet failed authentication");
     }
-    if (payload[0] !== 0) throw new ProtocolError(`Handshake packet has header ${payload[0]}`);
+    if (payload[0] !== 0) {
+      throw new ProtocolError("protocol", `Handshake packet has header ${payload[0]}`);
+    }
     const peerId = payload.slice(HEADER_BYTES, HEADER_BYTES + 32);
     const signature = payload.subarray(HEADER_BYTES + 32, HEADER_BYTES + IDENTITY_PACKET_BYTES);
     const message = identityTranscript(
@@ -294,9 +298,9 @@ export class SecureTransport {
     } catch {
       valid = false;
     }
-    if (!valid) throw new ProtocolError("Peer's identity signature is invalid");
+    if (!valid) throw new ProtocolError("protocol", "Peer's identity signature is invalid");
     if (expectedPeerId !== undefined && !bytesEqual(peerId, expectedPeerId)) {
-      throw new ProtocolError("Peer's node id is not the expected one");
+      throw new ProtocolError("protocol", "Peer's node id is not the expected one");
     }
     return peerId;
   }
@@ -347,7 +351,7 @@ function makeEphemeral(secretKey?: Uint8Array): { secretKey: Uint8Array; publicK
 async function readExactly(reader: BufferedReader, length: number): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   if (await reader.readFull(out) < length) {
-    throw new ProtocolError("Connection ended during the handshake");
+    throw new ProtocolError("protocol", "Connection ended during the handshake");
   }
   return out;
 }

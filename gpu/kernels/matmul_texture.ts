@@ -22,7 +22,7 @@
  */
 import { CommandBatch, type GpuContext } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
-import { MATMUL_PACK_WGSL, PACKED_BLOCK } from "./matmul_pack.ts";
+import { MATMUL_PACK_WGSL, matmulScratch, PACKED_BLOCK } from "./matmul_pack.ts";
 
 /** Rows per panel block (one texture layer): 32 texels of 4 floats. */
 export const TEXTURE_BLOCK = 128;
@@ -113,22 +113,6 @@ export interface TextureOperand {
 
 if (TEXTURE_BLOCK !== PACKED_BLOCK) throw new Error("texture blocks must match packed panels");
 
-type Scratch = GPUBuffer | { texture: GPUTexture; view: GPUTextureView };
-const cache = new WeakMap<GPUDevice, Map<string, Scratch>>();
-
-/**
- * A scratch buffer or texture of this device, role and size, created on first use and reused:
- * commands run in recording order (within a batch and across submits), so a later product's pack
- * and copy run after an earlier product's kernel has read the previous contents.
- */
-function cached<T extends Scratch>(device: GPUDevice, key: string, make: () => T): T {
-  let byDevice = cache.get(device);
-  if (!byDevice) cache.set(device, byDevice = new Map());
-  let v = byDevice.get(key);
-  if (!v) byDevice.set(key, v = make());
-  return v as T;
-}
-
 /** Largest K this path takes on `gpu` (texture height) and largest row count (layers × B). */
 export function textureLimits(gpu: GpuContext): { maxK: number; maxRows: number } {
   const { maxTextureDimension2D, maxTextureArrayLayers } = gpu.device.limits;
@@ -180,7 +164,7 @@ export function recordMatmulTexture(
     const op = role === "a" ? a : b;
     const blocks = Math.ceil(op.n / TEXTURE_BLOCK);
     const total = blocks * kk * TEXTURE_BLOCK;
-    const tex = cached(device, `texture-${role}:${kk}x${blocks}`, () => {
+    const tex = matmulScratch(device, `texture-${role}:${kk}x${blocks}`, () => {
       const texture = device.createTexture({
         size: [TEXTURE_BLOCK / 4, kk, blocks],
         format: "rgba32float",
@@ -189,7 +173,7 @@ export function recordMatmulTexture(
       return { texture, view: texture.createView({ dimension: "2d-array" }) };
     });
     if (K > 0) {
-      const panel = cached(device, `panel-${role}:${total}`, () =>
+      const panel = matmulScratch(device, `panel-${role}:${total}`, () =>
         device.createBuffer({
           size: total * 4,
           usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
@@ -214,7 +198,7 @@ export function recordMatmulTexture(
   const [ta, tb] = textures as [typeof textures[0], typeof textures[0]];
   const np = tb.blocks * TEXTURE_BLOCK;
   const outFloats = ta.blocks * TEXTURE_BLOCK * np;
-  const out = cached(
+  const out = matmulScratch(
     device,
     `out:${outFloats}`,
     () => device.createBuffer({ size: outFloats * 4, usage: GPUBufferUsage.STORAGE }),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { fixedOrderSumWgsl } from "./cross_entropy.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
@@ -65,14 +65,25 @@ export interface AdamwStepOptions {
  * Records out[outIndex] = Σ input[i]² over n values, in a fixed order.
  *
  * @example
- * ```ts ignore
- * recordSumSquares(batch, normParts, gradBuf, n, tensorIndex);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSumSquares } from "./adamw.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const grad = createStorage(gpu, new Float32Array([3, 4]));
+ *   const parts = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSumSquares(batch, parts, grad, 2, 1); // into parts[1]
+ *   batch.submit();
+ *   console.log(await readF32(gpu, parts, 2)); // Float32Array(2) [ 0, 25 ]
+ * }
  * ```
  */
 export function recordSumSquares(
   b: CommandBatch,
-  out: GPUBuffer,
-  input: GPUBuffer,
+  out: StorageBinding,
+  input: StorageBinding,
   n: number,
   outIndex: number,
 ): void {
@@ -84,18 +95,38 @@ export function recordSumSquares(
  * min(1, maxGradNorm/√normSq[0]) first.
  *
  * @example
- * ```ts ignore
- * recordAdamw(batch, w, dw, m, v, normSq, n,
- *   { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, step: 1, maxGradNorm: 1 });
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordAdamw } from "./adamw.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const w = createStorage(gpu, new Float32Array([1]));
+ *   const dw = createStorage(gpu, new Float32Array([0.5]));
+ *   const normSq = createStorage(gpu, new Float32Array([0.25])); // Σ grad² of the whole model
+ *   const m = createStorage(gpu, 4), v = createStorage(gpu, 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordAdamw(batch, w, dw, m, v, normSq, 1, {
+ *     lr: 0.1,
+ *     beta1: 0.9,
+ *     beta2: 0.95,
+ *     eps: 1e-8,
+ *     weightDecay: 0,
+ *     step: 1,
+ *     maxGradNorm: 1,
+ *   });
+ *   batch.submit();
+ *   console.log(await readF32(gpu, w, 1)); // ≈ [ 0.9 ]: the first step moves by lr
+ * }
  * ```
  */
 export function recordAdamw(
   b: CommandBatch,
-  param: GPUBuffer,
-  grad: GPUBuffer,
-  m: GPUBuffer,
-  v: GPUBuffer,
-  normSq: GPUBuffer,
+  param: StorageBinding,
+  grad: StorageBinding,
+  m: StorageBinding,
+  v: StorageBinding,
+  normSq: StorageBinding,
   n: number,
   opts: AdamwStepOptions,
 ): void {

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 import { MATMUL_PACK_WGSL, matmulScratch, PACKED_BLOCK } from "./matmul_pack.ts";
 import { fitsTexture, recordMatmulTexture, type TextureOperand } from "./matmul_texture.ts";
@@ -303,7 +303,7 @@ const UNIFORM_BYTES = PACKED_K * PACKED_BLOCK * 4;
  */
 function recordLarge(
   b: CommandBatch,
-  c: GPUBuffer,
+  c: StorageBinding,
   ops: { a: TextureOperand; b: TextureOperand; K: number },
   acc: boolean,
 ): void {
@@ -343,7 +343,7 @@ function recordLarge(
  */
 export function recordMatmulPacked(
   b: CommandBatch,
-  c: GPUBuffer,
+  c: StorageBinding,
   ops: { a: TextureOperand; b: TextureOperand; K: number },
   acc: boolean,
 ): void {
@@ -405,9 +405,9 @@ function checkDims(rows: number, inDim: number, outDim: number): void {
 
 function recordStrided(
   b: CommandBatch,
-  c: GPUBuffer,
-  a: GPUBuffer,
-  bb: GPUBuffer,
+  c: StorageBinding,
+  a: StorageBinding,
+  bb: StorageBinding,
   dims: { M: number; N: number; K: number; sam: number; sak: number; sbn: number; sbk: number },
   acc: boolean,
 ): void {
@@ -430,15 +430,27 @@ function recordStrided(
  * @param acc add into y instead of overwriting it
  *
  * @example
- * ```ts ignore
- * recordMatmulForward(batch, qBuf, xBuf, wqBuf, batchSize * time, d, d);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulForward } from "./matmul.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const x = createStorage(gpu, new Float32Array([1, 2])); // [1 row, 2 in]
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6])); // [2 out, 2 in]
+ *   const y = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMatmulForward(batch, y, x, w, 1, 2, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 11, 17 ]
+ * }
  * ```
  */
 export function recordMatmulForward(
   b: CommandBatch,
-  y: GPUBuffer,
-  x: GPUBuffer,
-  w: GPUBuffer,
+  y: StorageBinding,
+  x: StorageBinding,
+  w: StorageBinding,
   rows: number,
   inDim: number,
   outDim: number,
@@ -478,15 +490,27 @@ export function recordMatmulForward(
  * @param acc add into dx instead of overwriting it (e.g. a residual branch's gradient)
  *
  * @example
- * ```ts ignore
- * recordMatmulBackwardInput(batch, dxBuf, dqBuf, wqBuf, rows, d, d, true);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulBackwardInput } from "./matmul.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const dy = createStorage(gpu, new Float32Array([1, 1])); // [1 row, 2 out]
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6])); // [2 out, 2 in]
+ *   const dx = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMatmulBackwardInput(batch, dx, dy, w, 1, 2, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dx, 2)); // Float32Array(2) [ 8, 10 ]
+ * }
  * ```
  */
 export function recordMatmulBackwardInput(
   b: CommandBatch,
-  dx: GPUBuffer,
-  dy: GPUBuffer,
-  w: GPUBuffer,
+  dx: StorageBinding,
+  dy: StorageBinding,
+  w: StorageBinding,
   rows: number,
   inDim: number,
   outDim: number,
@@ -527,15 +551,27 @@ export function recordMatmulBackwardInput(
  * @param acc add into dw instead of overwriting it (gradient accumulation)
  *
  * @example
- * ```ts ignore
- * recordMatmulBackwardWeight(batch, dwqBuf, dqBuf, xBuf, rows, d, d);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulBackwardWeight } from "./matmul.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const dy = createStorage(gpu, new Float32Array([1, 1])); // [1 row, 2 out]
+ *   const x = createStorage(gpu, new Float32Array([1, 2])); // [1 row, 2 in]
+ *   const dw = createStorage(gpu, 4 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMatmulBackwardWeight(batch, dw, dy, x, 1, 2, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dw, 4)); // Float32Array(4) [ 1, 2, 1, 2 ]
+ * }
  * ```
  */
 export function recordMatmulBackwardWeight(
   b: CommandBatch,
-  dw: GPUBuffer,
-  dy: GPUBuffer,
-  x: GPUBuffer,
+  dw: StorageBinding,
+  dy: StorageBinding,
+  x: StorageBinding,
   rows: number,
   inDim: number,
   outDim: number,

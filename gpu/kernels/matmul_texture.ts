@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { CommandBatch, type GpuContext } from "../device.ts";
+import { CommandBatch, type GpuContext, type StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 import { MATMUL_PACK_WGSL, matmulScratch, PACKED_BLOCK } from "./matmul_pack.ts";
 
@@ -102,7 +102,7 @@ const TEXTURE_WGSL = matmulTextureWgsl();
 /** Strided view of an operand: element (i, k) at i·si + k·sk, i < n. */
 export interface TextureOperand {
   /** Storage buffer holding the operand. */
-  buf: GPUBuffer;
+  buf: StorageBinding;
   /** Rows (the output dimension this operand indexes). */
   n: number;
   /** Stride between rows, in floats. */
@@ -136,14 +136,27 @@ export function fitsTexture(gpu: GpuContext, rowsA: number, rowsB: number, K: nu
  * @throws RangeError when K or a row count exceeds {@link textureLimits}
  *
  * @example
- * ```ts ignore
- * // y = x·wᵀ, x [rows, inDim], w [outDim, inDim]
- * recordMatmulTexture(batch, y, { buf: x, n: rows, si: inDim, sk: 1 }, { buf: w, n: outDim, si: inDim, sk: 1 }, inDim, false);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulTexture } from "./matmul_texture.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   // y = x·wᵀ, x [1 row, 2 in], w [2 out, 2 in]
+ *   const x = createStorage(gpu, new Float32Array([1, 2]));
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6]));
+ *   const y = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   const a = { buf: x, n: 1, si: 2, sk: 1 }, b = { buf: w, n: 2, si: 2, sk: 1 };
+ *   recordMatmulTexture(batch, y, a, b, 2, false);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 11, 17 ]
+ * }
  * ```
  */
 export function recordMatmulTexture(
   batch: CommandBatch,
-  c: GPUBuffer,
+  c: StorageBinding,
   a: TextureOperand,
   b: TextureOperand,
   K: number,
@@ -220,13 +233,23 @@ export function recordMatmulTexture(
  * @throws RangeError when K or a row count exceeds {@link textureLimits}
  *
  * @example
- * ```ts ignore
- * matmulTexture(gpu, y, { buf: x, n: rows, si: inDim, sk: 1 }, { buf: w, n: outDim, si: inDim, sk: 1 }, inDim, false);
+ * ```ts
+ * import { createStorage, readF32, requestGpu } from "../device.ts";
+ * import { matmulTexture } from "./matmul_texture.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const x = createStorage(gpu, new Float32Array([1, 2]));
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6]));
+ *   const y = createStorage(gpu, 2 * 4);
+ *   matmulTexture(gpu, y, { buf: x, n: 1, si: 2, sk: 1 }, { buf: w, n: 2, si: 2, sk: 1 }, 2, false);
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 11, 17 ]
+ * }
  * ```
  */
 export function matmulTexture(
   gpu: GpuContext,
-  c: GPUBuffer,
+  c: StorageBinding,
   a: TextureOperand,
   b: TextureOperand,
   K: number,

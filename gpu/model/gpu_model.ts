@@ -138,6 +138,7 @@ export class GpuModel {
   readonly #dlogits: GPUBuffer;
   readonly #losses: GPUBuffer;
   readonly #lossSum: GPUBuffer;
+
   private constructor(gpu: GpuContext, checkpoint: Checkpoint, batch: number, time: number) {
     this.gpu = gpu;
     this.config = { ...checkpoint.config };
@@ -145,22 +146,15 @@ export class GpuModel {
     this.time = time;
     this.rows = batch * time;
     this.layout = paramLayout(this.config);
-    const { maxBufferSize, maxStorageBufferBindingSize } = gpu.device.limits;
-    if (this.layout.floats * 4 > maxBufferSize) {
-      throw new RangeError(
-        `the model's ${
-          this.layout.floats * 4
-        } parameter bytes exceed this GPU's buffer limit of ${maxBufferSize}`,
-      );
+    const { maxBufferSize, maxStorageBufferBindingSize: maxBinding } = gpu.device.limits;
+    const bytes = this.layout.floats * 4;
+    if (bytes > maxBufferSize) {
+      throw new RangeError(`Parameters of ${bytes} bytes exceed the GPU's ${maxBufferSize}`);
     }
     const flat = new Float32Array(this.layout.floats);
     for (const t of this.layout.tensors) {
-      if (t.length * 4 > maxStorageBufferBindingSize) {
-        throw new RangeError(
-          `tensor ${t.name} of ${
-            t.length * 4
-          } bytes exceeds this GPU's binding limit of ${maxStorageBufferBindingSize}`,
-        );
+      if (t.length * 4 > maxBinding) {
+        throw new RangeError(`Tensor ${t.name} exceeds the GPU's binding size ${maxBinding}`);
       }
       flat.set(getTensor(checkpoint, t.name), t.offset);
     }

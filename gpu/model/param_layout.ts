@@ -69,7 +69,7 @@ export function paramLayout(
   alignBytes = BINDING_ALIGNMENT_BYTES,
 ): ParamLayout {
   if (!Number.isInteger(alignBytes) || alignBytes < 4 || alignBytes % 4 !== 0) {
-    throw new RangeError(`alignment must be a positive multiple of 4 bytes, got ${alignBytes}`);
+    throw new RangeError(`Alignment must be a positive multiple of 4 bytes, got ${alignBytes}`);
   }
   const align = alignBytes / 4;
   const specs = tensorSpecs(config).map((s, index) => ({
@@ -100,7 +100,7 @@ export function paramLayout(
     undecayed,
     place(name: string): TensorPlace {
       const t = byName.get(name);
-      if (!t) throw new RangeError(`the model has no tensor ${name}`);
+      if (!t) throw new RangeError(`The model has no tensor ${name}`);
       return t;
     },
   };
@@ -125,7 +125,9 @@ export function splitRange(
   alignBytes = BINDING_ALIGNMENT_BYTES,
 ): FloatRange[] {
   const step = Math.floor(maxBytes / alignBytes) * alignBytes / 4;
-  if (step < 1) throw new RangeError(`binding size ${maxBytes} is below the alignment`);
+  if (step < 1) {
+    throw new RangeError(`Binding size ${maxBytes} is below the alignment ${alignBytes}`);
+  }
   const pieces: FloatRange[] = [];
   for (let done = 0; done < range.length; done += step) {
     pieces.push({ offset: range.offset + done, length: Math.min(step, range.length - done) });

@@ -5,11 +5,37 @@
  * @module
  */
 import type { CommandBatch, StorageBinding } from "../device.ts";
-import { fixedOrderSumWgsl } from "./cross_entropy.ts";
+import { fixedOrderSumWgsl, SUM_THREADS } from "./cross_entropy.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
 /** Fixed-order Σ v² kernel (see `fixedOrderSumWgsl`). */
 export const SUM_SQUARES_WGSL = fixedOrderSumWgsl("v * v");
+
+/**
+ * Σ v² of many ranges of one buffer in one dispatch: workgroup w sums the `segments[2w + 1]`
+ * values from `segments[2w]` on into out[w], in the same fixed order as {@link SUM_SQUARES_WGSL}
+ * (so each sum is bit-identical to a separate dispatch over that range).
+ */
+export const SEGMENTED_SUM_SQUARES_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read> segments: array<u32>;
+var<workgroup> partial: array<f32, ${SUM_THREADS}>;
+@compute @workgroup_size(${SUM_THREADS})
+fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let first = segments[2u * wg.x];
+  let n = segments[2u * wg.x + 1u];
+  var s = 0.0;
+  for (var i = li; i < n; i += ${SUM_THREADS}u) { let v = input[first + i]; s += v * v; }
+  partial[li] = s;
+  workgroupBarrier();
+  if (li == 0u) {
+    var total = 0.0;
+    for (var j = 0u; j < ${SUM_THREADS}u; j++) { total += partial[j]; }
+    out[wg.x] = total;
+  }
+}
+`;
 
 /**
  * One thread per parameter: clip scale from normSq[0], then PyTorch AdamW (decoupled decay
@@ -88,6 +114,37 @@ export function recordSumSquares(
   outIndex: number,
 ): void {
   b.dispatch(SUM_SQUARES_WGSL, [out, input], [1], [n, outIndex]);
+}
+
+/**
+ * Records out[w] = Σ input[i]² over each range w of `segments` (u32 pairs: first float, count),
+ * `count` ranges in one dispatch, each summed in the fixed order of {@link recordSumSquares}.
+ *
+ * @example
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSegmentedSumSquares } from "./adamw.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const grads = createStorage(gpu, new Float32Array([3, 4, 0, 1, 2]));
+ *   const segments = createStorage(gpu, new Uint32Array([0, 2, 3, 2])); // [0, 2) and [3, 5)
+ *   const out = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSegmentedSumSquares(batch, out, grads, segments, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, out, 2)); // Float32Array(2) [ 25, 5 ]
+ * }
+ * ```
+ */
+export function recordSegmentedSumSquares(
+  b: CommandBatch,
+  out: StorageBinding,
+  input: StorageBinding,
+  segments: StorageBinding,
+  count: number,
+): void {
+  b.dispatch(SEGMENTED_SUM_SQUARES_WGSL, [out, input, segments], [count]);
 }
 
 /**

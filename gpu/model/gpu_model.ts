@@ -36,8 +36,8 @@ import {
 import { recordRmsnormBackward, recordRmsnormForward } from "../kernels/rmsnorm.ts";
 import { recordEmbeddingBackward, recordEmbeddingForward } from "../kernels/embedding.ts";
 import { recordCrossEntropy, recordSum } from "../kernels/cross_entropy.ts";
-import { recordAdamw, recordSumSquares } from "../kernels/adamw.ts";
-import { recordCopy } from "../kernels/elementwise.ts";
+import { recordAdamw, recordSegmentedSumSquares, recordSumSquares } from "../kernels/adamw.ts";
+import { MAX_WORKGROUPS_PER_DIM, recordCopy } from "../kernels/elementwise.ts";
 import { recordConvBackward, recordConvForward } from "../kernels/conv.ts";
 import { recordMinGruScanBackward, recordMinGruScanForward } from "../kernels/mingru.ts";
 import { recordSoftmaxBackward, recordSoftmaxForward } from "../kernels/softmax.ts";
@@ -102,6 +102,8 @@ interface Scratch {
   dm: GPUBuffer;
   normParts: GPUBuffer;
   normSq: GPUBuffer;
+  /** Each tensor's (first float, count) in canonical order, for the one-dispatch norm. */
+  segments: GPUBuffer;
 }
 
 /** What training adds to a model: gradients and AdamW moments (laid out like the parameters). */
@@ -226,6 +228,11 @@ export class GpuModel {
       dm: act(N * f),
       normParts: act(this.layout.tensors.length),
       normSq: act(1),
+      segments: createStorage(
+        this.gpu,
+        Uint32Array.from(this.layout.tensors.flatMap((t) => [t.offset, t.length])),
+        "segments",
+      ),
     };
     this.#training = {
       grads: createStorage(this.gpu, bytes, "grads"),
@@ -406,18 +413,24 @@ export class GpuModel {
   }
 
   /**
-   * Records global-norm clipping and the AdamW update of every parameter: the norm² from one
-   * fixed-order sum of squares per tensor (in canonical order), then one AdamW dispatch per
+   * Records global-norm clipping and the AdamW update of every parameter: the norm² as the
+   * fixed-order sum of the tensors' fixed-order sums of squares (canonical order; one dispatch
+   * for all tensors when the gradient buffer fits one binding), then one AdamW dispatch per
    * decay class (each a contiguous range of the buffers, split only where it would exceed the
    * GPU's binding size).
    */
   recordUpdate(b: CommandBatch, step: number, lr: number, opt: OptimizerOptions): void {
     const { grads, m, v, scratch: S } = this.#ensureTraining();
-    for (const t of this.layout.tensors) {
-      recordSumSquares(b, S.normParts, rangeOf(grads, t), t.length, t.index);
-    }
-    recordSum(b, S.normSq, S.normParts, this.layout.tensors.length);
     const maxBinding = this.gpu.device.limits.maxStorageBufferBindingSize;
+    const tensors = this.layout.tensors;
+    if (grads.size <= maxBinding && tensors.length <= MAX_WORKGROUPS_PER_DIM) {
+      recordSegmentedSumSquares(b, S.normParts, grads, S.segments, tensors.length);
+    } else {
+      for (const t of tensors) {
+        recordSumSquares(b, S.normParts, rangeOf(grads, t), t.length, t.index);
+      }
+    }
+    recordSum(b, S.normSq, S.normParts, tensors.length);
     const classes = [[this.layout.decayed, opt.weightDecay], [this.layout.undecayed, 0]] as const;
     for (const [range, weightDecay] of classes) {
       for (const piece of splitRange(range, maxBinding)) {

@@ -1,10 +1,10 @@
 /**
- * Matmul throughput on the current WebGPU adapter: the three products as recorded by
- * `recordMatmul*` (packed uniform-buffer path at these sizes) and the storage-buffer
- * register-blocked kernels they replaced (still used for small products), the texture path
- * (`matmulTexture`: operands in `rgba32float` texture arrays, 16×16 tiles), against the naive
- * one-thread-per-output WGSL kernel (baseline) and, at 256, a plain-JS triple loop. One group per
- * square size; each timed iteration records `reps` dispatches, submits once and waits for the
+ * Matmul throughput on the current WebGPU adapter, for the three products of a linear layer:
+ * as `recordMatmul*` record them (the texture path at these sizes: operands in `rgba32float`
+ * texture arrays, 16×16 tiles), through the packed uniform-buffer path (`recordMatmulPacked`, the
+ * fallback beyond the texture limits), and through the storage-buffer register-blocked kernels
+ * (what small products use; the forward one is the baseline), plus, at 256, a plain-JS triple
+ * loop. One group per square size; each timed iteration records `reps` dispatches, submits once and waits for the
  * queue. GFLOP/s per case (2·n³·reps / time) is printed when the run ends, per second of wall
  * time and per second of this process's CPU time (user + system, all threads: llvmpipe's workers
  * run in-process). On a shared machine the wall figure swings with the other jobs' load; the
@@ -29,11 +29,10 @@ import {
   recordMatmulBackwardInput,
   recordMatmulBackwardWeight,
   recordMatmulForward,
-  recordMatmulNaive,
+  recordMatmulPacked,
   TILE_M,
   TILE_N,
 } from "../gpu/kernels/matmul.ts";
-import { matmulTexture } from "../gpu/kernels/matmul_texture.ts";
 
 const gpu = await requestGpu();
 /** Square sizes to run: `RNT_MATMUL_SIZES=512,1024` trims the run (default 256,512,1024). */
@@ -73,33 +72,29 @@ if (gpu) {
     /** The storage-buffer register-blocked kernel, dispatched directly. */
     const storage = (wgsl: string, tm: number, tn: number) => (c: CommandBatch) =>
       c.dispatch(wgsl, [y, x, w], grid1d(Math.ceil(n / tm) * Math.ceil(n / tn)), [n, n, n, 0]);
-    /** The texture path (`matmulTexture`, its own submit) for one product's operand views. */
-    const texture = (a: [number, number], b: [number, number]) => () =>
-      matmulTexture(
-        gpu,
-        y,
-        { buf: x, n, si: a[0], sk: a[1] },
-        { buf: w, n, si: b[0], sk: b[1] },
-        n,
-        false,
-      );
+    /** The packed path for one product's operand views (rows, k strides). */
+    const packed = (a: [number, number], b: [number, number]) => (c: CommandBatch) =>
+      recordMatmulPacked(c, y, {
+        a: { buf: x, n, si: a[0], sk: a[1] },
+        b: { buf: w, n, si: b[0], sk: b[1] },
+        K: n,
+      }, false);
     const kernels: [string, (batch: CommandBatch) => void, boolean][] = [
-      ["naive WGSL", (c) => recordMatmulNaive(c, y, x, w, n, n, n), true],
-      ["forward storage 16x8", storage(FORWARD_WGSL, FORWARD_TILE_M, FORWARD_TILE_N), false],
-      ["forward packed", (c) => recordMatmulForward(c, y, x, w, n, n, n), false],
+      ["forward storage 16x8", storage(FORWARD_WGSL, FORWARD_TILE_M, FORWARD_TILE_N), true],
+      ["forward packed", packed([n, 1], [n, 1]), false],
+      ["forward recorded", (c) => recordMatmulForward(c, y, x, w, n, n, n), false],
       ["bwd-input storage 16x16", storage(BACKWARD_INPUT_WGSL, TILE_M, TILE_N), false],
-      ["bwd-input packed", (c) => recordMatmulBackwardInput(c, y, x, w, n, n, n), false],
+      ["bwd-input packed", packed([n, 1], [1, n]), false],
+      ["bwd-input recorded", (c) => recordMatmulBackwardInput(c, y, x, w, n, n, n), false],
       ["bwd-weight storage 16x16", storage(BACKWARD_WEIGHT_WGSL, TILE_M, TILE_N), false],
-      ["bwd-weight packed", (c) => recordMatmulBackwardWeight(c, y, x, w, n, n, n), false],
-      ["forward texture", texture([n, 1], [n, 1]), false],
-      ["bwd-input texture", texture([n, 1], [1, n]), false],
-      ["bwd-weight texture", texture([1, n], [1, n]), false],
+      ["bwd-weight packed", packed([1, n], [1, n]), false],
+      ["bwd-weight recorded", (c) => recordMatmulBackwardWeight(c, y, x, w, n, n, n), false],
     ];
     for (const [label, record, baseline] of kernels) {
       const run = async () => {
         const batch = new CommandBatch(gpu);
         for (let r = 0; r < reps; r++) record(batch);
-        batch.submit(); // the texture cases submitted their own work already
+        batch.submit();
         await readStorage(gpu, y, 4);
       };
       await run(); // compile outside the timed part
@@ -108,8 +103,7 @@ if (gpu) {
         name,
         group: `matmul ${n} (${adapter})`,
         baseline,
-        // The naive kernel needs seconds per iteration at 1024: keep the run short.
-        n: baseline && n >= 1024 ? 1 : n >= 1024 || baseline ? 2 : 4,
+        n: n >= 1024 ? 2 : 4,
         warmup: 0,
         fn: timed(name, flops, run),
       });

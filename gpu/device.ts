@@ -139,8 +139,26 @@ function packUniforms(values: readonly UniformValue[]): ArrayBuffer {
   return bytes;
 }
 
-/** A resource a kernel binds: a buffer (bound whole) or a texture view. */
-export type BindingResource = GPUBuffer | GPUTextureView;
+/** A byte range of a storage buffer, bound as if it were a buffer of its own. */
+export interface BufferRange {
+  readonly buffer: GPUBuffer;
+  /** First byte: a multiple of the device's `minStorageBufferOffsetAlignment`. */
+  readonly offset: number;
+  /** Bytes: a multiple of 4, at most `maxStorageBufferBindingSize`. */
+  readonly size: number;
+}
+
+/** What a kernel reads or writes: a whole storage buffer or a range of one. */
+export type StorageBinding = GPUBuffer | BufferRange;
+
+/** A resource a kernel binds: a buffer (bound whole), a range of one, or a texture view. */
+export type BindingResource = StorageBinding | GPUTextureView;
+
+function bindingOf(r: BindingResource): GPUBindingResource {
+  if (r instanceof GPUBuffer) return { buffer: r };
+  if (r instanceof GPUTextureView) return r;
+  return { buffer: r.buffer, offset: r.offset, size: r.size };
+}
 
 /**
  * Records dispatches into one command encoder and submits them together.
@@ -175,7 +193,7 @@ export class CommandBatch {
     const pipeline = pipelineFor(this.#gpu, wgsl);
     const entries: GPUBindGroupEntry[] = buffers.map((r, binding) => ({
       binding,
-      resource: r instanceof GPUBuffer ? { buffer: r } : r,
+      resource: bindingOf(r),
     }));
     if (uniforms) {
       const data = packUniforms(uniforms);
@@ -218,8 +236,17 @@ export class CommandBatch {
    * batch: ends the current compute pass, then calls `fn` with the batch's encoder.
    *
    * @example
-   * ```ts ignore
-   * batch.encode((e) => e.copyBufferToTexture(src, { texture }, size));
+   * ```ts
+   * import { CommandBatch, createStorage, readF32, requestGpu } from "./device.ts";
+   *
+   * const gpu = await requestGpu();
+   * if (gpu) { // no WebGPU adapter: nothing to show
+   *   const src = createStorage(gpu, new Float32Array([1, 2])), dst = createStorage(gpu, 8);
+   *   const batch = new CommandBatch(gpu);
+   *   batch.encode((e) => e.copyBufferToBuffer(src, 0, dst, 0, 8));
+   *   batch.submit();
+   *   console.log(await readF32(gpu, dst, 2)); // Float32Array(2) [ 1, 2 ]
+   * }
    * ```
    */
   encode(fn: (encoder: GPUCommandEncoder) => void): this {

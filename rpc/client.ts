@@ -70,7 +70,7 @@ function basicAuthHeader(userPass: string): string {
 /**
  * A JSON-RPC client.
  *
- * @example
+ * @example Not run as a doc test: it needs a running node and its cookie.
  * ```ts ignore
  * import { RpcClient } from "./client.ts";
  * const client = await RpcClient.fromDatadir({ datadir: "/home/ann/.rnt/regtest", port: 29554 });

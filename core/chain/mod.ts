@@ -5,7 +5,7 @@
  *
  * Needs `--allow-ffi --allow-read --allow-write --allow-env` (LevelDB is a native addon).
  *
- * @example
+ * @example Not run as a doc test: it needs a model evaluator, validation data and mined blocks.
  * ```ts ignore
  * import { Chainstate } from "./mod.ts";
  * import { REGTEST } from "../consensus/params.ts";

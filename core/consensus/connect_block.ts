@@ -104,7 +104,7 @@ class BlockOverlay implements UtxoView {
  * "bad-txns-inputs-missingorspent". All signatures of the block are batch-verified last.
  * Assumes {@linkcode checkBlockSanity} passed (it re-checks each transaction's sanity anyway).
  *
- * @example
+ * @example Not run as a doc test: it needs a chain (parameters, parent entry, UTXO view); the tests beside it build one.
  * ```ts ignore
  * const result = await connectBlockTransactions(block, view, { params, parent, nowSecs });
  * ```

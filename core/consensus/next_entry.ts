@@ -27,7 +27,7 @@ export interface NextEntryInputs {
  * `medianTimeSpan` timestamps ending at the block, stagnation (parent's + 1 when the
  * improvement is below 2μ, else 0), cumulative minted and returned.
  *
- * @example
+ * @example Not run as a doc test: it needs a chain (parameters, parent entry, UTXO view); the tests beside it build one.
  * ```ts ignore
  * const entry = nextEntry(params, parent, block, { ...connectResult, recentTimestampsSecs });
  * ```

@@ -84,7 +84,7 @@ export function checkLossClaim(
 /**
  * The full Proof-of-Training check; returns the evaluated loss.
  *
- * @example
+ * @example Not run as a doc test: it needs a mined block, its checkpoint and a model evaluator.
  * ```ts ignore
  * const { lossNats } = await checkProofOfTraining(header, bytes, { params, evaluator, validation });
  * ```

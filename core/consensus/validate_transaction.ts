@@ -15,7 +15,7 @@ import { reject } from "./reasons.ts";
  * Validates `tx` for inclusion in a child of `parent`; a coinbase is "bad-cb-multiple" (it can
  * only come with its block). Throws ValidationError; returns the inputs result (fee, spent…).
  *
- * @example
+ * @example Not run as a doc test: it needs a chain (parameters, parent entry, UTXO view); the tests beside it build one.
  * ```ts ignore
  * const { feeResonances } = await validateTransaction(tx, view, { params, parent: tip });
  * ```

@@ -2,7 +2,7 @@
  * The mempool: relay policy, consensus validation against the chain tip, fee-rate templates,
  * a size cap with eviction, conflict rejection, and following the chain's tip changes.
  *
- * @example
+ * @example Not run as a doc test: it needs an open chainstate and signed transactions.
  * ```ts ignore
  * import { Mempool } from "./mod.ts";
  * const pool = new Mempool(chainstate, { maxBytes: 32 << 20 });

@@ -4,12 +4,38 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
-import { fixedOrderSumWgsl } from "./cross_entropy.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
+import { fixedOrderSumWgsl, SUM_THREADS } from "./cross_entropy.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
 /** Fixed-order Σ v² kernel (see `fixedOrderSumWgsl`). */
 export const SUM_SQUARES_WGSL = fixedOrderSumWgsl("v * v");
+
+/**
+ * Σ v² of many ranges of one buffer in one dispatch: workgroup w sums the `segments[2w + 1]`
+ * values from `segments[2w]` on into out[w], in the same fixed order as {@link SUM_SQUARES_WGSL}
+ * (so each sum is bit-identical to a separate dispatch over that range).
+ */
+export const SEGMENTED_SUM_SQUARES_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read> segments: array<u32>;
+var<workgroup> partial: array<f32, ${SUM_THREADS}>;
+@compute @workgroup_size(${SUM_THREADS})
+fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let first = segments[2u * wg.x];
+  let n = segments[2u * wg.x + 1u];
+  var s = 0.0;
+  for (var i = li; i < n; i += ${SUM_THREADS}u) { let v = input[first + i]; s += v * v; }
+  partial[li] = s;
+  workgroupBarrier();
+  if (li == 0u) {
+    var total = 0.0;
+    for (var j = 0u; j < ${SUM_THREADS}u; j++) { total += partial[j]; }
+    out[wg.x] = total;
+  }
+}
+`;
 
 /**
  * One thread per parameter: clip scale from normSq[0], then PyTorch AdamW (decoupled decay
@@ -65,14 +91,25 @@ export interface AdamwStepOptions {
  * Records out[outIndex] = Σ input[i]² over n values, in a fixed order.
  *
  * @example
- * ```ts ignore
- * recordSumSquares(batch, normParts, gradBuf, n, tensorIndex);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSumSquares } from "./adamw.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const grad = createStorage(gpu, new Float32Array([3, 4]));
+ *   const parts = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSumSquares(batch, parts, grad, 2, 1); // into parts[1]
+ *   batch.submit();
+ *   console.log(await readF32(gpu, parts, 2)); // Float32Array(2) [ 0, 25 ]
+ * }
  * ```
  */
 export function recordSumSquares(
   b: CommandBatch,
-  out: GPUBuffer,
-  input: GPUBuffer,
+  out: StorageBinding,
+  input: StorageBinding,
   n: number,
   outIndex: number,
 ): void {
@@ -80,22 +117,73 @@ export function recordSumSquares(
 }
 
 /**
+ * Records out[w] = Σ input[i]² over each range w of `segments` (u32 pairs: first float, count),
+ * `count` ranges in one dispatch, each summed in the fixed order of {@link recordSumSquares}.
+ *
+ * @example
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSegmentedSumSquares } from "./adamw.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const grads = createStorage(gpu, new Float32Array([3, 4, 0, 1, 2]));
+ *   const segments = createStorage(gpu, new Uint32Array([0, 2, 3, 2])); // [0, 2) and [3, 5)
+ *   const out = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSegmentedSumSquares(batch, out, grads, segments, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, out, 2)); // Float32Array(2) [ 25, 5 ]
+ * }
+ * ```
+ */
+export function recordSegmentedSumSquares(
+  b: CommandBatch,
+  out: StorageBinding,
+  input: StorageBinding,
+  segments: StorageBinding,
+  count: number,
+): void {
+  b.dispatch(SEGMENTED_SUM_SQUARES_WGSL, [out, input, segments], [count]);
+}
+
+/**
  * Records one AdamW update of n parameters, with the gradient scaled by
  * min(1, maxGradNorm/√normSq[0]) first.
  *
  * @example
- * ```ts ignore
- * recordAdamw(batch, w, dw, m, v, normSq, n,
- *   { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, step: 1, maxGradNorm: 1 });
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordAdamw } from "./adamw.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const w = createStorage(gpu, new Float32Array([1]));
+ *   const dw = createStorage(gpu, new Float32Array([0.5]));
+ *   const normSq = createStorage(gpu, new Float32Array([0.25])); // Σ grad² of the whole model
+ *   const m = createStorage(gpu, 4), v = createStorage(gpu, 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordAdamw(batch, w, dw, m, v, normSq, 1, {
+ *     lr: 0.1,
+ *     beta1: 0.9,
+ *     beta2: 0.95,
+ *     eps: 1e-8,
+ *     weightDecay: 0,
+ *     step: 1,
+ *     maxGradNorm: 1,
+ *   });
+ *   batch.submit();
+ *   console.log(await readF32(gpu, w, 1)); // ≈ [ 0.9 ]: the first step moves by lr
+ * }
  * ```
  */
 export function recordAdamw(
   b: CommandBatch,
-  param: GPUBuffer,
-  grad: GPUBuffer,
-  m: GPUBuffer,
-  v: GPUBuffer,
-  normSq: GPUBuffer,
+  param: StorageBinding,
+  grad: StorageBinding,
+  m: StorageBinding,
+  v: StorageBinding,
+  normSq: StorageBinding,
   n: number,
   opts: AdamwStepOptions,
 ): void {

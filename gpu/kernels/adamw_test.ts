@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { CommandBatch, createStorage, type GpuContext, readF32 } from "../device.ts";
 import { assertClose, gpuTest, randomF32 } from "../testing.ts";
 import { adamwUpdate } from "../ref/adamw.ts";
-import { type AdamwStepOptions, recordAdamw, recordSumSquares } from "./adamw.ts";
+import {
+  type AdamwStepOptions,
+  recordAdamw,
+  recordSegmentedSumSquares,
+  recordSumSquares,
+} from "./adamw.ts";
 
 const base = { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
 
@@ -76,3 +81,34 @@ gpuTest("recordAdamw() rejects step 0", (gpu) => {
   );
   buf.destroy();
 });
+
+gpuTest(
+  "recordSegmentedSumSquares() gives each range the same bits as recordSumSquares()",
+  async (gpu) => {
+    // Ranges of one buffer at 256-byte-aligned starts: empty, short, several sweeps of 256 threads.
+    const ranges = [[0, 3], [64, 0], [128, 1000], [1152, 257], [1472, 5000]] as const;
+    const values = randomF32(6500, 9, 3);
+    const input = createStorage(gpu, values);
+    const segments = createStorage(gpu, Uint32Array.from(ranges.flat()));
+    const together = createStorage(gpu, ranges.length * 4);
+    const apart = createStorage(gpu, ranges.length * 4);
+    const b = new CommandBatch(gpu);
+    recordSegmentedSumSquares(b, together, input, segments, ranges.length);
+    for (const [i, [first, n]] of ranges.entries()) {
+      recordSumSquares(
+        b,
+        apart,
+        { buffer: input, offset: first * 4, size: Math.max(n, 1) * 4 },
+        n,
+        i,
+      );
+    }
+    b.submit();
+    const got = await readF32(gpu, together, ranges.length);
+    assert.deepEqual(got, await readF32(gpu, apart, ranges.length));
+    let want = 0;
+    for (const v of values.subarray(128, 1128)) want += v * v;
+    assertClose([got[2]!], [want], 1e-3, 1e-5, "Σ v² of [128, 1128)");
+    for (const buf of [input, segments, together, apart]) buf.destroy();
+  },
+);

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE as WG } from "./elementwise.ts";
 
 const KERNELS = [3, 7, 15, 31, 63] as const;
@@ -168,10 +168,14 @@ ${unroll(LT, (l) => `  dweff[(j0 + ${l}u) * p.dim + c] = a${l};`)}
 }
 `;
 
-/** dgains[b, c] = Σ_{j<K_b} w_b[j, c]·dweff[j, c], one thread per channel. */
+/**
+ * dgains[b, c] = Σ_{j<K_b} w_b[j, c]·dweff[j, c], one thread per channel. `dweff` is only read,
+ * but declared read_write: it and `dgains` may be ranges of one gradient buffer, and WebGPU
+ * refuses a buffer bound both read-only and writable in one dispatch.
+ */
 export const CONV_BACKWARD_GAINS_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> dgains: array<f32>;
-@group(0) @binding(1) var<storage, read> dweff: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dweff: array<f32>;
 @group(0) @binding(2) var<storage, read> w0: array<f32>;
 @group(0) @binding(3) var<storage, read> w1: array<f32>;
 @group(0) @binding(4) var<storage, read> w2: array<f32>;
@@ -222,7 +226,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `;
 
-function checkBranches(name: string, buffers: readonly GPUBuffer[]): void {
+function checkBranches(name: string, buffers: readonly StorageBinding[]): void {
   if (buffers.length !== KERNELS.length) {
     throw new RangeError(`${name} has ${buffers.length} buffers, expected 5`);
   }
@@ -236,16 +240,31 @@ function checkBranches(name: string, buffers: readonly GPUBuffer[]): void {
  * @param gains `[5, dim]`
  *
  * @example
- * ```ts ignore
- * recordConvForward(batch, h, n, convWeights, convGains, windows, windowLen, dim, true);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordConvForward } from "./conv.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   // One channel, a window of 3 steps; branch 0 (K = 3) weighs lag 1 only, with gain 2.
+ *   const zeros = (k: number) => createStorage(gpu, k * 4);
+ *   const weights = [createStorage(gpu, new Float32Array([0, 1, 0])), ...[7, 15, 31, 63].map(zeros)];
+ *   const gains = createStorage(gpu, new Float32Array([2, 0, 0, 0, 0]));
+ *   const x = createStorage(gpu, new Float32Array([1, 2, 3]));
+ *   const y = createStorage(gpu, 3 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordConvForward(batch, y, x, weights, gains, 1, 3, 1);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 3)); // y_t = 2·x_{t−1}: Float32Array(3) [ 0, 2, 4 ]
+ * }
  * ```
  */
 export function recordConvForward(
   b: CommandBatch,
-  y: GPUBuffer,
-  x: GPUBuffer,
-  weights: readonly GPUBuffer[],
-  gains: GPUBuffer,
+  y: StorageBinding,
+  x: StorageBinding,
+  weights: readonly StorageBinding[],
+  gains: StorageBinding,
   batch: number,
   time: number,
   dim: number,
@@ -267,19 +286,35 @@ export function recordConvForward(
  * per-branch weight gradients.
  *
  * @example
- * ```ts ignore
- * recordConvBackward(batch, dn, dWeights, dGains, dh, n, weights, gains, windows, T, dim);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordConvBackward } from "./conv.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   // One channel, a window of 3 steps; branch 0 (K = 3) weighs lag 1 only, with gain 2.
+ *   const zeros = (k: number) => createStorage(gpu, k * 4);
+ *   const weights = [createStorage(gpu, new Float32Array([0, 1, 0])), ...[7, 15, 31, 63].map(zeros)];
+ *   const gains = createStorage(gpu, new Float32Array([2, 0, 0, 0, 0]));
+ *   const x = createStorage(gpu, new Float32Array([1, 2, 3]));
+ *   const dy = createStorage(gpu, new Float32Array([1, 1, 1]));
+ *   const dx = zeros(3), dgains = zeros(5), dweights = [3, 7, 15, 31, 63].map(zeros);
+ *   const batch = new CommandBatch(gpu);
+ *   recordConvBackward(batch, dx, dweights, dgains, dy, x, weights, gains, 1, 3, 1);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dgains, 5)); // Σ_t dy_t·x_{t−1}: Float32Array(5) [ 3, 0, 0, 0, 0 ]
+ * }
  * ```
  */
 export function recordConvBackward(
   b: CommandBatch,
-  dx: GPUBuffer,
-  dweights: readonly GPUBuffer[],
-  dgains: GPUBuffer,
-  dy: GPUBuffer,
-  x: GPUBuffer,
-  weights: readonly GPUBuffer[],
-  gains: GPUBuffer,
+  dx: StorageBinding,
+  dweights: readonly StorageBinding[],
+  dgains: StorageBinding,
+  dy: StorageBinding,
+  x: StorageBinding,
+  weights: readonly StorageBinding[],
+  gains: StorageBinding,
   batch: number,
   time: number,
   dim: number,

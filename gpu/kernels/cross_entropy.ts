@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
 /**
@@ -81,16 +81,29 @@ export const SUM_WGSL = fixedOrderSumWgsl("v");
  * i32 targets (−1 = no prediction).
  *
  * @example
- * ```ts ignore
- * recordCrossEntropy(batch, lossBuf, dLogitsBuf, logitsBuf, targetBuf, rows, 256, 1 / counted);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordCrossEntropy } from "./cross_entropy.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const logits = createStorage(gpu, new Float32Array([0, 0]));
+ *   const targets = createStorage(gpu, new Int32Array([1]));
+ *   const losses = createStorage(gpu, 4), dlogits = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordCrossEntropy(batch, losses, dlogits, logits, targets, 1, 2, 1);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, losses, 1)); // ≈ [ 0.6931 ] (ln 2)
+ *   console.log(await readF32(gpu, dlogits, 2)); // Float32Array(2) [ 0.5, -0.5 ]
+ * }
  * ```
  */
 export function recordCrossEntropy(
   b: CommandBatch,
-  losses: GPUBuffer,
-  dlogits: GPUBuffer,
-  logits: GPUBuffer,
-  targets: GPUBuffer,
+  losses: StorageBinding,
+  dlogits: StorageBinding,
+  logits: StorageBinding,
+  targets: StorageBinding,
   rows: number,
   vocab: number,
   gradScale: number,
@@ -106,14 +119,25 @@ export function recordCrossEntropy(
  * Records out[outOffset] = Σ input[0..n) in a fixed order (bit-identical run to run).
  *
  * @example
- * ```ts ignore
- * recordSum(batch, lossTotalBuf, lossBuf, rows);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSum } from "./cross_entropy.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const input = createStorage(gpu, new Float32Array([1, 2, 3]));
+ *   const out = createStorage(gpu, 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSum(batch, out, input, 3);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, out, 1)); // Float32Array(1) [ 6 ]
+ * }
  * ```
  */
 export function recordSum(
   b: CommandBatch,
-  out: GPUBuffer,
-  input: GPUBuffer,
+  out: StorageBinding,
+  input: StorageBinding,
   n: number,
   outOffset = 0,
 ): void {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 
 /** Threads per workgroup for 1-D kernels. */
 export const WORKGROUP_SIZE = 64;
@@ -81,11 +81,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * Records y += x over the first `n` elements (the residual add).
  *
  * @example
- * ```ts ignore
- * recordAdd(batch, residual, branchOut, rows * dim);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordAdd } from "./elementwise.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const y = createStorage(gpu, new Float32Array([1, 2]));
+ *   const x = createStorage(gpu, new Float32Array([10, 20]));
+ *   const batch = new CommandBatch(gpu);
+ *   recordAdd(batch, y, x, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 11, 22 ]
+ * }
  * ```
  */
-export function recordAdd(b: CommandBatch, y: GPUBuffer, x: GPUBuffer, n: number): void {
+export function recordAdd(b: CommandBatch, y: StorageBinding, x: StorageBinding, n: number): void {
   b.dispatch(ADD_WGSL, [y, x], grid1d(n), [n]);
 }
 
@@ -94,11 +105,27 @@ export function recordAdd(b: CommandBatch, y: GPUBuffer, x: GPUBuffer, n: number
  * `CommandBatch.copy`, which ends it).
  *
  * @example
- * ```ts ignore
- * recordCopy(batch, saved, activations, rows * dim);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordCopy } from "./elementwise.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const src = createStorage(gpu, new Float32Array([1, 2, 3]));
+ *   const dst = createStorage(gpu, 3 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordCopy(batch, dst, src, 3);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dst, 3)); // Float32Array(3) [ 1, 2, 3 ]
+ * }
  * ```
  */
-export function recordCopy(b: CommandBatch, dst: GPUBuffer, src: GPUBuffer, n: number): void {
+export function recordCopy(
+  b: CommandBatch,
+  dst: StorageBinding,
+  src: StorageBinding,
+  n: number,
+): void {
   b.dispatch(COPY_WGSL, [dst, src], grid1d(n), [n]);
 }
 
@@ -106,10 +133,20 @@ export function recordCopy(b: CommandBatch, dst: GPUBuffer, src: GPUBuffer, n: n
  * Records y *= s over the first `n` elements, in place.
  *
  * @example
- * ```ts ignore
- * recordScale(batch, grad, n, 1 / rows);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordScale } from "./elementwise.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const y = createStorage(gpu, new Float32Array([2, 4]));
+ *   const batch = new CommandBatch(gpu);
+ *   recordScale(batch, y, 2, 0.5);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 1, 2 ]
+ * }
  * ```
  */
-export function recordScale(b: CommandBatch, y: GPUBuffer, n: number, s: number): void {
+export function recordScale(b: CommandBatch, y: StorageBinding, n: number, s: number): void {
   b.dispatch(SCALE_WGSL, [y], grid1d(n), [n, { f32: s }]);
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
 /** Forward: one thread per output element. */
@@ -60,15 +60,27 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * Records y[r] = table[tokens[r]] for `rows` tokens (u32 buffer).
  *
  * @example
- * ```ts ignore
- * recordEmbeddingForward(batch, xBuf, tokenBuf, tableBuf, rows, d);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordEmbeddingForward } from "./embedding.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const table = createStorage(gpu, new Float32Array([0, 1, 2, 3, 4, 5])); // 3 tokens × 2
+ *   const tokens = createStorage(gpu, new Uint32Array([2, 0]));
+ *   const x = createStorage(gpu, 4 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordEmbeddingForward(batch, x, tokens, table, 2, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, x, 4)); // Float32Array(4) [ 4, 5, 0, 1 ]
+ * }
  * ```
  */
 export function recordEmbeddingForward(
   b: CommandBatch,
-  y: GPUBuffer,
-  tokens: GPUBuffer,
-  table: GPUBuffer,
+  y: StorageBinding,
+  tokens: StorageBinding,
+  table: StorageBinding,
   rows: number,
   dim: number,
 ): void {
@@ -79,15 +91,27 @@ export function recordEmbeddingForward(
  * Records dtable (+)= Σ over rows of dy[r] into row tokens[r], deterministically.
  *
  * @example
- * ```ts ignore
- * recordEmbeddingBackward(batch, dTableBuf, dxBuf, tokenBuf, rows, 256, d, true);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordEmbeddingBackward } from "./embedding.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const dx = createStorage(gpu, new Float32Array([1, 1, 1, 1]));
+ *   const tokens = createStorage(gpu, new Uint32Array([2, 2]));
+ *   const dtable = createStorage(gpu, 6 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordEmbeddingBackward(batch, dtable, dx, tokens, 2, 3, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dtable, 6)); // Float32Array(6) [ 0, 0, 0, 0, 2, 2 ]
+ * }
  * ```
  */
 export function recordEmbeddingBackward(
   b: CommandBatch,
-  dtable: GPUBuffer,
-  dy: GPUBuffer,
-  tokens: GPUBuffer,
+  dtable: StorageBinding,
+  dy: StorageBinding,
+  tokens: StorageBinding,
   rows: number,
   vocab: number,
   dim: number,

@@ -1,54 +1,34 @@
 /**
  * WGSL matrix products for the bias-free linear layer y = x·Wᵀ (x `[rows, inDim]`, W
- * `[outDim, inDim]`) and its two gradients.
+ * `[outDim, inDim]`) and its two gradients, as the model records them: {@link
+ * recordMatmulForward}, {@link recordMatmulBackwardInput}, {@link recordMatmulBackwardWeight}.
+ * Each picks one of three paths by the product's size:
  *
- * What bounds speed on Mesa llvmpipe (22.3, the adapter here): the loads, not the multiply-adds.
- * llvmpipe runs 8 invocations in the lanes of a 256-bit register, and a storage-buffer load whose
- * address it cannot prove uniform is a per-lane loop with a branch per lane; that holds for every
- * load inside a loop (the loop mask disables its uniform fast path), whatever the address
- * pattern: a layout where adjacent invocations read adjacent addresses measured ~0.1 GFLOP/s at
- * 512, 5–10× slower than the register-blocked kernels. A uniform-buffer load is a straight-line
- * gather, ~3× cheaper per value, and workgroup memory shares the storage path (plus barriers).
+ * - at least {@link TEXTURE_MIN_WORK} multiply-adds, within `textureLimits`: the texture path
+ *   (`matmul_texture.ts`), operands in `rgba32float` texture arrays, one dispatch over all of k;
+ * - at least {@link PACKED_MIN_WORK} but beyond the texture limits (e.g. a backward-weight
+ *   product over more rows than `maxTextureDimension2D`): the packed path, operands packed into
+ *   k-major panels (`matmul_pack.ts`) and copied chunk by chunk into uniform buffers, one
+ *   dispatch per output block and chunk of {@link PACKED_K} values of k;
+ * - smaller products: register-blocked storage-buffer kernels (each thread keeps a tile of the
+ *   output in registers and streams its operands with vec4 loads), or a strided scalar kernel
+ *   when a size is not a multiple of 4 (`dModel` need only be even).
  *
- * So products with rows·inDim·outDim ≥ {@link PACKED_MIN_WORK} take the packed path: both
- * operands are packed once into k-major panels of {@link PACKED_BLOCK} rows (scratch storage
- * buffers, cached per device and size), and for each 128×128 output block and each chunk of
- * {@link PACKED_K} values of k, two 64 KiB slices are copied into uniform buffers and one dispatch
- * adds the chunk's products into the output (8×8 register tile per thread, vec4 along the
- * output column). Measured in one `deno bench` run (2 shared cores, load ~6), GFLOP/s
- * storage → packed: forward 1.08 → 2.90, backward-input 1.46 → 3.13, backward-weight
- * 2.10 → 3.94 at 512; 0.61 → 2.11, 0.85 → 2.63, 0.91 → 2.11 at 1024 (naive kernel 0.08).
+ * Why three: on Mesa llvmpipe the loads, not the multiply-adds, bound these kernels. A
+ * storage-buffer load whose address differs between invocations is a per-lane loop, a
+ * uniform-buffer load a cheaper gather, a texture load cheaper still; the big paths pay for
+ * packing and copies, which only larger products amortise. Measured figures are in
+ * bench/README.md (`matmul_bench.ts`, `model_bench.ts`).
  *
- * Products with rows·inDim·outDim ≥ {@link TEXTURE_MIN_WORK} (= PACKED_MIN_WORK) that fit its
- * texture limits take the texture path of `matmul_texture.ts` instead (operands in `rgba32float`
- * texture arrays, one dispatch over all of k, recorded into the same batch), so the packed path
- * is the fallback beyond those limits (K > maxTextureDimension2D, e.g. a backward-weight product
- * over more than 8192 rows on llvmpipe). Product by product the two paths are within noise at the
- * model's sizes, but the texture path made testnet training ~8 % and evaluation ~16 % faster in
- * interleaved model runs (bench/README.md); a 2^23 threshold showed no consistent gain.
- *
- * Smaller products use barrier-free register-blocked storage-buffer kernels: each thread owns a
- * TM×TN output tile in registers and streams its operands with vec4 loads, every tile loop
- * unrolled so the accumulators are plain scalars/vectors.
- *
- * - forward y = x·Wᵀ: both operands are contiguous along k, so the inner loop takes vec4 dot
- *   products (needs inDim % 4 = 0);
- * - backward-input dx = dy·W: dy is contiguous along k (= outDim) and W along the output column,
- *   so the tile is updated by vec4 outer products (needs inDim % 4 = outDim % 4 = 0);
- * - backward-weight dW = dyᵀ·x: both operands are contiguous along the output (k = rows), again
- *   outer products (same condition).
- *
- * Any other shape falls back to a strided scalar 4×4-tile kernel. Edge tiles clamp their load
- * indices (so the inner loop has no branches) and guard their stores. Every output element is a
- * sum over k in a fixed order (the packed path adds chunk sums in increasing k), so results are
- * bit-identical run to run.
+ * Every output element sums over k in a fixed order (the packed path adds chunk sums in
+ * increasing k), so results are bit-identical run to run.
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
-import { MATMUL_PACK_WGSL, PACKED_BLOCK } from "./matmul_pack.ts";
-import { fitsTexture, recordMatmulTexture } from "./matmul_texture.ts";
+import { MATMUL_PACK_WGSL, matmulScratch, PACKED_BLOCK } from "./matmul_pack.ts";
+import { fitsTexture, recordMatmulTexture, type TextureOperand } from "./matmul_texture.ts";
 
 export { MATMUL_PACK_WGSL, PACKED_BLOCK };
 
@@ -63,7 +43,7 @@ export const TILE_N = 16;
 export const FORWARD_TILE_M = 16;
 /** See {@link FORWARD_TILE_M}. */
 export const FORWARD_TILE_N = 8;
-/** Workgroup shape of the fallback and naive kernels (threads along n, along m). */
+/** Workgroup shape of the strided kernel (threads along n, along m). */
 const WG = 8;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -246,25 +226,6 @@ ${
 }
 `;
 
-/** Naive forward kernel, one thread per output element: the benchmark baseline. */
-export const MATMUL_NAIVE_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-struct Params { rows: u32, inDim: u32, outDim: u32 }
-@group(0) @binding(3) var<uniform> p: Params;
-
-@compute @workgroup_size(${WG}, ${WG})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let o = gid.x;
-  let r = gid.y;
-  if (o >= p.outDim || r >= p.rows) { return; }
-  var s = 0.0;
-  for (var k = 0u; k < p.inDim; k++) { s += x[r * p.inDim + k] * w[o * p.inDim + k]; }
-  y[r * p.outDim + o] = s;
-}
-`;
-
 const FORWARD_WGSL = matmulForwardWgsl();
 const BACKWARD_INPUT_WGSL = matmulBackwardInputWgsl();
 const BACKWARD_WEIGHT_WGSL = matmulBackwardWeightWgsl();
@@ -333,66 +294,76 @@ ${
 }
 
 const PACKED_WGSL = matmulPackedWgsl();
-/** The device a batch records for: the packed path allocates its cached scratch on it. */
-function batchDevice(b: CommandBatch): GPUDevice {
-  return b.gpu.device;
-}
-
 const UNIFORM_BYTES = PACKED_K * PACKED_BLOCK * 4;
-const scratch = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
-
-/** A scratch buffer of this device, role and size, created on first use and then reused. */
-function scratchBuffer(device: GPUDevice, role: string, bytes: number, usage: number): GPUBuffer {
-  let byDevice = scratch.get(device);
-  if (!byDevice) scratch.set(device, byDevice = new Map());
-  const key = `${role}:${bytes}`;
-  let buf = byDevice.get(key);
-  if (!buf) {
-    buf = device.createBuffer({ size: bytes, usage, label: `matmul ${key}` });
-    byDevice.set(key, buf);
-  }
-  return buf;
-}
-
-/** Strided view of an operand: element (i, k) at i·si + k·sk, i < n. */
-interface Operand {
-  buf: GPUBuffer;
-  n: number;
-  si: number;
-  sk: number;
-}
 
 /**
- * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) for a product of at least PACKED_MIN_WORK: through
- * the texture path when it has at least {@link TEXTURE_MIN_WORK} and fits `textureLimits`, else
- * through packed panels and uniform-buffer chunks: one pack dispatch per operand, then per output
- * block and per chunk of k two copies and one dispatch. Chunks add into c in increasing k (the
- * texture kernel sums all of k in order), so the summation order is fixed.
+ * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) for a product of at least {@link PACKED_MIN_WORK}:
+ * through the texture path when it has at least {@link TEXTURE_MIN_WORK} and fits
+ * `textureLimits`, else through {@link recordMatmulPacked}.
  */
-function recordBlocked(
+function recordLarge(
   b: CommandBatch,
-  device: GPUDevice,
-  c: GPUBuffer,
-  ops: { a: Operand; b: Operand; K: number },
+  c: StorageBinding,
+  ops: { a: TextureOperand; b: TextureOperand; K: number },
   acc: boolean,
 ): void {
   const { K } = ops;
   if (ops.a.n * ops.b.n * K >= TEXTURE_MIN_WORK && fitsTexture(b.gpu, ops.a.n, ops.b.n, K)) {
     recordMatmulTexture(b, c, ops.a, ops.b, K, acc);
-    return;
+  } else {
+    recordMatmulPacked(b, c, ops, acc);
   }
+}
+
+/**
+ * Records c[M, N] (+)= Σ_k a(m, k)·b(n, k) (M = a.n, N = b.n) through packed panels and
+ * uniform-buffer chunks: one pack dispatch per operand, then per output block and per chunk of
+ * k two copies and one dispatch. Chunks add into c in increasing k, so the summation order is
+ * fixed. The `recordMatmul*` functions take this path for large products beyond the texture
+ * limits; it is exported for the tests and the bench.
+ *
+ * @example
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulPacked } from "./matmul.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) {
+ *   // c = a·bᵀ for a = [[1, 2]], b = [[3, 4], [5, 6]]: c = [[11, 17]]
+ *   const a = createStorage(gpu, new Float32Array([1, 2]));
+ *   const b = createStorage(gpu, new Float32Array([3, 4, 5, 6]));
+ *   const c = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   const ops = { a: { buf: a, n: 1, si: 2, sk: 1 }, b: { buf: b, n: 2, si: 2, sk: 1 }, K: 2 };
+ *   recordMatmulPacked(batch, c, ops, false);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, c, 2)); // Float32Array [ 11, 17 ]
+ * }
+ * ```
+ */
+export function recordMatmulPacked(
+  b: CommandBatch,
+  c: StorageBinding,
+  ops: { a: TextureOperand; b: TextureOperand; K: number },
+  acc: boolean,
+): void {
+  const { K } = ops;
+  const device = b.gpu.device;
+  const buffer = (key: string, size: number, usage: number) => () =>
+    device.createBuffer({ size, usage, label: `matmul ${key}` });
   const STORAGE_COPY = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
   const UNIFORM = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
   const panels = (["a", "b"] as const).map((role) => {
     const op = ops[role];
     const blocks = Math.ceil(op.n / PACKED_BLOCK);
     const total = blocks * K * PACKED_BLOCK;
-    const buf = scratchBuffer(device, `pack-${role}`, total * 4, STORAGE_COPY);
+    const key = `pack-${role}:${total * 4}`;
+    const buf = matmulScratch(device, key, buffer(key, total * 4, STORAGE_COPY));
     b.dispatch(MATMUL_PACK_WGSL, [buf, op.buf], grid1d(total), [op.n, K, op.si, op.sk, total]);
     return { buf, blocks };
   });
-  const ua = scratchBuffer(device, "uniform-a", UNIFORM_BYTES, UNIFORM);
-  const ub = scratchBuffer(device, "uniform-b", UNIFORM_BYTES, UNIFORM);
+  const ua = matmulScratch(device, "uniform-a", buffer("uniform-a", UNIFORM_BYTES, UNIFORM));
+  const ub = matmulScratch(device, "uniform-b", buffer("uniform-b", UNIFORM_BYTES, UNIFORM));
   const threads = (PACKED_BLOCK / PACKED_TILE) ** 2; // one thread per tile
   const [pa, pb] = panels as [typeof panels[0], typeof panels[0]];
   for (let mb = 0; mb < pa.blocks; mb++) {
@@ -420,10 +391,9 @@ const groups = (n: number, perThread: number) => Math.ceil(Math.ceil(n / perThre
 const tileGrid = (m: number, n: number, tm = TILE_M, tn = TILE_N) =>
   grid1d(Math.ceil(m / tm) * Math.ceil(n / tn));
 
-/** The device when a product of this size takes the packed path, else null. */
-function packedDevice(b: CommandBatch, rows: number, inDim: number, outDim: number) {
-  return rows * inDim * outDim >= PACKED_MIN_WORK ? batchDevice(b) : null;
-}
+/** True when a product of this size takes the texture or packed path. */
+const isLarge = (rows: number, inDim: number, outDim: number) =>
+  rows * inDim * outDim >= PACKED_MIN_WORK;
 
 function checkDims(rows: number, inDim: number, outDim: number): void {
   for (const [name, v] of [["rows", rows], ["inDim", inDim], ["outDim", outDim]] as const) {
@@ -435,9 +405,9 @@ function checkDims(rows: number, inDim: number, outDim: number): void {
 
 function recordStrided(
   b: CommandBatch,
-  c: GPUBuffer,
-  a: GPUBuffer,
-  bb: GPUBuffer,
+  c: StorageBinding,
+  a: StorageBinding,
+  bb: StorageBinding,
   dims: { M: number; N: number; K: number; sam: number; sak: number; sbn: number; sbk: number },
   acc: boolean,
 ): void {
@@ -460,15 +430,27 @@ function recordStrided(
  * @param acc add into y instead of overwriting it
  *
  * @example
- * ```ts ignore
- * recordMatmulForward(batch, qBuf, xBuf, wqBuf, batchSize * time, d, d);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulForward } from "./matmul.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const x = createStorage(gpu, new Float32Array([1, 2])); // [1 row, 2 in]
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6])); // [2 out, 2 in]
+ *   const y = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMatmulForward(batch, y, x, w, 1, 2, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 11, 17 ]
+ * }
  * ```
  */
 export function recordMatmulForward(
   b: CommandBatch,
-  y: GPUBuffer,
-  x: GPUBuffer,
-  w: GPUBuffer,
+  y: StorageBinding,
+  x: StorageBinding,
+  w: StorageBinding,
   rows: number,
   inDim: number,
   outDim: number,
@@ -476,9 +458,8 @@ export function recordMatmulForward(
 ): void {
   checkDims(rows, inDim, outDim);
   if (rows === 0 || outDim === 0) return;
-  const device = packedDevice(b, rows, inDim, outDim);
-  if (device) {
-    recordBlocked(b, device, y, {
+  if (isLarge(rows, inDim, outDim)) {
+    recordLarge(b, y, {
       a: { buf: x, n: rows, si: inDim, sk: 1 },
       b: { buf: w, n: outDim, si: inDim, sk: 1 },
       K: inDim,
@@ -509,15 +490,27 @@ export function recordMatmulForward(
  * @param acc add into dx instead of overwriting it (e.g. a residual branch's gradient)
  *
  * @example
- * ```ts ignore
- * recordMatmulBackwardInput(batch, dxBuf, dqBuf, wqBuf, rows, d, d, true);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulBackwardInput } from "./matmul.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const dy = createStorage(gpu, new Float32Array([1, 1])); // [1 row, 2 out]
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6])); // [2 out, 2 in]
+ *   const dx = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMatmulBackwardInput(batch, dx, dy, w, 1, 2, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dx, 2)); // Float32Array(2) [ 8, 10 ]
+ * }
  * ```
  */
 export function recordMatmulBackwardInput(
   b: CommandBatch,
-  dx: GPUBuffer,
-  dy: GPUBuffer,
-  w: GPUBuffer,
+  dx: StorageBinding,
+  dy: StorageBinding,
+  w: StorageBinding,
   rows: number,
   inDim: number,
   outDim: number,
@@ -525,9 +518,8 @@ export function recordMatmulBackwardInput(
 ): void {
   checkDims(rows, inDim, outDim);
   if (rows === 0 || inDim === 0) return;
-  const device = packedDevice(b, rows, inDim, outDim);
-  if (device) {
-    recordBlocked(b, device, dx, {
+  if (isLarge(rows, inDim, outDim)) {
+    recordLarge(b, dx, {
       a: { buf: dy, n: rows, si: outDim, sk: 1 },
       b: { buf: w, n: inDim, si: 1, sk: inDim },
       K: outDim,
@@ -559,15 +551,27 @@ export function recordMatmulBackwardInput(
  * @param acc add into dw instead of overwriting it (gradient accumulation)
  *
  * @example
- * ```ts ignore
- * recordMatmulBackwardWeight(batch, dwqBuf, dqBuf, xBuf, rows, d, d);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulBackwardWeight } from "./matmul.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const dy = createStorage(gpu, new Float32Array([1, 1])); // [1 row, 2 out]
+ *   const x = createStorage(gpu, new Float32Array([1, 2])); // [1 row, 2 in]
+ *   const dw = createStorage(gpu, 4 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMatmulBackwardWeight(batch, dw, dy, x, 1, 2, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dw, 4)); // Float32Array(4) [ 1, 2, 1, 2 ]
+ * }
  * ```
  */
 export function recordMatmulBackwardWeight(
   b: CommandBatch,
-  dw: GPUBuffer,
-  dy: GPUBuffer,
-  x: GPUBuffer,
+  dw: StorageBinding,
+  dy: StorageBinding,
+  x: StorageBinding,
   rows: number,
   inDim: number,
   outDim: number,
@@ -575,9 +579,8 @@ export function recordMatmulBackwardWeight(
 ): void {
   checkDims(rows, inDim, outDim);
   if (inDim === 0 || outDim === 0) return;
-  const device = packedDevice(b, rows, inDim, outDim);
-  if (device) {
-    recordBlocked(b, device, dw, {
+  if (isLarge(rows, inDim, outDim)) {
+    recordLarge(b, dw, {
       a: { buf: dy, n: outDim, si: 1, sk: outDim },
       b: { buf: x, n: inDim, si: 1, sk: inDim },
       K: rows,
@@ -600,30 +603,4 @@ export function recordMatmulBackwardWeight(
       sbk: inDim,
     }, acc);
   }
-}
-
-/**
- * Records y = x·wᵀ with the naive one-thread-per-output kernel (benchmark baseline only).
- *
- * @example
- * ```ts ignore
- * recordMatmulNaive(batch, y, x, w, 512, 512, 512);
- * ```
- */
-export function recordMatmulNaive(
-  b: CommandBatch,
-  y: GPUBuffer,
-  x: GPUBuffer,
-  w: GPUBuffer,
-  rows: number,
-  inDim: number,
-  outDim: number,
-): void {
-  checkDims(rows, inDim, outDim);
-  if (rows === 0 || outDim === 0) return;
-  b.dispatch(MATMUL_NAIVE_WGSL, [y, x, w], [groups(outDim, 1), groups(rows, 1)], [
-    rows,
-    inDim,
-    outDim,
-  ]);
 }

@@ -1,7 +1,8 @@
 /**
- * The operand packing kernel shared by the packed uniform-buffer path (`matmul.ts`) and the
- * texture path (`matmul_texture.ts`): a strided operand rewritten as k-major panels of
- * {@link PACKED_BLOCK} rows, zero-padded to whole blocks.
+ * What the packed uniform-buffer path (`matmul.ts`) and the texture path (`matmul_texture.ts`)
+ * share: the operand packing kernel (a strided operand rewritten as k-major panels of
+ * {@link PACKED_BLOCK} rows, zero-padded to whole blocks) and one cache of the scratch buffers
+ * and textures both allocate per size.
  *
  * @module
  */
@@ -32,3 +33,38 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   dst[t] = v;
 }
 `;
+
+/** A cached scratch resource: a buffer, or a texture with its view. */
+export type MatmulScratch = GPUBuffer | { texture: GPUTexture; view: GPUTextureView };
+const scratch = new WeakMap<GPUDevice, Map<string, MatmulScratch>>();
+
+/**
+ * The scratch buffer or texture of this device under `key` (which names its role and size),
+ * made by `make` on first use and reused after: commands run in recording order (within a batch
+ * and across submits), so a later product's pack and copy run after an earlier product's kernel
+ * has read the previous contents.
+ *
+ * @example
+ * ```ts
+ * import { requestGpu } from "../device.ts";
+ * import { matmulScratch } from "./matmul_pack.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) {
+ *   const make = () => gpu.device.createBuffer({ size: 64, usage: GPUBufferUsage.STORAGE });
+ *   const first = matmulScratch(gpu.device, "example:64", make);
+ *   if (matmulScratch(gpu.device, "example:64", make) !== first) throw new Error("not reused");
+ * }
+ * ```
+ */
+export function matmulScratch<T extends MatmulScratch>(
+  device: GPUDevice,
+  key: string,
+  make: () => T,
+): T {
+  let byDevice = scratch.get(device);
+  if (!byDevice) scratch.set(device, byDevice = new Map());
+  let v = byDevice.get(key);
+  if (!v) byDevice.set(key, v = make());
+  return v as T;
+}

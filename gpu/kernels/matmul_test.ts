@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { CommandBatch, createStorage, type GpuContext, readF32 } from "../device.ts";
-import { assertClose, gpuTest, randomF32 } from "../testing.ts";
-import { matmulForward } from "../ref/matmul.ts";
+import { CommandBatch, createStorage, type GpuContext } from "../device.ts";
+import { assertClose, gpuTest } from "../testing.ts";
 import {
   PACKED_BLOCK,
   PACKED_K,
@@ -9,7 +8,6 @@ import {
   recordMatmulBackwardInput,
   recordMatmulBackwardWeight,
   recordMatmulForward,
-  recordMatmulNaive,
   TEXTURE_MIN_WORK,
 } from "./matmul.ts";
 import { textureLimits } from "./matmul_texture.ts";
@@ -104,18 +102,6 @@ gpuTest("matmul kernels are bit-identical across runs", async (gpu) => {
     // Sanity: at this size the accumulation really is non-trivial.
     assertClose(a.got.dw, a.want.dw, 1e-5, 1e-4, "dw");
   }
-});
-
-gpuTest("recordMatmulNaive() matches the CPU reference", async (gpu) => {
-  const [rows, inDim, outDim] = [13, 7, 9];
-  const x = randomF32(rows * inDim, 5), w = randomF32(outDim * inDim, 6);
-  const bx = createStorage(gpu, x), bw = createStorage(gpu, w);
-  const by = createStorage(gpu, rows * outDim * 4);
-  const batch = new CommandBatch(gpu);
-  recordMatmulNaive(batch, by, bx, bw, rows, inDim, outDim);
-  batch.submit();
-  assertClose(await readF32(gpu, by, rows * outDim), matmulForward(x, w, rows, inDim, outDim));
-  for (const buf of [bx, bw, by]) buf.destroy();
 });
 
 gpuTest("recordMatmulForward() rejects negative or fractional sizes", (gpu) => {

@@ -20,9 +20,9 @@
  *
  * @module
  */
-import { CommandBatch, type GpuContext } from "../device.ts";
+import { CommandBatch, type GpuContext, type StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
-import { MATMUL_PACK_WGSL, PACKED_BLOCK } from "./matmul_pack.ts";
+import { MATMUL_PACK_WGSL, matmulScratch, PACKED_BLOCK } from "./matmul_pack.ts";
 
 /** Rows per panel block (one texture layer): 32 texels of 4 floats. */
 export const TEXTURE_BLOCK = 128;
@@ -102,7 +102,7 @@ const TEXTURE_WGSL = matmulTextureWgsl();
 /** Strided view of an operand: element (i, k) at i·si + k·sk, i < n. */
 export interface TextureOperand {
   /** Storage buffer holding the operand. */
-  buf: GPUBuffer;
+  buf: StorageBinding;
   /** Rows (the output dimension this operand indexes). */
   n: number;
   /** Stride between rows, in floats. */
@@ -112,22 +112,6 @@ export interface TextureOperand {
 }
 
 if (TEXTURE_BLOCK !== PACKED_BLOCK) throw new Error("texture blocks must match packed panels");
-
-type Scratch = GPUBuffer | { texture: GPUTexture; view: GPUTextureView };
-const cache = new WeakMap<GPUDevice, Map<string, Scratch>>();
-
-/**
- * A scratch buffer or texture of this device, role and size, created on first use and reused:
- * commands run in recording order (within a batch and across submits), so a later product's pack
- * and copy run after an earlier product's kernel has read the previous contents.
- */
-function cached<T extends Scratch>(device: GPUDevice, key: string, make: () => T): T {
-  let byDevice = cache.get(device);
-  if (!byDevice) cache.set(device, byDevice = new Map());
-  let v = byDevice.get(key);
-  if (!v) byDevice.set(key, v = make());
-  return v as T;
-}
 
 /** Largest K this path takes on `gpu` (texture height) and largest row count (layers × B). */
 export function textureLimits(gpu: GpuContext): { maxK: number; maxRows: number } {
@@ -152,14 +136,27 @@ export function fitsTexture(gpu: GpuContext, rowsA: number, rowsB: number, K: nu
  * @throws RangeError when K or a row count exceeds {@link textureLimits}
  *
  * @example
- * ```ts ignore
- * // y = x·wᵀ, x [rows, inDim], w [outDim, inDim]
- * recordMatmulTexture(batch, y, { buf: x, n: rows, si: inDim, sk: 1 }, { buf: w, n: outDim, si: inDim, sk: 1 }, inDim, false);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMatmulTexture } from "./matmul_texture.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   // y = x·wᵀ, x [1 row, 2 in], w [2 out, 2 in]
+ *   const x = createStorage(gpu, new Float32Array([1, 2]));
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6]));
+ *   const y = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   const a = { buf: x, n: 1, si: 2, sk: 1 }, b = { buf: w, n: 2, si: 2, sk: 1 };
+ *   recordMatmulTexture(batch, y, a, b, 2, false);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 11, 17 ]
+ * }
  * ```
  */
 export function recordMatmulTexture(
   batch: CommandBatch,
-  c: GPUBuffer,
+  c: StorageBinding,
   a: TextureOperand,
   b: TextureOperand,
   K: number,
@@ -180,7 +177,7 @@ export function recordMatmulTexture(
     const op = role === "a" ? a : b;
     const blocks = Math.ceil(op.n / TEXTURE_BLOCK);
     const total = blocks * kk * TEXTURE_BLOCK;
-    const tex = cached(device, `texture-${role}:${kk}x${blocks}`, () => {
+    const tex = matmulScratch(device, `texture-${role}:${kk}x${blocks}`, () => {
       const texture = device.createTexture({
         size: [TEXTURE_BLOCK / 4, kk, blocks],
         format: "rgba32float",
@@ -189,7 +186,7 @@ export function recordMatmulTexture(
       return { texture, view: texture.createView({ dimension: "2d-array" }) };
     });
     if (K > 0) {
-      const panel = cached(device, `panel-${role}:${total}`, () =>
+      const panel = matmulScratch(device, `panel-${role}:${total}`, () =>
         device.createBuffer({
           size: total * 4,
           usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
@@ -214,7 +211,7 @@ export function recordMatmulTexture(
   const [ta, tb] = textures as [typeof textures[0], typeof textures[0]];
   const np = tb.blocks * TEXTURE_BLOCK;
   const outFloats = ta.blocks * TEXTURE_BLOCK * np;
-  const out = cached(
+  const out = matmulScratch(
     device,
     `out:${outFloats}`,
     () => device.createBuffer({ size: outFloats * 4, usage: GPUBufferUsage.STORAGE }),
@@ -236,13 +233,23 @@ export function recordMatmulTexture(
  * @throws RangeError when K or a row count exceeds {@link textureLimits}
  *
  * @example
- * ```ts ignore
- * matmulTexture(gpu, y, { buf: x, n: rows, si: inDim, sk: 1 }, { buf: w, n: outDim, si: inDim, sk: 1 }, inDim, false);
+ * ```ts
+ * import { createStorage, readF32, requestGpu } from "../device.ts";
+ * import { matmulTexture } from "./matmul_texture.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const x = createStorage(gpu, new Float32Array([1, 2]));
+ *   const w = createStorage(gpu, new Float32Array([3, 4, 5, 6]));
+ *   const y = createStorage(gpu, 2 * 4);
+ *   matmulTexture(gpu, y, { buf: x, n: 1, si: 2, sk: 1 }, { buf: w, n: 2, si: 2, sk: 1 }, 2, false);
+ *   console.log(await readF32(gpu, y, 2)); // Float32Array(2) [ 11, 17 ]
+ * }
  * ```
  */
 export function matmulTexture(
   gpu: GpuContext,
-  c: GPUBuffer,
+  c: StorageBinding,
   a: TextureOperand,
   b: TextureOperand,
   K: number,

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 
 const WG = 64;
 const MAX_GROUPS = 65535;
@@ -117,15 +117,28 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * candidate pre-activations `u`, each window starting from zero state.
  *
  * @example
- * ```ts ignore
- * recordMinGruScanForward(batch, s, k, u, windows, windowLen, dim);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMinGruScanForward } from "./mingru.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   // One window of 2 steps, 1 channel: gate z = σ(0) = ½, candidate g(0.5) = 1.
+ *   const k = createStorage(gpu, new Float32Array([0, 0]));
+ *   const u = createStorage(gpu, new Float32Array([0.5, 0.5]));
+ *   const s = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMinGruScanForward(batch, s, k, u, 1, 2, 1);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, s, 2)); // ≈ [ 0.5, 0.75 ]
+ * }
  * ```
  */
 export function recordMinGruScanForward(
   b: CommandBatch,
-  s: GPUBuffer,
-  k: GPUBuffer,
-  u: GPUBuffer,
+  s: StorageBinding,
+  k: StorageBinding,
+  u: StorageBinding,
   batch: number,
   time: number,
   dim: number,
@@ -138,18 +151,32 @@ export function recordMinGruScanForward(
  * the forward states `s`.
  *
  * @example
- * ```ts ignore
- * recordMinGruScanBackward(batch, dk, du, ds, k, u, s, windows, windowLen, dim);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordMinGruScanBackward } from "./mingru.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const k = createStorage(gpu, new Float32Array([0, 0]));
+ *   const u = createStorage(gpu, new Float32Array([0.5, 0.5]));
+ *   const s = createStorage(gpu, new Float32Array([0.5, 0.75])); // the forward scan's states
+ *   const ds = createStorage(gpu, new Float32Array([0, 1])); // loss = s at the last step
+ *   const dk = createStorage(gpu, 2 * 4), du = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordMinGruScanBackward(batch, dk, du, ds, k, u, s, 1, 2, 1);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, du, 2)); // ∂s₂/∂u: Float32Array(2) [ 0.25, 0.5 ]
+ * }
  * ```
  */
 export function recordMinGruScanBackward(
   b: CommandBatch,
-  dk: GPUBuffer,
-  du: GPUBuffer,
-  ds: GPUBuffer,
-  k: GPUBuffer,
-  u: GPUBuffer,
-  s: GPUBuffer,
+  dk: StorageBinding,
+  du: StorageBinding,
+  ds: StorageBinding,
+  k: StorageBinding,
+  u: StorageBinding,
+  s: StorageBinding,
   batch: number,
   time: number,
   dim: number,

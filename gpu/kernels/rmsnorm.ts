@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { RMSNORM_EPS } from "../ref/rmsnorm.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE } from "./elementwise.ts";
 
@@ -80,16 +80,28 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * Records y = rmsnorm(x)⊙gain and rstd[r] = 1/√((Σx²+ε)/dim).
  *
  * @example
- * ```ts ignore
- * recordRmsnormForward(batch, yBuf, rstdBuf, xBuf, gainBuf, rows, d);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordRmsnormForward } from "./rmsnorm.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const x = createStorage(gpu, new Float32Array([3, 4]));
+ *   const gain = createStorage(gpu, new Float32Array([1, 2]));
+ *   const y = createStorage(gpu, 2 * 4), rstd = createStorage(gpu, 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordRmsnormForward(batch, y, rstd, x, gain, 1, 2); // one row of 2: rms = √12.5
+ *   batch.submit();
+ *   console.log(await readF32(gpu, y, 2)); // ≈ [ 0.8485, 2.2627 ]
+ * }
  * ```
  */
 export function recordRmsnormForward(
   b: CommandBatch,
-  y: GPUBuffer,
-  rstd: GPUBuffer,
-  x: GPUBuffer,
-  gain: GPUBuffer,
+  y: StorageBinding,
+  rstd: StorageBinding,
+  x: StorageBinding,
+  gain: StorageBinding,
   rows: number,
   dim: number,
 ): void {
@@ -100,18 +112,32 @@ export function recordRmsnormForward(
  * Records dx (overwritten, or added to when `accDx`) and dgain (overwritten) of RMSNorm.
  *
  * @example
- * ```ts ignore
- * recordRmsnormBackward(batch, dxBuf, dgainBuf, dyBuf, xBuf, gainBuf, rstdBuf, rows, d, true);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordRmsnormBackward } from "./rmsnorm.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const x = createStorage(gpu, new Float32Array([3, 4]));
+ *   const gain = createStorage(gpu, new Float32Array([1, 1]));
+ *   const rstd = createStorage(gpu, new Float32Array([1 / Math.sqrt(12.5)]));
+ *   const dy = createStorage(gpu, new Float32Array([1, 0]));
+ *   const dx = createStorage(gpu, 2 * 4), dgain = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordRmsnormBackward(batch, dx, dgain, dy, x, gain, rstd, 1, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dgain, 2)); // dgain = dy·x·rstd ≈ [ 0.8485, 0 ]
+ * }
  * ```
  */
 export function recordRmsnormBackward(
   b: CommandBatch,
-  dx: GPUBuffer,
-  dgain: GPUBuffer,
-  dy: GPUBuffer,
-  x: GPUBuffer,
-  gain: GPUBuffer,
-  rstd: GPUBuffer,
+  dx: StorageBinding,
+  dgain: StorageBinding,
+  dy: StorageBinding,
+  x: StorageBinding,
+  gain: StorageBinding,
+  rstd: StorageBinding,
   rows: number,
   dim: number,
   accDx = false,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE as WG } from "./elementwise.ts";
 
 /** p[r, :] = softmax(scale·x[r, :]), max-subtracted. */
@@ -57,14 +57,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * Records `p = softmax(scale·x)` for each of `rows` rows of `cols` values (cols ≥ 1).
  *
  * @example
- * ```ts ignore
- * recordSoftmaxForward(batch, p, scores, rows, 64, 1 / Math.sqrt(32));
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSoftmaxForward } from "./softmax.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const scores = createStorage(gpu, new Float32Array([0, Math.log(3)]));
+ *   const p = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSoftmaxForward(batch, p, scores, 1, 2, 1);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, p, 2)); // ≈ [ 0.25, 0.75 ]
+ * }
  * ```
  */
 export function recordSoftmaxForward(
   b: CommandBatch,
-  p: GPUBuffer,
-  x: GPUBuffer,
+  p: StorageBinding,
+  x: StorageBinding,
   rows: number,
   cols: number,
   scale: number,
@@ -76,15 +87,27 @@ export function recordSoftmaxForward(
  * Records the softmax backward `dx = scale·p ⊙ (dp − Σ_c p·dp)` for `rows` rows.
  *
  * @example
- * ```ts ignore
- * recordSoftmaxBackward(batch, dscores, dp, p, rows, 64, 1 / Math.sqrt(32));
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSoftmaxBackward } from "./softmax.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const p = createStorage(gpu, new Float32Array([0.25, 0.75]));
+ *   const dp = createStorage(gpu, new Float32Array([1, 0]));
+ *   const dscores = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSoftmaxBackward(batch, dscores, dp, p, 1, 2, 1); // p·(dp − Σ p·dp)
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dscores, 2)); // Float32Array(2) [ 0.1875, -0.1875 ]
+ * }
  * ```
  */
 export function recordSoftmaxBackward(
   b: CommandBatch,
-  dx: GPUBuffer,
-  dp: GPUBuffer,
-  p: GPUBuffer,
+  dx: StorageBinding,
+  dp: StorageBinding,
+  p: StorageBinding,
   rows: number,
   cols: number,
   scale: number,

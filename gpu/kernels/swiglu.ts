@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CommandBatch } from "../device.ts";
+import type { CommandBatch, StorageBinding } from "../device.ts";
 import { FLAT_INDEX_WGSL, grid1d, WORKGROUP_SIZE as WG } from "./elementwise.ts";
 
 const INDEX_WGSL = FLAT_INDEX_WGSL + /* wgsl */ `
@@ -57,15 +57,27 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * Records `m = silu(a) ⊙ c` over `n` elements.
  *
  * @example
- * ```ts ignore
- * recordSwigluForward(batch, m, a, c, rows * hidden);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSwigluForward } from "./swiglu.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const a = createStorage(gpu, new Float32Array([0, 1]));
+ *   const c = createStorage(gpu, new Float32Array([2, 3]));
+ *   const m = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSwigluForward(batch, m, a, c, 2); // m = a·σ(a)·c
+ *   batch.submit();
+ *   console.log(await readF32(gpu, m, 2)); // ≈ [ 0, 2.193 ]
+ * }
  * ```
  */
 export function recordSwigluForward(
   b: CommandBatch,
-  m: GPUBuffer,
-  a: GPUBuffer,
-  c: GPUBuffer,
+  m: StorageBinding,
+  a: StorageBinding,
+  c: StorageBinding,
   n: number,
 ): void {
   b.dispatch(SWIGLU_FORWARD_WGSL, [m, a, c], grid1d(n), [n]);
@@ -75,17 +87,30 @@ export function recordSwigluForward(
  * Records the SwiGLU backward over `n` elements: writes `da` and `dc` from `dm`, `a`, `c`.
  *
  * @example
- * ```ts ignore
- * recordSwigluBackward(batch, da, dc, dm, a, c, rows * hidden);
+ * ```ts
+ * import { CommandBatch, createStorage, readF32, requestGpu } from "../device.ts";
+ * import { recordSwigluBackward } from "./swiglu.ts";
+ *
+ * const gpu = await requestGpu();
+ * if (gpu) { // no WebGPU adapter: nothing to show
+ *   const a = createStorage(gpu, new Float32Array([0, 1]));
+ *   const c = createStorage(gpu, new Float32Array([2, 3]));
+ *   const dm = createStorage(gpu, new Float32Array([1, 1]));
+ *   const da = createStorage(gpu, 2 * 4), dc = createStorage(gpu, 2 * 4);
+ *   const batch = new CommandBatch(gpu);
+ *   recordSwigluBackward(batch, da, dc, dm, a, c, 2);
+ *   batch.submit();
+ *   console.log(await readF32(gpu, dc, 2)); // dc = dm·a·σ(a) ≈ [ 0, 0.731 ]
+ * }
  * ```
  */
 export function recordSwigluBackward(
   b: CommandBatch,
-  da: GPUBuffer,
-  dc: GPUBuffer,
-  dm: GPUBuffer,
-  a: GPUBuffer,
-  c: GPUBuffer,
+  da: StorageBinding,
+  dc: StorageBinding,
+  dm: StorageBinding,
+  a: StorageBinding,
+  c: StorageBinding,
   n: number,
 ): void {
   b.dispatch(SWIGLU_BACKWARD_WGSL, [da, dc, dm, a, c], grid1d(n), [n]);

@@ -1,7 +1,8 @@
 /**
- * ResonanceNet V5 on WebGPU: parameters, gradients and AdamW moments live in GPU buffers; one
- * training step (forward, backward, clipping, update) is recorded into one command batch and
- * submitted once. The loss stays on the GPU and is read back only when asked.
+ * ResonanceNet V5 on WebGPU: parameters, gradients and AdamW moments live in one GPU buffer
+ * each, laid out by `paramLayout` (every tensor a range the kernels bind); one training step
+ * (forward, backward, clipping, update) is recorded into one command batch and submitted once.
+ * The loss stays on the GPU and is read back only when asked.
  *
  * The op order and formulas follow PROTOCOL.md §3 and the CPU reference (`gpu/ref/model.ts`),
  * which the tests compare this against.
@@ -9,17 +10,24 @@
  * @module
  */
 import { type Checkpoint, getTensor } from "../../core/checkpoint/checkpoint.ts";
+import { type FloatRange, type ParamLayout, paramLayout, splitRange } from "./param_layout.ts";
 import {
   CONV_KERNELS,
   FFN_MULT,
   type ModelConfig,
   SLOT_KEY,
   SLOTS,
-  tensorSpecs,
   VOCAB,
 } from "../../core/checkpoint/model_config.ts";
 import { allocateCheckpoint } from "../../core/checkpoint/checkpoint.ts";
-import { CommandBatch, createStorage, type GpuContext, readF32, writeStorage } from "../device.ts";
+import {
+  type BufferRange,
+  CommandBatch,
+  createStorage,
+  type GpuContext,
+  readF32,
+  writeStorage,
+} from "../device.ts";
 import {
   recordMatmulBackwardInput,
   recordMatmulBackwardWeight,
@@ -28,13 +36,12 @@ import {
 import { recordRmsnormBackward, recordRmsnormForward } from "../kernels/rmsnorm.ts";
 import { recordEmbeddingBackward, recordEmbeddingForward } from "../kernels/embedding.ts";
 import { recordCrossEntropy, recordSum } from "../kernels/cross_entropy.ts";
-import { recordAdamw, recordSumSquares } from "../kernels/adamw.ts";
-import { recordCopy } from "../kernels/elementwise.ts";
+import { recordAdamw, recordSegmentedSumSquares, recordSumSquares } from "../kernels/adamw.ts";
+import { MAX_WORKGROUPS_PER_DIM, recordCopy } from "../kernels/elementwise.ts";
 import { recordConvBackward, recordConvForward } from "../kernels/conv.ts";
 import { recordMinGruScanBackward, recordMinGruScanForward } from "../kernels/mingru.ts";
 import { recordSoftmaxBackward, recordSoftmaxForward } from "../kernels/softmax.ts";
 import { recordSwigluBackward, recordSwigluForward } from "../kernels/swiglu.ts";
-import { decaysWeight } from "../ref/model.ts";
 
 /** AdamW hyper-parameters (PyTorch semantics) plus global-norm clipping. */
 export interface OptimizerOptions {
@@ -80,6 +87,38 @@ interface LayerActivations {
   m: GPUBuffer;
 }
 
+/** Scratch gradients of one backward pass and the sums of squares for clipping. */
+interface Scratch {
+  dh: GPUBuffer;
+  dn: GPUBuffer;
+  ds: GPUBuffer;
+  dk: GPUBuffer;
+  du: GPUBuffer;
+  dq: GPUBuffer;
+  dp: GPUBuffer;
+  dscores: GPUBuffer;
+  da: GPUBuffer;
+  dc: GPUBuffer;
+  dm: GPUBuffer;
+  normParts: GPUBuffer;
+  normSq: GPUBuffer;
+  /** Each tensor's (first float, count) in canonical order, for the one-dispatch norm. */
+  segments: GPUBuffer;
+}
+
+/** What training adds to a model: gradients and AdamW moments (laid out like the parameters). */
+interface Training {
+  grads: GPUBuffer;
+  m: GPUBuffer;
+  v: GPUBuffer;
+  scratch: Scratch;
+}
+
+/** A range of `buffer` in floats, as a binding. */
+function rangeOf(buffer: GPUBuffer, range: FloatRange): BufferRange {
+  return { buffer, offset: range.offset * 4, size: range.length * 4 };
+}
+
 /** A model resident on the GPU, sized for batches of `batch` windows of `time` bytes. */
 export class GpuModel {
   readonly gpu: GpuContext;
@@ -87,12 +126,10 @@ export class GpuModel {
   readonly batch: number;
   readonly time: number;
   readonly rows: number;
-  readonly names: string[];
-  readonly params = new Map<string, GPUBuffer>();
-  readonly sizes = new Map<string, number>();
-  #grads: Map<string, GPUBuffer> | null = null;
-  #m: Map<string, GPUBuffer> | null = null;
-  #v: Map<string, GPUBuffer> | null = null;
+  /** Where each tensor sits in the parameter, gradient and moment buffers. */
+  readonly layout: ParamLayout;
+  readonly #params: GPUBuffer;
+  #training: Training | null = null;
   readonly #layers: LayerActivations[] = [];
   readonly #tokens: GPUBuffer;
   readonly #targets: GPUBuffer;
@@ -103,21 +140,6 @@ export class GpuModel {
   readonly #dlogits: GPUBuffer;
   readonly #losses: GPUBuffer;
   readonly #lossSum: GPUBuffer;
-  #scratch: {
-    dh: GPUBuffer;
-    dn: GPUBuffer;
-    ds: GPUBuffer;
-    dk: GPUBuffer;
-    du: GPUBuffer;
-    dq: GPUBuffer;
-    dp: GPUBuffer;
-    dscores: GPUBuffer;
-    da: GPUBuffer;
-    dc: GPUBuffer;
-    dm: GPUBuffer;
-    normParts: GPUBuffer;
-    normSq: GPUBuffer;
-  } | null = null;
 
   private constructor(gpu: GpuContext, checkpoint: Checkpoint, batch: number, time: number) {
     this.gpu = gpu;
@@ -125,12 +147,20 @@ export class GpuModel {
     this.batch = batch;
     this.time = time;
     this.rows = batch * time;
-    this.names = tensorSpecs(this.config).map((s) => s.name);
-    for (const name of this.names) {
-      const t = getTensor(checkpoint, name);
-      this.params.set(name, createStorage(gpu, t, name));
-      this.sizes.set(name, t.length);
+    this.layout = paramLayout(this.config);
+    const { maxBufferSize, maxStorageBufferBindingSize: maxBinding } = gpu.device.limits;
+    const bytes = this.layout.floats * 4;
+    if (bytes > maxBufferSize) {
+      throw new RangeError(`Parameters of ${bytes} bytes exceed the GPU's ${maxBufferSize}`);
     }
+    const flat = new Float32Array(this.layout.floats);
+    for (const t of this.layout.tensors) {
+      if (t.length * 4 > maxBinding) {
+        throw new RangeError(`Tensor ${t.name} exceeds the GPU's binding size ${maxBinding}`);
+      }
+      flat.set(getTensor(checkpoint, t.name), t.offset);
+    }
+    this.#params = createStorage(gpu, flat, "params");
     const d = this.config.dModel, f = FFN_MULT * d, N = this.rows;
     const act = (n: number, label: string) => createStorage(gpu, n * 4, label);
     const perSubBlock = (n: number, label: string): PerSubBlock => [
@@ -174,22 +204,17 @@ export class GpuModel {
     return new GpuModel(gpu, checkpoint, batch, time);
   }
 
-  #p(name: string): GPUBuffer {
-    return this.params.get(name)!;
+  /** Parameter tensor `name`, as a binding. */
+  #p(name: string): BufferRange {
+    return rangeOf(this.#params, this.layout.place(name));
   }
 
-  #ensureTraining(): void {
-    if (this.#grads) return;
+  #ensureTraining(): Training {
+    if (this.#training) return this.#training;
     const d = this.config.dModel, f = FFN_MULT * d, N = this.rows;
-    const mk = (prefix: string) =>
-      new Map(
-        this.names.map((n) => [n, createStorage(this.gpu, this.sizes.get(n)! * 4, prefix + n)]),
-      );
-    this.#grads = mk("grad:");
-    this.#m = mk("m:");
-    this.#v = mk("v:");
+    const bytes = this.layout.floats * 4;
     const act = (n: number) => createStorage(this.gpu, n * 4);
-    this.#scratch = {
+    const scratch: Scratch = {
       dh: act(N * d),
       dn: act(N * d),
       ds: act(N * d),
@@ -201,9 +226,21 @@ export class GpuModel {
       da: act(N * f),
       dc: act(N * f),
       dm: act(N * f),
-      normParts: act(this.names.length),
+      normParts: act(this.layout.tensors.length),
       normSq: act(1),
+      segments: createStorage(
+        this.gpu,
+        Uint32Array.from(this.layout.tensors.flatMap((t) => [t.offset, t.length])),
+        "segments",
+      ),
     };
+    this.#training = {
+      grads: createStorage(this.gpu, bytes, "grads"),
+      m: createStorage(this.gpu, bytes, "adamw m"),
+      v: createStorage(this.gpu, bytes, "adamw v"),
+      scratch,
+    };
+    return this.#training;
   }
 
   /**
@@ -283,9 +320,8 @@ export class GpuModel {
 
   /** Records the backward pass into the gradient buffers (each written exactly once). */
   recordBackward(b: CommandBatch): void {
-    this.#ensureTraining();
-    const G = (n: string) => this.#grads!.get(n)!;
-    const S = this.#scratch!;
+    const { grads, scratch: S } = this.#ensureTraining();
+    const G = (n: string) => rangeOf(grads, this.layout.place(n));
     const { dModel: d } = this.config, N = this.rows, T = this.time, B = this.batch;
     const f = FFN_MULT * d;
     // Head (tied): logits = y·Eᵀ.
@@ -314,7 +350,7 @@ export class GpuModel {
       recordMatmulBackwardWeight(b, GL("ffn.w3"), S.dc, L.n[3], N, d, f);
       recordMatmulBackwardInput(b, S.dn, S.da, P("ffn.w1"), N, d, f);
       recordMatmulBackwardInput(b, S.dn, S.dc, P("ffn.w3"), N, d, f, true);
-      this.#normBackward(b, L, l, 3);
+      this.#normBackward(b, G, L, l, 3);
       // (c) slot memory
       recordMatmulBackwardWeight(b, GL("mem.values"), S.dh, L.p, N, SLOTS, d);
       recordMatmulBackwardInput(b, S.dp, S.dh, P("mem.values"), N, SLOTS, d);
@@ -323,7 +359,7 @@ export class GpuModel {
       recordMatmulBackwardInput(b, S.dq, S.dscores, P("mem.keys"), N, SLOT_KEY, SLOTS);
       recordMatmulBackwardWeight(b, GL("mem.wq"), S.dq, L.n[2], N, d, SLOT_KEY);
       recordMatmulBackwardInput(b, S.dn, S.dq, P("mem.wq"), N, d, SLOT_KEY);
-      this.#normBackward(b, L, l, 2);
+      this.#normBackward(b, G, L, l, 2);
       // (b) minGRU
       recordMatmulBackwardWeight(b, GL("gru.wo"), S.dh, L.s, N, d, d);
       recordMatmulBackwardInput(b, S.ds, S.dh, P("gru.wo"), N, d, d);
@@ -332,7 +368,7 @@ export class GpuModel {
       recordMatmulBackwardWeight(b, GL("gru.wh"), S.du, L.n[1], N, d, d);
       recordMatmulBackwardInput(b, S.dn, S.dk, P("gru.wz"), N, d, d);
       recordMatmulBackwardInput(b, S.dn, S.du, P("gru.wh"), N, d, d, true);
-      this.#normBackward(b, L, l, 1);
+      this.#normBackward(b, G, L, l, 1);
       // (a) convolution
       recordConvBackward(
         b,
@@ -347,19 +383,25 @@ export class GpuModel {
         T,
         d,
       );
-      this.#normBackward(b, L, l, 0);
+      this.#normBackward(b, G, L, l, 0);
     }
     recordEmbeddingBackward(b, G("embed"), S.dh, this.#tokens, N, VOCAB, d, true);
   }
 
   /** dh += rmsnorm′(dn): the residual path's gradient plus the sub-block's. */
-  #normBackward(b: CommandBatch, L: LayerActivations, layer: number, j: 0 | 1 | 2 | 3): void {
-    const S = this.#scratch!;
+  #normBackward(
+    b: CommandBatch,
+    G: (name: string) => BufferRange,
+    L: LayerActivations,
+    layer: number,
+    j: 0 | 1 | 2 | 3,
+  ): void {
+    const S = this.#ensureTraining().scratch;
     const name = `layers.${layer}.${NORMS[j]}`;
     recordRmsnormBackward(
       b,
       S.dh,
-      this.#grads!.get(name)!,
+      G(name),
       S.dn,
       L.x[j],
       this.#p(name),
@@ -370,33 +412,47 @@ export class GpuModel {
     );
   }
 
-  /** Records global-norm clipping and the AdamW update of every parameter. */
+  /**
+   * Records global-norm clipping and the AdamW update of every parameter: the norm² as the
+   * fixed-order sum of the tensors' fixed-order sums of squares (canonical order; one dispatch
+   * for all tensors when the gradient buffer fits one binding), then one AdamW dispatch per
+   * decay class (each a contiguous range of the buffers, split only where it would exceed the
+   * GPU's binding size).
+   */
   recordUpdate(b: CommandBatch, step: number, lr: number, opt: OptimizerOptions): void {
-    this.#ensureTraining();
-    const S = this.#scratch!;
-    this.names.forEach((name, i) => {
-      recordSumSquares(b, S.normParts, this.#grads!.get(name)!, this.sizes.get(name)!, i);
-    });
-    recordSum(b, S.normSq, S.normParts, this.names.length);
-    for (const name of this.names) {
-      recordAdamw(
-        b,
-        this.#p(name),
-        this.#grads!.get(name)!,
-        this.#m!.get(name)!,
-        this.#v!.get(name)!,
-        S.normSq,
-        this.sizes.get(name)!,
-        {
-          lr,
-          beta1: opt.beta1,
-          beta2: opt.beta2,
-          eps: opt.eps,
-          weightDecay: decaysWeight(name) ? opt.weightDecay : 0,
-          step,
-          maxGradNorm: opt.maxGradNorm,
-        },
-      );
+    const { grads, m, v, scratch: S } = this.#ensureTraining();
+    const maxBinding = this.gpu.device.limits.maxStorageBufferBindingSize;
+    const tensors = this.layout.tensors;
+    if (grads.size <= maxBinding && tensors.length <= MAX_WORKGROUPS_PER_DIM) {
+      recordSegmentedSumSquares(b, S.normParts, grads, S.segments, tensors.length);
+    } else {
+      for (const t of tensors) {
+        recordSumSquares(b, S.normParts, rangeOf(grads, t), t.length, t.index);
+      }
+    }
+    recordSum(b, S.normSq, S.normParts, tensors.length);
+    const classes = [[this.layout.decayed, opt.weightDecay], [this.layout.undecayed, 0]] as const;
+    for (const [range, weightDecay] of classes) {
+      for (const piece of splitRange(range, maxBinding)) {
+        recordAdamw(
+          b,
+          rangeOf(this.#params, piece),
+          rangeOf(grads, piece),
+          rangeOf(m, piece),
+          rangeOf(v, piece),
+          S.normSq,
+          piece.length,
+          {
+            lr,
+            beta1: opt.beta1,
+            beta2: opt.beta2,
+            eps: opt.eps,
+            weightDecay,
+            step,
+            maxGradNorm: opt.maxGradNorm,
+          },
+        );
+      }
     }
   }
 
@@ -420,60 +476,59 @@ export class GpuModel {
     return readF32(this.gpu, this.#losses, this.rows);
   }
 
+  /** Every tensor of a buffer laid out like the parameters, by name (copies). */
+  async #readTensors(buffer: GPUBuffer): Promise<Map<string, Float32Array>> {
+    const flat = await readF32(this.gpu, buffer, this.layout.floats);
+    return new Map(
+      this.layout.tensors.map((t) => [t.name, flat.slice(t.offset, t.offset + t.length)]),
+    );
+  }
+
   /** Gradients of the last backward pass, by tensor name (for tests). */
-  async readGradients(): Promise<Map<string, Float32Array>> {
-    this.#ensureTraining();
-    const out = new Map<string, Float32Array>();
-    for (const name of this.names) {
-      out.set(name, await readF32(this.gpu, this.#grads!.get(name)!, this.sizes.get(name)!));
-    }
-    return out;
+  readGradients(): Promise<Map<string, Float32Array>> {
+    return this.#readTensors(this.#ensureTraining().grads);
   }
 
   /** Downloads the current parameters as a checkpoint. */
   async toCheckpoint(): Promise<Checkpoint> {
     const { checkpoint } = allocateCheckpoint(this.config);
-    for (const name of this.names) {
-      checkpoint.tensors.get(name)!.set(
-        await readF32(this.gpu, this.#p(name), this.sizes.get(name)!),
-      );
+    for (const [name, values] of await this.#readTensors(this.#params)) {
+      getTensor(checkpoint, name).set(values);
     }
     return checkpoint;
   }
 
   /** Optimizer moments (m, v) by tensor name, for saving beside the checkpoint. */
   async readMoments(): Promise<{ m: Map<string, Float32Array>; v: Map<string, Float32Array> }> {
-    this.#ensureTraining();
-    const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
-    for (const name of this.names) {
-      const n = this.sizes.get(name)!;
-      m.set(name, await readF32(this.gpu, this.#m!.get(name)!, n));
-      v.set(name, await readF32(this.gpu, this.#v!.get(name)!, n));
-    }
-    return { m, v };
+    const { m, v } = this.#ensureTraining();
+    return { m: await this.#readTensors(m), v: await this.#readTensors(v) };
   }
 
-  /** Restores optimizer moments saved by {@link readMoments}. */
+  /**
+   * Restores optimizer moments saved by {@link readMoments}. Throws a RangeError, writing
+   * nothing, when a tensor is missing or has the wrong length.
+   */
   writeMoments(m: Map<string, Float32Array>, v: Map<string, Float32Array>): void {
-    this.#ensureTraining();
-    for (const name of this.names) {
-      const n = this.sizes.get(name)!;
-      const mm = m.get(name), vv = v.get(name);
-      if (!mm || !vv || mm.length !== n || vv.length !== n) {
-        throw new RangeError(`optimizer state for ${name} does not match the model`);
+    const training = this.#ensureTraining();
+    const flatM = new Float32Array(this.layout.floats),
+      flatV = new Float32Array(this.layout.floats);
+    for (const t of this.layout.tensors) {
+      const mm = m.get(t.name), vv = v.get(t.name);
+      if (!mm || !vv || mm.length !== t.length || vv.length !== t.length) {
+        throw new RangeError(`optimizer state for ${t.name} does not match the model`);
       }
-      writeStorage(this.gpu, this.#m!.get(name)!, mm);
-      writeStorage(this.gpu, this.#v!.get(name)!, vv);
+      flatM.set(mm, t.offset);
+      flatV.set(vv, t.offset);
     }
+    writeStorage(this.gpu, training.m, flatM);
+    writeStorage(this.gpu, training.v, flatV);
   }
 
   /** Frees every GPU buffer of this model. */
   destroy(): void {
     const all: GPUBuffer[] = [
-      ...this.params.values(),
-      ...(this.#grads?.values() ?? []),
-      ...(this.#m?.values() ?? []),
-      ...(this.#v?.values() ?? []),
+      this.#params,
+      ...(this.#training ? [this.#training.grads, this.#training.m, this.#training.v] : []),
       this.#tokens,
       this.#targets,
       this.#final,
@@ -483,7 +538,7 @@ export class GpuModel {
       this.#dlogits,
       this.#losses,
       this.#lossSum,
-      ...Object.values(this.#scratch ?? {}),
+      ...Object.values(this.#training?.scratch ?? {}),
     ];
     for (const L of this.#layers) {
       all.push(...L.x, ...L.n, ...L.rstd, L.k, L.u, L.s, L.q, L.scores, L.p, L.a, L.c, L.m);

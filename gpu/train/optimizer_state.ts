@@ -30,7 +30,10 @@ export function optimizerStatePath(checkpointPath: string): string {
   return `${checkpointPath}.opt`;
 }
 
-/** Serialises `state`. */
+/**
+ * Serialises `state`; throws a RangeError when a tensor's moments are missing or have the wrong
+ * length for `state.config`.
+ */
 export function encodeOptimizerState(state: OptimizerState): Uint8Array {
   const specs = tensorSpecs(state.config);
   const total = specs.reduce((n, s) => n + shapeSize(s.shape), 0);
@@ -45,7 +48,10 @@ export function encodeOptimizerState(state: OptimizerState): Uint8Array {
   const f32 = new Float32Array(out.buffer, HEADER, total * 2);
   let off = 0;
   for (const s of specs) {
-    const m = state.m.get(s.name)!, v = state.v.get(s.name)!;
+    const n = shapeSize(s.shape), m = state.m.get(s.name), v = state.v.get(s.name);
+    if (!m || !v || m.length !== n || v.length !== n) {
+      throw new RangeError(`optimizer state for ${s.name} does not match the model`);
+    }
     f32.set(m, off);
     f32.set(v, off + m.length);
     off += m.length * 2;

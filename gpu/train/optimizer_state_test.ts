@@ -19,6 +19,15 @@ function sampleState(): OptimizerState {
   return { config, step: 123, rngState: 0xdeadbeef, m, v };
 }
 
+Deno.test("encodeOptimizerState() refuses moments that are missing or the wrong size", () => {
+  const missing = sampleState();
+  missing.m.delete("embed");
+  assert.throws(() => encodeOptimizerState(missing), RangeError);
+  const short = sampleState();
+  short.v.set("final_norm", new Float32Array(3));
+  assert.throws(() => encodeOptimizerState(short), /final_norm does not match the model/);
+});
+
 Deno.test("optimizer state round-trips moments, step and RNG state", () => {
   const s = sampleState();
   const back = decodeOptimizerState(encodeOptimizerState(s), s.config);

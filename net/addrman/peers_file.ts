@@ -152,8 +152,14 @@ export interface LoadPeersOptions extends Omit<AddrManOptions, "key"> {
  * @returns The table.
  *
  * @example
- * ```ts ignore
- * const am = await loadPeers(`${datadir}/peers.dat`, params.magic);
+ * ```ts
+ * import { REGTEST } from "../../core/consensus/params.ts";
+ * import { loadPeers } from "./peers_file.ts";
+ *
+ * const datadir = await Deno.makeTempDir();
+ * const am = await loadPeers(`${datadir}/peers.dat`, REGTEST.magic); // no file yet: empty
+ * console.log(am.size); // 0
+ * await Deno.remove(datadir, { recursive: true });
  * ```
  */
 export async function loadPeers(

@@ -45,7 +45,7 @@ export interface ConnectSecureViaProxyOptions extends HandshakeOptions {
  * @param options Proxy, target, expected peer id and abort signal.
  * @returns The secure connection.
  *
- * @example
+ * @example Not run as a doc test: it needs a SOCKS5 proxy (Tor) on 127.0.0.1:9050.
  * ```ts ignore
  * const peer = await connectSecureViaProxy(transport, {
  *   proxy: { hostname: "127.0.0.1", port: 9050 },

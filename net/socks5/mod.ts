@@ -2,7 +2,7 @@
  * Outbound connections through a SOCKS5 proxy (Tor): RFC 1928 CONNECT with no authentication
  * or RFC 1929 username/password, and the encrypted transport over the tunnel.
  *
- * @example
+ * @example Not run as a doc test: it needs a SOCKS5 proxy (Tor) on 127.0.0.1:9050.
  * ```ts ignore
  * import { connectSecureViaProxy } from "./mod.ts";
  * const peer = await connectSecureViaProxy(transport, {

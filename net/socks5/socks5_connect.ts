@@ -149,7 +149,7 @@ async function handshake(
  * @throws {Socks5Error} When the proxy refuses (authentication, CONNECT reply) or misbehaves.
  * @throws {RangeError} On a target name, port or credential that cannot be encoded.
  *
- * @example
+ * @example Not run as a doc test: it needs a SOCKS5 proxy (Tor) on 127.0.0.1:9050.
  * ```ts ignore
  * const conn = await socks5Connect({
  *   proxy: { hostname: "127.0.0.1", port: 9050 },

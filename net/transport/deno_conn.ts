@@ -60,7 +60,7 @@ export interface ConnectSecureOptions extends HandshakeOptions {
  * @param options Address, expected peer id, abort signal.
  * @returns The secure connection.
  *
- * @example
+ * @example Not run as a doc test: it needs a node listening on the address.
  * ```ts ignore
  * const peer = await connectSecure(transport, { hostname: "127.0.0.1", port: 29555 });
  * ```

@@ -14,7 +14,7 @@ import {
   stringFlag,
 } from "./cli/command.ts";
 import { MODEL_COMMAND } from "./cli/model_command.ts";
-import { runCliCommand } from "./cli/cli_command.ts";
+import { runCliParsed } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
@@ -130,27 +130,19 @@ export const ROOT_COMMAND: CommandSpec = {
     {
       name: "cli",
       summary: "Call a node's JSON-RPC method (like bitcoin-cli)",
-      usage: "cli [--regtest|--testnet] [--datadir DIR] METHOD [ARGS...]",
-      options: { ...NETWORK_OPTIONS, ...DATADIR_OPTION, ...RPC_CLIENT_OPTIONS },
-      positionals: true,
-      run: (args, ctx) => {
-        const [method, ...rest] = args.positionals;
-        return runCliCommand(
-          {
-            network: networkFlag(args),
-            datadir: stringFlag(args, "datadir"),
-            rpcconnect: stringFlag(args, "rpcconnect"),
-            rpcport: stringFlag(args, "rpcport"),
-            rpcuser: stringFlag(args, "rpcuser"),
-            rpcpassword: stringFlag(args, "rpcpassword"),
-            paramsFor: nodeMethodParams,
-          },
-          method,
-          rest,
-          ctx.out,
-          ctx.err,
-        );
+      usage: "cli [--regtest|--testnet] [--datadir DIR] [--named] METHOD [ARGS...]\n" +
+        "cli [--regtest|--testnet] [--datadir DIR] -getinfo",
+      details: "Flags may also be written with one dash, as bitcoin-cli does (-regtest, " +
+        "-datadir=DIR).\nAn RPC error exits with its code's absolute value (e.g. -8 gives 8).",
+      options: {
+        ...NETWORK_OPTIONS,
+        ...DATADIR_OPTION,
+        ...RPC_CLIENT_OPTIONS,
+        named: { type: "boolean", description: "Pass arguments as name=value pairs" },
+        getinfo: { type: "boolean", description: "Print a summary of the node" },
       },
+      positionals: true,
+      run: (args, ctx) => runCliParsed(args, ctx, nodeMethodParams),
     },
     {
       name: "mine",

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.ts";
+import { closestWord } from "./suggest.ts";
 
 /** One flag of a command. */
 export interface OptionSpec {
@@ -96,31 +97,50 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   }
   const allOptions: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...spec.options };
   const end = argv.indexOf("--");
-  const args = argv.map((a, i) =>
-    (end < 0 || i < end) && a.startsWith("--") && allOptions[a.slice(2)]?.optionalValue
-      ? `${a}=`
-      : a
-  );
+  const args = argv.map((raw, i) => {
+    if (end >= 0 && i >= end) return raw;
+    // A negative number is a value, not a flag (`rnt cli getblockhash -1`).
+    if (NEGATIVE_NUMBER.test(raw)) return NEGATIVE_MARK + raw;
+    // Bitcoin's single-dash long flags: `-regtest`, `-datadir=DIR` mean `--regtest`, ….
+    const a = /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/s.test(raw) ? `-${raw}` : raw;
+    const name = a.startsWith("--") ? a.slice(2).split("=")[0] ?? "" : "";
+    return allOptions[name]?.optionalValue && !a.includes("=") ? `${a}=` : a;
+  });
   let parsed;
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (e) {
-    throw new UsageError(cleanParseError(e));
+    throw new UsageError(cleanParseError(e, Object.keys(allOptions)));
   }
-  if (!parsed.values.help && !spec.positionals && parsed.positionals.length > 0) {
-    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  const unmark = (v: string) => v.startsWith(NEGATIVE_MARK) ? v.slice(NEGATIVE_MARK.length) : v;
+  const values: ParsedArgs["values"] = {};
+  for (const [k, v] of Object.entries(parsed.values)) {
+    values[k] = typeof v === "string"
+      ? unmark(v)
+      : Array.isArray(v)
+      ? v.map((x) => String(x)).map(unmark)
+      : v;
   }
-  return {
-    values: parsed.values as ParsedArgs["values"],
-    positionals: parsed.positionals,
-  };
+  const positionals = parsed.positionals.map(unmark);
+  if (!values.help && !spec.positionals && positionals.length > 0) {
+    throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  }
+  return { values, positionals };
 }
 
-function cleanParseError(e: unknown): string {
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+/** Hides a negative number from parseArgs (a leading NUL never starts a real argument). */
+const NEGATIVE_MARK = "\u0000";
+
+function cleanParseError(e: unknown, known: readonly string[]): string {
   const message = e instanceof Error ? e.message : String(e);
   // node's messages are long and mention "parseArgs"; keep the first sentence.
   const unknown = message.match(/Unknown option '([^']+)'/);
-  if (unknown) return `unknown option '${unknown[1]}'`;
+  if (unknown) {
+    const flag = unknown[1] ?? "";
+    const near = flag.startsWith("--") ? closestWord(flag.slice(2), known) : undefined;
+    return `unknown option '${flag}'` + (near ? ` (did you mean '--${near}'?)` : "");
+  }
   const missing = message.match(/Option '([^']+)'.*argument missing/);
   if (missing) return `option '${missing[1]}' needs a value`;
   return (message.split(". ")[0] ?? "").replace(/^TypeError \[[A-Z_]+\]: /, "");
@@ -170,11 +190,19 @@ export async function runCommandTree(
   let spec = root;
   const path: string[] = [];
   let rest = argv;
+  // `rnt help [COMMAND…]` is `rnt [COMMAND…] --help`.
+  if (rest[0] === "help" && !root.subcommands?.some((s) => s.name === "help")) {
+    rest = [...rest.slice(1), "--help"];
+  }
   for (let word = rest[0]; spec.subcommands?.length && word !== undefined; word = rest[0]) {
     if (word.startsWith("-")) break;
     const next = spec.subcommands.find((s) => s.name === word);
     if (!next) {
-      context.err(`error: unknown command '${[...path, word].join(" ")}'`);
+      const near = closestWord(word, spec.subcommands.map((s) => s.name));
+      context.err(
+        `error: unknown command '${[...path, word].join(" ")}'` +
+          (near ? ` (did you mean '${[...path, near].join(" ")}'?)` : ""),
+      );
       context.err(usageLine(spec, path));
       return 2;
     }

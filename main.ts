@@ -9,9 +9,7 @@ import {
   type CommandSpec,
   JSON_OPTION,
   NETWORK_OPTIONS,
-  networkFlag,
   runCommandTree,
-  stringFlag,
 } from "./cli/command.ts";
 import { MODEL_COMMAND } from "./cli/model_command.ts";
 import { runCliParsed } from "./cli/cli_command.ts";

@@ -5,12 +5,7 @@
  * @module
  */
 import denoJson from "./deno.json" with { type: "json" };
-import {
-  type CommandSpec,
-  JSON_OPTION,
-  NETWORK_OPTIONS,
-  runCommandTree,
-} from "./cli/command.ts";
+import { type CommandSpec, JSON_OPTION, NETWORK_OPTIONS, runCommandTree } from "./cli/command.ts";
 import { MODEL_COMMAND } from "./cli/model_command.ts";
 import { runCliParsed } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
@@ -119,7 +114,23 @@ export const ROOT_COMMAND: CommandSpec = {
           valueName: "N",
           description: "Keep the checkpoints of the last N blocks (0: all; regtest allows N ≥ 2)",
         },
+        debug: {
+          type: "string",
+          valueName: "CATEGORY",
+          optionalValue: true,
+          multiple: true,
+          description: "Log detail of CATEGORY (net, rpc, mempool, mining, validation; 1: all)",
+        },
+        printtoconsole: {
+          type: "boolean",
+          description: "Echo every log line to stderr (with --mine only problems are echoed)",
+        },
         mine: { type: "boolean", description: "Mine (train) in this process" },
+        "max-rounds": {
+          type: "string",
+          valueName: "N",
+          description: "With --mine: stop mining when a block misses its target in N rounds",
+        },
         data: { type: "string", valueName: "FILE", description: "Training data for --mine" },
         address: { type: "string", valueName: "ADDR", description: "Reward address for --mine" },
       },
@@ -146,7 +157,7 @@ export const ROOT_COMMAND: CommandSpec = {
       name: "mine",
       summary: "Mine by training the tip model on your data and submitting better checkpoints",
       usage: "mine --data FILE [--address ADDR] [--regtest|--testnet] [--datadir DIR]\n" +
-        "     [--rpcconnect HOST] [--rpcport P] [--steps-per-round N]",
+        "  [--rpcconnect HOST] [--rpcport P] [--steps-per-round N] [--max-rounds N]",
       options: {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
@@ -163,6 +174,12 @@ export const ROOT_COMMAND: CommandSpec = {
           valueName: "N",
           description: "Training steps between evaluations",
         },
+        "max-rounds": {
+          type: "string",
+          valueName: "N",
+          description: "Give up on a block after N rounds without reaching its target (exit 1)",
+        },
+        rpcwait: { type: "boolean", description: "Wait for the node to answer instead of failing" },
       },
       run: runMineCommand,
     },

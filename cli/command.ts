@@ -152,7 +152,10 @@ export function formatHelp(spec: CommandSpec, path: string[]): string {
   const command = ["rnt", ...path].join(" ");
   lines.push(`${command} — ${spec.summary}`, "");
   lines.push("Usage:");
-  for (const u of spec.usage.split("\n")) lines.push(`  rnt ${u}`);
+  // A usage line that starts with spaces continues the one above (no second "rnt").
+  for (const u of spec.usage.split("\n")) {
+    lines.push(/^\s/.test(u) ? `        ${u.trimStart()}` : `  rnt ${u}`);
+  }
   if (spec.details) lines.push("", spec.details);
   if (spec.subcommands?.length) {
     lines.push("", "Commands:");
@@ -240,7 +243,9 @@ export async function runCommandTree(
 }
 
 function usageLine(spec: CommandSpec, path: string[]): string {
-  const first = spec.usage.split("\n").map((u) => `rnt ${u}`).join("\n       ");
+  const first = spec.usage.split("\n")
+    .map((u) => /^\s/.test(u) ? `    ${u.trimStart()}` : `rnt ${u}`)
+    .join("\n       ");
   return `usage: ${first}\nRun '${["rnt", ...path].join(" ")} --help' for more.`;
 }
 

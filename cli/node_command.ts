@@ -10,9 +10,17 @@ import { sampleTrainPath } from "../gpu/model/datasets.ts";
 import { defaultDatadir } from "../rpc/defaults.ts";
 import type { NodeMiningSettings } from "../node/miner/node_mining.ts";
 import { runNode } from "../node/start_node.ts";
-import { type CommandContext, networkFlag, type ParsedArgs, stringFlag } from "./command.ts";
+import {
+  type CommandContext,
+  intFlag,
+  networkFlag,
+  type ParsedArgs,
+  stringFlag,
+} from "./command.ts";
 import { explorerFlag } from "./explorer_flag.ts";
 import { consoleMiningHooks } from "./mine_console_hooks.ts";
+import { StatusLine } from "./mine_progress_line.ts";
+import { isProblemMessage, parseDebugCategories } from "../node/logger.ts";
 import { nodeP2pOptions } from "./node_p2p_flags.ts";
 import { pruneFlag } from "./prune_flag.ts";
 
@@ -33,12 +41,23 @@ export function nodeMiningFlags(args: ParsedArgs): NodeMiningSettings | undefine
   const dataPath = stringFlag(args, "data");
   const address = stringFlag(args, "address");
   if (args.values.mine !== true) {
-    if (dataPath !== undefined || address !== undefined) {
-      throw new UsageError("--data and --address are for --mine");
+    if (dataPath !== undefined || address !== undefined || args.values["max-rounds"]) {
+      throw new UsageError("--data, --address and --max-rounds are for --mine");
     }
     return undefined;
   }
-  return { dataPath: dataPath ?? sampleTrainPath(), address };
+  const maxRounds = intFlag(args, "max-rounds", 0, 0, 1_000_000_000);
+  return {
+    dataPath: dataPath ?? sampleTrainPath(),
+    address,
+    ...(maxRounds > 0 ? { maxRounds } : {}),
+  };
+}
+
+/** What a mining node echoes from its log: problems, and where to reach it or its peers. */
+export function consoleWorthy(message: string): boolean {
+  return isProblemMessage(message) ||
+    /^(explorer listening|p2p: (looking for peers|no peers known))/.test(message);
 }
 
 /** Runs `rnt node` until it is stopped; returns the exit status. */
@@ -55,6 +74,25 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
   const datadir = (stringFlag(args, "datadir") ?? defaultDatadir(network)).replace(/\/+$/, "");
   const miningSettings = nodeMiningFlags(args);
   const explorer = explorerFlag(args, network);
+  const debugValues = args.values.debug;
+  let debug;
+  try {
+    debug = parseDebugCategories(
+      Array.isArray(debugValues)
+        ? debugValues
+        : typeof debugValues === "string"
+        ? [debugValues]
+        : [],
+    );
+  } catch (e) {
+    throw new UsageError(`--debug: ${(e as Error).message}`);
+  }
+  // While mining, stdout carries one line per block and stderr the status line: the log goes
+  // to debug.log, and only problems and how to reach the node are echoed (unless
+  // --printtoconsole), so the two do not interleave.
+  const status = new StatusLine();
+  const quiet = miningSettings !== undefined && args.values.printtoconsole !== true;
+  if (quiet) ctx.err(`log: ${datadir}/debug.log (--printtoconsole to see it here)`);
   return await runNode({
     network,
     datadir,
@@ -68,11 +106,21 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
       passwordFile: stringFlag(args, "wallet-password-file"),
     },
     ...(explorer ? { explorer } : {}),
+    log: {
+      debug,
+      beforeEcho: () => status.clear(),
+      ...(quiet ? { stderr: consoleWorthy } : {}),
+    },
     ...(miningSettings
       ? {
         mining: {
           settings: miningSettings,
-          hooks: consoleMiningHooks({ out: ctx.out, err: ctx.err }),
+          hooks: consoleMiningHooks({
+            out: ctx.out,
+            err: ctx.err,
+            status,
+            dataPath: miningSettings.dataPath,
+          }),
         },
       }
       : {}),

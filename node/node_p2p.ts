@@ -68,8 +68,8 @@ export async function startNodeP2p(
     await manager.start();
   } catch (e) {
     if (!(e instanceof Deno.errors.AddrInUse)) throw e;
-    node.logger.log(`error: P2P port ${port} is in use (another node? use --port)`);
-    throw new Error(`P2P port ${port} is in use`);
+    // Said once, by whoever reports the startup failure (it is logged there).
+    throw new Error(`P2P port ${port} is in use (another node? use --port)`);
   }
   if (connect.length > 0) {
     node.logger.log(

@@ -29,7 +29,7 @@ import { RpcRegistry } from "../rpc/registry.ts";
 import { createRpcApp, type RpcServerHandle, startRpcServer } from "../rpc/server.ts";
 import { MockableClock } from "./clock.ts";
 import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
-import { FileLogger } from "./logger.ts";
+import { FileLogger, type FileLoggerOptions } from "./logger.ts";
 import { MemoEvaluator } from "./memo_evaluator.ts";
 import type { MiningHooks } from "./miner/block_miner.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
@@ -60,6 +60,8 @@ export interface NodeRunOptions {
   };
   /** Serve the block explorer (`--explorer[=PORT]`) on 127.0.0.1:`port`. */
   readonly explorer?: { readonly port: number };
+  /** How the log echoes to stderr, `-debug` categories, rotation (default: everything echoed). */
+  readonly log?: Omit<FileLoggerOptions, "nowMs">;
   /** Mine in this process, reporting through `hooks`. */
   readonly mining?: {
     readonly settings: NodeMiningSettings;
@@ -89,7 +91,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     }
     throw e;
   }
-  const logger = FileLogger.open(`${datadir}/debug.log`);
+  const logger = FileLogger.open(`${datadir}/debug.log`, options.log ?? {});
   logger.log(`rnt node starting: network=${network} datadir=${datadir} pid=${Deno.pid}`);
   const cleanups: (() => Promise<void> | void)[] = [];
   let server: RpcServerHandle | undefined;
@@ -162,6 +164,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     cleanups.push(() => cookie.remove());
     const auth = new RpcAuthenticator({ userPass: [cookie.userPass] });
     const app = createRpcApp(registry, auth, {
+      onCall: (method) => logger.debug("rpc", `received request for method=${method}`),
       onInternalError: (error, method) =>
         logger.log(
           `RPC ${method || "request"} internal error: ${(error as Error)?.stack ?? error}`,
@@ -205,8 +208,8 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     return 0;
   } catch (e) {
     if (shutdown.signal.aborted) return 0; // e.g. startup evaluation aborted by a signal
+    // The log echoes errors to stderr: one line, not two.
     logger.log(`error: ${(e as Error)?.message ?? e}`);
-    ctx.err(`error: ${(e as Error)?.message ?? e}`);
     return 1;
   } finally {
     for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);

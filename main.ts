@@ -7,6 +7,7 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { type CommandSpec, JSON_OPTION, NETWORK_OPTIONS, runCommandTree } from "./cli/command.ts";
 import { MODEL_COMMAND } from "./cli/model_command.ts";
+import { allOptionNames, applyConfigFile } from "./cli/config_file.ts";
 import { runCliParsed } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
@@ -23,6 +24,11 @@ const DATADIR_OPTION = {
     type: "string" as const,
     valueName: "DIR",
     description: "Data directory (default ~/.rnt/<network>)",
+  },
+  conf: {
+    type: "string" as const,
+    valueName: "FILE",
+    description: "Configuration file (default DATADIR/rnt.conf; any long flag as key=value)",
   },
 };
 
@@ -63,7 +69,35 @@ export const ROOT_COMMAND: CommandSpec = {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
         port: { type: "string", valueName: "PORT", description: "P2P listen port" },
-        rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port (127.0.0.1)" },
+        rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port" },
+        rpcbind: {
+          type: "string",
+          valueName: "ADDR[:PORT]",
+          multiple: true,
+          description: "Serve JSON-RPC on ADDR (needs --rpcallowip; default 127.0.0.1)",
+        },
+        rpcallowip: {
+          type: "string",
+          valueName: "IP[/MASK]",
+          multiple: true,
+          description: "Answer RPC clients from this address or range (loopback always)",
+        },
+        rpcuser: {
+          type: "string",
+          valueName: "USER",
+          description: "RPC user (with --rpcpassword)",
+        },
+        rpcpassword: {
+          type: "string",
+          valueName: "PASS",
+          description: "RPC password for --rpcuser (better: rpcauth in rnt.conf)",
+        },
+        rpcauth: {
+          type: "string",
+          valueName: "USER:SALT$HASH",
+          multiple: true,
+          description: "RPC credentials as Core's rpcauth.py prints them",
+        },
         ...EXPLORER_OPTION,
         wallet: { type: "boolean", description: "Load a wallet for the wallet RPC methods" },
         "wallet-file": {
@@ -222,7 +256,13 @@ export async function main(argv: string[]): Promise<number> {
     context.err("usage: rnt COMMAND [OPTIONS]\nRun 'rnt --help' for the commands.");
     return 2;
   }
-  return await runCommandTree(ROOT_COMMAND, argv, context);
+  const known = allOptionNames(ROOT_COMMAND);
+  return await runCommandTree(
+    ROOT_COMMAND,
+    argv,
+    context,
+    (spec, args) => applyConfigFile(spec, args, known),
+  );
 }
 
 if (import.meta.main) {

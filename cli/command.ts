@@ -183,12 +183,14 @@ export function formatHelp(spec: CommandSpec, path: string[]): string {
 
 /**
  * Finds the (sub)command named by the leading words of `argv` and runs it: `--help` prints help,
- * usage errors print the message and the usage and return 2.
+ * usage errors print the message and the usage and return 2. `beforeRun` may complete the
+ * parsed flags (the configuration file) and returns warnings to print.
  */
 export async function runCommandTree(
   root: CommandSpec,
   argv: string[],
   context: Omit<CommandContext, "path">,
+  beforeRun?: (spec: CommandSpec, args: ParsedArgs) => Promise<string[]>,
 ): Promise<number> {
   let spec = root;
   const path: string[] = [];
@@ -218,6 +220,10 @@ export async function runCommandTree(
     if (args.values.help) {
       context.out(formatHelp(spec, path));
       return 0;
+    }
+    // e.g. the configuration file filling in flags the command line left out.
+    if (spec.run && beforeRun) {
+      for (const warning of await beforeRun(spec, args)) context.err(`warning: ${warning}`);
     }
     if (!spec.run) {
       if (spec.subcommands?.length) {

@@ -9,7 +9,9 @@ import { UsageError } from "../core/errors.ts";
 import { sampleTrainPath } from "../gpu/model/datasets.ts";
 import { defaultDatadir } from "../rpc/defaults.ts";
 import type { NodeMiningSettings } from "../node/miner/node_mining.ts";
-import { runNode } from "../node/start_node.ts";
+import { type NodeRpcAccess, runNode } from "../node/start_node.ts";
+import { allowIpCheck, isLoopbackHost, parseIp } from "../rpc/allow_ip.ts";
+import { parseRpcAuthLine } from "../rpc/auth.ts";
 import {
   type CommandContext,
   intFlag,
@@ -51,6 +53,65 @@ export function nodeMiningFlags(args: ParsedArgs): NodeMiningSettings | undefine
     dataPath: dataPath ?? sampleTrainPath(),
     address,
     ...(maxRounds > 0 ? { maxRounds } : {}),
+  };
+}
+
+function listFlag(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
+}
+
+/**
+ * Reads `--rpcuser/--rpcpassword`, `--rpcauth`, `--rpcbind`, `--rpcallowip` (from the command
+ * line or rnt.conf). As in Core, `rpcbind` needs `rpcallowip` (else it is ignored with a
+ * warning) and `rpcallowip` alone listens on every interface.
+ */
+export function nodeRpcFlags(args: ParsedArgs, warn: (line: string) => void): NodeRpcAccess {
+  const user = stringFlag(args, "rpcuser");
+  const password = stringFlag(args, "rpcpassword");
+  if ((user === undefined) !== (password === undefined)) {
+    throw new UsageError("--rpcuser and --rpcpassword go together");
+  }
+  if (user !== undefined && (user === "" || user.includes(":"))) {
+    throw new UsageError(`--rpcuser must be non-empty and without ':', got '${user}'`);
+  }
+  const rpcauth = listFlag(args, "rpcauth");
+  for (const line of rpcauth) {
+    try {
+      parseRpcAuthLine(line);
+    } catch (e) {
+      throw new UsageError(`--rpcauth: ${(e as Error).message}`);
+    }
+  }
+  const allow = listFlag(args, "rpcallowip");
+  let allowClient;
+  try {
+    allowClient = allowIpCheck(allow);
+  } catch (e) {
+    throw new UsageError(`--rpcallowip: ${(e as Error).message}`);
+  }
+  let bind = listFlag(args, "rpcbind").map((b) => b.replace(/^\[(.*)\]$/, "$1"));
+  for (const b of bind) {
+    if (b !== "localhost" && parseIp(b) === null) {
+      throw new UsageError(
+        `--rpcbind takes an IP address (set the port with --rpcport), got '${b}'`,
+      );
+    }
+  }
+  if (bind.length > 0 && allow.length === 0 && bind.some((b) => !isLoopbackHost(b))) {
+    warn(
+      "warning: --rpcbind ignored because --rpcallowip is not set, refusing to let everyone " +
+        "connect: listening on 127.0.0.1",
+    );
+    bind = [];
+  } else if (bind.length === 0 && allow.length > 0) {
+    bind = ["0.0.0.0"];
+  }
+  return {
+    ...(user !== undefined ? { userPass: [`${user}:${password}`] } : {}),
+    ...(rpcauth.length ? { rpcauth } : {}),
+    ...(bind.length ? { bind } : {}),
+    ...(allow.length ? { allowClient } : {}),
   };
 }
 
@@ -100,6 +161,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     p2pPort: portFlag(args, "port", params.p2pPort),
     prune: pruneFlag(args, params),
     p2p: nodeP2pOptions(args, params),
+    rpc: nodeRpcFlags(args, ctx.err),
     wallet: {
       wallet: args.values.wallet === true,
       walletFile: stringFlag(args, "wallet-file"),

@@ -20,6 +20,7 @@ import { requestGpu } from "../gpu/device.ts";
 import { loadValidationSet } from "../gpu/model/datasets.ts";
 import { CpuEvaluator, GpuEvaluator } from "../gpu/model/evaluate.ts";
 import type { PeerManager } from "../net/connman/mod.ts";
+import { isLoopbackHost } from "../rpc/allow_ip.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
 import { registerNodeMethods } from "../rpc/methods/mod.ts";
 import { attachPeerManager } from "../rpc/methods/network.ts";
@@ -60,6 +61,8 @@ export interface NodeRunOptions {
   };
   /** Serve the block explorer (`--explorer[=PORT]`) on 127.0.0.1:`port`. */
   readonly explorer?: { readonly port: number };
+  /** RPC beyond the cookie on 127.0.0.1 (`rpcuser`/`rpcpassword`, `rpcauth`, `rpcbind`, …). */
+  readonly rpc?: NodeRpcAccess;
   /** How the log echoes to stderr, `-debug` categories, rotation (default: everything echoed). */
   readonly log?: Omit<FileLoggerOptions, "nowMs">;
   /** Mine in this process, reporting through `hooks`. */
@@ -67,6 +70,18 @@ export interface NodeRunOptions {
     readonly settings: NodeMiningSettings;
     readonly hooks: MiningHooks;
   };
+}
+
+/** Who may call the node's RPC, and where it listens. */
+export interface NodeRpcAccess {
+  /** `user:password` pairs accepted besides the cookie. */
+  readonly userPass?: readonly string[];
+  /** `rpcauth` lines `user:salt$hash`. */
+  readonly rpcauth?: readonly string[];
+  /** Addresses to listen on (default 127.0.0.1). */
+  readonly bind?: readonly string[];
+  /** Clients answered besides loopback (`rpcallowip`); others get 403. */
+  readonly allowClient?: (host: string) => boolean;
 }
 
 /** Where the node writes what its user must see (the log gets everything too). */
@@ -162,7 +177,10 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());
-    const auth = new RpcAuthenticator({ userPass: [cookie.userPass] });
+    const auth = new RpcAuthenticator({
+      userPass: [cookie.userPass, ...options.rpc?.userPass ?? []],
+      rpcauth: options.rpc?.rpcauth ?? [],
+    });
     const app = createRpcApp(registry, auth, {
       onCall: (method) => logger.debug("rpc", `received request for method=${method}`),
       onInternalError: (error, method) =>
@@ -171,7 +189,12 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
         ),
     });
     try {
-      server = startRpcServer(app, { port: rpcPort, cookie });
+      server = startRpcServer(app, {
+        port: rpcPort,
+        cookie,
+        ...(options.rpc?.bind?.length ? { hostnames: options.rpc.bind } : {}),
+        ...(options.rpc?.allowClient ? { allowClient: options.rpc.allowClient } : {}),
+      });
     } catch (e) {
       if (e instanceof Deno.errors.AddrInUse) {
         logger.log(`error: RPC port ${rpcPort} is in use (another node? use --rpcport)`);
@@ -179,7 +202,17 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       }
       throw e;
     }
-    logger.log(`RPC server listening on 127.0.0.1:${server.port} (cookie ${cookie.path})`);
+    for (const host of server.hostnames) {
+      const where = `${host.includes(":") ? `[${host}]` : host}:${server.port}`;
+      logger.log(`RPC server listening on ${where} (cookie ${cookie.path})`);
+      if (!isLoopbackHost(host)) {
+        logger.log(
+          `warning: RPC on ${where} is reachable from other machines: only rpcallowip clients ` +
+            "are answered, and HTTP Basic sends credentials in clear text (use a VPN or SSH tunnel " +
+            "across untrusted networks)",
+        );
+      }
+    }
     if (options.explorer) {
       try {
         explorer = await startExplorerServer(node, {

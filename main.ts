@@ -128,6 +128,12 @@ export const ROOT_COMMAND: CommandSpec = {
           multiple: true,
           description: "Ask this peer for addresses when none are known",
         },
+        dnsseed: {
+          type: "string",
+          valueName: "NAME[:PORT]",
+          multiple: true,
+          description: "Also ask this DNS name for peers when none are known (0: skip DNS seeds)",
+        },
         listen: {
           type: "string",
           valueName: "ADDR",

@@ -118,7 +118,7 @@ export function nodeRpcFlags(args: ParsedArgs, warn: (line: string) => void): No
 /** What a mining node echoes from its log: problems, and where to reach it or its peers. */
 export function consoleWorthy(message: string): boolean {
   return isProblemMessage(message) ||
-    /^(explorer listening|p2p: (looking for peers|no peers known))/.test(message);
+    /^(explorer listening|p2p: (looking for peers|no peers: ))/.test(message);
 }
 
 /** Runs `rnt node` until it is stopped; returns the exit status. */

@@ -21,6 +21,10 @@ export interface NodeP2pOptions {
   readonly addnode: readonly PeerTarget[];
   /** Peers asked for addresses once (`--seednode`). */
   readonly seednode: readonly PeerTarget[];
+  /** DNS seeds (the network's, and `--dnsseed NAME`). */
+  readonly dnsSeeds?: readonly PeerTarget[];
+  /** Fixed seeds (the network's). */
+  readonly fixedSeeds?: readonly PeerTarget[];
   /** Inbound connection cap (`--maxconnections`). */
   readonly maxInbound: number;
   /** SOCKS5 proxy (`--proxy`). */
@@ -59,6 +63,8 @@ export async function startNodeP2p(
     noAutoConnect,
     addnode: [...addnode],
     seednode: [...seednode],
+    dnsSeeds: [...options.dnsSeeds ?? []],
+    fixedSeeds: [...options.fixedSeeds ?? []],
     maxInbound,
     sync: { assumePrunedDepth: node.chainstate.pruneDepth || node.params.keepCheckpoints },
     ...(proxy ? { proxy: { hostname: proxy.host, port: proxy.port } } : {}),

@@ -115,10 +115,13 @@ export function nodeRpcFlags(args: ParsedArgs, warn: (line: string) => void): No
   };
 }
 
-/** What a mining node echoes from its log: problems, and where to reach it or its peers. */
-export function consoleWorthy(message: string): boolean {
-  return isProblemMessage(message) ||
-    /^(explorer listening|p2p: (looking for peers|no peers: ))/.test(message);
+/**
+ * What a mining node echoes from its log: problems, where to watch it, and (off regtest, where
+ * peers matter) how it looks for peers.
+ */
+export function consoleWorthy(message: string, network: string): boolean {
+  return isProblemMessage(message) || /^explorer listening/.test(message) ||
+    (network !== "regtest" && /^p2p: (looking for peers|no peers: )/.test(message));
 }
 
 /** Runs `rnt node` until it is stopped; returns the exit status. */
@@ -171,7 +174,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     log: {
       debug,
       beforeEcho: () => status.clear(),
-      ...(quiet ? { stderr: consoleWorthy } : {}),
+      ...(quiet ? { stderr: (m: string) => consoleWorthy(m, network) } : {}),
     },
     ...(miningSettings
       ? {

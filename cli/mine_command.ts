@@ -49,6 +49,13 @@ export async function runMineCommand(args: ParsedArgs, ctx: CommandContext): Pro
   const dataPath = stringFlag(args, "data");
   if (dataPath === undefined) throw new UsageError("--data FILE is required (your training bytes)");
   const stepsPerRound = intFlag(args, "steps-per-round", 10, 1, 100_000);
+  // Bad input first: an unreadable data file is reported before the node is contacted.
+  try {
+    (await Deno.open(dataPath, { read: true })).close();
+  } catch (e) {
+    ctx.err(`error: cannot open training data ${dataPath}: ${(e as Error).message}`);
+    return 1;
+  }
   const endpoint = resolveCliEndpoint({
     network,
     datadir: stringFlag(args, "datadir"),

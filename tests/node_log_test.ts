@@ -36,3 +36,26 @@ Deno.test("an unknown --debug category is a usage error naming the known ones", 
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--debug: unknown debug category 'nett' \(known: net, rpc/);
 });
+
+Deno.test("a P2P port in use is reported once, and the node exits 1", async () => {
+  await using dir = await tempDir("rnt-p2p-busy-");
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (busy.addr as Deno.NetAddr).port;
+    const r = await runRnt([
+      "node",
+      "--regtest",
+      "--datadir",
+      dir.path,
+      "--rpcport",
+      "0",
+      "--port",
+      String(port),
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.match(/P2P port \d+ is in use/g)?.length, 1, r.stderr);
+    assert.match(r.stderr, /error: P2P port \d+ is in use \(another node\? use --port\)/);
+  } finally {
+    busy.close();
+  }
+});

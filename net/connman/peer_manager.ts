@@ -281,6 +281,16 @@ export class PeerManager {
     this.#node.logger.log(`p2p: ${line}`);
   }
 
+  /** Detail for `-debug=net` when the node's logger has categories, else a plain line. */
+  #detail(line: string): void {
+    const logger = this.#node.logger as {
+      log(line: string): void;
+      debug?(category: "net", line: string): void;
+    };
+    if (logger.debug) logger.debug("net", `p2p: ${line}`);
+    else logger.log(`p2p: ${line}`);
+  }
+
   #track(task: Promise<unknown>): void {
     const t = task.catch((e) => this.#log(`task failed: ${(e as Error)?.stack ?? e}`));
     this.#tasks.add(t);
@@ -452,7 +462,10 @@ export class PeerManager {
       } catch (e) {
         this.#discourage(peer);
         if (!peer.inbound) {
-          this.#log(`could not connect to ${peer.address}: ${(e as Error).message}`);
+          // Addresses from the table fail often (gone, full): detail unless the user named it.
+          const line = `could not connect to ${peer.address}: ${(e as Error).message}`;
+          if (slot.kind === "outbound") this.#detail(line);
+          else this.#log(line);
         }
         return;
       }

@@ -11,6 +11,11 @@ import { freePort, runRnt, tempDir } from "./helpers.ts";
 import { RntProcess } from "./mine_helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 
+/** Deno's cache directory of this process (as `deno info` reports it). */
+function denoDir(): string {
+  return Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+}
+
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
@@ -60,7 +65,8 @@ Deno.test("rnt mine without --datadir names the cookie it looked for, writes not
       "--data",
       "core/data/sample-train.txt",
     ],
-    { env: { HOME: home.path } },
+    // Keep Deno's own cache where it is: only rnt's default datadir moves.
+    { env: { HOME: home.path, DENO_DIR: denoDir() } },
   );
   assert.equal(r.code, 1, r.stderr);
   assert.doesNotMatch(r.stderr, /^error: authorization failed$/m);

@@ -2,7 +2,8 @@
  * The node's assembly: takes the datadir lock, opens the log (stderr and `<datadir>/debug.log`),
  * the evaluator (WebGPU, else the CPU reference), the chainstate and mempool, builds the
  * {@linkcode Node}, loads the wallet, starts P2P, registers the RPC methods, writes the cookie
- * and serves JSON-RPC on 127.0.0.1, the block explorer when asked (`rpc/explorer/`, also
+ * and serves JSON-RPC on 127.0.0.1 (or the `--rpcbind` addresses, for `--rpcallowip` clients, with
+ * `rpcuser`/`rpcauth` credentials besides the cookie), the block explorer when asked (`rpc/explorer/`, also
  * loopback), and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
  * down cleanly: the server stops, LevelDB is closed, cookie and lock are deleted, exit status 0.
  *
@@ -45,7 +46,7 @@ export interface NodeRunOptions {
   readonly network: NetworkName;
   /** Data directory, no trailing slash. */
   readonly datadir: string;
-  /** JSON-RPC port on 127.0.0.1. */
+  /** JSON-RPC port. */
   readonly rpcPort: number;
   /** P2P port. */
   readonly p2pPort: number;

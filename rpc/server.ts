@@ -1,7 +1,9 @@
 /**
  * The JSON-RPC HTTP server: a Hono app answering POST `/` (and `/wallet/<name>`) with the
  * dispatcher of `json_rpc.ts`, behind HTTP Basic auth (`auth.ts`) and a request size limit;
- * and `startRpcServer`, which serves it with `Deno.serve` on 127.0.0.1.
+ * and `startRpcServer`, which serves it with `Deno.serve` on 127.0.0.1 (or the `rpcbind`
+ * addresses), answering only the clients `rpcallowip` allows (403 for others, before the
+ * credentials are looked at).
  *
  * Order of checks, as Core's `HTTPReq_JSONRPC`: method (405 for non-POST), then credentials
  * (401 at once when absent; 250 ms then 401 when wrong, failures served one at a time so a
@@ -189,7 +191,7 @@ export interface RpcServerHandle {
 
 /** Options of {@linkcode startRpcServer}. */
 export interface StartRpcServerOptions {
-  /** Address to bind (default 127.0.0.1; never expose RPC beyond the local machine). */
+  /** Address to bind (default 127.0.0.1). */
   hostname?: string;
   /** Addresses to bind (`rpcbind`), all on `port`; wins over `hostname`. */
   hostnames?: readonly string[];

@@ -2,9 +2,9 @@
  * The node's assembly: takes the datadir lock, opens the log (stderr and `<datadir>/debug.log`),
  * the evaluator (WebGPU, else the CPU reference), the chainstate and mempool, builds the
  * {@linkcode Node}, loads the wallet, starts P2P, registers the RPC methods, writes the cookie
- * and serves JSON-RPC on 127.0.0.1 (or the `--rpcbind` addresses, for `--rpcallowip` clients, with
- * `rpcuser`/`rpcauth` credentials besides the cookie), the block explorer when asked (`rpc/explorer/`, also
- * loopback), and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
+ * and serves JSON-RPC on 127.0.0.1 (or the `--rpcbind` addresses, for `--rpcallowip` clients,
+ * with `rpcuser`/`rpcauth` credentials besides the cookie), the block explorer when asked
+ * (`rpc/explorer/`, also loopback), and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
  * down cleanly: the server stops, LevelDB is closed, cookie and lock are deleted, exit status 0.
  *
  * This is the one file under `node/` that imports `rpc/methods/` (to register them); the methods

@@ -159,7 +159,7 @@ export const ROOT_COMMAND: CommandSpec = {
           valueName: "CATEGORY",
           optionalValue: true,
           multiple: true,
-          description: "Log detail of CATEGORY (net, rpc, mempool, mining, validation; 1: all)",
+          description: "Log detail of CATEGORY (net, rpc, mempool; 1: all)",
         },
         printtoconsole: {
           type: "boolean",

@@ -12,7 +12,7 @@
  */
 
 /** Categories of `debug` lines (`-debug=CATEGORY`). */
-export const LOG_CATEGORIES = ["net", "rpc", "mempool", "mining", "validation"] as const;
+export const LOG_CATEGORIES = ["net", "rpc", "mempool"] as const;
 
 /** One category of `debug` lines. */
 export type LogCategory = typeof LOG_CATEGORIES[number];

@@ -10,13 +10,12 @@ import {
   DATADIR_OPTION,
   JSON_OPTION,
   NETWORK_OPTIONS,
-  networkFlag,
   RPC_CLIENT_OPTIONS,
   runCommandTree,
-  stringFlag,
 } from "./cli/command.ts";
 import { MODEL_COMMAND } from "./cli/model_command.ts";
-import { runCliCommand } from "./cli/cli_command.ts";
+import { allOptionNames, applyConfigFile } from "./cli/config_file.ts";
+import { runCliParsed } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
@@ -53,7 +52,35 @@ export const ROOT_COMMAND: CommandSpec = {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
         port: { type: "string", valueName: "PORT", description: "P2P listen port" },
-        rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port (127.0.0.1)" },
+        rpcport: { type: "string", valueName: "PORT", description: "JSON-RPC port" },
+        rpcbind: {
+          type: "string",
+          valueName: "ADDR[:PORT]",
+          multiple: true,
+          description: "Serve JSON-RPC on ADDR (needs --rpcallowip; default 127.0.0.1)",
+        },
+        rpcallowip: {
+          type: "string",
+          valueName: "IP[/MASK]",
+          multiple: true,
+          description: "Answer RPC clients from this address or range (loopback always)",
+        },
+        rpcuser: {
+          type: "string",
+          valueName: "USER",
+          description: "RPC user (with --rpcpassword)",
+        },
+        rpcpassword: {
+          type: "string",
+          valueName: "PASS",
+          description: "RPC password for --rpcuser (better: rpcauth in rnt.conf)",
+        },
+        rpcauth: {
+          type: "string",
+          valueName: "USER:SALT$HASH",
+          multiple: true,
+          description: "RPC credentials as Core's rpcauth.py prints them",
+        },
         ...EXPLORER_OPTION,
         wallet: { type: "boolean", description: "Load a wallet for the wallet RPC methods" },
         "wallet-file": {
@@ -84,6 +111,12 @@ export const ROOT_COMMAND: CommandSpec = {
           multiple: true,
           description: "Ask this peer for addresses when none are known",
         },
+        dnsseed: {
+          type: "string",
+          valueName: "NAME[:PORT]",
+          multiple: true,
+          description: "Also ask this DNS name for peers when none are known (0: skip DNS seeds)",
+        },
         listen: {
           type: "string",
           valueName: "ADDR",
@@ -104,7 +137,23 @@ export const ROOT_COMMAND: CommandSpec = {
           valueName: "N",
           description: "Keep the checkpoints of the last N blocks (0: all; regtest allows N ≥ 2)",
         },
+        debug: {
+          type: "string",
+          valueName: "CATEGORY",
+          optionalValue: true,
+          multiple: true,
+          description: "Log detail of CATEGORY (net, rpc, mempool; 1: all)",
+        },
+        printtoconsole: {
+          type: "boolean",
+          description: "Echo every log line to stderr (with --mine only problems are echoed)",
+        },
         mine: { type: "boolean", description: "Mine (train) in this process" },
+        "max-rounds": {
+          type: "string",
+          valueName: "N",
+          description: "With --mine: stop mining when a block misses its target in N rounds",
+        },
         data: { type: "string", valueName: "FILE", description: "Training data for --mine" },
         address: { type: "string", valueName: "ADDR", description: "Reward address for --mine" },
       },
@@ -113,33 +162,25 @@ export const ROOT_COMMAND: CommandSpec = {
     {
       name: "cli",
       summary: "Call a node's JSON-RPC method (like bitcoin-cli)",
-      usage: "cli [--regtest|--testnet] [--datadir DIR] METHOD [ARGS...]",
-      options: { ...NETWORK_OPTIONS, ...DATADIR_OPTION, ...RPC_CLIENT_OPTIONS },
-      positionals: true,
-      run: (args, ctx) => {
-        const [method, ...rest] = args.positionals;
-        return runCliCommand(
-          {
-            network: networkFlag(args),
-            datadir: stringFlag(args, "datadir"),
-            rpcconnect: stringFlag(args, "rpcconnect"),
-            rpcport: stringFlag(args, "rpcport"),
-            rpcuser: stringFlag(args, "rpcuser"),
-            rpcpassword: stringFlag(args, "rpcpassword"),
-            paramsFor: nodeMethodParams,
-          },
-          method,
-          rest,
-          ctx.out,
-          ctx.err,
-        );
+      usage: "cli [--regtest|--testnet] [--datadir DIR] [--named] METHOD [ARGS...]\n" +
+        "cli [--regtest|--testnet] [--datadir DIR] -getinfo",
+      details: "Flags may also be written with one dash, as bitcoin-cli does (-regtest, " +
+        "-datadir=DIR).\nAn RPC error exits with its code's absolute value (e.g. -8 gives 8).",
+      options: {
+        ...NETWORK_OPTIONS,
+        ...DATADIR_OPTION,
+        ...RPC_CLIENT_OPTIONS,
+        named: { type: "boolean", description: "Pass arguments as name=value pairs" },
+        getinfo: { type: "boolean", description: "Print a summary of the node" },
       },
+      positionals: true,
+      run: (args, ctx) => runCliParsed(args, ctx, nodeMethodParams),
     },
     {
       name: "mine",
       summary: "Mine by training the tip model on your data and submitting better checkpoints",
       usage: "mine --data FILE [--address ADDR] [--regtest|--testnet] [--datadir DIR]\n" +
-        "     [--rpcconnect HOST] [--rpcport P] [--steps-per-round N]",
+        "  [--rpcconnect HOST] [--rpcport P] [--steps-per-round N] [--max-rounds N]",
       options: {
         ...NETWORK_OPTIONS,
         ...DATADIR_OPTION,
@@ -156,6 +197,12 @@ export const ROOT_COMMAND: CommandSpec = {
           valueName: "N",
           description: "Training steps between evaluations",
         },
+        "max-rounds": {
+          type: "string",
+          valueName: "N",
+          description: "Give up on a block after N rounds without reaching its target (exit 1)",
+        },
+        rpcwait: { type: "boolean", description: "Wait for the node to answer instead of failing" },
       },
       run: runMineCommand,
     },
@@ -198,7 +245,13 @@ export async function main(argv: string[]): Promise<number> {
     context.err("usage: rnt COMMAND [OPTIONS]\nRun 'rnt --help' for the commands.");
     return 2;
   }
-  return await runCommandTree(ROOT_COMMAND, argv, context);
+  const known = allOptionNames(ROOT_COMMAND);
+  return await runCommandTree(
+    ROOT_COMMAND,
+    argv,
+    context,
+    (spec, args) => applyConfigFile(spec, args, known),
+  );
 }
 
 if (import.meta.main) {

@@ -2,7 +2,9 @@
  * `rnt cli METHOD [ARGS…]`: calls a node's JSON-RPC method and prints the result like
  * bitcoin-cli — a string raw, null as nothing, anything else as 2-space indented JSON (numbers
  * with the node's exact digits). An RPC error prints `error code: N` / `error message:` / the
- * message on stderr and exits 1; no node listening prints a hint to start one and exits 1.
+ * message on stderr and exits with the error code's absolute value (like bitcoin-cli: −8 → 8);
+ * no node listening prints a hint to start one and exits 1. `-getinfo` prints a summary of the
+ * node (chain, blocks, connections, relay fee, warnings) as bitcoin-cli does.
  *
  * @module
  */
@@ -45,6 +47,13 @@ export interface CliCommandOptions {
   paramsFor?: ((method: string) => readonly RpcParam[] | undefined) | undefined;
   /** Reply timeout in ms (default 900 000). */
   timeoutMs?: number | undefined;
+  /** `-getinfo`: print a summary instead of calling METHOD. */
+  getinfo?: boolean | undefined;
+}
+
+/** bitcoin-cli's exit status for an RPC error: |code|, as the OS keeps it (never 0). */
+export function rpcErrorExitCode(rpcCode: number): number {
+  return (Math.abs(rpcCode) & 0xff) || 1;
 }
 
 function parsePort(text: string, flag: string): number {
@@ -105,11 +114,13 @@ export async function runCliCommand(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  if (method === undefined || method === "") {
-    throw new UsageError("missing METHOD (try 'rnt cli help')");
+  if (options.getinfo) {
+    if (method !== undefined) throw new UsageError("-getinfo takes no METHOD");
+  } else if (method === undefined || method === "") {
+    throw new UsageError("missing METHOD (try 'rnt cli help' or 'rnt cli -getinfo')");
   }
   const { host, port, datadir } = resolveCliEndpoint(options);
-  const params = parseCliArgs(args, {
+  const params = method === undefined ? [] : parseCliArgs(args, {
     named: options.named ?? false,
     params: options.paramsFor?.(method) ?? [],
   });
@@ -123,6 +134,10 @@ export async function runCliCommand(
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   try {
+    if (method === undefined) {
+      for (const line of await getInfoLines(client)) out(line);
+      return 0;
+    }
     printResult(await client.call(method, params, { exactNumbers: true }), out);
     return 0;
   } catch (error) {
@@ -130,7 +145,7 @@ export async function runCliCommand(
       err(`error code: ${error.rpcCode}`);
       err("error message:");
       err(error.message);
-      return 1;
+      return rpcErrorExitCode(error.rpcCode);
     }
     if (error instanceof RpcTransportError) {
       err(transportMessage(error, {
@@ -143,6 +158,36 @@ export async function runCliCommand(
     }
     throw error;
   }
+}
+
+/** bitcoin-cli `-getinfo`: one human-readable summary from getblockchaininfo and getnetworkinfo. */
+async function getInfoLines(client: RpcClient): Promise<string[]> {
+  const chain = await client.call("getblockchaininfo", [], { exactNumbers: true }) as Record<
+    string,
+    unknown
+  >;
+  const net = await client.call("getnetworkinfo", [], { exactNumbers: true }) as Record<
+    string,
+    unknown
+  >;
+  const warnings = Array.isArray(chain.warnings) ? chain.warnings.map(String) : [];
+  // exactNumbers keeps amounts as raw JSON literals: print their exact text.
+  const text = (v: unknown) => typeof v === "object" && v !== null ? stringifyJson(v) : String(v);
+  return [
+    `Chain: ${chain.chain}`,
+    `Blocks: ${chain.blocks}`,
+    `Headers: ${chain.headers}`,
+    `Best block hash: ${chain.bestblockhash}`,
+    `Validation loss: ${text(chain.val_loss)}`,
+    `Model: d_model ${chain.d_model}, layers ${chain.layers}`,
+    `Initial block download: ${chain.initialblockdownload ? "yes" : "no"}`,
+    "",
+    `Network: in ${net.connections_in}, out ${net.connections_out}, total ${net.connections}`,
+    `Version: ${net.subversion}`,
+    `Min tx relay fee rate (RNT/kvB): ${text(net.relayfee)}`,
+    "",
+    `Warnings: ${warnings.length ? warnings.join("; ") : "(none)"}`,
+  ];
 }
 
 function transportMessage(
@@ -171,7 +216,11 @@ function transportMessage(
  * regtest, testnet, datadir, rpcconnect, rpcport, rpcuser, rpcpassword (and named, rpcwallet
  * when the spec declares them); the first positional is the method.
  */
-export async function runCliParsed(args: ParsedArgs, context: CommandContext): Promise<number> {
+export async function runCliParsed(
+  args: ParsedArgs,
+  context: CommandContext,
+  paramsFor?: CliCommandOptions["paramsFor"],
+): Promise<number> {
   const [method, ...rest] = args.positionals;
   return await runCliCommand(
     {
@@ -183,6 +232,8 @@ export async function runCliParsed(args: ParsedArgs, context: CommandContext): P
       rpcpassword: stringFlag(args, "rpcpassword"),
       named: args.values.named === true,
       rpcwallet: stringFlag(args, "rpcwallet"),
+      getinfo: args.values.getinfo === true,
+      paramsFor,
     },
     method,
     rest,

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.ts";
+import { closestWord } from "./suggest.ts";
 
 /** One flag of a command. */
 export interface OptionSpec {
@@ -83,6 +84,11 @@ export const DATADIR_OPTION: Record<string, OptionSpec> = {
     valueName: "DIR",
     description: "Data directory (default ~/.rnt/<network>)",
   },
+  conf: {
+    type: "string",
+    valueName: "FILE",
+    description: "Configuration file (default DATADIR/rnt.conf; any long flag as key=value)",
+  },
 };
 
 /** The flags of commands that call a node's JSON-RPC (`rnt cli`, `rnt mine`, `rnt wallet`). */
@@ -117,31 +123,50 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   }
   const allOptions: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...spec.options };
   const end = argv.indexOf("--");
-  const args = argv.map((a, i) =>
-    (end < 0 || i < end) && a.startsWith("--") && allOptions[a.slice(2)]?.optionalValue
-      ? `${a}=`
-      : a
-  );
+  const args = argv.map((raw, i) => {
+    if (end >= 0 && i >= end) return raw;
+    // A negative number is a value, not a flag (`rnt cli getblockhash -1`).
+    if (NEGATIVE_NUMBER.test(raw)) return NEGATIVE_MARK + raw;
+    // Bitcoin's single-dash long flags: `-regtest`, `-datadir=DIR` mean `--regtest`, ….
+    const a = /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/s.test(raw) ? `-${raw}` : raw;
+    const name = a.startsWith("--") ? a.slice(2).split("=")[0] ?? "" : "";
+    return allOptions[name]?.optionalValue && !a.includes("=") ? `${a}=` : a;
+  });
   let parsed;
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (e) {
-    throw new UsageError(cleanParseError(e));
+    throw new UsageError(cleanParseError(e, Object.keys(allOptions)));
   }
-  if (!parsed.values.help && !spec.positionals && parsed.positionals.length > 0) {
-    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  const unmark = (v: string) => v.startsWith(NEGATIVE_MARK) ? v.slice(NEGATIVE_MARK.length) : v;
+  const values: ParsedArgs["values"] = {};
+  for (const [k, v] of Object.entries(parsed.values)) {
+    values[k] = typeof v === "string"
+      ? unmark(v)
+      : Array.isArray(v)
+      ? v.map((x) => String(x)).map(unmark)
+      : v;
   }
-  return {
-    values: parsed.values as ParsedArgs["values"],
-    positionals: parsed.positionals,
-  };
+  const positionals = parsed.positionals.map(unmark);
+  if (!values.help && !spec.positionals && positionals.length > 0) {
+    throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  }
+  return { values, positionals };
 }
 
-function cleanParseError(e: unknown): string {
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+/** Hides a negative number from parseArgs (a leading NUL never starts a real argument). */
+const NEGATIVE_MARK = "\u0000";
+
+function cleanParseError(e: unknown, known: readonly string[]): string {
   const message = e instanceof Error ? e.message : String(e);
   // node's messages are long and mention "parseArgs"; keep the first sentence.
   const unknown = message.match(/Unknown option '([^']+)'/);
-  if (unknown) return `unknown option '${unknown[1]}'`;
+  if (unknown) {
+    const flag = unknown[1] ?? "";
+    const near = flag.startsWith("--") ? closestWord(flag.slice(2), known) : undefined;
+    return `unknown option '${flag}'` + (near ? ` (did you mean '--${near}'?)` : "");
+  }
   const missing = message.match(/Option '([^']+)'.*argument missing/);
   if (missing) return `option '${missing[1]}' needs a value`;
   return (message.split(". ")[0] ?? "").replace(/^TypeError \[[A-Z_]+\]: /, "");
@@ -153,7 +178,10 @@ export function formatHelp(spec: CommandSpec, path: string[]): string {
   const command = ["rnt", ...path].join(" ");
   lines.push(`${command} — ${spec.summary}`, "");
   lines.push("Usage:");
-  for (const u of spec.usage.split("\n")) lines.push(`  rnt ${u}`);
+  // A usage line that starts with spaces continues the one above (no second "rnt").
+  for (const u of spec.usage.split("\n")) {
+    lines.push(/^\s/.test(u) ? `        ${u.trimStart()}` : `  rnt ${u}`);
+  }
   if (spec.details) lines.push("", spec.details);
   if (spec.subcommands?.length) {
     lines.push("", "Commands:");
@@ -181,21 +209,31 @@ export function formatHelp(spec: CommandSpec, path: string[]): string {
 
 /**
  * Finds the (sub)command named by the leading words of `argv` and runs it: `--help` prints help,
- * usage errors print the message and the usage and return 2.
+ * usage errors print the message and the usage and return 2. `beforeRun` may complete the
+ * parsed flags (the configuration file) and returns warnings to print.
  */
 export async function runCommandTree(
   root: CommandSpec,
   argv: string[],
   context: Omit<CommandContext, "path">,
+  beforeRun?: (spec: CommandSpec, args: ParsedArgs) => Promise<string[]>,
 ): Promise<number> {
   let spec = root;
   const path: string[] = [];
   let rest = argv;
+  // `rnt help [COMMAND…]` is `rnt [COMMAND…] --help`.
+  if (rest[0] === "help" && !root.subcommands?.some((s) => s.name === "help")) {
+    rest = [...rest.slice(1), "--help"];
+  }
   for (let word = rest[0]; spec.subcommands?.length && word !== undefined; word = rest[0]) {
     if (word.startsWith("-")) break;
     const next = spec.subcommands.find((s) => s.name === word);
     if (!next) {
-      context.err(`error: unknown command '${[...path, word].join(" ")}'`);
+      const near = closestWord(word, spec.subcommands.map((s) => s.name));
+      context.err(
+        `error: unknown command '${[...path, word].join(" ")}'` +
+          (near ? ` (did you mean '${[...path, near].join(" ")}'?)` : ""),
+      );
       context.err(usageLine(spec, path));
       return 2;
     }
@@ -208,6 +246,10 @@ export async function runCommandTree(
     if (args.values.help) {
       context.out(formatHelp(spec, path));
       return 0;
+    }
+    // e.g. the configuration file filling in flags the command line left out.
+    if (spec.run && beforeRun) {
+      for (const warning of await beforeRun(spec, args)) context.err(`warning: ${warning}`);
     }
     if (!spec.run) {
       if (spec.subcommands?.length) {
@@ -233,7 +275,9 @@ export async function runCommandTree(
 }
 
 function usageLine(spec: CommandSpec, path: string[]): string {
-  const first = spec.usage.split("\n").map((u) => `rnt ${u}`).join("\n       ");
+  const first = spec.usage.split("\n")
+    .map((u) => /^\s/.test(u) ? `    ${u.trimStart()}` : `rnt ${u}`)
+    .join("\n       ");
   return `usage: ${first}\nRun '${["rnt", ...path].join(" ")} --help' for more.`;
 }
 

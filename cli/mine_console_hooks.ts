@@ -9,6 +9,7 @@ import type { FoundBlock, MiningHooks } from "../node/miner/block_miner.ts";
 import {
   formatFoundBlock,
   formatProgress,
+  formatStall,
   foundBlockJson,
   StatusLine,
 } from "./mine_progress_line.ts";
@@ -23,6 +24,8 @@ export interface MiningConsole {
   status?: StatusLine;
   /** Print found blocks as JSON lines instead of text. */
   json?: boolean;
+  /** The training data path, for the stall advice. */
+  dataPath?: string;
 }
 
 /** Hooks that print the miner's progress and blocks; `onBlock` also gets every block found. */
@@ -44,6 +47,10 @@ export function consoleMiningHooks(
     onNewTip: (hash) => {
       status.clear();
       console.err(`new tip ${hash} from elsewhere: restarting on it`);
+    },
+    onStall: (stall) => {
+      status.clear();
+      for (const line of formatStall(stall, console.dataPath)) console.err(line);
     },
     onError: (e) => {
       status.clear();

@@ -7,7 +7,7 @@
  */
 import { toHex } from "../core/crypto/keccak.ts";
 import { formatRnt } from "../core/primitives/amount.ts";
-import type { FoundBlock, MiningProgress } from "../node/miner/block_miner.ts";
+import type { FoundBlock, MiningProgress, MiningStall } from "../node/miner/block_miner.ts";
 
 function nats(microNats: number): string {
   return Number.isFinite(microNats) ? (microNats / 1e6).toFixed(4) : "–";
@@ -42,6 +42,24 @@ export function formatProgress(p: MiningProgress): string {
   const eta = p.etaSecs === undefined ? "?" : formatDuration(p.etaSecs);
   return `mining ${p.height} │ step ${p.step} │ loss ${loss} │ ${tps} tok/s │ ` +
     `val ${nats(p.bestMicroNats)} → ${nats(p.targetMicroNats)} │ ETA ${eta}`;
+}
+
+/**
+ * What to say when training stopped getting closer to the target: where it is, why that
+ * happens (data unlike the validation text), and what to do.
+ */
+export function formatStall(stall: MiningStall, dataPath: string | undefined): string[] {
+  const data = dataPath ?? "the training data";
+  return [
+    `block ${stall.height}: no real progress in the last ${stall.window} rounds ` +
+    `(${stall.rounds} so far): best val ${nats(stall.bestMicroNats)} ` +
+    `(${nats(stall.bestBeforeMicroNats)} ${stall.window} rounds ago), ` +
+    `needed ${nats(stall.targetMicroNats)} (parent ${nats(stall.parentMicroNats)})`,
+    `  training on ${data} no longer brings the model closer to the validation text ` +
+    "(English prose): the data is probably unlike it, or too small to teach more.",
+    "  try larger, more varied English text (e.g. core/data/sample-train.txt), or bound " +
+    "the effort with --max-rounds N (gives up on a block after N rounds).",
+  ];
 }
 
 /** The improvement as a signed percentage with two decimals, e.g. `-4.12%`. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { consoleMiningHooks } from "./mine_console_hooks.ts";
 import type { FoundBlock, MiningProgress } from "../node/miner/block_miner.ts";
 import {
   formatDuration,
@@ -88,4 +89,39 @@ Deno.test("StatusLine redraws in place at most once per interval and clears befo
   line.clear();
   line.update("third");
   assert.deepEqual(written, ["\r\x1b[Kfirst", "\r\x1b[K", "\r\x1b[Kthird"]);
+});
+
+Deno.test("console hooks end the status line before any other message (stall, error, new tip)", () => {
+  const written: string[] = [];
+  const status = new StatusLine((t) => written.push(`status:${JSON.stringify(t)}`), 0);
+  const hooks = consoleMiningHooks({
+    out: (l) => written.push(`out:${l}`),
+    err: (l) => written.push(`err:${l}`),
+    status,
+    dataPath: "licence.txt",
+  });
+  hooks.onProgress!({
+    height: 11,
+    step: 500,
+    loss: 2.5,
+    tokensPerSec: 1000,
+    bestMicroNats: 2_430_600,
+    targetMicroNats: 2_395_000,
+    parentMicroNats: 2_481_100,
+    etaSecs: undefined,
+    elapsedSecs: 60,
+  });
+  hooks.onStall!({
+    height: 11,
+    rounds: 50,
+    window: 20,
+    bestMicroNats: 2_430_600,
+    bestBeforeMicroNats: 2_430_700,
+    targetMicroNats: 2_395_000,
+    parentMicroNats: 2_481_100,
+  });
+  assert.match(written[0]!, /^status:.*mining 11 │ step 500/);
+  assert.equal(written[1], 'status:"\\r\\u001b[K"');
+  assert.match(written[2]!, /^err:block 11: no real progress in the last 20 rounds \(50 so far\)/);
+  assert.match(written.join("\n"), /training on licence\.txt no longer brings the model closer/);
 });

@@ -39,8 +39,33 @@ export function requestGpu(): Promise<GpuContext | null> {
   return cached;
 }
 
+/**
+ * Without XDG_RUNTIME_DIR the Vulkan/Wayland loaders print "XDG_RUNTIME_DIR is invalid or not
+ * set" (twice) when an adapter is requested: give this process a private one (mode 0700, as
+ * the XDG spec asks) before the first request. Nothing happens without env/write permission.
+ */
+export function ensureXdgRuntimeDir(): void {
+  try {
+    const current = Deno.env.get("XDG_RUNTIME_DIR");
+    if (current !== undefined && current !== "") return;
+    const dir = Deno.makeTempDirSync({ prefix: "rnt-xdg-runtime-" });
+    Deno.chmodSync(dir, 0o700);
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // already gone
+      }
+    });
+  } catch {
+    // no permission: the loaders only print a warning
+  }
+}
+
 async function acquire(): Promise<GpuContext | null> {
   if (typeof navigator === "undefined" || !("gpu" in navigator)) return null;
+  ensureXdgRuntimeDir();
   let adapter: GPUAdapter | null = null;
   try {
     adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });

@@ -206,7 +206,10 @@ export class Node {
     await this.settled();
     try {
       const entry = await this.mempool.acceptTx(tx);
-      this.logger.log(`accepted tx ${id} to the mempool (${entry.sizeBytes} bytes)`);
+      // Detail, as Core's -debug=mempool (a busy node accepts many).
+      const line = `accepted tx ${id} to the mempool (${entry.sizeBytes} bytes)`;
+      if (this.logger.debug) this.logger.debug("mempool", line);
+      else this.logger.log(line);
       return entry;
     } catch (e) {
       if (e instanceof ValidationError) this.logger.log(`rejected tx ${id}: ${e.reason}`);

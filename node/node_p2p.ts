@@ -21,6 +21,10 @@ export interface NodeP2pOptions {
   readonly addnode: readonly PeerTarget[];
   /** Peers asked for addresses once (`--seednode`). */
   readonly seednode: readonly PeerTarget[];
+  /** DNS seeds (the network's, and `--dnsseed NAME`). */
+  readonly dnsSeeds?: readonly PeerTarget[];
+  /** Fixed seeds (the network's). */
+  readonly fixedSeeds?: readonly PeerTarget[];
   /** Inbound connection cap (`--maxconnections`). */
   readonly maxInbound: number;
   /** SOCKS5 proxy (`--proxy`). */
@@ -59,6 +63,8 @@ export async function startNodeP2p(
     noAutoConnect,
     addnode: [...addnode],
     seednode: [...seednode],
+    dnsSeeds: [...options.dnsSeeds ?? []],
+    fixedSeeds: [...options.fixedSeeds ?? []],
     maxInbound,
     sync: { assumePrunedDepth: node.chainstate.pruneDepth || node.params.keepCheckpoints },
     ...(proxy ? { proxy: { hostname: proxy.host, port: proxy.port } } : {}),
@@ -68,8 +74,8 @@ export async function startNodeP2p(
     await manager.start();
   } catch (e) {
     if (!(e instanceof Deno.errors.AddrInUse)) throw e;
-    node.logger.log(`error: P2P port ${port} is in use (another node? use --port)`);
-    throw new Error(`P2P port ${port} is in use`);
+    // Said once, by whoever reports the startup failure (it is logged there).
+    throw new Error(`P2P port ${port} is in use (another node? use --port)`);
   }
   if (connect.length > 0) {
     node.logger.log(

@@ -2,8 +2,9 @@
  * The node's assembly: takes the datadir lock, opens the log (stderr and `<datadir>/debug.log`),
  * the evaluator (WebGPU, else the CPU reference), the chainstate and mempool, builds the
  * {@linkcode Node}, loads the wallet, starts P2P, registers the RPC methods, writes the cookie
- * and serves JSON-RPC on 127.0.0.1, the block explorer when asked (`rpc/explorer/`, also
- * loopback), and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
+ * and serves JSON-RPC on 127.0.0.1 (or the `--rpcbind` addresses, for `--rpcallowip` clients,
+ * with `rpcuser`/`rpcauth` credentials besides the cookie), the block explorer when asked
+ * (`rpc/explorer/`, also loopback), and mines when asked. SIGINT, SIGTERM and RPC `stop` shut it
  * down cleanly: the server stops, LevelDB is closed, cookie and lock are deleted, exit status 0.
  *
  * This is the one file under `node/` that imports `rpc/methods/` (to register them); the methods
@@ -20,6 +21,7 @@ import { requestGpu } from "../gpu/device.ts";
 import { loadValidationSet } from "../gpu/model/datasets.ts";
 import { CpuEvaluator, GpuEvaluator } from "../gpu/model/evaluate.ts";
 import type { PeerManager } from "../net/connman/mod.ts";
+import { isLoopbackHost } from "../rpc/allow_ip.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
 import { registerNodeMethods } from "../rpc/methods/mod.ts";
 import { attachPeerManager } from "../rpc/methods/network.ts";
@@ -29,7 +31,7 @@ import { RpcRegistry } from "../rpc/registry.ts";
 import { createRpcApp, type RpcServerHandle, startRpcServer } from "../rpc/server.ts";
 import { MockableClock } from "./clock.ts";
 import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
-import { FileLogger } from "./logger.ts";
+import { FileLogger, type FileLoggerOptions } from "./logger.ts";
 import { MemoEvaluator } from "./memo_evaluator.ts";
 import type { MiningHooks } from "./miner/block_miner.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
@@ -44,7 +46,7 @@ export interface NodeRunOptions {
   readonly network: NetworkName;
   /** Data directory, no trailing slash. */
   readonly datadir: string;
-  /** JSON-RPC port on 127.0.0.1. */
+  /** JSON-RPC port. */
   readonly rpcPort: number;
   /** P2P port. */
   readonly p2pPort: number;
@@ -56,11 +58,27 @@ export interface NodeRunOptions {
   readonly wallet: NodeWalletFlags;
   /** Serve the block explorer (`--explorer[=PORT]`) on 127.0.0.1:`port`. */
   readonly explorer?: { readonly port: number };
+  /** RPC beyond the cookie on 127.0.0.1 (`rpcuser`/`rpcpassword`, `rpcauth`, `rpcbind`, …). */
+  readonly rpc?: NodeRpcAccess;
+  /** How the log echoes to stderr, `-debug` categories, rotation (default: everything echoed). */
+  readonly log?: Omit<FileLoggerOptions, "nowMs">;
   /** Mine in this process, reporting through `hooks`. */
   readonly mining?: {
     readonly settings: NodeMiningSettings;
     readonly hooks: MiningHooks;
   };
+}
+
+/** Who may call the node's RPC, and where it listens. */
+export interface NodeRpcAccess {
+  /** `user:password` pairs accepted besides the cookie. */
+  readonly userPass?: readonly string[];
+  /** `rpcauth` lines `user:salt$hash`. */
+  readonly rpcauth?: readonly string[];
+  /** Addresses to listen on (default 127.0.0.1). */
+  readonly bind?: readonly string[];
+  /** Clients answered besides loopback (`rpcallowip`); others get 403. */
+  readonly allowClient?: (host: string) => boolean;
 }
 
 /** Where the node writes what its user must see (the log gets everything too). */
@@ -85,7 +103,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     }
     throw e;
   }
-  const logger = FileLogger.open(`${datadir}/debug.log`);
+  const logger = FileLogger.open(`${datadir}/debug.log`, options.log ?? {});
   logger.log(`rnt node starting: network=${network} datadir=${datadir} pid=${Deno.pid}`);
   const cleanups: (() => Promise<void> | void)[] = [];
   let server: RpcServerHandle | undefined;
@@ -156,15 +174,24 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());
-    const auth = new RpcAuthenticator({ userPass: [cookie.userPass] });
+    const auth = new RpcAuthenticator({
+      userPass: [cookie.userPass, ...options.rpc?.userPass ?? []],
+      rpcauth: options.rpc?.rpcauth ?? [],
+    });
     const app = createRpcApp(registry, auth, {
+      onCall: (method) => logger.debug("rpc", `received request for method=${method}`),
       onInternalError: (error, method) =>
         logger.log(
           `RPC ${method || "request"} internal error: ${(error as Error)?.stack ?? error}`,
         ),
     });
     try {
-      server = startRpcServer(app, { port: rpcPort, cookie });
+      server = startRpcServer(app, {
+        port: rpcPort,
+        cookie,
+        ...(options.rpc?.bind?.length ? { hostnames: options.rpc.bind } : {}),
+        ...(options.rpc?.allowClient ? { allowClient: options.rpc.allowClient } : {}),
+      });
     } catch (e) {
       if (e instanceof Deno.errors.AddrInUse) {
         logger.log(`error: RPC port ${rpcPort} is in use (another node? use --rpcport)`);
@@ -172,7 +199,17 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       }
       throw e;
     }
-    logger.log(`RPC server listening on 127.0.0.1:${server.port} (cookie ${cookie.path})`);
+    for (const host of server.hostnames) {
+      const where = `${host.includes(":") ? `[${host}]` : host}:${server.port}`;
+      logger.log(`RPC server listening on ${where} (cookie ${cookie.path})`);
+      if (!isLoopbackHost(host)) {
+        logger.log(
+          `warning: RPC on ${where} is reachable from other machines: only rpcallowip clients ` +
+            "are answered, and HTTP Basic sends credentials in clear text (use a VPN or SSH tunnel " +
+            "across untrusted networks)",
+        );
+      }
+    }
     if (options.explorer) {
       try {
         explorer = await startExplorerServer(node, {
@@ -201,8 +238,8 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     return 0;
   } catch (e) {
     if (shutdown.signal.aborted) return 0; // e.g. startup evaluation aborted by a signal
+    // The log echoes errors to stderr: one line, not two.
     logger.log(`error: ${(e as Error)?.message ?? e}`);
-    ctx.err(`error: ${(e as Error)?.message ?? e}`);
     return 1;
   } finally {
     for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);

@@ -52,6 +52,8 @@ export interface DispatchOptions {
   maxReplyBytes?: number;
   /** Called with any non-RpcError a handler throws (the client only sees −32603). */
   onInternalError?: (error: unknown, method: string) => void;
+  /** Called with each method name before it runs (the node's `-debug=rpc` log). */
+  onCall?: (method: string) => void;
 }
 
 /** Default {@linkcode DispatchOptions.maxBatchSize}. */
@@ -271,6 +273,7 @@ export async function executeRpc(
   context: RpcContext,
   options: DispatchOptions = {},
 ): Promise<unknown> {
+  options.onCall?.(methodName);
   const warmup = registry.warmupStatus;
   if (warmup !== null) throw new RpcError(RpcCode.IN_WARMUP, warmup);
   const method = registry.get(methodName);

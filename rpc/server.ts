@@ -1,7 +1,9 @@
 /**
  * The JSON-RPC HTTP server: a Hono app answering POST `/` (and `/wallet/<name>`) with the
  * dispatcher of `json_rpc.ts`, behind HTTP Basic auth (`auth.ts`) and a request size limit;
- * and `startRpcServer`, which serves it with `Deno.serve` on 127.0.0.1.
+ * and `startRpcServer`, which serves it with `Deno.serve` on 127.0.0.1 (or the `rpcbind`
+ * addresses), answering only the clients `rpcallowip` allows (403 for others, before the
+ * credentials are looked at).
  *
  * Order of checks, as Core's `HTTPReq_JSONRPC`: method (405 for non-POST), then credentials
  * (401 at once when absent; 250 ms then 401 when wrong, failures served one at a time so a
@@ -175,10 +177,12 @@ export function createRpcApp(
 
 /** A running RPC server. */
 export interface RpcServerHandle {
-  /** The address it listens on. */
+  /** The (first) address it listens on. */
   hostname: string;
   /** The port it listens on (the real one when 0 was asked). */
   port: number;
+  /** Every address it listens on (`rpcbind` may name several). */
+  hostnames: string[];
   /** Resolves when the server has stopped. */
   finished: Promise<void>;
   /** Stops accepting, finishes in-flight requests, then deletes the cookie if one was given. */
@@ -187,12 +191,19 @@ export interface RpcServerHandle {
 
 /** Options of {@linkcode startRpcServer}. */
 export interface StartRpcServerOptions {
-  /** Address to bind (default 127.0.0.1; never expose RPC beyond the local machine). */
+  /** Address to bind (default 127.0.0.1). */
   hostname?: string;
+  /** Addresses to bind (`rpcbind`), all on `port`; wins over `hostname`. */
+  hostnames?: readonly string[];
   /** Port to bind; 0 picks a free one. */
   port: number;
   /** Cookie to delete on shutdown. */
   cookie?: AuthCookie;
+  /**
+   * Which clients are answered (`rpcallowip`; default all that reach the socket). Others get
+   * 403 Forbidden before their credentials are looked at, as in Core.
+   */
+  allowClient?: (host: string) => boolean;
 }
 
 /**
@@ -203,22 +214,44 @@ export function startRpcServer(
   app: { fetch: (request: Request) => Response | Promise<Response> },
   options: StartRpcServerOptions,
 ): RpcServerHandle {
-  const hostname = options.hostname ?? "127.0.0.1";
-  const server = Deno.serve({
-    hostname,
-    port: options.port,
-    onListen: () => {},
-    onError: () => internalErrorResponse(),
-  }, (request) => app.fetch(request));
-  const addr = server.addr as Deno.NetAddr;
+  const hostnames = options.hostnames?.length
+    ? [...options.hostnames]
+    : [options.hostname ?? "127.0.0.1"];
+  const allow = options.allowClient;
+  const handler = (request: Request, info: Deno.ServeHandlerInfo) => {
+    const remote = info.remoteAddr as Deno.NetAddr;
+    if (allow && !allow(remote.hostname)) {
+      return new Response("Forbidden\n", { status: 403 });
+    }
+    return app.fetch(request);
+  };
+  const servers: Deno.HttpServer[] = [];
+  let port = options.port;
+  try {
+    for (const hostname of hostnames) {
+      const server = Deno.serve({
+        hostname,
+        port,
+        onListen: () => {},
+        onError: () => internalErrorResponse(),
+      }, handler);
+      servers.push(server);
+      port = (server.addr as Deno.NetAddr).port;
+    }
+  } catch (e) {
+    for (const server of servers) void server.shutdown();
+    throw e;
+  }
+  const first = servers[0]!.addr as Deno.NetAddr;
   let stopping: Promise<void> | undefined;
   return {
-    hostname: addr.hostname,
-    port: addr.port,
-    finished: server.finished,
+    hostname: first.hostname,
+    port: first.port,
+    hostnames: servers.map((s) => (s.addr as Deno.NetAddr).hostname),
+    finished: Promise.all(servers.map((s) => s.finished)).then(() => {}),
     shutdown() {
       stopping ??= (async () => {
-        await server.shutdown();
+        await Promise.all(servers.map((s) => s.shutdown()));
         await options.cookie?.remove();
       })();
       return stopping;

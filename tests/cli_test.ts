@@ -64,6 +64,8 @@ Deno.test("every command and sub-command answers --help with its usage", async (
     assert.match(text, new RegExp(`^rnt ${path.join(" ")} — `), path.join(" "));
     assert.match(text, /Usage:/);
     assert.match(text, /--help/);
+    // Every usage line names a command: no "rnt" followed by a bare continuation.
+    assert.doesNotMatch(text, /^ {2}rnt \s/m, `${path.join(" ")}: broken usage line`);
   }
 });
 

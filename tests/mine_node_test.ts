@@ -58,7 +58,7 @@ gpuTest("rnt node refuses --data without --mine and an unreadable --data", async
   await using dir = await tempDir("rnt-node-mine-args-");
   await using usage = RntProcess.spawn(nodeArgs(dir.path, freePort(), ["--data", "x.txt"]));
   assert.equal((await usage.exited()).code, 2);
-  assert.match(usage.stderr, /--data and --address are for --mine/);
+  assert.match(usage.stderr, /--data, --address and --max-rounds are for --mine/);
   await using bad = RntProcess.spawn(
     nodeArgs(dir.path, freePort(), ["--mine", "--data", `${dir.path}/missing.txt`]),
   );

@@ -89,7 +89,7 @@ Deno.test("rnt cli: calls methods with the datadir cookie and prints like bitcoi
     assert.equal(help.code, 0);
     assert.match(help.out, /== Blockchain ==\ngetblockcount\n/);
     const named = await cli({ ...base, named: true }, "echo", ["label=7", "value=[1]"]);
-    assert.equal(named.code, 1); // label=7 is guessed as a number; label is a string
+    assert.equal(named.code, 3); // -3: label=7 is guessed as a number; label is a string
     assert.match(named.err, /Position 2 \(label\)/);
     const namedOk = await cli({ ...base, named: true }, "echo", ['label="7"', "value=[1]"]);
     assert.equal(namedOk.out, '{\n  "value": [\n    1\n  ],\n  "label": "7"\n}');
@@ -119,25 +119,25 @@ Deno.test("rnt cli: declared string params stay strings when paramsFor knows the
     const r = await cli(options, "echo", ["5", "42"]);
     assert.equal(r.out, '{\n  "value": 5,\n  "label": "42"\n}');
     const guessed = await cli({ ...options, paramsFor: undefined }, "echo", ["5", "42"]);
-    assert.equal(guessed.code, 1);
+    assert.equal(guessed.code, 3);
     assert.match(guessed.err, /^error code: -3\nerror message:\nWrong type passed:/);
   } finally {
     await server.shutdown();
   }
 });
 
-Deno.test("rnt cli: RPC errors print code and message on stderr and exit 1", async () => {
+Deno.test("rnt cli: RPC errors print code and message on stderr and exit |code| like bitcoin-cli", async () => {
   await using dir = await tempDir();
   const { server } = await startTinyNode(dir.path);
   try {
     const base = { network: "regtest" as const, datadir: dir.path, rpcport: server.port };
     assert.deepEqual(await cli(base, "nosuchmethod", []), {
-      code: 1,
+      code: 32601 & 0xff, // what the OS keeps of bitcoin-cli's abs(-32601)
       out: "",
       err: "error code: -32601\nerror message:\nMethod not found",
     });
     assert.deepEqual(await cli(base, "mine", ["0"]), {
-      code: 1,
+      code: 8,
       out: "",
       err: "error code: -8\nerror message:\nnblocks must be a positive integer",
     });

@@ -36,6 +36,13 @@ export interface NetworkParams {
   readonly p2pPort: number;
   /** Default JSON-RPC port. */
   readonly rpcPort: number;
+  /**
+   * DNS names whose A/AAAA records are nodes to ask for peers when a node knows none (not
+   * consensus; `NAME` uses `p2pPort`, `NAME:PORT` another port).
+   */
+  readonly dnsSeeds: readonly string[];
+  /** `host:port` of long-running nodes, tried when the DNS seeds give nothing (not consensus). */
+  readonly fixedSeeds: readonly string[];
   /** Blocks before a coinbase output may be spent. */
   readonly coinbaseMaturity: number;
   /** Genesis model width. */
@@ -110,6 +117,9 @@ export const MAINNET: NetworkParams = freeze({
   hrp: "rnt",
   p2pPort: 9555,
   rpcPort: 9554,
+  // Mainnet has not launched: no nodes to list yet.
+  dnsSeeds: Object.freeze([]),
+  fixedSeeds: Object.freeze([]),
   coinbaseMaturity: 100,
   genesisDModel: 384,
   genesisLayers: 6,
@@ -152,6 +162,11 @@ export const TESTNET: NetworkParams = freeze({
   hrp: "trnt",
   p2pPort: 19555,
   rpcPort: 19554,
+  // No public testnet node exists yet: add its DNS name / address here when one does. Until
+  // then nodes find each other by --connect/--addnode/--seednode (README "Running a local
+  // testnet") and remember what they learn in peers.dat.
+  dnsSeeds: Object.freeze([]),
+  fixedSeeds: Object.freeze([]),
   genesisDModel: 128,
   genesisLayers: 2,
   maxDModel: 512,
@@ -177,6 +192,9 @@ export const REGTEST: NetworkParams = freeze({
   hrp: "rrnt",
   p2pPort: 29555,
   rpcPort: 29554,
+  // Regtest is local: never look for peers anywhere.
+  dnsSeeds: Object.freeze([]),
+  fixedSeeds: Object.freeze([]),
   coinbaseMaturity: 10,
   genesisDModel: 16,
   genesisLayers: 1,

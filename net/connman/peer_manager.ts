@@ -1,7 +1,8 @@
 /**
  * The node's peer-to-peer side: listens for inbound peers (capped, with eviction), keeps up to 8
  * outbound connections (`--connect` targets only, else `--addnode` targets plus addresses from
- * the address manager, `--seednode` to learn some), optionally through a SOCKS5 proxy (Tor,
+ * the address manager, `--seednode`, DNS seeds and fixed seeds to learn some when it knows none),
+ * optionally through a SOCKS5 proxy (Tor,
  * `.onion` peers), relays addresses into the address manager (`<datadir>/peers.dat`), bans and
  * discourages misbehaving peers, and runs the block/transaction sync ({@link BlockSync}).
  *
@@ -52,6 +53,15 @@ export interface PeerManagerOptions {
   readonly addnode?: readonly PeerTarget[];
   /** Peers asked for addresses when the table is empty (`--seednode`). */
   readonly seednode?: readonly PeerTarget[];
+  /**
+   * DNS seeds: names whose A/AAAA records are added to the table (at the entry's port) when it
+   * is empty (the network's `dnsSeeds`, `--dnsseed`).
+   */
+  readonly dnsSeeds?: readonly PeerTarget[];
+  /** Asked for addresses like `seednode` when the DNS seeds gave nothing (`fixedSeeds`). */
+  readonly fixedSeeds?: readonly PeerTarget[];
+  /** Give up on one DNS seed after this many ms (default 5000). */
+  readonly dnsTimeoutMs?: number;
   /** Inbound connection cap (`--maxconnections`, default 125). */
   readonly maxInbound?: number;
   /** Outbound connection target (default 8). */
@@ -184,15 +194,7 @@ export class PeerManager {
       if (change.connected.length > 0) this.sync.announceBlock(change.tip.hash);
     });
     this.sync.start();
-    const o = this.#opts;
-    if (
-      !o.connect?.length && !o.addnode?.length && !o.seednode?.length && this.addrMan.size === 0
-    ) {
-      this.#log(
-        "no peers known: waiting for inbound connections (use --connect, --addnode or " +
-          "--seednode to reach the network)",
-      );
-    }
+    this.#announcePeerSearch();
     const loop = () => {
       if (this.#stopped) return;
       this.#maintain();
@@ -277,6 +279,16 @@ export class PeerManager {
 
   #log(line: string): void {
     this.#node.logger.log(`p2p: ${line}`);
+  }
+
+  /** Detail for `-debug=net` when the node's logger has categories, else a plain line. */
+  #detail(line: string): void {
+    const logger = this.#node.logger as {
+      log(line: string): void;
+      debug?(category: "net", line: string): void;
+    };
+    if (logger.debug) logger.debug("net", `p2p: ${line}`);
+    else logger.log(`p2p: ${line}`);
   }
 
   #track(task: Promise<unknown>): void {
@@ -421,7 +433,16 @@ export class PeerManager {
       this.#track(
         this.#runPeer(peer, slot, nonce, () => {
           this.#connecting.delete(key);
-          if (address) this.addrMan.good(address);
+          if (address) {
+            // A node we reached is worth remembering (peers.dat) for the next start.
+            const entry = {
+              address,
+              services: peer.version?.services ?? 0n,
+              lastSeenSecs: nowSecs(),
+            };
+            this.addrMan.add([entry], address);
+            this.addrMan.good(address);
+          }
           resolve(peer);
         }).finally(() => {
           this.#connecting.delete(key);
@@ -441,7 +462,10 @@ export class PeerManager {
       } catch (e) {
         this.#discourage(peer);
         if (!peer.inbound) {
-          this.#log(`could not connect to ${peer.address}: ${(e as Error).message}`);
+          // Addresses from the table fail often (gone, full): detail unless the user named it.
+          const line = `could not connect to ${peer.address}: ${(e as Error).message}`;
+          if (slot.kind === "outbound") this.#detail(line);
+          else this.#log(line);
         }
         return;
       }
@@ -507,9 +531,13 @@ export class PeerManager {
     }
     if (message.type === "addr") {
       const source = parseHost(peer.host, peer.port);
-      if (source) this.addrMan.add(message.entries, source, 2 * 3600);
+      const added = source ? this.addrMan.add(message.entries, source, 2 * 3600) : 0;
       if (message.entries.length <= 10) this.#relayAddresses(message.entries, peer);
-      if (slot.kind === "seed") peer.disconnect("seed node answered");
+      if (slot.kind === "seed") {
+        // A seed that knows nobody else is the whole network (a small testnet): keep it.
+        if (added > 0) peer.disconnect("seed node answered");
+        else slot.kind = "outbound";
+      }
       return;
     }
     if (message.type === "ln") return;
@@ -549,6 +577,63 @@ export class PeerManager {
     }
   }
 
+  /** Says on start how this node will find peers, or how to give it some. */
+  #announcePeerSearch(): void {
+    const o = this.#opts;
+    if (o.connect?.length || o.noAutoConnect) return; // node_p2p says whom it connects to
+    const seeds = (o.seednode?.length ?? 0) + (o.dnsSeeds?.length ?? 0) +
+      (o.fixedSeeds?.length ?? 0);
+    const known = this.addrMan.size;
+    const added = o.addnode?.length ?? 0;
+    if (seeds + known + added > 0) {
+      this.#log(
+        `looking for peers: ${seeds} seed${seeds === 1 ? "" : "s"} ` +
+          `(${o.seednode?.length ?? 0} --seednode, ${o.dnsSeeds?.length ?? 0} DNS, ` +
+          `${o.fixedSeeds?.length ?? 0} fixed), ${known} known address${known === 1 ? "" : "es"} ` +
+          `(peers.dat), ${added} --addnode peer${added === 1 ? "" : "s"}`,
+      );
+      return;
+    }
+    this.#log(
+      `no peers: start another node with --connect/--addnode HOST:PORT or see README ` +
+        `'Running a local testnet'${
+          this.listenPort === undefined
+            ? ""
+            : `; waiting for inbound peers on port ${this.listenPort}`
+        }`,
+    );
+  }
+
+  /** Resolves the DNS seeds into the table; asks the fixed seeds when that gave nothing. */
+  async #querySeeds(): Promise<void> {
+    const timeoutMs = this.#opts.dnsTimeoutMs ?? 5000;
+    for (const seed of this.#opts.dnsSeeds ?? []) {
+      if (this.#stopped) return;
+      const hosts: string[] = [];
+      for (const type of ["A", "AAAA"] as const) {
+        try {
+          hosts.push(
+            ...await Deno.resolveDns(seed.host, type, { signal: AbortSignal.timeout(timeoutMs) }),
+          );
+        } catch {
+          // no records of this type, or no answer in time
+        }
+      }
+      const entries = hosts.flatMap((h) => {
+        const address = parseHost(h, seed.port);
+        return address ? [{ address, services: 0n, lastSeenSecs: nowSecs() }] : [];
+      });
+      const added = entries.length ? this.addrMan.add(entries, entries[0]!.address) : 0;
+      this.#log(
+        `DNS seed ${formatTarget(seed)}: ${hosts.length} address${hosts.length === 1 ? "" : "es"}` +
+          (hosts.length ? `, ${added} new` : " (no answer)"),
+      );
+    }
+    if (this.addrMan.size === 0 && !this.#stopped) {
+      for (const t of this.#opts.fixedSeeds ?? []) this.#dial(t, "seed", 0);
+    }
+  }
+
   #maintain(): void {
     if (this.#stopped) return;
     const connectOnly = this.#opts.connect ?? [];
@@ -563,6 +648,7 @@ export class PeerManager {
       if (!this.#seeded && this.addrMan.size === 0) {
         this.#seeded = true;
         for (const t of this.#opts.seednode ?? []) this.#dial(t, "seed", 0);
+        this.#track(this.#querySeeds());
       }
       let budget = (this.#opts.maxOutbound ?? 8) - outbound;
       for (let tries = 0; budget > 0 && tries < 10; tries++) {
@@ -580,8 +666,9 @@ export class PeerManager {
     if (!this.#warnedNoPeers && now - this.#startedMs > 30_000 && this.#slots.size === 0) {
       this.#warnedNoPeers = true;
       this.#log(
-        "no peers connected: no reachable peers known (use --connect, --addnode or --seednode); " +
-          "the node keeps running and retrying",
+        "no peers connected: no reachable peers known; start another node with " +
+          "--connect/--addnode HOST:PORT (README 'Running a local testnet'); the node keeps " +
+          "running and retrying",
       );
     }
     if (now - this.#lastSaveMs > 15 * 60_000) {

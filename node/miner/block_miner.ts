@@ -38,6 +38,11 @@ export interface BlockMinerOptions {
   warmupSteps?: number;
   /** Give up on a block after this many rounds (default: never). */
   maxRounds?: number;
+  /**
+   * Rounds over which the best claim must close at least a tenth of the gap to the target; a
+   * block that does not is reported once through `onStall` (default 20).
+   */
+  stallRounds?: number;
   /** Training data (default the bundled sample text). */
   dataPath?: string;
   /** Data-order seed (default 1). */
@@ -112,13 +117,77 @@ export interface MiningHooks {
   onNewTip?: (hash: string) => void;
   /** When a block attempt failed; the loop waits `retryMs` and goes on. */
   onError?: (error: unknown) => void;
+  /** Once per block, when training stopped getting closer to the target (see `stallRounds`). */
+  onStall?: (stall: MiningStall) => void;
+}
+
+/** A block whose training stopped getting closer to its target. */
+export interface MiningStall {
+  height: number;
+  /** Rounds spent on the block so far. */
+  rounds: number;
+  /** Rounds looked back over. */
+  window: number;
+  /** The best claim now and `window` rounds ago (micro-nats). */
+  bestMicroNats: number;
+  bestBeforeMicroNats: number;
+  /** The claim needed, and the parent's loss (micro-nats). */
+  targetMicroNats: number;
+  parentMicroNats: number;
+}
+
+/** What a mining run did, for the summary printed when a miner stops. */
+export interface MiningSummary {
+  /** Blocks submitted and connected. */
+  blocks: number;
+  /** Blocks submitted that the node did not connect. */
+  rejected: number;
+  /** Evaluation rounds and training steps, over all blocks tried. */
+  rounds: number;
+  steps: number;
+  /** Seconds the run took. */
+  secs: number;
+  /** Rewards plus fees of the connected blocks, resonances. */
+  rewardResonances: bigint;
+  /** Set when the run ended because a block missed its target within `maxRounds`. */
+  gaveUp?: TargetNotReachedError;
+}
+
+/**
+ * Whether training has stalled: over the last `window` rounds the best claim closed less than a
+ * tenth of the gap that remains to the target. `history[i]` is the best claim after round i+1.
+ */
+export function isStalled(history: readonly number[], target: number, window: number): boolean {
+  if (window <= 0 || history.length <= window) return false;
+  const now = history[history.length - 1]!;
+  const before = history[history.length - 1 - window]!;
+  if (now <= target) return false;
+  if (!Number.isFinite(before)) return !Number.isFinite(now);
+  return before - now < (now - target) / 10;
 }
 
 /** Thrown when a block could not reach its target within `maxRounds`. */
 export class TargetNotReachedError extends Error {
-  constructor(message: string) {
+  /** The height, rounds spent, and best and needed claims (micro-nats). */
+  readonly height: number;
+  readonly rounds: number;
+  readonly bestMicroNats: number;
+  readonly targetMicroNats: number;
+  constructor(
+    message: string,
+    detail: { height: number; rounds: number; bestMicroNats: number; targetMicroNats: number } = {
+      height: 0,
+      rounds: 0,
+      bestMicroNats: Number.POSITIVE_INFINITY,
+      targetMicroNats: 0,
+    },
+  ) {
     super(message);
     this.name = "TargetNotReachedError";
+    this.height = detail.height;
+    this.rounds = detail.rounds;
+    this.bestMicroNats = detail.bestMicroNats;
+    this.targetMicroNats = detail.targetMicroNats;
   }
 }
 
@@ -127,6 +196,8 @@ export class BlockMiner {
   readonly #gpu: GpuContext;
   readonly #minerSeed: Uint8Array;
   readonly #o: Required<Omit<BlockMinerOptions, "maxRounds" | "signal">> & { maxRounds: number };
+  #rounds = 0;
+  #steps = 0;
   readonly #signal: AbortSignal | undefined;
   #sampler: WindowSampler | null = null;
 
@@ -140,6 +211,7 @@ export class BlockMiner {
       lr: options.lr ?? 1e-2,
       warmupSteps: options.warmupSteps ?? 2,
       maxRounds: options.maxRounds ?? Number.POSITIVE_INFINITY,
+      stallRounds: options.stallRounds ?? 20,
       dataPath: options.dataPath ?? sampleTrainPath(),
       seed: options.seed ?? 1,
     };
@@ -197,6 +269,8 @@ export class BlockMiner {
     let eta: number | undefined;
     let lastEval: { secs: number; best: number } | undefined;
     let lastLoss: number | undefined;
+    const history: number[] = [];
+    let stallReported = false;
     while (claim > target) {
       this.#signal?.throwIfAborted();
       await source.refreshTip();
@@ -205,9 +279,11 @@ export class BlockMiner {
         throw new TargetNotReachedError(
           `Could not reach loss ${target} μnats for height ${height} in ${rounds} rounds ` +
             `(last ${claim})`,
+          { height, rounds, bestMicroNats: best, targetMicroNats: target },
         );
       }
       rounds++;
+      this.#rounds++;
       const roundBase = steps;
       const result = await train(this.#gpu, checkpoint, sampler, {
         steps: o.stepsPerRound,
@@ -237,6 +313,7 @@ export class BlockMiner {
         },
       }, state);
       steps += result.steps;
+      this.#steps += result.steps;
       if (result.steps < o.stepsPerRound) return null;
       checkpoint = result.checkpoint;
       state = result.state;
@@ -253,6 +330,19 @@ export class BlockMiner {
         eta = undefined;
       }
       lastEval = { secs: now, best };
+      history.push(best);
+      if (!stallReported && claim > target && isStalled(history, target, o.stallRounds)) {
+        stallReported = true;
+        hooks.onStall?.({
+          height,
+          rounds,
+          window: o.stallRounds,
+          bestMicroNats: best,
+          bestBeforeMicroNats: history[history.length - 1 - o.stallRounds]!,
+          targetMicroNats: target,
+          parentMicroNats: parent.header.valLossMicroNats,
+        });
+      }
     }
     if (moved()) return null;
     const bytes = encodeCheckpoint(checkpoint);
@@ -290,26 +380,54 @@ export class BlockMiner {
 
   /**
    * Mines block after block until the source asks to stop: restarts on a new tip, reports each
-   * submission, and after an error waits `retryMs` (default 1000) and tries again.
+   * submission, and after an error waits `retryMs` (default 1000) and tries again. A block that
+   * misses its target within `maxRounds` ends the run. Returns what the run did.
    */
   async run(
     source: MiningSource,
     address: AddressData,
     hooks: MiningHooks = {},
     retryMs = 1000,
-  ): Promise<void> {
+  ): Promise<MiningSummary> {
     const aborted = () => this.#signal?.aborted === true;
+    const started = performance.now();
+    const rounds0 = this.#rounds;
+    const steps0 = this.#steps;
+    let blocks = 0;
+    let rejected = 0;
+    let rewardResonances = 0n;
+    let gaveUp: TargetNotReachedError | undefined;
     while (!source.stopRequested() && !aborted()) {
       try {
         const found = await this.mineOnTip(source, address, hooks);
-        if (found) hooks.onBlock?.(found);
-        else if (!source.stopRequested()) hooks.onNewTip?.(source.tipHash());
+        if (found) {
+          if (found.outcome.status === "connected") {
+            blocks++;
+            rewardResonances += found.rewardResonances + found.feesResonances;
+          } else {
+            rejected++;
+          }
+          hooks.onBlock?.(found);
+        } else if (!source.stopRequested()) hooks.onNewTip?.(source.tipHash());
       } catch (e) {
         if (source.stopRequested() || aborted()) break;
+        if (e instanceof TargetNotReachedError) {
+          gaveUp = e;
+          break;
+        }
         hooks.onError?.(e);
         await new Promise((r) => setTimeout(r, retryMs));
       }
     }
+    return {
+      blocks,
+      rejected,
+      rounds: this.#rounds - rounds0,
+      steps: this.#steps - steps0,
+      secs: (performance.now() - started) / 1000,
+      rewardResonances,
+      ...(gaveUp ? { gaveUp } : {}),
+    };
   }
 
   /** Closes the training data file. */

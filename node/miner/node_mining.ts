@@ -2,7 +2,7 @@
  * Mining inside the node process (`rnt node --mine`): the shared mining loop on the node's own
  * chainstate ({@linkcode NodeMiningSource}), reporting through the hooks the command gives it.
  * The reward address defaults to the miner key's heartbeat address (so `deno task start` needs
- * none).
+ * none). When the loop ends (shutdown, or `maxRounds` spent on one block) it prints a summary.
  *
  * @module
  */
@@ -14,6 +14,7 @@ import { BlockMiner, type MiningHooks } from "./block_miner.ts";
 import { resolveRewardAddress } from "./miner_address.ts";
 import { loadOrCreateMinerKey } from "./miner_key.ts";
 import { NodeMiningSource } from "./node_source.ts";
+import { formatMiningSummary } from "./mining_summary.ts";
 
 /** What `rnt node --mine` mines with. */
 export interface NodeMiningSettings {
@@ -21,6 +22,8 @@ export interface NodeMiningSettings {
   dataPath: string;
   /** Reward address text (default the miner key's heartbeat address). */
   address: string | undefined;
+  /** Stop mining when a block misses its target within this many rounds (default never). */
+  maxRounds?: number;
 }
 
 /** Mining running inside a node. */
@@ -62,6 +65,7 @@ export async function startNodeMining(
   const miner = new BlockMiner(gpu, seed, {
     dataPath: flags.dataPath,
     signal: node.shutdownSignal,
+    ...(flags.maxRounds === undefined ? {} : { maxRounds: flags.maxRounds }),
   });
   await miner.open(node.params.validationWindowBytes);
   let stopped = false;
@@ -78,6 +82,12 @@ export async function startNodeMining(
     `mining: data=${flags.dataPath} address=${reward.text} miner_key=${toHex(miner.minerKey)}`,
   );
   const loop = miner.run(source, reward.data, hooks)
+    .then((summary) => {
+      const line = formatMiningSummary(summary);
+      node.logger.log(line);
+      announce(line);
+      if (summary.gaveUp) announce("the node keeps running without mining (Ctrl-C stops it)");
+    })
     .catch((e) => node.logger.log(`mining loop failed: ${(e as Error)?.stack ?? e}`))
     .finally(() => miner.close());
   return {

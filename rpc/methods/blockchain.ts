@@ -1,6 +1,6 @@
 /**
  * Blockchain RPC methods: getblockchaininfo, getblockcount, getbestblockhash, getblockhash,
- * getblockheader, getblock, gettxout, getmodelinfo, getcheckpoint.
+ * getchaintips, getblockheader, getblock, gettxout, getmodelinfo, getcheckpoint.
  *
  * @module
  */
@@ -48,6 +48,17 @@ export function maxChildLossMicroNats(node: Node, entry: ChainEntry): number {
   );
 }
 
+/** Core's DEFAULT_MAX_TIP_AGE: a tip older than this means the node is still catching up. */
+export const MAX_TIP_AGE_SECS = 24 * 60 * 60;
+
+/**
+ * Core's `initialblockdownload`: true while the tip is older than a day (a fresh node, or one
+ * that has no peers to learn newer blocks from), false once it has a recent tip.
+ */
+export function isInitialBlockDownload(node: Node): boolean {
+  return node.chainstate.tip().header.timestampSecs < node.clock.nowSecs() - MAX_TIP_AGE_SECS;
+}
+
 const blockhashParam = {
   name: "blockhash",
   type: "hex" as const,
@@ -77,7 +88,7 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
         time: tip.header.timestampSecs,
         mediantime: tip.mtpSecs,
         verificationprogress: 1,
-        initialblockdownload: false,
+        initialblockdownload: isInitialBlockDownload(node),
         size_on_disk: size,
         pruned: false,
         unevaluated_blocks: node.chainstate.unevaluatedBlocks(),
@@ -88,9 +99,25 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
         minted: amountJson(tip.mintedResonances),
         returned: amountJson(tip.returnedResonances),
         circulating: amountJson(tip.mintedResonances - tip.returnedResonances),
-        warnings: "",
+        warnings: [],
       };
     },
+  },
+  {
+    name: "getchaintips",
+    category: "blockchain",
+    params: [],
+    help: "Return information about all known tips in the block tree, including the main " +
+      "chain as well as orphaned branches.",
+    result: "[{ height, hash, branchlen, status }]  status: active, valid-fork, " +
+      "valid-headers (stored, never evaluated), invalid",
+    run: (node) =>
+      node.chainstate.chainTips().map((t) => ({
+        height: t.entry.height,
+        hash: toHex(t.entry.hash),
+        branchlen: t.branchLength,
+        status: t.status === "unevaluated" ? "valid-headers" : t.status,
+      })),
   },
   {
     name: "getblockcount",

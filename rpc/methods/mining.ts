@@ -52,7 +52,7 @@ export const MINING_METHODS: readonly NodeMethod[] = [
         min_improvement_ppm: node.params.minImprovementPpm,
         tolerance_ppm: node.params.tolerancePpm,
         stagnation: tip.stagnation,
-        warnings: "",
+        warnings: [],
       };
     },
   },

@@ -13,6 +13,7 @@ import { parseHost } from "../../net/wire/mod.ts";
 import { RpcCode } from "../error_codes.ts";
 import type { Node } from "../../node/node.ts";
 import type { NodeMethod } from "./node_method.ts";
+import { amountJson } from "./format.ts";
 
 const managers = new WeakMap<Node, PeerManager>();
 
@@ -109,7 +110,8 @@ export const NETWORK_METHODS: readonly NodeMethod[] = [
         nodeid: toHex(m.nodeId),
         listenport: m.listenPort ?? 0,
         addrman: m.addrMan.counts,
-        relayfee: 0,
+        // Core reports the same value as getmempoolinfo's minrelaytxfee (coins per kvB).
+        relayfee: amountJson(node.params.minRelayFeePerByte * 1000n),
         warnings: [],
       };
     },

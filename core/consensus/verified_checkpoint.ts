@@ -68,18 +68,24 @@ export class VerifiedCheckpoint {
   }
 }
 
+/** What a header commits to about its checkpoint. */
+export type CheckpointCommitment = Pick<BlockHeader, "checkpointSize" | "checkpointRoot">;
+
 /**
  * Collects a checkpoint's chunks as they arrive, each verified on arrival against the header's
  * root with its Merkle proof; once all are in, {@linkcode CheckpointAssembly.take} joins them
  * into a {@linkcode VerifiedCheckpoint} without hashing anything again.
  */
 export class CheckpointAssembly {
-  readonly #header: BlockHeader;
+  readonly #header: CheckpointCommitment;
   readonly #chunks: (Uint8Array | undefined)[];
   #have = 0;
 
-  /** @param header the header whose checkpoint is being collected (checkpointSize ≥ 1) */
-  constructor(header: BlockHeader) {
+  /**
+   * @param header the header (or just its commitment: size ≥ 1 and root) whose checkpoint is
+   *   being collected
+   */
+  constructor(header: CheckpointCommitment) {
     this.#header = header;
     this.#chunks = Array.from({ length: chunkCount(header.checkpointSize) }, () => undefined);
   }
@@ -87,6 +93,11 @@ export class CheckpointAssembly {
   /** Number of chunks. */
   get count(): number {
     return this.#chunks.length;
+  }
+
+  /** Chunks arrived so far. */
+  get received(): number {
+    return this.#have;
   }
 
   /** Whether every chunk has arrived. */

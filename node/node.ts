@@ -1,8 +1,8 @@
 /**
  * The Node: one object owning the chainstate, mempool, evaluator, clock and logger, built from a
  * single dependencies object (DESIGN §1, STYLE 8). RPC handlers call it; it logs every block
- * connected and every rejection with its reason, keeps an in-memory transaction index of the
- * active chain, and resolves {@linkcode Node.stopped} when a stop is requested. A stop also
+ * connected and every rejection with its reason, finds transactions through the mempool and the
+ * chainstate's transaction index (so starting reads no block), and resolves {@linkcode Node.stopped} when a stop is requested. A stop also
  * aborts {@linkcode Node.shutdownSignal}, which the evaluator and the miner watch, so in-flight
  * training and evaluation end at their next step or window boundary (an aborted evaluation
  * throws, and a block whose evaluation was aborted is simply not connected).
@@ -11,6 +11,7 @@
  */
 import type { AcceptResult, Chainstate, TipChange } from "../core/chain/chainstate.ts";
 import type { Evaluator } from "../core/consensus/evaluator.ts";
+import type { VerifiedCheckpoint } from "../core/consensus/verified_checkpoint.ts";
 import type { NetworkParams } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { DecodeError, ValidationError } from "../core/errors.ts";
@@ -88,8 +89,6 @@ export class Node {
   readonly blockProducer: BlockProducer | undefined;
   readonly #monotonicMs: () => number;
   readonly #startedMs: number;
-  /** txid hex → block hash hex, for the active chain. */
-  readonly #txIndex = new Map<string, string>();
   /** block hash hex → seconds `submitBlock` took to validate and store it (this run only). */
   readonly #verifySecs = new Map<string, number>();
   #mining: Promise<unknown> = Promise.resolve();
@@ -118,31 +117,16 @@ export class Node {
     this.#unsubscribe = this.chainstate.onTipChange((change) => this.#onTipChange(change));
   }
 
-  /** Builds a node and indexes the active chain's transactions. */
-  static async create(deps: NodeDeps): Promise<Node> {
-    const node = new Node(deps);
-    const tip = node.chainstate.tip();
-    for (let h = 0; h <= tip.height; h++) {
-      const entry = node.chainstate.getEntryByHeight(h);
-      if (!entry) continue;
-      const block = await node.chainstate.getBlock(entry.hash);
-      if (block) node.#indexBlock(block, entry.hash);
-    }
-    return node;
-  }
-
-  #indexBlock(block: Block, hash: Uint8Array): void {
-    const h = toHex(hash);
-    for (const tx of block.txs) this.#txIndex.set(toHex(txid(this.params.magic, tx)), h);
+  /** Builds a node (reads nothing: the chainstate has its index and transaction index). */
+  static create(deps: NodeDeps): Promise<Node> {
+    return Promise.resolve(new Node(deps));
   }
 
   #onTipChange(change: TipChange): void {
     for (const { block } of change.disconnected) {
-      for (const tx of block.txs) this.#txIndex.delete(toHex(txid(this.params.magic, tx)));
       this.logger.log(`disconnected block ${toHex(blockId(this.params.magic, block.header))}`);
     }
     for (const { block, entry } of change.connected) {
-      this.#indexBlock(block, entry.hash);
       const reward = block.txs[0]!.outputs.reduce((s, o) => s + o.value, 0n);
       const h = entry.header;
       this.logger.log(
@@ -163,8 +147,14 @@ export class Node {
   /**
    * Validates and stores a block with its checkpoint (through the chainstate). Logs and rethrows
    * a rejection (ValidationError with its reason, DecodeError for bytes that do not decode).
+   * `source` names who handed it in ("rpc", "miner", "peer:7"; default "local"): unevaluated
+   * side-branch blocks are bounded per source (PROTOCOL §6.6).
    */
-  async submitBlock(block: Block | Uint8Array, checkpoint: Uint8Array): Promise<AcceptResult> {
+  async submitBlock(
+    block: Block | Uint8Array,
+    checkpoint: Uint8Array | VerifiedCheckpoint,
+    source = "local",
+  ): Promise<AcceptResult> {
     let decoded: Block;
     try {
       decoded = block instanceof Uint8Array ? decodeBlock(block, this.params) : block;
@@ -175,7 +165,7 @@ export class Node {
     const hash = toHex(blockId(this.params.magic, decoded.header));
     try {
       const startedMs = this.#monotonicMs();
-      const result = await this.chainstate.acceptBlock(decoded, checkpoint);
+      const result = await this.chainstate.acceptBlock(decoded, checkpoint, { source });
       if (result.status === "connected" || result.status === "side-branch") {
         this.#verifySecs.set(hash, (this.#monotonicMs() - startedMs) / 1000);
         if (this.#verifySecs.size > VERIFY_TIMES_KEPT) {
@@ -227,16 +217,15 @@ export class Node {
   }
 
   /** The active-chain block hash holding `id`, if any. */
-  txBlock(id: Uint8Array): Uint8Array | undefined {
-    const h = this.#txIndex.get(toHex(id));
-    return h === undefined ? undefined : Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+  txBlock(id: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.chainstate.txBlock(id);
   }
 
   /** Finds a transaction in the mempool, then the active chain. */
   async findTx(id: Uint8Array): Promise<FoundTx | undefined> {
     const pooled = this.mempool.get(id);
     if (pooled) return { tx: pooled.tx };
-    const blockHash = this.txBlock(id);
+    const blockHash = await this.txBlock(id);
     if (!blockHash) return undefined;
     const block = await this.chainstate.getBlock(blockHash);
     const tx = block?.txs.find((t) => toHex(txid(this.params.magic, t)) === toHex(id));

@@ -2,12 +2,19 @@
  * The chainstate (DESIGN §4, PROTOCOL.md §6): block index, active chain, UTXO set and undo
  * data on LevelDB, checkpoint files, fork choice and reorganisation.
  *
- * - `acceptBlock` runs the cheap stages (sanity, header context against the parent, checkpoint
- *   size/root), stores the block and its checkpoint, then activates the best chain.
+ * - `acceptBlock` runs the cheap stages (the block alone with its signature — once per block
+ *   object, see checked_block.ts —, header context against the parent, checkpoint size/root
+ *   unless it comes verified), stores the block and its checkpoint, then activates the best
+ *   chain with the block and checkpoint it has in memory (nothing just written is read back).
  * - Fork choice: the valid chain whose tip has the lowest `valLossMicroNats`; ties go to the
  *   block seen first. A switch needing more than `params.maxReorgDepth` disconnections is
- *   refused. A block is evaluated (checkProofOfTraining) only when it is about to join the
- *   active chain, and only once.
+ *   refused. The candidates are kept as a set of the usable blocks off the active chain
+ *   (updated on accept, connect, disconnect, invalidation, pruning and eviction), so choosing
+ *   never scans the block index.
+ * - Connecting a block checks its transactions against the UTXO set first and evaluates the
+ *   checkpoint (checkProofOfTraining) last, only when every cheap rule holds, and only once.
+ * - Unevaluated side-branch blocks are bounded (side_branch_budget.ts, PROTOCOL §6.6): over a
+ *   bound the worst leaf is forgotten (index record, block and checkpoint).
  * - Connecting or disconnecting a block is one atomic LevelDB batch holding the UTXO changes,
  *   undo data, index record, height entry, tip and supply totals: after a crash the store is
  *   at the state before or after that block, never between.
@@ -23,20 +30,29 @@ import { toHex } from "../crypto/keccak.ts";
 import { ValidationError } from "../errors.ts";
 import { type Block, blockId, decodeBlock, encodeBlock } from "../primitives/block.ts";
 import { isCoinbase, type OutPoint } from "../primitives/tx.ts";
+import { txid } from "../primitives/tx_hash.ts";
 import type { Evaluator } from "../consensus/evaluator.ts";
 import type { NetworkParams } from "../consensus/params.ts";
 import { type ChainEntry, outpointKey, type UtxoEntry } from "../consensus/chain_entry.ts";
-import { checkBlockSanity } from "../consensus/check_block_sanity.ts";
-import { checkHeaderContext } from "../consensus/check_header_context.ts";
+import { checkBlock } from "../consensus/checked_block.ts";
+import { checkHeaderAgainstParent } from "../consensus/check_header_context.ts";
 import { connectBlockTransactions } from "../consensus/connect_block.ts";
 import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../consensus/genesis.ts";
 import { nextEntry } from "../consensus/next_entry.ts";
 import { isRejectReason, mayBecomeValid, type RejectReason } from "../consensus/reasons.ts";
 import { type CheckpointMode, checkProofOfTraining } from "../consensus/proof_of_training.ts";
+import { reject } from "../consensus/reasons.ts";
+import { VerifiedCheckpoint } from "../consensus/verified_checkpoint.ts";
 import { outPointFromKey, Prefix } from "./keys.ts";
 import { BlockStatus, type IndexRecord, type UndoData } from "./records.ts";
 import { ChainStore, StoreBatch } from "./store.ts";
 import { CheckpointFiles } from "./checkpoint_files.ts";
+import {
+  type HeldBlock,
+  pickEviction,
+  type SideBranchLimits,
+  sideBranchLimits,
+} from "./side_branch_budget.ts";
 
 /** The time source of the chainstate (a manual clock in tests). */
 export interface ChainClock {
@@ -64,8 +80,12 @@ export interface TipChange {
 
 /** Result of {@linkcode Chainstate.acceptBlock}. */
 export interface AcceptResult {
-  /** "connected": on the active chain now; "side-branch": stored, not active; "duplicate". */
-  readonly status: "connected" | "side-branch" | "duplicate";
+  /**
+   * "connected": on the active chain now; "side-branch": stored, not active; "duplicate";
+   * "discarded": valid as far as checked, but off the active chain and not kept because the
+   * side-branch bounds (PROTOCOL §6.6) left no room for it (it may be handed in again later).
+   */
+  readonly status: "connected" | "side-branch" | "duplicate" | "discarded";
   /** The block's hash. */
   readonly hash: Uint8Array;
   /** Present when the acceptance switched branches: hashes disconnected (tip first) and connected. */
@@ -93,6 +113,11 @@ export interface AcceptOptions {
    * `assumedPruned` status bit and connected with every rule checked but the checkpoint's.
    */
   readonly checkpoint?: CheckpointMode;
+  /**
+   * Who handed the block in ("rpc", "miner", "peer:7", …): unevaluated side-branch blocks are
+   * bounded per source (PROTOCOL §6.6). Default "local".
+   */
+  readonly source?: string;
 }
 
 /** Options of {@linkcode Chainstate.open}. */
@@ -108,6 +133,17 @@ export interface ChainstateOptions {
   readonly onTipChange?: (change: TipChange) => void;
   /** Called at open with the leftover checkpoint files removed (names), when there were any. */
   readonly onSweep?: (removed: readonly string[]) => void;
+  /**
+   * Bounds of the unevaluated side-branch blocks; default {@linkcode sideBranchLimits} of the
+   * params and the tip's checkpoint size. Tests pass smaller ones.
+   */
+  readonly sideBranchLimits?: SideBranchLimits;
+}
+
+/** A block being accepted, kept in memory while its activation runs. */
+interface FreshBlock {
+  readonly block: Block;
+  readonly checkpoint: VerifiedCheckpoint | undefined;
 }
 
 const hex = toHex;
@@ -124,10 +160,23 @@ export class Chainstate {
   readonly #prune: number;
   readonly #index = new Map<string, IndexRecord>();
   readonly #children = new Map<string, string[]>();
+  /**
+   * Fork-choice candidates: keys of the blocks off the active chain that could be connected
+   * (stored, not invalid, with a checkpoint or already evaluated or assumed-pruned). Blocks on
+   * the active chain are never better than its tip, so the tip plus this set is every choice.
+   */
+  readonly #candidates = new Set<string>();
+  /** Who handed in each unevaluated side-branch block (this session; "unknown" after a reopen). */
+  readonly #sources = new Map<string, string>();
+  readonly #limits: SideBranchLimits | undefined;
+  /** The block being accepted (not read back from the store while it is activated). */
+  #fresh: { key: string; value: FreshBlock } | undefined;
   /** Active chain hashes (hex) by height. */
   #active: string[] = [];
   #nextSeq = 0;
   #prunedBelow = 0;
+  /** Lowest height below `#prunedBelow` connected since the last prune (shallow-prune reorgs). */
+  #reconnectedBelow = Number.POSITIVE_INFINITY;
   #lock: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<(change: TipChange) => void>();
   #closed = false;
@@ -140,8 +189,10 @@ export class Chainstate {
     validation: Uint8Array,
     clock: ChainClock,
     prune: number,
+    limits: SideBranchLimits | undefined,
   ) {
     this.params = params;
+    this.#limits = limits;
     this.#store = store;
     this.#files = files;
     this.#evaluator = evaluator;
@@ -171,7 +222,16 @@ export class Chainstate {
     const store = await ChainStore.open(datadir);
     const files = new CheckpointFiles(datadir);
     await files.init();
-    const cs = new Chainstate(params, store, files, evaluator, validation, clock, prune);
+    const cs = new Chainstate(
+      params,
+      store,
+      files,
+      evaluator,
+      validation,
+      clock,
+      prune,
+      options.sideBranchLimits,
+    );
     if (options.onTipChange) cs.#listeners.add(options.onTipChange);
     try {
       await cs.#load();
@@ -211,13 +271,51 @@ export class Chainstate {
       rec = parent;
     }
     this.#active = active.reverse();
+    for (const [key, r] of this.#index) {
+      if (this.#active[r.entry.height] !== key && Chainstate.#usable(r)) this.#candidates.add(key);
+    }
+    if ((await this.#store.getCounter(Prefix.txIndexed)) === undefined) await this.#indexTxs();
+  }
+
+  /**
+   * Stores written before the transaction index existed get it once, from the active chain's
+   * blocks (additive: same store version, old code ignores the `x` keys).
+   */
+  async #indexTxs(): Promise<void> {
+    let batch = new StoreBatch();
+    for (const key of this.#active) {
+      const hash = this.#index.get(key)!.entry.hash;
+      const bytes = await this.#store.getBlock(hash);
+      if (!bytes) continue;
+      for (const tx of decodeBlock(bytes, this.params).txs) {
+        batch.putTx(txid(this.params.magic, tx), hash);
+      }
+      if (batch.ops.length >= 10_000) {
+        await this.#store.write(batch);
+        batch = new StoreBatch();
+      }
+    }
+    await this.#store.write(batch.putCounter(Prefix.txIndexed, 1));
+  }
+
+  /** Whether fork choice may pick `rec` (stored, not invalid, checkpoint or evaluated). */
+  static #usable(rec: IndexRecord): boolean {
+    if (rec.status & BlockStatus.invalid || !(rec.status & BlockStatus.haveBlock)) return false;
+    const usable = BlockStatus.haveCheckpoint | BlockStatus.potValid | BlockStatus.assumedPruned;
+    return (rec.status & usable) !== 0;
+  }
+
+  /** Whether `rec` is a stored side-branch block never evaluated (bounded, PROTOCOL §6.6). */
+  static #unevaluated(rec: IndexRecord): boolean {
+    return (rec.status & BlockStatus.haveCheckpoint) !== 0 &&
+      (rec.status & (BlockStatus.potValid | BlockStatus.invalid | BlockStatus.assumedPruned)) === 0;
   }
 
   async #writeGenesis(): Promise<void> {
     const block = genesisBlock(this.params);
     const entry = genesisEntry(this.params);
-    const ckpt = genesisCheckpointBytes(this.params);
-    await this.#files.put(entry.hash, block.header, ckpt);
+    const ckpt = VerifiedCheckpoint.verify(block.header, genesisCheckpointBytes(this.params));
+    await this.#files.put(entry.hash, ckpt);
     const rec: IndexRecord = {
       entry,
       status: BlockStatus.haveBlock | BlockStatus.haveCheckpoint | BlockStatus.potValid |
@@ -232,7 +330,9 @@ export class Chainstate {
       .putUndo(entry.hash, { spent: [], created: [] })
       .putHeight(0, entry.hash)
       .putTip(entry.hash, entry.mintedResonances, entry.returnedResonances)
-      .putCounter(Prefix.seq, 1);
+      .putCounter(Prefix.seq, 1)
+      .putCounter(Prefix.txIndexed, 1);
+    for (const tx of block.txs) batch.putTx(txid(this.params.magic, tx), entry.hash);
     await this.#store.write(batch);
     this.#remember(rec);
     this.#nextSeq = 1;
@@ -316,6 +416,11 @@ export class Chainstate {
     );
   }
 
+  /** The hash of the active-chain block holding transaction `id`, or undefined. */
+  txBlock(id: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#store.getTxBlock(id);
+  }
+
   /** The stored block, or undefined. */
   async getBlock(hash: Uint8Array): Promise<Block | undefined> {
     const bytes = await this.#store.getBlock(hash);
@@ -387,11 +492,12 @@ export class Chainstate {
    * Throws ValidationError (reason per core/consensus/reasons.ts) when the block breaks a rule,
    * "bad-prevblk" when its parent is unknown or invalid, DecodeError for undecodable bytes.
    * With `{ checkpoint: "assumed-pruned" }` pass `undefined` as the checkpoint (RangeError
-   * otherwise, and when the default mode gets none).
+   * otherwise, and when the default mode gets none). A {@linkcode VerifiedCheckpoint} (chunks
+   * verified on arrival) is not hashed again, only compared with the header.
    */
   acceptBlock(
     block: Block | Uint8Array,
-    checkpointBytes: Uint8Array | undefined,
+    checkpointBytes: Uint8Array | VerifiedCheckpoint | undefined,
     options: AcceptOptions = {},
   ): Promise<AcceptResult> {
     const assumed = options.checkpoint === "assumed-pruned";
@@ -402,14 +508,16 @@ export class Chainstate {
         ),
       );
     }
-    const run = this.#lock.then(() => this.#accept(block, checkpointBytes));
+    const source = options.source ?? "local";
+    const run = this.#lock.then(() => this.#accept(block, checkpointBytes, source));
     this.#lock = run.catch(() => {});
     return run;
   }
 
   async #accept(
     input: Block | Uint8Array,
-    checkpointBytes: Uint8Array | undefined,
+    checkpointBytes: Uint8Array | VerifiedCheckpoint | undefined,
+    source: string,
   ): Promise<AcceptResult> {
     if (this.#closed) throw new RangeError("Chainstate is closed");
     const block = input instanceof Uint8Array ? decodeBlock(input, this.params) : input;
@@ -424,14 +532,25 @@ export class Chainstate {
       }
       return { status: "duplicate", hash };
     }
-    checkBlockSanity(block, this.params);
+    const checked = checkBlock(block, this.params);
     const parent = this.#index.get(hex(header.prevHash));
     if (!parent) throw new ValidationError("bad-prevblk", "parent block unknown");
     if (parent.status & BlockStatus.invalid) {
       throw new ValidationError("bad-prevblk", "parent block invalid");
     }
-    checkHeaderContext(header, parent.entry, this.params, { nowSecs: this.#clock.nowSecs() });
-    if (checkpointBytes) await this.#files.put(hash, header, checkpointBytes);
+    checkHeaderAgainstParent(header, parent.entry, this.params, {
+      nowSecs: this.#clock.nowSecs(),
+    });
+    let checkpoint: VerifiedCheckpoint | undefined;
+    if (checkpointBytes instanceof VerifiedCheckpoint) {
+      if (!checkpointBytes.matches(header)) {
+        reject("bad-checkpoint-root", "checkpoint was verified against another header");
+      }
+      checkpoint = checkpointBytes;
+    } else if (checkpointBytes) {
+      checkpoint = VerifiedCheckpoint.verify(header, checkpointBytes);
+    }
+    if (checkpoint) await this.#files.put(hash, checkpoint);
     const rec: IndexRecord = {
       entry: this.#headerEntry(parent, block),
       status: BlockStatus.haveBlock |
@@ -443,11 +562,23 @@ export class Chainstate {
       new StoreBatch().putBlock(hash, bytes).putIndex(rec).putCounter(Prefix.seq, this.#nextSeq),
     );
     this.#remember(rec);
+    if (Chainstate.#usable(rec)) this.#candidates.add(key);
+    this.#sources.set(key, source);
 
-    const change = await this.#activateBestChain();
+    let change: TipChange | undefined;
+    this.#fresh = { key, value: { block: checked, checkpoint } };
+    try {
+      change = await this.#activateBestChain();
+    } finally {
+      this.#fresh = undefined;
+    }
     const after = this.#index.get(key)!;
     if (after.status & BlockStatus.invalid) {
       throw new ValidationError(storedReason(after), "block failed validation");
+    }
+    if (Chainstate.#unevaluated(after) && !this.isActive(hash)) {
+      await this.#enforceSideBranchLimits(key);
+      if (!this.#index.has(key)) return { status: "discarded", hash };
     }
     const status = this.isActive(hash) ? "connected" : "side-branch";
     if (change && change.disconnected.length > 0) {
@@ -494,14 +625,56 @@ export class Chainstate {
 
   #bestCandidate(refused: Set<string>): IndexRecord {
     let best = this.#index.get(this.#active[this.#active.length - 1]!)!;
-    for (const [key, rec] of this.#index) {
-      if (refused.has(key) || rec.status & BlockStatus.invalid) continue;
-      if (!(rec.status & BlockStatus.haveBlock)) continue;
-      const usable = BlockStatus.haveCheckpoint | BlockStatus.potValid | BlockStatus.assumedPruned;
-      if (!(rec.status & usable)) continue;
+    for (const key of this.#candidates) {
+      if (refused.has(key)) continue;
+      const rec = this.#index.get(key)!;
       if (Chainstate.#better(rec, best)) best = rec;
     }
     return best;
+  }
+
+  /**
+   * Evicts unevaluated side-branch blocks until the bounds hold for the scopes of `newest`
+   * (its branch, its source, all): the worst leaf first (side_branch_budget.ts).
+   */
+  async #enforceSideBranchLimits(newest: string): Promise<void> {
+    const limits = this.#limits ?? sideBranchLimits(this.params, this.tip().header.checkpointSize);
+    for (;;) {
+      const held: HeldBlock[] = [];
+      for (const key of this.#candidates) {
+        const rec = this.#index.get(key)!;
+        if (!Chainstate.#unevaluated(rec)) continue;
+        held.push({
+          key,
+          bytes: rec.entry.header.checkpointSize,
+          source: this.#sources.get(key) ?? "unknown",
+          fork: this.#active[this.#forkHeight(rec)]!,
+          lossMicroNats: rec.entry.header.valLossMicroNats,
+          seq: rec.seq,
+          leaf: (this.#children.get(key)?.length ?? 0) === 0,
+        });
+      }
+      const me = held.find((b) => b.key === newest);
+      if (!me) return;
+      const victim = pickEviction(held, me, limits);
+      if (victim === undefined) return;
+      await this.#forget(victim);
+    }
+  }
+
+  /** Deletes a side-branch leaf block: index record, block bytes, checkpoint file. */
+  async #forget(key: string): Promise<void> {
+    const rec = this.#index.get(key)!;
+    await this.#store.write(new StoreBatch().delBlock(rec.entry.hash));
+    this.#index.delete(key);
+    this.#candidates.delete(key);
+    this.#sources.delete(key);
+    this.#children.delete(key);
+    const p = hex(rec.entry.header.prevHash);
+    const siblings = this.#children.get(p)?.filter((c) => c !== key) ?? [];
+    if (siblings.length > 0) this.#children.set(p, siblings);
+    else this.#children.delete(p);
+    await this.#files.remove(rec.entry.hash);
   }
 
   /** The height of the last common block of the active chain and `rec`'s branch. */
@@ -571,6 +744,8 @@ export class Chainstate {
       if (r.status & BlockStatus.haveCheckpoint) drop.push(r.entry.hash);
       r.status = (r.status | BlockStatus.invalid) & ~BlockStatus.haveCheckpoint;
       r.invalidReason = first ? reason : "bad-prevblk";
+      this.#candidates.delete(hex(r.entry.hash));
+      this.#sources.delete(hex(r.entry.hash));
       first = false;
       batch.putIndex(r);
       for (const c of this.#children.get(hex(r.entry.hash)) ?? []) stack.push(this.#index.get(c)!);
@@ -579,24 +754,39 @@ export class Chainstate {
     for (const hash of drop) await this.#files.remove(hash); // useless now
   }
 
-  /** Connects `rec` (a child of the tip) in one batch; ValidationError leaves state unchanged. */
+  /** The block `rec`: the one being accepted from memory, any other from the store. */
+  async #blockOf(rec: IndexRecord): Promise<Block> {
+    const key = hex(rec.entry.hash);
+    if (this.#fresh?.key === key) return this.#fresh.value.block;
+    const bytes = await this.#store.getBlock(rec.entry.hash);
+    if (!bytes) throw new RangeError(`Block ${key} data missing`);
+    return decodeBlock(bytes, this.params);
+  }
+
+  /**
+   * The checkpoint of `rec`: the one being accepted as it was verified; one stored earlier (a
+   * side branch that wins later) is read from its file and verified again, since the disk is
+   * not trusted with consensus data.
+   */
+  async #checkpointOf(rec: IndexRecord): Promise<VerifiedCheckpoint> {
+    const key = hex(rec.entry.hash);
+    const fresh = this.#fresh?.key === key ? this.#fresh.value.checkpoint : undefined;
+    if (fresh) return fresh;
+    const bytes = await this.#files.get(rec.entry.hash);
+    if (!bytes) throw new RangeError(`Checkpoint of ${key} missing`);
+    return VerifiedCheckpoint.verify(rec.entry.header, bytes);
+  }
+
+  /**
+   * Connects `rec` (a child of the tip) in one batch; ValidationError leaves state unchanged.
+   * The transactions are checked against the UTXO set first (nothing is written until the
+   * end), the checkpoint evaluated last: a block breaking a cheap rule is rejected with that
+   * rule's reason and never evaluated (PROTOCOL §5.5).
+   */
   async #connect(rec: IndexRecord): Promise<ChainBlock> {
     const { hash } = rec.entry;
     const parent = this.#index.get(this.#active[this.#active.length - 1]!)!;
-    const bytes = await this.#store.getBlock(hash);
-    if (!bytes) throw new RangeError(`Block ${hex(hash)} data missing`);
-    const block = decodeBlock(bytes, this.params);
-    if (!(rec.status & (BlockStatus.potValid | BlockStatus.assumedPruned))) {
-      const ckpt = await this.#files.get(hash);
-      if (!ckpt) throw new RangeError(`Checkpoint of ${hex(hash)} missing`);
-      await checkProofOfTraining(block.header, ckpt, {
-        params: this.params,
-        evaluator: this.#evaluator,
-        validation: this.#validation,
-        // The file was checked against the header before it was written (CheckpointFiles.put).
-        commitmentChecked: true,
-      });
-    }
+    const block = await this.#blockOf(rec);
     const prevouts: OutPoint[] = [];
     for (const tx of block.txs) {
       if (isCoinbase(tx)) continue;
@@ -613,6 +803,13 @@ export class Chainstate {
       parent: parent.entry,
       nowSecs: this.#clock.nowSecs(),
     });
+    if (!(rec.status & (BlockStatus.potValid | BlockStatus.assumedPruned))) {
+      await checkProofOfTraining(block.header, await this.#checkpointOf(rec), {
+        params: this.params,
+        evaluator: this.#evaluator,
+        validation: this.#validation,
+      });
+    }
     const entry = nextEntry(this.params, parent.entry, block, {
       mintedResonances: result.mintedResonances,
       returnedResonances: result.returnedResonances,
@@ -639,9 +836,15 @@ export class Chainstate {
     };
     batch.putUndo(hash, undo).putIndex(next).putHeight(entry.height, hash);
     batch.putTip(hash, entry.mintedResonances, entry.returnedResonances);
+    for (const tx of block.txs) batch.putTx(txid(this.params.magic, tx), hash);
     await this.#store.write(batch);
     this.#index.set(hex(hash), next);
     this.#active.push(hex(hash));
+    if (entry.height < this.#prunedBelow) {
+      this.#reconnectedBelow = Math.min(this.#reconnectedBelow, entry.height);
+    }
+    this.#candidates.delete(hex(hash));
+    this.#sources.delete(hex(hash));
     return { entry, block };
   }
 
@@ -654,9 +857,11 @@ export class Chainstate {
     const undo = await this.#store.getUndo(hash);
     const bytes = await this.#store.getBlock(hash);
     if (!undo || !bytes) throw new RangeError(`Undo data of ${hex(hash)} missing`);
+    const block = decodeBlock(bytes, this.params);
     const batch = new StoreBatch();
     for (const op of undo.created) batch.delCoin(op);
     for (const [op, e] of undo.spent) batch.putCoin(op, e);
+    for (const tx of block.txs) batch.delTx(txid(this.params.magic, tx));
     batch.delUndo(hash).delHeight(height);
     batch.putTip(
       parent.entry.hash,
@@ -665,7 +870,8 @@ export class Chainstate {
     );
     await this.#store.write(batch);
     this.#active.pop();
-    return { entry: rec.entry, block: decodeBlock(bytes, this.params) };
+    if (Chainstate.#usable(rec)) this.#candidates.add(hex(hash));
+    return { entry: rec.entry, block };
   }
 
   /** Deletes checkpoints of blocks at heights ≤ tip − prune (active and side branches). */
@@ -673,14 +879,28 @@ export class Chainstate {
     if (this.#prune === 0) return;
     const cutoff = this.height() - this.#prune; // prune heights ≤ cutoff
     if (cutoff < this.#prunedBelow) return;
+    // Off the active chain every block holding a checkpoint is a candidate; on it, only the
+    // heights not pruned yet can hold one. No scan of the whole index.
     const victims: IndexRecord[] = [];
-    for (const rec of this.#index.values()) {
+    const from = Math.min(this.#prunedBelow, this.#reconnectedBelow);
+    this.#reconnectedBelow = Number.POSITIVE_INFINITY;
+    for (let h = from; h <= cutoff; h++) {
+      const rec = this.#index.get(this.#active[h]!)!;
+      if (rec.status & BlockStatus.haveCheckpoint) victims.push(rec);
+    }
+    for (const key of this.#candidates) {
+      const rec = this.#index.get(key)!;
       if (rec.entry.height <= cutoff && rec.status & BlockStatus.haveCheckpoint) victims.push(rec);
     }
     const batch = new StoreBatch();
     for (const rec of victims) {
       rec.status &= ~BlockStatus.haveCheckpoint;
       batch.putIndex(rec);
+      const key = hex(rec.entry.hash);
+      if (!Chainstate.#usable(rec)) {
+        this.#candidates.delete(key);
+        this.#sources.delete(key);
+      }
     }
     this.#prunedBelow = cutoff + 1;
     batch.putCounter(Prefix.pruned, this.#prunedBelow);

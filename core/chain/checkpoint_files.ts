@@ -1,25 +1,15 @@
 /**
  * Checkpoint storage: one file per block, `<datadir>/checkpoints/<hex block hash>.rnet`, written
  * atomically (temp file, fsync, rename, directory fsync), so a crash leaves either no file or a
- * whole one; {@linkcode CheckpointFiles.sweep} clears what a crash leaves behind. Bytes
- * are checked against the header's `checkpointSize` and `checkpointRoot` (every chunk hash) before
- * they are written.
+ * whole one; {@linkcode CheckpointFiles.sweep} clears what a crash leaves behind. Only a
+ * {@linkcode VerifiedCheckpoint} (bytes already checked against the header's size and root) is
+ * written: the files hold verified bytes and writing hashes nothing.
  *
  * @module
  */
 import { fromHex, toHex } from "../crypto/keccak.ts";
-import { checkpointRoot } from "../checkpoint/chunks.ts";
-import type { BlockHeader } from "../primitives/block.ts";
+import type { VerifiedCheckpoint } from "../consensus/verified_checkpoint.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
-import { ValidationError } from "../errors.ts";
-import { bytesEqual } from "../util/bytes_equal.ts";
-
-/** Whether `bytes` are the checkpoint `header` commits to (size and chunk Merkle root). */
-export function checkpointMatchesHeader(header: BlockHeader, bytes: Uint8Array): boolean {
-  if (bytes.length !== header.checkpointSize || bytes.length === 0) return false;
-  const root = checkpointRoot(bytes);
-  return bytesEqual(root, header.checkpointRoot);
-}
 
 /** The checkpoint files of one data directory. */
 export class CheckpointFiles {
@@ -41,18 +31,9 @@ export class CheckpointFiles {
     return `${this.dir}/${toHex(hash)}.rnet`;
   }
 
-  /**
-   * Verifies `bytes` against `header` (throws ValidationError "bad-checkpoint-root" on a size or
-   * root mismatch) and writes them atomically.
-   */
-  async put(hash: Uint8Array, header: BlockHeader, bytes: Uint8Array): Promise<void> {
-    if (!checkpointMatchesHeader(header, bytes)) {
-      throw new ValidationError(
-        "bad-checkpoint-root",
-        `checkpoint of ${bytes.length} bytes does not match the header's size/root`,
-      );
-    }
-    await writeFileAtomic(this.pathOf(hash), bytes);
+  /** Writes the verified checkpoint of block `hash` atomically. */
+  async put(hash: Uint8Array, checkpoint: VerifiedCheckpoint): Promise<void> {
+    await writeFileAtomic(this.pathOf(hash), checkpoint.bytes);
   }
 
   /** The stored bytes, or undefined when absent. */

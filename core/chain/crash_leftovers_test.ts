@@ -4,6 +4,7 @@
  * of the index record that would have claimed them. The chain itself is untouched, and a block
  * whose stored checkpoint was swept is accepted again when it is resubmitted.
  */
+import { VerifiedCheckpoint } from "../consensus/verified_checkpoint.ts";
 import assert from "node:assert/strict";
 import { toHex } from "../crypto/keccak.ts";
 import { blockId } from "../primitives/block.ts";
@@ -38,7 +39,10 @@ Deno.test("Chainstate.open() sweeps temp files and unclaimed checkpoints left by
     // crash in the middle of an atomic write of the next one.
     const files = new CheckpointFiles(dir);
     const pendingHash = blockId(params.magic, pending.block.header);
-    await files.put(pendingHash, pending.block.header, pending.checkpoint);
+    await files.put(
+      pendingHash,
+      VerifiedCheckpoint.verify(pending.block.header, pending.checkpoint),
+    );
     const tmpName = `${toHex(pendingHash)}.rnet.tmp-1a2b3c4d`;
     await Deno.writeFile(`${files.dir}/${tmpName}`, pending.checkpoint.subarray(0, 100));
     await Deno.writeTextFile(`${files.dir}/README`, "not a checkpoint");

@@ -13,6 +13,8 @@
  * | `a` ‖ u32be height ‖ txid ‖ u32be vout | empty: the same output, ordered by the height |
  * |                              | that created it (oldest first, for emission sweeps)    |
  * | `A`                          | present once every `c` key has its `a` key (u64 1)     |
+ * | `x` ‖ txid                   | hash of the active-chain block holding that tx         |
+ * | `X`                          | present once `x` covers the whole active chain (u64 1) |
  * | `T`                          | chain tip: block hash                                  |
  * | `S`                          | supply totals of the tip: minted, returned (u64 each)  |
  * | `n`                          | next first-seen sequence number (u64)                  |
@@ -42,6 +44,8 @@ export const Prefix = Object.freeze(
     version: 0x56, // "V"
     coinAge: 0x61, // "a"
     coinAgeIndexed: 0x41, // "A"
+    tx: 0x78, // "x"
+    txIndexed: 0x58, // "X"
   } as const,
 );
 
@@ -69,6 +73,11 @@ export function blockKey(hash: Uint8Array): Uint8Array {
 /** `u` ‖ hash: the undo data. */
 export function undoKey(hash: Uint8Array): Uint8Array {
   return withHash(Prefix.undo, hash);
+}
+
+/** `x` ‖ txid: the active-chain block holding the transaction. */
+export function txKey(id: Uint8Array): Uint8Array {
+  return withHash(Prefix.tx, id);
 }
 
 /** `h` ‖ u32be(height): the active chain's hash at `height`. */
@@ -123,7 +132,7 @@ export function parseCoinAgeKey(key: Uint8Array): { height: number; op: OutPoint
   };
 }
 
-/** A one-byte singleton key (`T`, `S`, `n`, `p`, `V`, `A`). */
+/** A one-byte singleton key (`T`, `S`, `n`, `p`, `V`, `A`, `X`). */
 export function singletonKey(prefix: number): Uint8Array {
   return new Uint8Array([prefix]);
 }

@@ -30,5 +30,5 @@ export {
   type TipChange,
 } from "./chainstate.ts";
 export { BlockStatus, type IndexRecord, type UndoData } from "./records.ts";
-export { CheckpointFiles, checkpointMatchesHeader } from "./checkpoint_files.ts";
+export { CheckpointFiles } from "./checkpoint_files.ts";
 export { coinKey, outPointFromKey, Prefix, STORE_VERSION } from "./keys.ts";

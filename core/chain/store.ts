@@ -18,6 +18,7 @@ import {
   Prefix,
   singletonKey,
   STORE_VERSION,
+  txKey,
   undoKey,
 } from "./keys.ts";
 import {
@@ -64,6 +65,24 @@ export class StoreBatch {
   /** Puts block bytes. */
   putBlock(hash: Uint8Array, bytes: Uint8Array): this {
     this.ops.push({ type: "put", key: blockKey(hash), value: bytes });
+    return this;
+  }
+
+  /** Deletes a block: its index record and bytes (an evicted side-branch block). */
+  delBlock(hash: Uint8Array): this {
+    this.ops.push({ type: "del", key: indexKey(hash) }, { type: "del", key: blockKey(hash) });
+    return this;
+  }
+
+  /** Records that active-chain block `hash` holds transaction `id`. */
+  putTx(id: Uint8Array, hash: Uint8Array): this {
+    this.ops.push({ type: "put", key: txKey(id), value: hash });
+    return this;
+  }
+
+  /** Forgets transaction `id` (its block left the active chain). */
+  delTx(id: Uint8Array): this {
+    this.ops.push({ type: "del", key: txKey(id) });
     return this;
   }
 
@@ -214,6 +233,11 @@ export class ChainStore {
   /** The stored block bytes. */
   getBlock(hash: Uint8Array): Promise<Uint8Array | undefined> {
     return this.#get(blockKey(hash));
+  }
+
+  /** The active-chain block holding transaction `id`. */
+  getTxBlock(id: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#get(txKey(id));
   }
 
   /** The undo data of a connected block. */

@@ -99,10 +99,24 @@ export function checkHeaderContext(
   params: NetworkParams,
   options: HeaderContextOptions,
 ): void {
+  checkHeaderAgainstParent(header, parent, params, options);
+  checkMinerSignature(header, params);
+}
+
+/**
+ * The stage-2 rules that need the parent: all of {@linkcode checkHeaderContext} but the miner
+ * signature, which needs no parent and is checked once with the block alone
+ * (checked_block.ts).
+ */
+export function checkHeaderAgainstParent(
+  header: BlockHeader,
+  parent: ChainEntry,
+  params: NetworkParams,
+  options: HeaderContextOptions,
+): void {
   checkPrevHash(header, parent);
   checkHeight(header, parent);
   checkTimestamp(header, parent, params, options.nowSecs);
   checkGrowth(header, parent, params);
   checkImprovement(header, parent, params);
-  checkMinerSignature(header, params);
 }

@@ -13,9 +13,18 @@ export interface Evaluator {
   readonly name: string;
   /**
    * Mean next-byte cross-entropy in nats of `checkpoint` over `validation`, cut into windows of
-   * `windowLen` bytes that each start from zero state.
+   * `windowLen` bytes that each start from zero state. `checkpointRoot`, when given, is the
+   * chunk Merkle root (PROTOCOL §3.5) of the encoding `checkpoint` was decoded from (the
+   * header's `checkpointRoot`, already verified): it identifies the checkpoint, so a caching
+   * wrapper can key on it without encoding and hashing the checkpoint again. Evaluators that
+   * compute the loss ignore it.
    */
-  evaluate(checkpoint: Checkpoint, validation: Uint8Array, windowLen: number): Promise<number>;
+  evaluate(
+    checkpoint: Checkpoint,
+    validation: Uint8Array,
+    windowLen: number,
+    checkpointRoot?: Uint8Array,
+  ): Promise<number>;
 }
 
 /** Converts a loss in nats to the header's u32 micro-nats (round half up, clamped). */

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { checkpointRoot } from "../checkpoint/chunks.ts";
 import type { Checkpoint } from "../checkpoint/checkpoint.ts";
 import { decodeCheckpoint } from "../checkpoint/rnet.ts";
 import { DecodeError } from "../errors.ts";
@@ -13,7 +12,9 @@ import type { BlockHeader } from "../primitives/block.ts";
 import type { Evaluator } from "./evaluator.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
-import { bytesEqual } from "../util/bytes_equal.ts";
+import { checkCheckpointCommitment, VerifiedCheckpoint } from "./verified_checkpoint.ts";
+
+export { checkCheckpointCommitment };
 
 /**
  * How a block's checkpoint is checked when the block is accepted (PROTOCOL §8.10):
@@ -32,26 +33,6 @@ export interface ProofOfTrainingContext {
   readonly evaluator: Evaluator;
   /** The network's pinned validation set. */
   readonly validation: Uint8Array;
-  /**
-   * The bytes were already checked against this header's size and chunk root (the chainstate
-   * does so before it stores a checkpoint file): skip hashing them again.
-   */
-  readonly commitmentChecked?: boolean;
-}
-
-/**
- * The checkpoint's length equals `checkpointSize` and its chunk root `checkpointRoot`
- * ("bad-checkpoint-root").
- */
-export function checkCheckpointCommitment(header: BlockHeader, checkpointBytes: Uint8Array): void {
-  if (checkpointBytes.length !== header.checkpointSize) {
-    reject(
-      "bad-checkpoint-root",
-      `checkpoint is ${checkpointBytes.length} bytes, header says ${header.checkpointSize}`,
-    );
-  }
-  const root = checkpointRoot(checkpointBytes);
-  if (!bytesEqual(root, header.checkpointRoot)) reject("bad-checkpoint-root");
 }
 
 /** Decodes with the header's config, all values finite ("bad-checkpoint"). */
@@ -82,7 +63,10 @@ export function checkLossClaim(
 }
 
 /**
- * The full Proof-of-Training check; returns the evaluated loss.
+ * The full Proof-of-Training check; returns the evaluated loss. Raw bytes get their
+ * commitment checked here; a {@linkcode VerifiedCheckpoint} was checked when it was made and is
+ * only compared with the header (size and root, no hashing). The evaluator is told the root,
+ * which identifies the bytes (a memo can key on it).
  *
  * @example Not run as a doc test: it needs a mined block, its checkpoint and a model evaluator.
  * ```ts ignore
@@ -91,15 +75,24 @@ export function checkLossClaim(
  */
 export async function checkProofOfTraining(
   header: BlockHeader,
-  checkpointBytes: Uint8Array,
+  checkpointBytes: Uint8Array | VerifiedCheckpoint,
   ctx: ProofOfTrainingContext,
 ): Promise<{ lossNats: number }> {
-  if (!ctx.commitmentChecked) checkCheckpointCommitment(header, checkpointBytes);
-  const checkpoint = decodeBlockCheckpoint(header, checkpointBytes);
+  let verified: VerifiedCheckpoint;
+  if (checkpointBytes instanceof VerifiedCheckpoint) {
+    if (!checkpointBytes.matches(header)) {
+      reject("bad-checkpoint-root", "checkpoint was verified against another header");
+    }
+    verified = checkpointBytes;
+  } else {
+    verified = VerifiedCheckpoint.verify(header, checkpointBytes);
+  }
+  const checkpoint = decodeBlockCheckpoint(header, verified.bytes);
   const lossNats = await ctx.evaluator.evaluate(
     checkpoint,
     ctx.validation,
     ctx.params.validationWindowBytes,
+    verified.root,
   );
   checkLossClaim(lossNats, header.valLossMicroNats, ctx.params);
   return { lossNats };

@@ -81,7 +81,8 @@ export async function startTestNode(
     chainstate,
     mempool,
     logger: { log: (line) => lines.push(line) },
-    submitBlock: (block, checkpoint) => chainstate.acceptBlock(block, checkpoint),
+    submitBlock: (block, checkpoint, source) =>
+      chainstate.acceptBlock(block, checkpoint, { source }),
     submitTransaction: (tx) => mempool.acceptTx(tx),
   };
   const manager = new PeerManager({

@@ -5,10 +5,14 @@
  *   each header is checked (sanity, miner signature, height, parent known) into a header tree.
  * - Blocks on branches whose tip loss beats ours are fetched with `getdata` from the peers that
  *   announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over several peers;
- *   each chunk is verified against the header's `checkpointRoot` on arrival; requests time out
- *   and go to another peer.
+ *   each chunk is verified against the header's `checkpointRoot` on arrival (a
+ *   CheckpointAssembly); requests time out and go to another peer.
+ * - Each block is checked alone once on arrival (`checkBlock`: sanity and signature; the
+ *   signature of a header already checked is not verified again); the CheckedBlock and the
+ *   VerifiedCheckpoint travel to the chainstate, which does not repeat those checks.
  * - A block whose checkpoint is complete and whose parent is in the chainstate is handed to the
- *   node's `submitBlock`, one at a time, lowest height first (orphans wait for their parent).
+ *   node's `submitBlock`, one at a time, lowest height first (orphans wait for their parent),
+ *   with the sending peer as its source (unevaluated side branches are bounded per source).
  * - A block whose checkpoint every connected peer answered `notfound` for (pruned everywhere) and
  *   that lies at least `assumePrunedDepth` (default `keepCheckpoints`) blocks below the best
  *   header chain's tip is submitted without its checkpoint (`checkpoint: "assumed-pruned"`):
@@ -24,10 +28,9 @@
  *
  * @module
  */
-import { chunkCount } from "../../core/checkpoint/chunks.ts";
-import { checkBlockSanity } from "../../core/consensus/check_block_sanity.ts";
-import { checkMinerSignature } from "../../core/consensus/check_header_context.ts";
+import { checkBlock, checkSignedHeader } from "../../core/consensus/checked_block.ts";
 import { checkHeaderSanity } from "../../core/consensus/check_header_sanity.ts";
+import { CheckpointAssembly } from "../../core/consensus/verified_checkpoint.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { mayBecomeValid } from "../../core/consensus/reasons.ts";
 import { DecodeError, ProtocolError, ValidationError } from "../../core/errors.ts";
@@ -43,7 +46,6 @@ import {
   type Message,
   MessageId,
   Services,
-  verifyChunkMessage,
 } from "../wire/mod.ts";
 import { CheckpointServer } from "./checkpoint_server.ts";
 import { buildLocator, headersAfter } from "./locator.ts";
@@ -121,7 +123,7 @@ interface TreeEntry {
   block?: Block;
   blockFrom?: number;
   blockReq?: Request | undefined;
-  chunks?: (Uint8Array | undefined)[];
+  chunks?: CheckpointAssembly;
   chunkReq: Map<number, Request>;
 }
 
@@ -334,7 +336,7 @@ export class BlockSync {
     }
     try {
       checkHeaderSanity(header, this.#node.params);
-      checkMinerSignature(header, this.#node.params);
+      checkSignedHeader(header, this.#node.params);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       this.#judge(e, "invalid-header", key);
@@ -478,8 +480,12 @@ export class BlockSync {
       if (!entry) return;
     }
     if (entry.block) return;
+    // The same header as the one checked into the tree (same id and signature): carry that
+    // object, whose signature is known good, so it is not verified again.
+    const sameSig = block.header.signature.every((b, i) => b === entry.header.signature[i]);
+    let checked: Block;
     try {
-      checkBlockSanity(block, this.#node.params);
+      checked = checkBlock(sameSig ? { ...block, header: entry.header } : block, this.#node.params);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       if (entry.blockReq) this.#release(entry.blockReq);
@@ -489,7 +495,7 @@ export class BlockSync {
     }
     if (entry.blockReq) this.#release(entry.blockReq);
     entry.blockReq = undefined;
-    entry.block = block;
+    entry.block = checked;
     entry.blockFrom = peer.id;
     entry.from.add(peer.id);
     peer.lastBlockSecs = Math.floor(Date.now() / 1000);
@@ -522,8 +528,8 @@ export class BlockSync {
       return;
     }
     // A late duplicate: we asked twice after a request timed out.
-    if (e.chunks[message.chunkIndex]) return;
-    if (!verifyChunkMessage(message, e.header)) {
+    if (e.chunks.has(message.chunkIndex)) return;
+    if (!e.chunks.add(message.chunkIndex, message.chunk, message.proof)) {
       throw new ProtocolError(
         "invalid-chunk",
         `checkpoint chunk ${message.chunkIndex} of ${e.key} does not match its root`,
@@ -532,7 +538,6 @@ export class BlockSync {
     const req = e.chunkReq.get(message.chunkIndex);
     if (req) this.#release(req);
     e.chunkReq.delete(message.chunkIndex);
-    e.chunks[message.chunkIndex] = message.chunk.slice();
     this.stats.checkpointBytes += message.chunk.length;
     this.#schedule();
   }
@@ -642,15 +647,15 @@ export class BlockSync {
           p.send({ type: "getdata", items: [{ type: InvType.block, hash: e.hash }] });
         }
       }
-      e.chunks ??= Array.from({ length: chunkCount(e.header.checkpointSize) }, () => undefined);
+      e.chunks ??= new CheckpointAssembly(e.header);
       if (!e.assumePruned && this.#mayAssumePruned(e, topHeight, peers)) {
         e.assumePruned = true;
         for (const r of e.chunkReq.values()) this.#release(r);
         e.chunkReq.clear();
       }
       if (e.assumePruned) continue;
-      for (let i = 0; i < e.chunks.length; i++) {
-        if (e.chunks[i] || e.chunkReq.has(i)) continue;
+      for (let i = 0; i < e.chunks.count; i++) {
+        if (e.chunks.has(i) || e.chunkReq.has(i)) continue;
         const p = this.#pickPeer(e, peers, true);
         if (!p) break;
         e.chunkReq.set(i, this.#request(p));
@@ -684,7 +689,7 @@ export class BlockSync {
     const nowSecs = this.#nowSecs();
     for (const e of this.#tree.values()) {
       if (!e.block) continue;
-      if (!e.assumePruned && (!e.chunks || e.chunks.some((c) => !c))) continue;
+      if (!e.assumePruned && !e.chunks?.complete) continue;
       if (!this.#node.chainstate.getEntry(e.header.prevHash)) continue;
       if (e.retryAtSecs !== undefined && nowSecs < e.retryAtSecs) continue;
       if (!next || e.height < next.height) next = e;
@@ -703,21 +708,15 @@ export class BlockSync {
   }
 
   async #submit(e: TreeEntry): Promise<void> {
-    if (e.assumePruned && (!e.chunks || e.chunks.some((c) => !c))) {
+    const checkpoint = e.chunks?.take();
+    if (e.assumePruned && !checkpoint) {
       await this.#submitAssumedPruned(e);
       return;
     }
-    const total = e.chunks!.reduce((s, c) => s + c!.length, 0);
-    const checkpoint = new Uint8Array(total);
-    let off = 0;
-    for (const c of e.chunks!) {
-      checkpoint.set(c!, off);
-      off += c!.length;
-    }
     try {
-      const result = await this.#node.submitBlock(e.block!, checkpoint);
+      const result = await this.#node.submitBlock(e.block!, checkpoint!, `peer:${e.blockFrom}`);
       this.#tree.delete(e.key);
-      if (result.status !== "duplicate") this.stats.blocks++;
+      if (result.status !== "duplicate" && result.status !== "discarded") this.stats.blocks++;
     } catch (err) {
       this.#rejected(e, err);
     }
@@ -728,6 +727,7 @@ export class BlockSync {
     try {
       const result = await this.#node.chainstate.acceptBlock(e.block!, undefined, {
         checkpoint: "assumed-pruned",
+        source: `peer:${e.blockFrom}`,
       });
       this.#tree.delete(e.key);
       if (result.status === "duplicate") return;

@@ -7,6 +7,7 @@
 import type { AcceptResult, Chainstate } from "../../core/chain/chainstate.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import type { Mempool, MempoolEntry } from "../../core/mempool/mempool.ts";
+import type { VerifiedCheckpoint } from "../../core/consensus/verified_checkpoint.ts";
 import type { Block } from "../../core/primitives/block.ts";
 import type { Tx } from "../../core/primitives/tx.ts";
 
@@ -25,8 +26,15 @@ export interface SyncNode {
   readonly mempool: Mempool;
   /** Log sink. */
   readonly logger: { log(line: string): void };
-  /** Validates and stores a block with its checkpoint. */
-  submitBlock(block: Block, checkpoint: Uint8Array): Promise<AcceptResult>;
+  /**
+   * Validates and stores a block with its checkpoint (verified chunk by chunk on arrival);
+   * `source` names the peer it came from (side-branch bounds are per source).
+   */
+  submitBlock(
+    block: Block,
+    checkpoint: Uint8Array | VerifiedCheckpoint,
+    source: string,
+  ): Promise<AcceptResult>;
   /** Accepts a transaction into the mempool. */
   submitTransaction(tx: Tx): Promise<MempoolEntry>;
 }

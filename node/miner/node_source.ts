@@ -6,6 +6,8 @@
  * @module
  */
 import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
+import { checkpointRoot } from "../../core/checkpoint/chunks.ts";
+import { encodeCheckpoint } from "../../core/checkpoint/rnet.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
@@ -56,7 +58,15 @@ export class NodeMiningSource implements MiningSource {
 
   evaluate(checkpoint: Checkpoint): Promise<number> {
     const node = this.#node;
-    return node.evaluator.evaluate(checkpoint, node.validation, node.params.validationWindowBytes);
+    // The root of the bytes this checkpoint would be published as: the chainstate's check of the
+    // block passes the same root, so a memoizing evaluator answers it from this evaluation.
+    const root = checkpointRoot(encodeCheckpoint(checkpoint));
+    return node.evaluator.evaluate(
+      checkpoint,
+      node.validation,
+      node.params.validationWindowBytes,
+      root,
+    );
   }
 
   nowSecs(): number {
@@ -64,7 +74,7 @@ export class NodeMiningSource implements MiningSource {
   }
 
   async submit(block: Block, checkpointBytes: Uint8Array): Promise<SubmitOutcome> {
-    const result = await this.#node.submitBlock(block, checkpointBytes);
+    const result = await this.#node.submitBlock(block, checkpointBytes, "miner");
     if (result.status === "connected") return { status: "connected" };
     return { status: result.status === "duplicate" ? "duplicate" : "side-branch" };
   }

@@ -1,12 +1,16 @@
 /**
  * Checkpoints being uploaded chunk by chunk (`uploadcheckpointchunk`) before the `submitblock`
  * that commits to them. Every chunk arrives with its Merkle proof and is verified against the
- * announced root on arrival, so a staged checkpoint is complete and correct once every index
- * is in. Memory is bounded: at most {@linkcode MAX_STAGED_UPLOADS} roots, the oldest dropped.
+ * announced root on arrival (a CheckpointAssembly), so a staged checkpoint is complete and
+ * correct once every index is in, and is handed out as a VerifiedCheckpoint that the chainstate
+ * does not hash again. Memory is bounded: at most {@linkcode MAX_STAGED_UPLOADS} roots, the oldest dropped.
  *
  * @module
  */
-import { CHUNK_BYTES, chunkCount, verifyChunk } from "../../core/checkpoint/chunks.ts";
+import {
+  CheckpointAssembly,
+  type VerifiedCheckpoint,
+} from "../../core/consensus/verified_checkpoint.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 
 /** Checkpoints staged at once; a new root beyond this drops the oldest. */
@@ -22,12 +26,6 @@ export interface UploadProgress {
   complete: boolean;
 }
 
-interface Staged {
-  bytes: Uint8Array;
-  have: boolean[];
-  received: number;
-}
-
 /** Why a chunk was refused. */
 export class UploadError extends Error {
   constructor(message: string) {
@@ -39,7 +37,7 @@ export class UploadError extends Error {
 /** Staged checkpoint uploads, keyed by checkpoint root. */
 export class CheckpointUploads {
   readonly #maxBytes: number;
-  readonly #staged = new Map<string, Staged>();
+  readonly #staged = new Map<string, { size: number; chunks: CheckpointAssembly }>();
 
   /** `maxBytes`: the largest checkpoint accepted (the network's largest model). */
   constructor(maxBytes: number) {
@@ -63,37 +61,35 @@ export class CheckpointUploads {
     }
     const key = toHex(root);
     let staged = this.#staged.get(key);
-    if (staged && staged.bytes.length !== size) {
+    if (staged && staged.size !== size) {
       throw new UploadError(
-        `Checkpoint ${key} was announced with ${staged.bytes.length} bytes, not ${size}`,
+        `Checkpoint ${key} was announced with ${staged.size} bytes, not ${size}`,
       );
     }
-    if (!verifyChunk(chunk, index, size, proof, root)) {
+    const chunks = staged?.chunks ??
+      new CheckpointAssembly({ checkpointSize: size, checkpointRoot: root.slice() });
+    if (!chunks.add(index, chunk, proof)) {
       throw new UploadError(`Chunk ${index} does not match root ${key} (size, index or proof)`);
     }
     if (!staged) {
       if (this.#staged.size >= MAX_STAGED_UPLOADS) {
         this.#staged.delete(this.#staged.keys().next().value!);
       }
-      staged = { bytes: new Uint8Array(size), have: [], received: 0 };
+      staged = { size, chunks };
       this.#staged.set(key, staged);
     }
-    if (!staged.have[index]) {
-      staged.bytes.set(chunk, index * CHUNK_BYTES);
-      staged.have[index] = true;
-      staged.received++;
-    }
-    const chunks = chunkCount(size);
-    return { received: staged.received, chunks, complete: staged.received === chunks };
+    return { received: chunks.received, chunks: chunks.count, complete: chunks.complete };
   }
 
-  /** The complete checkpoint for `root`, removed from staging; undefined if incomplete. */
-  take(root: Uint8Array): Uint8Array | undefined {
+  /**
+   * The complete checkpoint for `root` (verified chunk by chunk), removed from staging;
+   * undefined if incomplete.
+   */
+  take(root: Uint8Array): VerifiedCheckpoint | undefined {
     const key = toHex(root);
-    const staged = this.#staged.get(key);
-    if (!staged || staged.received !== chunkCount(staged.bytes.length)) return undefined;
-    this.#staged.delete(key);
-    return staged.bytes;
+    const checkpoint = this.#staged.get(key)?.chunks.take();
+    if (checkpoint) this.#staged.delete(key);
+    return checkpoint;
   }
 
   /** Roots staged now. */

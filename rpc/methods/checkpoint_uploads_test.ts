@@ -31,7 +31,7 @@ Deno.test("CheckpointUploads stages verified chunks in any order and gives back 
   assert.equal(uploads.add(root, bytes.length, 0, chunks[0]!, merkleProof(hashes, 0)).received, 2);
   const last = uploads.add(root, bytes.length, 1, chunks[1]!, merkleProof(hashes, 1));
   assert.deepEqual(last, { received: 3, chunks: 3, complete: true });
-  assert.deepEqual(uploads.take(root), bytes);
+  assert.deepEqual(uploads.take(root)?.bytes, bytes);
   assert.equal(uploads.take(root), undefined, "take removes it");
 });
 
@@ -70,5 +70,5 @@ Deno.test("CheckpointUploads keeps at most MAX_STAGED_UPLOADS roots, dropping th
   }
   assert.equal(uploads.size, MAX_STAGED_UPLOADS);
   assert.equal(uploads.take(roots[0]!), undefined);
-  assert.equal(uploads.take(roots[MAX_STAGED_UPLOADS]!)?.length, 100 + MAX_STAGED_UPLOADS);
+  assert.equal(uploads.take(roots[MAX_STAGED_UPLOADS]!)?.bytes.length, 100 + MAX_STAGED_UPLOADS);
 });

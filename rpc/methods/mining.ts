@@ -121,9 +121,13 @@ export const MINING_METHODS: readonly NodeMethod[] = [
         }
       }
       try {
-        const result = await node.submitBlock(blockBytes, checkpoint);
+        const result = await node.submitBlock(blockBytes, checkpoint, "rpc");
         if (result.status === "duplicate") return "duplicate";
-        if (result.status === "side-branch") return "inconclusive";
+        // A side-branch block is stored, or not kept when the side-branch bounds are full
+        // (PROTOCOL §6.6): either way it is not (yet) on the active chain.
+        if (result.status === "side-branch" || result.status === "discarded") {
+          return "inconclusive";
+        }
         return null;
       } catch (e) {
         throw submitError(e, "Block");

@@ -121,7 +121,7 @@ export const RAW_TRANSACTION_METHODS: readonly NodeMethod[] = [
       const tx = decodeTxParam(node, hex);
       const id = txid(node.params.magic, tx);
       if (node.mempool.has(id)) return toHex(id);
-      if (node.txBlock(id)) {
+      if (await node.txBlock(id)) {
         throw new RpcError(RpcCode.VERIFY_ALREADY_IN_CHAIN, "Transaction already in block chain");
       }
       try {

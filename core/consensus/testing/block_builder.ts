@@ -228,9 +228,15 @@ export class ScriptedEvaluator implements Evaluator {
   register(checkpointBytes: Uint8Array, lossNats: number): void {
     this.#losses.set(rootKey(checkpointRoot(checkpointBytes)), lossNats);
   }
-  /** The registered loss of `checkpoint`. */
-  evaluate(checkpoint: Checkpoint): Promise<number> {
-    const loss = this.#losses.get(rootKey(checkpointRoot(encodeCheckpoint(checkpoint))));
+  /** The registered loss of `checkpoint` (found by `checkpointRoot` when the caller gives it). */
+  evaluate(
+    checkpoint: Checkpoint,
+    _validation?: Uint8Array,
+    _windowLen?: number,
+    checkpointRoot_?: Uint8Array,
+  ): Promise<number> {
+    const root = checkpointRoot_ ?? checkpointRoot(encodeCheckpoint(checkpoint));
+    const loss = this.#losses.get(rootKey(root));
     if (loss === undefined) return Promise.reject(new Error("unregistered checkpoint"));
     return Promise.resolve(loss);
   }

@@ -65,7 +65,8 @@ export function sampleWindowStarts(
   const starts: number[] = [];
   for (let block = 0; starts.length < count; block++) {
     view.setUint32(seed.length, block, true);
-    const words = new DataView(keccak256(input).buffer);
+    const hash = keccak256(input);
+    const words = new DataView(hash.buffer, hash.byteOffset, hash.byteLength);
     for (let j = 0; j < 8 && starts.length < count; j++) {
       const x = words.getUint32(4 * j, true);
       if (x < limit) starts.push((x % n) * windowLen);

@@ -46,3 +46,14 @@ Deno.test("sampleWindowStarts() refuses a corpus without a window and bad sizes"
   assert.throws(() => sampleWindowStarts(seed, 640, 1, 1), RangeError);
   assert.throws(() => sampleWindowStarts(seed, 640, 64, 0), RangeError);
 });
+
+Deno.test("the sample seed and windows match pinned vectors (other implementations must agree)", () => {
+  assert.equal(
+    toHex(evalSampleSeed(REGTEST.magic, header)),
+    "158878eadd7145c35d22925d5c7d12fd357619fc547bb0be7faca8d3f166f694",
+  );
+  assert.deepEqual(
+    sampleWindowStarts(new Uint8Array(32), 8_162_884, 64, 8),
+    [6236416, 5170496, 5485376, 1529216, 6119616, 6734848, 2480320, 3320192],
+  );
+});

@@ -13,7 +13,7 @@
  *    beside the Gaussian prediction √(2 ln N) · s / √K for N = 1, 10³, 10⁶ (and 2⁶⁴).
  *
  * ```sh
- * deno run --allow-read --allow-write bench/pot_noise_bench.ts [WINDOWS] [TRIES] [W]
+ * deno run --allow-read --allow-write bench/pot_noise_bench.ts [WINDOWS] [TRIES] [W] [PAIRS]
  * ```
  * Writes the per-window losses to bench/out/pot_noise_losses_wW.json (gitignored).
  *
@@ -30,6 +30,8 @@ import { readChainFixture } from "../tests/chain_fixture.ts";
 const WINDOWS = Number(Deno.args[0] ?? 4096);
 const TRIES = Number(Deno.args[1] ?? 1_000_000);
 const W = Number(Deno.args[2] ?? 64);
+// Optional comma list of pairs (child indices 1..30) to measure; default all.
+const PAIRS = Deno.args[3]?.split(",").map(Number);
 
 const corpus = await loadValidationSet("mainnet");
 const stride = Math.floor(corpus.length / WINDOWS);
@@ -51,9 +53,15 @@ for (const b of fixture) {
   configs.push(`${header.dModel}x${header.nLayers}`);
 }
 
+const pairs = PAIRS ?? Array.from({ length: checkpoints.length - 1 }, (_, i) => i + 1);
+const needed = new Set(pairs.flatMap((i) => [i - 1, i]));
 const losses: Float64Array[] = [];
 let evalSecs = 0;
 for (const [i, c] of checkpoints.entries()) {
+  if (!needed.has(i)) {
+    losses.push(new Float64Array(0));
+    continue;
+  }
   const t0 = performance.now();
   losses.push(windowLossesNatsCpu(c, corpus, starts, W));
   const secs = (performance.now() - t0) / 1000;
@@ -88,7 +96,7 @@ console.log(
 );
 const sValues: number[] = [];
 const rows: string[] = [];
-for (let i = 1; i < checkpoints.length; i++) {
+for (const i of pairs) {
   const p = losses[i - 1]!, c = losses[i]!;
   const pMean = p.reduce((a, b) => a + b, 0) / WINDOWS;
   const d = Array.from(p, (pv, w) => (pv - c[w]!) / pMean); // positive = improvement
@@ -126,7 +134,7 @@ console.log(
     sorted[Math.floor(sorted.length / 2)]!.toFixed(5)
   } max ${sorted.at(-1)!.toFixed(5)}; evaluation ${
     evalSecs.toFixed(0)
-  } s for ${checkpoints.length} checkpoints × ${WINDOWS} windows`,
+  } s for ${needed.size} checkpoints × ${WINDOWS} windows`,
 );
 const sMax = sorted.at(-1)!;
 for (const n of [1e3, 1e6, 2 ** 64]) {

@@ -1,14 +1,20 @@
 import assert from "node:assert/strict";
-import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
-import { decodeCheckpoint } from "../../core/checkpoint/rnet.ts";
-import { assertReject } from "../../core/consensus/_assert_reject.ts";
-import { genesisBlock } from "../../core/consensus/genesis.ts";
-import { REGTEST } from "../../core/consensus/params.ts";
-import { checkSampledProofOfTraining } from "../../core/consensus/sampled_proof_of_training.ts";
-import { decodeBlock } from "../../core/primitives/block.ts";
-import { readChainFixture } from "../../tests/chain_fixture.ts";
-import { loadValidationSet } from "./datasets.ts";
-import { CpuWindowEvaluator } from "./window_evaluator.ts";
+import { genesisCheckpoint } from "../core/checkpoint/genesis_init.ts";
+import { decodeCheckpoint } from "../core/checkpoint/rnet.ts";
+import { assertReject } from "../core/consensus/_assert_reject.ts";
+import { genesisBlock } from "../core/consensus/genesis.ts";
+import { REGTEST } from "../core/consensus/params.ts";
+import { checkSampledProofOfTraining } from "../core/consensus/sampled_proof_of_training.ts";
+import { decodeBlock } from "../core/primitives/block.ts";
+import { readChainFixture } from "./chain_fixture.ts";
+import { loadValidationSet } from "../gpu/model/datasets.ts";
+import { CpuWindowEvaluator } from "../gpu/model/window_evaluator.ts";
+import { evalSampleSeed, sampleWindowStarts } from "../core/consensus/eval_sample.ts";
+import {
+  checkPairedImprovement,
+  pairedSums,
+  requiredImprovementPpm,
+} from "../core/consensus/paired_improvement.ts";
 
 // Real checkpoints: fixture blocks 1 and 2 on genesis. The 1 MiB KJV set (held out of the
 // fixture's training) stands in for the corpus to keep the test fast; the evaluator is the
@@ -63,5 +69,33 @@ Deno.test("checkSampledProofOfTraining() rejects a checkpoint put on the wrong p
   await assertReject(
     () => checkSampledProofOfTraining(block2, tampered, block1, parent2, ctx),
     "bad-checkpoint-root",
+  );
+});
+
+Deno.test("a real trained block passes the paired rule on its own sample; its parent's copy does not", async () => {
+  const corpus = await loadValidationSet("mainnet"); // stand-in corpus: KJV, held out of training
+  const first = fixture[0];
+  const { header } = decodeBlock(first!.block, REGTEST);
+  const child = decodeCheckpoint(first!.checkpoint, {
+    dModel: header.dModel,
+    nLayers: header.nLayers,
+  });
+  const W = REGTEST.validationWindowBytes;
+  const starts = sampleWindowStarts(
+    evalSampleSeed(REGTEST.magic, header),
+    corpus.length,
+    W,
+    REGTEST.evalSampleWindows,
+  );
+  const evaluator = new CpuWindowEvaluator();
+  const parentLosses = await evaluator.evaluateWindows(genesis, corpus, starts, W);
+  const mu = requiredImprovementPpm(REGTEST, REGTEST.genesisTimestampSecs, header.timestampSecs);
+  checkPairedImprovement(
+    pairedSums(parentLosses, await evaluator.evaluateWindows(child, corpus, starts, W)),
+    mu,
+  );
+  await assertReject(
+    () => checkPairedImprovement(pairedSums(parentLosses, parentLosses), 0),
+    "insufficient-sample-improvement",
   );
 });

@@ -33,3 +33,8 @@ export * from "./connect_block.ts";
 export * from "./validate_transaction.ts";
 export * from "./next_entry.ts";
 export * from "./proof_of_training.ts";
+export * from "./window_evaluator.ts";
+export * from "./eval_sample.ts";
+export * from "./paired_improvement.ts";
+export * from "./chain_work.ts";
+export * from "./sampled_proof_of_training.ts";

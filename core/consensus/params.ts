@@ -69,6 +69,19 @@ export interface NetworkParams {
   readonly minImprovementPpm: number;
   /** Δfull: relative improvement that earns the full (×2) performance bonus, ppm. PROVISIONAL. */
   readonly bonusFullImprovementPpm: number;
+  /**
+   * K: windows of `validationWindowBytes` in a block's paired evaluation sample (PROTOCOL §5.9).
+   * Chosen so that 2⁶⁴ sample grinds fake at most half of `sampleMinImprovementPpm`.
+   */
+  readonly evalSampleWindows: number;
+  /** μ of the paired sample rule, ppm, before the slow-progress decay (PROTOCOL §5.9). */
+  readonly sampleMinImprovementPpm: number;
+  /** Seconds after the parent's timestamp before the required improvement starts to halve. */
+  readonly improvementGraceSecs: number;
+  /** The required improvement halves once per this many seconds after the grace. */
+  readonly improvementHalfLifeSecs: number;
+  /** Most verified progress (ppm) one block adds to the fork-choice score (PROTOCOL §6.3). */
+  readonly blockWorkCapPpm: number;
   /** Reorgs deeper than this many blocks are refused. */
   readonly maxReorgDepth: number;
   /** Checkpoints of the last this-many blocks are kept by a pruning node (> maxReorgDepth). */
@@ -133,6 +146,13 @@ export const MAINNET: NetworkParams = freeze({
   tolerancePpm: 1_000,
   minImprovementPpm: 2_000,
   bonusFullImprovementPpm: 50_000,
+  // 128 windows × 512 bytes per checkpoint: two evaluations of 64 KiB on a CPU in minutes;
+  // measured spread and the 2⁶⁴-grind bound in PROTOCOL §5.9.
+  evalSampleWindows: 128,
+  sampleMinImprovementPpm: 45_000,
+  improvementGraceSecs: 3600,
+  improvementHalfLifeSecs: 2 * 3600,
+  blockWorkCapPpm: 90_000,
   maxReorgDepth: 100,
   keepCheckpoints: 144,
   checkpointChunkBytes: 1 << 20,
@@ -174,6 +194,11 @@ export const TESTNET: NetworkParams = freeze({
   layerEvery: 64,
   validationWindowBytes: 256,
   validationSetMinBytes: 64 << 10,
+  evalSampleWindows: 256,
+  sampleMinImprovementPpm: 45_000,
+  improvementGraceSecs: 600,
+  improvementHalfLifeSecs: 1200,
+  blockWorkCapPpm: 90_000,
   keepCheckpoints: 144,
   heartbeatMinIntervalSecs: DAY,
   socialRecoveryMinDelaySecs: 3600,
@@ -205,6 +230,12 @@ export const REGTEST: NetworkParams = freeze({
   validationSetMinBytes: 4 << 10,
   tolerancePpm: 1_000,
   minImprovementPpm: 5_000,
+  // Fast, not grind-proof (PROTOCOL §5.9): 64 windows of 64 bytes per checkpoint.
+  evalSampleWindows: 64,
+  sampleMinImprovementPpm: 10_000,
+  improvementGraceSecs: 60,
+  improvementHalfLifeSecs: 60,
+  blockWorkCapPpm: 20_000,
   maxReorgDepth: 20,
   keepCheckpoints: 32,
   heartbeatMinIntervalSecs: 60,
@@ -274,5 +305,14 @@ export function checkNetworkParams(p: NetworkParams): string[] {
     errors.push("validation set below one window");
   }
   if (p.medianTimeSpan % 2 !== 1) errors.push("medianTimeSpan must be odd");
+  if (!(p.evalSampleWindows >= 1)) errors.push("evalSampleWindows must be positive");
+  if (!(p.sampleMinImprovementPpm > 0 && p.sampleMinImprovementPpm < PPM)) {
+    errors.push("sampleMinImprovementPpm must be in (0, 1e6)");
+  }
+  if (!(p.improvementHalfLifeSecs > 0)) errors.push("improvementHalfLifeSecs must be positive");
+  if (p.improvementGraceSecs < 0) errors.push("improvementGraceSecs must not be negative");
+  if (p.blockWorkCapPpm < p.sampleMinImprovementPpm) {
+    errors.push("blockWorkCapPpm must be at least sampleMinImprovementPpm");
+  }
   return errors;
 }

@@ -62,3 +62,15 @@ Deno.test("params are frozen, amounts are bigint resonances", () => {
   assert.equal(BASE_REWARD_RESONANCES, 5_000_000_000n);
   assert.equal(typeof MAINNET.minRelayFeePerByte, "bigint");
 });
+
+Deno.test("mainnet and testnet sample sizes hold 2⁶⁴ grinds below μ/2 at the measured spread", () => {
+  // Largest paired per-window spread measured by bench/pot_noise_bench.ts on the 30 fixture
+  // checkpoints (PROTOCOL §5.9): 0.0219 at W = 512, 0.0295 at W = 256. Rounded up.
+  const spread: Record<number, number> = { 512: 0.022, 256: 0.030 };
+  const z = Math.sqrt(2 * Math.log(2 ** 64));
+  for (const p of [MAINNET, TESTNET]) {
+    const s = spread[p.validationWindowBytes]!;
+    const grindPpm = z * s / Math.sqrt(p.evalSampleWindows) * 1e6;
+    assert.ok(grindPpm <= p.sampleMinImprovementPpm / 2, `${p.name}: ${grindPpm} ppm`);
+  }
+});

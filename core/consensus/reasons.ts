@@ -69,6 +69,7 @@ export const REJECT_REASONS = Object.freeze(
     "bad-checkpoint-root": "pot",
     "bad-checkpoint": "pot",
     "val-loss-mismatch": "pot",
+    "insufficient-sample-improvement": "pot",
   } as const,
 );
 

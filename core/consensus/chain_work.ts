@@ -1,0 +1,51 @@
+/**
+ * The fork-choice score (PROTOCOL §6.3): verified progress, not the lowest tip loss. Every
+ * block adds `1 + min(progressPpm, blockWorkCapPpm)`, where `progressPpm` is the relative
+ * improvement its paired sample verified, `⌊(parent − child) · 10⁶ / parent⌋`. The best chain is
+ * the valid one with the largest accumulated score (ties: first seen). The `1` makes a
+ * blocks-only chain (progress 0 after the slow-progress decay) still grow its score; the cap
+ * bounds what one block, however good or however lucky its sample, can weigh.
+ *
+ * @module
+ */
+import type { PairedSums } from "./paired_improvement.ts";
+import type { NetworkParams } from "./params.ts";
+import { PPM } from "./params.ts";
+
+/** Relative improvement the sample verified, ppm, floored, never negative. */
+export function blockProgressPpm(sums: PairedSums): number {
+  const { parentSum, childSum } = sums;
+  if (parentSum <= 0n || childSum >= parentSum) return 0;
+  return Number((parentSum - childSum) * BigInt(PPM) / parentSum);
+}
+
+/**
+ * A block's fork-choice weight: `1 + min(progressPpm, blockWorkCapPpm)`.
+ *
+ * @example
+ * ```ts
+ * import { blockWork } from "./chain_work.ts";
+ * import { REGTEST } from "./params.ts";
+ * console.log(blockWork(REGTEST, { parentSum: 100n, childSum: 100n })); // 1n
+ * ```
+ */
+export function blockWork(
+  params: Pick<NetworkParams, "blockWorkCapPpm">,
+  sums: PairedSums,
+): bigint {
+  return 1n + BigInt(Math.min(blockProgressPpm(sums), params.blockWorkCapPpm));
+}
+
+/** The accumulated score of a block: its parent's plus its own work (genesis: 0). */
+export function chainWork(parentChainWork: bigint, work: bigint): bigint {
+  if (work < 1n) throw new RangeError(`block work must be at least 1, got ${work}`);
+  return parentChainWork + work;
+}
+
+/**
+ * Orders two chain tips for fork choice: negative when `a` is better (more work), positive
+ * when `b` is, 0 on equal work (the caller breaks ties by first-seen order).
+ */
+export function compareChainWork(a: bigint, b: bigint): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}

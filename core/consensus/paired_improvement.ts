@@ -1,0 +1,97 @@
+/**
+ * The paired Proof-of-Training rule (PROTOCOL §5.9): on the block's sample, the child
+ * checkpoint's summed integer loss must be at most the parent's × (1 − μ_t), and below it by at
+ * least one unit, where μ_t is the required improvement after the slow-progress decay: it
+ * halves for every `improvementHalfLifeSecs` that the block's timestamp lies beyond its
+ * parent's plus `improvementGraceSecs`, down to zero (then only the one-unit rule is left).
+ * Exact integers throughout.
+ *
+ * @module
+ */
+import type { NetworkParams } from "./params.ts";
+import { PPM } from "./params.ts";
+import { reject } from "./reasons.ts";
+
+/** The decay parameters {@linkcode requiredImprovementPpm} reads. */
+export type DecayParams = Pick<
+  NetworkParams,
+  "sampleMinImprovementPpm" | "improvementGraceSecs" | "improvementHalfLifeSecs"
+>;
+
+/**
+ * μ_t in ppm for a block at `timestampSecs` on a parent at `parentTimestampSecs`:
+ * `⌊μ / 2^h⌋` with `h = ⌊max(0, t − t_parent − grace) / halfLife⌋`.
+ *
+ * A miner cannot buy decay with its timestamp beyond what the clock rules allow: the timestamp
+ * is at most `maxFutureBlockTimeSecs` ahead of every verifier's clock (`time-too-new`), so a
+ * forged future time gains at most `⌈maxFutureBlockTimeSecs / halfLife⌉` halvings early, and
+ * it shortens the next block's elapsed time by as much.
+ *
+ * @example
+ * ```ts
+ * import { requiredImprovementPpm } from "./paired_improvement.ts";
+ * import { REGTEST } from "./params.ts";
+ * console.log(requiredImprovementPpm(REGTEST, 0, 1) === REGTEST.sampleMinImprovementPpm); // true
+ * ```
+ */
+export function requiredImprovementPpm(
+  params: DecayParams,
+  parentTimestampSecs: number,
+  timestampSecs: number,
+): number {
+  const late = timestampSecs - parentTimestampSecs - params.improvementGraceSecs;
+  if (late <= 0) return params.sampleMinImprovementPpm;
+  const halvings = Math.floor(late / params.improvementHalfLifeSecs);
+  if (halvings >= 31) return 0;
+  return Math.floor(params.sampleMinImprovementPpm / 2 ** halvings);
+}
+
+/** Sums of a block's paired sample: the parent's and the child's loss units. */
+export interface PairedSums {
+  /** Σ of the parent checkpoint's window losses. */
+  readonly parentSum: bigint;
+  /** Σ of the child checkpoint's window losses. */
+  readonly childSum: bigint;
+}
+
+/** Sums the two per-window loss lists (same length, at least one window). */
+export function pairedSums(
+  parentLosses: readonly bigint[],
+  childLosses: readonly bigint[],
+): PairedSums {
+  if (parentLosses.length !== childLosses.length || parentLosses.length === 0) {
+    throw new RangeError(
+      `paired sample needs equal non-empty loss lists, got ${parentLosses.length} and ${childLosses.length}`,
+    );
+  }
+  let parentSum = 0n, childSum = 0n;
+  for (let i = 0; i < parentLosses.length; i++) {
+    if (parentLosses[i]! < 0n || childLosses[i]! < 0n) throw new RangeError("negative window loss");
+    parentSum += parentLosses[i]!;
+    childSum += childLosses[i]!;
+  }
+  return { parentSum, childSum };
+}
+
+/**
+ * `childSum · 10⁶ ≤ parentSum · (10⁶ − μ_t)` and `childSum < parentSum`
+ * ("insufficient-sample-improvement").
+ *
+ * @example
+ * ```ts
+ * import { checkPairedImprovement } from "./paired_improvement.ts";
+ * checkPairedImprovement({ parentSum: 1000n, childSum: 990n }, 10_000); // passes: exactly 1%
+ * ```
+ */
+export function checkPairedImprovement(sums: PairedSums, requiredPpm: number): void {
+  if (!Number.isInteger(requiredPpm) || requiredPpm < 0 || requiredPpm >= PPM) {
+    throw new RangeError(`bad required improvement ${requiredPpm} ppm`);
+  }
+  const { parentSum, childSum } = sums;
+  if (childSum * BigInt(PPM) > parentSum * BigInt(PPM - requiredPpm) || childSum >= parentSum) {
+    reject(
+      "insufficient-sample-improvement",
+      `sample loss ${childSum}, parent ${parentSum}, required ${requiredPpm} ppm`,
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { loadValidationSet } from "./datasets.ts";
+import { EVAL_CORPUS, loadEvalCorpus } from "./eval_corpus.ts";
+
+Deno.test("loadEvalCorpus() returns the pinned KJV ‖ Austen corpus, holding the old mainnet set", async () => {
+  const corpus = await loadEvalCorpus();
+  assert.equal(corpus.length, EVAL_CORPUS.bytes);
+  const mainnet = await loadValidationSet("mainnet");
+  assert.deepEqual(corpus.subarray(0, mainnet.length), mainnet);
+});
+
+Deno.test("loadEvalCorpus() refuses a corrupt compressed part", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.copyFile(
+      new URL("../../core/data/sample-train.txt", import.meta.url),
+      `${dir}/sample-train.txt`,
+    );
+    await Deno.writeFile(`${dir}/corpus-kjv.txt.gz`, new Uint8Array([1, 2, 3]));
+    await assert.rejects(() => loadEvalCorpus(new URL(`file://${dir}/`)), /evaluation corpus/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

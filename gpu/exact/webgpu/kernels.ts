@@ -1,0 +1,407 @@
+/**
+ * The WGSL kernels of the exact consensus forward pass (PROTOCOL.md §3.10.6–3.10.8): integer
+ * only, each the twin of one step of `../forward.ts`. Row kernels (RMSNorm, activation
+ * quantisation) run one 64-thread workgroup per row; the others one thread per element, per
+ * (window, channel) or per row. Every value and bound is the spec's; where the spec lets a
+ * value reach 64 bits the kernel uses the `vec2<u32>` words of `int_wgsl.ts`.
+ *
+ * Matrix products come in two variants with identical results:
+ * - plain: `vec4<i32>` dot products of the activation (|x| ≤ 1023) and weight (|q| ≤ 511);
+ * - packed: each operand split into signed 8-bit limbs, x = 128·xh + xl, q = 128·qh + ql with
+ *   xl, ql ∈ [−64, 63], |xh| ≤ 8, |qh| ≤ 4, and the three limb products of a Karatsuba split
+ *   summed by `dot4I8Packed` (four products per call):
+ *   q·x = 2^14·qh·xh + 2^7·((qh + ql)(xh + xl) − qh·xh − ql·xl) + ql·xl. The three sums are
+ *   combined in u32 arithmetic (mod 2^32); the exact sum lies in (−2^31, 2^31) (§3.10.3), so
+ *   the wrapped word is that sum.
+ *
+ * @module
+ */
+import { SLOTS, VOCAB } from "../../../core/checkpoint/model_config.ts";
+import { FLAT_INDEX_WGSL, WORKGROUP_SIZE } from "../../kernels/elementwise.ts";
+import { CONV_TAPS } from "../quantize.ts";
+import { EXP_WGSL, INT_WGSL } from "./int_wgsl.ts";
+
+/** Output rows per thread of the product kernels. */
+export const GEMM_TM = 4;
+/** Output columns per thread of the product kernels. */
+export const GEMM_TN = 4;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const lines = (n: number, f: (i: number) => string) => range(n).map(f).join("\n");
+const grid = (n: number, m: number, f: (i: number, j: number) => string) =>
+  range(n).flatMap((i) => range(m).map((j) => f(i, j))).join("\n");
+
+const ROW_REDUCE = /* wgsl */ `
+var<workgroup> wmax: array<u32, 64>;
+fn rowMax(li: u32) -> u32 {
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (li < s) { wmax[li] = max(wmax[li], wmax[li + s]); }
+    workgroupBarrier();
+  }
+  return wmax[0];
+}
+`;
+
+/** h[r, c] = E_q[token r, c]. */
+export const EMBED_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> h: array<i32>;
+@group(0) @binding(1) var<storage, read> embed: array<i32>;
+@group(0) @binding(2) var<storage, read> tokens: array<u32>;
+struct Params { n: u32, d: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  h[i] = embed[tokens[i / p.d] * p.d + i % p.d];
+}
+`;
+
+/**
+ * RMSNorm of one row per workgroup (§3.10.4), Q16 in, Q12 out; with `conv = 1` the output is
+ * the conv input n = clamp(rshr(x̂, 4), 2^14 − 1) [Q8].
+ */
+export const RMSNORM_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> h: array<i32>;
+@group(0) @binding(1) var<storage, read_write> outv: array<i32>;
+struct Params { d: u32, sqd: u32, conv: u32 }
+@group(0) @binding(2) var<uniform> p: Params;
+${INT_WGSL}
+${ROW_REDUCE}
+var<workgroup> wlo: array<u32, 64>;
+var<workgroup> whi: array<u32, 64>;
+var<workgroup> gain: u32;
+fn hprime(v: i32, sh: i32) -> i32 {
+  if (sh > 0) { return rshr32(v, u32(sh)); }
+  return v << u32(-sh);
+}
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let base = wid.x * p.d;
+  var m = 0u;
+  for (var i = li; i < p.d; i += 64u) { m = max(m, u32(abs(h[base + i]))); }
+  wmax[li] = m;
+  workgroupBarrier();
+  let mx = rowMax(li);
+  let sh = i32(bitlen32(mx)) - 15;
+  var acc = vec2<u32>(0u, 0u);
+  for (var i = li; i < p.d; i += 64u) {
+    let v = hprime(h[base + i], sh);
+    acc = u64_add(acc, vec2<u32>(u32(v * v), 0u)); // |h'| <= 2^15
+  }
+  wlo[li] = acc.x;
+  whi[li] = acc.y;
+  workgroupBarrier();
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (li < s) {
+      let t = u64_add(vec2<u32>(wlo[li], whi[li]), vec2<u32>(wlo[li + s], whi[li + s]));
+      wlo[li] = t.x;
+      whi[li] = t.y;
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    if (mx == 0u) {
+      gain = 0u;
+    } else {
+      var x = u64_add(vec2<u32>(wlo[0], whi[0]), eps_term(u32(30 + 2 * sh)));
+      var j = 0u;
+      while (x.y < 4096u) { x = u64_shl(x, 2u); j++; } // least j with S*4^j >= 2^44
+      let r = isqrt_44(x);
+      gain = div64(u64_shl(vec2<u32>(p.sqd, 0u), j + 16u), vec2<u32>(r, 0u), 28u);
+    }
+  }
+  workgroupBarrier();
+  let g = i32(gain);
+  for (var i = li; i < p.d; i += 64u) {
+    var v = 0;
+    if (g != 0) { v = clamp_sym(mul_rshr(hprime(h[base + i], sh), g, 24u), NORM_MAX); }
+    if (p.conv != 0u) { v = clamp_sym(rshr32(v, 4u), 16383); }
+    outv[base + i] = v;
+  }
+}
+`;
+
+/**
+ * Quantises one row per workgroup to `bits` (§3.10.3): x = clamp(rshr(v, sh), 2^(bits−1) − 1)
+ * or v·2^(−sh), row shift sh into `xsh`. Writes `[rows, kPad]` i32 (zero padding) or, packed,
+ * three limb words (hi, lo, hi + lo; 4 signed bytes each) per 4 values.
+ */
+export function quantizeWgsl(packed: boolean): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> v: array<i32>;
+@group(0) @binding(1) var<storage, read_write> xq: array<${packed ? "u32" : "i32"}>;
+@group(0) @binding(2) var<storage, read_write> xsh: array<i32>;
+struct Params { k: u32, kPad: u32, bits: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+${INT_WGSL}
+${ROW_REDUCE}
+fn q1(i: u32, base: u32, sh: i32, mx: i32) -> i32 {
+  if (i >= p.k) { return 0; }
+  let x = v[base + i];
+  if (sh > 0) { return clamp_sym(rshr32(x, u32(sh)), mx); }
+  return x << u32(-sh);
+}
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = wid.x;
+  let base = row * p.k;
+  var m = 0u;
+  for (var i = li; i < p.k; i += 64u) { m = max(m, u32(abs(v[base + i]))); }
+  wmax[li] = m;
+  workgroupBarrier();
+  let mxv = rowMax(li);
+  var sh = i32(bitlen32(mxv)) - i32(p.bits - 1u);
+  if (mxv == 0u) { sh = 0; }
+  let qmax = (1 << (p.bits - 1u)) - 1;
+  if (li == 0u) { xsh[row] = sh; }
+${
+    packed
+      ? `  let k4 = p.kPad / 4u;
+  for (var c = li; c < k4; c += 64u) {
+    let x = vec4<i32>(q1(4u * c, base, sh, qmax), q1(4u * c + 1u, base, sh, qmax),
+      q1(4u * c + 2u, base, sh, qmax), q1(4u * c + 3u, base, sh, qmax));
+    let lo = ((x + vec4<i32>(64)) & vec4<i32>(127)) - vec4<i32>(64);
+    let hi = (x - lo) >> vec4<u32>(7u);
+    let o = (row * k4 + c) * 3u;
+    xq[o] = pack4xI8(hi);
+    xq[o + 1u] = pack4xI8(lo);
+    xq[o + 2u] = pack4xI8(hi + lo);
+  }`
+      : `  for (var i = li; i < p.kPad; i += 64u) { xq[row * p.kPad + i] = q1(i, base, sh, qmax); }`
+  }
+}
+`;
+}
+
+/**
+ * A product with its requantisation (§3.10.3): out[r, o] = shift(acc, e_o + base − sh_r, max),
+ * or with `residual = 1`, h[r, o] = clamp(h[r, o] + that, H_MAX). Each thread owns a
+ * GEMM_TM × GEMM_TN output tile; edge tiles clamp their loads and guard their stores.
+ */
+export function gemmWgsl(packed: boolean, tm = GEMM_TM, tn = GEMM_TN): string {
+  const body = packed
+    ? `  for (var k = 0u; k < p.k4; k++) {
+${lines(tm, (i) => `    let xo${i} = (xb${i} + k) * 3u;`)}
+${lines(tn, (j) => `    let wo${j} = (wb${j} + k) * 3u;`)}
+${
+      lines(
+        tm,
+        (i) =>
+          `    let xh${i} = x[xo${i}]; let xl${i} = x[xo${i} + 1u]; let xs${i} = x[xo${i} + 2u];`,
+      )
+    }
+${
+      lines(
+        tn,
+        (j) =>
+          `    let wh${j} = w[wo${j}]; let wl${j} = w[wo${j} + 1u]; let ws${j} = w[wo${j} + 2u];`,
+      )
+    }
+${
+      grid(
+        tm,
+        tn,
+        (i, j) =>
+          `    a${i}_${j} += vec3<u32>(bitcast<u32>(dot4I8Packed(xh${i}, wh${j})), bitcast<u32>(dot4I8Packed(xl${i}, wl${j})), bitcast<u32>(dot4I8Packed(xs${i}, ws${j})));`,
+      )
+    }
+  }`
+    : `  for (var k = 0u; k < p.k4; k++) {
+${lines(tm, (i) => `    let xv${i} = x[xb${i} + k];`)}
+${lines(tn, (j) => `    let wv${j} = w[wb${j} + k];`)}
+${grid(tm, tn, (i, j) => `    a${i}_${j} += dot(xv${i}, wv${j});`)}
+  }`;
+  const acc = (i: number, j: number) =>
+    packed
+      ? `bitcast<i32>((a${i}_${j}.x << 14u) + ((a${i}_${j}.z - a${i}_${j}.x - a${i}_${j}.y) << 7u) + a${i}_${j}.y)`
+      : `a${i}_${j}`;
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> outv: array<i32>;
+@group(0) @binding(1) var<storage, read> x: array<${packed ? "u32" : "vec4<i32>"}>;
+@group(0) @binding(2) var<storage, read> w: array<${packed ? "u32" : "vec4<i32>"}>;
+@group(0) @binding(3) var<storage, read> wexp: array<i32>;
+@group(0) @binding(4) var<storage, read> xsh: array<i32>;
+struct Params { rows: u32, k4: u32, n: u32, base: i32, maxv: i32, residual: u32 }
+@group(0) @binding(5) var<uniform> p: Params;
+${INT_WGSL}
+${FLAT_INDEX_WGSL}
+fn put(r: u32, o: u32, acc: i32) {
+  if (r >= p.rows || o >= p.n) { return; }
+  let v = shift_clamp(acc, wexp[o] + p.base - xsh[r], p.maxv);
+  let idx = r * p.n + o;
+  if (p.residual != 0u) { outv[idx] = clamp_sym(outv[idx] + v, H_MAX); } else { outv[idx] = v; }
+}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flatIndex(gid, nwg);
+  let tilesN = (p.n + ${tn - 1}u) / ${tn}u;
+  let n0 = (t % tilesN) * ${tn}u;
+  let m0 = (t / tilesN) * ${tm}u;
+  if (m0 >= p.rows) { return; }
+${lines(tm, (i) => `  let xb${i} = min(m0 + ${i}u, p.rows - 1u) * p.k4;`)}
+${lines(tn, (j) => `  let wb${j} = min(n0 + ${j}u, p.n - 1u) * p.k4;`)}
+${grid(tm, tn, (i, j) => packed ? `  var a${i}_${j} = vec3<u32>(0u);` : `  var a${i}_${j} = 0;`)}
+${body}
+${grid(tm, tn, (i, j) => `  put(m0 + ${i}u, n0 + ${j}u, ${acc(i, j)});`)}
+}
+`;
+}
+
+/** The folded conv (§3.10.6 2a): h += shift(Σ_j q[j, c]·n[t − j, c], e_c − 8), per (row, c). */
+export const CONV_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> h: array<i32>;
+@group(0) @binding(1) var<storage, read> nv: array<i32>;
+@group(0) @binding(2) var<storage, read> cq: array<i32>;
+@group(0) @binding(3) var<storage, read> cexp: array<i32>;
+struct Params { n: u32, d: u32, time: u32 }
+@group(0) @binding(4) var<uniform> p: Params;
+${INT_WGSL}
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  let row = i / p.d;
+  let c = i % p.d;
+  let jMax = min(${CONV_TAPS - 1}u, row % p.time);
+  var acc = 0; // <= 63 * 2047 * 16383 < 2^31
+  for (var j = 0u; j <= jMax; j++) { acc += cq[j * p.d + c] * nv[i - j * p.d]; }
+  h[i] = clamp_sym(h[i] + shift_clamp(acc, cexp[c] - 8, H_MAX), H_MAX);
+}
+`;
+
+/**
+ * The minGRU recurrence (§3.10.6 2b) per (window, channel), in place: reads k (buffer `ks`) and
+ * u, writes s over k.
+ */
+export const GRU_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> ks: array<i32>;
+@group(0) @binding(1) var<storage, read> u: array<i32>;
+@group(0) @binding(2) var<storage, read> exp2tab: array<u32>;
+struct Params { n: u32, d: u32, time: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+${INT_WGSL}
+${EXP_WGSL}
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = flatIndex(gid, nwg);
+  if (id >= p.n) { return; }
+  let b = id / p.d;
+  let c = id % p.d;
+  var s = 0;
+  for (var t = 0u; t < p.time; t++) {
+    let i = (b * p.time + t) * p.d + c;
+    let z = sigmoid_q14(ks[i]);
+    let ui = u[i];
+    var ht = ui + 2048;
+    if (ui < 0) { ht = rshr32(sigmoid_q14(ui), 2u); }
+    s += mul_rshr(z, ht - s, 14u);
+    ks[i] = s;
+  }
+}
+`;
+
+/** Slot attention weights (§3.10.6 2c) per row: p_i = ⌊(e_i·2^16 + Σe) / (2Σe)⌋ [Q15]. */
+export const SOFTMAX_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> pv: array<i32>;
+@group(0) @binding(1) var<storage, read> sc: array<i32>;
+@group(0) @binding(2) var<storage, read> exp2tab: array<u32>;
+struct Params { rows: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+${INT_WGSL}
+${EXP_WGSL}
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flatIndex(gid, nwg);
+  if (r >= p.rows) { return; }
+  let base = r * ${SLOTS}u;
+  var mx = sc[base];
+  for (var i = 1u; i < ${SLOTS}u; i++) { mx = max(mx, sc[base + i]); }
+  var sum = vec2<u32>(0u, 0u); // in [2^30, 2^36]
+  for (var i = 0u; i < ${SLOTS}u; i++) {
+    sum = u64_add(sum, vec2<u32>(exp_neg(min(u32(mx - sc[base + i]), 65535u)), 0u));
+  }
+  let halfSum = u64_shr(sum, 1u);
+  for (var i = 0u; i < ${SLOTS}u; i++) {
+    let e = exp_neg(min(u32(mx - sc[base + i]), 65535u));
+    // floor((e*2^16 + S) / (2S)) = floor((e*2^15 + floor(S/2)) / S), quotient <= 2^15
+    let num = u64_add(vec2<u32>(e << 15u, e >> 17u), halfSum);
+    pv[base + i] = i32(div64(num, sum, 16u));
+  }
+}
+`;
+
+/** SwiGLU (§3.10.6 2d) per element, in place over a: m = rshr(rshr(a·σ(a), 14)·b, 12). */
+export const SWIGLU_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> a: array<i32>;
+@group(0) @binding(1) var<storage, read> b: array<i32>;
+@group(0) @binding(2) var<storage, read> exp2tab: array<u32>;
+struct Params { n: u32 }
+@group(0) @binding(3) var<uniform> p: Params;
+${INT_WGSL}
+${EXP_WGSL}
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  let ai = a[i];
+  let silu = mul_rshr(ai, sigmoid_q14(ai), 14u);
+  a[i] = mul_rshr(silu, b[i], 12u);
+}
+`;
+
+/**
+ * Position losses (§3.10.7) per row, Q20 nats, then (second entry point-free kernel below) the
+ * per-window sums.
+ */
+export const LOSS_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> loss: array<u32>;
+@group(0) @binding(1) var<storage, read> logits: array<i32>;
+@group(0) @binding(2) var<storage, read> tokens: array<u32>;
+@group(0) @binding(3) var<storage, read> exp2tab: array<u32>;
+struct Params { rows: u32, time: u32 }
+@group(0) @binding(4) var<uniform> p: Params;
+${INT_WGSL}
+${EXP_WGSL}
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flatIndex(gid, nwg);
+  if (r >= p.rows) { return; }
+  if (r % p.time == p.time - 1u) { loss[r] = 0u; return; }
+  let base = r * ${VOCAB}u;
+  var mx = logits[base];
+  for (var v = 1u; v < ${VOCAB}u; v++) { mx = max(mx, logits[base + v]); }
+  var sum = vec2<u32>(0u, 0u); // in [2^30, 2^38]
+  for (var v = 0u; v < ${VOCAB}u; v++) {
+    sum = u64_add(sum, vec2<u32>(exp_neg(min(u32(mx - logits[base + v]), 65535u)), 0u));
+  }
+  let lg = log2_q24(sum) - 30 * 16777216;
+  let tgt = tokens[r + 1u];
+  loss[r] = u32((mx - logits[base + tgt]) * 256 + mul_rshr(lg, ln2_q24(), 28u));
+}
+`;
+
+/** The loss sum of each window (< 2^40) as (lo, hi) words at `sums[2·(first + b)]`. */
+export const WINDOW_SUM_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> sums: array<u32>;
+@group(0) @binding(1) var<storage, read> loss: array<u32>;
+struct Params { batch: u32, time: u32, first: u32 }
+@group(0) @binding(2) var<uniform> p: Params;
+${INT_WGSL}
+${FLAT_INDEX_WGSL}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let b = flatIndex(gid, nwg);
+  if (b >= p.batch) { return; }
+  var s = vec2<u32>(0u, 0u);
+  for (var t = 0u; t + 1u < p.time; t++) { s = u64_add(s, vec2<u32>(loss[b * p.time + t], 0u)); }
+  sums[2u * (p.first + b)] = s.x;
+  sums[2u * (p.first + b) + 1u] = s.y;
+}
+`;

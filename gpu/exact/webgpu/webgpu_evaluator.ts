@@ -1,0 +1,363 @@
+/**
+ * The WebGPU path of the exact consensus evaluator (PROTOCOL.md §3.10): the whole integer
+ * forward pass and per-window loss in WGSL (`kernels.ts`), from the same host-side
+ * {@link QuantizedModel} as the CPU and WASM paths, so it returns the same integers.
+ *
+ * Speed: on Deno every wait for the queue costs ~11 ms, so windows are batched into submits of
+ * up to {@link MAX_ROWS} rows that are recorded and submitted without waiting, and the
+ * per-window sums (two u32 words each) are read back once, after the last submit.
+ *
+ * @module
+ */
+import type { Checkpoint } from "../../../core/checkpoint/checkpoint.ts";
+import { FFN_MULT, SLOT_KEY, SLOTS, VOCAB } from "../../../core/checkpoint/model_config.ts";
+import { CommandBatch, createStorage, type GpuContext, readStorage } from "../../device.ts";
+import { grid1d } from "../../kernels/elementwise.ts";
+import type { ExactEvaluator } from "../evaluator.ts";
+import { windowCount } from "../evaluator.ts";
+import { actBitsFor, sqrtDimQ20 } from "../forward.ts";
+import { EXP2_TABLE, H_MAX, Q_MAX } from "../primitives.ts";
+import { type QLinear, quantizeCheckpoint, type QuantizedModel } from "../quantize.ts";
+import {
+  CONV_WGSL,
+  EMBED_WGSL,
+  GEMM_TM,
+  GEMM_TN,
+  gemmWgsl,
+  GRU_WGSL,
+  LOSS_WGSL,
+  quantizeWgsl,
+  RMSNORM_WGSL,
+  SOFTMAX_WGSL,
+  SWIGLU_WGSL,
+  WINDOW_SUM_WGSL,
+} from "./kernels.ts";
+
+/** Largest number of rows (window positions) per submit. */
+export const MAX_ROWS = 8192;
+/** Largest activation buffer (bytes) a submit may use; bounds rows for wide models. */
+const MAX_ACTIVATION_BYTES = 64 * 2 ** 20;
+
+/** Whether WGSL here has `dot4I8Packed` (the `packed_4x8_integer_dot_product` feature). */
+export function packedDotAvailable(): boolean {
+  const features = (navigator.gpu as { wgslLanguageFeatures?: ReadonlySet<string> } | undefined)
+    ?.wgslLanguageFeatures;
+  return features?.has("packed_4x8_integer_dot_product") ?? false;
+}
+
+/** Options of {@link WebGpuExactEvaluator}. */
+export interface WebGpuExactOptions {
+  /**
+   * Use the `dot4I8Packed` products (default: when WGSL has them). `false` forces the
+   * plain-integer products; both give the same integers.
+   */
+  readonly packed?: boolean;
+}
+
+const pad4 = (k: number) => Math.ceil(k / 4) * 4;
+
+/** Splits an integer |v| ≤ 1023 into signed limbs v = 128·hi + lo, lo ∈ [−64, 63]. */
+function limbs(v: number): [number, number] {
+  const lo = ((v + 64) & 127) - 64;
+  return [(v - lo) / 128, lo];
+}
+
+interface GpuLinear {
+  readonly w: GPUBuffer;
+  readonly exp: GPUBuffer;
+  readonly out: number;
+  readonly in: number;
+}
+
+/** The integer model on the device: weight buffers in the layout of the chosen products. */
+class DeviceModel {
+  readonly #buffers: GPUBuffer[] = [];
+  readonly embed: GPUBuffer;
+  readonly exp2: GPUBuffer;
+  readonly layers: {
+    conv: { q: GPUBuffer; exp: GPUBuffer };
+    wz: GpuLinear;
+    wh: GpuLinear;
+    wo: GpuLinear;
+    wq: GpuLinear;
+    keys: GpuLinear;
+    values: GpuLinear;
+    w1: GpuLinear;
+    w3: GpuLinear;
+    w2: GpuLinear;
+  }[];
+  readonly head: GpuLinear;
+
+  constructor(readonly gpu: GpuContext, qm: QuantizedModel, readonly packed: boolean) {
+    this.embed = this.#upload(qm.embed);
+    this.exp2 = this.#upload(new Uint32Array(EXP2_TABLE));
+    this.layers = qm.layers.map((l) => ({
+      conv: { q: this.#upload(Int32Array.from(l.conv.q)), exp: this.#upload(l.conv.exp) },
+      wz: this.#linear(l.wz),
+      wh: this.#linear(l.wh),
+      wo: this.#linear(l.wo),
+      wq: this.#linear(l.wq),
+      keys: this.#linear(l.keys),
+      values: this.#linear(l.values),
+      w1: this.#linear(l.w1),
+      w3: this.#linear(l.w3),
+      w2: this.#linear(l.w2),
+    }));
+    this.head = this.#linear(qm.head);
+  }
+
+  #upload(data: Int32Array | Uint32Array): GPUBuffer {
+    const b = createStorage(this.gpu, data);
+    this.#buffers.push(b);
+    return b;
+  }
+
+  #linear(l: QLinear): GpuLinear {
+    const kPad = pad4(l.in);
+    let w: Int32Array | Uint32Array;
+    if (this.packed) {
+      // Per 4 values of k: the hi, lo and hi + lo limbs as 4 signed bytes each.
+      const k4 = kPad / 4;
+      w = new Uint32Array(l.out * k4 * 3);
+      for (let o = 0; o < l.out; o++) {
+        for (let c = 0; c < k4; c++) {
+          let hi = 0, lo = 0, sum = 0;
+          for (let b = 0; b < 4; b++) {
+            const i = 4 * c + b;
+            const [h, lw] = limbs(i < l.in ? l.q[o * l.in + i]! : 0);
+            hi |= (h & 255) << (8 * b);
+            lo |= (lw & 255) << (8 * b);
+            sum |= ((h + lw) & 255) << (8 * b);
+          }
+          const at = (o * k4 + c) * 3;
+          w[at] = hi;
+          w[at + 1] = lo;
+          w[at + 2] = sum;
+        }
+      }
+    } else {
+      w = new Int32Array(l.out * kPad);
+      for (let o = 0; o < l.out; o++) {
+        for (let i = 0; i < l.in; i++) w[o * kPad + i] = l.q[o * l.in + i]!;
+      }
+    }
+    return { w: this.#upload(w), exp: this.#upload(l.exp), out: l.out, in: l.in };
+  }
+
+  destroy(): void {
+    for (const b of this.#buffers) b.destroy();
+  }
+}
+
+/** Scratch buffers of one submit's rows. */
+class Scratch {
+  readonly buffers: GPUBuffer[];
+  constructor(
+    gpu: GpuContext,
+    rows: number,
+    d: number,
+    wide: number,
+    kMax: number,
+    packed: boolean,
+    windows: number,
+  ) {
+    const i32 = (n: number) => createStorage(gpu, n * 4);
+    this.buffers = [
+      i32(rows * d), // h
+      i32(rows * d), // norm output
+      i32(rows * wide), // a: k/s, q, p, w1 output / m, logits
+      i32(rows * wide), // b: u, scores, w3 output
+      i32(packed ? rows * (pad4(kMax) / 4) * 3 : rows * pad4(kMax)), // quantised activations
+      i32(rows), // row shifts
+      i32(rows), // position losses
+      i32(rows), // tokens
+      i32(2 * windows), // window sums
+    ];
+  }
+  get h() {
+    return this.buffers[0]!;
+  }
+  get norm() {
+    return this.buffers[1]!;
+  }
+  get a() {
+    return this.buffers[2]!;
+  }
+  get b() {
+    return this.buffers[3]!;
+  }
+  get x() {
+    return this.buffers[4]!;
+  }
+  get sh() {
+    return this.buffers[5]!;
+  }
+  get loss() {
+    return this.buffers[6]!;
+  }
+  get tokens() {
+    return this.buffers[7]!;
+  }
+  get sums() {
+    return this.buffers[8]!;
+  }
+  destroy(): void {
+    for (const b of this.buffers) b.destroy();
+  }
+}
+
+/** Records the forward pass and losses of `batch` windows of `time` rows into `b`. */
+class Recorder {
+  readonly #gemm: string;
+  readonly #quant: string;
+  readonly #sqd: number;
+  constructor(readonly m: DeviceModel, readonly s: Scratch, readonly d: number) {
+    this.#gemm = gemmWgsl(m.packed);
+    this.#quant = quantizeWgsl(m.packed);
+    this.#sqd = sqrtDimQ20(d);
+  }
+
+  /** RMSNorm of h into the norm buffer. */
+  norm(b: CommandBatch, rows: number, conv: boolean): void {
+    b.dispatch(RMSNORM_WGSL, [this.s.h, this.s.norm], [rows], [this.d, this.#sqd, conv ? 1 : 0]);
+  }
+
+  /** Quantises `[rows, k]` of `v` into the activation buffer (§3.10.3). */
+  quantize(b: CommandBatch, v: GPUBuffer, rows: number, k: number): void {
+    b.dispatch(this.#quant, [v, this.s.x, this.s.sh], [rows], [k, pad4(k), actBitsFor(k)]);
+  }
+
+  /** out = shift(w·x) (or h += it when `residual`), from the quantised activations. */
+  product(
+    b: CommandBatch,
+    w: GpuLinear,
+    out: GPUBuffer,
+    rows: number,
+    fIn: number,
+    fOut: number,
+    max: number,
+    residual = false,
+  ): void {
+    const tiles = Math.ceil(rows / GEMM_TM) * Math.ceil(w.out / GEMM_TN);
+    b.dispatch(this.#gemm, [out, this.s.x, w.w, w.exp, this.s.sh], grid1d(tiles), [
+      rows,
+      pad4(w.in) / 4,
+      w.out,
+      fIn - fOut,
+      max,
+      residual ? 1 : 0,
+    ]);
+  }
+
+  record(b: CommandBatch, batch: number, time: number, first: number): void {
+    const { s, m, d } = this, rows = batch * time;
+    b.dispatch(EMBED_WGSL, [s.h, m.embed, s.tokens], grid1d(rows * d), [rows * d, d]);
+    for (const l of m.layers) {
+      this.norm(b, rows, true);
+      b.dispatch(CONV_WGSL, [s.h, s.norm, l.conv.q, l.conv.exp], grid1d(rows * d), [
+        rows * d,
+        d,
+        time,
+      ]);
+      this.norm(b, rows, false);
+      this.quantize(b, s.norm, rows, d);
+      this.product(b, l.wz, s.a, rows, 12, 12, Q_MAX);
+      this.product(b, l.wh, s.b, rows, 12, 12, Q_MAX);
+      b.dispatch(GRU_WGSL, [s.a, s.b, m.exp2], grid1d(batch * d), [batch * d, d, time]);
+      this.quantize(b, s.a, rows, d);
+      this.product(b, l.wo, s.h, rows, 12, 16, H_MAX, true);
+      this.norm(b, rows, false);
+      this.quantize(b, s.norm, rows, d);
+      this.product(b, l.wq, s.a, rows, 12, 12, Q_MAX);
+      this.quantize(b, s.a, rows, SLOT_KEY);
+      this.product(b, l.keys, s.b, rows, 12, 12, Q_MAX);
+      b.dispatch(SOFTMAX_WGSL, [s.a, s.b, m.exp2], grid1d(rows), [rows]);
+      this.quantize(b, s.a, rows, SLOTS);
+      this.product(b, l.values, s.h, rows, 15, 16, H_MAX, true);
+      this.norm(b, rows, false);
+      this.quantize(b, s.norm, rows, d);
+      this.product(b, l.w1, s.a, rows, 12, 12, Q_MAX);
+      this.product(b, l.w3, s.b, rows, 12, 12, Q_MAX);
+      b.dispatch(SWIGLU_WGSL, [s.a, s.b, m.exp2], grid1d(rows * l.w1.out), [rows * l.w1.out]);
+      this.quantize(b, s.a, rows, l.w1.out);
+      this.product(b, l.w2, s.h, rows, 12, 16, H_MAX, true);
+    }
+    this.norm(b, rows, false);
+    this.quantize(b, s.norm, rows, d);
+    this.product(b, m.head, s.a, rows, 12, 12, Q_MAX);
+    b.dispatch(LOSS_WGSL, [s.loss, s.a, s.tokens, m.exp2], grid1d(rows), [rows, time]);
+    b.dispatch(WINDOW_SUM_WGSL, [s.sums, s.loss], grid1d(batch), [batch, time, first]);
+  }
+}
+
+/**
+ * The exact evaluator on WebGPU. Its `name` says the adapter and which products run, e.g.
+ * "exact webgpu (llvmpipe (LLVM 15.0.6, 256 bits), dot4I8Packed)".
+ */
+export class WebGpuExactEvaluator implements ExactEvaluator {
+  readonly name: string;
+  readonly packed: boolean;
+  readonly #gpu: GpuContext;
+
+  constructor(gpu: GpuContext, options: WebGpuExactOptions = {}) {
+    const available = packedDotAvailable();
+    if (options.packed && !available) {
+      throw new Error("WGSL here has no packed_4x8_integer_dot_product (dot4I8Packed)");
+    }
+    this.#gpu = gpu;
+    this.packed = options.packed ?? available;
+    this.name = `exact webgpu (${gpu.adapterName}, ${
+      this.packed ? "dot4I8Packed" : "plain integer"
+    })`;
+  }
+
+  async evaluateWindows(
+    checkpoint: Checkpoint,
+    bytes: Uint8Array,
+    windowLen: number,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
+    signal?.throwIfAborted();
+    const windows = windowCount(bytes, windowLen);
+    if (windowLen > MAX_ROWS) {
+      throw new RangeError(`Window length must be at most ${MAX_ROWS}, got ${windowLen}`);
+    }
+    const qm = quantizeCheckpoint(checkpoint);
+    const d = qm.d, f = FFN_MULT * d, wide = Math.max(f, VOCAB, SLOTS);
+    const rowsCap = Math.min(MAX_ROWS, Math.floor(MAX_ACTIVATION_BYTES / (4 * wide)));
+    const per = Math.max(1, Math.min(windows, Math.floor(rowsCap / windowLen)));
+    const gpu = this.#gpu;
+    const model = new DeviceModel(gpu, qm, this.packed);
+    const scratch = new Scratch(
+      gpu,
+      per * windowLen,
+      d,
+      wide,
+      Math.max(f, d),
+      this.packed,
+      windows,
+    );
+    try {
+      const rec = new Recorder(model, scratch, d);
+      for (let first = 0; first < windows; first += per) {
+        signal?.throwIfAborted();
+        const batch = Math.min(per, windows - first);
+        const tokens = Uint32Array.from(
+          bytes.subarray(first * windowLen, (first + batch) * windowLen),
+        );
+        gpu.device.queue.writeBuffer(scratch.tokens, 0, tokens);
+        const b = new CommandBatch(gpu);
+        rec.record(b, batch, windowLen, first);
+        b.submit();
+      }
+      const words = new Uint32Array(await readStorage(gpu, scratch.sums, windows * 8));
+      signal?.throwIfAborted();
+      const sums: number[] = [];
+      for (let w = 0; w < windows; w++) sums.push(words[2 * w]! + words[2 * w + 1]! * 2 ** 32);
+      return sums;
+    } finally {
+      scratch.destroy();
+      model.destroy();
+    }
+  }
+}

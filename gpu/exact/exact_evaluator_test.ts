@@ -1,6 +1,7 @@
 /**
  * Every exact path gives the same integers (assert.equal on integers): CPU reference vs
- * WebAssembly SIMD on genesis checkpoints of the three networks, trained fixture checkpoints, a
+ * WebAssembly SIMD vs WebGPU (when an adapter exists: plain-integer products, and
+ * dot4I8Packed products where WGSL has them) on genesis checkpoints of the three networks, trained fixture checkpoints, a
  * grown checkpoint, random and adversarial weights, and a weight nudged across rounding
  * boundaries. Also: the exact loss tracks the f32 loss within 1e-3 relative.
  */
@@ -20,8 +21,19 @@ import {
 } from "./evaluator.ts";
 import { exactLossNats } from "../../core/consensus/exact_loss.ts";
 import { groupExponent } from "./quantize.ts";
+import { requestGpu } from "../device.ts";
+import { packedDotAvailable, WebGpuExactEvaluator } from "./webgpu/webgpu_evaluator.ts";
 
-const paths: ExactEvaluator[] = [cpuExactEvaluator(), new WasmExactEvaluator()];
+const gpu = await requestGpu();
+if (!gpu) console.warn("Exact WebGPU path not compared: no WebGPU adapter in this runtime.");
+/** Both WebGPU variants: the plain-integer fallback is forced, packed where WGSL has it. */
+const gpuPaths: ExactEvaluator[] = gpu
+  ? [
+    new WebGpuExactEvaluator(gpu, { packed: false }),
+    ...(packedDotAvailable() ? [new WebGpuExactEvaluator(gpu, { packed: true })] : []),
+  ]
+  : [];
+const paths: ExactEvaluator[] = [cpuExactEvaluator(), new WasmExactEvaluator(), ...gpuPaths];
 
 async function validation(net: string, bytes: number): Promise<Uint8Array> {
   const all = await Deno.readFile(
@@ -34,7 +46,11 @@ async function validation(net: string, bytes: number): Promise<Uint8Array> {
 async function agreeingSums(ckpt: Checkpoint, bytes: Uint8Array, w: number): Promise<number[]> {
   const [first, ...rest] = await Promise.all(paths.map((p) => p.evaluateWindows(ckpt, bytes, w)));
   for (const [i, other] of rest.entries()) {
-    assert.deepEqual(other, first, `${paths[i + 1]!.name} differs from ${paths[0]!.name}`);
+    const name = paths[i + 1]!.name;
+    assert.equal(other.length, first!.length, `${name}: window count`);
+    for (const [w, sum] of other.entries()) {
+      assert.equal(sum, first![w], `${name} differs from ${paths[0]!.name} at window ${w}`);
+    }
   }
   for (const s of first!) assert.ok(Number.isSafeInteger(s) && s >= 0 && s < 2 ** 40);
   return first!;

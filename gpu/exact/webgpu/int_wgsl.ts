@@ -119,6 +119,18 @@ fn div64(n: vec2<u32>, d: vec2<u32>, qb: u32) -> u32 {
   }
   return q;
 }
+// q * d for q < 2^32 and d < 2^64 whose product fits 64 bits.
+fn mul_u32_u64(q: u32, d: vec2<u32>) -> vec2<u32> {
+  return u64_add(mul_u32(q, d.x), vec2<u32>(0u, q * d.y));
+}
+// floor(n / d) from an estimate q0 a few units off: exact, since it is corrected until
+// q*d <= n < (q + 1)*d.
+fn div_fix(n: vec2<u32>, d: vec2<u32>, q0: u32) -> u32 {
+  var q = q0;
+  while (!u64_ge(n, mul_u32_u64(q, d))) { q--; }
+  while (u64_ge(n, mul_u32_u64(q + 1u, d))) { q++; }
+  return q;
+}
 // log2(s) in Q24 for 2^26 <= s < 2^53 (every caller's sum is >= 2^30).
 fn log2_q24(s: vec2<u32>) -> i32 {
   let b = u64_bitlen(s);
@@ -154,8 +166,9 @@ fn isqrt_44(x: vec2<u32>) -> u32 {
 `;
 
 /**
- * The integer exp and sigmoid; the including kernel declares `exp2tab: array<u32>` (the 257-entry
- * table of §3.10.5, uploaded from `EXP2_TABLE`).
+ * The integer exp and sigmoid; the including kernel declares
+ * `var<uniform> exp2tab: array<vec4<u32>, 65>` (the 257-entry table of §3.10.5 from
+ * `EXP2_TABLE`, zero-padded; a uniform load is cheaper than a storage load on llvmpipe).
  */
 export const EXP_WGSL = /* wgsl */ `
 // e^(-y/2^12) in Q30 for 0 <= y <= ${EXP_ARG_MAX}: y * LOG2E_Q15 < 2^32, so u32 holds it.
@@ -165,26 +178,21 @@ fn exp_neg(y: u32) -> u32 {
   let f = x & 0xffffu;
   let j = f >> 8u;
   let t = f & 255u;
-  let a = exp2tab[j];
-  let b = exp2tab[j + 1u];
+  let a = exp2tab[j >> 2u][j & 3u];
+  let b = exp2tab[(j + 1u) >> 2u][(j + 1u) & 3u];
   let v = a - (((a - b) * t + 128u) >> 8u);
   if (i == 0u) { return v; }
   if (i >= 32u) { return 0u; }
   return (v + (1u << (i - 1u))) >> i; // v <= 2^30, so the sum <= 2^31
 }
-// sigma(k / 2^12) in Q14. sigma+ = floor((2^45 + D) / (2D)) = floor((2^44 + floor(D/2)) / D),
-// quotient <= 2^14: long division whose remainder (< D <= 2^31) stays in u32.
+// sigma(k / 2^12) in Q14: sigma+ = floor((2^45 + D) / (2D)) = floor(N / D) with
+// N = 2^44 + floor(D/2) < 2^45 and D in [2^30, 2^31]; the u32 quotient of the top bits is
+// within a few units, then exact 64-bit checks correct it.
 fn sigmoid_q14(k: i32) -> i32 {
   let e = exp_neg(min(u32(abs(k)), ${EXP_ARG_MAX}u));
   let den = 0x40000000u + e;
-  let hd = den >> 1u;
-  var rem = (1u << 29u) + (hd >> 15u);
-  let low = hd & 0x7fffu;
-  var q = 0u;
-  for (var i = 14i; i >= 0; i--) {
-    rem = (rem << 1u) | ((low >> u32(i)) & 1u);
-    if (rem >= den) { rem -= den; q |= 1u << u32(i); }
-  }
+  let q = div_fix(vec2<u32>(den >> 1u, 4096u), vec2<u32>(den, 0u),
+    ((1u << 29u) + (den >> 16u)) / (den >> 15u));
   return select(16384 - i32(q), i32(q), k >= 0);
 }
 `;

@@ -1,12 +1,13 @@
 /**
  * The WGSL kernels of the exact consensus forward pass (PROTOCOL.md §3.10.6–3.10.8): integer
- * only, each the twin of one step of `../forward.ts`. Row kernels (RMSNorm, activation
- * quantisation) run one 64-thread workgroup per row; the others one thread per element, per
- * (window, channel) or per row. Every value and bound is the spec's; where the spec lets a
+ * only, each the twin of one step of `../forward.ts`. Kernels run one thread per row (RMSNorm,
+ * activation quantisation, softmax, loss), per element, per (window, channel) or per output
+ * tile. Every value and bound is the spec's; where the spec lets a
  * value reach 64 bits the kernel uses the `vec2<u32>` words of `int_wgsl.ts`.
  *
  * Matrix products come in two variants with identical results:
- * - plain: `vec4<i32>` dot products of the activation (|x| ≤ 1023) and weight (|q| ≤ 511);
+ * - plain: `vec4<i32>` dot products of the activation (|x| ≤ 1023) and weight (|q| ≤ 511),
+ *   both stored as int16 pairs (low half = even k) and unpacked by shifts;
  * - packed: each operand split into signed 8-bit limbs, x = 128·xh + xl, q = 128·qh + ql with
  *   xl, ql ∈ [−64, 63], |xh| ≤ 8, |qh| ≤ 4, and the three limb products of a Karatsuba split
  *   summed by `dot4I8Packed` (four products per call):
@@ -21,26 +22,23 @@ import { FLAT_INDEX_WGSL, WORKGROUP_SIZE } from "../../kernels/elementwise.ts";
 import { CONV_TAPS } from "../quantize.ts";
 import { EXP_WGSL, INT_WGSL } from "./int_wgsl.ts";
 
-/** Output rows per thread of the product kernels. */
-export const GEMM_TM = 4;
-/** Output columns per thread of the product kernels. */
-export const GEMM_TN = 4;
+/**
+ * Output tile (rows, columns) per thread of the product kernels: plain and packed. On
+ * llvmpipe the storage loads bound the speed, so the plain kernel reads two int16 values per
+ * word and reuses each load over a wide tile.
+ */
+export function gemmTile(packed: boolean): [number, number] {
+  return packed ? [4, 4] : [8, 8];
+}
+/** Values of k per chunk of the product kernels' inner loop: 4 packed, 8 plain (int16 pairs). */
+export function gemmChunk(packed: boolean): number {
+  return packed ? 4 : 8;
+}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const lines = (n: number, f: (i: number) => string) => range(n).map(f).join("\n");
 const grid = (n: number, m: number, f: (i: number, j: number) => string) =>
   range(n).flatMap((i) => range(m).map((j) => f(i, j))).join("\n");
-
-const ROW_REDUCE = /* wgsl */ `
-var<workgroup> wmax: array<u32, 64>;
-fn rowMax(li: u32) -> u32 {
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (li < s) { wmax[li] = max(wmax[li], wmax[li + s]); }
-    workgroupBarrier();
-  }
-  return wmax[0];
-}
-`;
 
 /** h[r, c] = E_q[token r, c]. */
 export const EMBED_WGSL = /* wgsl */ `
@@ -59,64 +57,43 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
 
 /**
- * RMSNorm of one row per workgroup (§3.10.4), Q16 in, Q12 out; with `conv = 1` the output is
- * the conv input n = clamp(rshr(x̂, 4), 2^14 − 1) [Q8].
+ * RMSNorm of one row per thread (§3.10.4), Q16 in, Q12 out; with `conv = 1` the output is the
+ * conv input n = clamp(rshr(x̂, 4), 2^14 − 1) [Q8].
  */
 export const RMSNORM_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read> h: array<i32>;
 @group(0) @binding(1) var<storage, read_write> outv: array<i32>;
-struct Params { d: u32, sqd: u32, conv: u32 }
+struct Params { rows: u32, d: u32, sqd: u32, conv: u32 }
 @group(0) @binding(2) var<uniform> p: Params;
 ${INT_WGSL}
-${ROW_REDUCE}
-var<workgroup> wlo: array<u32, 64>;
-var<workgroup> whi: array<u32, 64>;
-var<workgroup> gain: u32;
+${FLAT_INDEX_WGSL}
 fn hprime(v: i32, sh: i32) -> i32 {
   if (sh > 0) { return rshr32(v, u32(sh)); }
   return v << u32(-sh);
 }
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let base = wid.x * p.d;
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = flatIndex(gid, nwg);
+  if (row >= p.rows) { return; }
+  let base = row * p.d;
   var m = 0u;
-  for (var i = li; i < p.d; i += 64u) { m = max(m, u32(abs(h[base + i]))); }
-  wmax[li] = m;
-  workgroupBarrier();
-  let mx = rowMax(li);
-  let sh = i32(bitlen32(mx)) - 15;
-  var acc = vec2<u32>(0u, 0u);
-  for (var i = li; i < p.d; i += 64u) {
+  for (var i = 0u; i < p.d; i++) { m = max(m, u32(abs(h[base + i]))); }
+  if (m == 0u) {
+    for (var i = 0u; i < p.d; i++) { outv[base + i] = 0; }
+    return;
+  }
+  let sh = i32(bitlen32(m)) - 15;
+  var x = eps_term(u32(30 + 2 * sh));
+  for (var i = 0u; i < p.d; i++) {
     let v = hprime(h[base + i], sh);
-    acc = u64_add(acc, vec2<u32>(u32(v * v), 0u)); // |h'| <= 2^15
+    x = u64_add(x, vec2<u32>(u32(v * v), 0u)); // |h'| <= 2^15
   }
-  wlo[li] = acc.x;
-  whi[li] = acc.y;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (li < s) {
-      let t = u64_add(vec2<u32>(wlo[li], whi[li]), vec2<u32>(wlo[li + s], whi[li + s]));
-      wlo[li] = t.x;
-      whi[li] = t.y;
-    }
-    workgroupBarrier();
-  }
-  if (li == 0u) {
-    if (mx == 0u) {
-      gain = 0u;
-    } else {
-      var x = u64_add(vec2<u32>(wlo[0], whi[0]), eps_term(u32(30 + 2 * sh)));
-      var j = 0u;
-      while (x.y < 4096u) { x = u64_shl(x, 2u); j++; } // least j with S*4^j >= 2^44
-      let r = isqrt_44(x);
-      gain = div64(u64_shl(vec2<u32>(p.sqd, 0u), j + 16u), vec2<u32>(r, 0u), 28u);
-    }
-  }
-  workgroupBarrier();
-  let g = i32(gain);
-  for (var i = li; i < p.d; i += 64u) {
-    var v = 0;
-    if (g != 0) { v = clamp_sym(mul_rshr(hprime(h[base + i], sh), g, 24u), NORM_MAX); }
+  var j = 0u;
+  while (x.y < 4096u) { x = u64_shl(x, 2u); j++; } // least j with S*4^j >= 2^44
+  let r = isqrt_44(x);
+  let g = i32(div64(u64_shl(vec2<u32>(p.sqd, 0u), j + 16u), vec2<u32>(r, 0u), 28u));
+  for (var i = 0u; i < p.d; i++) {
+    var v = clamp_sym(mul_rshr(hprime(h[base + i], sh), g, 24u), NORM_MAX);
     if (p.conv != 0u) { v = clamp_sym(rshr32(v, 4u), 16383); }
     outv[base + i] = v;
   }
@@ -124,42 +101,40 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 `;
 
 /**
- * Quantises one row per workgroup to `bits` (§3.10.3): x = clamp(rshr(v, sh), 2^(bits−1) − 1)
- * or v·2^(−sh), row shift sh into `xsh`. Writes `[rows, kPad]` i32 (zero padding) or, packed,
- * three limb words (hi, lo, hi + lo; 4 signed bytes each) per 4 values.
+ * Quantises one row per thread to `bits` (§3.10.3): x = clamp(rshr(v, sh), 2^(bits−1) − 1) or
+ * v·2^(−sh), row shift sh into `xsh`. Writes `[rows, kPad]` int16 pairs (zero padding) or,
+ * packed, three limb words (hi, lo, hi + lo; 4 signed bytes each) per 4 values.
  */
 export function quantizeWgsl(packed: boolean): string {
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> v: array<i32>;
-@group(0) @binding(1) var<storage, read_write> xq: array<${packed ? "u32" : "i32"}>;
+@group(0) @binding(1) var<storage, read_write> xq: array<u32>;
 @group(0) @binding(2) var<storage, read_write> xsh: array<i32>;
-struct Params { k: u32, kPad: u32, bits: u32 }
+struct Params { rows: u32, k: u32, kPad: u32, bits: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
 ${INT_WGSL}
-${ROW_REDUCE}
+${FLAT_INDEX_WGSL}
 fn q1(i: u32, base: u32, sh: i32, mx: i32) -> i32 {
   if (i >= p.k) { return 0; }
   let x = v[base + i];
   if (sh > 0) { return clamp_sym(rshr32(x, u32(sh)), mx); }
   return x << u32(-sh);
 }
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let row = wid.x;
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = flatIndex(gid, nwg);
+  if (row >= p.rows) { return; }
   let base = row * p.k;
   var m = 0u;
-  for (var i = li; i < p.k; i += 64u) { m = max(m, u32(abs(v[base + i]))); }
-  wmax[li] = m;
-  workgroupBarrier();
-  let mxv = rowMax(li);
-  var sh = i32(bitlen32(mxv)) - i32(p.bits - 1u);
-  if (mxv == 0u) { sh = 0; }
+  for (var i = 0u; i < p.k; i++) { m = max(m, u32(abs(v[base + i]))); }
+  var sh = i32(bitlen32(m)) - i32(p.bits - 1u);
+  if (m == 0u) { sh = 0; }
   let qmax = (1 << (p.bits - 1u)) - 1;
-  if (li == 0u) { xsh[row] = sh; }
+  xsh[row] = sh;
 ${
     packed
       ? `  let k4 = p.kPad / 4u;
-  for (var c = li; c < k4; c += 64u) {
+  for (var c = 0u; c < k4; c++) {
     let x = vec4<i32>(q1(4u * c, base, sh, qmax), q1(4u * c + 1u, base, sh, qmax),
       q1(4u * c + 2u, base, sh, qmax), q1(4u * c + 3u, base, sh, qmax));
     let lo = ((x + vec4<i32>(64)) & vec4<i32>(127)) - vec4<i32>(64);
@@ -169,7 +144,11 @@ ${
     xq[o + 1u] = pack4xI8(lo);
     xq[o + 2u] = pack4xI8(hi + lo);
   }`
-      : `  for (var i = li; i < p.kPad; i += 64u) { xq[row * p.kPad + i] = q1(i, base, sh, qmax); }`
+      : `  let k2 = p.kPad / 2u;
+  for (var c = 0u; c < k2; c++) {
+    let lo = u32(q1(2u * c, base, sh, qmax)) & 0xffffu;
+    xq[row * k2 + c] = lo | (u32(q1(2u * c + 1u, base, sh, qmax)) << 16u);
+  }`
   }
 }
 `;
@@ -178,9 +157,10 @@ ${
 /**
  * A product with its requantisation (§3.10.3): out[r, o] = shift(acc, e_o + base − sh_r, max),
  * or with `residual = 1`, h[r, o] = clamp(h[r, o] + that, H_MAX). Each thread owns a
- * GEMM_TM × GEMM_TN output tile; edge tiles clamp their loads and guard their stores.
+ * {@link gemmTile} output tile; edge tiles clamp their loads and guard their stores.
  */
-export function gemmWgsl(packed: boolean, tm = GEMM_TM, tn = GEMM_TN): string {
+export function gemmWgsl(packed: boolean): string {
+  const [tm, tn] = gemmTile(packed);
   const body = packed
     ? `  for (var k = 0u; k < p.k4; k++) {
 ${lines(tm, (i) => `    let xo${i} = (xb${i} + k) * 3u;`)}
@@ -211,7 +191,17 @@ ${
     : `  for (var k = 0u; k < p.k4; k++) {
 ${lines(tm, (i) => `    let xv${i} = x[xb${i} + k];`)}
 ${lines(tn, (j) => `    let wv${j} = w[wb${j} + k];`)}
-${grid(tm, tn, (i, j) => `    a${i}_${j} += dot(xv${i}, wv${j});`)}
+${
+      lines(tm, (i) =>
+        `    let xl${i} = bitcast<vec4<i32>>(xv${i} << vec4<u32>(16u)) >> vec4<u32>(16u);`)
+    }
+${lines(tm, (i) => `    let xh${i} = bitcast<vec4<i32>>(xv${i}) >> vec4<u32>(16u);`)}
+${
+      lines(tn, (j) =>
+        `    let wl${j} = bitcast<vec4<i32>>(wv${j} << vec4<u32>(16u)) >> vec4<u32>(16u);`)
+    }
+${lines(tn, (j) => `    let wh${j} = bitcast<vec4<i32>>(wv${j}) >> vec4<u32>(16u);`)}
+${grid(tm, tn, (i, j) => `    a${i}_${j} += dot(xl${i}, wl${j}) + dot(xh${i}, wh${j});`)}
   }`;
   const acc = (i: number, j: number) =>
     packed
@@ -219,8 +209,8 @@ ${grid(tm, tn, (i, j) => `    a${i}_${j} += dot(xv${i}, wv${j});`)}
       : `a${i}_${j}`;
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> outv: array<i32>;
-@group(0) @binding(1) var<storage, read> x: array<${packed ? "u32" : "vec4<i32>"}>;
-@group(0) @binding(2) var<storage, read> w: array<${packed ? "u32" : "vec4<i32>"}>;
+@group(0) @binding(1) var<storage, read> x: array<${packed ? "u32" : "vec4<u32>"}>;
+@group(0) @binding(2) var<storage, read> w: array<${packed ? "u32" : "vec4<u32>"}>;
 @group(0) @binding(3) var<storage, read> wexp: array<i32>;
 @group(0) @binding(4) var<storage, read> xsh: array<i32>;
 struct Params { rows: u32, k4: u32, n: u32, base: i32, maxv: i32, residual: u32 }
@@ -279,7 +269,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export const GRU_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> ks: array<i32>;
 @group(0) @binding(1) var<storage, read> u: array<i32>;
-@group(0) @binding(2) var<storage, read> exp2tab: array<u32>;
+@group(0) @binding(2) var<uniform> exp2tab: array<vec4<u32>, 65>;
 struct Params { n: u32, d: u32, time: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
 ${INT_WGSL}
@@ -308,7 +298,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export const SOFTMAX_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> pv: array<i32>;
 @group(0) @binding(1) var<storage, read> sc: array<i32>;
-@group(0) @binding(2) var<storage, read> exp2tab: array<u32>;
+@group(0) @binding(2) var<uniform> exp2tab: array<vec4<u32>, 65>;
 struct Params { rows: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
 ${INT_WGSL}
@@ -330,7 +320,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let e = exp_neg(min(u32(mx - sc[base + i]), 65535u));
     // floor((e*2^16 + S) / (2S)) = floor((e*2^15 + floor(S/2)) / S), quotient <= 2^15
     let num = u64_add(vec2<u32>(e << 15u, e >> 17u), halfSum);
-    pv[base + i] = i32(div64(num, sum, 16u));
+    let sh = u64_bitlen(sum) - 16u; // >= 15: the top 16 bits of S, then an exact correction
+    pv[base + i] = i32(div_fix(num, sum, u64_shr(num, sh).x / u64_shr(sum, sh).x));
   }
 }
 `;
@@ -339,7 +330,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export const SWIGLU_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> a: array<i32>;
 @group(0) @binding(1) var<storage, read> b: array<i32>;
-@group(0) @binding(2) var<storage, read> exp2tab: array<u32>;
+@group(0) @binding(2) var<uniform> exp2tab: array<vec4<u32>, 65>;
 struct Params { n: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
 ${INT_WGSL}
@@ -363,7 +354,7 @@ export const LOSS_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> loss: array<u32>;
 @group(0) @binding(1) var<storage, read> logits: array<i32>;
 @group(0) @binding(2) var<storage, read> tokens: array<u32>;
-@group(0) @binding(3) var<storage, read> exp2tab: array<u32>;
+@group(0) @binding(3) var<uniform> exp2tab: array<vec4<u32>, 65>;
 struct Params { rows: u32, time: u32 }
 @group(0) @binding(4) var<uniform> p: Params;
 ${INT_WGSL}

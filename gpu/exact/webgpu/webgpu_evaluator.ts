@@ -21,8 +21,8 @@ import { type QLinear, quantizeCheckpoint, type QuantizedModel } from "../quanti
 import {
   CONV_WGSL,
   EMBED_WGSL,
-  GEMM_TM,
-  GEMM_TN,
+  gemmChunk,
+  gemmTile,
   gemmWgsl,
   GRU_WGSL,
   LOSS_WGSL,
@@ -55,6 +55,7 @@ export interface WebGpuExactOptions {
 }
 
 const pad4 = (k: number) => Math.ceil(k / 4) * 4;
+const pad8 = (k: number) => Math.ceil(k / 8) * 8;
 
 /** Splits an integer |v| ≤ 1023 into signed limbs v = 128·hi + lo, lo ∈ [−64, 63]. */
 function limbs(v: number): [number, number] {
@@ -90,7 +91,14 @@ class DeviceModel {
 
   constructor(readonly gpu: GpuContext, qm: QuantizedModel, readonly packed: boolean) {
     this.embed = this.#upload(qm.embed);
-    this.exp2 = this.#upload(new Uint32Array(EXP2_TABLE));
+    const table = new Uint32Array(260);
+    table.set(EXP2_TABLE);
+    this.exp2 = gpu.device.createBuffer({
+      size: table.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    gpu.device.queue.writeBuffer(this.exp2, 0, table);
+    this.#buffers.push(this.exp2);
     this.layers = qm.layers.map((l) => ({
       conv: { q: this.#upload(Int32Array.from(l.conv.q)), exp: this.#upload(l.conv.exp) },
       wz: this.#linear(l.wz),
@@ -136,9 +144,13 @@ class DeviceModel {
         }
       }
     } else {
-      w = new Int32Array(l.out * kPad);
+      // int16 pairs, the even k in the low half, zero padding to a multiple of 8.
+      const k2 = pad8(l.in) / 2;
+      w = new Uint32Array(l.out * k2);
       for (let o = 0; o < l.out; o++) {
-        for (let i = 0; i < l.in; i++) w[o * kPad + i] = l.q[o * l.in + i]!;
+        for (let i = 0; i < l.in; i++) {
+          w[o * k2 + (i >> 1)]! |= (l.q[o * l.in + i]! & 0xffff) << (16 * (i & 1));
+        }
       }
     }
     return { w: this.#upload(w), exp: this.#upload(l.exp), out: l.out, in: l.in };
@@ -167,7 +179,7 @@ class Scratch {
       i32(rows * d), // norm output
       i32(rows * wide), // a: k/s, q, p, w1 output / m, logits
       i32(rows * wide), // b: u, scores, w3 output
-      i32(packed ? rows * (pad4(kMax) / 4) * 3 : rows * pad4(kMax)), // quantised activations
+      i32(packed ? rows * (pad4(kMax) / 4) * 3 : rows * pad8(kMax) / 2), // quantised activations
       i32(rows), // row shifts
       i32(rows), // position losses
       i32(rows), // tokens
@@ -219,12 +231,22 @@ class Recorder {
 
   /** RMSNorm of h into the norm buffer. */
   norm(b: CommandBatch, rows: number, conv: boolean): void {
-    b.dispatch(RMSNORM_WGSL, [this.s.h, this.s.norm], [rows], [this.d, this.#sqd, conv ? 1 : 0]);
+    b.dispatch(RMSNORM_WGSL, [this.s.h, this.s.norm], grid1d(rows), [
+      rows,
+      this.d,
+      this.#sqd,
+      conv ? 1 : 0,
+    ]);
   }
 
   /** Quantises `[rows, k]` of `v` into the activation buffer (§3.10.3). */
   quantize(b: CommandBatch, v: GPUBuffer, rows: number, k: number): void {
-    b.dispatch(this.#quant, [v, this.s.x, this.s.sh], [rows], [k, pad4(k), actBitsFor(k)]);
+    b.dispatch(this.#quant, [v, this.s.x, this.s.sh], grid1d(rows), [
+      rows,
+      k,
+      this.m.packed ? pad4(k) : pad8(k),
+      actBitsFor(k),
+    ]);
   }
 
   /** out = shift(w·x) (or h += it when `residual`), from the quantised activations. */
@@ -238,10 +260,11 @@ class Recorder {
     max: number,
     residual = false,
   ): void {
-    const tiles = Math.ceil(rows / GEMM_TM) * Math.ceil(w.out / GEMM_TN);
+    const [tm, tn] = gemmTile(this.m.packed), chunk = gemmChunk(this.m.packed);
+    const tiles = Math.ceil(rows / tm) * Math.ceil(w.out / tn);
     b.dispatch(this.#gemm, [out, this.s.x, w.w, w.exp, this.s.sh], grid1d(tiles), [
       rows,
-      pad4(w.in) / 4,
+      Math.ceil(w.in / chunk),
       w.out,
       fIn - fOut,
       max,

@@ -57,66 +57,76 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
 
 /**
- * RMSNorm of one row per thread (§3.10.4), Q16 in, Q12 out; with `conv = 1` the output is the
- * conv input n = clamp(rshr(x̂, 4), 2^14 − 1) [Q8].
+ * RMSNorm's per-row scale (§3.10.4) for a kernel with `h: array<i32>`: returns (sh, G), G = 0
+ * for a zero row; x̂_i = {@link NORM_VALUE} `xhat`.
  */
-export const RMSNORM_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read> h: array<i32>;
-@group(0) @binding(1) var<storage, read_write> outv: array<i32>;
-struct Params { rows: u32, d: u32, sqd: u32, conv: u32 }
-@group(0) @binding(2) var<uniform> p: Params;
-${INT_WGSL}
-${FLAT_INDEX_WGSL}
+const NORM_GAIN = /* wgsl */ `
 fn hprime(v: i32, sh: i32) -> i32 {
   if (sh > 0) { return rshr32(v, u32(sh)); }
   return v << u32(-sh);
 }
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let row = flatIndex(gid, nwg);
-  if (row >= p.rows) { return; }
-  let base = row * p.d;
+fn norm_gain(base: u32, d: u32, sqd: u32) -> vec2<i32> {
   var m = 0u;
-  for (var i = 0u; i < p.d; i++) { m = max(m, u32(abs(h[base + i]))); }
-  if (m == 0u) {
-    for (var i = 0u; i < p.d; i++) { outv[base + i] = 0; }
-    return;
-  }
+  for (var i = 0u; i < d; i++) { m = max(m, u32(abs(h[base + i]))); }
+  if (m == 0u) { return vec2<i32>(0, 0); }
   let sh = i32(bitlen32(m)) - 15;
   var x = eps_term(u32(30 + 2 * sh));
-  for (var i = 0u; i < p.d; i++) {
+  for (var i = 0u; i < d; i++) {
     let v = hprime(h[base + i], sh);
     x = u64_add(x, vec2<u32>(u32(v * v), 0u)); // |h'| <= 2^15
   }
   var j = 0u;
   while (x.y < 4096u) { x = u64_shl(x, 2u); j++; } // least j with S*4^j >= 2^44
   let r = isqrt_44(x);
-  let g = i32(div64(u64_shl(vec2<u32>(p.sqd, 0u), j + 16u), vec2<u32>(r, 0u), 28u));
-  for (var i = 0u; i < p.d; i++) {
-    var v = clamp_sym(mul_rshr(hprime(h[base + i], sh), g, 24u), NORM_MAX);
-    if (p.conv != 0u) { v = clamp_sym(rshr32(v, 4u), 16383); }
-    outv[base + i] = v;
-  }
+  return vec2<i32>(sh, i32(div64(u64_shl(vec2<u32>(sqd, 0u), j + 16u), vec2<u32>(r, 0u), 28u)));
+}
+fn xhat(at: u32, sg: vec2<i32>) -> i32 {
+  if (sg.y == 0) { return 0; }
+  return clamp_sym(mul_rshr(hprime(h[at], sg.x), sg.y, 24u), NORM_MAX);
+}
+`;
+
+/** The conv input of one row per thread: n = clamp(rshr(x̂, 4), 2^14 − 1) [Q8], x̂ = RMSNorm(h). */
+export const CONV_NORM_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> h: array<i32>;
+@group(0) @binding(1) var<storage, read_write> outv: array<i32>;
+struct Params { rows: u32, d: u32, sqd: u32 }
+@group(0) @binding(2) var<uniform> p: Params;
+${INT_WGSL}
+${FLAT_INDEX_WGSL}
+${NORM_GAIN}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = flatIndex(gid, nwg);
+  if (row >= p.rows) { return; }
+  let base = row * p.d;
+  let sg = norm_gain(base, p.d, p.sqd);
+  for (var i = 0u; i < p.d; i++) { outv[base + i] = clamp_sym(rshr32(xhat(base + i, sg), 4u), 16383); }
 }
 `;
 
 /**
  * Quantises one row per thread to `bits` (§3.10.3): x = clamp(rshr(v, sh), 2^(bits−1) − 1) or
  * v·2^(−sh), row shift sh into `xsh`. Writes `[rows, kPad]` int16 pairs (zero padding) or,
- * packed, three limb words (hi, lo, hi + lo; 4 signed bytes each) per 4 values.
+ * packed, three limb words (hi, lo, hi + lo; 4 signed bytes each) per 4 values. With
+ * `fromNorm` the row is v = RMSNorm(h) (§3.10.4), computed in the same thread and never stored.
  */
-export function quantizeWgsl(packed: boolean): string {
+export function quantizeWgsl(packed: boolean, fromNorm: boolean): string {
   return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> v: array<i32>;
+@group(0) @binding(0) var<storage, read> ${fromNorm ? "h" : "v"}: array<i32>;
 @group(0) @binding(1) var<storage, read_write> xq: array<u32>;
 @group(0) @binding(2) var<storage, read_write> xsh: array<i32>;
-struct Params { rows: u32, k: u32, kPad: u32, bits: u32 }
+struct Params { rows: u32, k: u32, kPad: u32, bits: u32, sqd: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
 ${INT_WGSL}
 ${FLAT_INDEX_WGSL}
-fn q1(i: u32, base: u32, sh: i32, mx: i32) -> i32 {
+${fromNorm ? NORM_GAIN : ""}
+fn src(at: u32, sg: vec2<i32>) -> i32 {
+  return ${fromNorm ? "xhat(at, sg)" : "v[at]"};
+}
+fn q1(i: u32, base: u32, sg: vec2<i32>, sh: i32, mx: i32) -> i32 {
   if (i >= p.k) { return 0; }
-  let x = v[base + i];
+  let x = src(base + i, sg);
   if (sh > 0) { return clamp_sym(rshr32(x, u32(sh)), mx); }
   return x << u32(-sh);
 }
@@ -125,8 +135,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let row = flatIndex(gid, nwg);
   if (row >= p.rows) { return; }
   let base = row * p.k;
+  let sg = ${fromNorm ? "norm_gain(base, p.k, p.sqd)" : "vec2<i32>(0, 0)"};
   var m = 0u;
-  for (var i = 0u; i < p.k; i++) { m = max(m, u32(abs(v[base + i]))); }
+  for (var i = 0u; i < p.k; i++) { m = max(m, u32(abs(src(base + i, sg)))); }
   var sh = i32(bitlen32(m)) - i32(p.bits - 1u);
   if (m == 0u) { sh = 0; }
   let qmax = (1 << (p.bits - 1u)) - 1;
@@ -135,8 +146,8 @@ ${
     packed
       ? `  let k4 = p.kPad / 4u;
   for (var c = 0u; c < k4; c++) {
-    let x = vec4<i32>(q1(4u * c, base, sh, qmax), q1(4u * c + 1u, base, sh, qmax),
-      q1(4u * c + 2u, base, sh, qmax), q1(4u * c + 3u, base, sh, qmax));
+    let x = vec4<i32>(q1(4u * c, base, sg, sh, qmax), q1(4u * c + 1u, base, sg, sh, qmax),
+      q1(4u * c + 2u, base, sg, sh, qmax), q1(4u * c + 3u, base, sg, sh, qmax));
     let lo = ((x + vec4<i32>(64)) & vec4<i32>(127)) - vec4<i32>(64);
     let hi = (x - lo) >> vec4<u32>(7u);
     let o = (row * k4 + c) * 3u;
@@ -146,8 +157,8 @@ ${
   }`
       : `  let k2 = p.kPad / 2u;
   for (var c = 0u; c < k2; c++) {
-    let lo = u32(q1(2u * c, base, sh, qmax)) & 0xffffu;
-    xq[row * k2 + c] = lo | (u32(q1(2u * c + 1u, base, sh, qmax)) << 16u);
+    let lo = u32(q1(2u * c, base, sg, sh, qmax)) & 0xffffu;
+    xq[row * k2 + c] = lo | (u32(q1(2u * c + 1u, base, sg, sh, qmax)) << 16u);
   }`
   }
 }

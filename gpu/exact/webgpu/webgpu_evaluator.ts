@@ -19,6 +19,7 @@ import { actBitsFor, sqrtDimQ20 } from "../forward.ts";
 import { EXP2_TABLE, H_MAX, Q_MAX } from "../primitives.ts";
 import { type QLinear, quantizeCheckpoint, type QuantizedModel } from "../quantize.ts";
 import {
+  CONV_NORM_WGSL,
   CONV_WGSL,
   EMBED_WGSL,
   gemmChunk,
@@ -27,7 +28,6 @@ import {
   GRU_WGSL,
   LOSS_WGSL,
   quantizeWgsl,
-  RMSNORM_WGSL,
   SOFTMAX_WGSL,
   SWIGLU_WGSL,
   WINDOW_SUM_WGSL,
@@ -222,21 +222,13 @@ class Scratch {
 class Recorder {
   readonly #gemm: string;
   readonly #quant: string;
+  readonly #normQuant: string;
   readonly #sqd: number;
   constructor(readonly m: DeviceModel, readonly s: Scratch, readonly d: number) {
     this.#gemm = gemmWgsl(m.packed);
-    this.#quant = quantizeWgsl(m.packed);
+    this.#quant = quantizeWgsl(m.packed, false);
+    this.#normQuant = quantizeWgsl(m.packed, true);
     this.#sqd = sqrtDimQ20(d);
-  }
-
-  /** RMSNorm of h into the norm buffer. */
-  norm(b: CommandBatch, rows: number, conv: boolean): void {
-    b.dispatch(RMSNORM_WGSL, [this.s.h, this.s.norm], grid1d(rows), [
-      rows,
-      this.d,
-      this.#sqd,
-      conv ? 1 : 0,
-    ]);
   }
 
   /** Quantises `[rows, k]` of `v` into the activation buffer (§3.10.3). */
@@ -246,6 +238,19 @@ class Recorder {
       k,
       this.m.packed ? pad4(k) : pad8(k),
       actBitsFor(k),
+      0,
+    ]);
+  }
+
+  /** Quantises RMSNorm(h) (never stored) into the activation buffer. */
+  normQuantize(b: CommandBatch, rows: number): void {
+    const d = this.d;
+    b.dispatch(this.#normQuant, [this.s.h, this.s.x, this.s.sh], grid1d(rows), [
+      rows,
+      d,
+      this.m.packed ? pad4(d) : pad8(d),
+      actBitsFor(d),
+      this.#sqd,
     ]);
   }
 
@@ -276,37 +281,33 @@ class Recorder {
     const { s, m, d } = this, rows = batch * time;
     b.dispatch(EMBED_WGSL, [s.h, m.embed, s.tokens], grid1d(rows * d), [rows * d, d]);
     for (const l of m.layers) {
-      this.norm(b, rows, true);
+      b.dispatch(CONV_NORM_WGSL, [s.h, s.norm], grid1d(rows), [rows, d, this.#sqd]);
       b.dispatch(CONV_WGSL, [s.h, s.norm, l.conv.q, l.conv.exp], grid1d(rows * d), [
         rows * d,
         d,
         time,
       ]);
-      this.norm(b, rows, false);
-      this.quantize(b, s.norm, rows, d);
+      this.normQuantize(b, rows);
       this.product(b, l.wz, s.a, rows, 12, 12, Q_MAX);
       this.product(b, l.wh, s.b, rows, 12, 12, Q_MAX);
       b.dispatch(GRU_WGSL, [s.a, s.b, m.exp2], grid1d(batch * d), [batch * d, d, time]);
       this.quantize(b, s.a, rows, d);
       this.product(b, l.wo, s.h, rows, 12, 16, H_MAX, true);
-      this.norm(b, rows, false);
-      this.quantize(b, s.norm, rows, d);
+      this.normQuantize(b, rows);
       this.product(b, l.wq, s.a, rows, 12, 12, Q_MAX);
       this.quantize(b, s.a, rows, SLOT_KEY);
       this.product(b, l.keys, s.b, rows, 12, 12, Q_MAX);
       b.dispatch(SOFTMAX_WGSL, [s.a, s.b, m.exp2], grid1d(rows), [rows]);
       this.quantize(b, s.a, rows, SLOTS);
       this.product(b, l.values, s.h, rows, 15, 16, H_MAX, true);
-      this.norm(b, rows, false);
-      this.quantize(b, s.norm, rows, d);
+      this.normQuantize(b, rows);
       this.product(b, l.w1, s.a, rows, 12, 12, Q_MAX);
       this.product(b, l.w3, s.b, rows, 12, 12, Q_MAX);
       b.dispatch(SWIGLU_WGSL, [s.a, s.b, m.exp2], grid1d(rows * l.w1.out), [rows * l.w1.out]);
       this.quantize(b, s.a, rows, l.w1.out);
       this.product(b, l.w2, s.h, rows, 12, 16, H_MAX, true);
     }
-    this.norm(b, rows, false);
-    this.quantize(b, s.norm, rows, d);
+    this.normQuantize(b, rows);
     this.product(b, m.head, s.a, rows, 12, 12, Q_MAX);
     b.dispatch(LOSS_WGSL, [s.loss, s.a, s.tokens, m.exp2], grid1d(rows), [rows, time]);
     b.dispatch(WINDOW_SUM_WGSL, [s.sums, s.loss], grid1d(batch), [batch, time, first]);

@@ -7,7 +7,10 @@
  *
  * Matrix products come in two variants with identical results:
  * - plain: `vec4<i32>` dot products of the activation (|x| ≤ 1023) and weight (|q| ≤ 511),
- *   both stored as int16 pairs (low half = even k) and unpacked by shifts;
+ *   both stored as int16 pairs (low half = even k) and unpacked by shifts, read from storage
+ *   buffers or (`texture`) from `rgba32uint` textures, one texel = 8 values of k: on llvmpipe a
+ *   `textureLoad` is much cheaper than a storage load whose address differs per invocation
+ *   (see `gpu/kernels/matmul_texture.ts`);
  * - packed: each operand split into signed 8-bit limbs, x = 128·xh + xl, q = 128·qh + ql with
  *   xl, ql ∈ [−64, 63], |xh| ≤ 8, |qh| ≤ 4, and the three limb products of a Karatsuba split
  *   summed by `dot4I8Packed` (four products per call):
@@ -111,10 +114,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * packed, three limb words (hi, lo, hi + lo; 4 signed bytes each) per 4 values. With
  * `fromNorm` the row is v = RMSNorm(h) (§3.10.4), computed in the same thread and never stored.
  */
-export function quantizeWgsl(packed: boolean, fromNorm: boolean): string {
+export function quantizeWgsl(packed: boolean, fromNorm: boolean, texture = false): string {
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> ${fromNorm ? "h" : "v"}: array<i32>;
-@group(0) @binding(1) var<storage, read_write> xq: array<u32>;
+@group(0) @binding(1) var ${
+    texture ? "xt: texture_storage_2d<rgba32uint, write>" : "<storage, read_write> xq: array<u32>"
+  };
 @group(0) @binding(2) var<storage, read_write> xsh: array<i32>;
 struct Params { rows: u32, k: u32, kPad: u32, bits: u32, sqd: u32 }
 @group(0) @binding(3) var<uniform> p: Params;
@@ -155,6 +160,15 @@ ${
     xq[o + 1u] = pack4xI8(lo);
     xq[o + 2u] = pack4xI8(hi + lo);
   }`
+      : texture
+      ? `  for (var c = 0u; c < p.kPad / 8u; c++) {
+    var t: vec4<u32>;
+    for (var l = 0u; l < 4u; l++) {
+      let i = 8u * c + 2u * l;
+      t[l] = (u32(q1(i, base, sg, sh, qmax)) & 0xffffu) | (u32(q1(i + 1u, base, sg, sh, qmax)) << 16u);
+    }
+    textureStore(xt, vec2<i32>(i32(c), i32(row)), t);
+  }`
       : `  let k2 = p.kPad / 2u;
   for (var c = 0u; c < k2; c++) {
     let lo = u32(q1(2u * c, base, sg, sh, qmax)) & 0xffffu;
@@ -170,8 +184,12 @@ ${
  * or with `residual = 1`, h[r, o] = clamp(h[r, o] + that, H_MAX). Each thread owns a
  * {@link gemmTile} output tile; edge tiles clamp their loads and guard their stores.
  */
-export function gemmWgsl(packed: boolean): string {
+export function gemmWgsl(packed: boolean, texture = false): string {
   const [tm, tn] = gemmTile(packed);
+  const xLoad = (i: number) =>
+    texture ? `textureLoad(x, vec2<i32>(i32(k), xb${i}), 0)` : `x[xb${i} + k]`;
+  const wLoad = (j: number) =>
+    texture ? `textureLoad(w, vec2<i32>(i32(k), wb${j}), 0)` : `w[wb${j} + k]`;
   const body = packed
     ? `  for (var k = 0u; k < p.k4; k++) {
 ${lines(tm, (i) => `    let xo${i} = (xb${i} + k) * 3u;`)}
@@ -200,8 +218,8 @@ ${
     }
   }`
     : `  for (var k = 0u; k < p.k4; k++) {
-${lines(tm, (i) => `    let xv${i} = x[xb${i} + k];`)}
-${lines(tn, (j) => `    let wv${j} = w[wb${j} + k];`)}
+${lines(tm, (i) => `    let xv${i} = ${xLoad(i)};`)}
+${lines(tn, (j) => `    let wv${j} = ${wLoad(j)};`)}
 ${
       lines(tm, (i) =>
         `    let xl${i} = bitcast<vec4<i32>>(xv${i} << vec4<u32>(16u)) >> vec4<u32>(16u);`)
@@ -220,8 +238,13 @@ ${grid(tm, tn, (i, j) => `    a${i}_${j} += dot(xl${i}, wl${j}) + dot(xh${i}, wh
       : `a${i}_${j}`;
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> outv: array<i32>;
-@group(0) @binding(1) var<storage, read> x: array<${packed ? "u32" : "vec4<u32>"}>;
-@group(0) @binding(2) var<storage, read> w: array<${packed ? "u32" : "vec4<u32>"}>;
+${
+    texture
+      ? `@group(0) @binding(1) var x: texture_2d<u32>;
+@group(0) @binding(2) var w: texture_2d<u32>;`
+      : `@group(0) @binding(1) var<storage, read> x: array<${packed ? "u32" : "vec4<u32>"}>;
+@group(0) @binding(2) var<storage, read> w: array<${packed ? "u32" : "vec4<u32>"}>;`
+  }
 @group(0) @binding(3) var<storage, read> wexp: array<i32>;
 @group(0) @binding(4) var<storage, read> xsh: array<i32>;
 struct Params { rows: u32, k4: u32, n: u32, base: i32, maxv: i32, residual: u32 }
@@ -241,8 +264,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let n0 = (t % tilesN) * ${tn}u;
   let m0 = (t / tilesN) * ${tm}u;
   if (m0 >= p.rows) { return; }
-${lines(tm, (i) => `  let xb${i} = min(m0 + ${i}u, p.rows - 1u) * p.k4;`)}
-${lines(tn, (j) => `  let wb${j} = min(n0 + ${j}u, p.n - 1u) * p.k4;`)}
+${
+    lines(tm, (i) =>
+      texture
+        ? `  let xb${i} = i32(min(m0 + ${i}u, p.rows - 1u));`
+        : `  let xb${i} = min(m0 + ${i}u, p.rows - 1u) * p.k4;`)
+  }
+${
+    lines(tn, (j) =>
+      texture
+        ? `  let wb${j} = i32(min(n0 + ${j}u, p.n - 1u));`
+        : `  let wb${j} = min(n0 + ${j}u, p.n - 1u) * p.k4;`)
+  }
 ${grid(tm, tn, (i, j) => packed ? `  var a${i}_${j} = vec3<u32>(0u);` : `  var a${i}_${j} = 0;`)}
 ${body}
 ${grid(tm, tn, (i, j) => `  put(m0 + ${i}u, n0 + ${j}u, ${acc(i, j)});`)}

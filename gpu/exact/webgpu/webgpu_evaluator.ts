@@ -52,6 +52,11 @@ export interface WebGpuExactOptions {
    * plain-integer products; both give the same integers.
    */
   readonly packed?: boolean;
+  /**
+   * Read the plain products' operands from textures (default: when the model and rows fit the
+   * adapter's 2-D texture limit). `false` forces storage buffers; both give the same integers.
+   */
+  readonly textures?: boolean;
 }
 
 const pad4 = (k: number) => Math.ceil(k / 4) * 4;
@@ -64,7 +69,7 @@ function limbs(v: number): [number, number] {
 }
 
 interface GpuLinear {
-  readonly w: GPUBuffer;
+  readonly w: GPUBuffer | GPUTextureView;
   readonly exp: GPUBuffer;
   readonly out: number;
   readonly in: number;
@@ -72,7 +77,7 @@ interface GpuLinear {
 
 /** The integer model on the device: weight buffers in the layout of the chosen products. */
 class DeviceModel {
-  readonly #buffers: GPUBuffer[] = [];
+  readonly #buffers: (GPUBuffer | GPUTexture)[] = [];
   readonly embed: GPUBuffer;
   readonly exp2: GPUBuffer;
   readonly layers: {
@@ -89,7 +94,12 @@ class DeviceModel {
   }[];
   readonly head: GpuLinear;
 
-  constructor(readonly gpu: GpuContext, qm: QuantizedModel, readonly packed: boolean) {
+  constructor(
+    readonly gpu: GpuContext,
+    qm: QuantizedModel,
+    readonly packed: boolean,
+    readonly textures: boolean,
+  ) {
     this.embed = this.#upload(qm.embed);
     const table = new Uint32Array(260);
     table.set(EXP2_TABLE);
@@ -122,7 +132,7 @@ class DeviceModel {
 
   #linear(l: QLinear): GpuLinear {
     const kPad = pad4(l.in);
-    let w: Int32Array | Uint32Array;
+    let w: Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
     if (this.packed) {
       // Per 4 values of k: the hi, lo and hi + lo limbs as 4 signed bytes each.
       const k4 = kPad / 4;
@@ -153,7 +163,21 @@ class DeviceModel {
         }
       }
     }
-    return { w: this.#upload(w), exp: this.#upload(l.exp), out: l.out, in: l.in };
+    const exp = this.#upload(l.exp);
+    if (!this.textures) return { w: this.#upload(w), exp, out: l.out, in: l.in };
+    // One rgba32uint texel = 8 int16 values of k; row o of the texture = output o.
+    const width = pad8(l.in) / 8;
+    const texture = this.gpu.device.createTexture({
+      size: [width, l.out],
+      format: "rgba32uint",
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+    });
+    this.#buffers.push(texture);
+    this.gpu.device.queue.writeTexture({ texture }, w, { bytesPerRow: width * 16 }, [
+      width,
+      l.out,
+    ]);
+    return { w: texture.createView(), exp, out: l.out, in: l.in };
   }
 
   destroy(): void {
@@ -164,6 +188,9 @@ class DeviceModel {
 /** Scratch buffers of one submit's rows. */
 class Scratch {
   readonly buffers: GPUBuffer[];
+  readonly #texture: GPUTexture | undefined;
+  /** The quantised activations: a buffer, or a texture view in texture mode. */
+  readonly x: GPUBuffer | GPUTextureView;
   constructor(
     gpu: GpuContext,
     rows: number,
@@ -172,6 +199,7 @@ class Scratch {
     kMax: number,
     packed: boolean,
     windows: number,
+    textures: boolean,
   ) {
     const i32 = (n: number) => createStorage(gpu, n * 4);
     this.buffers = [
@@ -179,12 +207,23 @@ class Scratch {
       i32(rows * d), // norm output
       i32(rows * wide), // a: k/s, q, p, w1 output / m, logits
       i32(rows * wide), // b: u, scores, w3 output
-      i32(packed ? rows * (pad4(kMax) / 4) * 3 : rows * pad8(kMax) / 2), // quantised activations
+      // quantised activations (unused in texture mode)
+      i32(textures ? 1 : packed ? rows * (pad4(kMax) / 4) * 3 : rows * pad8(kMax) / 2),
       i32(rows), // row shifts
       i32(rows), // position losses
       i32(rows), // tokens
       i32(2 * windows), // window sums
     ];
+    if (textures) {
+      this.#texture = gpu.device.createTexture({
+        size: [pad8(kMax) / 8, rows],
+        format: "rgba32uint",
+        usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING,
+      });
+      this.x = this.#texture.createView();
+    } else {
+      this.x = this.buffers[4]!;
+    }
   }
   get h() {
     return this.buffers[0]!;
@@ -197,9 +236,6 @@ class Scratch {
   }
   get b() {
     return this.buffers[3]!;
-  }
-  get x() {
-    return this.buffers[4]!;
   }
   get sh() {
     return this.buffers[5]!;
@@ -215,6 +251,7 @@ class Scratch {
   }
   destroy(): void {
     for (const b of this.buffers) b.destroy();
+    this.#texture?.destroy();
   }
 }
 
@@ -225,9 +262,9 @@ class Recorder {
   readonly #normQuant: string;
   readonly #sqd: number;
   constructor(readonly m: DeviceModel, readonly s: Scratch, readonly d: number) {
-    this.#gemm = gemmWgsl(m.packed);
-    this.#quant = quantizeWgsl(m.packed, false);
-    this.#normQuant = quantizeWgsl(m.packed, true);
+    this.#gemm = gemmWgsl(m.packed, m.textures);
+    this.#quant = quantizeWgsl(m.packed, false, m.textures);
+    this.#normQuant = quantizeWgsl(m.packed, true, m.textures);
     this.#sqd = sqrtDimQ20(d);
   }
 
@@ -322,6 +359,7 @@ export class WebGpuExactEvaluator implements ExactEvaluator {
   readonly name: string;
   readonly packed: boolean;
   readonly #gpu: GpuContext;
+  readonly #textures: boolean | undefined;
 
   constructor(gpu: GpuContext, options: WebGpuExactOptions = {}) {
     const available = packedDotAvailable();
@@ -329,9 +367,17 @@ export class WebGpuExactEvaluator implements ExactEvaluator {
       throw new Error("WGSL here has no packed_4x8_integer_dot_product (dot4I8Packed)");
     }
     this.#gpu = gpu;
-    this.packed = options.packed ?? available;
+    this.packed = options.packed ?? (available && !gpu.isFallback);
+    if (this.packed && options.textures) {
+      throw new Error("Texture operands are for the plain-integer products only");
+    }
+    this.#textures = this.packed ? false : options.textures;
     this.name = `exact webgpu (${gpu.adapterName}, ${
-      this.packed ? "dot4I8Packed" : "plain integer"
+      this.packed
+        ? "dot4I8Packed"
+        : this.#textures === false
+        ? "plain integer"
+        : "plain integer, textures"
     })`;
   }
 
@@ -350,16 +396,23 @@ export class WebGpuExactEvaluator implements ExactEvaluator {
     const d = qm.d, f = FFN_MULT * d, wide = Math.max(f, VOCAB, SLOTS);
     const rowsCap = Math.min(MAX_ROWS, Math.floor(MAX_ACTIVATION_BYTES / (4 * wide)));
     const per = Math.max(1, Math.min(windows, Math.floor(rowsCap / windowLen)));
-    const gpu = this.#gpu;
-    const model = new DeviceModel(gpu, qm, this.packed);
+    const gpu = this.#gpu, kMax = Math.max(f, d);
+    const limit = gpu.device.limits.maxTextureDimension2D;
+    const fits = per * windowLen <= limit && f <= limit && pad8(kMax) / 8 <= limit;
+    if (this.#textures && !fits) {
+      throw new RangeError(`This model or window exceeds the 2-D texture limit ${limit}`);
+    }
+    const textures = !this.packed && (this.#textures ?? fits);
+    const model = new DeviceModel(gpu, qm, this.packed, textures);
     const scratch = new Scratch(
       gpu,
       per * windowLen,
       d,
       wide,
-      Math.max(f, d),
+      kMax,
       this.packed,
       windows,
+      textures,
     );
     try {
       const rec = new Recorder(model, scratch, d);

@@ -16,6 +16,7 @@ import {
   consensusLossMicroNats,
   cpuExactEvaluator,
   type ExactEvaluator,
+  selectExactEvaluator,
   totalOf,
   WasmExactEvaluator,
 } from "./evaluator.ts";
@@ -26,10 +27,14 @@ import { packedDotAvailable, WebGpuExactEvaluator } from "./webgpu/webgpu_evalua
 
 const gpu = await requestGpu();
 if (!gpu) console.warn("Exact WebGPU path not compared: no WebGPU adapter in this runtime.");
-/** Both WebGPU variants: the plain-integer fallback is forced, packed where WGSL has it. */
+/**
+ * Every WebGPU variant: plain-integer products from textures and (forced) from storage
+ * buffers, and dot4I8Packed products where WGSL has them.
+ */
 const gpuPaths: ExactEvaluator[] = gpu
   ? [
-    new WebGpuExactEvaluator(gpu, { packed: false }),
+    new WebGpuExactEvaluator(gpu, { packed: false, textures: true }),
+    new WebGpuExactEvaluator(gpu, { packed: false, textures: false }),
     ...(packedDotAvailable() ? [new WebGpuExactEvaluator(gpu, { packed: true })] : []),
   ]
   : [];
@@ -176,4 +181,22 @@ Deno.test("exact paths agree on every step of a weight nudged across rounding bo
     seen.add(sums[0]!);
   }
   assert.ok(seen.size > 1, "the nudge crossed at least one rounding boundary");
+});
+
+Deno.test("selectExactEvaluator picks WebGPU given an adapter, else WASM, and says which", async () => {
+  const wasm = selectExactEvaluator("auto", null);
+  assert.equal(wasm.name, "wasm simd");
+  assert.equal(selectExactEvaluator("cpu", gpu).name, "cpu reference");
+  if (!gpu) {
+    assert.throws(() => selectExactEvaluator("webgpu", null), /no adapter/);
+    return;
+  }
+  const picked = selectExactEvaluator("auto", gpu);
+  assert.match(picked.name, /^exact webgpu \(.+, (dot4I8Packed|plain integer(, textures)?)\)$/);
+  const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+  const bytes = await validation("regtest", 256);
+  assert.deepEqual(
+    await picked.evaluateWindows(ckpt, bytes, 64),
+    await cpuExactEvaluator().evaluateWindows(ckpt, bytes, 64),
+  );
 });

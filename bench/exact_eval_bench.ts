@@ -57,7 +57,7 @@ async function gpuRatios(label: string, ckpt: Checkpoint, bytes: Uint8Array, w: 
   const runs: [string, () => Promise<unknown>][] = [
     ["f32 webgpu (evaluateLossGpu)", () => evaluateLossGpu(gpu, ckpt, bytes, w)],
     ...exact.map((e): [string, () => Promise<unknown>] => [
-      e.name.replace(/\(llvmpipe[^,]*, /, "("),
+      e.name.replace(`${gpu.adapterName}, `, ""),
       () => e.evaluateWindows(ckpt, bytes, w),
     ]),
   ];

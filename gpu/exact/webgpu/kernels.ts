@@ -283,28 +283,59 @@ ${grid(tm, tn, (i, j) => `  put(m0 + ${i}u, n0 + ${j}u, ${acc(i, j)});`)}
 `;
 }
 
-/** The folded conv (§3.10.6 2a): h += shift(Σ_j q[j, c]·n[t − j, c], e_c − 8), per (row, c). */
-export const CONV_WGSL = /* wgsl */ `
+/** Time steps per thread of the conv kernel. */
+export const CONV_STEPS = 8;
+
+/**
+ * The folded conv (§3.10.6 2a): h += shift(Σ_j q[j, c]·n[t − j, c], e_c − 8) (n = 0 before
+ * the window's start). A thread owns CONV_STEPS consecutive steps of one channel and holds the
+ * 63 taps and the 62 + CONV_STEPS inputs they read in registers (unrolled), so each value is
+ * loaded once instead of once per output: on llvmpipe those loads bound the kernel.
+ */
+export const CONV_WGSL = convWgsl();
+
+function convWgsl(): string {
+  const taps = CONV_TAPS, steps = CONV_STEPS, span = taps - 1 + steps;
+  return /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> h: array<i32>;
 @group(0) @binding(1) var<storage, read> nv: array<i32>;
 @group(0) @binding(2) var<storage, read> cq: array<i32>;
 @group(0) @binding(3) var<storage, read> cexp: array<i32>;
-struct Params { n: u32, d: u32, time: u32 }
+struct Params { n: u32, d: u32, time: u32, blocks: u32 }
 @group(0) @binding(4) var<uniform> p: Params;
 ${INT_WGSL}
 ${FLAT_INDEX_WGSL}
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
-  if (i >= p.n) { return; }
-  let row = i / p.d;
-  let c = i % p.d;
-  let jMax = min(${CONV_TAPS - 1}u, row % p.time);
-  var acc = 0; // <= 63 * 2047 * 16383 < 2^31
-  for (var j = 0u; j <= jMax; j++) { acc += cq[j * p.d + c] * nv[i - j * p.d]; }
+fn input(rowBase: u32, s: i32, c: u32) -> i32 {
+  if (s < 0 || s >= i32(p.time)) { return 0; }
+  return nv[(rowBase + u32(s)) * p.d + c];
+}
+fn put(rowBase: u32, t: u32, c: u32, acc: i32) {
+  if (t >= p.time) { return; }
+  let i = (rowBase + t) * p.d + c;
   h[i] = clamp_sym(h[i] + shift_clamp(acc, cexp[c] - 8, H_MAX), H_MAX);
 }
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = flatIndex(gid, nwg);
+  if (id >= p.n) { return; }
+  let c = id % p.d;
+  let blk = (id / p.d) % p.blocks;
+  let rowBase = (id / p.d / p.blocks) * p.time;
+  let t0 = blk * ${steps}u;
+  let s0 = i32(t0) - ${taps - 1};
+${lines(taps, (j) => `  let q${j} = cq[${j}u * p.d + c];`)}
+${lines(span, (r) => `  let v${r} = input(rowBase, s0 + ${r}, c);`)}
+${
+    lines(steps, (u) =>
+      `  put(rowBase, t0 + ${u}u, c, ${
+        range(taps).map((j) =>
+          `q${j} * v${taps - 1 + u - j}`
+        ).join(" + ")
+      }); // <= 63 * 2047 * 16383 < 2^31`)
+  }
+}
 `;
+}
 
 /**
  * The minGRU recurrence (§3.10.6 2b) per (window, channel), in place: reads k (buffer `ks`) and

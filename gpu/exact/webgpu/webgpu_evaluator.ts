@@ -20,6 +20,7 @@ import { EXP2_TABLE, H_MAX, Q_MAX } from "../primitives.ts";
 import { type QLinear, quantizeCheckpoint, type QuantizedModel } from "../quantize.ts";
 import {
   CONV_NORM_WGSL,
+  CONV_STEPS,
   CONV_WGSL,
   EMBED_WGSL,
   gemmChunk,
@@ -319,10 +320,12 @@ class Recorder {
     b.dispatch(EMBED_WGSL, [s.h, m.embed, s.tokens], grid1d(rows * d), [rows * d, d]);
     for (const l of m.layers) {
       b.dispatch(CONV_NORM_WGSL, [s.h, s.norm], grid1d(rows), [rows, d, this.#sqd]);
-      b.dispatch(CONV_WGSL, [s.h, s.norm, l.conv.q, l.conv.exp], grid1d(rows * d), [
-        rows * d,
+      const blocks = Math.ceil(time / CONV_STEPS), convThreads = batch * blocks * d;
+      b.dispatch(CONV_WGSL, [s.h, s.norm, l.conv.q, l.conv.exp], grid1d(convThreads), [
+        convThreads,
         d,
         time,
+        blocks,
       ]);
       this.normQuantize(b, rows);
       this.product(b, l.wz, s.a, rows, 12, 12, Q_MAX);

@@ -200,3 +200,29 @@ Deno.test("selectExactEvaluator picks WebGPU given an adapter, else WASM, and sa
     await cpuExactEvaluator().evaluateWindows(ckpt, bytes, 64),
   );
 });
+
+Deno.test({
+  name: "the WebGPU path rejects unevaluable input with a clear error and honours abort",
+  ignore: !gpu,
+  fn: async () => {
+    const ev = new WebGpuExactEvaluator(gpu!);
+    const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+    const bytes = await validation("regtest", 256);
+    await assert.rejects(
+      ev.evaluateWindows(ckpt, bytes.subarray(0, 63), 64),
+      /at least one window/,
+    );
+    await assert.rejects(ev.evaluateWindows(ckpt, bytes, 1), /integer >= 2/);
+    await assert.rejects(ev.evaluateWindows(ckpt, new Uint8Array(2 * 9000), 9000), /at most 8192/);
+    const bad = cloneCheckpoint(ckpt);
+    bad.tensors.get("layers.0.gru.wz")![3] = NaN;
+    await assert.rejects(ev.evaluateWindows(bad, bytes, 64), RangeError);
+    const aborted = AbortSignal.abort(new Error("shutting down"));
+    await assert.rejects(ev.evaluateWindows(ckpt, bytes, 64, aborted), /shutting down/);
+    // The evaluator still works afterwards.
+    assert.deepEqual(
+      await ev.evaluateWindows(ckpt, bytes, 64),
+      await cpuExactEvaluator().evaluateWindows(ckpt, bytes, 64),
+    );
+  },
+});

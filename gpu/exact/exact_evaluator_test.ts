@@ -22,7 +22,8 @@ import {
 } from "./evaluator.ts";
 import { exactLossNats } from "../../core/consensus/exact_loss.ts";
 import { groupExponent } from "./quantize.ts";
-import { requestGpu } from "../device.ts";
+import { CommandBatch, requestGpu } from "../device.ts";
+import { LOSS_WGSL } from "./webgpu/kernels.ts";
 import { packedDotAvailable, WebGpuExactEvaluator } from "./webgpu/webgpu_evaluator.ts";
 
 const gpu = await requestGpu();
@@ -224,5 +225,28 @@ Deno.test({
       await ev.evaluateWindows(ckpt, bytes, 64),
       await cpuExactEvaluator().evaluateWindows(ckpt, bytes, 64),
     );
+  },
+});
+
+Deno.test({
+  name: "the WebGPU path refuses to return sums when the device rejects a kernel",
+  ignore: !gpu,
+  fn: async () => {
+    // Inject a loss kernel that does not compile: without the error scope its buffer would stay
+    // zero and zeros would come back as a result.
+    const dispatch = CommandBatch.prototype.dispatch;
+    CommandBatch.prototype.dispatch = function (wgsl, ...rest) {
+      const broken = wgsl === LOSS_WGSL ? wgsl.replace("loss[r] = 0u;", "loss[r] = 1.5;") : wgsl;
+      return dispatch.call(this, broken, ...rest);
+    };
+    try {
+      const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+      await assert.rejects(
+        new WebGpuExactEvaluator(gpu!).evaluateWindows(ckpt, new Uint8Array(128), 64),
+        /WebGPU rejected the exact evaluation/,
+      );
+    } finally {
+      CommandBatch.prototype.dispatch = dispatch;
+    }
   },
 });

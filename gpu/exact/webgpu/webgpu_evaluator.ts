@@ -406,18 +406,15 @@ export class WebGpuExactEvaluator implements ExactEvaluator {
       throw new RangeError(`This model or window exceeds the 2-D texture limit ${limit}`);
     }
     const textures = !this.packed && (this.#textures ?? fits);
-    const model = new DeviceModel(gpu, qm, this.packed, textures);
-    const scratch = new Scratch(
-      gpu,
-      per * windowLen,
-      d,
-      wide,
-      kMax,
-      this.packed,
-      windows,
-      textures,
-    );
+    // A kernel or buffer the device rejects would leave zeros behind, not an error: catch
+    // validation and memory errors of this evaluation and refuse to return a result.
+    gpu.device.pushErrorScope("out-of-memory");
+    gpu.device.pushErrorScope("validation");
+    let model: DeviceModel | undefined, scratch: Scratch | undefined;
+    let words: Uint32Array, gpuError: GPUError | null = null;
     try {
+      model = new DeviceModel(gpu, qm, this.packed, textures);
+      scratch = new Scratch(gpu, per * windowLen, d, wide, kMax, this.packed, windows, textures);
       const rec = new Recorder(model, scratch, d);
       for (let first = 0; first < windows; first += per) {
         signal?.throwIfAborted();
@@ -430,14 +427,18 @@ export class WebGpuExactEvaluator implements ExactEvaluator {
         rec.record(b, batch, windowLen, first);
         b.submit();
       }
-      const words = new Uint32Array(await readStorage(gpu, scratch.sums, windows * 8));
-      signal?.throwIfAborted();
-      const sums: number[] = [];
-      for (let w = 0; w < windows; w++) sums.push(words[2 * w]! + words[2 * w + 1]! * 2 ** 32);
-      return sums;
+      words = new Uint32Array(await readStorage(gpu, scratch.sums, windows * 8));
     } finally {
-      scratch.destroy();
-      model.destroy();
+      const invalid = await gpu.device.popErrorScope();
+      const oom = await gpu.device.popErrorScope();
+      scratch?.destroy();
+      model?.destroy();
+      gpuError = invalid ?? oom;
     }
+    if (gpuError) throw new Error(`WebGPU rejected the exact evaluation: ${gpuError.message}`);
+    signal?.throwIfAborted();
+    const sums: number[] = [];
+    for (let w = 0; w < windows; w++) sums.push(words[2 * w]! + words[2 * w + 1]! * 2 ** 32);
+    return sums;
   }
 }

@@ -9,6 +9,10 @@ import { exactLossMicroNats } from "../../core/consensus/exact_loss.ts";
 import { forwardWindowSums, type IntGemm, plainGemm } from "./forward.ts";
 import { quantizeCheckpoint } from "./quantize.ts";
 import { WasmGemm, wasmSimdAvailable } from "./wasm_gemm.ts";
+import type { GpuContext } from "../device.ts";
+// A module cycle (the WebGPU evaluator uses windowCount), safe: neither side runs the other's
+// code while loading.
+import { WebGpuExactEvaluator } from "./webgpu/webgpu_evaluator.ts";
 
 /** Computes the exact per-window loss sums of a checkpoint. */
 export interface ExactEvaluator {
@@ -108,15 +112,24 @@ export class WasmExactEvaluator implements ExactEvaluator {
 }
 
 /** Which path {@link selectExactEvaluator} may pick. */
-export type ExactPath = "auto" | "cpu" | "wasm";
+export type ExactPath = "auto" | "cpu" | "wasm" | "webgpu";
 
 /**
- * The fastest exact path present: WebAssembly SIMD when the runtime validates the kernel, the
- * plain CPU reference otherwise (or when asked). Every path returns the same integers; the
- * `name` says which one ran, for logs and `--json` output.
+ * The fastest exact path present: WebGPU when `gpu` (from `requestGpu()`) is an adapter's
+ * context, else WebAssembly SIMD when the runtime validates the kernel, else the plain CPU
+ * reference (or the path asked for). Every path returns the same integers; the `name` says which
+ * one ran, for logs and `--json` output, e.g. "exact webgpu (llvmpipe …, plain integer,
+ * textures)".
  */
-export function selectExactEvaluator(path: ExactPath = "auto"): ExactEvaluator {
+export function selectExactEvaluator(
+  path: ExactPath = "auto",
+  gpu: GpuContext | null = null,
+): ExactEvaluator {
   if (path === "cpu") return cpuExactEvaluator();
+  if (path === "webgpu" || (path === "auto" && gpu)) {
+    if (!gpu) throw new Error("WebGPU is not available in this runtime (no adapter)");
+    return new WebGpuExactEvaluator(gpu);
+  }
   if (path === "wasm" || wasmSimdAvailable()) {
     if (!wasmSimdAvailable()) throw new Error("WebAssembly SIMD is not available in this runtime");
     return new WasmExactEvaluator();

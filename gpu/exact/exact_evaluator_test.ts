@@ -1,6 +1,7 @@
 /**
  * Every exact path gives the same integers (assert.equal on integers): CPU reference vs
- * WebAssembly SIMD on genesis checkpoints of the three networks, trained fixture checkpoints, a
+ * WebAssembly SIMD vs WebGPU (when an adapter exists: plain-integer products, and
+ * dot4I8Packed products where WGSL has them) on genesis checkpoints of the three networks, trained fixture checkpoints, a
  * grown checkpoint, random and adversarial weights, and a weight nudged across rounding
  * boundaries. Also: the exact loss tracks the f32 loss within 1e-3 relative.
  */
@@ -15,13 +16,30 @@ import {
   consensusLossMicroNats,
   cpuExactEvaluator,
   type ExactEvaluator,
+  selectExactEvaluator,
   totalOf,
   WasmExactEvaluator,
 } from "./evaluator.ts";
 import { exactLossNats } from "../../core/consensus/exact_loss.ts";
 import { groupExponent } from "./quantize.ts";
+import { CommandBatch, requestGpu } from "../device.ts";
+import { LOSS_WGSL } from "./webgpu/kernels.ts";
+import { packedDotAvailable, WebGpuExactEvaluator } from "./webgpu/webgpu_evaluator.ts";
 
-const paths: ExactEvaluator[] = [cpuExactEvaluator(), new WasmExactEvaluator()];
+const gpu = await requestGpu();
+if (!gpu) console.warn("Exact WebGPU path not compared: no WebGPU adapter in this runtime.");
+/**
+ * Every WebGPU variant: plain-integer products from textures and (forced) from storage
+ * buffers, and dot4I8Packed products where WGSL has them.
+ */
+const gpuPaths: ExactEvaluator[] = gpu
+  ? [
+    new WebGpuExactEvaluator(gpu, { packed: false, textures: true }),
+    new WebGpuExactEvaluator(gpu, { packed: false, textures: false }),
+    ...(packedDotAvailable() ? [new WebGpuExactEvaluator(gpu, { packed: true })] : []),
+  ]
+  : [];
+const paths: ExactEvaluator[] = [cpuExactEvaluator(), new WasmExactEvaluator(), ...gpuPaths];
 
 async function validation(net: string, bytes: number): Promise<Uint8Array> {
   const all = await Deno.readFile(
@@ -34,7 +52,11 @@ async function validation(net: string, bytes: number): Promise<Uint8Array> {
 async function agreeingSums(ckpt: Checkpoint, bytes: Uint8Array, w: number): Promise<number[]> {
   const [first, ...rest] = await Promise.all(paths.map((p) => p.evaluateWindows(ckpt, bytes, w)));
   for (const [i, other] of rest.entries()) {
-    assert.deepEqual(other, first, `${paths[i + 1]!.name} differs from ${paths[0]!.name}`);
+    const name = paths[i + 1]!.name;
+    assert.equal(other.length, first!.length, `${name}: window count`);
+    for (const [w, sum] of other.entries()) {
+      assert.equal(sum, first![w], `${name} differs from ${paths[0]!.name} at window ${w}`);
+    }
   }
   for (const s of first!) assert.ok(Number.isSafeInteger(s) && s >= 0 && s < 2 ** 40);
   return first!;
@@ -160,4 +182,71 @@ Deno.test("exact paths agree on every step of a weight nudged across rounding bo
     seen.add(sums[0]!);
   }
   assert.ok(seen.size > 1, "the nudge crossed at least one rounding boundary");
+});
+
+Deno.test("selectExactEvaluator picks WebGPU given an adapter, else WASM, and says which", async () => {
+  const wasm = selectExactEvaluator("auto", null);
+  assert.equal(wasm.name, "wasm simd");
+  assert.equal(selectExactEvaluator("cpu", gpu).name, "cpu reference");
+  if (!gpu) {
+    assert.throws(() => selectExactEvaluator("webgpu", null), /no adapter/);
+    return;
+  }
+  const picked = selectExactEvaluator("auto", gpu);
+  assert.match(picked.name, /^exact webgpu \(.+, (dot4I8Packed|plain integer(, textures)?)\)$/);
+  const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+  const bytes = await validation("regtest", 256);
+  assert.deepEqual(
+    await picked.evaluateWindows(ckpt, bytes, 64),
+    await cpuExactEvaluator().evaluateWindows(ckpt, bytes, 64),
+  );
+});
+
+Deno.test({
+  name: "the WebGPU path rejects unevaluable input with a clear error and honours abort",
+  ignore: !gpu,
+  fn: async () => {
+    const ev = new WebGpuExactEvaluator(gpu!);
+    const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+    const bytes = await validation("regtest", 256);
+    await assert.rejects(
+      ev.evaluateWindows(ckpt, bytes.subarray(0, 63), 64),
+      /at least one window/,
+    );
+    await assert.rejects(ev.evaluateWindows(ckpt, bytes, 1), /integer >= 2/);
+    await assert.rejects(ev.evaluateWindows(ckpt, new Uint8Array(2 * 9000), 9000), /at most 8192/);
+    const bad = cloneCheckpoint(ckpt);
+    bad.tensors.get("layers.0.gru.wz")![3] = NaN;
+    await assert.rejects(ev.evaluateWindows(bad, bytes, 64), RangeError);
+    const aborted = AbortSignal.abort(new Error("shutting down"));
+    await assert.rejects(ev.evaluateWindows(ckpt, bytes, 64, aborted), /shutting down/);
+    // The evaluator still works afterwards.
+    assert.deepEqual(
+      await ev.evaluateWindows(ckpt, bytes, 64),
+      await cpuExactEvaluator().evaluateWindows(ckpt, bytes, 64),
+    );
+  },
+});
+
+Deno.test({
+  name: "the WebGPU path refuses to return sums when the device rejects a kernel",
+  ignore: !gpu,
+  fn: async () => {
+    // Inject a loss kernel that does not compile: without the error scope its buffer would stay
+    // zero and zeros would come back as a result.
+    const dispatch = CommandBatch.prototype.dispatch;
+    CommandBatch.prototype.dispatch = function (wgsl, ...rest) {
+      const broken = wgsl === LOSS_WGSL ? wgsl.replace("loss[r] = 0u;", "loss[r] = 1.5;") : wgsl;
+      return dispatch.call(this, broken, ...rest);
+    };
+    try {
+      const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
+      await assert.rejects(
+        new WebGpuExactEvaluator(gpu!).evaluateWindows(ckpt, new Uint8Array(128), 64),
+        /WebGPU rejected the exact evaluation/,
+      );
+    } finally {
+      CommandBatch.prototype.dispatch = dispatch;
+    }
+  },
 });

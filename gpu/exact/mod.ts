@@ -26,3 +26,8 @@ export {
 } from "./evaluator.ts";
 export { exactLossMicroNats, exactLossNats } from "../../core/consensus/exact_loss.ts";
 export { quantizeCheckpoint, type QuantizedModel } from "./quantize.ts";
+export {
+  packedDotAvailable,
+  WebGpuExactEvaluator,
+  type WebGpuExactOptions,
+} from "./webgpu/webgpu_evaluator.ts";

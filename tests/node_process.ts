@@ -56,8 +56,12 @@ export class NodeProcess {
   }
 
   /** Spawns a node and waits until it answers RPC (throws with its log if it exits first). */
-  static async start(datadir: string, rpcPort = freePort()): Promise<NodeProcess> {
-    const node = NodeProcess.spawn(datadir, rpcPort);
+  static async start(
+    datadir: string,
+    rpcPort = freePort(),
+    extraArgs: string[] = [],
+  ): Promise<NodeProcess> {
+    const node = NodeProcess.spawn(datadir, rpcPort, extraArgs);
     await node.ready();
     return node;
   }

@@ -9,51 +9,31 @@
  * round starts on a fresh data directory.
  */
 import assert from "node:assert/strict";
-import { outPointFromKey } from "../core/chain/keys.ts";
 import { REGTEST } from "../core/consensus/params.ts";
-import { heartbeatWallet, signTx, TestChain } from "../core/consensus/testing/block_builder.ts";
+import { heartbeatWallet, signTx } from "../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { encodeAddress } from "../core/primitives/address.ts";
 import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
 import { encodeTx } from "../core/primitives/tx.ts";
 import { txid } from "../core/primitives/tx_hash.ts";
-import { formatRnt } from "../node/node.ts";
-import { utxoSetStats } from "../rpc/methods/utxo_set.ts";
 import { gpuTest, seededRandom } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
+import { readChainFixture } from "./chain_fixture.ts";
+import { checkConsistent, copyDir, crashKills, type FedBlock, replay } from "./crash_harness.ts";
 
 const params = REGTEST;
 const owner = heartbeatWallet(params, 0);
 const dest = heartbeatWallet(params, 1);
 /** Blocks of the source chain: the last one spends the (then mature) coinbase of block 1. */
 const CHAIN_LENGTH = params.coinbaseMaturity + 1;
-const KILLS = 20;
+const KILLS = crashKills();
 const SEED = 0xc4a5;
 const FEE = 10_000n;
 /** Chance that the restart after a kill is killed too, at a random moment of its start. */
 const STARTUP_KILL_ODDS = 0.25;
 
 type Json = Record<string, unknown>;
-
-/** A source block as fed to the node under test. */
-interface FedBlock {
-  readonly hash: string;
-  readonly blockHex: string;
-  readonly checkpointHex: string;
-}
-
-/** What gettxoutsetinfo must say at each height, from the replay. */
-interface Expected {
-  readonly height: number;
-  readonly bestblock: string;
-  readonly transactions: number;
-  readonly txouts: number;
-  readonly hash_serialized: string;
-  readonly total_amount_resonances: bigint;
-  readonly minted: string;
-  readonly returned: string;
-}
 
 /** Trains the source chain on its own node and exports every block with its checkpoint. */
 async function mineSourceChain(): Promise<FedBlock[]> {
@@ -96,81 +76,15 @@ async function mineSourceChain(): Promise<FedBlock[]> {
   return blocks;
 }
 
-/** Replays `blocks` in memory; entry h of the result is the expected state at height h. */
-async function replay(blocks: readonly Block[]): Promise<Expected[]> {
-  const chain = new TestChain(params);
-  chain.nowSecs = Math.max(chain.nowSecs, Math.floor(Date.now() / 1000) + 3600);
-  const out: Expected[] = [];
-  const snapshot = () => {
-    const stats = utxoSetStats(
-      [...chain.view.entries].map(([k, e]) => [outPointFromKey(k), e] as const),
-    );
-    out.push({
-      height: chain.tip.height,
-      bestblock: toHex(chain.tip.hash),
-      transactions: stats.transactions,
-      txouts: stats.txouts,
-      hash_serialized: toHex(stats.hashSerialized),
-      total_amount_resonances: stats.totalResonances,
-      minted: formatRnt(chain.tip.mintedResonances),
-      returned: formatRnt(chain.tip.returnedResonances),
-    });
-  };
-  snapshot();
-  for (const block of blocks) {
-    await chain.accept(block);
-    snapshot();
-  }
-  return out;
-}
-
-/**
- * Checks a restarted node: its tip is a source block no lower than `atLeast` and no higher than
- * `atMost`, its active chain is the source chain, and its UTXO set and supply equal the replay.
- * Returns the tip height.
- */
-async function checkConsistent(
-  node: NodeProcess,
-  source: readonly FedBlock[],
-  expected: readonly Expected[],
-  atLeast: number,
-  atMost: number,
-): Promise<number> {
-  const height = await node.rpc<number>("getblockcount");
-  assert.ok(height >= atLeast, `tip ${height} lost acknowledged block ${atLeast}`);
-  assert.ok(height <= atMost, `tip ${height} above the highest block fed (${atMost})`);
-  const best = await node.rpc<string>("getbestblockhash");
-  assert.equal(best, height === 0 ? expected[0]!.bestblock : source[height - 1]!.hash);
-  for (let h = 1; h <= height; h++) {
-    assert.equal(await node.rpc("getblockhash", [h]), source[h - 1]!.hash, `height ${h}`);
-  }
-  const info = await node.rpc<Json>("gettxoutsetinfo");
-  const want = expected[height]!;
-  assert.deepEqual({
-    height: info.height,
-    bestblock: info.bestblock,
-    transactions: info.transactions,
-    txouts: info.txouts,
-    hash_serialized: info.hash_serialized,
-    total_amount_resonances: BigInt(info.total_amount_resonances as number),
-    minted: (info.minted as number).toFixed(8),
-    returned: (info.returned as number).toFixed(8),
-  }, want);
-  // Checkpoint files: exactly genesis and the active chain's (no temp file, no orphan).
-  const files: string[] = [];
-  for await (const e of Deno.readDir(`${node.datadir}/checkpoints`)) files.push(e.name);
-  const hashes = [expected[0]!.bestblock, ...source.slice(0, height).map((b) => b.hash)];
-  assert.deepEqual(files.sort(), hashes.map((h) => `${h}.rnet`).sort());
-  const model = await node.rpc<Json>("getmodelinfo");
-  assert.equal(model.checkpoint_available, true, "tip checkpoint missing");
-  return height;
-}
+/** The source chain, mined once for every campaign of this file. */
+let sourceOnce: Promise<FedBlock[]> | undefined;
+const sourceChain = () => sourceOnce ??= mineSourceChain();
 
 gpuTest(
-  "rnt node killed with SIGKILL 20 times while connecting blocks restarts with a consistent chainstate and loses no acknowledged block",
+  `rnt node killed with SIGKILL ${KILLS} times while connecting blocks restarts with a consistent chainstate and loses no acknowledged block`,
   async () => {
     const t0 = performance.now();
-    const source = await mineSourceChain();
+    const source = await sourceChain();
     const mineSecs = (performance.now() - t0) / 1000;
     assert.equal(source.length, CHAIN_LENGTH);
     const blocks = source.map((b) => decodeBlock(fromHex(b.blockHex), params));
@@ -282,5 +196,133 @@ gpuTest(
         `${starts} node starts, ${submits} acknowledged submits (mean ${submitMs.toFixed(0)} ms)`,
     );
     assert.equal(kills.length, KILLS);
+  },
+);
+
+/**
+ * Where the fixture chain (another miner's, paying heartbeat wallet 1) overtakes the source
+ * chain: fork choice takes the lowest tip loss, so the first fixture block with a loss below the
+ * source tip's makes the node disconnect the whole source chain and connect the fixture's.
+ */
+function reorgPoint(fork: readonly Block[], tipLoss: number): number {
+  const at = fork.findIndex((b) => b.header.valLossMicroNats < tipLoss);
+  assert.ok(at >= 0, "the fixture never beats the source tip");
+  return at + 1;
+}
+
+gpuTest(
+  `rnt node killed with SIGKILL ${KILLS} times during a reorganisation restarts on one of the two chains it had, consistent and with every acknowledged block`,
+  async () => {
+    const source = await sourceChain();
+    const sourceBlocks = source.map((b) => decodeBlock(fromHex(b.blockHex), params));
+    const sourceExpected = await replay(sourceBlocks);
+    const fixture = await readChainFixture();
+    const forkAll = fixture.map((b) => decodeBlock(b.block, params));
+    const tipLoss = sourceBlocks[CHAIN_LENGTH - 1]!.header.valLossMicroNats;
+    const reorgAt = reorgPoint(forkAll, tipLoss);
+    const forkLength = reorgAt + 2;
+    const forkBlocks = forkAll.slice(0, forkLength);
+    const fork: FedBlock[] = fixture.slice(0, forkLength).map((b, i) => ({
+      hash: toHex(blockId(params.magic, forkBlocks[i]!.header)),
+      blockHex: toHex(b.block),
+      checkpointHex: toHex(b.checkpoint),
+    }));
+    const forkExpected = await replay(forkBlocks);
+
+    // The starting point of every round: the source chain fed and the node stopped cleanly.
+    await using template = await tempDir("rnt-crash-reorg-template-");
+    {
+      await using node = await NodeProcess.start(template.path);
+      for (const b of source) {
+        assert.equal(await node.rpc("submitblock", [b.blockHex, b.checkpointHex]), null);
+      }
+      await node.stop();
+    }
+    const rand = seededRandom(SEED ^ 0x5e0);
+    const kills: string[] = [];
+    let submitMs = 600;
+    let onFork = 0;
+    let reorgInFlight = 0;
+    const t0 = performance.now();
+    while (kills.length < KILLS) {
+      await using dir = await tempDir("rnt-crash-reorg-");
+      await copyDir(template.path, dir.path);
+      let node = await NodeProcess.start(dir.path);
+      try {
+        const windowMs = submitMs * forkLength;
+        const delayMs = rand() * windowMs;
+        const kill: { exited?: Promise<Deno.CommandStatus> } = {};
+        const victim = node;
+        const timer = setTimeout(() => kill.exited = victim.stop("SIGKILL"), delayMs);
+        let acked = 0;
+        let inFlight = 0;
+        for (let h = 1; h <= forkLength && !kill.exited; h++) {
+          inFlight = h;
+          const started = performance.now();
+          try {
+            // A fork block below the source tip's work is stored on a side branch.
+            const result = await node.rpc("submitblock", [
+              fork[h - 1]!.blockHex,
+              fork[h - 1]!.checkpointHex,
+            ]);
+            assert.equal(result, h < reorgAt ? "inconclusive" : null, `fork block ${h}`);
+          } catch (e) {
+            if (kill.exited) break;
+            throw e;
+          }
+          inFlight = 0;
+          acked = h;
+          submitMs += (performance.now() - started - submitMs) / 8;
+        }
+        clearTimeout(timer);
+        if (!kill.exited) {
+          // The fork went in whole before the kill: the node is on the fork's tip.
+          await checkConsistent(node, fork, forkExpected, forkLength, forkLength, {
+            allowSideCheckpoints: true,
+          });
+          await node.stop();
+          continue;
+        }
+        assert.equal((await kill.exited).signal, "SIGKILL");
+        if (inFlight === reorgAt) reorgInFlight++;
+        node = await NodeProcess.start(dir.path);
+        const best = await node.rpc<string>("getbestblockhash");
+        const side = { allowSideCheckpoints: true };
+        let where: string;
+        if (best === source[CHAIN_LENGTH - 1]!.hash) {
+          // Still on the source chain: allowed only while no acknowledged fork block beat it.
+          assert.ok(acked < reorgAt, `fork block ${acked} was acknowledged but lost`);
+          await checkConsistent(node, source, sourceExpected, CHAIN_LENGTH, CHAIN_LENGTH, side);
+          where = "source tip";
+        } else {
+          const lowest = acked >= reorgAt ? acked : reorgAt;
+          const height = await checkConsistent(
+            node,
+            fork,
+            forkExpected,
+            lowest,
+            inFlight || acked,
+            side,
+          );
+          onFork++;
+          where = `fork height ${height}`;
+        }
+        kills.push(
+          `kill at ${delayMs.toFixed(0)}/${windowMs.toFixed(0)} ms: fork acked ${acked}, in ` +
+            `flight ${inFlight || "-"} (reorg at ${reorgAt}), after restart on the ${where}`,
+        );
+        await node.stop();
+      } finally {
+        await node[Symbol.asyncDispose]();
+      }
+    }
+    console.log(kills.join("\n"));
+    console.log(
+      `${kills.length} kills during a ${CHAIN_LENGTH}-block source chain vs a ${forkLength}-block ` +
+        `fork (reorg at fork height ${reorgAt}) in ${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s: ${onFork} restarts on the fork, ${kills.length - onFork} on the source tip, ` +
+        `${reorgInFlight} with the reorganising block in flight`,
+    );
   },
 );

@@ -1,12 +1,20 @@
 /**
- * Crash safety of a real `rnt node`: a source node trains a short regtest chain (with a spend),
- * then a fresh node is fed those blocks with `submitblock` and killed with SIGKILL at seeded
- * random moments, 20 times. After every restart the chainstate must be consistent and complete:
- * the tip is one of the fed blocks, every acknowledged block is on the active chain, the active
- * chain is the source chain, and `gettxoutsetinfo` (hash, counts, total, supply) equals an
- * in-memory replay (TestChain) of the same blocks up to that tip. Feeding then continues from
- * where the node stands; a node that reached the end of the chain is stopped cleanly and the next
- * round starts on a fresh data directory.
+ * Crash safety of a real `rnt node` (kill -9 campaigns; `crash_harness.ts` has the shared parts).
+ * The source chain is the first 11 blocks of the pre-mined fixture plus two blocks trained here,
+ * the first of them spending the coinbase of block 1.
+ *
+ * - Connecting blocks: a fresh node is fed the source chain with `submitblock` and killed with
+ *   SIGKILL at seeded random moments (sometimes again during the restart). After every restart
+ *   the tip is one of the fed blocks, every acknowledged block is on the active chain, the active
+ *   chain is the source chain, and `gettxoutsetinfo` (hash, counts, total, supply) equals an
+ *   in-memory replay (TestChain) of the same blocks up to that tip. Feeding then continues from
+ *   where the node stands; a node that reached the end is stopped cleanly and the next round
+ *   starts on a fresh data directory.
+ * - Reorganisation: a node holding the source chain is fed the fixture's continuation, which
+ *   overtakes it, and killed at a random moment; after the restart it is on the source tip (only
+ *   while no acknowledged fixture block beat it) or on the fixture chain, consistent either way.
+ *
+ * `CRASH_KILLS` sets the kills per campaign (3 by default; `deno task crash` runs 20).
  */
 import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
@@ -19,14 +27,18 @@ import { txid } from "../core/primitives/tx_hash.ts";
 import { gpuTest, seededRandom } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
-import { readChainFixture } from "./chain_fixture.ts";
+import { importChainFixture, readChainFixture } from "./chain_fixture.ts";
 import { checkConsistent, copyDir, crashKills, type FedBlock, replay } from "./crash_harness.ts";
 
 const params = REGTEST;
-const owner = heartbeatWallet(params, 0);
-const dest = heartbeatWallet(params, 1);
-/** Blocks of the source chain: the last one spends the (then mature) coinbase of block 1. */
-const CHAIN_LENGTH = params.coinbaseMaturity + 1;
+/** The fixture pays its coinbases to heartbeat wallet 1: it owns the spend. */
+const owner = heartbeatWallet(params, 1);
+const dest = heartbeatWallet(params, 0);
+/** Fixture blocks at the start of the source chain (the coinbase of block 1 is then mature). */
+const FIXTURE_PREFIX = params.coinbaseMaturity + 1;
+/** Blocks of the source chain: the fixture prefix, a mined block spending the coinbase of block
+ * 1, and one more mined block (a side branch of the fixture from height 12 on). */
+const CHAIN_LENGTH = FIXTURE_PREFIX + 2;
 const KILLS = crashKills();
 const SEED = 0xc4a5;
 const FEE = 10_000n;
@@ -35,21 +47,27 @@ const STARTUP_KILL_ODDS = 0.25;
 
 type Json = Record<string, unknown>;
 
-/** Trains the source chain on its own node and exports every block with its checkpoint. */
+/**
+ * Builds the source chain on its own node: imports the fixture prefix, sends a spend of the
+ * first coinbase, trains two blocks (the spend goes into the first), and exports every block
+ * with its checkpoint.
+ */
 async function mineSourceChain(): Promise<FedBlock[]> {
   await using dir = await tempDir("rnt-crash-source-");
-  await using node = await NodeProcess.start(dir.path);
-  const to = encodeAddress(params, owner.address);
-  const hashes = await node.rpc<string[]>("generatetoaddress", [CHAIN_LENGTH - 1, to]);
-  const first = await node.rpc<Json>("getblock", [hashes[0], 2]);
-  const cb = (first.tx as Json[])[0]!;
-  const value = BigInt((cb.vout as Json[])[0]!.value_resonances as number);
+  await using node = await NodeProcess.start(dir.path, undefined, ["--connect", "0"]);
+  const fixture = (await readChainFixture()).slice(0, FIXTURE_PREFIX);
+  await importChainFixture(node, fixture);
+  const hashes = fixture.map((b) =>
+    toHex(blockId(params.magic, decodeBlock(b.block, params).header))
+  );
+  const cb = decodeBlock(fixture[0]!.block, params).txs[0]!;
+  const value = cb.outputs[0]!.value;
   const half = (value - FEE) / 2n;
   const spend = signTx(
     params,
     {
       version: 1,
-      inputs: [{ prevout: { txid: fromHex(cb.txid as string), vout: 0 }, sequence: 0 }],
+      inputs: [{ prevout: { txid: txid(params.magic, cb), vout: 0 }, sequence: 0 }],
       outputs: [
         { value: half, address: dest.address },
         { value: value - FEE - half, address: owner.address },
@@ -61,9 +79,10 @@ async function mineSourceChain(): Promise<FedBlock[]> {
   );
   const spendId = await node.rpc<string>("sendrawtransaction", [toHex(encodeTx(spend))]);
   assert.equal(spendId, toHex(txid(params.magic, spend)));
-  hashes.push(...await node.rpc<string[]>("generatetoaddress", [1, to]));
-  const last = await node.rpc<Json>("getblock", [hashes[CHAIN_LENGTH - 1], 1]);
-  assert.deepEqual(last.tx as string[], [(last.tx as string[])[0], spendId]);
+  const to = encodeAddress(params, owner.address);
+  hashes.push(...await node.rpc<string[]>("generatetoaddress", [2, to]));
+  const withSpend = await node.rpc<Json>("getblock", [hashes[FIXTURE_PREFIX], 1]);
+  assert.deepEqual(withSpend.tx as string[], [(withSpend.tx as string[])[0], spendId]);
   const blocks: FedBlock[] = [];
   for (const hash of hashes) {
     blocks.push({
@@ -200,9 +219,10 @@ gpuTest(
 );
 
 /**
- * Where the fixture chain (another miner's, paying heartbeat wallet 1) overtakes the source
- * chain: fork choice takes the lowest tip loss, so the first fixture block with a loss below the
- * source tip's makes the node disconnect the whole source chain and connect the fixture's.
+ * Where the fixture chain overtakes the source chain (which left it at height 12): fork choice
+ * takes the lowest tip loss, so the first fixture block with a loss below the source tip's makes
+ * the node disconnect the source's two mined blocks (the spend goes back to the mempool) and
+ * connect the fixture's.
  */
 function reorgPoint(fork: readonly Block[], tipLoss: number): number {
   const at = fork.findIndex((b) => b.header.valLossMicroNats < tipLoss);
@@ -249,14 +269,15 @@ gpuTest(
       await copyDir(template.path, dir.path);
       let node = await NodeProcess.start(dir.path);
       try {
-        const windowMs = submitMs * forkLength;
+        const windowMs = submitMs * (forkLength - FIXTURE_PREFIX);
         const delayMs = rand() * windowMs;
         const kill: { exited?: Promise<Deno.CommandStatus> } = {};
         const victim = node;
         const timer = setTimeout(() => kill.exited = victim.stop("SIGKILL"), delayMs);
-        let acked = 0;
+        // The fork shares the fixture prefix with the source chain: feed it from there.
+        let acked = FIXTURE_PREFIX;
         let inFlight = 0;
-        for (let h = 1; h <= forkLength && !kill.exited; h++) {
+        for (let h = FIXTURE_PREFIX + 1; h <= forkLength && !kill.exited; h++) {
           inFlight = h;
           const started = performance.now();
           try {

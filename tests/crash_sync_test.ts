@@ -50,7 +50,7 @@ gpuTest(
 
     const rand = seededRandom(SEED);
     const kills: string[] = [];
-    let blockMs = 2000; // running mean of the sync time of one block, for the kill window
+    let blockMs = 700; // running mean of the sync time of one block, for the kill window
     let rounds = 0;
     const t0 = performance.now();
     while (kills.length < KILLS) {
@@ -60,7 +60,8 @@ gpuTest(
       try {
         let height = 0;
         while (height < BLOCKS && kills.length < KILLS) {
-          const windowMs = blockMs * (BLOCKS - height);
+          // Within the expected rest of the sync (a little short of it, so most kills land).
+          const windowMs = blockMs * (BLOCKS - height) * 0.9;
           const delayMs = rand() * windowMs;
           const started = performance.now();
           const from = height;

@@ -1,7 +1,7 @@
 /**
  * Crash safety of a real `rnt node` (kill -9 campaigns; `crash_harness.ts` has the shared parts).
- * The source chain is the first 11 blocks of the pre-mined fixture plus two blocks trained here,
- * the first of them spending the coinbase of block 1.
+ * The source chain is the first 11 blocks of the pre-mined fixture plus two blocks built here on
+ * the fixture's checkpoints of heights 12 and 13, the first of them spending the coinbase of block 1.
  *
  * - Connecting blocks: a fresh node is fed the source chain with `submitblock` and killed with
  *   SIGKILL at seeded random moments (sometimes again during the restart). After every restart
@@ -18,16 +18,13 @@
  */
 import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
-import { heartbeatWallet, signTx } from "../core/consensus/testing/block_builder.ts";
+import { heartbeatWallet, outputKey, TestChain } from "../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
-import { encodeAddress } from "../core/primitives/address.ts";
-import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
-import { encodeTx } from "../core/primitives/tx.ts";
-import { txid } from "../core/primitives/tx_hash.ts";
+import { type Block, blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
 import { gpuTest, seededRandom } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
-import { importChainFixture, readChainFixture } from "./chain_fixture.ts";
+import { readChainFixture } from "./chain_fixture.ts";
 import { checkConsistent, copyDir, crashKills, type FedBlock, replay } from "./crash_harness.ts";
 
 const params = REGTEST;
@@ -36,8 +33,10 @@ const owner = heartbeatWallet(params, 1);
 const dest = heartbeatWallet(params, 0);
 /** Fixture blocks at the start of the source chain (the coinbase of block 1 is then mature). */
 const FIXTURE_PREFIX = params.coinbaseMaturity + 1;
-/** Blocks of the source chain: the fixture prefix, a mined block spending the coinbase of block
- * 1, and one more mined block (a side branch of the fixture from height 12 on). */
+/**
+ * Blocks of the source chain: the fixture prefix, a block spending the coinbase of block 1, and
+ * one more (a side branch of the fixture from height 12 on).
+ */
 const CHAIN_LENGTH = FIXTURE_PREFIX + 2;
 const KILLS = crashKills();
 const SEED = 0xc4a5;
@@ -48,56 +47,55 @@ const STARTUP_KILL_ODDS = 0.25;
 type Json = Record<string, unknown>;
 
 /**
- * Builds the source chain on its own node: imports the fixture prefix, sends a spend of the
- * first coinbase, trains two blocks (the spend goes into the first), and exports every block
- * with its checkpoint.
+ * Builds the source chain without training: the fixture prefix, then two blocks of our own that
+ * reuse the fixture's trained checkpoints (and so their losses) of heights 12 and 13 with other
+ * transactions — the first spends the coinbase of block 1 — and another miner key. Every block
+ * goes through the in-memory replay's consensus checks; the nodes evaluate the checkpoints.
  */
-async function mineSourceChain(): Promise<FedBlock[]> {
-  await using dir = await tempDir("rnt-crash-source-");
-  await using node = await NodeProcess.start(dir.path, undefined, ["--connect", "0"]);
-  const fixture = (await readChainFixture()).slice(0, FIXTURE_PREFIX);
-  await importChainFixture(node, fixture);
-  const hashes = fixture.map((b) =>
-    toHex(blockId(params.magic, decodeBlock(b.block, params).header))
-  );
-  const cb = decodeBlock(fixture[0]!.block, params).txs[0]!;
-  const value = cb.outputs[0]!.value;
-  const half = (value - FEE) / 2n;
-  const spend = signTx(
-    params,
-    {
-      version: 1,
-      inputs: [{ prevout: { txid: txid(params.magic, cb), vout: 0 }, sequence: 0 }],
-      outputs: [
-        { value: half, address: dest.address },
-        { value: value - FEE - half, address: owner.address },
-      ],
-      locktime: 0,
-    },
-    [{ value, address: owner.address }],
-    [owner],
-  );
-  const spendId = await node.rpc<string>("sendrawtransaction", [toHex(encodeTx(spend))]);
-  assert.equal(spendId, toHex(txid(params.magic, spend)));
-  const to = encodeAddress(params, owner.address);
-  hashes.push(...await node.rpc<string[]>("generatetoaddress", [2, to]));
-  const withSpend = await node.rpc<Json>("getblock", [hashes[FIXTURE_PREFIX], 1]);
-  assert.deepEqual(withSpend.tx as string[], [(withSpend.tx as string[])[0], spendId]);
-  const blocks: FedBlock[] = [];
-  for (const hash of hashes) {
-    blocks.push({
-      hash,
-      blockHex: await node.rpc<string>("getblock", [hash, 0]),
-      checkpointHex: (await node.rpc<Json>("getcheckpoint", [hash])).hex as string,
+async function buildSourceChain(): Promise<FedBlock[]> {
+  const fixture = await readChainFixture();
+  const decoded = fixture.map((b) => decodeBlock(b.block, params));
+  const chain = new TestChain(params);
+  chain.nowSecs = Math.max(chain.nowSecs, Math.floor(Date.now() / 1000) + 3600);
+  const out: FedBlock[] = [];
+  for (let i = 0; i < FIXTURE_PREFIX; i++) {
+    await chain.accept(decoded[i]!);
+    out.push({
+      hash: toHex(blockId(params.magic, decoded[i]!.header)),
+      blockHex: toHex(fixture[i]!.block),
+      checkpointHex: toHex(fixture[i]!.checkpoint),
     });
   }
-  await node.stop();
-  return blocks;
+  const cbKey = outputKey(params, decoded[0]!.txs[0]!, 0);
+  const value = chain.view.get(cbKey)!.value;
+  const half = (value - FEE) / 2n;
+  const spend = chain.spend(owner, [cbKey], [
+    { value: half, address: dest.address },
+    { value: value - FEE - half, address: owner.address },
+  ]);
+  for (let i = FIXTURE_PREFIX; i < CHAIN_LENGTH; i++) {
+    const like = decoded[i]!.header;
+    const first = i === FIXTURE_PREFIX;
+    const block = await chain.mine({
+      minerSeed: new Uint8Array(32).fill(0x5c),
+      coinbaseTo: owner.address,
+      ...(first ? { txs: [spend], feesResonances: FEE } : {}),
+      valLossMicroNats: like.valLossMicroNats,
+      checkpoint: { root: like.checkpointRoot, size: like.checkpointSize },
+      timestampSecs: like.timestampSecs,
+    });
+    out.push({
+      hash: toHex(blockId(params.magic, block.header)),
+      blockHex: toHex(encodeBlock(block)),
+      checkpointHex: toHex(fixture[i]!.checkpoint),
+    });
+  }
+  return out;
 }
 
-/** The source chain, mined once for every campaign of this file. */
+/** The source chain, built once for every campaign of this file. */
 let sourceOnce: Promise<FedBlock[]> | undefined;
-const sourceChain = () => sourceOnce ??= mineSourceChain();
+const sourceChain = () => sourceOnce ??= buildSourceChain();
 
 gpuTest(
   `rnt node killed with SIGKILL ${KILLS} times while connecting blocks restarts with a consistent chainstate and loses no acknowledged block`,
@@ -207,7 +205,7 @@ gpuTest(
     const killSecs = (performance.now() - t1) / 1000;
     console.log(kills.join("\n"));
     console.log(
-      `source chain of ${CHAIN_LENGTH} blocks mined in ${mineSecs.toFixed(1)} s; ` +
+      `source chain of ${CHAIN_LENGTH} blocks built in ${mineSecs.toFixed(1)} s; ` +
         `${kills.length} kills in ${killSecs.toFixed(1)} s: ${inFlightKills} during a ` +
         `submitblock (${landedAfterStore} after the block was stored but before it was ` +
         `connected, ${landedAfterConnect} after it was connected), ${startupKills} during a ` +

@@ -66,6 +66,11 @@ export class NodeProcess {
     return node;
   }
 
+  /** The process id (for RSS samples from /proc). */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
   /** The node log so far (its stderr). */
   get log(): string {
     return this.#log;

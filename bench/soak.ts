@@ -4,7 +4,7 @@
  * test wallets through random nodes, random restarts (SIGTERM, sometimes SIGKILL) and random
  * partitions ({A, B} | {C, D}, one miner on each side, so forks and reorganisations happen).
  * Every `SOAK_CHECK_SECS` (default 30) each node's supply invariant is checked (UTXO total =
- * minted − returned, minted ≤ 100 RNT per block) and its RSS sampled from /proc. At the end the
+ * minted − returned, minted ≤ 100 RNT per block) and its RSS sampled (`ps`). At the end the
  * partition heals and every node must reach the same best block, the same UTXO set hash and the
  * same mempool. Prints a report with the RSS table; exits 1 on any failure.
  *
@@ -133,12 +133,15 @@ async function checkSupply(n: SoakNode): Promise<number | undefined> {
   }
 }
 
-/** VmRSS of a process in MiB, or undefined. */
+/**
+ * Resident set size of a process in MiB (`ps -o rss=`: Deno asks for --allow-all to read
+ * /proc/PID/status), or undefined when it is gone.
+ */
 async function rssMiB(pid: number): Promise<number | undefined> {
   try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    const m = /VmRSS:\s+(\d+) kB/.exec(status);
-    return m ? Number(m[1]) / 1024 : undefined;
+    const out = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)] }).output();
+    const kib = Number(new TextDecoder().decode(out.stdout).trim());
+    return out.success && kib > 0 ? kib / 1024 : undefined;
   } catch {
     return undefined;
   }
@@ -184,10 +187,19 @@ async function main(): Promise<number> {
     await importChainFixture(nodes[0]!.proc, fixture);
     await link(nodes, false);
     log(`fixture of ${fixture.length} blocks imported on A; nodes linked`);
+    // The soak's clock starts once every node synced the fixture (bounded wait).
+    for (let i = 0; i < 600; i++) {
+      const heights = await Promise.all(nodes.map((n) => n.proc.rpc<number>("getblockcount")));
+      if (heights.every((h) => h === fixture.length)) break;
+      if (i % 15 === 14) await link(nodes, false);
+      await sleep(1000);
+    }
+    log("all nodes at the fixture tip: soak starts");
 
     let partitioned = false;
     let stopping = false;
-    const deadline = t0 + DURATION_SECS * 1000;
+    const soakStart = performance.now();
+    const deadline = soakStart + DURATION_SECS * 1000;
 
     // Miners: one block at a time, with a random pause, while their node is up.
     const miners = MINERS.map(async (i, k) => {

@@ -68,6 +68,19 @@ const log = (line: string) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** An RPC call that gives up after `ms` (a busy or dying node must not stall the driver). */
+async function call<T = unknown>(n: SoakNode, method: string, args: unknown[] = [], ms = 30_000) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${n.name} ${method}: no answer in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([n.proc.rpc<T>(method, args), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function spawn(n: SoakNode): NodeProcess {
   return NodeProcess.spawn(n.datadir, n.rpcPort, ["--port", String(n.p2pPort), "--connect", "0"]);
 }
@@ -84,13 +97,19 @@ function linked(i: number, j: number, partitioned: boolean): boolean {
   return !partitioned || SIDE[i] === SIDE[j];
 }
 
-/** Connects every pair that should be linked (the lower index dials); errors are ignored. */
+/**
+ * Connects every pair that should be linked and is not (the lower index dials, so it sees the
+ * peer at its listening port); errors and timeouts are ignored (the next round retries).
+ */
 async function link(nodes: SoakNode[], partitioned: boolean): Promise<void> {
   for (let i = 0; i < nodes.length; i++) {
+    if (!nodes[i]!.up) continue;
+    const peers = await call<Json[]>(nodes[i]!, "getpeerinfo").catch(() => [] as Json[]);
     for (let j = i + 1; j < nodes.length; j++) {
-      if (!nodes[i]!.up || !nodes[j]!.up || !linked(i, j, partitioned)) continue;
-      await nodes[i]!.proc.rpc("addnode", [`127.0.0.1:${nodes[j]!.p2pPort}`, "onetry"])
-        .catch(() => {});
+      if (!nodes[j]!.up || !linked(i, j, partitioned)) continue;
+      const target = `127.0.0.1:${nodes[j]!.p2pPort}`;
+      if (peers.some((p) => p.addr === target)) continue;
+      await call(nodes[i]!, "addnode", [target, "onetry"], 15_000).catch(() => {});
     }
   }
 }
@@ -99,14 +118,14 @@ async function link(nodes: SoakNode[], partitioned: boolean): Promise<void> {
 async function cut(nodes: SoakNode[]): Promise<void> {
   for (let i = 0; i < nodes.length; i++) {
     if (!nodes[i]!.up) continue;
-    const peers = await nodes[i]!.proc.rpc<Json[]>("getpeerinfo").catch(() => [] as Json[]);
+    const peers = await call<Json[]>(nodes[i]!, "getpeerinfo").catch(() => [] as Json[]);
     for (const p of peers) {
       const port = Number(String(p.addr).split(":").pop());
       const j = nodes.findIndex((n) => n.p2pPort === port);
       const other = j >= 0 ? j : undefined;
       // Inbound peers show an ephemeral port: cut those from the dialling side (lower index).
       if (other === undefined || SIDE[other] === SIDE[i]) continue;
-      await nodes[i]!.proc.rpc("disconnectnode", ["", p.id]).catch(() => {});
+      await call(nodes[i]!, "disconnectnode", ["", p.id]).catch(() => {});
     }
   }
 }
@@ -115,7 +134,7 @@ async function cut(nodes: SoakNode[]): Promise<void> {
 async function checkSupply(n: SoakNode): Promise<number | undefined> {
   if (!n.up) return undefined;
   try {
-    const info = await n.proc.rpc<Json>("gettxoutsetinfo");
+    const info = await call<Json>(n, "gettxoutsetinfo", [], 60_000);
     const total = BigInt(info.total_amount_resonances as number);
     const res = (x: unknown) => BigInt((x as number).toFixed(8).replace(".", ""));
     const minted = res(info.minted), returned = res(info.returned);
@@ -154,8 +173,8 @@ async function spendable(
   spent: Set<string>,
 ): Promise<{ txid: string; vout: number; value: bigint }[]> {
   const addr = encodeAddress(params, w.address);
-  const coins = await n.proc.rpc<Json[]>("listunspentbyaddress", [[addr], false]);
-  const tip = await n.proc.rpc<number>("getblockcount");
+  const coins = await call<Json[]>(n, "listunspentbyaddress", [[addr], false]);
+  const tip = await call<number>(n, "getblockcount");
   return coins
     .filter((c) => (c.confirmations as number) >= 1)
     .filter((c) => !c.coinbase || tip + 1 - (c.height as number) >= params.coinbaseMaturity)
@@ -189,7 +208,9 @@ async function main(): Promise<number> {
     log(`fixture of ${fixture.length} blocks imported on A; nodes linked`);
     // The soak's clock starts once every node synced the fixture (bounded wait).
     for (let i = 0; i < 600; i++) {
-      const heights = await Promise.all(nodes.map((n) => n.proc.rpc<number>("getblockcount")));
+      const heights = await Promise.all(
+        nodes.map((n) => call<number>(n, "getblockcount").catch(() => -1)),
+      );
       if (heights.every((h) => h === fixture.length)) break;
       if (i % 15 === 14) await link(nodes, false);
       await sleep(1000);
@@ -246,7 +267,7 @@ async function main(): Promise<number> {
             [from],
           );
           spent.add(`${coin.txid}:${coin.vout}`);
-          await n.proc.rpc("sendrawtransaction", [toHex(encodeTx(tx))]);
+          await call(n, "sendrawtransaction", [toHex(encodeTx(tx))]);
           sent++;
         } catch {
           refused++; // a coin spent on another branch, a node going down, ...
@@ -307,7 +328,9 @@ async function main(): Promise<number> {
     let converged = false;
     for (let i = 0; i < 300 && !converged; i++) {
       if (i % 10 === 0) await link(nodes, false);
-      const tips = await Promise.all(nodes.map((n) => n.proc.rpc<string>("getbestblockhash")));
+      const tips = await Promise.all(
+        nodes.map((n) => call<string>(n, "getbestblockhash").catch(() => "?")),
+      );
       converged = tips.every((t) => t === tips[0]);
       if (!converged) await sleep(1000);
     }

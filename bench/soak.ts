@@ -321,7 +321,20 @@ async function main(): Promise<number> {
 
     // Settle: stop the load, heal, and wait for one chain and one mempool everywhere.
     stopping = true;
-    await Promise.all([...miners, generator]);
+    await generator;
+    // A miner may be deep in training: give it two minutes, then restart its node (a stop aborts
+    // training) so the settle phase starts without new blocks arriving.
+    const minersDone = Promise.all(miners).then(() => true);
+    if (!await Promise.race([minersDone, sleep(120_000).then(() => false)])) {
+      for (const i of MINERS) {
+        const n = nodes[i]!;
+        n.up = false;
+        await n.proc.stop("SIGTERM");
+        await start(n);
+        log(`restarted miner ${n.name} to end its training`);
+      }
+      await minersDone;
+    }
     partitioned = false;
     for (const n of nodes) if (!n.up) await start(n);
     const settleStart = performance.now();

@@ -83,6 +83,20 @@ export interface ConsistencyOptions {
    * default the directory must hold exactly genesis and the active chain's files.
    */
   readonly allowSideCheckpoints?: boolean;
+  /**
+   * Allow `<hash>.rnet.tmp-*` files: a node that resumed a download after the restart may be
+   * writing one (the caller checks that the files left by the kill are gone).
+   */
+  readonly allowTempFiles?: boolean;
+}
+
+/** The temp checkpoint files (`*.tmp-*`) in a datadir's `checkpoints/`. */
+export async function tempCheckpointFiles(datadir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(`${datadir}/checkpoints`)) {
+    if (e.name.includes(".tmp-")) out.push(e.name);
+  }
+  return out;
 }
 
 /**
@@ -120,7 +134,9 @@ export async function checkConsistent(
     returned: (info.returned as number).toFixed(8),
   }, want);
   const files: string[] = [];
-  for await (const e of Deno.readDir(`${node.datadir}/checkpoints`)) files.push(e.name);
+  for await (const e of Deno.readDir(`${node.datadir}/checkpoints`)) {
+    if (!(options.allowTempFiles && e.name.includes(".tmp-"))) files.push(e.name);
+  }
   const active = [expected[0]!.bestblock, ...source.slice(0, height).map((b) => b.hash)]
     .map((h) => `${h}.rnet`);
   if (options.allowSideCheckpoints) {

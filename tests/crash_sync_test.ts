@@ -15,7 +15,13 @@ import { toHex } from "../core/crypto/keccak.ts";
 import { blockId, decodeBlock } from "../core/primitives/block.ts";
 import { gpuTest, seededRandom } from "../gpu/testing.ts";
 import { importChainFixture, readChainFixture } from "./chain_fixture.ts";
-import { checkConsistent, crashKills, type FedBlock, replay } from "./crash_harness.ts";
+import {
+  checkConsistent,
+  crashKills,
+  type FedBlock,
+  replay,
+  tempCheckpointFiles,
+} from "./crash_harness.ts";
 import { freePort, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
@@ -52,6 +58,7 @@ gpuTest(
     const kills: string[] = [];
     let blockMs = 700; // running mean of the sync time of one block, for the kill window
     let rounds = 0;
+    let swept = 0; // temp checkpoint files left by a kill and removed by the restart
     const t0 = performance.now();
     while (kills.length < KILLS) {
       rounds++;
@@ -81,10 +88,15 @@ gpuTest(
             break;
           }
           assert.equal((await node.stop("SIGKILL")).signal, "SIGKILL");
+          const leftovers = await tempCheckpointFiles(dir.path);
+          swept += leftovers.length;
           node = await NodeProcess.start(dir.path, freePort(), connect);
           height = await checkConsistent(node, chain, expected, reported, BLOCKS, {
             allowSideCheckpoints: true,
+            allowTempFiles: true,
           });
+          const still = (await tempCheckpointFiles(dir.path)).filter((f) => leftovers.includes(f));
+          assert.deepEqual(still, [], "temp files of the killed node survived the restart");
           kills.push(
             `round ${rounds} kill at ${delayMs.toFixed(0)}/${windowMs.toFixed(0)} ms: reported ` +
               `${reported}, tip after restart ${height}`,
@@ -110,7 +122,8 @@ gpuTest(
     console.log(
       `${kills.length} kills while syncing ${BLOCKS} fixture blocks over P2P in ${
         ((performance.now() - t0) / 1000).toFixed(1)
-      } s, ${rounds} rounds, mean ${blockMs.toFixed(0)} ms per block`,
+      } s, ${rounds} rounds, mean ${blockMs.toFixed(0)} ms per block; ${swept} temp ` +
+        `checkpoint files left by kills, all removed by the restart`,
     );
   },
 );

@@ -83,8 +83,8 @@ Deno.test(
     let finished = 0;
     const t0 = performance.now();
     while (kills.length < KILLS) {
-      // Uniform over the second half of a run (and a little past it): the write is at its end.
-      const delayMs = runMs * (0.5 + 0.6 * rand());
+      // Uniform over the last third of a clean run and a little past it: the write is at the end.
+      const delayMs = runMs * (0.7 + 0.5 * rand());
       const child = spawnWallet(dir.path, ["address"]);
       const timer = setTimeout(() => {
         try {

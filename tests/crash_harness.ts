@@ -83,11 +83,6 @@ export interface ConsistencyOptions {
    * default the directory must hold exactly genesis and the active chain's files.
    */
   readonly allowSideCheckpoints?: boolean;
-  /**
-   * Allow `<hash>.rnet.tmp-*` files: a node that resumed a download after the restart may be
-   * writing one (the caller checks that the files left by the kill are gone).
-   */
-  readonly allowTempFiles?: boolean;
 }
 
 /** The temp checkpoint files (`*.tmp-*`) in a datadir's `checkpoints/`. */
@@ -134,9 +129,7 @@ export async function checkConsistent(
     returned: (info.returned as number).toFixed(8),
   }, want);
   const files: string[] = [];
-  for await (const e of Deno.readDir(`${node.datadir}/checkpoints`)) {
-    if (!(options.allowTempFiles && e.name.includes(".tmp-"))) files.push(e.name);
-  }
+  for await (const e of Deno.readDir(`${node.datadir}/checkpoints`)) files.push(e.name);
   const active = [expected[0]!.bestblock, ...source.slice(0, height).map((b) => b.hash)]
     .map((h) => `${h}.rnet`);
   if (options.allowSideCheckpoints) {

@@ -372,7 +372,13 @@ async function main(): Promise<number> {
         await sleep(1000);
       }
     }
-    if (!poolsAgree) failures.push(`mempools differ: sizes ${pools.map((p) => p.length)}`);
+    if (!poolsAgree) {
+      const all = new Set(pools.flat());
+      const missing = [...all].map((id) =>
+        `${id} missing on ${NAMES.filter((_, i) => !pools[i]!.includes(id)).join(",")}`
+      ).filter((line) => !line.endsWith(" on "));
+      failures.push(`mempools differ: sizes ${pools.map((p) => p.length)}; ${missing.join("; ")}`);
+    }
     const height = await nodes[0]!.proc.rpc<number>("getblockcount");
     const reorgs = nodes.map((n) => (n.proc.log.match(/disconnected block /g) ?? []).length);
     const rssEnd = await Promise.all(nodes.map((n) => rssMiB(n.proc.pid)));

@@ -33,6 +33,7 @@ import { MockableClock } from "./clock.ts";
 import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
 import { FileLogger, type FileLoggerOptions } from "./logger.ts";
 import { MemoEvaluator } from "./memo_evaluator.ts";
+import { loadMempool, MempoolSaver } from "./mempool_store.ts";
 import type { MiningHooks } from "./miner/block_miner.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
 import { type NodeMining, type NodeMiningSettings, startNodeMining } from "./miner/node_mining.ts";
@@ -162,6 +163,11 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
         `loss=${(tip.header.valLossMicroNats / 1e6).toFixed(6)} d_model=${tip.header.dModel} ` +
         `layers=${tip.header.nLayers}`,
     );
+    // The saved mempool comes back before the wallet loads (it sees its unconfirmed sends) and
+    // before P2P; the saver runs first among the cleanups, after the node stopped following.
+    await loadMempool(node);
+    const saver = new MempoolSaver(node);
+    cleanups.push(() => saver.stop());
     const walletError = await loadWalletAtStartup(node, options.wallet);
     if (walletError !== null) {
       logger.log(`error: ${walletError}`);

@@ -1,34 +1,44 @@
 /**
- * Crash safety of a real `rnt node`: a source node trains a short regtest chain (with a spend),
- * then a fresh node is fed those blocks with `submitblock` and killed with SIGKILL at seeded
- * random moments, 20 times. After every restart the chainstate must be consistent and complete:
- * the tip is one of the fed blocks, every acknowledged block is on the active chain, the active
- * chain is the source chain, and `gettxoutsetinfo` (hash, counts, total, supply) equals an
- * in-memory replay (TestChain) of the same blocks up to that tip. Feeding then continues from
- * where the node stands; a node that reached the end of the chain is stopped cleanly and the next
- * round starts on a fresh data directory.
+ * Crash safety of a real `rnt node` (kill -9 campaigns; `crash_harness.ts` has the shared parts).
+ * The source chain is the first 11 blocks of the pre-mined fixture plus two blocks built here on
+ * the fixture's checkpoints of heights 12 and 13, the first of them spending the coinbase of block 1.
+ *
+ * - Connecting blocks: a fresh node is fed the source chain with `submitblock` and killed with
+ *   SIGKILL at seeded random moments (sometimes again during the restart). After every restart
+ *   the tip is one of the fed blocks, every acknowledged block is on the active chain, the active
+ *   chain is the source chain, and `gettxoutsetinfo` (hash, counts, total, supply) equals an
+ *   in-memory replay (TestChain) of the same blocks up to that tip. Feeding then continues from
+ *   where the node stands; a node that reached the end is stopped cleanly and the next round
+ *   starts on a fresh data directory.
+ * - Reorganisation: a node holding the source chain is fed the fixture's continuation, which
+ *   overtakes it, and killed at a random moment; after the restart it is on the source tip (only
+ *   while no acknowledged fixture block beat it) or on the fixture chain, consistent either way.
+ *
+ * `CRASH_KILLS` sets the kills per campaign (3 by default; `deno task crash` runs 20).
  */
 import assert from "node:assert/strict";
-import { outPointFromKey } from "../core/chain/keys.ts";
 import { REGTEST } from "../core/consensus/params.ts";
-import { heartbeatWallet, signTx, TestChain } from "../core/consensus/testing/block_builder.ts";
+import { heartbeatWallet, outputKey, TestChain } from "../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
-import { encodeAddress } from "../core/primitives/address.ts";
-import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
-import { encodeTx } from "../core/primitives/tx.ts";
-import { txid } from "../core/primitives/tx_hash.ts";
-import { formatRnt } from "../core/primitives/amount.ts";
-import { utxoSetStats } from "../rpc/methods/utxo_set.ts";
+import { type Block, blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
 import { gpuTest, seededRandom } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
+import { readChainFixture } from "./chain_fixture.ts";
+import { checkConsistent, copyDir, crashKills, type FedBlock, replay } from "./crash_harness.ts";
 
 const params = REGTEST;
-const owner = heartbeatWallet(params, 0);
-const dest = heartbeatWallet(params, 1);
-/** Blocks of the source chain: the last one spends the (then mature) coinbase of block 1. */
-const CHAIN_LENGTH = params.coinbaseMaturity + 1;
-const KILLS = 20;
+/** The fixture pays its coinbases to heartbeat wallet 1: it owns the spend. */
+const owner = heartbeatWallet(params, 1);
+const dest = heartbeatWallet(params, 0);
+/** Fixture blocks at the start of the source chain (the coinbase of block 1 is then mature). */
+const FIXTURE_PREFIX = params.coinbaseMaturity + 1;
+/**
+ * Blocks of the source chain: the fixture prefix, a block spending the coinbase of block 1, and
+ * one more (a side branch of the fixture from height 12 on).
+ */
+const CHAIN_LENGTH = FIXTURE_PREFIX + 2;
+const KILLS = crashKills();
 const SEED = 0xc4a5;
 const FEE = 10_000n;
 /** Chance that the restart after a kill is killed too, at a random moment of its start. */
@@ -36,141 +46,62 @@ const STARTUP_KILL_ODDS = 0.25;
 
 type Json = Record<string, unknown>;
 
-/** A source block as fed to the node under test. */
-interface FedBlock {
-  readonly hash: string;
-  readonly blockHex: string;
-  readonly checkpointHex: string;
-}
-
-/** What gettxoutsetinfo must say at each height, from the replay. */
-interface Expected {
-  readonly height: number;
-  readonly bestblock: string;
-  readonly transactions: number;
-  readonly txouts: number;
-  readonly hash_serialized: string;
-  readonly total_amount_resonances: bigint;
-  readonly minted: string;
-  readonly returned: string;
-}
-
-/** Trains the source chain on its own node and exports every block with its checkpoint. */
-async function mineSourceChain(): Promise<FedBlock[]> {
-  await using dir = await tempDir("rnt-crash-source-");
-  await using node = await NodeProcess.start(dir.path);
-  const to = encodeAddress(params, owner.address);
-  const hashes = await node.rpc<string[]>("generatetoaddress", [CHAIN_LENGTH - 1, to]);
-  const first = await node.rpc<Json>("getblock", [hashes[0], 2]);
-  const cb = (first.tx as Json[])[0]!;
-  const value = BigInt((cb.vout as Json[])[0]!.value_resonances as number);
-  const half = (value - FEE) / 2n;
-  const spend = signTx(
-    params,
-    {
-      version: 1,
-      inputs: [{ prevout: { txid: fromHex(cb.txid as string), vout: 0 }, sequence: 0 }],
-      outputs: [
-        { value: half, address: dest.address },
-        { value: value - FEE - half, address: owner.address },
-      ],
-      locktime: 0,
-    },
-    [{ value, address: owner.address }],
-    [owner],
-  );
-  const spendId = await node.rpc<string>("sendrawtransaction", [toHex(encodeTx(spend))]);
-  assert.equal(spendId, toHex(txid(params.magic, spend)));
-  hashes.push(...await node.rpc<string[]>("generatetoaddress", [1, to]));
-  const last = await node.rpc<Json>("getblock", [hashes[CHAIN_LENGTH - 1], 1]);
-  assert.deepEqual(last.tx as string[], [(last.tx as string[])[0], spendId]);
-  const blocks: FedBlock[] = [];
-  for (const hash of hashes) {
-    blocks.push({
-      hash,
-      blockHex: await node.rpc<string>("getblock", [hash, 0]),
-      checkpointHex: (await node.rpc<Json>("getcheckpoint", [hash])).hex as string,
-    });
-  }
-  await node.stop();
-  return blocks;
-}
-
-/** Replays `blocks` in memory; entry h of the result is the expected state at height h. */
-async function replay(blocks: readonly Block[]): Promise<Expected[]> {
+/**
+ * Builds the source chain without training: the fixture prefix, then two blocks of our own that
+ * reuse the fixture's trained checkpoints (and so their losses) of heights 12 and 13 with other
+ * transactions — the first spends the coinbase of block 1 — and another miner key. Every block
+ * goes through the in-memory replay's consensus checks; the nodes evaluate the checkpoints.
+ */
+async function buildSourceChain(): Promise<FedBlock[]> {
+  const fixture = await readChainFixture();
+  const decoded = fixture.map((b) => decodeBlock(b.block, params));
   const chain = new TestChain(params);
   chain.nowSecs = Math.max(chain.nowSecs, Math.floor(Date.now() / 1000) + 3600);
-  const out: Expected[] = [];
-  const snapshot = () => {
-    const stats = utxoSetStats(
-      [...chain.view.entries].map(([k, e]) => [outPointFromKey(k), e] as const),
-    );
+  const out: FedBlock[] = [];
+  for (let i = 0; i < FIXTURE_PREFIX; i++) {
+    await chain.accept(decoded[i]!);
     out.push({
-      height: chain.tip.height,
-      bestblock: toHex(chain.tip.hash),
-      transactions: stats.transactions,
-      txouts: stats.txouts,
-      hash_serialized: toHex(stats.hashSerialized),
-      total_amount_resonances: stats.totalResonances,
-      minted: formatRnt(chain.tip.mintedResonances),
-      returned: formatRnt(chain.tip.returnedResonances),
+      hash: toHex(blockId(params.magic, decoded[i]!.header)),
+      blockHex: toHex(fixture[i]!.block),
+      checkpointHex: toHex(fixture[i]!.checkpoint),
     });
-  };
-  snapshot();
-  for (const block of blocks) {
-    await chain.accept(block);
-    snapshot();
+  }
+  const cbKey = outputKey(params, decoded[0]!.txs[0]!, 0);
+  const value = chain.view.get(cbKey)!.value;
+  const half = (value - FEE) / 2n;
+  const spend = chain.spend(owner, [cbKey], [
+    { value: half, address: dest.address },
+    { value: value - FEE - half, address: owner.address },
+  ]);
+  for (let i = FIXTURE_PREFIX; i < CHAIN_LENGTH; i++) {
+    const like = decoded[i]!.header;
+    const first = i === FIXTURE_PREFIX;
+    const block = await chain.mine({
+      minerSeed: new Uint8Array(32).fill(0x5c),
+      coinbaseTo: owner.address,
+      ...(first ? { txs: [spend], feesResonances: FEE } : {}),
+      valLossMicroNats: like.valLossMicroNats,
+      checkpoint: { root: like.checkpointRoot, size: like.checkpointSize },
+      timestampSecs: like.timestampSecs,
+    });
+    out.push({
+      hash: toHex(blockId(params.magic, block.header)),
+      blockHex: toHex(encodeBlock(block)),
+      checkpointHex: toHex(fixture[i]!.checkpoint),
+    });
   }
   return out;
 }
 
-/**
- * Checks a restarted node: its tip is a source block no lower than `atLeast` and no higher than
- * `atMost`, its active chain is the source chain, and its UTXO set and supply equal the replay.
- * Returns the tip height.
- */
-async function checkConsistent(
-  node: NodeProcess,
-  source: readonly FedBlock[],
-  expected: readonly Expected[],
-  atLeast: number,
-  atMost: number,
-): Promise<number> {
-  const height = await node.rpc<number>("getblockcount");
-  assert.ok(height >= atLeast, `tip ${height} lost acknowledged block ${atLeast}`);
-  assert.ok(height <= atMost, `tip ${height} above the highest block fed (${atMost})`);
-  const best = await node.rpc<string>("getbestblockhash");
-  assert.equal(best, height === 0 ? expected[0]!.bestblock : source[height - 1]!.hash);
-  for (let h = 1; h <= height; h++) {
-    assert.equal(await node.rpc("getblockhash", [h]), source[h - 1]!.hash, `height ${h}`);
-  }
-  const info = await node.rpc<Json>("gettxoutsetinfo");
-  const want = expected[height]!;
-  assert.deepEqual({
-    height: info.height,
-    bestblock: info.bestblock,
-    transactions: info.transactions,
-    txouts: info.txouts,
-    hash_serialized: info.hash_serialized,
-    total_amount_resonances: BigInt(info.total_amount_resonances as number),
-    minted: (info.minted as number).toFixed(8),
-    returned: (info.returned as number).toFixed(8),
-  }, want);
-  // Checkpoint files: exactly genesis and the active chain's (no temp file, no orphan).
-  const files: string[] = [];
-  for await (const e of Deno.readDir(`${node.datadir}/checkpoints`)) files.push(e.name);
-  const hashes = [expected[0]!.bestblock, ...source.slice(0, height).map((b) => b.hash)];
-  assert.deepEqual(files.sort(), hashes.map((h) => `${h}.rnet`).sort());
-  const model = await node.rpc<Json>("getmodelinfo");
-  assert.equal(model.checkpoint_available, true, "tip checkpoint missing");
-  return height;
-}
+/** The source chain, built once for every campaign of this file. */
+let sourceOnce: Promise<FedBlock[]> | undefined;
+const sourceChain = () => sourceOnce ??= buildSourceChain();
 
 gpuTest(
-  "rnt node killed with SIGKILL 20 times while connecting blocks restarts with a consistent chainstate and loses no acknowledged block",
+  `rnt node killed with SIGKILL ${KILLS} times while connecting blocks restarts with a consistent chainstate and loses no acknowledged block`,
   async () => {
     const t0 = performance.now();
-    const source = await mineSourceChain();
+    const source = await sourceChain();
     const mineSecs = (performance.now() - t0) / 1000;
     assert.equal(source.length, CHAIN_LENGTH);
     const blocks = source.map((b) => decodeBlock(fromHex(b.blockHex), params));
@@ -274,7 +205,7 @@ gpuTest(
     const killSecs = (performance.now() - t1) / 1000;
     console.log(kills.join("\n"));
     console.log(
-      `source chain of ${CHAIN_LENGTH} blocks mined in ${mineSecs.toFixed(1)} s; ` +
+      `source chain of ${CHAIN_LENGTH} blocks built in ${mineSecs.toFixed(1)} s; ` +
         `${kills.length} kills in ${killSecs.toFixed(1)} s: ${inFlightKills} during a ` +
         `submitblock (${landedAfterStore} after the block was stored but before it was ` +
         `connected, ${landedAfterConnect} after it was connected), ${startupKills} during a ` +
@@ -282,5 +213,135 @@ gpuTest(
         `${starts} node starts, ${submits} acknowledged submits (mean ${submitMs.toFixed(0)} ms)`,
     );
     assert.equal(kills.length, KILLS);
+  },
+);
+
+/**
+ * Where the fixture chain overtakes the source chain (which left it at height 12): fork choice
+ * takes the lowest tip loss, so the first fixture block with a loss below the source tip's makes
+ * the node disconnect the source's two mined blocks (the spend goes back to the mempool) and
+ * connect the fixture's.
+ */
+function reorgPoint(fork: readonly Block[], tipLoss: number): number {
+  const at = fork.findIndex((b) => b.header.valLossMicroNats < tipLoss);
+  assert.ok(at >= 0, "the fixture never beats the source tip");
+  return at + 1;
+}
+
+gpuTest(
+  `rnt node killed with SIGKILL ${KILLS} times during a reorganisation restarts on one of the two chains it had, consistent and with every acknowledged block`,
+  async () => {
+    const source = await sourceChain();
+    const sourceBlocks = source.map((b) => decodeBlock(fromHex(b.blockHex), params));
+    const sourceExpected = await replay(sourceBlocks);
+    const fixture = await readChainFixture();
+    const forkAll = fixture.map((b) => decodeBlock(b.block, params));
+    const tipLoss = sourceBlocks[CHAIN_LENGTH - 1]!.header.valLossMicroNats;
+    const reorgAt = reorgPoint(forkAll, tipLoss);
+    const forkLength = reorgAt + 2;
+    const forkBlocks = forkAll.slice(0, forkLength);
+    const fork: FedBlock[] = fixture.slice(0, forkLength).map((b, i) => ({
+      hash: toHex(blockId(params.magic, forkBlocks[i]!.header)),
+      blockHex: toHex(b.block),
+      checkpointHex: toHex(b.checkpoint),
+    }));
+    const forkExpected = await replay(forkBlocks);
+
+    // The starting point of every round: the source chain fed and the node stopped cleanly.
+    await using template = await tempDir("rnt-crash-reorg-template-");
+    {
+      await using node = await NodeProcess.start(template.path);
+      for (const b of source) {
+        assert.equal(await node.rpc("submitblock", [b.blockHex, b.checkpointHex]), null);
+      }
+      await node.stop();
+    }
+    const rand = seededRandom(SEED ^ 0x5e0);
+    const kills: string[] = [];
+    let submitMs = 600;
+    let onFork = 0;
+    let reorgInFlight = 0;
+    const t0 = performance.now();
+    while (kills.length < KILLS) {
+      await using dir = await tempDir("rnt-crash-reorg-");
+      await copyDir(template.path, dir.path);
+      let node = await NodeProcess.start(dir.path);
+      try {
+        const windowMs = submitMs * (forkLength - FIXTURE_PREFIX);
+        const delayMs = rand() * windowMs;
+        const kill: { exited?: Promise<Deno.CommandStatus> } = {};
+        const victim = node;
+        const timer = setTimeout(() => kill.exited = victim.stop("SIGKILL"), delayMs);
+        // The fork shares the fixture prefix with the source chain: feed it from there.
+        let acked = FIXTURE_PREFIX;
+        let inFlight = 0;
+        for (let h = FIXTURE_PREFIX + 1; h <= forkLength && !kill.exited; h++) {
+          inFlight = h;
+          const started = performance.now();
+          try {
+            // A fork block below the source tip's work is stored on a side branch.
+            const result = await node.rpc("submitblock", [
+              fork[h - 1]!.blockHex,
+              fork[h - 1]!.checkpointHex,
+            ]);
+            assert.equal(result, h < reorgAt ? "inconclusive" : null, `fork block ${h}`);
+          } catch (e) {
+            if (kill.exited) break;
+            throw e;
+          }
+          inFlight = 0;
+          acked = h;
+          submitMs += (performance.now() - started - submitMs) / 8;
+        }
+        clearTimeout(timer);
+        if (!kill.exited) {
+          // The fork went in whole before the kill: the node is on the fork's tip.
+          await checkConsistent(node, fork, forkExpected, forkLength, forkLength, {
+            allowSideCheckpoints: true,
+          });
+          await node.stop();
+          continue;
+        }
+        assert.equal((await kill.exited).signal, "SIGKILL");
+        if (inFlight === reorgAt) reorgInFlight++;
+        node = await NodeProcess.start(dir.path);
+        const best = await node.rpc<string>("getbestblockhash");
+        const side = { allowSideCheckpoints: true };
+        let where: string;
+        if (best === source[CHAIN_LENGTH - 1]!.hash) {
+          // Still on the source chain: allowed only while no acknowledged fork block beat it.
+          assert.ok(acked < reorgAt, `fork block ${acked} was acknowledged but lost`);
+          await checkConsistent(node, source, sourceExpected, CHAIN_LENGTH, CHAIN_LENGTH, side);
+          where = "source tip";
+        } else {
+          const lowest = acked >= reorgAt ? acked : reorgAt;
+          const height = await checkConsistent(
+            node,
+            fork,
+            forkExpected,
+            lowest,
+            inFlight || acked,
+            side,
+          );
+          onFork++;
+          where = `fork height ${height}`;
+        }
+        kills.push(
+          `kill at ${delayMs.toFixed(0)}/${windowMs.toFixed(0)} ms: fork acked ${acked}, in ` +
+            `flight ${inFlight || "-"} (reorg at ${reorgAt}), after restart on the ${where}`,
+        );
+        await node.stop();
+      } finally {
+        await node[Symbol.asyncDispose]();
+      }
+    }
+    console.log(kills.join("\n"));
+    console.log(
+      `${kills.length} kills during a ${CHAIN_LENGTH}-block source chain vs a ${forkLength}-block ` +
+        `fork (reorg at fork height ${reorgAt}) in ${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s: ${onFork} restarts on the fork, ${kills.length - onFork} on the source tip, ` +
+        `${reorgInFlight} with the reorganising block in flight`,
+    );
   },
 );

@@ -56,10 +56,19 @@ export class NodeProcess {
   }
 
   /** Spawns a node and waits until it answers RPC (throws with its log if it exits first). */
-  static async start(datadir: string, rpcPort = freePort()): Promise<NodeProcess> {
-    const node = NodeProcess.spawn(datadir, rpcPort);
+  static async start(
+    datadir: string,
+    rpcPort = freePort(),
+    extraArgs: string[] = [],
+  ): Promise<NodeProcess> {
+    const node = NodeProcess.spawn(datadir, rpcPort, extraArgs);
     await node.ready();
     return node;
+  }
+
+  /** The process id (for RSS samples from /proc). */
+  get pid(): number {
+    return this.#child.pid;
   }
 
   /** The node log so far (its stderr). */

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { verifyBatch, type VerifyItem } from "../crypto/ed25519.ts";
+import type { VerifyItem } from "../crypto/ed25519.ts";
+import { IN_THREAD_VERIFIER, type SignatureVerifier } from "../crypto/signature_verifier.ts";
 import { RecoveryKind } from "../primitives/address.ts";
 import { checkSatisfaction, signatureChecks } from "../primitives/check_satisfaction.ts";
 import type { Tx, TxOut } from "../primitives/tx.ts";
@@ -197,10 +198,16 @@ export function checkTxInputs(tx: Tx, view: UtxoView, ctx: TxContext): TxInputsR
   };
 }
 
-/** Batch-verifies signature checks; "bad-satisfaction" if any fails. */
-export async function verifySignatureChecks(checks: readonly VerifyItem[]): Promise<void> {
+/**
+ * Batch-verifies signature checks with `verifier` (default: in-thread `verifyBatch`; the node
+ * may inject a worker pool); "bad-satisfaction" if any fails.
+ */
+export async function verifySignatureChecks(
+  checks: readonly VerifyItem[],
+  verifier: SignatureVerifier = IN_THREAD_VERIFIER,
+): Promise<void> {
   if (checks.length === 0) return;
-  const ok = await verifyBatch(checks);
+  const ok = await verifier.verify(checks);
   const bad = ok.indexOf(false);
   if (bad >= 0) reject("bad-satisfaction", `signature ${bad} is invalid`);
 }

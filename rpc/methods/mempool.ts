@@ -1,9 +1,10 @@
 /**
- * Mempool RPC methods: getmempoolinfo, getrawmempool.
+ * Mempool RPC methods: getmempoolinfo, getrawmempool, savemempool.
  *
  * @module
  */
 import { toHex } from "../../core/crypto/keccak.ts";
+import { mempoolFilePath, saveMempool } from "../../node/mempool_store.ts";
 import { amountJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
 
@@ -12,6 +13,16 @@ const MAX_MEMPOOL_BYTES = 64 << 20;
 
 /** The mempool methods. */
 export const MEMPOOL_METHODS: readonly NodeMethod[] = [
+  {
+    name: "savemempool",
+    category: "blockchain",
+    params: [],
+    help: "Dumps the mempool to disk (<datadir>/mempool.dat, replaced atomically).",
+    run: async (node) => {
+      await saveMempool(node);
+      return { filename: mempoolFilePath(node.datadir) };
+    },
+  },
   {
     name: "getmempoolinfo",
     category: "blockchain",

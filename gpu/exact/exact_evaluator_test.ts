@@ -1,8 +1,8 @@
 /**
- * Every exact path gives the same integers (assert.equal on integers): CPU reference vs
- * WebAssembly SIMD on genesis checkpoints of the three networks, trained fixture checkpoints, a
- * grown checkpoint, random and adversarial weights, and a weight nudged across rounding
- * boundaries. Also: the exact loss tracks the f32 loss within 1e-3 relative.
+ * Every exact path gives the same integers (assert.equal on integers): CPU reference vs the
+ * whole-forward WebAssembly path in this thread, in one worker and split over three workers, on
+ * genesis checkpoints of the three networks, trained fixture checkpoints, a grown checkpoint,
+ * random and adversarial weights, and a weight nudged across rounding boundaries. Also: the exact loss tracks the f32 loss within 1e-3 relative.
  */
 import assert from "node:assert/strict";
 import { type Checkpoint, cloneCheckpoint } from "../../core/checkpoint/checkpoint.ts";
@@ -21,7 +21,13 @@ import {
 import { exactLossNats } from "../../core/consensus/exact_loss.ts";
 import { groupExponent } from "./quantize.ts";
 
-const paths: ExactEvaluator[] = [cpuExactEvaluator(), new WasmExactEvaluator()];
+/** The reference first; then WebAssembly in this thread, in one worker, and split over three. */
+const paths: ExactEvaluator[] = [
+  cpuExactEvaluator(),
+  new WasmExactEvaluator({ workers: 0 }),
+  new WasmExactEvaluator({ workers: 1 }),
+  new WasmExactEvaluator({ workers: 3 }),
+];
 
 async function validation(net: string, bytes: number): Promise<Uint8Array> {
   const all = await Deno.readFile(
@@ -31,10 +37,15 @@ async function validation(net: string, bytes: number): Promise<Uint8Array> {
 }
 
 /** Evaluates on every path, asserts the integers are equal, returns them. */
-async function agreeingSums(ckpt: Checkpoint, bytes: Uint8Array, w: number): Promise<number[]> {
-  const [first, ...rest] = await Promise.all(paths.map((p) => p.evaluateWindows(ckpt, bytes, w)));
+async function agreeingSums(
+  ckpt: Checkpoint,
+  bytes: Uint8Array,
+  w: number,
+  on: readonly ExactEvaluator[] = paths,
+): Promise<number[]> {
+  const [first, ...rest] = await Promise.all(on.map((p) => p.evaluateWindows(ckpt, bytes, w)));
   for (const [i, other] of rest.entries()) {
-    assert.deepEqual(other, first, `${paths[i + 1]!.name} differs from ${paths[0]!.name}`);
+    assert.deepEqual(other, first, `path ${i + 1} (${on[i + 1]!.name}) differs from the reference`);
   }
   for (const s of first!) assert.ok(Number.isSafeInteger(s) && s >= 0 && s < 2 ** 40);
   return first!;
@@ -154,9 +165,16 @@ Deno.test("exact paths agree on every step of a weight nudged across rounding bo
   const step = 2 ** -groupExponent(max, 9);
   const start = (Math.floor(wz[5]! / step) + 0.5) * step - 100e-6;
   const seen = new Set<number>();
+  let last: number | undefined;
   for (let step = 0; step < 200; step++) {
     wz[5] = Math.fround(start + step * 1e-6);
-    const sums = await agreeingSums(ckpt, bytes, 64);
+    // Every step on the reference and in-thread WebAssembly; the worker paths (which run the
+    // same module, a worker start each) every 25th step and on every step that crossed.
+    const sums = await agreeingSums(ckpt, bytes, 64, paths.slice(0, 2));
+    if (step % 25 === 0 || (last !== undefined && sums[0] !== last)) {
+      await agreeingSums(ckpt, bytes, 64);
+    }
+    last = sums[0]!;
     seen.add(sums[0]!);
   }
   assert.ok(seen.size > 1, "the nudge crossed at least one rounding boundary");

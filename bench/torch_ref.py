@@ -383,13 +383,13 @@ def cmd_drive(args):
         window = WINDOWS[network]
         loss64 = validation_loss(P, n_layers, data, window, torch.float64)
         loss32 = validation_loss(P, n_layers, data, window, torch.float32)
-        rel = abs(ours["loss"] - loss64) / loss64
+        rel = abs(ours["f32_loss"] - loss64) / loss64
         worst = max(worst, rel)
-        rows.append({"network": network, "config": f"{d}x{n_layers}", "rnt_loss": ours["loss"],
-                     "rnt_evaluator": ours["evaluator"], "torch_loss_f64": loss64,
+        rows.append({"network": network, "config": f"{d}x{n_layers}", "rnt_loss": ours["f32_loss"],
+                     "rnt_evaluator": ours["f32_evaluator"], "torch_loss_f64": loss64,
                      "torch_loss_f32": loss32, "rel_diff_f64": rel,
-                     "rel_diff_f32": abs(ours["loss"] - loss32) / loss32,
-                     "rnt_eval_tokens_per_sec": ours["tokens_per_sec"]})
+                     "rel_diff_f32": abs(ours["f32_loss"] - loss32) / loss32,
+                     "rnt_eval_tokens_per_sec": ours["f32_tokens_per_sec"]})
     grad_rows = []
     for network, path in (("regtest", regtest), ("testnet", testnet)):
         d, n_layers, P = read_rnet(path)

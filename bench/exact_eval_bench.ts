@@ -1,17 +1,27 @@
 /**
- * Speed of the exact consensus evaluator against today's f32 evaluation, in one run:
- * testnet genesis (128, 2) on `testBytes` of the testnet set with W = 256 — f32 WebGPU (when an
- * adapter exists), f32 CPU reference, exact CPU reference, exact WASM SIMD — then mainnet genesis
- * (384, 6) on `mainBytes` with W = 512 on the exact WASM path (seconds).
- * Run: `deno run -A bench/exact_eval_bench.ts [testBytes=4096] [mainBytes=65536]`.
+ * Speed of the exact consensus evaluator against the f32 evaluators and PyTorch, in one run:
+ *
+ * 1. testnet genesis (128, 2) on `testBytes` of the testnet set, W = 256: f32 WebGPU (when an
+ *    adapter exists), f32 CPU reference, exact CPU reference, exact WebAssembly in this thread
+ *    and split across workers (one per core);
+ * 2. mainnet genesis (384, 6) on `mainBytes` of the mainnet set, W = 512: exact WebAssembly
+ *    across workers (the default path; target ≤ 5 min for 64 KiB), exact WebAssembly in one
+ *    thread, and PyTorch float32 on one thread (`bench/torch_ref.py eval-time`, when
+ *    `/usr/bin/python3` has torch) on the same checkpoint and windows.
+ *
+ * Every run prints wall seconds and the process's CPU seconds (the machine is shared), and the
+ * ratios are of figures from this run. Run:
+ * `deno run -A bench/exact_eval_bench.ts [testBytes=4096] [mainBytes=65536]`.
  *
  * @module
  */
+import process from "node:process";
+import { encodeCheckpoint } from "../core/checkpoint/rnet.ts";
 import { genesisCheckpoint } from "../core/checkpoint/genesis_init.ts";
 import { requestGpu } from "../gpu/device.ts";
 import { evaluateLossGpu } from "../gpu/model/evaluate.ts";
 import { evaluateLossCpu } from "../gpu/ref/model.ts";
-import { cpuExactEvaluator, WasmExactEvaluator } from "../gpu/exact/mod.ts";
+import { consensusLossMicroNats, cpuExactEvaluator, WasmExactEvaluator } from "../gpu/exact/mod.ts";
 
 const testBytes = Number(Deno.args[0] ?? 4096), mainBytes = Number(Deno.args[1] ?? 65536);
 async function data(net: string, n: number): Promise<Uint8Array> {
@@ -19,13 +29,20 @@ async function data(net: string, n: number): Promise<Uint8Array> {
   if (all.length < n) throw new RangeError(`${net} set has only ${all.length} bytes`);
   return all.subarray(0, n);
 }
-async function time(label: string, f: () => Promise<unknown> | unknown): Promise<number> {
-  const t0 = performance.now();
-  await f();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(34)} ${s.toFixed(2)} s`);
-  return s;
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
+async function time<T>(label: string, f: () => Promise<T> | T): Promise<[number, T]> {
+  const t0 = performance.now(), c0 = cpuSeconds();
+  const r = await f();
+  const s = (performance.now() - t0) / 1000, c = cpuSeconds() - c0;
+  console.log(
+    `${label.padEnd(44)} ${s.toFixed(2).padStart(8)} s wall ${c.toFixed(2).padStart(8)} s cpu`,
+  );
+  return [s, r];
+}
+const workers = navigator.hardwareConcurrency;
 
 const tn = genesisCheckpoint({ dModel: 128, nLayers: 2 }, 1);
 const tb = await data("testnet", testBytes);
@@ -34,28 +51,100 @@ const gpu = await requestGpu();
 let gpuS = NaN;
 if (gpu) {
   await evaluateLossGpu(gpu, tn, tb, 256); // compile pipelines
-  gpuS = await time(
+  [gpuS] = await time(
     `f32 webgpu (${gpu.adapterName.slice(0, 20)})`,
     () => evaluateLossGpu(gpu, tn, tb, 256),
   );
 }
-const cpuF32 = await time("f32 cpu reference", () => evaluateLossCpu(tn, tb, 256));
-const cpuExact = await time(
+const [cpuF32] = await time("f32 cpu reference", () => evaluateLossCpu(tn, tb, 256));
+const [cpuExact, refSums] = await time(
   "exact cpu reference",
   () => cpuExactEvaluator().evaluateWindows(tn, tb, 256),
 );
-const wasm = await time(
-  "exact wasm simd",
-  () => new WasmExactEvaluator().evaluateWindows(tn, tb, 256),
+const [wasm1, oneSums] = await time(
+  "exact wasm simd, 1 thread",
+  () => new WasmExactEvaluator({ workers: 0 }).evaluateWindows(tn, tb, 256),
 );
+const [wasmN, nSums] = await time(
+  `exact wasm simd, ${workers} workers`,
+  () => new WasmExactEvaluator({ workers }).evaluateWindows(tn, tb, 256),
+);
+if (
+  JSON.stringify(refSums) !== JSON.stringify(oneSums) ||
+  JSON.stringify(refSums) !== JSON.stringify(nSums)
+) {
+  throw new Error("the exact paths disagree");
+}
 console.log(
-  `ratios: exact wasm vs f32 cpu ${(cpuF32 / wasm).toFixed(2)}× faster, vs exact cpu ` +
-    `${(cpuExact / wasm).toFixed(2)}×` +
-    (gpu ? `, vs f32 webgpu ${(gpuS / wasm).toFixed(2)}×` : ""),
+  `ratios (speed-ups): exact wasm 1 thread vs f32 cpu ${
+    (cpuF32 / wasm1).toFixed(2)
+  }×, vs exact cpu ` +
+    `${(cpuExact / wasm1).toFixed(2)}×; ${workers} workers vs 1 thread ${
+      (wasm1 / wasmN).toFixed(2)
+    }×` +
+    (gpu ? `; f32 webgpu vs exact wasm ${workers} workers ${(wasmN / gpuS).toFixed(2)}×` : ""),
 );
+
 const mn = genesisCheckpoint({ dModel: 384, nLayers: 6 }, 1);
 const mb = await data("mainnet", mainBytes);
-await time(
-  `mainnet (384, 6) ${mainBytes} B exact wasm`,
-  () => new WasmExactEvaluator().evaluateWindows(mn, mb, 512),
+console.log(`\nmainnet genesis (384, 6), ${mainBytes} B, W = 512`);
+const [mainN, mainSums] = await time(
+  `exact wasm simd, ${workers} workers`,
+  () => new WasmExactEvaluator({ workers }).evaluateWindows(mn, mb, 512),
 );
+const [main1, main1Sums] = await time(
+  "exact wasm simd, 1 thread",
+  () => new WasmExactEvaluator({ workers: 0 }).evaluateWindows(mn, mb, 512),
+);
+if (JSON.stringify(mainSums) !== JSON.stringify(main1Sums)) throw new Error("split changed sums");
+console.log(`consensus loss ${consensusLossMicroNats(mainSums, 512)} µnats`);
+
+const rnet = await Deno.makeTempFile({ suffix: ".rnet" });
+try {
+  await Deno.writeFile(rnet, encodeCheckpoint(mn));
+  const t0 = performance.now();
+  const torch = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      new URL("./torch_ref.py", import.meta.url).pathname,
+      "--threads",
+      "1",
+      "eval-time",
+      "--rnet",
+      rnet,
+      "--network",
+      "mainnet",
+      "--bytes",
+      String(mainBytes),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output().catch((e) => ({
+    success: false,
+    stdout: new Uint8Array(),
+    stderr: new TextEncoder().encode(String(e)),
+  }));
+  if (!torch.success) {
+    console.log(
+      `pytorch f32: not measured (${
+        new TextDecoder().decode(torch.stderr).trim().split("\n").at(-1)
+      })`,
+    );
+  } else {
+    const r = JSON.parse(new TextDecoder().decode(torch.stdout));
+    console.log(
+      `${"pytorch f32, 1 thread (forward only)".padEnd(44)} ${
+        r.seconds.toFixed(2).padStart(8)
+      } s wall ` +
+        `${r.cpu_seconds.toFixed(2).padStart(8)} s cpu  (loss ${r.loss.toFixed(6)}, process ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+    console.log(
+      `ratios (speed-ups over pytorch 1 thread): exact wasm 1 thread ${
+        (r.seconds / main1).toFixed(2)
+      }×, ` +
+        `${workers} workers ${(r.seconds / mainN).toFixed(2)}×`,
+    );
+  }
+} finally {
+  await Deno.remove(rnet);
+}

@@ -243,8 +243,11 @@ export class WasmForward {
   }
 }
 
-/** Rows per forward call: enough to amortise the calls, bounded memory. */
-export const ROWS_PER_CALL = 2048;
+/**
+ * Rows per forward call: enough to amortise the kernel calls, few enough that the first call
+ * (run by V8's baseline compiler while the optimised code is built) is a small share.
+ */
+export const ROWS_PER_CALL = 512;
 
 /**
  * Per-window loss sums of the `windows` consecutive windows of `windowLen` bytes in `bytes`

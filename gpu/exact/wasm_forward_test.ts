@@ -16,15 +16,16 @@ Deno.test("the whole-forward module equals the reference across call batches and
   const all = await Deno.readFile(
     new URL("../../core/data/validation-regtest.txt", import.meta.url),
   );
-  // d = 18 leaves a channel tail after the 4-wide conv lanes; W = 2 is the shortest window,
-  // W = 700 spans more than one 63-tap conv history, and 3 windows of 700 cross a call batch.
-  const qm = quantizeCheckpoint(genesisCheckpoint({ dModel: 18, nLayers: 1 }, 5));
-  for (const [w, n] of [[2, 5], [5, 3], [700, 3]] as const) {
-    const bytes = all.subarray(0, w * n);
-    assert.deepEqual(
-      wasmWindowSums(qm, bytes, n, w),
-      forwardWindowSums(qm, plainGemm, bytes, n, w),
-    );
+  // d = 18 leaves a channel tail after the 4-wide conv lanes; d = 66 puts 2 outputs in a
+  // second 64-output tile of a product; W = 2 is the shortest window, W = 300 spans more than
+  // one 63-tap conv history, and 3 windows of 300 cross a call batch (512 rows).
+  for (const d of [18, 66]) {
+    const qm = quantizeCheckpoint(genesisCheckpoint({ dModel: d, nLayers: 1 }, 5));
+    for (const [w, n] of [[2, 5], [5, 3], [300, 3]] as const) {
+      const bytes = all.subarray(0, w * n);
+      const want = forwardWindowSums(qm, plainGemm, bytes, n, w);
+      assert.deepEqual(wasmWindowSums(qm, bytes, n, w), want, `d = ${d}, W = ${w}`);
+    }
   }
 });
 

@@ -1,117 +1,150 @@
 /**
- * Speed of the exact consensus evaluator against today's f32 evaluation, in one run:
- * with a WebGPU adapter, the exact WebGPU path (each product variant) against f32 WebGPU
- * (`evaluateLossGpu`) on the regtest trained checkpoint (fixture block 29, 4 KiB, W = 64) and on
- * testnet genesis (128, 2) on `testBytes` of the testnet set (W = 256), interleaved, best of
- * `reps` after a compile run; then on testnet genesis the f32 CPU reference, exact CPU
- * reference and exact WASM SIMD (skipped when `cpu` = 0); then mainnet genesis (384, 6) on
- * `mainBytes` with W = 512 on exact WebGPU (or WASM without an adapter), in seconds (skipped
- * when `mainBytes` = 0).
- * Run: `deno run -A bench/exact_eval_bench.ts [testBytes=4096] [mainBytes=65536] [cpu=1] [reps=2]`.
+ * Speed of the exact consensus evaluator against the f32 evaluators and PyTorch, in one run:
+ *
+ * 1. testnet genesis (128, 2) on `testBytes` of the testnet set, W = 256: f32 WebGPU (when an
+ *    adapter exists), f32 CPU reference, exact CPU reference, exact WebAssembly in this thread
+ *    and split across workers (one per core);
+ * 2. mainnet genesis (384, 6) on `mainBytes` of the mainnet set, W = 512: exact WebAssembly
+ *    across workers (the default path; target ≤ 5 min for 64 KiB), exact WebAssembly in one
+ *    thread, and PyTorch float32 on one thread (`bench/torch_ref.py eval-time`, when
+ *    `/usr/bin/python3` has torch) on the same checkpoint and windows.
+ *
+ * Every run prints wall seconds and the process's CPU seconds (the machine is shared), and the
+ * ratios are of figures from this run. Run:
+ * `deno run -A bench/exact_eval_bench.ts [testBytes=4096] [mainBytes=65536]`.
  *
  * @module
  */
+import process from "node:process";
+import { encodeCheckpoint } from "../core/checkpoint/rnet.ts";
 import { genesisCheckpoint } from "../core/checkpoint/genesis_init.ts";
 import { requestGpu } from "../gpu/device.ts";
 import { evaluateLossGpu } from "../gpu/model/evaluate.ts";
 import { evaluateLossCpu } from "../gpu/ref/model.ts";
-import {
-  cpuExactEvaluator,
-  type ExactEvaluator,
-  WasmExactEvaluator,
-  WebGpuExactEvaluator,
-} from "../gpu/exact/mod.ts";
-import { packedDotAvailable } from "../gpu/exact/webgpu/webgpu_evaluator.ts";
-import type { Checkpoint } from "../core/checkpoint/checkpoint.ts";
-import { decodeCheckpoint } from "../core/checkpoint/rnet.ts";
-import { readChainFixture } from "../tests/chain_fixture.ts";
+import { consensusLossMicroNats, cpuExactEvaluator, WasmExactEvaluator } from "../gpu/exact/mod.ts";
 
 const testBytes = Number(Deno.args[0] ?? 4096), mainBytes = Number(Deno.args[1] ?? 65536);
-const withCpu = Number(Deno.args[2] ?? 1) !== 0, reps = Number(Deno.args[3] ?? 2);
 async function data(net: string, n: number): Promise<Uint8Array> {
   const all = await Deno.readFile(new URL(`../core/data/validation-${net}.txt`, import.meta.url));
   if (all.length < n) throw new RangeError(`${net} set has only ${all.length} bytes`);
   return all.subarray(0, n);
 }
-async function time(label: string, f: () => Promise<unknown> | unknown): Promise<number> {
-  const t0 = performance.now();
-  await f();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(34)} ${s.toFixed(2)} s`);
-  return s;
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
+async function time<T>(label: string, f: () => Promise<T> | T): Promise<[number, T]> {
+  const t0 = performance.now(), c0 = cpuSeconds();
+  const r = await f();
+  const s = (performance.now() - t0) / 1000, c = cpuSeconds() - c0;
+  console.log(
+    `${label.padEnd(44)} ${s.toFixed(2).padStart(8)} s wall ${c.toFixed(2).padStart(8)} s cpu`,
+  );
+  return [s, r];
+}
+const workers = navigator.hardwareConcurrency;
 
 const tn = genesisCheckpoint({ dModel: 128, nLayers: 2 }, 1);
 const tb = await data("testnet", testBytes);
-const gpu = await requestGpu();
-
-/** f32 WebGPU against every exact WebGPU variant, interleaved, best of `reps` each. */
-async function gpuRatios(label: string, ckpt: Checkpoint, bytes: Uint8Array, w: number) {
-  if (!gpu) return;
-  console.log(`${label}, ${bytes.length} B, W = ${w} (best of ${reps}, after a compile run)`);
-  const exact: ExactEvaluator[] = [
-    new WebGpuExactEvaluator(gpu, { packed: false, textures: true }),
-    new WebGpuExactEvaluator(gpu, { packed: false, textures: false }),
-    ...(packedDotAvailable() ? [new WebGpuExactEvaluator(gpu, { packed: true })] : []),
-  ];
-  const runs: [string, () => Promise<unknown>][] = [
-    ["f32 webgpu (evaluateLossGpu)", () => evaluateLossGpu(gpu, ckpt, bytes, w)],
-    ...exact.map((e): [string, () => Promise<unknown>] => [
-      e.name.replace(`${gpu.adapterName}, `, ""),
-      () => e.evaluateWindows(ckpt, bytes, w),
-    ]),
-  ];
-  for (const [, f] of runs) await f(); // compile pipelines
-  const best = runs.map(() => Infinity);
-  for (let r = 0; r < reps; r++) {
-    for (const [i, [, f]] of runs.entries()) {
-      const t0 = performance.now();
-      await f();
-      best[i] = Math.min(best[i]!, (performance.now() - t0) / 1000);
-    }
-  }
-  for (const [i, [name]] of runs.entries()) {
-    const ratio = i === 0 ? "" : `  ${(best[0]! / best[i]!).toFixed(2)}× f32 webgpu speed`;
-    console.log(`  ${name.padEnd(44)} ${best[i]!.toFixed(2)} s${ratio}`);
-  }
-}
-
-if (gpu) {
-  console.log(`adapter: ${gpu.adapterName}`);
-  const blocks = await readChainFixture();
-  await gpuRatios(
-    "regtest trained (fixture block 29)",
-    decodeCheckpoint(blocks[29]!.checkpoint),
-    await data("regtest", 4096),
-    64,
-  );
-  await gpuRatios("testnet genesis (128, 2)", tn, tb, 256);
-}
-if (!withCpu && mainBytes > 0) await mainnet();
-if (!withCpu) Deno.exit(0);
 console.log(`testnet genesis (128, 2), ${testBytes} B, W = 256`);
-const cpuF32 = await time("f32 cpu reference", () => evaluateLossCpu(tn, tb, 256));
-const cpuExact = await time(
+const gpu = await requestGpu();
+let gpuS = NaN;
+if (gpu) {
+  await evaluateLossGpu(gpu, tn, tb, 256); // compile pipelines
+  [gpuS] = await time(
+    `f32 webgpu (${gpu.adapterName.slice(0, 20)})`,
+    () => evaluateLossGpu(gpu, tn, tb, 256),
+  );
+}
+const [cpuF32] = await time("f32 cpu reference", () => evaluateLossCpu(tn, tb, 256));
+const [cpuExact, refSums] = await time(
   "exact cpu reference",
   () => cpuExactEvaluator().evaluateWindows(tn, tb, 256),
 );
-const wasm = await time(
-  "exact wasm simd",
-  () => new WasmExactEvaluator().evaluateWindows(tn, tb, 256),
+const [wasm1, oneSums] = await time(
+  "exact wasm simd, 1 thread",
+  () => new WasmExactEvaluator({ workers: 0 }).evaluateWindows(tn, tb, 256),
 );
+const [wasmN, nSums] = await time(
+  `exact wasm simd, ${workers} workers`,
+  () => new WasmExactEvaluator({ workers }).evaluateWindows(tn, tb, 256),
+);
+if (
+  JSON.stringify(refSums) !== JSON.stringify(oneSums) ||
+  JSON.stringify(refSums) !== JSON.stringify(nSums)
+) {
+  throw new Error("the exact paths disagree");
+}
 console.log(
-  `ratios: exact wasm vs f32 cpu ${(cpuF32 / wasm).toFixed(2)}× faster, vs exact cpu ` +
-    `${(cpuExact / wasm).toFixed(2)}×` +
-    "",
+  `ratios (speed-ups): exact wasm 1 thread vs f32 cpu ${
+    (cpuF32 / wasm1).toFixed(2)
+  }×, vs exact cpu ` +
+    `${(cpuExact / wasm1).toFixed(2)}×; ${workers} workers vs 1 thread ${
+      (wasm1 / wasmN).toFixed(2)
+    }×` +
+    (gpu ? `; f32 webgpu vs exact wasm ${workers} workers ${(wasmN / gpuS).toFixed(2)}×` : ""),
 );
-if (mainBytes > 0) await mainnet();
 
-async function mainnet(): Promise<void> {
-  const mn = genesisCheckpoint({ dModel: 384, nLayers: 6 }, 1);
-  const mb = await data("mainnet", mainBytes);
-  const ev = gpu ? new WebGpuExactEvaluator(gpu) : new WasmExactEvaluator();
-  await time(
-    `mainnet (384, 6) ${mainBytes} B ${gpu ? "exact webgpu" : "exact wasm"} (with compile)`,
-    () => ev.evaluateWindows(mn, mb, 512),
-  );
+const mn = genesisCheckpoint({ dModel: 384, nLayers: 6 }, 1);
+const mb = await data("mainnet", mainBytes);
+console.log(`\nmainnet genesis (384, 6), ${mainBytes} B, W = 512`);
+const [mainN, mainSums] = await time(
+  `exact wasm simd, ${workers} workers`,
+  () => new WasmExactEvaluator({ workers }).evaluateWindows(mn, mb, 512),
+);
+const [main1, main1Sums] = await time(
+  "exact wasm simd, 1 thread",
+  () => new WasmExactEvaluator({ workers: 0 }).evaluateWindows(mn, mb, 512),
+);
+if (JSON.stringify(mainSums) !== JSON.stringify(main1Sums)) throw new Error("split changed sums");
+console.log(`consensus loss ${consensusLossMicroNats(mainSums, 512)} µnats`);
+
+const rnet = await Deno.makeTempFile({ suffix: ".rnet" });
+try {
+  await Deno.writeFile(rnet, encodeCheckpoint(mn));
+  const t0 = performance.now();
+  const torch = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      new URL("./torch_ref.py", import.meta.url).pathname,
+      "--threads",
+      "1",
+      "eval-time",
+      "--rnet",
+      rnet,
+      "--network",
+      "mainnet",
+      "--bytes",
+      String(mainBytes),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output().catch((e) => ({
+    success: false,
+    stdout: new Uint8Array(),
+    stderr: new TextEncoder().encode(String(e)),
+  }));
+  if (!torch.success) {
+    console.log(
+      `pytorch f32: not measured (${
+        new TextDecoder().decode(torch.stderr).trim().split("\n").at(-1)
+      })`,
+    );
+  } else {
+    const r = JSON.parse(new TextDecoder().decode(torch.stdout));
+    console.log(
+      `${"pytorch f32, 1 thread (forward only)".padEnd(44)} ${
+        r.seconds.toFixed(2).padStart(8)
+      } s wall ` +
+        `${r.cpu_seconds.toFixed(2).padStart(8)} s cpu  (loss ${r.loss.toFixed(6)}, process ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+    console.log(
+      `ratios (speed-ups over pytorch 1 thread): exact wasm 1 thread ${
+        (r.seconds / main1).toFixed(2)
+      }×, ` +
+        `${workers} workers ${(r.seconds / mainN).toFixed(2)}×`,
+    );
+  }
+} finally {
+  await Deno.remove(rnet);
 }

@@ -329,6 +329,20 @@ def speed_report(torch_tps, ours_train, ours_eval):
     return out
 
 
+def cmd_eval_time(args):
+    """Seconds of one float32 validation pass over the first --bytes of the network's set
+    (the yardstick of bench/exact_eval_bench.ts); prints one JSON line."""
+    d, n_layers, P = read_rnet(args.rnet)
+    window = args.window or WINDOWS[args.network]
+    data = validation_bytes(args.network)[:args.bytes]
+    t0, c0 = time.perf_counter(), time.process_time()
+    loss = validation_loss(P, n_layers, data, window, torch.float32)
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps({"seconds": secs, "cpu_seconds": cpu, "loss": loss, "config": f"{d}x{n_layers}",
+                      "tokens": len(data) // window * window,
+                      "threads": torch.get_num_threads()}))
+
+
 def cmd_time(args):
     d, n_layers = (int(x) for x in args.config.split("x"))
     window = args.window or WINDOWS[args.network]
@@ -383,13 +397,13 @@ def cmd_drive(args):
         window = WINDOWS[network]
         loss64 = validation_loss(P, n_layers, data, window, torch.float64)
         loss32 = validation_loss(P, n_layers, data, window, torch.float32)
-        rel = abs(ours["loss"] - loss64) / loss64
+        rel = abs(ours["f32_loss"] - loss64) / loss64
         worst = max(worst, rel)
-        rows.append({"network": network, "config": f"{d}x{n_layers}", "rnt_loss": ours["loss"],
-                     "rnt_evaluator": ours["evaluator"], "torch_loss_f64": loss64,
+        rows.append({"network": network, "config": f"{d}x{n_layers}", "rnt_loss": ours["f32_loss"],
+                     "rnt_evaluator": ours["f32_evaluator"], "torch_loss_f64": loss64,
                      "torch_loss_f32": loss32, "rel_diff_f64": rel,
-                     "rel_diff_f32": abs(ours["loss"] - loss32) / loss32,
-                     "rnt_eval_tokens_per_sec": ours["tokens_per_sec"]})
+                     "rel_diff_f32": abs(ours["f32_loss"] - loss32) / loss32,
+                     "rnt_eval_tokens_per_sec": ours["f32_tokens_per_sec"]})
     grad_rows = []
     for network, path in (("regtest", regtest), ("testnet", testnet)):
         d, n_layers, P = read_rnet(path)
@@ -452,6 +466,11 @@ def main():
     c.add_argument("--window", type=int)
     c.add_argument("--expect", type=float, help="rnt's loss to compare with")
     c.add_argument("--tolerance", type=float, default=1e-4)
+    e = sub.add_parser("eval-time", help="seconds of a float32 validation pass (one JSON line)")
+    e.add_argument("--rnet", required=True)
+    e.add_argument("--network", choices=WINDOWS, default="mainnet")
+    e.add_argument("--window", type=int)
+    e.add_argument("--bytes", type=int, default=65536)
     g = sub.add_parser("grad", help="compare an exported rnt gradient with PyTorch's")
     g.add_argument("--rnet", required=True)
     g.add_argument("--grad", required=True, help="gradient from bench/_export_rnet.ts")
@@ -485,7 +504,8 @@ def main():
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    commands = {"check": cmd_check, "grad": cmd_grad, "time": cmd_time, "drive": cmd_drive}
+    commands = {"check": cmd_check, "grad": cmd_grad, "time": cmd_time, "drive": cmd_drive,
+                "eval-time": cmd_eval_time}
     return commands[args.cmd](args)
 
 

@@ -44,6 +44,12 @@ import { train } from "../gpu/train/trainer.ts";
 import { WindowSampler } from "../gpu/train/window_sampler.ts";
 import { loadValidationSet, sampleTrainPath } from "../gpu/model/datasets.ts";
 import { evaluateLossGpu } from "../gpu/model/evaluate.ts";
+import {
+  consensusLossMicroNats,
+  exactLossNats,
+  selectExactEvaluator,
+  totalOf,
+} from "../gpu/exact/mod.ts";
 import { growCheckpoint } from "../gpu/model/grow.ts";
 
 /** Seed of the genesis weights (PROTOCOL.md §3): the same on every network. */
@@ -125,7 +131,7 @@ function printResult(ctx: CommandContext, args: ParsedArgs, result: Record<strin
   for (const [k, v] of Object.entries(result)) ctx.out(`${k.padEnd(width)}  ${v}`);
 }
 
-/** Evaluates with WebGPU, or the CPU reference (with a notice) when there is no adapter. */
+/** The f32 loss with WebGPU, or the CPU reference (with a notice) when there is no adapter. */
 async function evaluate(
   checkpoint: Checkpoint,
   bytes: Uint8Array,
@@ -282,9 +288,15 @@ const trainCommand: CommandSpec = {
 const evalCommand: CommandSpec = {
   name: "eval",
   summary: "Compute the consensus validation loss of a checkpoint",
-  usage: "model eval [--in FILE.rnet] [--data FILE] [--regtest|--testnet] [--cpu] [--json]",
-  details:
-    "Without --data, evaluates on the network's bundled validation set (the consensus loss).",
+  usage:
+    "model eval [--in FILE.rnet] [--data FILE] [--regtest|--testnet] [--cpu|--wasm] [--exact-only] [--json]",
+  details: "Without --data, evaluates on the network's bundled validation set. Prints the exact " +
+    "consensus loss (PROTOCOL.md §3.10: consensus_loss, the integer micro-nats a header " +
+    "carries, identical on every path), which exact path ran (evaluator) and its seconds; " +
+    "then the f32 loss of §3.3 (f32_loss, f32_evaluator, f32_seconds), WebGPU when present. " +
+    "The exact path defaults to the fastest present (WebAssembly SIMD, split across workers); " +
+    "--cpu runs everything on the plain-TypeScript references (exact and f32, no WebGPU), " +
+    "--wasm insists on WebAssembly SIMD for the exact loss.",
   options: {
     ...NETWORK_OPTIONS,
     ...JSON_OPTION,
@@ -292,7 +304,16 @@ const evalCommand: CommandSpec = {
     ...CONFIG,
     data: { type: "string", valueName: "FILE", description: "Evaluate on this file instead" },
     window: { type: "string", valueName: "W", description: "Window length (default network's)" },
-    cpu: { type: "boolean", description: "Use the CPU reference instead of WebGPU" },
+    cpu: {
+      type: "boolean",
+      description:
+        "Use the CPU references: the exact loss in TypeScript, the f32 loss without WebGPU",
+    },
+    wasm: { type: "boolean", description: "Compute the exact loss with WebAssembly SIMD" },
+    "exact-only": {
+      type: "boolean",
+      description: "Skip the f32 loss (its CPU reference is slow on big models without WebGPU)",
+    },
   },
   run: async (args, ctx) => {
     const params = networkOf(args);
@@ -310,25 +331,37 @@ const evalCommand: CommandSpec = {
     if (bytes.length < windowLen) {
       throw new UsageError(`evaluation data has ${bytes.length} bytes, less than one window`);
     }
-    const started = performance.now();
-    const { loss, evaluator } = await evaluate(
-      checkpoint,
-      bytes,
-      windowLen,
-      Boolean(args.values.cpu),
-      ctx.err,
-    );
-    const secs = (performance.now() - started) / 1000;
+    const forceCpu = Boolean(args.values.cpu);
+    if (forceCpu && args.values.wasm) throw new UsageError("--cpu and --wasm exclude each other");
+    const exact = selectExactEvaluator(forceCpu ? "cpu" : args.values.wasm ? "wasm" : "auto");
     const windows = Math.floor(bytes.length / windowLen);
-    printResult(ctx, args, {
-      loss,
-      loss_micro_nats: lossToMicroNats(loss),
-      windows,
-      tokens: windows * windowLen,
-      evaluator,
+    const tokens = windows * windowLen;
+    let started = performance.now();
+    const sums = await exact.evaluateWindows(checkpoint, bytes, windowLen);
+    const secs = (performance.now() - started) / 1000;
+    const micro = consensusLossMicroNats(sums, windowLen);
+    const result: Record<string, unknown> = {
+      consensus_loss: micro,
+      consensus_loss_nats: exactLossNats(totalOf(sums), windows * (windowLen - 1)),
+      evaluator: exact.name,
       seconds: Number(secs.toFixed(3)),
-      tokens_per_sec: Math.round((windows * windowLen) / Math.max(secs, 1e-9)),
-    });
+      windows,
+      tokens,
+      tokens_per_sec: Math.round(tokens / Math.max(secs, 1e-9)),
+    };
+    if (!args.values["exact-only"]) {
+      started = performance.now();
+      const f32 = await evaluate(checkpoint, bytes, windowLen, forceCpu, ctx.err);
+      const f32Secs = (performance.now() - started) / 1000;
+      Object.assign(result, {
+        f32_loss: f32.loss,
+        f32_loss_micro_nats: lossToMicroNats(f32.loss),
+        f32_evaluator: f32.evaluator,
+        f32_seconds: Number(f32Secs.toFixed(3)),
+        f32_tokens_per_sec: Math.round(tokens / Math.max(f32Secs, 1e-9)),
+      });
+    }
+    printResult(ctx, args, result);
     return 0;
   },
 };

@@ -8,11 +8,14 @@ import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
 import { exactLossMicroNats } from "../../core/consensus/exact_loss.ts";
 import { forwardWindowSums, type IntGemm, plainGemm } from "./forward.ts";
 import { quantizeCheckpoint } from "./quantize.ts";
-import { WasmGemm, wasmSimdAvailable } from "./wasm_gemm.ts";
 import type { GpuContext } from "../device.ts";
-// A module cycle (the WebGPU evaluator uses windowCount), safe: neither side runs the other's
-// code while loading.
 import { WebGpuExactEvaluator } from "./webgpu/webgpu_evaluator.ts";
+import { WasmExactEvaluator } from "./wasm_evaluator.ts";
+import { wasmForwardAvailable } from "./wasm_forward.ts";
+import { windowCount } from "./windows.ts";
+
+export { WasmExactEvaluator, type WasmExactOptions } from "./wasm_evaluator.ts";
+export { windowCount } from "./windows.ts";
 
 /** Computes the exact per-window loss sums of a checkpoint. */
 export interface ExactEvaluator {
@@ -28,18 +31,6 @@ export interface ExactEvaluator {
     windowLen: number,
     signal?: AbortSignal,
   ): Promise<number[]>;
-}
-
-/** Number of windows of `windowLen` in `bytes`; throws RangeError when there is none. */
-export function windowCount(bytes: Uint8Array, windowLen: number): number {
-  if (!Number.isInteger(windowLen) || windowLen < 2) {
-    throw new RangeError(`Window length must be an integer >= 2, got ${windowLen}`);
-  }
-  const windows = Math.floor(bytes.length / windowLen);
-  if (windows < 1) {
-    throw new RangeError(`Need at least one window of ${windowLen} bytes, got ${bytes.length}`);
-  }
-  return windows;
 }
 
 /** Windows per engine call: enough rows to amortise a call, bounded memory. */
@@ -93,24 +84,6 @@ export function consensusLossMicroNats(sums: readonly number[], windowLen: numbe
   return exactLossMicroNats(totalOf(sums), sums.length * (windowLen - 1));
 }
 
-/** The WebAssembly SIMD path (a fresh instance per evaluation, so memory is returned). */
-export class WasmExactEvaluator implements ExactEvaluator {
-  readonly name = "wasm simd";
-  evaluateWindows(
-    checkpoint: Checkpoint,
-    bytes: Uint8Array,
-    windowLen: number,
-    signal?: AbortSignal,
-  ): Promise<number[]> {
-    return new GemmExactEvaluator(new WasmGemm()).evaluateWindows(
-      checkpoint,
-      bytes,
-      windowLen,
-      signal,
-    );
-  }
-}
-
 /** Which path {@link selectExactEvaluator} may pick. */
 export type ExactPath = "auto" | "cpu" | "wasm" | "webgpu";
 
@@ -130,8 +103,10 @@ export function selectExactEvaluator(
     if (!gpu) throw new Error("WebGPU is not available in this runtime (no adapter)");
     return new WebGpuExactEvaluator(gpu);
   }
-  if (path === "wasm" || wasmSimdAvailable()) {
-    if (!wasmSimdAvailable()) throw new Error("WebAssembly SIMD is not available in this runtime");
+  if (path === "wasm" || wasmForwardAvailable()) {
+    if (!wasmForwardAvailable()) {
+      throw new Error("WebAssembly SIMD is not available in this runtime");
+    }
     return new WasmExactEvaluator();
   }
   return cpuExactEvaluator();

@@ -1,9 +1,11 @@
 /**
- * Every exact path gives the same integers (assert.equal on integers): CPU reference vs
- * WebAssembly SIMD vs WebGPU (when an adapter exists: plain-integer products, and
- * dot4I8Packed products where WGSL has them) on genesis checkpoints of the three networks, trained fixture checkpoints, a
- * grown checkpoint, random and adversarial weights, and a weight nudged across rounding
- * boundaries. Also: the exact loss tracks the f32 loss within 1e-3 relative.
+ * Every exact path gives the same integers (assert.equal on integers): CPU reference vs the
+ * whole-forward WebAssembly path in this thread, in one worker and split over three workers, vs
+ * WebGPU (when an adapter exists: plain-integer products from textures and from storage buffers,
+ * and dot4I8Packed products where WGSL has them), on genesis checkpoints of the three networks,
+ * trained fixture checkpoints, a grown checkpoint, random and adversarial weights, and a weight
+ * nudged across rounding boundaries. Also: the exact loss tracks the f32 loss within 1e-3
+ * relative.
  */
 import assert from "node:assert/strict";
 import { type Checkpoint, cloneCheckpoint } from "../../core/checkpoint/checkpoint.ts";
@@ -39,7 +41,14 @@ const gpuPaths: ExactEvaluator[] = gpu
     ...(packedDotAvailable() ? [new WebGpuExactEvaluator(gpu, { packed: true })] : []),
   ]
   : [];
-const paths: ExactEvaluator[] = [cpuExactEvaluator(), new WasmExactEvaluator(), ...gpuPaths];
+/** The reference first; then WebAssembly in this thread, in one worker and split over three. */
+const paths: ExactEvaluator[] = [
+  cpuExactEvaluator(),
+  new WasmExactEvaluator({ workers: 0 }),
+  new WasmExactEvaluator({ workers: 1 }),
+  new WasmExactEvaluator({ workers: 3 }),
+  ...gpuPaths,
+];
 
 async function validation(net: string, bytes: number): Promise<Uint8Array> {
   const all = await Deno.readFile(
@@ -49,13 +58,18 @@ async function validation(net: string, bytes: number): Promise<Uint8Array> {
 }
 
 /** Evaluates on every path, asserts the integers are equal, returns them. */
-async function agreeingSums(ckpt: Checkpoint, bytes: Uint8Array, w: number): Promise<number[]> {
-  const [first, ...rest] = await Promise.all(paths.map((p) => p.evaluateWindows(ckpt, bytes, w)));
+async function agreeingSums(
+  ckpt: Checkpoint,
+  bytes: Uint8Array,
+  w: number,
+  on: readonly ExactEvaluator[] = paths,
+): Promise<number[]> {
+  const [first, ...rest] = await Promise.all(on.map((p) => p.evaluateWindows(ckpt, bytes, w)));
   for (const [i, other] of rest.entries()) {
-    const name = paths[i + 1]!.name;
+    const name = on[i + 1]!.name;
     assert.equal(other.length, first!.length, `${name}: window count`);
     for (const [w, sum] of other.entries()) {
-      assert.equal(sum, first![w], `${name} differs from ${paths[0]!.name} at window ${w}`);
+      assert.equal(sum, first![w], `${name} differs from ${on[0]!.name} at window ${w}`);
     }
   }
   for (const s of first!) assert.ok(Number.isSafeInteger(s) && s >= 0 && s < 2 ** 40);
@@ -176,9 +190,16 @@ Deno.test("exact paths agree on every step of a weight nudged across rounding bo
   const step = 2 ** -groupExponent(max, 9);
   const start = (Math.floor(wz[5]! / step) + 0.5) * step - 100e-6;
   const seen = new Set<number>();
+  let last: number | undefined;
   for (let step = 0; step < 200; step++) {
     wz[5] = Math.fround(start + step * 1e-6);
-    const sums = await agreeingSums(ckpt, bytes, 64);
+    // Every step on the reference and in-thread WebAssembly; the worker paths (which run the
+    // same module, a worker start each) every 25th step and on every step that crossed.
+    const sums = await agreeingSums(ckpt, bytes, 64, paths.slice(0, 2));
+    if (step % 25 === 0 || (last !== undefined && sums[0] !== last)) {
+      await agreeingSums(ckpt, bytes, 64);
+    }
+    last = sums[0]!;
     seen.add(sums[0]!);
   }
   assert.ok(seen.size > 1, "the nudge crossed at least one rounding boundary");

@@ -22,6 +22,7 @@ export {
   selectExactEvaluator,
   totalOf,
   WasmExactEvaluator,
+  type WasmExactOptions,
   windowCount,
 } from "./evaluator.ts";
 export { exactLossMicroNats, exactLossNats } from "../../core/consensus/exact_loss.ts";

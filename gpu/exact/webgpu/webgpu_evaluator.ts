@@ -14,7 +14,7 @@ import { FFN_MULT, SLOT_KEY, SLOTS, VOCAB } from "../../../core/checkpoint/model
 import { CommandBatch, createStorage, type GpuContext, readStorage } from "../../device.ts";
 import { grid1d } from "../../kernels/elementwise.ts";
 import type { ExactEvaluator } from "../evaluator.ts";
-import { windowCount } from "../evaluator.ts";
+import { windowCount } from "../windows.ts";
 import { actBitsFor, sqrtDimQ20 } from "../forward.ts";
 import { EXP2_TABLE, H_MAX, Q_MAX } from "../primitives.ts";
 import { type QLinear, quantizeCheckpoint, type QuantizedModel } from "../quantize.ts";

@@ -1,0 +1,582 @@
+;; The whole exact forward pass of PROTOCOL.md PROTOCOL 3.10 as WebAssembly kernels over buffers that stay
+;; resident in this module's memory (activations never leave it between steps). The host
+;; (wasm_forward.ts) lays out the buffers and calls the kernels in the order of PROTOCOL 3.10.6.
+;; Every kernel is the integer function of gpu/exact/forward.ts (the readable reference) in
+;; i32/i64 arithmetic; the bounds that make each width sufficient are the ones stated there.
+;; Memory bytes [0, 1028): the exp2 table T[0..256] (i32), written by the host.
+(module
+  (memory (export "memory") 1)
+
+  ;; rshr(x, n) = floor((x + 2^(n-1)) / 2^n) for n >= 1, x for n <= 0 (|x| < 2^52, so n >= 53 gives 0).
+  (func $rshr (param $x i64) (param $n i32) (result i64)
+    (if (result i64) (i32.le_s (local.get $n) (i32.const 0))
+      (then (local.get $x))
+      (else
+        (if (result i64) (i32.ge_s (local.get $n) (i32.const 63))
+          (then (i64.const 0))
+          (else
+            (i64.shr_s
+              (i64.add (local.get $x)
+                (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $n) (i32.const 1)))))
+              (i64.extend_i32_u (local.get $n))))))))
+
+  ;; clamp(x, m) to [-m, m].
+  (func $clamp (param $x i64) (param $m i64) (result i64)
+    (if (result i64) (i64.gt_s (local.get $x) (local.get $m))
+      (then (local.get $m))
+      (else
+        (if (result i64) (i64.lt_s (local.get $x) (i64.sub (i64.const 0) (local.get $m)))
+          (then (i64.sub (i64.const 0) (local.get $m)))
+          (else (local.get $x))))))
+
+  ;; shift(x, n, M) of PROTOCOL 3.10.1 for |x| < 2^31, M < 2^31: |x*2^k| >= 2^31 > M once k >= 31.
+  (func $shiftClamp (param $x i32) (param $n i32) (param $m i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $x))
+      (then (i32.const 0))
+      (else
+        (if (result i32) (i32.gt_s (local.get $n) (i32.const 0))
+          (then
+            (i32.wrap_i64 (call $clamp (call $rshr (i64.extend_i32_s (local.get $x)) (local.get $n))
+              (i64.extend_i32_u (local.get $m)))))
+          (else
+            (if (result i32) (i32.ge_s (i32.sub (i32.const 0) (local.get $n)) (i32.const 31))
+              (then
+                (select (local.get $m) (i32.sub (i32.const 0) (local.get $m))
+                  (i32.gt_s (local.get $x) (i32.const 0))))
+              (else
+                (i32.wrap_i64 (call $clamp
+                  (i64.shl (i64.extend_i32_s (local.get $x))
+                    (i64.extend_i32_u (i32.sub (i32.const 0) (local.get $n))))
+                  (i64.extend_i32_u (local.get $m)))))))))))
+
+  ;; expNeg(y) = e^(-y/2^12) in Q30 for 0 <= y <= 65535 (PROTOCOL 3.10.5).
+  (func $expNeg (param $y i32) (result i32)
+    (local $x i32) (local $i i32) (local $f i32) (local $ta i32) (local $a i32) (local $b i32)
+    (local $v i32)
+    (local.set $x (i32.wrap_i64 (i64.shr_s
+      (i64.add (i64.mul (i64.extend_i32_u (local.get $y)) (i64.const 47274)) (i64.const 1024))
+      (i64.const 11))))
+    (local.set $i (i32.shr_u (local.get $x) (i32.const 16)))
+    (local.set $f (i32.and (local.get $x) (i32.const 65535)))
+    (local.set $ta (i32.shl (i32.shr_u (local.get $f) (i32.const 8)) (i32.const 2)))
+    (local.set $a (i32.load (local.get $ta)))
+    (local.set $b (i32.load offset=4 (local.get $ta)))
+    (local.set $v (i32.sub (local.get $a)
+      (i32.shr_s
+        (i32.add (i32.mul (i32.sub (local.get $a) (local.get $b))
+          (i32.and (local.get $f) (i32.const 255))) (i32.const 128))
+        (i32.const 8))))
+    (if (result i32) (i32.eqz (local.get $i))
+      (then (local.get $v))
+      (else
+        (i32.shr_s
+          (i32.add (local.get $v) (i32.shl (i32.const 1) (i32.sub (local.get $i) (i32.const 1))))
+          (local.get $i)))))
+
+  ;; sigma(k/2^12) in Q14 (PROTOCOL 3.10.5): sigma+ = floor((2^45 + D)/(2D)), D = 2^30 + expNeg(min(|k|, 65535)).
+  (func $sigmoid (param $k i32) (result i32)
+    (local $y i32) (local $den i64) (local $sp i32)
+    (local.set $y (select (i32.sub (i32.const 0) (local.get $k)) (local.get $k)
+      (i32.lt_s (local.get $k) (i32.const 0))))
+    (if (i32.gt_u (local.get $y) (i32.const 65535)) (then (local.set $y (i32.const 65535))))
+    (local.set $den (i64.add (i64.const 1073741824) (i64.extend_i32_u (call $expNeg (local.get $y)))))
+    (local.set $sp (i32.wrap_i64 (i64.div_u
+      (i64.add (i64.const 35184372088832) (local.get $den))
+      (i64.shl (local.get $den) (i64.const 1)))))
+    (select (local.get $sp) (i32.sub (i32.const 16384) (local.get $sp))
+      (i32.ge_s (local.get $k) (i32.const 0))))
+
+  ;; floor(sqrtn) for 0 <= n < 2^53.
+  (func $isqrt (param $n i64) (result i64)
+    (local $r i64)
+    (local.set $r (i64.trunc_f64_u (f64.sqrt (f64.convert_i64_u (local.get $n)))))
+    (block $d1 (loop $l1
+      (br_if $d1 (i64.le_u (i64.mul (local.get $r) (local.get $r)) (local.get $n)))
+      (local.set $r (i64.sub (local.get $r) (i64.const 1)))
+      (br $l1)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i64.gt_u
+        (i64.mul (i64.add (local.get $r) (i64.const 1)) (i64.add (local.get $r) (i64.const 1)))
+        (local.get $n)))
+      (local.set $r (i64.add (local.get $r) (i64.const 1)))
+      (br $l2)))
+    (local.get $r))
+
+  ;; log2(S) in Q24 for 1 <= S < 2^53 by repeated squaring (PROTOCOL 3.10.5).
+  (func $log2Q24 (param $s i64) (result i64)
+    (local $b i32) (local $x i64) (local $out i64) (local $i i32)
+    (local.set $b (i32.sub (i32.const 64) (i32.wrap_i64 (i64.clz (local.get $s)))))
+    (local.set $x
+      (if (result i64) (i32.ge_s (local.get $b) (i32.const 26))
+        (then (i64.shr_u (local.get $s) (i64.extend_i32_u (i32.sub (local.get $b) (i32.const 26)))))
+        (else (i64.shl (local.get $s) (i64.extend_i32_u (i32.sub (i32.const 26) (local.get $b)))))))
+    (local.set $out (i64.shl (i64.extend_i32_u (i32.sub (local.get $b) (i32.const 1))) (i64.const 24)))
+    (local.set $i (i32.const 1))
+    (block $d (loop $l
+      (br_if $d (i32.gt_s (local.get $i) (i32.const 24)))
+      (local.set $x (i64.shr_u (i64.mul (local.get $x) (local.get $x)) (i64.const 25)))
+      (if (i64.ge_u (local.get $x) (i64.const 67108864))
+        (then
+          (local.set $x (i64.shr_u (local.get $x) (i64.const 1)))
+          (local.set $out (i64.add (local.get $out)
+            (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (i32.const 24) (local.get $i))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $out))
+
+  ;; RMSNorm (PROTOCOL 3.10.4) of `rows` rows of width d at $h (Q16) into $out (Q12); when $conv != 0
+  ;; the output is the conv input instead: clamp(rshr(xn, 4), 2^14 - 1) (Q8). h' is parked in $out.
+  (func (export "rmsnorm")
+    (param $h i32) (param $out i32) (param $rows i32) (param $d i32) (param $sqd i32) (param $conv i32)
+    (local $r i32) (local $i i32) (local $hp i32) (local $op i32) (local $m i32) (local $a i32)
+    (local $sh i32) (local $v i64) (local $s i64) (local $j i32) (local $g i64) (local $y i64)
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $hp (i32.add (local.get $h) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))))
+      (local.set $op (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))))
+      (local.set $m (i32.const 0))
+      (local.set $i (i32.const 0))
+      (block $md (loop $ml
+        (br_if $md (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $a (i32.load (i32.add (local.get $hp) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.lt_s (local.get $a) (i32.const 0)) (then (local.set $a (i32.sub (i32.const 0) (local.get $a)))))
+        (if (i32.gt_u (local.get $a) (local.get $m)) (then (local.set $m (local.get $a))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $ml)))
+      (if (i32.eqz (local.get $m))
+        (then (memory.fill (local.get $op) (i32.const 0) (i32.shl (local.get $d) (i32.const 2))))
+        (else
+          (local.set $sh (i32.sub (i32.sub (i32.const 32) (i32.clz (local.get $m))) (i32.const 15)))
+          (local.set $s (i64.const 0))
+          (local.set $i (i32.const 0))
+          (block $sd (loop $sl
+            (br_if $sd (i32.ge_u (local.get $i) (local.get $d)))
+            (local.set $v (i64.extend_i32_s (i32.load (i32.add (local.get $hp) (i32.shl (local.get $i) (i32.const 2))))))
+            (local.set $v (if (result i64) (i32.gt_s (local.get $sh) (i32.const 0))
+              (then (call $rshr (local.get $v) (local.get $sh)))
+              (else (i64.shl (local.get $v) (i64.extend_i32_u (i32.sub (i32.const 0) (local.get $sh)))))))
+            (i32.store (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))) (i32.wrap_i64 (local.get $v)))
+            (local.set $s (i64.add (local.get $s) (i64.mul (local.get $v) (local.get $v))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $sl)))
+          (local.set $s (i64.add (local.get $s)
+            (call $rshr (i64.const 46116860184274) (i32.add (i32.const 30) (i32.shl (local.get $sh) (i32.const 1))))))
+          (local.set $j (i32.const 0))
+          (block $jd (loop $jl
+            (br_if $jd (i64.ge_u
+              (i64.shl (local.get $s) (i64.extend_i32_u (i32.shl (local.get $j) (i32.const 1))))
+              (i64.const 17592186044416)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jl)))
+          (local.set $g (i64.div_u
+            (i64.shl (i64.extend_i32_u (local.get $sqd)) (i64.extend_i32_u (i32.add (local.get $j) (i32.const 16))))
+            (call $isqrt (i64.shl (local.get $s) (i64.extend_i32_u (i32.shl (local.get $j) (i32.const 1)))))))
+          (local.set $i (i32.const 0))
+          (block $od (loop $ol
+            (br_if $od (i32.ge_u (local.get $i) (local.get $d)))
+            (local.set $a (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))))
+            (local.set $y (call $clamp
+              (call $rshr (i64.mul (i64.extend_i32_s (i32.load (local.get $a))) (local.get $g)) (i32.const 24))
+              (i64.const 524287)))
+            (if (local.get $conv)
+              (then (local.set $y (call $clamp (call $rshr (local.get $y) (i32.const 4)) (i64.const 16383)))))
+            (i32.store (local.get $a) (i32.wrap_i64 (local.get $y)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $ol)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; Per-row activation quantisation (PROTOCOL 3.10.3) of `rows` i32 rows of width k at $v into int16 rows
+  ;; of width kp (zero-padded) at $x, the shifts into $shp; rows rows..rowsPad are zero.
+  (func (export "quant")
+    (param $v i32) (param $x i32) (param $shp i32) (param $rows i32) (param $rowsPad i32)
+    (param $k i32) (param $kp i32) (param $bits i32)
+    (local $r i32) (local $i i32) (local $vp i32) (local $xp i32) (local $m i32) (local $a i32)
+    (local $sh i32) (local $max i64) (local $q i64)
+    (local.set $max (i64.extend_i32_u (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $bits) (i32.const 1))) (i32.const 1))))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rowsPad)))
+      (local.set $xp (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $kp)) (i32.const 1))))
+      (memory.fill (local.get $xp) (i32.const 0) (i32.shl (local.get $kp) (i32.const 1)))
+      (i32.store (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))) (i32.const 0))
+      (if (i32.lt_u (local.get $r) (local.get $rows))
+        (then
+          (local.set $vp (i32.add (local.get $v) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 2))))
+          (local.set $m (i32.const 0))
+          (local.set $i (i32.const 0))
+          (block $md (loop $ml
+            (br_if $md (i32.ge_u (local.get $i) (local.get $k)))
+            (local.set $a (i32.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))))
+            (if (i32.lt_s (local.get $a) (i32.const 0)) (then (local.set $a (i32.sub (i32.const 0) (local.get $a)))))
+            (if (i32.gt_u (local.get $a) (local.get $m)) (then (local.set $m (local.get $a))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $ml)))
+          (if (local.get $m)
+            (then
+              (local.set $sh (i32.sub (i32.sub (i32.const 32) (i32.clz (local.get $m)))
+                (i32.sub (local.get $bits) (i32.const 1))))
+              (i32.store (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))) (local.get $sh))
+              (local.set $i (i32.const 0))
+              (block $qd (loop $ql
+                (br_if $qd (i32.ge_u (local.get $i) (local.get $k)))
+                (local.set $q (i64.extend_i32_s (i32.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2))))))
+                (local.set $q (if (result i64) (i32.gt_s (local.get $sh) (i32.const 0))
+                  (then (call $clamp (call $rshr (local.get $q) (local.get $sh)) (local.get $max)))
+                  (else (i64.shl (local.get $q) (i64.extend_i32_u (i32.sub (i32.const 0) (local.get $sh)))))))
+                (i32.store16 (i32.add (local.get $xp) (i32.shl (local.get $i) (i32.const 1))) (i32.wrap_i64 (local.get $q)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $ql)))))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; acc[r, o] = sum _i w[o, i]*x[r, i]: w int16 [n, kp], x int16 [rows, kp], acc int32 [rows, n];
+  ;; kb = 2kp bytes (a multiple of 16), rows a multiple of 4. Every partial sum is bounded by
+  ;; sum |w*x| < 2^31 (PROTOCOL 3.10.3), so the int32 lanes cannot wrap whatever the order.
+  ;; Outputs in tiles of 64 (the tile's weights stay in cache while every row passes); in a tile,
+  ;; blocks of 4 rows x 2 outputs (8 accumulators, 6 loads per 8 dot products), then a 4 x 1
+  ;; block when the tile has an odd output left.
+  (func (export "gemm")
+    (param $w i32) (param $x i32) (param $out i32) (param $rows i32) (param $n i32) (param $kb i32)
+    (local $r i32) (local $o i32) (local $ob0 i32) (local $ob1 i32) (local $i i32) (local $wr i32) (local $wr2 i32) (local $x0 i32)
+    (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $ob i32) (local $op i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $wv v128) (local $wv2 v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local.set $ob (i32.shl (local.get $n) (i32.const 2)))
+    (block $bdone (loop $bloop
+    (br_if $bdone (i32.ge_u (local.get $ob0) (local.get $n)))
+    (local.set $ob1 (select (local.get $n) (i32.add (local.get $ob0) (i32.const 64))
+      (i32.gt_u (i32.add (local.get $ob0) (i32.const 64)) (local.get $n))))
+    (local.set $r (i32.const 0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $x0 (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $kb))))
+      (local.set $x1 (i32.add (local.get $x0) (local.get $kb)))
+      (local.set $x2 (i32.add (local.get $x1) (local.get $kb)))
+      (local.set $x3 (i32.add (local.get $x2) (local.get $kb)))
+      (local.set $o (local.get $ob0))
+      (block $odone (loop $oloop
+        (br_if $odone (i32.gt_u (i32.add (local.get $o) (i32.const 2)) (local.get $ob1)))
+        (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $o) (local.get $kb))))
+        (local.set $wr2 (i32.add (local.get $wr) (local.get $kb)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $b0 (v128.const i32x4 0 0 0 0))
+        (local.set $b1 (v128.const i32x4 0 0 0 0))
+        (local.set $b2 (v128.const i32x4 0 0 0 0))
+        (local.set $b3 (v128.const i32x4 0 0 0 0))
+        (local.set $i (i32.const 0))
+        (block $idone (loop $iloop
+          (br_if $idone (i32.ge_u (local.get $i) (local.get $kb)))
+          (local.set $wv (v128.load (i32.add (local.get $wr) (local.get $i))))
+          (local.set $wv2 (v128.load (i32.add (local.get $wr2) (local.get $i))))
+          (local.set $v0 (v128.load (i32.add (local.get $x0) (local.get $i))))
+          (local.set $v1 (v128.load (i32.add (local.get $x1) (local.get $i))))
+          (local.set $v2 (v128.load (i32.add (local.get $x2) (local.get $i))))
+          (local.set $v3 (v128.load (i32.add (local.get $x3) (local.get $i))))
+          (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $wv) (local.get $v0))))
+          (local.set $b0 (i32x4.add (local.get $b0) (i32x4.dot_i16x8_s (local.get $wv2) (local.get $v0))))
+          (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $wv) (local.get $v1))))
+          (local.set $b1 (i32x4.add (local.get $b1) (i32x4.dot_i16x8_s (local.get $wv2) (local.get $v1))))
+          (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $wv) (local.get $v2))))
+          (local.set $b2 (i32x4.add (local.get $b2) (i32x4.dot_i16x8_s (local.get $wv2) (local.get $v2))))
+          (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $wv) (local.get $v3))))
+          (local.set $b3 (i32x4.add (local.get $b3) (i32x4.dot_i16x8_s (local.get $wv2) (local.get $v3))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $iloop)))
+        (local.set $op (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $ob)))
+          (i32.shl (local.get $o) (i32.const 2))))
+        (i32.store (local.get $op) (call $lanes (local.get $a0)))
+        (i32.store offset=4 (local.get $op) (call $lanes (local.get $b0)))
+        (local.set $op (i32.add (local.get $op) (local.get $ob)))
+        (i32.store (local.get $op) (call $lanes (local.get $a1)))
+        (i32.store offset=4 (local.get $op) (call $lanes (local.get $b1)))
+        (local.set $op (i32.add (local.get $op) (local.get $ob)))
+        (i32.store (local.get $op) (call $lanes (local.get $a2)))
+        (i32.store offset=4 (local.get $op) (call $lanes (local.get $b2)))
+        (local.set $op (i32.add (local.get $op) (local.get $ob)))
+        (i32.store (local.get $op) (call $lanes (local.get $a3)))
+        (i32.store offset=4 (local.get $op) (call $lanes (local.get $b3)))
+        (local.set $o (i32.add (local.get $o) (i32.const 2)))
+        (br $oloop)))
+      (if (i32.lt_u (local.get $o) (local.get $ob1))
+        (then
+          (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $o) (local.get $kb))))
+          (local.set $a0 (v128.const i32x4 0 0 0 0))
+          (local.set $a1 (v128.const i32x4 0 0 0 0))
+          (local.set $a2 (v128.const i32x4 0 0 0 0))
+          (local.set $a3 (v128.const i32x4 0 0 0 0))
+          (local.set $i (i32.const 0))
+          (block $tdone (loop $tloop
+            (br_if $tdone (i32.ge_u (local.get $i) (local.get $kb)))
+            (local.set $wv (v128.load (i32.add (local.get $wr) (local.get $i))))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.dot_i16x8_s (local.get $wv) (v128.load (i32.add (local.get $x0) (local.get $i))))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.dot_i16x8_s (local.get $wv) (v128.load (i32.add (local.get $x1) (local.get $i))))))
+            (local.set $a2 (i32x4.add (local.get $a2) (i32x4.dot_i16x8_s (local.get $wv) (v128.load (i32.add (local.get $x2) (local.get $i))))))
+            (local.set $a3 (i32x4.add (local.get $a3) (i32x4.dot_i16x8_s (local.get $wv) (v128.load (i32.add (local.get $x3) (local.get $i))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $tloop)))
+          (local.set $op (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $ob)))
+            (i32.shl (local.get $o) (i32.const 2))))
+          (i32.store (local.get $op) (call $lanes (local.get $a0)))
+          (local.set $op (i32.add (local.get $op) (local.get $ob)))
+          (i32.store (local.get $op) (call $lanes (local.get $a1)))
+          (local.set $op (i32.add (local.get $op) (local.get $ob)))
+          (i32.store (local.get $op) (call $lanes (local.get $a2)))
+          (local.set $op (i32.add (local.get $op) (local.get $ob)))
+          (i32.store (local.get $op) (call $lanes (local.get $a3)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $rloop)))
+    (local.set $ob0 (local.get $ob1))
+    (br $bloop))))
+
+  ;; The sum of the four int32 lanes of $v.
+  (func $lanes (param $v v128) (result i32)
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
+      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
+
+  ;; Requantises products (PROTOCOL 3.10.3): y[r, o] = shift(acc[r, o], e_o + fDiff - sh_r, M); with
+  ;; $residual != 0, out[r, o] = clamp(out[r, o] + y, H_MAX) (the residual add), else out = y.
+  (func (export "requant")
+    (param $acc i32) (param $exp i32) (param $shp i32) (param $out i32) (param $rows i32)
+    (param $n i32) (param $fDiff i32) (param $max i32) (param $residual i32)
+    (local $r i32) (local $o i32) (local $idx i32) (local $base i32) (local $y i32)
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $base (i32.sub (local.get $fDiff)
+        (i32.load (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))))))
+      (local.set $o (i32.const 0))
+      (block $od (loop $ol
+        (br_if $od (i32.ge_u (local.get $o) (local.get $n)))
+        (local.set $idx (i32.shl (i32.add (i32.mul (local.get $r) (local.get $n)) (local.get $o)) (i32.const 2)))
+        (local.set $y (call $shiftClamp
+          (i32.load (i32.add (local.get $acc) (local.get $idx)))
+          (i32.add (local.get $base) (i32.load (i32.add (local.get $exp) (i32.shl (local.get $o) (i32.const 2)))))
+          (local.get $max)))
+        (if (local.get $residual)
+          (then (local.set $y (i32.wrap_i64 (call $clamp
+            (i64.add (i64.extend_i32_s (local.get $y))
+              (i64.extend_i32_s (i32.load (i32.add (local.get $out) (local.get $idx)))))
+            (i64.const 1073741823))))))
+        (i32.store (i32.add (local.get $out) (local.get $idx)) (local.get $y))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $ol)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; The folded causal conv (PROTOCOL 3.10.6 2a) of `windows` windows of `time` rows: n (Q8) at $n, kernel
+  ;; int32 [63, d] at $cq with exponents at $cexp; h += shift(acc, e_c - 8, H_MAX), clamped.
+  ;; $tmp holds one row of accumulators (d int32).
+  (func (export "conv")
+    (param $n i32) (param $cq i32) (param $cexp i32) (param $h i32) (param $tmp i32)
+    (param $windows i32) (param $time i32) (param $d i32)
+    (local $row i32) (local $rows i32) (local $t i32) (local $jmax i32) (local $j i32) (local $c i32)
+    (local $db i32) (local $np i32) (local $acc v128) (local $s i32) (local $hp i32)
+    (local.set $rows (i32.mul (local.get $windows) (local.get $time)))
+    (local.set $db (i32.shl (local.get $d) (i32.const 2)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $jmax (select (i32.const 62) (local.get $t) (i32.gt_u (local.get $t) (i32.const 62))))
+      (local.set $np (i32.add (local.get $n) (i32.mul (local.get $row) (local.get $db))))
+      (local.set $c (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $d)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $jd (loop $jl
+          (br_if $jd (i32.gt_u (local.get $j) (local.get $jmax)))
+          (local.set $acc (i32x4.add (local.get $acc) (i32x4.mul
+            (v128.load (i32.add (local.get $cq)
+              (i32.shl (i32.add (i32.mul (local.get $j) (local.get $d)) (local.get $c)) (i32.const 2))))
+            (v128.load (i32.add (i32.sub (local.get $np) (i32.mul (local.get $j) (local.get $db)))
+              (i32.shl (local.get $c) (i32.const 2)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $jl)))
+        (v128.store (i32.add (local.get $tmp) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $cl)))
+      (block $cd2 (loop $cl2
+        (br_if $cd2 (i32.ge_u (local.get $c) (local.get $d)))
+        (local.set $s (i32.const 0))
+        (local.set $j (i32.const 0))
+        (block $jd2 (loop $jl2
+          (br_if $jd2 (i32.gt_u (local.get $j) (local.get $jmax)))
+          (local.set $s (i32.add (local.get $s) (i32.mul
+            (i32.load (i32.add (local.get $cq)
+              (i32.shl (i32.add (i32.mul (local.get $j) (local.get $d)) (local.get $c)) (i32.const 2))))
+            (i32.load (i32.add (i32.sub (local.get $np) (i32.mul (local.get $j) (local.get $db)))
+              (i32.shl (local.get $c) (i32.const 2)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $jl2)))
+        (i32.store (i32.add (local.get $tmp) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cl2)))
+      (local.set $c (i32.const 0))
+      (block $fd (loop $fl
+        (br_if $fd (i32.ge_u (local.get $c) (local.get $d)))
+        (local.set $hp (i32.add (i32.add (local.get $h) (i32.mul (local.get $row) (local.get $db)))
+          (i32.shl (local.get $c) (i32.const 2))))
+        (i32.store (local.get $hp) (i32.wrap_i64 (call $clamp
+          (i64.add (i64.extend_i32_s (i32.load (local.get $hp)))
+            (i64.extend_i32_s (call $shiftClamp
+              (i32.load (i32.add (local.get $tmp) (i32.shl (local.get $c) (i32.const 2))))
+              (i32.sub (i32.load (i32.add (local.get $cexp) (i32.shl (local.get $c) (i32.const 2)))) (i32.const 8))
+              (i32.const 1073741823))))
+          (i64.const 1073741823))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $fl)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (if (i32.eq (local.get $t) (local.get $time)) (then (local.set $t (i32.const 0))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rl))))
+
+  ;; minGRU (PROTOCOL 3.10.6 2b) in place: $k (Q12) becomes z = sigma(k) (Q14); $u (Q12) becomes h~ and then
+  ;; the state s_t = s_{t-1} + rshr(z*(h~ - s_{t-1}), 14) from s_{-1} = 0 in every window.
+  (func (export "gru")
+    (param $k i32) (param $u i32) (param $windows i32) (param $time i32) (param $d i32)
+    (local $i i32) (local $total i32) (local $p i32) (local $uv i32) (local $row i32) (local $rows i32)
+    (local $t i32) (local $c i32) (local $prev i64) (local $up i32)
+    (local.set $rows (i32.mul (local.get $windows) (local.get $time)))
+    (local.set $total (i32.mul (local.get $rows) (local.get $d)))
+    (block $ed (loop $el
+      (br_if $ed (i32.ge_u (local.get $i) (local.get $total)))
+      (local.set $p (i32.add (local.get $k) (i32.shl (local.get $i) (i32.const 2))))
+      (i32.store (local.get $p) (call $sigmoid (i32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $uv (i32.load (local.get $p)))
+      (i32.store (local.get $p)
+        (if (result i32) (i32.ge_s (local.get $uv) (i32.const 0))
+          (then (i32.add (local.get $uv) (i32.const 2048)))
+          (else (i32.shr_s (i32.add (call $sigmoid (local.get $uv)) (i32.const 2)) (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $el)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $c) (local.get $d)))
+        (local.set $i (i32.add (i32.mul (local.get $row) (local.get $d)) (local.get $c)))
+        (local.set $up (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $prev (if (result i64) (i32.eqz (local.get $t))
+          (then (i64.const 0))
+          (else (i64.extend_i32_s (i32.load (i32.sub (local.get $up) (i32.shl (local.get $d) (i32.const 2))))))))
+        (i32.store (local.get $up) (i32.wrap_i64 (i64.add (local.get $prev)
+          (call $rshr
+            (i64.mul
+              (i64.extend_i32_s (i32.load (i32.add (local.get $k) (i32.shl (local.get $i) (i32.const 2)))))
+              (i64.sub (i64.extend_i32_s (i32.load (local.get $up))) (local.get $prev)))
+            (i32.const 14)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cl)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (if (i32.eq (local.get $t) (local.get $time)) (then (local.set $t (i32.const 0))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rl))))
+
+  ;; Slot attention weights (PROTOCOL 3.10.6 2c) in place: scores (Q12) of `rows` rows of `slots`
+  ;; become p_i = floor((e_i*2^16 + sum e)/(2sum e)) (Q15), e_i = expNeg(min(M - sc_i, 65535)).
+  (func (export "softmax") (param $sc i32) (param $rows i32) (param $slots i32)
+    (local $r i32) (local $i i32) (local $rp i32) (local $mx i32) (local $v i32) (local $sum i64)
+    (local $p i32) (local $dif i32)
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $rp (i32.add (local.get $sc) (i32.shl (i32.mul (local.get $r) (local.get $slots)) (i32.const 2))))
+      (local.set $mx (i32.const 0x80000000))
+      (local.set $i (i32.const 0))
+      (block $md (loop $ml
+        (br_if $md (i32.ge_u (local.get $i) (local.get $slots)))
+        (local.set $v (i32.load (i32.add (local.get $rp) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.gt_s (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $ml)))
+      (local.set $sum (i64.const 0))
+      (local.set $i (i32.const 0))
+      (block $ed (loop $el
+        (br_if $ed (i32.ge_u (local.get $i) (local.get $slots)))
+        (local.set $p (i32.add (local.get $rp) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $dif (i32.sub (local.get $mx) (i32.load (local.get $p))))
+        (if (i32.gt_u (local.get $dif) (i32.const 65535)) (then (local.set $dif (i32.const 65535))))
+        (local.set $v (call $expNeg (local.get $dif)))
+        (i32.store (local.get $p) (local.get $v))
+        (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (local.get $v))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $el)))
+      (local.set $i (i32.const 0))
+      (block $pd (loop $pl
+        (br_if $pd (i32.ge_u (local.get $i) (local.get $slots)))
+        (local.set $p (i32.add (local.get $rp) (i32.shl (local.get $i) (i32.const 2))))
+        (i32.store (local.get $p) (i32.wrap_i64 (i64.div_u
+          (i64.add (i64.shl (i64.extend_i32_u (i32.load (local.get $p))) (i64.const 16)) (local.get $sum))
+          (i64.shl (local.get $sum) (i64.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $pl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; SwiGLU gate (PROTOCOL 3.10.6 2d) in place over `count` values: a becomes
+  ;; m = rshr(rshr(a*sigma(a), 14)*b, 12) (Q12).
+  (func (export "swiglu") (param $a i32) (param $b i32) (param $count i32)
+    (local $i i32) (local $p i32) (local $av i32) (local $silu i64)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $count)))
+      (local.set $p (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $av (i32.load (local.get $p)))
+      (local.set $silu (call $rshr
+        (i64.mul (i64.extend_i32_s (local.get $av)) (i64.extend_i32_s (call $sigmoid (local.get $av))))
+        (i32.const 14)))
+      (i32.store (local.get $p) (i32.wrap_i64 (call $rshr
+        (i64.mul (local.get $silu)
+          (i64.extend_i32_s (i32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (i32.const 12))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+
+  ;; Per-window loss sums (PROTOCOL 3.10.7-8): logits (Q12) [windows*time, 256] at $lg, the window bytes
+  ;; at $tok; the i64 sum of the time - 1 position losses of window b at $out + 8b.
+  (func (export "loss")
+    (param $lg i32) (param $tok i32) (param $out i32) (param $windows i32) (param $time i32)
+    (local $b i32) (local $t i32) (local $r i32) (local $lp i32) (local $mx i32) (local $v i32)
+    (local $dif i32) (local $s i64) (local $sum i64)
+    (block $bd (loop $bl
+      (br_if $bd (i32.ge_u (local.get $b) (local.get $windows)))
+      (local.set $sum (i64.const 0))
+      (local.set $t (i32.const 0))
+      (block $td (loop $tl
+        (br_if $td (i32.ge_u (i32.add (local.get $t) (i32.const 1)) (local.get $time)))
+        (local.set $r (i32.add (i32.mul (local.get $b) (local.get $time)) (local.get $t)))
+        (local.set $lp (i32.add (local.get $lg) (i32.shl (local.get $r) (i32.const 10))))
+        (local.set $mx (i32.const 0x80000000))
+        (local.set $v (i32.const 0))
+        (block $md (loop $ml
+          (br_if $md (i32.ge_u (local.get $v) (i32.const 256)))
+          (local.set $dif (i32.load (i32.add (local.get $lp) (i32.shl (local.get $v) (i32.const 2)))))
+          (if (i32.gt_s (local.get $dif) (local.get $mx)) (then (local.set $mx (local.get $dif))))
+          (local.set $v (i32.add (local.get $v) (i32.const 1)))
+          (br $ml)))
+        (local.set $s (i64.const 0))
+        (local.set $v (i32.const 0))
+        (block $ed (loop $el
+          (br_if $ed (i32.ge_u (local.get $v) (i32.const 256)))
+          (local.set $dif (i32.sub (local.get $mx)
+            (i32.load (i32.add (local.get $lp) (i32.shl (local.get $v) (i32.const 2))))))
+          (if (i32.gt_u (local.get $dif) (i32.const 65535)) (then (local.set $dif (i32.const 65535))))
+          (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (call $expNeg (local.get $dif)))))
+          (local.set $v (i32.add (local.get $v) (i32.const 1)))
+          (br $el)))
+        (local.set $sum (i64.add (local.get $sum) (i64.add
+          (i64.shl (i64.extend_i32_s (i32.sub (local.get $mx)
+            (i32.load (i32.add (local.get $lp)
+              (i32.shl (i32.load8_u (i32.add (local.get $tok) (i32.add (local.get $r) (i32.const 1)))) (i32.const 2))))))
+            (i64.const 8))
+          (call $rshr
+            (i64.mul (i64.sub (call $log2Q24 (local.get $s)) (i64.const 503316480)) (i64.const 11629080))
+            (i32.const 28)))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tl)))
+      (i64.store (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 3))) (local.get $sum))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
+)

@@ -25,7 +25,7 @@ import {
 import { runBackup, runRestore } from "./backup.ts";
 import { runAddress, runBalance, runHistory, runStatus } from "./coins.ts";
 import { runCreate, runRecover } from "./create_recover.ts";
-import { type WalletEnv, walletEnvOf } from "./env.ts";
+import { explainNodeError, type WalletEnv, walletEnvOf } from "./env.ts";
 import { runHeartbeat, runSend } from "./send.ts";
 import {
   runCancel,
@@ -91,7 +91,14 @@ function cmd(
     usage: `wallet ${usage}`,
     options: { ...COMMON, ...options },
     positionals,
-    run: (args, ctx) => run(walletEnvOf(args, ctx)),
+    run: async (args, ctx) => {
+      const env = walletEnvOf(args, ctx);
+      try {
+        return await run(env);
+      } catch (e) {
+        throw explainNodeError(env, e);
+      }
+    },
   };
 }
 

@@ -143,10 +143,16 @@ export async function refuseOverwrite(env: WalletEnv): Promise<void> {
   }
 }
 
-/** A new wallet's passphrase: from `--password-file`, else asked twice; never empty. */
+/**
+ * A new wallet's passphrase: from `--password-file` (never empty there: an empty file is a
+ * mistake), else asked twice, retried on a mismatch; an empty typed one must be confirmed.
+ */
 export async function newPassphrase(env: WalletEnv): Promise<string> {
-  const pass = await getPassphrase(stringFlag(env.args, "password-file"), { confirm: true });
-  if (pass === "") throw new UsageError("the wallet passphrase must not be empty");
+  const file = stringFlag(env.args, "password-file");
+  const pass = await getPassphrase(file, { confirm: true });
+  if (pass === "" && file !== undefined) {
+    throw new UsageError(`the passphrase file ${file} is empty`);
+  }
   return pass;
 }
 

@@ -137,9 +137,12 @@ export const WALLET_COMMAND: CommandSpec = {
     cmd(
       "send",
       "Pay an address (change keeps the recovery policy)",
-      "send ADDR AMOUNT [--fee-rate N]",
+      "send ADDR AMOUNT [--fee-rate N] [--yes]",
       runSend,
-      FEE_OPTION,
+      {
+        ...FEE_OPTION,
+        yes: { type: "boolean", description: "Send without asking for confirmation" },
+      },
       true,
     ),
     cmd("history", "Transactions paying or spending the wallet", "history", runHistory),

@@ -171,4 +171,8 @@ Deno.test("rnt wallet create numbers the 24 words and says when coins return to 
   assert.equal(down.code, 1);
   assert.match(down.stderr, new RegExp(`node is not answering at 127\\.0\\.0\\.1:${port}`));
   assert.match(down.stderr, new RegExp(`rnt node --regtest --datadir ${d}`));
+  // No miner key in the datadir: nothing to sweep, said before any node is asked.
+  const noKey = await wallet(d, ["sweep-miner-key"]);
+  assert.equal(noKey.code, 1);
+  assert.match(noKey.stderr, new RegExp(`no miner key at ${d}/miner.key`));
 });

@@ -11,6 +11,9 @@ import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
 import { gpuTest } from "../gpu/testing.ts";
+import { REGTEST } from "../core/consensus/params.ts";
+import { minerHeartbeatKey } from "../node/miner/miner_address.ts";
+import { loadOrCreateMinerKey } from "../node/miner/miner_key.ts";
 
 type Json = Record<string, unknown>;
 
@@ -110,3 +113,32 @@ function total(b: Json): string {
       BigInt(b.unconfirmed_resonances as string),
   );
 }
+
+gpuTest(
+  "rnt wallet sweep-miner-key: the mature coins of miner.key's heartbeat address move to the wallet",
+  async () => {
+    await using dir = await tempDir();
+    await using node = await NodeProcess.start(`${dir.path}/node`);
+    await node.rpc("setmocktime", [Math.floor(Date.now() / 1000)]);
+    const w = new TestWalletCli(node, dir.path, "w");
+    await w.setPassphrase("pw");
+    await w.json(["create", "--insecure-fast-kdf"]);
+    const minerAddress = minerHeartbeatKey(REGTEST, await loadOrCreateMinerKey(node.datadir))
+      .address;
+    await node.rpc("generatetoaddress", [12, minerAddress]);
+    const coins = await node.rpc<Json[]>("listunspentbyaddress", [[minerAddress]]);
+    // Next block is 13; maturity 10: coins of heights ≤ 3 are spendable.
+    const mature = coins.filter((c) => (c.height as number) <= 13 - REGTEST.coinbaseMaturity);
+    const sum = mature.reduce((s, c) => s + BigInt(c.value_resonances as number), 0n);
+    const swept = await w.json(["sweep-miner-key"]);
+    assert.equal(swept.coins, mature.length);
+    assert.equal(swept.left_immature, coins.length - mature.length);
+    assert.equal(
+      BigInt(swept.amount_resonances as string) + BigInt(swept.fee_resonances as string),
+      sum,
+    );
+    assert.deepEqual(await node.rpc("getrawmempool"), [swept.txid]);
+    await node.rpc("generatetoaddress", [1, minerAddress]);
+    assert.equal((await w.json(["balance"])).balance_resonances, swept.amount_resonances);
+  },
+);

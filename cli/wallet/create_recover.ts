@@ -7,6 +7,7 @@
  */
 import { intFlag, stringFlag } from "../command.ts";
 import { STDIN, tell } from "../line_input.ts";
+import { formatAge } from "../progress.ts";
 import { formatRnt } from "../../core/primitives/amount.ts";
 import { checkMnemonic } from "../../core/wallet/mnemonic.ts";
 import { askMnemonic } from "./mnemonic_prompt.ts";
@@ -105,11 +106,8 @@ export function numberedWords(mnemonic: string): string[] {
   return rows;
 }
 
-const hours = (h: number) => `${h} hour${h === 1 ? "" : "s"}`;
-
 /** The one line on coin expiry: coins unmoved for the emission-return age go back to emission. */
 export function expiryLine(ageSecs: number): string {
-  const days = ageSecs / 86_400;
-  const age = days >= 2 ? `${Math.floor(days)} days` : hours(Math.round(ageSecs / 3600));
+  const age = formatAge(ageSecs);
   return `Expiry:      coins unmoved for ${age} return to emission; run 'rnt wallet heartbeat' before then`;
 }

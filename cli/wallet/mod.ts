@@ -27,6 +27,7 @@ import { runAddress, runBalance, runHistory, runStatus } from "./coins.ts";
 import { runCreate, runRecover } from "./create_recover.ts";
 import { explainNodeError, type WalletEnv, walletEnvOf } from "./env.ts";
 import { runHeartbeat, runSend } from "./send.ts";
+import { runSweepMinerKey } from "./sweep.ts";
 import {
   runCancel,
   runGuardianKey,
@@ -159,6 +160,13 @@ export const WALLET_COMMAND: CommandSpec = {
           description: "Only coins whose recovery or emission return opens within SECS",
         },
       },
+    ),
+    cmd(
+      "sweep-miner-key",
+      "Move the mined coins of DATADIR/miner.key's address into the wallet",
+      "sweep-miner-key [--fee-rate N]",
+      runSweepMinerKey,
+      FEE_OPTION,
     ),
     cmd("status", "Time left before each coin's recovery or emission return", "status", runStatus),
     {

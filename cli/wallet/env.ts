@@ -151,7 +151,7 @@ export async function newPassphrase(env: WalletEnv): Promise<string> {
   const file = stringFlag(env.args, "password-file");
   const pass = await getPassphrase(file, { confirm: true });
   if (pass === "" && file !== undefined) {
-    throw new UsageError(`the passphrase file ${file} is empty`);
+    throw new UsageError(`the wallet passphrase must not be empty: ${file} is empty`);
   }
   return pass;
 }

@@ -4,7 +4,9 @@
  * bytes with the shared mining loop on this machine's WebGPU adapter, evaluates with its own
  * evaluator, uploads the checkpoint in verified chunks and submits the block signed with the
  * miner key in the datadir (`miner.key`). Restarts on a new tip; waits through a node restart.
- * Without `--address` the rewards go to the miner key's heartbeat address. With `--json` each
+ * Without `--address` the rewards go to a fresh address of the node's loaded wallet (RPC
+ * `getnewaddress`: no secret is needed here), else to the miner key's heartbeat address, with a
+ * warning that no wallet holds it (`rnt wallet sweep-miner-key` moves those coins). With `--json` each
  * found block is one JSON line on stdout. SIGINT or SIGTERM stop it (exit 0). Before anything
  * is written (the miner key included) the node must answer: no node, or no usable cookie, is
  * explained with how to start or reach one (`--rpcwait` waits for it instead). `--max-rounds N`
@@ -22,7 +24,7 @@ import {
 } from "./command.ts";
 import { NETWORKS } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
-import { DecodeError, UsageError } from "../core/errors.ts";
+import { DecodeError, RpcError, UsageError } from "../core/errors.ts";
 import { requestGpu } from "../gpu/device.ts";
 import { loadValidationSet } from "../gpu/model/datasets.ts";
 import { GpuEvaluator } from "../gpu/model/evaluate.ts";
@@ -32,6 +34,7 @@ import { cookiePath } from "../rpc/auth.ts";
 import { defaultDatadir } from "../rpc/defaults.ts";
 import { formatMiningSummary } from "../node/miner/mining_summary.ts";
 import { StatusLine } from "./mine_progress_line.ts";
+import { formatAge } from "./progress.ts";
 import { BlockMiner } from "../node/miner/block_miner.ts";
 import { consoleMiningHooks } from "./mine_console_hooks.ts";
 import { resolveRewardAddress } from "../node/miner/miner_address.ts";
@@ -85,9 +88,18 @@ export async function runMineCommand(args: ParsedArgs, ctx: CommandContext): Pro
   });
   if (!reachable) return 1;
   const seed = await loadOrCreateMinerKey(endpoint.datadir);
+  const given = stringFlag(args, "address") ?? await loadedWalletAddress(connect);
   let reward;
   try {
-    reward = resolveRewardAddress(params, stringFlag(args, "address"), seed);
+    reward = resolveRewardAddress(params, given, seed);
+    if (given === undefined) {
+      ctx.err(
+        `warning: the node has no wallet loaded, so rewards go to ${endpoint.datadir}/miner.key's ` +
+          `address ${reward.text}, which no wallet holds; move them with 'rnt wallet ` +
+          `sweep-miner-key' before they are ${formatAge(params.emissionReturnAgeSecs)} old ` +
+          "and return to emission (or start the node with --wallet, or give --address)",
+      );
+    }
   } catch (e) {
     if (e instanceof DecodeError) throw new UsageError(`--address: ${e.message}`);
     throw e;
@@ -228,5 +240,21 @@ function unreachableNodeLines(e: RpcTransportError, w: NodeWaitContext): string[
     }
     default:
       return [`error: the node at ${w.address} answered badly: ${e.message}`];
+  }
+}
+
+/**
+ * A fresh receive address of the wallet the node has loaded (`getnewaddress "mining"`), or
+ * undefined when it has none (or cannot give one).
+ */
+async function loadedWalletAddress(
+  connect: () => Promise<RpcClient>,
+): Promise<string | undefined> {
+  try {
+    const address = await (await connect()).call("getnewaddress", ["mining"]);
+    return typeof address === "string" ? address : undefined;
+  } catch (e) {
+    if (e instanceof RpcError) return undefined;
+    throw e;
   }
 }

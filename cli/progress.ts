@@ -28,6 +28,14 @@ export function formatDuration(secs: number): string {
   return `${s}s`;
 }
 
+/** Formats a long age in words: `1461 days`, `36 hours`, `1 hour` (for coin lifetimes). */
+export function formatAge(secs: number): string {
+  const days = secs / 86_400;
+  if (days >= 2) return `${Math.floor(days)} days`;
+  const h = Math.round(secs / 3600);
+  return `${h} hour${h === 1 ? "" : "s"}`;
+}
+
 /** Formats one progress line: `[#####.....] 50/100 50% loss 2.31 ETA 12s`. */
 export function formatProgressLine(state: ProgressState, width = 24): string {
   const parts: string[] = [];

@@ -47,17 +47,37 @@ export async function promptHidden(question: string): Promise<string> {
 /** The terminal as a {@linkcode SecretSource}. */
 export const TERMINAL: SecretSource = { prompt: promptHidden };
 
-/** The wallet passphrase: from `file` if given, else asked once (or twice with `confirm`). */
+/** Tries at typing a new passphrase twice alike before giving up. */
+export const PASSPHRASE_TRIES = 3;
+
+/**
+ * The wallet passphrase: from `file` if given, else asked once. With `confirm` (a new
+ * passphrase) it is asked twice; a mismatch asks again, up to {@linkcode PASSPHRASE_TRIES}
+ * times; an empty one is warned about and must be confirmed with "y".
+ */
 export async function getPassphrase(
   file: string | undefined,
-  opts: { confirm?: boolean; source?: SecretSource } = {},
+  opts: { confirm?: boolean; source?: SecretSource; warn?: (line: string) => void } = {},
 ): Promise<string> {
   if (file !== undefined) return await readSecretFile(file);
   const source = opts.source ?? TERMINAL;
-  const first = await source.prompt("Wallet passphrase: ");
-  if (opts.confirm) {
+  if (!opts.confirm) return await source.prompt("Wallet passphrase: ");
+  const warn = opts.warn ?? ((line: string) => console.error(line));
+  for (let attempt = 1; attempt <= PASSPHRASE_TRIES; attempt++) {
+    const first = await source.prompt("New wallet passphrase: ");
+    if (first === "") {
+      warn(
+        "An empty passphrase leaves the wallet's keys readable by anyone who gets a copy of the file",
+      );
+      const ok = await source.prompt("Use no passphrase? [y/N] ");
+      if (/^y(es)?$/i.test(ok.trim())) return "";
+      continue;
+    }
     const again = await source.prompt("Repeat the passphrase: ");
-    if (again !== first) throw new UsageError("the two passphrases differ");
+    if (again === first) return first;
+    warn(
+      `The two passphrases differ${attempt < PASSPHRASE_TRIES ? "; try again" : ""}`,
+    );
   }
-  return first;
+  throw new UsageError(`no matching passphrase after ${PASSPHRASE_TRIES} tries`);
 }

@@ -42,6 +42,8 @@ export const RpcCode = {
   WALLET_UNLOCK_NEEDED: -13,
   /** Wrong wallet passphrase. */
   WALLET_PASSPHRASE_INCORRECT: -14,
+  /** A wallet command in the wrong lock state (e.g. unlocking a wallet that is not locked). */
+  WALLET_WRONG_ENC_STATE: -15,
   /** Database error. */
   DATABASE_ERROR: -20,
   /** Bytes that do not decode. */

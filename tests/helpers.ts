@@ -43,20 +43,29 @@ export interface RntResult {
   stderr: string;
 }
 
-/** Runs `rnt ARGS…` (main.ts under `deno run`) to completion and captures its output. */
+/**
+ * Runs `rnt ARGS…` (main.ts under `deno run`) to completion and captures its output; `input`
+ * is written to its stdin (a pipe, not a terminal), else stdin is closed.
+ */
 export async function runRnt(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
 ): Promise<RntResult> {
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", ...RNT_PERMISSIONS, `${REPO_ROOT}/main.ts`, ...args],
     cwd: options.cwd ?? REPO_ROOT,
     env: { NO_COLOR: "1", ...options.env },
-    stdin: "null",
+    stdin: options.input === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
   });
-  const { code, stdout, stderr } = await command.output();
+  const child = command.spawn();
+  if (options.input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.input));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }

@@ -52,7 +52,7 @@ gpuTest(
     assert.deepEqual(a1.recovery, created.recovery);
 
     // Send 1.5 RNT to B: B sees it unconfirmed, then confirmed after a block.
-    const sent = await a.json(["send", b0, "1.5"]);
+    const sent = await a.json(["send", b0, "1.5", "--yes"]);
     assert.ok(typeof sent.change_address === "string");
     assert.deepEqual(await node.rpc("getrawmempool"), [sent.txid]);
     assert.equal((await b.json(["balance"])).unconfirmed_resonances, "150000000");

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
 import { decodeWallet, readWalletBytes } from "../node/wallet/store.ts";
-import { runRnt, tempDir } from "./helpers.ts";
+import { freePort, runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 
 Deno.test.sanitizer({ ops: true, resources: true });
@@ -139,4 +139,40 @@ Deno.test("rnt node --wallet loads the wallet for the RPC methods; a wrong passp
   ]);
   assert.equal((await bad.exited()).code, 1);
   assert.match(bad.log, /cannot load wallet .*Wrong passphrase/);
+});
+
+Deno.test("rnt wallet create numbers the 24 words and says when coins return to emission; balance with the node down says where it looked and how to start it", async () => {
+  await using dir = await tempDir();
+  const d = dir.path;
+  const created = await wallet(d, ["create", "--insecure-fast-kdf"]);
+  assert.equal(created.code, 0, created.stderr);
+  const rows = created.stdout.split("\n").filter((l) =>
+    /^\s*1?\d\. \w/.test(l) || /^2\d\. /.test(l)
+  );
+  assert.equal(rows.length, 6);
+  assert.match(rows[0]!, /^ 1\. [a-z]+ +2\. [a-z]+ +3\. [a-z]+ +4\. [a-z]+$/);
+  assert.match(rows[5]!, /^21\. [a-z]+ +22\. [a-z]+ +23\. [a-z]+ +24\. [a-z]+$/);
+  assert.match(created.stdout, /coins unmoved for 1 hour return to emission/); // regtest: 3600 s
+  const port = String(freePort());
+  await Deno.writeTextFile(`${d}/w.pass`, "pw\n");
+  const down = await runRnt([
+    "wallet",
+    "balance",
+    "--regtest",
+    "--datadir",
+    d,
+    "--rpcport",
+    port,
+    "--wallet",
+    `${d}/w.dat`,
+    "--password-file",
+    `${d}/w.pass`,
+  ]);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, new RegExp(`node is not answering at 127\\.0\\.0\\.1:${port}`));
+  assert.match(down.stderr, new RegExp(`rnt node --regtest --datadir ${d}`));
+  // No miner key in the datadir: nothing to sweep, said before any node is asked.
+  const noKey = await wallet(d, ["sweep-miner-key"]);
+  assert.equal(noKey.code, 1);
+  assert.match(noKey.stderr, new RegExp(`no miner key at ${d}/miner.key`));
 });

@@ -24,8 +24,11 @@ export class TestWalletCli {
     await Deno.writeTextFile(this.passwordFile, pass + "\n");
   }
 
-  /** Runs `rnt wallet ARGS --regtest --datadir D --rpcport P --wallet F --password-file F`. */
-  run(args: string[]): Promise<RntResult> {
+  /**
+   * Runs `rnt wallet ARGS --regtest --datadir D --rpcport P --wallet F --password-file F`,
+   * with `input` piped to its stdin when given.
+   */
+  run(args: string[], input?: string): Promise<RntResult> {
     return runRnt([
       "wallet",
       ...args,
@@ -38,7 +41,7 @@ export class TestWalletCli {
       this.file,
       "--password-file",
       this.passwordFile,
-    ]);
+    ], input === undefined ? {} : { input });
   }
 
   /** Runs with `--json`, asserts exit 0 and parses stdout. */

@@ -25,7 +25,7 @@ import {
   readWalletBytes,
   unlockWallet,
 } from "../../node/wallet/store.ts";
-import { RpcClient } from "../../rpc/client.ts";
+import { formatHostPort, RpcClient, RpcTransportError } from "../../rpc/client.ts";
 
 /** The parsed flags of one `rnt wallet` run and where it prints. */
 export interface WalletEnv {
@@ -57,15 +57,36 @@ export function walletEnvOf(args: ParsedArgs, ctx: CommandContext): WalletEnv {
   };
 }
 
-/** A link to the node the RPC flags name (cookie from the datadir, else user and password). */
-export async function linkNode(env: WalletEnv): Promise<NodeLink> {
+/** Where the RPC flags say the node listens, and its data directory. */
+function endpointOf(env: WalletEnv) {
   const a = env.args;
-  const { host, port, datadir } = resolveCliEndpoint({
+  return resolveCliEndpoint({
     network: env.params.name,
     datadir: stringFlag(a, "datadir"),
     rpcconnect: stringFlag(a, "rpcconnect"),
     rpcport: stringFlag(a, "rpcport"),
   });
+}
+
+/**
+ * `error` with a hint when the node is not answering (the wallet reads the chain from it): where
+ * it was looked for and how to start it; other errors unchanged.
+ */
+export function explainNodeError(env: WalletEnv, error: unknown): unknown {
+  if (!(error instanceof RpcTransportError) || error.kind !== "connect") return error;
+  const { host, port, datadir } = endpointOf(env);
+  const net = env.params.name === "mainnet" ? "" : ` --${env.params.name}`;
+  return new Error(
+    `the node is not answering at ${formatHostPort(host, port)}; the wallet reads the chain ` +
+      `from it: start it with 'rnt node${net} --datadir ${datadir}' (or give --rpcconnect/--rpcport)`,
+    { cause: error },
+  );
+}
+
+/** A link to the node the RPC flags name (cookie from the datadir, else user and password). */
+export async function linkNode(env: WalletEnv): Promise<NodeLink> {
+  const a = env.args;
+  const { host, port, datadir } = endpointOf(env);
   const user = stringFlag(a, "rpcuser"), password = stringFlag(a, "rpcpassword");
   const client = await RpcClient.fromDatadir({
     datadir,
@@ -122,10 +143,16 @@ export async function refuseOverwrite(env: WalletEnv): Promise<void> {
   }
 }
 
-/** A new wallet's passphrase: from `--password-file`, else asked twice; never empty. */
+/**
+ * A new wallet's passphrase: from `--password-file` (never empty there: an empty file is a
+ * mistake), else asked twice, retried on a mismatch; an empty typed one must be confirmed.
+ */
 export async function newPassphrase(env: WalletEnv): Promise<string> {
-  const pass = await getPassphrase(stringFlag(env.args, "password-file"), { confirm: true });
-  if (pass === "") throw new UsageError("the wallet passphrase must not be empty");
+  const file = stringFlag(env.args, "password-file");
+  const pass = await getPassphrase(file, { confirm: true });
+  if (pass === "" && file !== undefined) {
+    throw new UsageError(`the wallet passphrase must not be empty: ${file} is empty`);
+  }
   return pass;
 }
 

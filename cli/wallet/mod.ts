@@ -25,8 +25,9 @@ import {
 import { runBackup, runRestore } from "./backup.ts";
 import { runAddress, runBalance, runHistory, runStatus } from "./coins.ts";
 import { runCreate, runRecover } from "./create_recover.ts";
-import { type WalletEnv, walletEnvOf } from "./env.ts";
+import { explainNodeError, type WalletEnv, walletEnvOf } from "./env.ts";
 import { runHeartbeat, runSend } from "./send.ts";
+import { runSweepMinerKey } from "./sweep.ts";
 import {
   runCancel,
   runGuardianKey,
@@ -91,7 +92,14 @@ function cmd(
     usage: `wallet ${usage}`,
     options: { ...COMMON, ...options },
     positionals,
-    run: (args, ctx) => run(walletEnvOf(args, ctx)),
+    run: async (args, ctx) => {
+      const env = walletEnvOf(args, ctx);
+      try {
+        return await run(env);
+      } catch (e) {
+        throw explainNodeError(env, e);
+      }
+    },
   };
 }
 
@@ -130,9 +138,12 @@ export const WALLET_COMMAND: CommandSpec = {
     cmd(
       "send",
       "Pay an address (change keeps the recovery policy)",
-      "send ADDR AMOUNT [--fee-rate N]",
+      "send ADDR AMOUNT [--fee-rate N] [--yes]",
       runSend,
-      FEE_OPTION,
+      {
+        ...FEE_OPTION,
+        yes: { type: "boolean", description: "Send without asking for confirmation" },
+      },
       true,
     ),
     cmd("history", "Transactions paying or spending the wallet", "history", runHistory),
@@ -149,6 +160,13 @@ export const WALLET_COMMAND: CommandSpec = {
           description: "Only coins whose recovery or emission return opens within SECS",
         },
       },
+    ),
+    cmd(
+      "sweep-miner-key",
+      "Move the mined coins of DATADIR/miner.key's address into the wallet",
+      "sweep-miner-key [--fee-rate N]",
+      runSweepMinerKey,
+      FEE_OPTION,
     ),
     cmd("status", "Time left before each coin's recovery or emission return", "status", runStatus),
     {

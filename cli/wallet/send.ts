@@ -7,10 +7,15 @@
 import { intFlag, stringFlag } from "../command.ts";
 import { UsageError } from "../../core/errors.ts";
 import { formatRnt, parseRntAmount } from "../../core/primitives/amount.ts";
+import { STDIN, tell } from "../line_input.ts";
 import { saveWallet } from "../../node/wallet/store.ts";
 import { feeRateFlag, linkNode, openWalletFile, printResult, type WalletEnv } from "./env.ts";
 
-/** `rnt wallet send ADDR AMOUNT [--fee-rate N]`. */
+/**
+ * `rnt wallet send ADDR AMOUNT [--fee-rate N] [--yes]`: shows amount, fee and total and asks
+ * "Send? [y/N]" before broadcasting; `--yes` skips the question, and without a terminal to ask
+ * on it is required (a script must say so).
+ */
 export async function runSend(env: WalletEnv): Promise<number> {
   const [to, amountText, ...extra] = env.args.positionals;
   if (!to || !amountText || extra.length) throw new UsageError("give ADDR AMOUNT");
@@ -25,6 +30,23 @@ export async function runSend(env: WalletEnv): Promise<number> {
     feeRatePerByte: rate,
     tipHeight: tip.height,
   });
+  const fee = built.feeResonances;
+  await tell(
+    `Send ${formatRnt(value)} RNT to ${to}\nFee  ${
+      formatRnt(fee)
+    } RNT (${built.sizeBytes} bytes)\n` +
+      `Total ${formatRnt(value + fee)} RNT\n`,
+  );
+  if (env.args.values.yes !== true) {
+    if (!STDIN.interactive) {
+      throw new UsageError("not sent: no terminal to confirm on; add --yes to send without asking");
+    }
+    const answer = await STDIN.ask("Send? [y/N] ");
+    if (answer === null || !/^y(es)?$/i.test(answer.trim())) {
+      await tell("Not sent\n");
+      return 1;
+    }
+  }
   if (built.changeAddress) await saveWallet(w);
   const id = await node.broadcast(built.tx);
   printResult(env, {

@@ -23,6 +23,7 @@ import {
   encodeAddress,
   RecoveryKind,
 } from "../primitives/address.ts";
+import { formatRnt } from "../primitives/amount.ts";
 import { pk, type Policy } from "../primitives/policy.ts";
 import { policyHash } from "../primitives/policy_codec.ts";
 import { formatPolicy } from "../primitives/policy_text.ts";
@@ -438,7 +439,8 @@ export class Wallet {
     const fee = req.feeRatePerByte * BigInt(this.#sizeOf(candidates, outputs, locktime));
     throw new WalletError(
       "insufficient-funds",
-      `Insufficient funds: have ${sum} spendable, need ${target} + fee ${fee}`,
+      `Insufficient funds: have ${formatRnt(sum)} RNT spendable, need ${formatRnt(target)} RNT ` +
+        `+ fee ${formatRnt(fee)} RNT`,
     );
   }
 

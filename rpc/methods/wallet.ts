@@ -1,9 +1,13 @@
 /**
  * Wallet RPC methods in Bitcoin Core's style, over one wallet file loaded into the node
- * (`loadwallet FILE PASSPHRASE`; default file `<datadir>/wallet.dat`): getwalletinfo,
- * getnewaddress, getbalance, listunspent, sendtoaddress, listtransactions, backupwallet,
- * unloadwallet, and cancelrecovery (the owner's cancel of pending social recoveries). Until a
- * wallet is loaded they fail with Core's −18 ("No wallet is loaded").
+ * (`loadwallet FILE [PASSPHRASE]`; default file `<datadir>/wallet.dat`): getwalletinfo,
+ * getnewaddress, getbalance, getbalances, listunspent, sendtoaddress, listtransactions,
+ * backupwallet, listwallets, walletpassphrase, unloadwallet, and cancelrecovery (the owner's
+ * cancel of pending social recoveries). Until a wallet is loaded they fail with Core's −18 ("No
+ * wallet is loaded"). Core's `loadwallet "name"` without a passphrase loads it locked: nothing
+ * is decrypted (the whole file is encrypted, addresses included) and the methods fail with −13
+ * until `walletpassphrase PASSPHRASE TIMEOUT` decrypts it for TIMEOUT seconds; then it is
+ * dropped from memory again (locked).
  * The file stays encrypted on disk; changes (new addresses, change addresses) are written back
  * with the file's own KDF parameters. Chain data comes from the node's UTXO set and mempool.
  *
@@ -38,6 +42,14 @@ export const RPC_WALLET_NOT_FOUND = -18;
 export const RPC_WALLET_ALREADY_LOADED = -35;
 
 const loaded = new WeakMap<Node, LoadedWallet>();
+/** Wallets loaded without a passphrase (Core's `loadwallet "name"`): path, and its relock timer. */
+const lockable = new WeakMap<Node, {
+  path: string;
+  name: string;
+  timer?: ReturnType<typeof setTimeout>;
+}>();
+/** Core's cap on `walletpassphrase`'s timeout, seconds. */
+export const MAX_UNLOCK_SECS = 100_000_000;
 
 /**
  * Loads the wallet file at `path` into `node` (the node command's `--wallet` calls this).
@@ -68,6 +80,12 @@ export async function loadNodeWallet(node: Node, path: string, passphrase: strin
 
 function need(node: Node): LoadedWallet {
   const w = loaded.get(node);
+  if (!w && lockable.has(node)) {
+    throw new RpcError(
+      RpcCode.WALLET_UNLOCK_NEEDED,
+      "Error: Please enter the wallet passphrase with walletpassphrase first",
+    );
+  }
   if (!w) {
     throw new RpcError(
       RPC_WALLET_NOT_FOUND,
@@ -153,19 +171,113 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
         required: true,
         description: 'Wallet file (relative names are in the datadir; "" = wallet.dat)',
       },
-      { name: "passphrase", type: "string", required: true, description: "File passphrase" },
+      {
+        name: "passphrase",
+        type: "string",
+        required: false,
+        description: "File passphrase; without it the wallet is loaded locked (walletpassphrase)",
+      },
     ],
     result: "{ name, warning }",
-    help: "Decrypts a wallet file (Argon2id) and loads it; the wallet methods then use it.",
+    help: "Loads a wallet file: decrypted now (Argon2id) with the passphrase, else locked until " +
+      "walletpassphrase; the wallet methods then use it.",
     run: async (node, [filename, passphrase]) => {
       const f = filename as string;
+      const name = f === "" ? "wallet.dat" : f;
       const path = f === ""
         ? `${node.datadir}/wallet.dat`
         : f.startsWith("/")
         ? f
         : `${node.datadir}/${f}`;
-      await loadNodeWallet(node, path, passphrase as string);
-      return { name: f === "" ? "wallet.dat" : f, warning: "" };
+      if (passphrase !== undefined) {
+        if (lockable.has(node)) {
+          throw new RpcError(RPC_WALLET_ALREADY_LOADED, "A wallet is already loaded");
+        }
+        await loadNodeWallet(node, path, passphrase as string);
+        return { name, warning: "" };
+      }
+      if (loaded.has(node) || lockable.has(node)) {
+        throw new RpcError(RPC_WALLET_ALREADY_LOADED, "A wallet is already loaded");
+      }
+      try {
+        await readWalletBytes(path); // exists and is a wallet file; decrypted on unlock
+      } catch (e) {
+        throw new RpcError(RPC_WALLET_NOT_FOUND, (e as Error).message);
+      }
+      lockable.set(node, { path, name });
+      return { name, warning: "Wallet is locked: unlock it with walletpassphrase" };
+    },
+  },
+  {
+    name: "walletpassphrase",
+    category: "wallet",
+    params: [
+      { name: "passphrase", type: "string", required: true, description: "File passphrase" },
+      { name: "timeout", type: "number", required: true, description: "Seconds to stay unlocked" },
+    ],
+    result: "null",
+    help: "Decrypts the wallet loaded locked (loadwallet without passphrase) for timeout " +
+      "seconds (at most 100000000), then drops it from memory again; a second call restarts " +
+      "the time.",
+    run: async (node, [passphrase, timeout]) => {
+      const l = lockable.get(node);
+      if (!l) {
+        throw new RpcError(
+          loaded.has(node) ? RpcCode.WALLET_WRONG_ENC_STATE : RPC_WALLET_NOT_FOUND,
+          loaded.has(node)
+            ? "Error: the wallet was loaded with its passphrase and is not locked"
+            : "No wallet is loaded. Load a wallet using loadwallet",
+        );
+      }
+      const secs = timeout as number;
+      if (!Number.isInteger(secs) || secs <= 0) {
+        throw new RpcError(RpcCode.INVALID_PARAMETER, "Timeout must be a positive integer");
+      }
+      let w: LoadedWallet;
+      try {
+        w = await LoadedWallet.decode(
+          l.path,
+          await readWalletBytes(l.path),
+          passphrase as string,
+          node.params,
+        );
+      } catch (e) {
+        if (e instanceof WalletFileError) {
+          throw new RpcError(
+            RpcCode.WALLET_PASSPHRASE_INCORRECT,
+            "Error: The wallet passphrase entered was incorrect",
+          );
+        }
+        throw e;
+      }
+      if (l.timer !== undefined) clearTimeout(l.timer);
+      const before = loaded.get(node);
+      if (before) await before.settled();
+      loaded.set(node, w);
+      const timer = setTimeout(() => {
+        delete l.timer;
+        void w.settled().finally(() => {
+          if (loaded.get(node) === w) loaded.delete(node);
+        });
+      }, Math.min(secs, MAX_UNLOCK_SECS) * 1000);
+      Deno.unrefTimer(timer);
+      l.timer = timer;
+      return null;
+    },
+  },
+  {
+    name: "listwallets",
+    category: "wallet",
+    params: [],
+    result: "[name]",
+    help: "The names of the loaded wallets (locked ones included): at most one here.",
+    run: (node) => {
+      const l = lockable.get(node);
+      if (l) return [l.name];
+      const w = loaded.get(node);
+      if (!w) return [];
+      const dir = `${node.datadir.replace(/\/+$/, "")}/`;
+      return [w.path.startsWith(dir) ? w.path.slice(dir.length) : w.path];
     },
   },
   {
@@ -174,10 +286,42 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     params: [],
     help: "Unloads the wallet (after any pending write).",
     run: async (node) => {
+      const l = lockable.get(node);
+      if (l) {
+        if (l.timer !== undefined) clearTimeout(l.timer);
+        lockable.delete(node);
+        const w = loaded.get(node);
+        if (w) await w.settled();
+        loaded.delete(node);
+        return { warning: "" };
+      }
       const w = need(node);
       await w.settled();
       loaded.delete(node);
       return { warning: "" };
+    },
+  },
+  {
+    name: "getbalances",
+    category: "wallet",
+    params: [],
+    result:
+      "{ mine: { trusted, untrusted_pending, immature }, lastprocessedblock: { hash, height } }",
+    help: "Balances as Core shapes them: trusted (confirmed, mature), untrusted_pending " +
+      "(unconfirmed) and immature (coinbase not yet mature), in RNT.",
+    run: async (node) => {
+      const w = need(node);
+      const coins = await walletCoins(node, w.wallet);
+      const tip = node.chainstate.tip();
+      const b = classifyBalance(coins, tip.height, node.params);
+      return {
+        mine: {
+          trusted: amountJson(b.confirmed),
+          untrusted_pending: amountJson(b.unconfirmed),
+          immature: amountJson(b.immature),
+        },
+        lastprocessedblock: { hash: toHex(tip.hash), height: tip.height },
+      };
     },
   },
   {

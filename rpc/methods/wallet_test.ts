@@ -150,3 +150,51 @@ Deno.test("wallet RPC: loadwallet, balances, sendtoaddress, emission-return swee
     await close();
   }
 });
+
+Deno.test("wallet RPC: loadwallet without passphrase is locked (−13) until walletpassphrase, which relocks after its timeout; listwallets, getbalances", async () => {
+  const { call, mine, close, dir } = await setup();
+  try {
+    const spec = { kind: "heartbeat", intervalSecs: 600, recovery: { type: "own" } } as const;
+    const wallet = Wallet.fromMnemonic(params, WORDS);
+    wallet.newAddress(spec);
+    await writeWallet(`${dir}/w1.dat`, wallet, "pw", FAST_TEST_KDF);
+    assert.deepEqual((await call("listwallets")).result, []);
+    assert.equal((await call("loadwallet", "missing.dat")).error?.code, -18);
+    const load = (await call("loadwallet", "w1.dat")).result as Json;
+    assert.equal(load.name, "w1.dat");
+    assert.match(load.warning as string, /locked/);
+    assert.deepEqual((await call("listwallets")).result, ["w1.dat"]);
+    assert.equal((await call("getbalances")).error?.code, -13);
+    assert.equal((await call("loadwallet", "w1.dat")).error?.code, -35);
+    assert.equal((await call("walletpassphrase", "nope", 60)).error?.code, -14);
+    assert.equal((await call("walletpassphrase", "pw", 0)).error?.code, -8);
+
+    for (let i = 0; i < 12; i++) await mine(wallet);
+    assert.deepEqual(await call("walletpassphrase", "pw", 1), { result: null });
+    const b = (await call("getbalances")).result as {
+      mine: Record<string, number>;
+      lastprocessedblock: Json;
+    };
+    // 12 coinbases, maturity 10: heights 1–2 spendable in the next block, 10 immature.
+    const info = (await call("getwalletinfo")).result as Json;
+    assert.equal(b.mine.trusted, info.balance);
+    assert.equal(b.mine.immature, info.immature_balance);
+    assert.equal(b.mine.untrusted_pending, 0);
+    assert.ok(b.mine.trusted! > 0 && b.mine.immature! > b.mine.trusted!);
+    assert.equal(b.lastprocessedblock.height, 12);
+    assert.equal(b.lastprocessedblock.hash, (await call("getbestblockhash")).result);
+
+    // After the timeout the wallet is dropped from memory: locked again.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await call("getbalances")).error?.code, -13);
+    assert.deepEqual((await call("unloadwallet")).result, { warning: "" });
+    assert.deepEqual((await call("listwallets")).result, []);
+
+    // Loaded with its passphrase (the old form): not lockable.
+    await call("loadwallet", "w1.dat", "pw");
+    assert.equal((await call("walletpassphrase", "pw", 5)).error?.code, -15);
+    assert.deepEqual((await call("listwallets")).result, ["w1.dat"]);
+  } finally {
+    await close();
+  }
+});

@@ -25,7 +25,11 @@ import { isLoopbackHost } from "../rpc/allow_ip.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
 import { registerNodeMethods } from "../rpc/methods/mod.ts";
 import { attachPeerManager } from "../rpc/methods/network.ts";
-import { loadWalletAtStartup, type NodeWalletFlags } from "../rpc/methods/wallet.ts";
+import {
+  loadedWalletMiningAddress,
+  loadWalletAtStartup,
+  type NodeWalletFlags,
+} from "../rpc/methods/wallet.ts";
 import { type ExplorerHandle, startExplorerServer } from "../rpc/explorer/mod.ts";
 import { RpcRegistry } from "../rpc/registry.ts";
 import { createRpcApp, type RpcServerHandle, startRpcServer } from "../rpc/server.ts";
@@ -238,7 +242,25 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     logger.log("node ready");
     if (options.mining) {
       const { settings, hooks } = options.mining;
-      mining = await startNodeMining(node, gpu, settings, hooks, (line) => ctx.out(line));
+      // Without --address the reward goes to the loaded wallet, so the miner can spend it; only
+      // without a wallet does it fall back to miner.key's own address (with a warning).
+      const walletAddress = settings.address === undefined
+        ? await loadedWalletMiningAddress(node)
+        : undefined;
+      if (settings.address === undefined && walletAddress === undefined) {
+        ctx.err(
+          "warning: no wallet is loaded, so the mining reward goes to miner.key's heartbeat " +
+            "address, which no wallet holds: start the node with --wallet to be paid there, or " +
+            "move the coins later with 'rnt wallet sweep-miner-key' (before they return to emission)",
+        );
+      }
+      mining = await startNodeMining(
+        node,
+        gpu,
+        walletAddress === undefined ? settings : { ...settings, address: walletAddress },
+        hooks,
+        (line) => ctx.out(line),
+      );
     }
     await node.stopped;
     return 0;

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { gpuTest } from "../gpu/testing.ts";
-import { REPO_ROOT, runRnt, tempDir } from "./helpers.ts";
+import { freePort, REPO_ROOT, runRnt, tempDir } from "./helpers.ts";
 import { RntProcess } from "./mine_helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 
@@ -66,6 +66,69 @@ gpuTest(
       assert.match(
         miner.stderr,
         /miner\.key's address rrnt1\w+, which no wallet holds; move them with 'rnt wallet sweep-miner-key' before they are 1 hour old/,
+      );
+    }
+  },
+);
+
+gpuTest(
+  "rnt node --mine pays its loaded wallet by default, and warns when it mines without one",
+  async () => {
+    await using dir = await tempDir();
+    const d = dir.path;
+    await Deno.writeTextFile(`${d}/wallet.pass`, "pw\n");
+    const created = await runRnt([
+      "wallet",
+      "create",
+      "--regtest",
+      "--datadir",
+      d,
+      "--password-file",
+      `${d}/wallet.pass`,
+      "--insecure-fast-kdf",
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const rpcPort = freePort();
+    const nodeArgs = (extra: string[]) => [
+      "node",
+      "--regtest",
+      "--datadir",
+      d,
+      "--rpcport",
+      String(rpcPort),
+      "--port",
+      String(freePort()),
+      "--mine",
+      ...extra,
+    ];
+    {
+      await using node = RntProcess.spawn(
+        nodeArgs(["--wallet", "--wallet-password-file", `${d}/wallet.pass`]),
+      );
+      await node.waitFor(/^block 1 /m, 120_000);
+      const info = await runRnt([
+        "cli",
+        "--regtest",
+        "--datadir",
+        d,
+        "--rpcport",
+        String(rpcPort),
+        "getwalletinfo",
+      ]);
+      assert.equal(info.code, 0, info.stderr);
+      const parsed = JSON.parse(info.stdout) as Record<string, number>;
+      assert.ok(parsed.immature_balance! > 0, info.stdout); // the coinbase is the wallet's
+      assert.equal(parsed.addresses, 2); // the first address and the miner's fresh one
+      assert.equal((await node.stop("SIGINT")).code, 0, node.stderr);
+      assert.doesNotMatch(node.stderr, /no wallet is loaded/);
+    }
+    {
+      await using node = RntProcess.spawn(nodeArgs([]));
+      await node.waitFor(/^mining on regtest/m, 60_000);
+      assert.equal((await node.stop("SIGINT")).code, 0, node.stderr);
+      assert.match(
+        node.stderr,
+        /warning: no wallet is loaded, so the mining reward goes to miner\.key/,
       );
     }
   },

@@ -78,6 +78,18 @@ export async function loadNodeWallet(node: Node, path: string, passphrase: strin
   }
 }
 
+/**
+ * A fresh receive address (label "mining") of the wallet loaded and unlocked in `node`, saved to
+ * its file; undefined when no unlocked wallet is loaded. `rnt node --mine` pays it by default.
+ */
+export async function loadedWalletMiningAddress(node: Node): Promise<string | undefined> {
+  const w = loaded.get(node);
+  if (!w) return undefined;
+  const a = w.wallet.newAddress(w.wallet.defaultSpec(), { label: "mining" });
+  await w.save();
+  return a.address;
+}
+
 function need(node: Node): LoadedWallet {
   const w = loaded.get(node);
   if (!w && lockable.has(node)) {

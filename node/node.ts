@@ -16,6 +16,7 @@ import type { NetworkParams } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { DecodeError, ValidationError } from "../core/errors.ts";
 import type { Mempool, MempoolEntry } from "../core/mempool/mempool.ts";
+import { UnbroadcastSet } from "../core/mempool/unbroadcast.ts";
 import { formatRnt } from "../core/primitives/amount.ts";
 import type { AddressData } from "../core/primitives/address.ts";
 import { type Block, blockId, decodeBlock } from "../core/primitives/block.ts";
@@ -87,6 +88,8 @@ export class Node {
   readonly logger: Logger;
   readonly datadir: string;
   readonly blockProducer: BlockProducer | undefined;
+  /** Transactions this node originated that no peer is known to hold yet (the relay re-announces them). */
+  readonly unbroadcast = new UnbroadcastSet();
   readonly #monotonicMs: () => number;
   readonly #startedMs: number;
   /** block hash hex → seconds `submitBlock` took to validate and store it (this run only). */
@@ -189,13 +192,20 @@ export class Node {
     }
   }
 
-  /** Accepts a transaction into the mempool; logs and rethrows a rejection. */
-  async submitTransaction(input: Tx | Uint8Array): Promise<MempoolEntry> {
+  /**
+   * Accepts a transaction into the mempool; logs and rethrows a rejection. One of `origin`
+   * "local" (RPC, wallet, `mempool.dat`) joins {@linkcode Node.unbroadcast}.
+   */
+  async submitTransaction(
+    input: Tx | Uint8Array,
+    origin: "local" | "peer" = "local",
+  ): Promise<MempoolEntry> {
     const tx = input instanceof Uint8Array ? decodeTx(input, this.params.maxTxBytes) : input;
     const id = toHex(txid(this.params.magic, tx));
     await this.settled();
     try {
       const entry = await this.mempool.acceptTx(tx);
+      if (origin === "local") this.unbroadcast.add(entry.txid);
       // Detail, as Core's -debug=mempool (a busy node accepts many).
       const line = `accepted tx ${id} to the mempool (${entry.sizeBytes} bytes)`;
       if (this.logger.debug) this.logger.debug("mempool", line);

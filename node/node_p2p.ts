@@ -66,6 +66,8 @@ export async function startNodeP2p(
     dnsSeeds: [...options.dnsSeeds ?? []],
     fixedSeeds: [...options.fixedSeeds ?? []],
     maxInbound,
+    // Regtest nodes are tests and local networks: their own transactions go out again quickly.
+    rebroadcastMs: node.params.name === "regtest" ? 2000 : 30_000,
     sync: { assumePrunedDepth: node.chainstate.pruneDepth || node.params.keepCheckpoints },
     ...(proxy ? { proxy: { hostname: proxy.host, port: proxy.port } } : {}),
   });

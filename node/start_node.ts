@@ -170,6 +170,8 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     // The saved mempool comes back before the wallet loads (it sees its unconfirmed sends) and
     // before P2P; the saver runs first among the cleanups, after the node stopped following.
     await loadMempool(node);
+    // Whether its peers ever got them is unknown: announce them until a peer announces one back.
+    for (const e of node.mempool.entries()) node.unbroadcast.add(e.txid);
     const saver = new MempoolSaver(node);
     cleanups.push(() => saver.stop());
     const walletError = await loadWalletAtStartup(node, options.wallet);

@@ -21,3 +21,4 @@ export {
   type MempoolTipChange,
 } from "./mempool.ts";
 export { checkRelayFee, checkStandard, type RelayPolicy } from "./standardness.ts";
+export { UnbroadcastSet } from "./unbroadcast.ts";

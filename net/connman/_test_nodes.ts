@@ -11,6 +11,7 @@ import type { NetworkParams } from "../../core/consensus/params.ts";
 import { type ScriptedEvaluator, TestChain } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { Mempool } from "../../core/mempool/mempool.ts";
+import { UnbroadcastSet } from "../../core/mempool/unbroadcast.ts";
 import { blockId } from "../../core/primitives/block.ts";
 import type { SyncNode } from "../sync/sync_node.ts";
 import { Peer } from "../peer/peer.ts";
@@ -75,6 +76,7 @@ export async function startTestNode(
   for (const b of blocks) await chainstate.acceptBlock(b.block, b.checkpoint);
   const mempool = new Mempool(chainstate);
   const lines: string[] = [];
+  const unbroadcast = new UnbroadcastSet();
   const node: SyncNode = {
     clock,
     params,
@@ -83,7 +85,12 @@ export async function startTestNode(
     logger: { log: (line) => lines.push(line) },
     submitBlock: (block, checkpoint, source) =>
       chainstate.acceptBlock(block, checkpoint, { source }),
-    submitTransaction: (tx) => mempool.acceptTx(tx),
+    unbroadcast,
+    async submitTransaction(tx, origin = "local") {
+      const entry = await mempool.acceptTx(tx);
+      if (origin === "local") unbroadcast.add(entry.txid);
+      return entry;
+    },
   };
   const manager = new PeerManager({
     node,

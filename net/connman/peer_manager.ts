@@ -76,6 +76,11 @@ export interface PeerManagerOptions {
   readonly pingTimeoutMs?: number;
   /** Outbound maintenance period (default 1 s). */
   readonly maintainMs?: number;
+  /**
+   * Period of re-announcing this node's own transactions no peer is known to hold yet (the
+   * node's unbroadcast set), ms (default 30 s).
+   */
+  readonly rebroadcastMs?: number;
   /** Sync tuning. */
   readonly sync?: BlockSyncOptions;
   /** Message flood cap per peer and second (default 2000). */
@@ -123,6 +128,7 @@ export class PeerManager {
   #warnedNoPeers = false;
   #startedMs = performance.now();
   #lastSaveMs = performance.now();
+  #lastRebroadcastMs = performance.now();
   #seeded = false;
   /** Whether networking is active (RPC `setnetworkactive` is not offered; always true). */
   readonly networkActive = true;
@@ -663,6 +669,10 @@ export class PeerManager {
     }
     this.#pollMempool();
     const now = performance.now();
+    if (now - this.#lastRebroadcastMs >= (this.#opts.rebroadcastMs ?? 30_000)) {
+      this.#lastRebroadcastMs = now;
+      this.#rebroadcast();
+    }
     if (!this.#warnedNoPeers && now - this.#startedMs > 30_000 && this.#slots.size === 0) {
       this.#warnedNoPeers = true;
       this.#log(
@@ -714,6 +724,19 @@ export class PeerManager {
     this.#announcedTxs.clear();
     for (const k of current) this.#announcedTxs.add(k);
     this.sync.announceTxs(fresh);
+  }
+
+  /**
+   * Announces again this node's own transactions that no peer has announced back, to every peer;
+   * forgets those that left the mempool (mined, conflicted, evicted).
+   */
+  #rebroadcast(): void {
+    const unbroadcast = this.#node.unbroadcast;
+    if (!unbroadcast) return;
+    const mempool = this.#node.mempool;
+    unbroadcast.retain((id) => mempool.has(id));
+    if (unbroadcast.size === 0 || this.peers().length === 0) return;
+    this.sync.announceTxs(unbroadcast.ids().slice(0, 50_000));
   }
 
   async #save(): Promise<void> {

@@ -32,7 +32,7 @@ import { checkBlock, checkSignedHeader } from "../../core/consensus/checked_bloc
 import { checkHeaderSanity } from "../../core/consensus/check_header_sanity.ts";
 import { CheckpointAssembly } from "../../core/consensus/verified_checkpoint.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
-import { mayBecomeValid } from "../../core/consensus/reasons.ts";
+import { mayBecomeValid, type RejectReason } from "../../core/consensus/reasons.ts";
 import { DecodeError, ProtocolError, ValidationError } from "../../core/errors.ts";
 import { type Block, type BlockHeader, blockId } from "../../core/primitives/block.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
@@ -128,6 +128,12 @@ interface TreeEntry {
 }
 
 const ZERO_HASH = new Uint8Array(32);
+
+/** Transaction reject reasons a block yet to come can cure: not remembered as rejected. */
+const MAY_SPEND_LATER: ReadonlySet<RejectReason> = new Set<RejectReason>([
+  "bad-txns-inputs-missingorspent",
+  "bad-txns-premature-spend-of-coinbase",
+]);
 
 /** Headers-first sync, block/checkpoint download, serving and relay for one node. */
 export class BlockSync {
@@ -403,7 +409,9 @@ export class BlockSync {
         else if (!this.#known(item.hash)) unknownBlock = true;
       } else if (item.type === InvType.tx) {
         const key = toHex(item.hash);
-        if (!this.#node.mempool.has(item.hash) && !this.#txRejects.has(key)) wantTx.push(item);
+        // The peer holds it: a transaction of ours has been broadcast.
+        if (this.#node.mempool.has(item.hash)) this.#node.unbroadcast?.delete(item.hash);
+        else if (!this.#txRejects.has(key)) wantTx.push(item);
       }
     }
     if (unknownBlock) this.#getHeaders(peer);
@@ -508,11 +516,13 @@ export class BlockSync {
     const key = toHex(id);
     if (this.#node.mempool.has(id) || this.#txRejects.has(key)) return;
     try {
-      await this.#node.submitTransaction(tx);
+      await this.#node.submitTransaction(tx, "peer");
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       if (this.#txRejects.size > 10_000) this.#txRejects.clear();
-      this.#txRejects.add(key);
+      // Inputs we do not know yet may arrive with the next blocks (we are still syncing): such a
+      // transaction is fetched again when it is announced again.
+      if (!MAY_SPEND_LATER.has(e.reason)) this.#txRejects.add(key);
       if (penaltyFor(e.reason, "tx") === "discourage") {
         throw new ProtocolError("invalid-tx", `tx ${key}: ${e.reason}`);
       }

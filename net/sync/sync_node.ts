@@ -10,6 +10,7 @@ import type { Mempool, MempoolEntry } from "../../core/mempool/mempool.ts";
 import type { VerifiedCheckpoint } from "../../core/consensus/verified_checkpoint.ts";
 import type { Block } from "../../core/primitives/block.ts";
 import type { Tx } from "../../core/primitives/tx.ts";
+import type { UnbroadcastSet } from "../../core/mempool/unbroadcast.ts";
 
 /** The node as the sync sees it (the RPC `Node` satisfies it). */
 export interface SyncNode {
@@ -35,6 +36,14 @@ export interface SyncNode {
     checkpoint: Uint8Array | VerifiedCheckpoint,
     source: string,
   ): Promise<AcceptResult>;
-  /** Accepts a transaction into the mempool. */
-  submitTransaction(tx: Tx): Promise<MempoolEntry>;
+  /**
+   * The txids this node originated that no peer is known to hold yet: the relay re-announces
+   * them until a peer announces one back. Without it nothing is re-announced.
+   */
+  readonly unbroadcast?: UnbroadcastSet;
+  /**
+   * Accepts a transaction into the mempool; `origin` "peer" for one relayed to us (it does not
+   * join {@linkcode SyncNode.unbroadcast}).
+   */
+  submitTransaction(tx: Tx, origin?: "local" | "peer"): Promise<MempoolEntry>;
 }

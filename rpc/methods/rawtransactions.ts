@@ -120,7 +120,11 @@ export const RAW_TRANSACTION_METHODS: readonly NodeMethod[] = [
     run: async (node, [hex]) => {
       const tx = decodeTxParam(node, hex);
       const id = txid(node.params.magic, tx);
-      if (node.mempool.has(id)) return toHex(id);
+      if (node.mempool.has(id)) {
+        // Sent again (a wallet's rebroadcast): announce it again until a peer holds it.
+        node.unbroadcast.add(id);
+        return toHex(id);
+      }
       if (await node.txBlock(id)) {
         throw new RpcError(RpcCode.VERIFY_ALREADY_IN_CHAIN, "Transaction already in block chain");
       }

@@ -47,8 +47,14 @@ export function checkSignedHeader(header: BlockHeader, params: NetworkParams): v
  * import { checkBlock } from "./checked_block.ts";
  * import { genesisBlock } from "./genesis.ts";
  * import { REGTEST } from "./params.ts";
- * const block = checkBlock(genesisBlock(REGTEST), REGTEST); // a CheckedBlock
- * console.log(block.txs.length); // 1
+ * import { ValidationError } from "../errors.ts";
+ * // Genesis is fixed by the params, never signed by a miner: as a block of its own it fails
+ * // the signature rule, with its reason.
+ * try {
+ *   checkBlock(genesisBlock(REGTEST), REGTEST);
+ * } catch (e) {
+ *   console.log(e instanceof ValidationError && e.reason); // bad-blk-sig
+ * }
  * ```
  */
 export function checkBlock(block: Block, params: NetworkParams): CheckedBlock {

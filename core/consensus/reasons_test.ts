@@ -7,6 +7,7 @@ import "./reject_reasons_test.ts";
 import "./check_tx_rules_test.ts";
 import "./social_covenant_test.ts";
 import "./testing/full_block_tests_test.ts";
+import "./paired_improvement_test.ts";
 
 Deno.test("reasonCategory() maps each reason to one category", () => {
   assert.equal(reasonCategory("bad-prevblk"), "header");

@@ -11,23 +11,28 @@ import { freePort, REPO_ROOT, runRnt, tempDir } from "./helpers.ts";
 import { RntProcess } from "./mine_helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 
+/** Creates a regtest wallet in `datadir` whose passphrase is in `datadir/wallet.pass`. */
+async function createWallet(datadir: string): Promise<void> {
+  await Deno.writeTextFile(`${datadir}/wallet.pass`, "pw\n");
+  const created = await runRnt([
+    "wallet",
+    "create",
+    "--regtest",
+    "--datadir",
+    datadir,
+    "--password-file",
+    `${datadir}/wallet.pass`,
+    "--insecure-fast-kdf",
+  ]);
+  assert.equal(created.code, 0, created.stderr);
+}
+
 gpuTest(
   "rnt mine pays the node's loaded wallet by default, and warns when no wallet holds the reward",
   async () => {
     await using dir = await tempDir();
     const d = dir.path;
-    await Deno.writeTextFile(`${d}/wallet.pass`, "pw\n");
-    const created = await runRnt([
-      "wallet",
-      "create",
-      "--regtest",
-      "--datadir",
-      d,
-      "--password-file",
-      `${d}/wallet.pass`,
-      "--insecure-fast-kdf",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
+    await createWallet(d);
     const mine = (node: NodeProcess) =>
       RntProcess.spawn([
         "mine",
@@ -76,18 +81,7 @@ gpuTest(
   async () => {
     await using dir = await tempDir();
     const d = dir.path;
-    await Deno.writeTextFile(`${d}/wallet.pass`, "pw\n");
-    const created = await runRnt([
-      "wallet",
-      "create",
-      "--regtest",
-      "--datadir",
-      d,
-      "--password-file",
-      `${d}/wallet.pass`,
-      "--insecure-fast-kdf",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
+    await createWallet(d);
     const rpcPort = freePort();
     const nodeArgs = (extra: string[]) => [
       "node",

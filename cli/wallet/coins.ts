@@ -6,13 +6,14 @@
  * @module
  */
 import { stringFlag } from "../command.ts";
-import { toHex } from "../../core/crypto/keccak.ts";
+import { fromHex, toHex } from "../../core/crypto/keccak.ts";
+import { decodeTx } from "../../core/primitives/tx.ts";
 import { formatRnt } from "../../core/primitives/amount.ts";
 import { classifyBalance } from "../../core/wallet/balance.ts";
 import { saveWallet } from "../../node/wallet/store.ts";
 import {
   addressJson,
-  linkNode,
+  linkNodeResending,
   openWalletFile,
   printResult,
   recoveryFlag,
@@ -33,7 +34,7 @@ export async function runAddress(env: WalletEnv): Promise<number> {
 /** `rnt wallet balance`. */
 export async function runBalance(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
-  const { tip, coins } = await (await linkNode(env)).walletCoins(w.wallet);
+  const { tip, coins } = await (await linkNodeResending(env, w)).walletCoins(w.wallet);
   const { confirmed, unconfirmed, immature } = classifyBalance(coins, tip.height, env.params);
   printResult(env, {
     balance: formatRnt(confirmed),
@@ -55,8 +56,24 @@ export async function runBalance(env: WalletEnv): Promise<number> {
 /** `rnt wallet history`. */
 export async function runHistory(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
-  const node = await linkNode(env);
+  const node = await linkNodeResending(env, w);
   const rows = await node.history(w.wallet.addresses().map((a) => a.address));
+  const listed = new Set(rows.map((r) => r.txid));
+  for (const p of w.wallet.pendingSends()) {
+    if (listed.has(p.txid)) continue; // the node has it again: its row already says mempool
+    const tx = decodeTx(fromHex(p.rawTx), env.params.maxTxBytes);
+    let foreign = 0n;
+    for (const o of tx.outputs) if (!w.wallet.addressOf(o.address)) foreign += o.value;
+    rows.push({
+      txid: p.txid,
+      height: null,
+      time: p.timeSecs,
+      confirmations: 0,
+      coinbase: false,
+      receivedResonances: 0n,
+      sentResonances: foreign, // the fee is not known without the spent coins
+    });
+  }
   printResult(
     env,
     rows.map((r) => ({
@@ -81,7 +98,7 @@ export async function runHistory(env: WalletEnv): Promise<number> {
 /** `rnt wallet status`: each coin's age and the time left before recovery or emission return. */
 export async function runStatus(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
-  const { tip, coins } = await (await linkNode(env)).walletCoins(w.wallet);
+  const { tip, coins } = await (await linkNodeResending(env, w)).walletCoins(w.wallet);
   const rows = w.wallet.status(coins, tip.mtpSecs);
   printResult(
     env,

@@ -2,7 +2,8 @@
  * The wallet keeps its unconfirmed sends and submits them again: `rnt wallet send`, then the
  * node is SIGKILLed before it saves mempool.dat; after the restart the node's mempool is empty
  * until the next wallet command puts the payment back, `rnt wallet history` lists it as
- * pending, and once a block confirms it the wallet forgets it.
+ * pending, and once a block confirms it the wallet forgets it. The same for a node-loaded wallet
+ * (`rnt node --wallet`): its `sendtoaddress` payment is back in the mempool after the restart.
  *
  * @module
  */
@@ -10,7 +11,7 @@ import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
 import { decodeWallet, readWalletBytes } from "../node/wallet/store.ts";
 import { gpuTest } from "../gpu/testing.ts";
-import { tempDir } from "./helpers.ts";
+import { runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
 
@@ -72,6 +73,44 @@ gpuTest(
       assert.equal(confirmed?.confirmations, 1);
       assert.deepEqual(await storedPending(a.file), []);
       assert.deepEqual(await node.rpc("getrawmempool"), []);
+    } finally {
+      await node.stop();
+    }
+  },
+);
+
+gpuTest(
+  "rnt node --wallet resubmits the loaded wallet's sendtoaddress payment lost in a SIGKILL",
+  async () => {
+    await using dir = await tempDir("rnt-resend-node-");
+    const d = dir.path;
+    await Deno.writeTextFile(`${d}/wallet.pass`, PASS + "\n");
+    const created = await runRnt([
+      "wallet",
+      "create",
+      "--regtest",
+      "--datadir",
+      d,
+      "--password-file",
+      `${d}/wallet.pass`,
+      "--insecure-fast-kdf",
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const walletArgs = ["--wallet", "--wallet-password-file", `${d}/wallet.pass`];
+    let node = await NodeProcess.start(d, undefined, walletArgs);
+    try {
+      const own = await node.rpc<string>("getnewaddress");
+      await node.rpc("generatetoaddress", [REGTEST.coinbaseMaturity + 1, own]);
+      const payee = await node.rpc<string>("getnewaddress");
+      const id = await node.rpc<string>("sendtoaddress", [payee, 1.5]);
+      assert.deepEqual(await node.rpc("getrawmempool"), [id]);
+      assert.deepEqual(await storedPending(`${d}/wallet.dat`), [id]);
+
+      assert.equal((await node.stop("SIGKILL")).signal, "SIGKILL");
+      await Deno.remove(`${d}/mempool.dat`).catch(() => {});
+      node = await NodeProcess.start(d, undefined, walletArgs);
+      assert.deepEqual(await node.rpc("getrawmempool"), [id]);
+      assert.match(node.log, /resubmitted 1 unconfirmed sends/);
     } finally {
       await node.stop();
     }

@@ -103,12 +103,16 @@ export async function linkNode(env: WalletEnv): Promise<NodeLink> {
 /**
  * A link to the node after submitting the wallet's unconfirmed sends to it again (the node may
  * have lost them in a crash); the file is saved when some were confirmed or conflicted and so
- * dropped. Every wallet command that reads coins or history from the node links through this.
+ * dropped; one the node refuses for another reason stays pending and is named on stderr. Every
+ * wallet command that reads coins or history from the node links through this.
  */
 export async function linkNodeResending(env: WalletEnv, w: OpenedWallet): Promise<NodeLink> {
   const node = await linkNode(env);
-  const { dropped } = await resendPendingSends(w.wallet, (raw) => node.submitRaw(raw));
+  const { dropped, kept } = await resendPendingSends(w.wallet, (raw) => node.submitRaw(raw));
   if (dropped.length > 0) await saveWallet(w);
+  for (const k of kept) {
+    env.ctx.err(`warning: unconfirmed send ${k.txid} was not accepted again: ${k.reason}`);
+  }
   return node;
 }
 

@@ -6,8 +6,8 @@
  * @module
  */
 import { stringFlag } from "../command.ts";
-import { fromHex, toHex } from "../../core/crypto/keccak.ts";
-import { decodeTx } from "../../core/primitives/tx.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
+import { pendingHistoryRows } from "../../node/wallet/resend.ts";
 import { formatRnt } from "../../core/primitives/amount.ts";
 import { classifyBalance } from "../../core/wallet/balance.ts";
 import { saveWallet } from "../../node/wallet/store.ts";
@@ -58,22 +58,7 @@ export async function runHistory(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
   const node = await linkNodeResending(env, w);
   const rows = await node.history(w.wallet.addresses().map((a) => a.address));
-  const listed = new Set(rows.map((r) => r.txid));
-  for (const p of w.wallet.pendingSends()) {
-    if (listed.has(p.txid)) continue; // the node has it again: its row already says mempool
-    const tx = decodeTx(fromHex(p.rawTx), env.params.maxTxBytes);
-    let foreign = 0n;
-    for (const o of tx.outputs) if (!w.wallet.addressOf(o.address)) foreign += o.value;
-    rows.push({
-      txid: p.txid,
-      height: null,
-      time: p.timeSecs,
-      confirmations: 0,
-      coinbase: false,
-      receivedResonances: 0n,
-      sentResonances: foreign, // the fee is not known without the spent coins
-    });
-  }
+  rows.push(...pendingHistoryRows(w.wallet, new Set(rows.map((r) => r.txid))));
   printResult(
     env,
     rows.map((r) => ({

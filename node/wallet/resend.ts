@@ -10,9 +10,12 @@
  *
  * @module
  */
+import { fromHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
+import { decodeTx } from "../../core/primitives/tx.ts";
 import type { Wallet } from "../../core/wallet/wallet.ts";
 import { RpcCode } from "../../rpc/error_codes.ts";
+import type { HistoryRow } from "./node_link.ts";
 
 /** What {@linkcode resendPendingSends} did with each pending send (txid hex lists). */
 export interface ResendOutcome {
@@ -56,4 +59,30 @@ export async function resendPendingSends(
     }
   }
   return { inMempool, dropped, kept };
+}
+
+/**
+ * History rows (unconfirmed, height null) for `wallet`'s pending sends whose txid is not in
+ * `listed` (the node's rows): a send the node does not hold is still shown, as pending. Its
+ * amount is what it pays to addresses not the wallet's; the fee is not known without the coins
+ * it spends.
+ */
+export function pendingHistoryRows(wallet: Wallet, listed: ReadonlySet<string>): HistoryRow[] {
+  const rows: HistoryRow[] = [];
+  for (const p of wallet.pendingSends()) {
+    if (listed.has(p.txid)) continue;
+    const tx = decodeTx(fromHex(p.rawTx), wallet.params.maxTxBytes);
+    let foreign = 0n;
+    for (const o of tx.outputs) if (!wallet.addressOf(o.address)) foreign += o.value;
+    rows.push({
+      txid: p.txid,
+      height: null,
+      time: p.timeSecs,
+      confirmations: 0,
+      coinbase: false,
+      receivedResonances: 0n,
+      sentResonances: foreign,
+    });
+  }
+  return rows;
 }

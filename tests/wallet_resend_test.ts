@@ -111,6 +111,11 @@ gpuTest(
       node = await NodeProcess.start(d, undefined, walletArgs);
       assert.deepEqual(await node.rpc("getrawmempool"), [id]);
       assert.match(node.log, /resubmitted 1 unconfirmed sends/);
+
+      // Mined: the next sendtoaddress forgets it and keeps only the new payment.
+      await node.rpc("generatetoaddress", [1, own]);
+      const id2 = await node.rpc<string>("sendtoaddress", [payee, 0.5]);
+      assert.deepEqual(await storedPending(`${d}/wallet.dat`), [id2]);
     } finally {
       await node.stop();
     }

@@ -507,6 +507,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     help: "Pays an address from the wallet (change keeps the policy) and broadcasts; the txid.",
     run: async (node, [address, amount, _c, _ct, feeRate]) => {
       const w = need(node);
+      await resendLoaded(node, w); // drops sends confirmed since: the pending list stays short
       const value = amountParam(amount);
       const rate = feeRate === undefined
         ? node.params.minRelayFeePerByte

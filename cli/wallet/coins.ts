@@ -7,12 +7,13 @@
  */
 import { stringFlag } from "../command.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
+import { pendingHistoryRows } from "../../node/wallet/resend.ts";
 import { formatRnt } from "../../core/primitives/amount.ts";
 import { classifyBalance } from "../../core/wallet/balance.ts";
 import { saveWallet } from "../../node/wallet/store.ts";
 import {
   addressJson,
-  linkNode,
+  linkNodeResending,
   openWalletFile,
   printResult,
   recoveryFlag,
@@ -33,7 +34,7 @@ export async function runAddress(env: WalletEnv): Promise<number> {
 /** `rnt wallet balance`. */
 export async function runBalance(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
-  const { tip, coins } = await (await linkNode(env)).walletCoins(w.wallet);
+  const { tip, coins } = await (await linkNodeResending(env, w)).walletCoins(w.wallet);
   const { confirmed, unconfirmed, immature } = classifyBalance(coins, tip.height, env.params);
   printResult(env, {
     balance: formatRnt(confirmed),
@@ -55,8 +56,9 @@ export async function runBalance(env: WalletEnv): Promise<number> {
 /** `rnt wallet history`. */
 export async function runHistory(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
-  const node = await linkNode(env);
+  const node = await linkNodeResending(env, w);
   const rows = await node.history(w.wallet.addresses().map((a) => a.address));
+  rows.push(...pendingHistoryRows(w.wallet, new Set(rows.map((r) => r.txid))));
   printResult(
     env,
     rows.map((r) => ({
@@ -81,7 +83,7 @@ export async function runHistory(env: WalletEnv): Promise<number> {
 /** `rnt wallet status`: each coin's age and the time left before recovery or emission return. */
 export async function runStatus(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
-  const { tip, coins } = await (await linkNode(env)).walletCoins(w.wallet);
+  const { tip, coins } = await (await linkNodeResending(env, w)).walletCoins(w.wallet);
   const rows = w.wallet.status(coins, tip.mtpSecs);
   printResult(
     env,

@@ -18,11 +18,13 @@ import type { WalletAddress } from "../../core/wallet/wallet.ts";
 import type { KdfParams } from "../../core/wallet/wallet_file.ts";
 import { NodeLink } from "../../node/wallet/node_link.ts";
 import { parseRecoveryFlag } from "../../node/wallet/recovery_flag.ts";
+import { resendPendingSends } from "../../node/wallet/resend.ts";
 import {
   exists,
   FAST_TEST_KDF,
   type OpenedWallet,
   readWalletBytes,
+  saveWallet,
   unlockWallet,
 } from "../../node/wallet/store.ts";
 import { formatHostPort, RpcClient, RpcTransportError } from "../../rpc/client.ts";
@@ -96,6 +98,22 @@ export async function linkNode(env: WalletEnv): Promise<NodeLink> {
     ...(password === undefined ? {} : { password }),
   });
   return new NodeLink(client, env.params);
+}
+
+/**
+ * A link to the node after submitting the wallet's unconfirmed sends to it again (the node may
+ * have lost them in a crash); the file is saved when some were confirmed or conflicted and so
+ * dropped; one the node refuses for another reason stays pending and is named on stderr. Every
+ * wallet command that reads coins or history from the node links through this.
+ */
+export async function linkNodeResending(env: WalletEnv, w: OpenedWallet): Promise<NodeLink> {
+  const node = await linkNode(env);
+  const { dropped, kept } = await resendPendingSends(w.wallet, (raw) => node.submitRaw(raw));
+  if (dropped.length > 0) await saveWallet(w);
+  for (const k of kept) {
+    env.ctx.err(`warning: unconfirmed send ${k.txid} was not accepted again: ${k.reason}`);
+  }
+  return node;
 }
 
 /** Opens the wallet file (one KDF run) with the passphrase from `--password-file` or asked. */

@@ -9,7 +9,35 @@ import { UsageError } from "../../core/errors.ts";
 import { formatRnt, parseRntAmount } from "../../core/primitives/amount.ts";
 import { STDIN, tell } from "../line_input.ts";
 import { saveWallet } from "../../node/wallet/store.ts";
-import { feeRateFlag, linkNode, openWalletFile, printResult, type WalletEnv } from "./env.ts";
+import { RpcError } from "../../core/errors.ts";
+import type { Tx } from "../../core/primitives/tx.ts";
+import type { NodeLink } from "../../node/wallet/node_link.ts";
+import {
+  feeRateFlag,
+  linkNodeResending,
+  openWalletFile,
+  printResult,
+  type WalletEnv,
+} from "./env.ts";
+import type { OpenedWallet } from "../../node/wallet/store.ts";
+
+/**
+ * Records `tx` as a pending send and saves the file before broadcasting it, so the wallet can
+ * submit it again if the node loses it; a reject forgets it again (nothing was sent).
+ */
+async function broadcastRecorded(w: OpenedWallet, node: NodeLink, tx: Tx): Promise<string> {
+  const rec = w.wallet.recordSend(tx, Math.floor(Date.now() / 1000));
+  await saveWallet(w);
+  try {
+    return await node.broadcast(tx);
+  } catch (e) {
+    if (e instanceof RpcError) {
+      w.wallet.dropPendingSend(rec.txid);
+      await saveWallet(w);
+    }
+    throw e;
+  }
+}
 
 /**
  * `rnt wallet send ADDR AMOUNT [--fee-rate N] [--yes]`: shows amount, fee and total and asks
@@ -22,7 +50,7 @@ export async function runSend(env: WalletEnv): Promise<number> {
   const value = parseRntAmount(amountText);
   const rate = feeRateFlag(env);
   const w = await openWalletFile(env);
-  const node = await linkNode(env);
+  const node = await linkNodeResending(env, w);
   const { tip, coins } = await node.walletCoins(w.wallet);
   const built = w.wallet.createSpend({
     coins,
@@ -47,8 +75,7 @@ export async function runSend(env: WalletEnv): Promise<number> {
       return 1;
     }
   }
-  if (built.changeAddress) await saveWallet(w);
-  const id = await node.broadcast(built.tx);
+  const id = await broadcastRecorded(w, node, built.tx);
   printResult(env, {
     txid: id,
     fee: formatRnt(built.feeResonances),
@@ -62,7 +89,7 @@ export async function runSend(env: WalletEnv): Promise<number> {
 /** `rnt wallet heartbeat [--due-within SECS] [--fee-rate N]`. */
 export async function runHeartbeat(env: WalletEnv): Promise<number> {
   const w = await openWalletFile(env);
-  const node = await linkNode(env);
+  const node = await linkNodeResending(env, w);
   const { tip, coins } = await node.walletCoins(w.wallet);
   const due = stringFlag(env.args, "due-within");
   const built = w.wallet.createHeartbeat({
@@ -72,7 +99,7 @@ export async function runHeartbeat(env: WalletEnv): Promise<number> {
     tipMtpSecs: tip.mtpSecs,
     ...(due === undefined ? {} : { dueWithinSecs: intFlag(env.args, "due-within", 0) }),
   });
-  const id = await node.broadcast(built.tx);
+  const id = await broadcastRecorded(w, node, built.tx);
   printResult(env, {
     txid: id,
     coins: built.spent.length,

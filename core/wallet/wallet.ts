@@ -28,8 +28,8 @@ import { pk, type Policy } from "../primitives/policy.ts";
 import { policyHash } from "../primitives/policy_codec.ts";
 import { formatPolicy } from "../primitives/policy_text.ts";
 import { makeSatisfaction } from "../primitives/satisfaction.ts";
-import { type OutPoint, type Tx, type TxOut, txSize } from "../primitives/tx.ts";
-import { sighashes } from "../primitives/tx_hash.ts";
+import { encodeTx, type OutPoint, type Tx, type TxOut, txSize } from "../primitives/tx.ts";
+import { sighashes, txid } from "../primitives/tx_hash.ts";
 import { checkMnemonic, generateMnemonic, mnemonicToSeed, type RandomBytes } from "./mnemonic.ts";
 import {
   checkRecoverySpec,
@@ -41,7 +41,12 @@ import {
   specToJson,
 } from "./recovery_spec.ts";
 import { deriveSlip10, slip10PublicKey, walletKeyPath } from "./slip10.ts";
-import type { WalletAccountRecord, WalletAddressRecord, WalletData } from "./wallet_data.ts";
+import type {
+  PendingSendRecord,
+  WalletAccountRecord,
+  WalletAddressRecord,
+  WalletData,
+} from "./wallet_data.ts";
 import { signedTxSize } from "./fee_sizing.ts";
 import { WalletError } from "./wallet_errors.ts";
 
@@ -210,6 +215,8 @@ export class Wallet {
   readonly #addresses: WalletAddress[] = [];
   readonly #byHash = new Map<string, WalletAddress>();
   readonly #labels = new Map<string, string>();
+  /** Unconfirmed sends by txid hex, in the order they were sent. */
+  readonly #pending = new Map<string, PendingSendRecord>();
 
   private constructor(params: NetworkParams, mnemonic: string, passphrase: string) {
     this.params = params;
@@ -266,6 +273,7 @@ export class Wallet {
       w.#add(made);
     }
     for (const [k, v] of Object.entries(data.labels)) w.#labels.set(k, v);
+    for (const p of data.pendingSends) w.#pending.set(p.txid, p);
     return w;
   }
 
@@ -287,7 +295,7 @@ export class Wallet {
     }));
     return {
       format: "rnt-wallet",
-      version: 1,
+      version: 2,
       network: this.params.name,
       mnemonic: this.#mnemonic,
       passphrase: this.#passphrase,
@@ -295,7 +303,33 @@ export class Wallet {
       accounts,
       addresses,
       labels: Object.fromEntries(this.#labels),
+      pendingSends: [...this.#pending.values()],
     };
+  }
+
+  /**
+   * Remembers `tx`, which this wallet made and broadcast at `timeSecs` (Unix seconds), until
+   * {@linkcode Wallet.dropPendingSend} says a block confirmed it or another transaction spent
+   * its inputs; until then the wallet submits it again to a node that lost it. Recording the
+   * same transaction twice keeps the first time.
+   */
+  recordSend(tx: Tx, timeSecs: number): PendingSendRecord {
+    const id = toHex(txid(this.params.magic, tx));
+    const known = this.#pending.get(id);
+    if (known) return known;
+    const rec: PendingSendRecord = { txid: id, rawTx: toHex(encodeTx(tx)), timeSecs };
+    this.#pending.set(id, rec);
+    return rec;
+  }
+
+  /** The unconfirmed sends, oldest first (a child after the parent whose change it spends). */
+  pendingSends(): readonly PendingSendRecord[] {
+    return [...this.#pending.values()];
+  }
+
+  /** Forgets the pending send `txidHex` (confirmed or conflicted); false when it was not pending. */
+  dropPendingSend(txidHex: string): boolean {
+    return this.#pending.delete(txidHex);
   }
 
   /** The normalised 24 words. */

@@ -5,6 +5,9 @@
  * Schema (version 1): `{ format: "rnt-wallet", version: 1, network, mnemonic, passphrase,
  * hasPassphrase, accounts: [{ index, label, nextReceive, nextChange }], addresses: [{ address,
  * account, branch, index, kind, policy (policy text), spec, label }], labels: { address: label } }`.
+ * Version 2 adds `pendingSends: [{ txid, rawTx, timeSecs }]`: transactions this wallet made and
+ * broadcast that no block has confirmed yet, kept so the wallet can submit them again when the
+ * node lost them. A version 1 document decodes with no pending sends; files are written as 2.
  *
  * @module
  */
@@ -53,12 +56,22 @@ export interface WalletAccountRecord {
   readonly nextChange: number;
 }
 
+/** A transaction the wallet sent that is not yet confirmed (schema version 2). */
+export interface PendingSendRecord {
+  /** Transaction id, 64 lowercase hex digits. */
+  readonly txid: string;
+  /** The signed transaction's encoding, lowercase hex. */
+  readonly rawTx: string;
+  /** Unix seconds when it was first broadcast. */
+  readonly timeSecs: number;
+}
+
 /** Everything a wallet file holds. */
 export interface WalletData {
   /** Always "rnt-wallet". */
   readonly format: "rnt-wallet";
-  /** Schema version (1). */
-  readonly version: 1;
+  /** Schema version (2 when written; 1 is still read). */
+  readonly version: 1 | 2;
   /** Network the addresses belong to. */
   readonly network: NetworkName;
   /** The 24 BIP39 words. */
@@ -73,6 +86,8 @@ export interface WalletData {
   readonly addresses: readonly WalletAddressRecord[];
   /** Labels of other addresses (address book). */
   readonly labels: Readonly<Record<string, string>>;
+  /** Unconfirmed sends, oldest first (empty for a version 1 document). */
+  readonly pendingSends: readonly PendingSendRecord[];
 }
 
 /** UTF-8 JSON of `data`. */
@@ -103,7 +118,7 @@ export function decodeWalletData(bytes: Uint8Array): WalletData {
   };
   const o = obj(j, "document");
   if (o.format !== "rnt-wallet") throw bad("format");
-  if (o.version !== 1) throw bad(`version ${String(o.version)}`);
+  if (o.version !== 1 && o.version !== 2) throw bad(`version ${String(o.version)}`);
   if (o.network !== "mainnet" && o.network !== "testnet" && o.network !== "regtest") {
     throw bad("network");
   }
@@ -136,9 +151,21 @@ export function decodeWalletData(bytes: Uint8Array): WalletData {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj(o.labels, "labels"))) labels[k] = str(v, "label");
   const passphrase = str(o.passphrase, "passphrase");
+  let pendingSends: PendingSendRecord[] = [];
+  if (o.version === 2 && o.pendingSends !== undefined) {
+    if (!Array.isArray(o.pendingSends)) throw bad("pendingSends");
+    pendingSends = o.pendingSends.map((p): PendingSendRecord => {
+      const r = obj(p, "pending send");
+      const txid = str(r.txid, "pending send txid");
+      const rawTx = str(r.rawTx, "pending send rawTx");
+      if (!/^[0-9a-f]{64}$/.test(txid)) throw bad("pending send txid");
+      if (rawTx.length === 0 || !/^(?:[0-9a-f]{2})+$/.test(rawTx)) throw bad("pending send rawTx");
+      return { txid, rawTx, timeSecs: nat(r.timeSecs, "pending send timeSecs") };
+    });
+  }
   return {
     format: "rnt-wallet",
-    version: 1,
+    version: o.version,
     network: o.network,
     mnemonic: str(o.mnemonic, "mnemonic"),
     passphrase,
@@ -146,6 +173,7 @@ export function decodeWalletData(bytes: Uint8Array): WalletData {
     accounts,
     addresses,
     labels,
+    pendingSends,
   };
 }
 

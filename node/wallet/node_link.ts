@@ -171,7 +171,12 @@ export class NodeLink {
     return coin;
   }
 
-  /** Broadcasts `tx`; returns its txid. */
+  /** Submits an encoded transaction (`sendrawtransaction`); resolves to its txid. */
+  async submitRaw(rawTxHex: string): Promise<string> {
+    return await this.#client.call("sendrawtransaction", [rawTxHex]) as string;
+  }
+
+  /** Broadcasts `tx` (`sendrawtransaction`); resolves to its txid. */
   async broadcast(tx: Tx): Promise<string> {
     return await this.#client.call("sendrawtransaction", [toHex(encodeTx(tx))]) as string;
   }

@@ -14,9 +14,11 @@
  * @module
  */
 import { outpointKey, type UtxoEntry } from "../../core/consensus/chain_entry.ts";
-import { toHex } from "../../core/crypto/keccak.ts";
+import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { RpcError, UsageError } from "../../core/errors.ts";
 import { parseRntAmount } from "../../core/primitives/amount.ts";
+import { decodeTx, type Tx } from "../../core/primitives/tx.ts";
+import { txid } from "../../core/primitives/tx_hash.ts";
 import { classifyBalance, type FoundCoin, isSpendableAfter } from "../../core/wallet/balance.ts";
 import {
   coinFromUtxo,
@@ -30,6 +32,7 @@ import { isRawJson } from "../json_text.ts";
 import type { Node } from "../../node/node.ts";
 import { LoadedWallet } from "../../node/wallet/loaded_wallet.ts";
 import { parseRecoveryFlag } from "../../node/wallet/recovery_flag.ts";
+import { resendPendingSends } from "../../node/wallet/resend.ts";
 import { readWalletBytes } from "../../node/wallet/store.ts";
 import { addressKey, scanHistory, scanUnspent } from "./address_index.ts";
 import { amountJson } from "./format.ts";
@@ -68,6 +71,7 @@ export async function loadNodeWallet(node: Node, path: string, passphrase: strin
   try {
     const w = await LoadedWallet.decode(path, bytes, passphrase, node.params);
     loaded.set(node, w);
+    await resendLoaded(node, w);
     return w.wallet;
   } catch (e) {
     if (e instanceof WalletFileError) {
@@ -75,6 +79,50 @@ export async function loadNodeWallet(node: Node, path: string, passphrase: strin
     }
     if (e instanceof WalletError) throw new RpcError(RpcCode.WALLET_ERROR, e.message);
     throw e;
+  }
+}
+
+/**
+ * Submits the loaded wallet's unconfirmed sends to `node` again, as `sendrawtransaction` would
+ * (the node may have lost them in a crash), and saves the file when some were dropped.
+ */
+async function resendLoaded(node: Node, w: LoadedWallet): Promise<void> {
+  const { inMempool, dropped } = await resendPendingSends(w.wallet, async (raw) => {
+    const bytes = fromHex(raw);
+    const tx = decodeTx(bytes, node.params.maxTxBytes);
+    const id = txid(node.params.magic, tx);
+    if (node.mempool.has(id)) {
+      node.unbroadcast.add(id);
+      return;
+    }
+    if (await node.txBlock(id)) {
+      throw new RpcError(RpcCode.VERIFY_ALREADY_IN_CHAIN, "Transaction already in block chain");
+    }
+    try {
+      await node.submitTransaction(tx);
+    } catch (e) {
+      throw submitError(e, "TX");
+    }
+  });
+  if (dropped.length > 0) await w.save();
+  if (inMempool.length + dropped.length > 0) {
+    node.logger.log(
+      `wallet: resubmitted ${inMempool.length} unconfirmed sends, dropped ${dropped.length} ` +
+        "confirmed or conflicted",
+    );
+  }
+}
+
+/** Records `tx` as the loaded wallet's pending send and saves, then submits it; a reject forgets it. */
+async function submitRecorded(node: Node, w: LoadedWallet, tx: Tx) {
+  const rec = w.wallet.recordSend(tx, Math.floor(Date.now() / 1000));
+  await w.save();
+  try {
+    return await node.submitTransaction(tx);
+  } catch (e) {
+    w.wallet.dropPendingSend(rec.txid);
+    await w.save();
+    throw submitError(e, "TX");
   }
 }
 
@@ -459,6 +507,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
     help: "Pays an address from the wallet (change keeps the policy) and broadcasts; the txid.",
     run: async (node, [address, amount, _c, _ct, feeRate]) => {
       const w = need(node);
+      await resendLoaded(node, w); // drops sends confirmed since: the pending list stays short
       const value = amountParam(amount);
       const rate = feeRate === undefined
         ? node.params.minRelayFeePerByte
@@ -475,13 +524,8 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       } catch (e) {
         walletErrorToRpc(e);
       }
-      if (built.changeAddress) await w.save();
-      try {
-        const entry = await node.submitTransaction(built.tx);
-        return toHex(entry.txid);
-      } catch (e) {
-        throw submitError(e, "TX");
-      }
+      const entry = await submitRecorded(node, w, built.tx);
+      return toHex(entry.txid);
     },
   },
   {
@@ -541,17 +585,12 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       } catch (e) {
         walletErrorToRpc(e);
       }
-      await w.save();
-      try {
-        const entry = await node.submitTransaction(built.tx);
-        return {
-          txid: toHex(entry.txid),
-          address: built.changeAddress,
-          cancelled: coins.map((c) => outpointKey(c.outpoint)),
-        };
-      } catch (e) {
-        throw submitError(e, "TX");
-      }
+      const entry = await submitRecorded(node, w, built.tx);
+      return {
+        txid: toHex(entry.txid),
+        address: built.changeAddress,
+        cancelled: coins.map((c) => outpointKey(c.outpoint)),
+      };
     },
   },
   {

@@ -33,6 +33,8 @@ import {
 import { type ExplorerHandle, startExplorerServer } from "../rpc/explorer/mod.ts";
 import { RpcRegistry } from "../rpc/registry.ts";
 import { createRpcApp, type RpcServerHandle, startRpcServer } from "../rpc/server.ts";
+import { IN_THREAD_VERIFIER, type SignatureVerifier } from "../core/crypto/signature_verifier.ts";
+import { WorkerPoolVerifier } from "./crypto/worker_pool_verifier.ts";
 import { MockableClock } from "./clock.ts";
 import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
 import { FileLogger, type FileLoggerOptions } from "./logger.ts";
@@ -44,6 +46,9 @@ import { type NodeMining, type NodeMiningSettings, startNodeMining } from "./min
 import { RegtestMiner } from "./miner/regtest_miner.ts";
 import { type BlockProducer, Node } from "./node.ts";
 import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
+
+/** Signatures per block from which they are verified on worker threads (bench/sig_bench.ts). */
+const SIGNATURE_WORKER_THRESHOLD = 256;
 
 /** Everything a node is started with (the command line decides it). */
 export interface NodeRunOptions {
@@ -134,7 +139,21 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     const validation = await loadValidationSet(network);
     const clock = new MockableClock();
     logger.log("opening chainstate");
-    const chainstate = await Chainstate.open(datadir, params, evaluator, validation, clock, prune);
+    // Blocks with many signatures verify them on worker threads; the pool starts on the first
+    // such block (most blocks, and every regtest test block, stay in-thread).
+    let signaturePool: WorkerPoolVerifier | undefined;
+    cleanups.push(() => signaturePool?.close());
+    const signatureVerifier: SignatureVerifier = {
+      verify: (items) =>
+        items.length < SIGNATURE_WORKER_THRESHOLD
+          ? IN_THREAD_VERIFIER.verify(items)
+          : (signaturePool ??= new WorkerPoolVerifier({ threshold: SIGNATURE_WORKER_THRESHOLD }))
+            .verify(items),
+    };
+    const chainstate = await Chainstate.open(datadir, params, evaluator, validation, clock, {
+      ...prune,
+      signatureVerifier,
+    });
     cleanups.push(() => chainstate.close());
     const mempool = new Mempool(chainstate);
     let producer: BlockProducer | undefined;

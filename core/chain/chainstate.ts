@@ -37,6 +37,7 @@ import { type ChainEntry, outpointKey, type UtxoEntry } from "../consensus/chain
 import { checkBlock } from "../consensus/checked_block.ts";
 import { checkHeaderAgainstParent } from "../consensus/check_header_context.ts";
 import { connectBlockTransactions } from "../consensus/connect_block.ts";
+import type { SignatureVerifier } from "../crypto/signature_verifier.ts";
 import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../consensus/genesis.ts";
 import { nextEntry } from "../consensus/next_entry.ts";
 import { isRejectReason, mayBecomeValid, type RejectReason } from "../consensus/reasons.ts";
@@ -138,6 +139,8 @@ export interface ChainstateOptions {
    * params and the tip's checkpoint size. Tests pass smaller ones.
    */
   readonly sideBranchLimits?: SideBranchLimits;
+  /** Verifies each block's signature batch (default: in this thread); see ConnectContext. */
+  readonly signatureVerifier?: SignatureVerifier;
 }
 
 /** A block being accepted, kept in memory while its activation runs. */
@@ -180,6 +183,7 @@ export class Chainstate {
   #lock: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<(change: TipChange) => void>();
   #closed = false;
+  readonly #verifier: SignatureVerifier | undefined;
 
   private constructor(
     params: NetworkParams,
@@ -190,8 +194,10 @@ export class Chainstate {
     clock: ChainClock,
     prune: number,
     limits: SideBranchLimits | undefined,
+    verifier: SignatureVerifier | undefined,
   ) {
     this.params = params;
+    this.#verifier = verifier;
     this.#limits = limits;
     this.#store = store;
     this.#files = files;
@@ -231,6 +237,7 @@ export class Chainstate {
       clock,
       prune,
       options.sideBranchLimits,
+      options.signatureVerifier,
     );
     if (options.onTipChange) cs.#listeners.add(options.onTipChange);
     try {
@@ -802,6 +809,7 @@ export class Chainstate {
       params: this.params,
       parent: parent.entry,
       nowSecs: this.#clock.nowSecs(),
+      ...(this.#verifier ? { verifier: this.#verifier } : {}),
     });
     if (!(rec.status & (BlockStatus.potValid | BlockStatus.assumedPruned))) {
       await checkProofOfTraining(block.header, await this.#checkpointOf(rec), {

@@ -11,6 +11,7 @@ import type { VerifyItem } from "../crypto/ed25519.ts";
 import { type ChainEntry, outpointKey, type UtxoEntry, type UtxoView } from "./chain_entry.ts";
 import { checkSocialCovenant } from "./check_recovery.ts";
 import { checkTxInputs, type TxInputsResult, verifySignatureChecks } from "./check_tx_inputs.ts";
+import type { SignatureVerifier } from "../crypto/signature_verifier.ts";
 import { checkTxSanity } from "./check_tx_sanity.ts";
 import { blockReward } from "./emission.ts";
 import { MAX_SUPPLY_RESONANCES, type NetworkParams } from "./params.ts";
@@ -24,6 +25,11 @@ export interface ConnectContext {
   readonly parent: ChainEntry;
   /** Local clock, seconds (unused by today's rules; kept for a stable signature). */
   readonly nowSecs: number;
+  /**
+   * Verifies the block's signature batch (default: in this thread). The node injects a worker
+   * pool for blocks with many signatures; the result is the same strict Ed25519 either way.
+   */
+  readonly verifier?: SignatureVerifier;
 }
 
 /** The effect of a valid block on the UTXO set and the supply. */
@@ -154,7 +160,7 @@ export async function connectBlockTransactions(
   const minted = cbOut > fees ? cbOut - fees : 0n;
   returned += cbOut < fees ? fees - cbOut : 0n;
   checkSupplyCap(parent, minted, returned);
-  await verifySignatureChecks(checks);
+  await verifySignatureChecks(checks, ctx.verifier);
   return {
     spent: overlay.spentFromBase,
     created: [...overlay.created.entries()],

@@ -21,11 +21,13 @@ export async function promptHidden(question: string): Promise<string> {
     throw new UsageError(`${question.trim()}: no terminal to ask on (use the --*-file flag)`);
   }
   const enc = new TextEncoder();
-  await Deno.stderr.write(enc.encode(question));
+  // Echo goes off before the question appears: whatever is typed once it shows is never echoed
+  // (a fast typist or a paste could otherwise beat the mode switch).
   Deno.stdin.setRaw(true);
   const bytes: number[] = [];
   const buf = new Uint8Array(64);
   try {
+    await Deno.stderr.write(enc.encode(question));
     outer: for (;;) {
       const n = await Deno.stdin.read(buf);
       if (n === null) break;

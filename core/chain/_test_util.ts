@@ -10,6 +10,7 @@ import type { NetworkParams } from "../consensus/params.ts";
 import { nextModelConfig } from "../consensus/growth.ts";
 import {
   type ChildBlockOptions,
+  defaultParentLoss,
   ScriptedEvaluator,
   TestChain,
   testCheckpoint,
@@ -30,19 +31,31 @@ export const testClock: ChainClock = {
 };
 
 /**
+ * The claimed sample loss of a child of `chain`'s tip that improves on the default parent claim
+ * by at least `progressPpm` (its fork-choice work is then `1 + min(progressPpm, cap)`).
+ */
+export function lossWithProgress(chain: TestChain, progressPpm: number): number {
+  return Math.floor(defaultParentLoss(chain.tip) * (1e6 - progressPpm) / 1e6);
+}
+
+/**
  * Builds a child of `chain`'s tip with a real checkpoint (genesis init with `seed`) and
  * registers its evaluated loss with `evaluator`: the claimed loss, or `wrongLossNats`.
+ * `progressPpm` sets the claimed loss with {@linkcode lossWithProgress} (default 2μ).
  * The block is accepted into `chain` (a reference that does not evaluate).
  */
 export async function mineBlock(
   chain: TestChain,
   evaluator: ScriptedEvaluator,
   seed: number,
-  opts: ChildBlockOptions & { wrongLossNats?: number } = {},
+  opts: ChildBlockOptions & { wrongLossNats?: number; progressPpm?: number } = {},
 ): Promise<MinedBlock> {
   const ck = testCheckpoint(nextModelConfig(chain.params, chain.tip), seed);
-  const block = chain.build({ ...opts, checkpoint: { root: ck.root, size: ck.size } });
-  evaluator.register(ck.bytes, opts.wrongLossNats ?? block.header.valLossMicroNats / 1e6);
+  const claim = opts.progressPpm === undefined
+    ? {}
+    : { sampleLossMicroNats: lossWithProgress(chain, opts.progressPpm) };
+  const block = chain.build({ ...opts, ...claim, checkpoint: { root: ck.root, size: ck.size } });
+  evaluator.register(ck.bytes, opts.wrongLossNats ?? block.header.sampleLossMicroNats / 1e6);
   await chain.accept(block);
   return { block, checkpoint: ck.bytes };
 }

@@ -3,6 +3,7 @@ import { ValidationError } from "../errors.ts";
 import { REGTEST } from "../consensus/params.ts";
 import { Chainstate } from "./chainstate.ts";
 import { BlockStatus } from "./records.ts";
+import { defaultParentLoss } from "../consensus/testing/block_builder.ts";
 import {
   mineBlock,
   referenceSnapshot,
@@ -42,18 +43,27 @@ Deno.test("a block accepted as assumed-pruned connects with no checkpoint, is ne
     assert.equal(rec.status & BlockStatus.potValid, 0, "never marked as evaluated");
     assert.equal(rec.status & BlockStatus.haveCheckpoint, 0);
     assert.equal(await cs.getCheckpoint(result.hash), undefined);
-    // The next block comes with its checkpoint and is evaluated as usual.
+    // The next block comes with its checkpoint, but its parent's is missing, so there is
+    // nothing to pair it with: it is taken under the same assumption, its checkpoint kept.
     const recent = await mineBlock(chain, ev, 7);
     const r2 = await cs.acceptBlock(recent.block, recent.checkpoint);
     assert.equal(r2.status, "connected");
-    assert.ok(cs.getBlockStatus(r2.hash)!.status & BlockStatus.potValid);
-    assert.equal(cs.unevaluatedBlocks(), 1);
+    assert.ok(cs.getBlockStatus(r2.hash)!.status & BlockStatus.assumedPruned);
+    assert.equal(cs.getBlockStatus(r2.hash)!.status & BlockStatus.potValid, 0);
+    // Its child is evaluated against it as usual.
+    const calls = ev.calls;
+    const third = await mineBlock(chain, ev, 8);
+    const r3 = await cs.acceptBlock(third.block, third.checkpoint);
+    assert.equal(r3.status, "connected");
+    assert.ok(cs.getBlockStatus(r3.hash)!.status & BlockStatus.potValid);
+    assert.equal(ev.calls, calls + 2, "the block and its parent on the block's sample");
+    assert.equal(cs.unevaluatedBlocks(), 2);
     assert.deepEqual(await utxoSnapshot(cs), referenceSnapshot(chain));
     await cs.close();
     const again = await Chainstate.open(dir, params, ev, new Uint8Array(64), testClock);
     try {
-      assert.equal(again.height(), 2);
-      assert.equal(again.unevaluatedBlocks(), 1);
+      assert.equal(again.height(), 3);
+      assert.equal(again.unevaluatedBlocks(), 2);
     } finally {
       await again.close();
     }
@@ -68,12 +78,10 @@ Deno.test("an assumed-pruned block is still rejected for breaking a transaction 
       () => cs.acceptBlock(greedy, undefined, assumed),
       (e) => e instanceof ValidationError && e.reason === "bad-cb-amount",
     );
-    const noImprovement = chain.build({
-      valLossMicroNats: chain.tip.header.valLossMicroNats,
-    });
+    const noImprovement = chain.build({ sampleLossMicroNats: defaultParentLoss(chain.tip) });
     await assert.rejects(
       () => cs.acceptBlock(noImprovement, undefined, assumed),
-      (e) => e instanceof ValidationError && e.reason === "insufficient-improvement",
+      (e) => e instanceof ValidationError && e.reason === "insufficient-sample-improvement",
     );
     const badSig = chain.build({
       mutateSignedHeader: (h) => ({ ...h, signature: new Uint8Array(64) }),

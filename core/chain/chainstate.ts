@@ -6,8 +6,10 @@
  *   object, see checked_block.ts —, header context against the parent, checkpoint size/root
  *   unless it comes verified), stores the block and its checkpoint, then activates the best
  *   chain with the block and checkpoint it has in memory (nothing just written is read back).
- * - Fork choice: the valid chain whose tip has the lowest `valLossMicroNats`; ties go to the
- *   block seen first. A switch needing more than `params.maxReorgDepth` disconnections is
+ * - Fork choice: the valid chain with the most chain work (the sum of every block's verified
+ *   progress, capped per block, plus one: PROTOCOL §6.3); ties go to the block seen first.
+ *   Unevaluated blocks count with the work their headers claim; a claim that does not
+ *   re-evaluate exactly makes the block invalid. A switch needing more than `params.maxReorgDepth` disconnections is
  *   refused. The candidates are kept as a set of the usable blocks off the active chain
  *   (updated on accept, connect, disconnect, invalidation, pruning and eviction), so choosing
  *   never scans the block index.
@@ -41,10 +43,14 @@ import type { SignatureVerifier } from "../crypto/signature_verifier.ts";
 import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../consensus/genesis.ts";
 import { nextEntry } from "../consensus/next_entry.ts";
 import { isRejectReason, mayBecomeValid, type RejectReason } from "../consensus/reasons.ts";
-import { type CheckpointMode, checkProofOfTraining } from "../consensus/proof_of_training.ts";
+import {
+  type CheckpointMode,
+  checkProofOfTraining,
+  type ProofOfTrainingResult,
+} from "../consensus/proof_of_training.ts";
 import { reject } from "../consensus/reasons.ts";
 import { VerifiedCheckpoint } from "../consensus/verified_checkpoint.ts";
-import { outPointFromKey, Prefix } from "./keys.ts";
+import { outPointFromKey, Prefix, STORE_VERSION } from "./keys.ts";
 import { BlockStatus, type IndexRecord, type UndoData } from "./records.ts";
 import { ChainStore, StoreBatch } from "./store.ts";
 import { CheckpointFiles } from "./checkpoint_files.ts";
@@ -141,6 +147,19 @@ export interface ChainstateOptions {
   readonly sideBranchLimits?: SideBranchLimits;
   /** Verifies each block's signature batch (default: in this thread); see ConnectContext. */
   readonly signatureVerifier?: SignatureVerifier;
+  /** Called after each Proof-of-Training evaluation (for logs: the node prints verify seconds). */
+  readonly onVerified?: (verified: VerifiedBlock) => void;
+}
+
+/** A block whose Proof-of-Training was just evaluated and held. */
+export interface VerifiedBlock {
+  /** Block id. */
+  readonly hash: Uint8Array;
+  readonly height: number;
+  /** The exact sample losses, μ_t, progress and work. */
+  readonly result: ProofOfTrainingResult;
+  /** Wall seconds of the check (both evaluations included). */
+  readonly seconds: number;
 }
 
 /** A block being accepted, kept in memory while its activation runs. */
@@ -158,7 +177,7 @@ export class Chainstate {
   readonly #store: ChainStore;
   readonly #files: CheckpointFiles;
   readonly #evaluator: Evaluator;
-  readonly #validation: Uint8Array;
+  readonly #corpus: Uint8Array;
   readonly #clock: ChainClock;
   readonly #prune: number;
   readonly #index = new Map<string, IndexRecord>();
@@ -184,25 +203,28 @@ export class Chainstate {
   readonly #listeners = new Set<(change: TipChange) => void>();
   #closed = false;
   readonly #verifier: SignatureVerifier | undefined;
+  readonly #onVerified: ((verified: VerifiedBlock) => void) | undefined;
 
   private constructor(
     params: NetworkParams,
     store: ChainStore,
     files: CheckpointFiles,
     evaluator: Evaluator,
-    validation: Uint8Array,
+    corpus: Uint8Array,
     clock: ChainClock,
     prune: number,
     limits: SideBranchLimits | undefined,
     verifier: SignatureVerifier | undefined,
+    onVerified: ((verified: VerifiedBlock) => void) | undefined,
   ) {
     this.params = params;
     this.#verifier = verifier;
+    this.#onVerified = onVerified;
     this.#limits = limits;
     this.#store = store;
     this.#files = files;
     this.#evaluator = evaluator;
-    this.#validation = validation;
+    this.#corpus = corpus;
     this.#clock = clock;
     this.#prune = prune;
   }
@@ -215,7 +237,7 @@ export class Chainstate {
     datadir: string,
     params: NetworkParams,
     evaluator: Evaluator,
-    validation: Uint8Array,
+    corpus: Uint8Array,
     clock: ChainClock,
     options: ChainstateOptions = {},
   ): Promise<Chainstate> {
@@ -233,11 +255,12 @@ export class Chainstate {
       store,
       files,
       evaluator,
-      validation,
+      corpus,
       clock,
       prune,
       options.sideBranchLimits,
       options.signatureVerifier,
+      options.onVerified,
     );
     if (options.onTipChange) cs.#listeners.add(options.onTipChange);
     try {
@@ -331,7 +354,7 @@ export class Chainstate {
       invalidReason: "",
     };
     const batch = new StoreBatch()
-      .putCounter(Prefix.version, 1)
+      .putCounter(Prefix.version, STORE_VERSION)
       .putBlock(entry.hash, encodeBlock(block))
       .putIndex(rec)
       .putUndo(entry.hash, { spent: [], created: [] })
@@ -624,10 +647,10 @@ export class Chainstate {
     return times.reverse();
   }
 
-  /** Whether candidate `a` beats `b` in fork choice (lower tip loss, then first seen). */
+  /** Whether candidate `a` beats `b` in fork choice (more chain work, then first seen). */
   static #better(a: IndexRecord, b: IndexRecord): boolean {
-    const la = a.entry.header.valLossMicroNats, lb = b.entry.header.valLossMicroNats;
-    return la < lb || (la === lb && a.seq < b.seq);
+    const wa = a.entry.chainWork, wb = b.entry.chainWork;
+    return wa > wb || (wa === wb && a.seq < b.seq);
   }
 
   #bestCandidate(refused: Set<string>): IndexRecord {
@@ -656,7 +679,7 @@ export class Chainstate {
           bytes: rec.entry.header.checkpointSize,
           source: this.#sources.get(key) ?? "unknown",
           fork: this.#active[this.#forkHeight(rec)]!,
-          lossMicroNats: rec.entry.header.valLossMicroNats,
+          chainWork: rec.entry.chainWork,
           seq: rec.seq,
           leaf: (this.#children.get(key)?.length ?? 0) === 0,
         });
@@ -812,11 +835,26 @@ export class Chainstate {
       ...(this.#verifier ? { verifier: this.#verifier } : {}),
     });
     if (!(rec.status & (BlockStatus.potValid | BlockStatus.assumedPruned))) {
-      await checkProofOfTraining(block.header, await this.#checkpointOf(rec), {
-        params: this.params,
-        evaluator: this.#evaluator,
-        validation: this.#validation,
-      });
+      if (!(parent.status & BlockStatus.haveCheckpoint)) {
+        // Nothing to pair the checkpoint with (PROTOCOL §8.10): the parent came without its
+        // checkpoint (pruned on every peer), so this block is taken under the same assumption;
+        // its children are evaluated against its checkpoint as usual.
+        rec = { ...rec, status: rec.status | BlockStatus.assumedPruned };
+      } else {
+        const started = performance.now();
+        const result = await checkProofOfTraining(
+          block.header,
+          await this.#checkpointOf(rec),
+          { header: parent.entry.header, checkpoint: await this.#checkpointOf(parent) },
+          { params: this.params, evaluator: this.#evaluator, corpus: this.#corpus },
+        );
+        this.#onVerified?.({
+          hash,
+          height: rec.entry.height,
+          result,
+          seconds: (performance.now() - started) / 1000,
+        });
+      }
     }
     const entry = nextEntry(this.params, parent.entry, block, {
       mintedResonances: result.mintedResonances,

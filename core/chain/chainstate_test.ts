@@ -165,7 +165,7 @@ function encode(x: unknown): string {
   );
 }
 
-Deno.test("Chainstate reorganises to the branch with the lower tip loss and matches a fresh replay", async () => {
+Deno.test("Chainstate reorganises to the branch with more chain work and matches a fresh replay", async () => {
   await withDirs(2, async ([dir, fresh]) => {
     const ev = new ScriptedEvaluator();
     const a = new TestChain(REGTEST);
@@ -178,20 +178,21 @@ Deno.test("Chainstate reorganises to the branch with the lower tip loss and matc
     const k2 = outputKey(REGTEST, base[1]!.block.txs[0]!, 0);
     const v1 = a.view.get(k1)!.value, v2 = a.view.get(k2)!.value;
     const spendA = a.spend(w, [k1], [{ value: v1 - 1_000n, address: payee.address }]);
+    // A improves 1 % per block (work 10 001 each), B 2 % (20 001, the regtest cap).
     const branchA = [
-      await mineBlock(a, ev, 2000, { txs: [spendA] }),
-      ...await mineN(a, ev, 3, 2001),
+      await mineBlock(a, ev, 2000, { txs: [spendA], progressPpm: 10_000 }),
+      ...await mineN(a, ev, 3, 2001, { progressPpm: 10_000 }),
     ];
     const spendB1 = b.spend(w, [k1], [{ value: v1 - 3_000n, address: w.address }]);
     const spendB2 = b.spend(w, [k2], [{ value: v2 - 2_000n, address: payee.address }]);
-    // B improves 1.5% per block: 3 blocks beat A's 4 blocks at 1% each, 2 do not.
-    const better = (c: TestChain) => Math.floor(c.tip.header.valLossMicroNats * 0.985);
+    // 3 blocks of B beat A's 4, 2 do not.
     const branchB: MinedBlock[] = [];
-    branchB.push(await mineBlock(b, ev, 3000, { txs: [spendB1], valLossMicroNats: better(b) }));
-    branchB.push(await mineBlock(b, ev, 3001, { txs: [spendB2], valLossMicroNats: better(b) }));
-    branchB.push(await mineBlock(b, ev, 3002, { valLossMicroNats: better(b) }));
-    assert.ok(b.tip.header.valLossMicroNats < a.tip.header.valLossMicroNats);
-    assert.ok(branchB[1]!.block.header.valLossMicroNats > a.tip.header.valLossMicroNats);
+    branchB.push(await mineBlock(b, ev, 3000, { txs: [spendB1], progressPpm: 20_000 }));
+    branchB.push(await mineBlock(b, ev, 3001, { txs: [spendB2], progressPpm: 20_000 }));
+    const twoOfB = b.tip.chainWork;
+    branchB.push(await mineBlock(b, ev, 3002, { progressPpm: 20_000 }));
+    assert.ok(b.tip.chainWork > a.tip.chainWork);
+    assert.ok(twoOfB < a.tip.chainWork);
 
     const cs = await open(dir!, REGTEST, ev, 0);
     const changes: TipChange[] = [];
@@ -235,13 +236,13 @@ Deno.test("Chainstate reorganises to the branch with the lower tip loss and matc
   });
 });
 
-Deno.test("Chainstate prefers the first-seen tip on equal loss", async () => {
+Deno.test("Chainstate prefers the first-seen tip on equal chain work", async () => {
   await withDirs(1, async ([dir]) => {
     const ev = new ScriptedEvaluator();
     const a = new TestChain(REGTEST);
     const x = await mineBlock(a, ev, 1);
     const b = new TestChain(REGTEST);
-    const y = await mineBlock(b, ev, 2, { valLossMicroNats: x.block.header.valLossMicroNats });
+    const y = await mineBlock(b, ev, 2, { sampleLossMicroNats: x.block.header.sampleLossMicroNats });
     const cs = await open(dir!, REGTEST, ev);
     assert.equal((await cs.acceptBlock(x.block, x.checkpoint)).status, "connected");
     assert.equal((await cs.acceptBlock(y.block, y.checkpoint)).status, "side-branch");
@@ -259,10 +260,10 @@ Deno.test("Chainstate refuses a reorg deeper than maxReorgDepth", async () => {
     const base = await mineN(a, ev, 1, 10);
     const b = await referenceChain(SHALLOW, base);
     const mainA = await mineN(a, ev, 4, 20); // tip height 5, fork at 1: depth 4 > 3
-    const better = (c: TestChain) => Math.floor(c.tip.header.valLossMicroNats * 0.95);
+    const better = (c: TestChain) => Math.floor(c.tip.header.sampleLossMicroNats * 0.95);
     const sideB: MinedBlock[] = [];
     for (let i = 0; i < 5; i++) {
-      sideB.push(await mineBlock(b, ev, 30 + i, { valLossMicroNats: better(b) }));
+      sideB.push(await mineBlock(b, ev, 30 + i, { sampleLossMicroNats: better(b) }));
     }
     const cs = await open(dir!, SHALLOW, ev, 0);
     await feed(cs, [...base, ...mainA]);
@@ -286,10 +287,10 @@ Deno.test("Chainstate keeps the old tip when the better branch holds a block wit
     const a = new TestChain(REGTEST);
     const base = await mineN(a, ev, 1, 10);
     const b = await referenceChain(REGTEST, base);
-    const mainA = await mineN(a, ev, 2, 20);
-    const good = await mineBlock(b, ev, 30); // B2: worse than A3
+    const mainA = await mineN(a, ev, 2, 20, { progressPpm: 10_000 });
+    const good = await mineBlock(b, ev, 30, { progressPpm: 10_000 }); // B2: less work than A3
     const bad = await mineBlock(b, ev, 31, {
-      valLossMicroNats: Math.floor(b.tip.header.valLossMicroNats * 0.9),
+      sampleLossMicroNats: Math.floor(b.tip.header.sampleLossMicroNats * 0.9),
       wrongLossNats: 5.6,
     });
     const child = await mineBlock(b, ev, 32);
@@ -300,12 +301,12 @@ Deno.test("Chainstate keeps the old tip when the better branch holds a block wit
     assert.equal((await cs.acceptBlock(good.block, good.checkpoint)).status, "side-branch");
     await assert.rejects(
       () => cs.acceptBlock(bad.block, bad.checkpoint),
-      (e: unknown) => e instanceof ValidationError && e.reason === "val-loss-mismatch",
+      (e: unknown) => e instanceof ValidationError && e.reason === "sample-loss-mismatch",
     );
     assert.deepEqual(cs.tip(), tip);
     assert.deepEqual(await utxoSnapshot(cs), utxos);
     const st = cs.getBlockStatus(b.entries[3]!.hash)!;
-    assert.equal(st.invalidReason, "val-loss-mismatch");
+    assert.equal(st.invalidReason, "sample-loss-mismatch");
     assert.equal(await cs.getCheckpoint(b.entries[3]!.hash), undefined); // deleted
     assert.deepEqual(cs.chainTips().map((t) => [t.entry.height, t.status]), [
       [3, "active"],
@@ -317,7 +318,7 @@ Deno.test("Chainstate keeps the old tip when the better branch holds a block wit
     );
     await assert.rejects(
       () => cs.acceptBlock(bad.block, bad.checkpoint),
-      (e: unknown) => e instanceof ValidationError && e.reason === "val-loss-mismatch",
+      (e: unknown) => e instanceof ValidationError && e.reason === "sample-loss-mismatch",
     );
     await cs.close();
     // The invalid mark survives a restart.
@@ -381,18 +382,17 @@ Deno.test("Chainstate stays consistent when evaluation fails mid-reorg and finis
     const a = new TestChain(REGTEST);
     const base = await mineN(a, ev, 2, 10);
     const b = await referenceChain(REGTEST, base);
-    const mainA = await mineN(a, ev, 3, 20);
-    const better = (c: TestChain) => Math.floor(c.tip.header.valLossMicroNats * 0.995);
-    const b1 = await mineBlock(b, ev, 30, { valLossMicroNats: better(b) });
-    const b2 = await mineBlock(b, ev, 31, {
-      valLossMicroNats: Math.floor(b.tip.header.valLossMicroNats * 0.9),
-    });
-    // The evaluator dies (say, the GPU is lost) on its 7th call: B2's evaluation.
+    // A: 3 blocks at 1 % (work 30 003); B: one block at 2 % is less, two are more.
+    const mainA = await mineN(a, ev, 3, 20, { progressPpm: 10_000 });
+    const b1 = await mineBlock(b, ev, 30, { progressPpm: 20_000 });
+    const b2 = await mineBlock(b, ev, 31, { progressPpm: 20_000 });
+    // The evaluator dies (say, the GPU is lost) on its 13th call: B2's evaluation (each block
+    // is two calls, its checkpoint then its parent's on its sample: 2 + 3 blocks, then B1).
     let calls = 0;
     const flaky = {
       name: "flaky",
-      evaluate: (c: Parameters<ScriptedEvaluator["evaluate"]>[0]) =>
-        ++calls === 7 ? Promise.reject(new Error("device lost")) : ev.evaluate(c),
+      evaluateWindows: (...a: Parameters<ScriptedEvaluator["evaluateWindows"]>) =>
+        ++calls === 13 ? Promise.reject(new Error("device lost")) : ev.evaluateWindows(...a),
     };
     const cs = await Chainstate.open(dir!, REGTEST, flaky, validation, testClock);
     await feed(cs, [...base, ...mainA, b1]);

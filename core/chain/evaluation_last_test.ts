@@ -20,9 +20,9 @@ class CountingEvaluator implements Evaluator {
   constructor(inner: Evaluator) {
     this.#inner = inner;
   }
-  evaluate(c: Checkpoint, v: Uint8Array, w: number, root?: Uint8Array): Promise<number> {
+  evaluateWindows(c: Checkpoint, b: Uint8Array, w: number, root?: Uint8Array): Promise<number[]> {
     this.calls++;
-    return this.#inner.evaluate(c, v, w, root);
+    return this.#inner.evaluateWindows(c, b, w, root);
   }
 }
 
@@ -46,7 +46,7 @@ Deno.test("a block with a 10x coinbase and a wrongly claimed loss is rejected ba
     assert.equal(counting.calls, 0);
     assert.equal(cs.height(), 0);
     // The same checkpoint under an honest coinbase gets as far as the evaluation, which fails.
-    await assert.rejects(() => cs.acceptBlock(honest, ck.bytes), isReason("val-loss-mismatch"));
+    await assert.rejects(() => cs.acceptBlock(honest, ck.bytes), isReason("sample-loss-mismatch"));
     assert.equal(counting.calls, 1);
     assert.equal(cs.height(), 0);
   } finally {

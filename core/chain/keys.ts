@@ -50,7 +50,7 @@ export const Prefix = Object.freeze(
 );
 
 /** The store format version written by this code. */
-export const STORE_VERSION = 1;
+export const STORE_VERSION = 2;
 
 function withHash(prefix: number, hash: Uint8Array): Uint8Array {
   if (hash.length !== 32) throw new RangeError(`Hash must be 32 bytes, got ${hash.length}`);

@@ -5,8 +5,8 @@
  * ```
  * UtxoEntry   = value u64 ‖ address 34 ‖ height u32 ‖ flags u8 ‖ createdMtpSecs u64
  *               [‖ pendingOwnerHash 32 when flags bit 1]      (flags bit 0: coinbase)
- * IndexRecord = header 260 ‖ mtpSecs u64 ‖ stagnation u32 ‖ minted u64 ‖ returned u64 ‖
- *               status u8 ‖ seq u64 ‖ CompactSize len ‖ invalid reason (UTF-8)
+ * IndexRecord = header 264 ‖ mtpSecs u64 ‖ stagnation u32 ‖ minted u64 ‖ returned u64 ‖
+ *               chainWork u64 ‖ status u8 ‖ seq u64 ‖ CompactSize len ‖ invalid reason (UTF-8)
  * Undo        = CompactSize n ‖ n × (txid 32 ‖ vout u32 ‖ UtxoEntry)      (spent, in order)
  *               CompactSize m ‖ m × (txid 32 ‖ vout u32)                   (created)
  * ```
@@ -107,7 +107,7 @@ export function encodeIndexRecord(rec: IndexRecord): Uint8Array {
   const e = rec.entry;
   writeHeader(w, e.header);
   w.writeU64(e.mtpSecs).writeU32(e.stagnation);
-  w.writeU64(e.mintedResonances).writeU64(e.returnedResonances);
+  w.writeU64(e.mintedResonances).writeU64(e.returnedResonances).writeU64(e.chainWork);
   w.writeU8(rec.status).writeU64(rec.seq);
   w.writeVarBytes(new TextEncoder().encode(rec.invalidReason));
   return w.finish();
@@ -121,6 +121,7 @@ export function decodeIndexRecord(hash: Uint8Array, bytes: Uint8Array): IndexRec
   const stagnation = r.readU32();
   const mintedResonances = r.readU64();
   const returnedResonances = r.readU64();
+  const chainWork = r.readU64();
   const status = r.readU8();
   const seq = r.readU64Number();
   const invalidReason = new TextDecoder().decode(r.readVarBytes(256));
@@ -134,6 +135,7 @@ export function decodeIndexRecord(hash: Uint8Array, bytes: Uint8Array): IndexRec
       stagnation,
       mintedResonances,
       returnedResonances,
+      chainWork,
     },
     status,
     seq,

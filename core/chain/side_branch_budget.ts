@@ -5,7 +5,7 @@
  * bytes of stored, unevaluated, not-invalid blocks off the active chain, in three scopes: per
  * branch (the blocks hanging off one active-chain block), per source (the peer or local caller
  * that handed them in) and in total. Over a bound, the worst leaf in that scope goes first:
- * highest claimed loss (least progress), on ties the later seen. Active-chain blocks and
+ * least claimed chain work (least progress), on ties the later seen. Active-chain blocks and
  * evaluated blocks are never counted or evicted.
  *
  * @module
@@ -50,8 +50,8 @@ export interface HeldBlock {
   readonly source: string;
   /** Hash (hex) of the active-chain block its branch hangs off. */
   readonly fork: string;
-  /** Its claimed loss (micro-nats). */
-  readonly lossMicroNats: number;
+  /** Its claimed chain work (fork-choice score from its header claims, PROTOCOL §6.3). */
+  readonly chainWork: bigint;
   /** First-seen sequence number. */
   readonly seq: number;
   /** No stored block builds on it (only leaves are evicted, so no block loses its parent). */
@@ -79,8 +79,8 @@ export function pickEviction(
     for (const b of scope) {
       if (!b.leaf) continue;
       if (
-        !worst || b.lossMicroNats > worst.lossMicroNats ||
-        (b.lossMicroNats === worst.lossMicroNats && b.seq > worst.seq)
+        !worst || b.chainWork < worst.chainWork ||
+        (b.chainWork === worst.chainWork && b.seq > worst.seq)
       ) worst = b;
     }
     if (worst) return worst.key;

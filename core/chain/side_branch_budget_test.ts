@@ -3,7 +3,7 @@ import { toHex } from "../crypto/keccak.ts";
 import { blockId } from "../primitives/block.ts";
 import { nextModelConfig } from "../consensus/growth.ts";
 import { REGTEST } from "../consensus/params.ts";
-import { testCheckpoint } from "../consensus/testing/block_builder.ts";
+import { defaultParentLoss, testCheckpoint } from "../consensus/testing/block_builder.ts";
 import { Chainstate } from "./chainstate.ts";
 import { type HeldBlock, pickEviction, sideBranchLimits } from "./side_branch_budget.ts";
 import {
@@ -22,7 +22,7 @@ const held = (key: string, over: Partial<HeldBlock> = {}): HeldBlock => ({
   bytes: 10,
   source: "a",
   fork: "f",
-  lossMicroNats: 100,
+  chainWork: 9900n,
   seq: 0,
   leaf: true,
   ...over,
@@ -42,10 +42,10 @@ Deno.test("pickEviction() frees the newest block's branch, then its source, then
   assert.equal(pickEviction(two, two[1]!, limits), undefined);
   // Branch over: its highest loss leaf goes; a block with children never does.
   const branch = [
-    held("parent", { lossMicroNats: 500, leaf: false }),
-    held("good", { lossMicroNats: 90, seq: 1 }),
-    held("bad", { lossMicroNats: 120, seq: 2 }),
-    held("other", { fork: "g", lossMicroNats: 999 }),
+    held("parent", { chainWork: 9500n, leaf: false }),
+    held("good", { chainWork: 9910n, seq: 1 }),
+    held("bad", { chainWork: 9880n, seq: 2 }),
+    held("other", { fork: "g", chainWork: 9001n }),
   ];
   assert.equal(pickEviction(branch, branch[1]!, limits), "bad");
   // Equal losses: the later seen goes.
@@ -54,15 +54,15 @@ Deno.test("pickEviction() frees the newest block's branch, then its source, then
   // Source over (branches within bounds): the source's worst leaf, not another source's.
   const source = [
     held("a1", { fork: "1" }),
-    held("a2", { fork: "2", lossMicroNats: 300 }),
+    held("a2", { fork: "2", chainWork: 9700n }),
     held("a3", { fork: "3" }),
     held("a4", { fork: "4" }),
-    held("b1", { fork: "5", source: "b", lossMicroNats: 900 }),
+    held("b1", { fork: "5", source: "b", chainWork: 9100n }),
   ];
   assert.equal(pickEviction(source, source[0]!, limits), "a2");
   // Total over (each source within bounds): the worst leaf of anyone.
   const total = ["a", "b", "c", "d", "e"].map((s, i) =>
-    held(s, { source: s, fork: s, lossMicroNats: 100 + (i === 3 ? 50 : 0) })
+    held(s, { source: s, fork: s, chainWork: 9000n - BigInt(100 + (i === 3 ? 50 : 0)) })
   );
   assert.equal(pickEviction(total, total[0]!, limits), "d");
 });
@@ -85,11 +85,11 @@ async function checkpointDirBytes(dir: string): Promise<number> {
  * parent by exactly μ): stored as an unevaluated side-branch block.
  */
 function sideBlock(fork: TestChain, ev: ScriptedEvaluator, seed: number): MinedBlock {
-  const parentLoss = fork.tip.header.valLossMicroNats;
-  const loss = Math.floor(parentLoss * (1e6 - REGTEST.minImprovementPpm) / 1e6);
+  const parentLoss = defaultParentLoss(fork.tip);
+  const loss = Math.floor(parentLoss * (1e6 - REGTEST.sampleMinImprovementPpm) / 1e6);
   const ck = testCheckpoint(nextModelConfig(REGTEST, fork.tip), seed);
   const block = fork.build({
-    valLossMicroNats: loss,
+    sampleLossMicroNats: loss,
     checkpoint: { root: ck.root, size: ck.size },
   });
   ev.register(ck.bytes, loss / 1e6);
@@ -189,7 +189,7 @@ Deno.test("an evicted side branch can be handed in again, and a branch that wins
   try {
     for (const b of base) await cs.acceptBlock(b.block, b.checkpoint);
     const b4 = await mineBlock(fork, ev, 42, {
-      valLossMicroNats: Math.floor(main.tip.header.valLossMicroNats * 0.9),
+      sampleLossMicroNats: Math.floor(main.tip.header.sampleLossMicroNats * 0.9),
     });
     const extra = sideBlock(await referenceChain(REGTEST, base.slice(0, 1)), ev, 43);
     assert.equal((await cs.acceptBlock(b2.block, b2.checkpoint)).status, "side-branch");

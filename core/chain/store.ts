@@ -168,7 +168,10 @@ export class ChainStore {
     const version = await store.getCounter(Prefix.version);
     if (version !== undefined && version !== STORE_VERSION) {
       await db.close();
-      throw new RangeError(`Chain store version ${version} is not ${STORE_VERSION}`);
+      throw new RangeError(
+        `Chain store version ${version} is not ${STORE_VERSION}: this datadir was written by an ` +
+          "older rnt under other consensus rules; move it away and sync again",
+      );
     }
     try {
       await store.#ensureCoinAgeIndex();

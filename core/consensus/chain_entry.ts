@@ -26,6 +26,8 @@ export interface ChainEntry {
   readonly mintedResonances: bigint;
   /** Cumulative resonances returned to the emission pool (sweeps, unclaimed fees). */
   readonly returnedResonances: bigint;
+  /** Fork-choice score: the sum of `blockWork` from genesis (0) to this block (PROTOCOL §6.3). */
+  readonly chainWork: bigint;
 }
 
 /** An unspent output. */

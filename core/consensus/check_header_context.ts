@@ -7,7 +7,8 @@
 import { sameConfig } from "../checkpoint/model_config.ts";
 import { type BlockHeader, verifyHeaderSignature } from "../primitives/block.ts";
 import type { ChainEntry } from "./chain_entry.ts";
-import { meetsMinImprovement, nextModelConfig } from "./growth.ts";
+import { nextModelConfig } from "./growth.ts";
+import { checkSampleImprovement } from "./paired_improvement.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
 import { bytesEqual } from "../util/bytes_equal.ts";
@@ -53,18 +54,16 @@ export function checkGrowth(header: BlockHeader, parent: ChainEntry, params: Net
   }
 }
 
-/** `valLoss ≤ parent.valLoss × (1 − μ)` ("insufficient-improvement"). */
+/**
+ * The claimed sample losses must meet μ_t ("insufficient-sample-improvement"); stage 4 checks
+ * that the claims are the exact losses (PROTOCOL §5.9).
+ */
 export function checkImprovement(
   header: BlockHeader,
   parent: ChainEntry,
   params: NetworkParams,
 ): void {
-  if (!meetsMinImprovement(params, parent.header.valLossMicroNats, header.valLossMicroNats)) {
-    reject(
-      "insufficient-improvement",
-      `valLoss ${header.valLossMicroNats}, parent ${parent.header.valLossMicroNats}`,
-    );
-  }
+  checkSampleImprovement(header, parent.header, params);
 }
 
 /** The signature must be a strict Ed25519 signature by `minerKey` on the block id ("bad-blk-sig"). */

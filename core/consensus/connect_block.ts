@@ -14,6 +14,7 @@ import { checkTxInputs, type TxInputsResult, verifySignatureChecks } from "./che
 import type { SignatureVerifier } from "../crypto/signature_verifier.ts";
 import { checkTxSanity } from "./check_tx_sanity.ts";
 import { blockReward } from "./emission.ts";
+import { headerProgressPpm } from "./growth.ts";
 import { MAX_SUPPLY_RESONANCES, type NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
 
@@ -155,7 +156,7 @@ export async function connectBlockTransactions(
       }));
     }
   }
-  const reward = blockReward(params, parent, block.header.valLossMicroNats);
+  const reward = blockReward(params, parent, headerProgressPpm(block.header));
   checkCoinbaseAmount(cbOut, reward, fees);
   const minted = cbOut > fees ? cbOut - fees : 0n;
   returned += cbOut < fees ? fees - cbOut : 0n;

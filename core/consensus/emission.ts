@@ -6,7 +6,6 @@
  * @module
  */
 import type { ChainEntry } from "./chain_entry.ts";
-import { improvementPpm } from "./growth.ts";
 import { BASE_REWARD_RESONANCES, MAX_SUPPLY_RESONANCES, type NetworkParams } from "./params.ts";
 
 /** Eras beyond this pay a zero base (50 RNT >> 33 is already 0). */
@@ -41,8 +40,9 @@ export function baseReward(era: number): bigint {
 }
 
 /**
- * The block reward a child of `parent` claiming `valLossMicroNats` may mint (fees come on top):
- * `base + ⌊base × min(Δ, Δfull) / Δfull⌋` with Δ the improvement in ppm (floored), capped at
+ * The block reward a child of `parent` with verified progress `progressPpm` (its
+ * `headerProgressPpm`, PROTOCOL §5.9) may mint (fees come on top):
+ * `base + ⌊base × min(Δ, Δfull) / Δfull⌋` with Δ = `progressPpm`, capped at
  * `21M − effective supply`.
  *
  * @example
@@ -51,19 +51,19 @@ export function baseReward(era: number): bigint {
  * import { genesisEntry } from "./genesis.ts";
  * import { REGTEST } from "./params.ts";
  * const g = genesisEntry(REGTEST);
- * console.log(blockReward(REGTEST, g, g.header.valLossMicroNats)); // 5000000000n (no bonus)
+ * console.log(blockReward(REGTEST, g, 0)); // 5000000000n (no bonus)
  * ```
  */
 export function blockReward(
   params: NetworkParams,
   parent: ChainEntry,
-  valLossMicroNats: number,
+  progressPpm: number,
 ): bigint {
   const supply = effectiveSupply(parent);
   const base = baseReward(eraOf(supply));
   const delta = BigInt(
     Math.min(
-      improvementPpm(parent.header.valLossMicroNats, valLossMicroNats),
+      Math.max(0, Math.floor(progressPpm)),
       params.bonusFullImprovementPpm,
     ),
   );

@@ -1,11 +1,14 @@
 /**
  * The per-block evaluation sample (PROTOCOL §5.9): K windows of the network's evaluation corpus,
- * chosen by a hash of the block's own header with its checkpoint root and without its loss
- * field, so the miner learns the windows only after fixing the checkpoint. Parent and child
- * checkpoints are evaluated on the same windows (paired).
+ * chosen by a hash of the block's own header with its checkpoint root and without its two loss
+ * fields and its transaction roots, so the miner learns the windows only after fixing the
+ * checkpoint. Parent and child checkpoints are evaluated on the same windows (paired).
  *
- * The seed is grindable (timestamp, transactions, miner key change it for the price of a hash);
- * the parameters assume a grinder tries 2⁶⁴ seeds (PROTOCOL §5.9).
+ * The transaction roots are left out because the coinbase pays a bonus that depends on the
+ * sample's result (a root inside the seed would make the sample depend on itself), and so that a
+ * miner may refresh its transactions after the evaluation without evaluating again. The seed is
+ * still grindable (timestamp, miner key change it for the price of a hash); the parameters
+ * assume a grinder tries 2⁶⁴ seeds (PROTOCOL §5.9).
  *
  * @module
  */
@@ -13,13 +16,15 @@ import { keccak256 } from "../crypto/keccak.ts";
 import { taggedHash } from "../crypto/tagged_hash.ts";
 import { encodeUnsignedHeader, type UnsignedHeader } from "../primitives/block.ts";
 
+const ZERO_ROOT = new Uint8Array(32);
+
 /** Tag of the sample seed's hash. */
 export const EVAL_SAMPLE_TAG = "rnt/eval-sample";
 
 /**
  * The sample seed of a header: tagged keccak256d over its unsigned encoding with
- * `valLossMicroNats` set to zero (the loss claim is computed from the sample, so it cannot be
- * part of what chooses it).
+ * `txRoot`, `witnessRoot`, `parentSampleLossMicroNats` and `sampleLossMicroNats` set to zero
+ * (the loss claims are computed from the sample, so they cannot be part of what chooses it).
  *
  * @example
  * ```ts
@@ -33,7 +38,13 @@ export function evalSampleSeed(magic: Uint8Array, header: UnsignedHeader): Uint8
   return taggedHash(
     EVAL_SAMPLE_TAG,
     magic,
-    encodeUnsignedHeader({ ...header, valLossMicroNats: 0 }),
+    encodeUnsignedHeader({
+      ...header,
+      txRoot: ZERO_ROOT,
+      witnessRoot: ZERO_ROOT,
+      parentSampleLossMicroNats: 0,
+      sampleLossMicroNats: 0,
+    }),
   );
 }
 
@@ -73,4 +84,29 @@ export function sampleWindowStarts(
     }
   }
   return starts;
+}
+
+/**
+ * The sample's bytes: the windows at `starts` (each `windowLen` long) one after another, so an
+ * evaluator that cuts its input into windows of `windowLen` sees exactly the sample.
+ *
+ * @example
+ * ```ts
+ * import { sampleBytes } from "./eval_sample.ts";
+ * console.log(sampleBytes(new Uint8Array([1, 2, 3, 4]), [2, 0], 2)); // Uint8Array(4) [ 3, 4, 1, 2 ]
+ * ```
+ */
+export function sampleBytes(
+  corpus: Uint8Array,
+  starts: readonly number[],
+  windowLen: number,
+): Uint8Array {
+  const out = new Uint8Array(starts.length * windowLen);
+  starts.forEach((start, i) => {
+    if (!Number.isInteger(start) || start < 0 || start + windowLen > corpus.length) {
+      throw new RangeError(`window at ${start} is outside the ${corpus.length}-byte corpus`);
+    }
+    out.set(corpus.subarray(start, start + windowLen), i * windowLen);
+  });
+  return out;
 }

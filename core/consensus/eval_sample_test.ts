@@ -6,9 +6,18 @@ import { MAINNET, REGTEST } from "./params.ts";
 
 const header = genesisBlock(REGTEST).header;
 
-Deno.test("evalSampleSeed() ignores the loss claim but follows checkpoint root, time and network", () => {
+Deno.test("evalSampleSeed() ignores the loss claims and transaction roots but follows checkpoint root, time and network", () => {
   const seed = toHex(evalSampleSeed(REGTEST.magic, header));
-  assert.equal(toHex(evalSampleSeed(REGTEST.magic, { ...header, valLossMicroNats: 1 })), seed);
+  for (
+    const claims of [
+      { sampleLossMicroNats: 1 },
+      { parentSampleLossMicroNats: 1 },
+      { txRoot: new Uint8Array(32).fill(1) },
+      { witnessRoot: new Uint8Array(32).fill(2) },
+    ]
+  ) {
+    assert.equal(toHex(evalSampleSeed(REGTEST.magic, { ...header, ...claims })), seed);
+  }
   const root = new Uint8Array(32).fill(7);
   assert.notEqual(toHex(evalSampleSeed(REGTEST.magic, { ...header, checkpointRoot: root })), seed);
   assert.notEqual(
@@ -50,7 +59,7 @@ Deno.test("sampleWindowStarts() refuses a corpus without a window and bad sizes"
 Deno.test("the sample seed and windows match pinned vectors (other implementations must agree)", () => {
   assert.equal(
     toHex(evalSampleSeed(REGTEST.magic, header)),
-    "158878eadd7145c35d22925d5c7d12fd357619fc547bb0be7faca8d3f166f694",
+    "c5f662441d93f136ac2249e6ec3cc56b458868a5a4fb55c8e01865cfb2a36b2f",
   );
   assert.deepEqual(
     sampleWindowStarts(new Uint8Array(32), 8_162_884, 64, 8),

@@ -1,33 +1,35 @@
 /**
  * The model evaluator consensus depends on, as an interface: `core/` never runs the model
- * itself. The node injects the WebGPU implementation (or the CPU reference when the runtime has
- * no adapter).
+ * itself. The node injects an exact evaluator (PROTOCOL §3.10: WebAssembly SIMD, WebGPU integer
+ * kernels or the TypeScript reference — every path returns the same integers).
  *
  * @module
  */
 import type { Checkpoint } from "../checkpoint/checkpoint.ts";
 
-/** Computes the consensus validation loss of a checkpoint (PROTOCOL.md §3.3). */
+/** Computes exact per-window consensus losses of a checkpoint (PROTOCOL §3.10). */
 export interface Evaluator {
-  /** Short description for logs, e.g. "webgpu (llvmpipe …)" or "cpu reference". */
+  /** Short description for logs, e.g. "exact wasm simd (2 workers)". */
   readonly name: string;
   /**
-   * Mean next-byte cross-entropy in nats of `checkpoint` over `validation`, cut into windows of
-   * `windowLen` bytes that each start from zero state. `checkpointRoot`, when given, is the
-   * chunk Merkle root (PROTOCOL §3.5) of the encoding `checkpoint` was decoded from (the
-   * header's `checkpointRoot`, already verified): it identifies the checkpoint, so a caching
-   * wrapper can key on it without encoding and hashing the checkpoint again. Evaluators that
-   * compute the loss ignore it.
+   * The exact loss total (nats·2^20, an integer below 2^40) of each of the
+   * `⌊bytes.length / windowLen⌋` windows of `bytes`, in order; each window starts from zero
+   * state. `checkpointRoot`, when given, is the chunk Merkle root (PROTOCOL §3.5) of the
+   * encoding `checkpoint` was decoded from, already verified: it identifies the checkpoint, so a
+   * caching wrapper can key on it. Evaluators that compute the losses ignore it.
    */
-  evaluate(
+  evaluateWindows(
     checkpoint: Checkpoint,
-    validation: Uint8Array,
+    bytes: Uint8Array,
     windowLen: number,
     checkpointRoot?: Uint8Array,
-  ): Promise<number>;
+  ): Promise<number[]>;
 }
 
-/** Converts a loss in nats to the header's u32 micro-nats (round half up, clamped). */
+/**
+ * Converts a float loss in nats to micro-nats (round half up, clamped to u32), for reports of
+ * the f32 evaluators only: consensus values come from `exactLossMicroNats`.
+ */
 export function lossToMicroNats(lossNats: number): number {
   if (!Number.isFinite(lossNats) || lossNats < 0) throw new RangeError(`bad loss ${lossNats}`);
   return Math.min(0xffffffff, Math.floor(lossNats * 1e6 + 0.5));

@@ -78,7 +78,8 @@ export function genesisBlock(params: NetworkParams): Block {
     checkpointSize: encodedCheckpointSize(config),
     dModel: config.dModel,
     nLayers: config.nLayers,
-    valLossMicroNats: params.genesisValLossMicroNats,
+    parentSampleLossMicroNats: 0,
+    sampleLossMicroNats: 0,
     timestampSecs: params.genesisTimestampSecs,
     minerKey: new Uint8Array(32),
     signature: new Uint8Array(64),
@@ -97,5 +98,6 @@ export function genesisEntry(params: NetworkParams): ChainEntry {
     stagnation: 0,
     mintedResonances: 0n,
     returnedResonances: 0n,
+    chainWork: 0n,
   };
 }

@@ -20,5 +20,8 @@ Deno.test("genesisBlock() passes block sanity and is deterministic per network",
   const e = genesisEntry(REGTEST);
   assert.equal(e.height, 0);
   assert.equal(e.mtpSecs, REGTEST.genesisTimestampSecs);
-  assert.equal(e.header.valLossMicroNats, 5_708_006);
+  // Genesis claims no sample (it has no parent) and has no work.
+  assert.equal(e.header.parentSampleLossMicroNats, 0);
+  assert.equal(e.header.sampleLossMicroNats, 0);
+  assert.equal(e.chainWork, 0n);
 });

@@ -4,12 +4,14 @@
  * @module
  */
 import type { ModelConfig } from "../checkpoint/model_config.ts";
+import type { BlockHeader } from "../primitives/block.ts";
 import type { ChainEntry } from "./chain_entry.ts";
 import { type NetworkParams, PPM } from "./params.ts";
 
 /**
- * Relative improvement of `valLossMicroNats` over `parentValLossMicroNats` in ppm, floored;
- * 0 when the loss did not go down (or the parent's is 0).
+ * Relative improvement of `lossMicroNats` over `parentLossMicroNats` in ppm, floored; 0 when
+ * the loss did not go down (or the parent's is 0). A header's progress is this of its two sample
+ * losses (PROTOCOL §5.9): the parent's and its own checkpoint's on the block's sample.
  *
  * @example
  * ```ts
@@ -17,32 +19,26 @@ import { type NetworkParams, PPM } from "./params.ts";
  * console.log(improvementPpm(1_000_000, 990_000)); // 10000
  * ```
  */
-export function improvementPpm(parentValLossMicroNats: number, valLossMicroNats: number): number {
-  if (parentValLossMicroNats <= 0 || valLossMicroNats >= parentValLossMicroNats) return 0;
-  return Math.floor(
-    (parentValLossMicroNats - valLossMicroNats) * PPM / parentValLossMicroNats,
+export function improvementPpm(parentLossMicroNats: number, lossMicroNats: number): number {
+  if (parentLossMicroNats <= 0 || lossMicroNats >= parentLossMicroNats) return 0;
+  return Number(
+    BigInt(parentLossMicroNats - lossMicroNats) * BigInt(PPM) / BigInt(parentLossMicroNats),
   );
 }
 
-/** True iff `valLoss ≤ parentValLoss × (1 − μ)` (exact integer arithmetic). */
-export function meetsMinImprovement(
-  params: NetworkParams,
-  parentValLossMicroNats: number,
-  valLossMicroNats: number,
-): boolean {
-  return BigInt(valLossMicroNats) * BigInt(PPM) <=
-    BigInt(parentValLossMicroNats) * BigInt(PPM - params.minImprovementPpm);
+/** The verified progress of a block: {@linkcode improvementPpm} of its two sample losses. */
+export function headerProgressPpm(
+  header: Pick<BlockHeader, "parentSampleLossMicroNats" | "sampleLossMicroNats">,
+): number {
+  return improvementPpm(header.parentSampleLossMicroNats, header.sampleLossMicroNats);
 }
 
-/** True iff the improvement is below 2μ (the block counts towards stagnation). */
+/** True iff the block's progress is below 2μ (it counts towards stagnation). */
 export function isStagnant(
-  params: NetworkParams,
-  parentValLossMicroNats: number,
-  valLossMicroNats: number,
+  params: Pick<NetworkParams, "sampleMinImprovementPpm">,
+  header: Pick<BlockHeader, "parentSampleLossMicroNats" | "sampleLossMicroNats">,
 ): boolean {
-  const drop = BigInt(parentValLossMicroNats) - BigInt(valLossMicroNats);
-  return drop * BigInt(PPM) <
-    BigInt(2 * params.minImprovementPpm) * BigInt(parentValLossMicroNats);
+  return headerProgressPpm(header) < 2 * params.sampleMinImprovementPpm;
 }
 
 /**

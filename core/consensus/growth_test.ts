@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ChainEntry } from "./chain_entry.ts";
 import { genesisEntry } from "./genesis.ts";
-import { improvementPpm, isStagnant, meetsMinImprovement, nextModelConfig } from "./growth.ts";
+import { headerProgressPpm, improvementPpm, isStagnant, nextModelConfig } from "./growth.ts";
 import { MAINNET, REGTEST } from "./params.ts";
 
 function entry(dModel: number, nLayers: number, stagnation: number): ChainEntry {
@@ -23,15 +23,17 @@ Deno.test("nextModelConfig() adds a layer every layerEvery units and caps both",
   assert.deepEqual(nextModelConfig(MAINNET, entry(4096, 35, 50)), { dModel: 4096, nLayers: 35 });
 });
 
-Deno.test("meetsMinImprovement() is exact at valLoss = parent × (1 − μ)", () => {
-  // μ = 5000 ppm: 1 000 000 → 995 000 passes, 995 001 fails.
-  assert.equal(meetsMinImprovement(REGTEST, 1_000_000, 995_000), true);
-  assert.equal(meetsMinImprovement(REGTEST, 1_000_000, 995_001), false);
+const claims = (parentSampleLossMicroNats: number, sampleLossMicroNats: number) => ({
+  parentSampleLossMicroNats,
+  sampleLossMicroNats,
 });
 
-Deno.test("isStagnant() counts improvements below 2μ; improvementPpm() floors", () => {
-  assert.equal(isStagnant(REGTEST, 1_000_000, 990_001), true);
-  assert.equal(isStagnant(REGTEST, 1_000_000, 990_000), false);
+Deno.test("isStagnant() counts a header's sample progress below 2μ; improvementPpm() floors", () => {
+  // Regtest μ = 1 %: 2μ = 20 000 ppm.
+  assert.equal(isStagnant(REGTEST, claims(1_000_000, 980_001)), true);
+  assert.equal(isStagnant(REGTEST, claims(1_000_000, 980_000)), false);
+  assert.equal(headerProgressPpm(claims(1_000_000, 980_000)), 20_000);
+  assert.equal(headerProgressPpm(claims(0, 0)), 0); // genesis claims nothing
   assert.equal(improvementPpm(3_000_000, 2_999_999), 0);
   assert.equal(improvementPpm(1_000_000, 1_000_001), 0);
 });

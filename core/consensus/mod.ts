@@ -10,7 +10,7 @@
  * import { blockReward, genesisEntry, nextModelConfig, REGTEST } from "./mod.ts";
  * const g = genesisEntry(REGTEST);
  * console.log(nextModelConfig(REGTEST, g).dModel); // 18
- * console.log(blockReward(REGTEST, g, g.header.valLossMicroNats)); // 5000000000n
+ * console.log(blockReward(REGTEST, g, 0)); // 5000000000n
  * ```
  *
  * @module
@@ -33,8 +33,6 @@ export * from "./connect_block.ts";
 export * from "./validate_transaction.ts";
 export * from "./next_entry.ts";
 export * from "./proof_of_training.ts";
-export * from "./window_evaluator.ts";
 export * from "./eval_sample.ts";
 export * from "./paired_improvement.ts";
 export * from "./chain_work.ts";
-export * from "./sampled_proof_of_training.ts";

@@ -5,7 +5,9 @@
  */
 import { type Block, blockId } from "../primitives/block.ts";
 import type { ChainEntry } from "./chain_entry.ts";
+import { blockWork, chainWork } from "./chain_work.ts";
 import { isStagnant } from "./growth.ts";
+import { headerSums } from "./paired_improvement.ts";
 import { medianTimePast } from "./median_time_past.ts";
 import type { NetworkParams } from "./params.ts";
 
@@ -25,7 +27,7 @@ export interface NextEntryInputs {
 /**
  * The entry of `block` (a valid child of `parent`): hash, height, MTP over the last
  * `medianTimeSpan` timestamps ending at the block, stagnation (parent's + 1 when the
- * improvement is below 2μ, else 0), cumulative minted and returned.
+ * verified progress is below 2μ, else 0), cumulative minted and returned, chain work.
  *
  * @example Not run as a doc test: it needs a chain (parameters, parent entry, UTXO view); the tests beside it build one.
  * ```ts ignore
@@ -48,10 +50,9 @@ export function nextEntry(
     header,
     height: header.height,
     mtpSecs: medianTimePast(window),
-    stagnation: isStagnant(params, parent.header.valLossMicroNats, header.valLossMicroNats)
-      ? parent.stagnation + 1
-      : 0,
+    stagnation: isStagnant(params, header) ? parent.stagnation + 1 : 0,
     mintedResonances: parent.mintedResonances + inputs.mintedResonances,
     returnedResonances: parent.returnedResonances + inputs.returnedResonances,
+    chainWork: chainWork(parent.chainWork, blockWork(params, headerSums(header))),
   };
 }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { BlockHeader } from "../primitives/block.ts";
 import type { NetworkParams } from "./params.ts";
 import { PPM } from "./params.ts";
 import { reject } from "./reasons.ts";
@@ -94,4 +95,36 @@ export function checkPairedImprovement(sums: PairedSums, requiredPpm: number): v
       `sample loss ${childSum}, parent ${parentSum}, required ${requiredPpm} ppm`,
     );
   }
+}
+
+/** A header's two claimed sample losses as {@linkcode PairedSums} (µnats per prediction). */
+export function headerSums(
+  header: Pick<BlockHeader, "parentSampleLossMicroNats" | "sampleLossMicroNats">,
+): PairedSums {
+  return {
+    parentSum: BigInt(header.parentSampleLossMicroNats),
+    childSum: BigInt(header.sampleLossMicroNats),
+  };
+}
+
+/**
+ * Stage 2, from the header alone (PROTOCOL §5.5, §5.9): the claimed sample losses must meet μ_t
+ * for the block's timestamp after its parent's ("insufficient-sample-improvement"). It costs no
+ * evaluation, so a header that does not even claim enough is refused before any work; stage 4
+ * then recomputes both claims exactly.
+ *
+ * @example
+ * ```ts ignore
+ * checkSampleImprovement(header, parent.header, params);
+ * ```
+ */
+export function checkSampleImprovement(
+  header: BlockHeader,
+  parentHeader: Pick<BlockHeader, "timestampSecs">,
+  params: DecayParams,
+): void {
+  checkPairedImprovement(
+    headerSums(header),
+    requiredImprovementPpm(params, parentHeader.timestampSecs, header.timestampSecs),
+  );
 }

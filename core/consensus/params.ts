@@ -3,10 +3,11 @@
  * regtest. Amounts are bigint resonances (1 RNT = 10^8), times are seconds (of median-time-past
  * where a rule compares them with chain time), ratios are integer parts-per-million.
  *
- * Provisional: τ, μ and Δfull are placeholders until the evaluator's measured CPU/WebGPU
- * disagreement is recorded (μ ≥ 2τ is enforced by {@linkcode checkNetworkParams}). The genesis
- * model seed, checkpoint root and loss are pinned here and re-derived by `genesis_test.ts`
- * (mainnet's loss is not computed yet: `genesisValLossPinned` is false).
+ * The consensus loss is exact (PROTOCOL §3.10), so there is no tolerance τ: a header's sample
+ * losses must equal the recomputed integers. μ, K, the decay and the work cap of the sampled
+ * rule (PROTOCOL §5.9) are sized from measured spreads there. The genesis model seed and
+ * checkpoint root are pinned here and re-derived by `genesis_test.ts`. Mainnet has not launched
+ * (`launched` false): its evaluation corpus is not pinned yet.
  *
  * @module
  */
@@ -63,10 +64,6 @@ export interface NetworkParams {
   readonly validationWindowBytes: number;
   /** Minimum size of the bundled validation set in bytes. */
   readonly validationSetMinBytes: number;
-  /** τ: allowed |L − valLoss| relative to valLoss, parts per million. PROVISIONAL. */
-  readonly tolerancePpm: number;
-  /** μ: minimum relative loss improvement over the parent, ppm (μ ≥ 2τ). PROVISIONAL. */
-  readonly minImprovementPpm: number;
   /** Δfull: relative improvement that earns the full (×2) performance bonus, ppm. PROVISIONAL. */
   readonly bonusFullImprovementPpm: number;
   /**
@@ -74,7 +71,10 @@ export interface NetworkParams {
    * Chosen so that 2⁶⁴ sample grinds fake at most half of `sampleMinImprovementPpm`.
    */
   readonly evalSampleWindows: number;
-  /** μ of the paired sample rule, ppm, before the slow-progress decay (PROTOCOL §5.9). */
+  /**
+   * μ of the paired sample rule, ppm, before the slow-progress decay (PROTOCOL §5.9); a block
+   * whose verified progress is below 2μ counts towards stagnation (§5.3).
+   */
   readonly sampleMinImprovementPpm: number;
   /** Seconds after the parent's timestamp before the required improvement starts to halve. */
   readonly improvementGraceSecs: number;
@@ -110,10 +110,11 @@ export interface NetworkParams {
   readonly genesisModelSeed: number;
   /** Hex keccak-Merkle root of the encoded genesis checkpoint (PROTOCOL §3.5). */
   readonly genesisCheckpointRootHex: string;
-  /** Validation loss of the genesis checkpoint in micro-nats (the genesis header's valLoss). */
-  readonly genesisValLossMicroNats: number;
-  /** False while `genesisValLossMicroNats` is a placeholder that was never computed. */
-  readonly genesisValLossPinned: boolean;
+  /**
+   * False for a network whose consensus data is not complete yet (mainnet: its evaluation
+   * corpus is not pinned); `rnt node` and `rnt mine` refuse it.
+   */
+  readonly launched: boolean;
 }
 
 const DAY = 86_400;
@@ -143,8 +144,6 @@ export const MAINNET: NetworkParams = freeze({
   stagnationStep: 10,
   validationWindowBytes: 512,
   validationSetMinBytes: 1 << 20,
-  tolerancePpm: 1_000,
-  minImprovementPpm: 2_000,
   bonusFullImprovementPpm: 50_000,
   // 128 windows × 512 bytes per checkpoint: two evaluations of 64 KiB on a CPU in minutes;
   // measured spread and the 2⁶⁴-grind bound in PROTOCOL §5.9.
@@ -167,11 +166,9 @@ export const MAINNET: NetworkParams = freeze({
   minRelayFeePerByte: 1n,
   genesisModelSeed: 1,
   genesisCheckpointRootHex: "2ee3df033c79409230d39cc68488f497feff5bdfdb941d7648eaf8b64630f436",
-  // NOT COMPUTED: the (384, 6) genesis over the 1 MiB set is too slow for these machines'
-  // evaluators; must be computed once with WebGPU and pinned before mainnet exists. Placeholder:
-  // ln 256 (the loss of a uniform byte predictor).
-  genesisValLossMicroNats: 5_545_177,
-  genesisValLossPinned: false,
+  // Not launched: the bundled 8 MB corpus is far too small for mainnet's growth ceiling
+  // (PROTOCOL §5.9); mainnet's corpus must be pinned by a Merkle root first.
+  launched: false,
 });
 
 /** Testnet. */
@@ -204,9 +201,7 @@ export const TESTNET: NetworkParams = freeze({
   socialRecoveryMinDelaySecs: 3600,
   emissionReturnAgeSecs: 90 * DAY,
   genesisCheckpointRootHex: "b99e3d84e32ff44336a66647c818a4853963c580376930e17d21dadbc9c410e4",
-  // WebGPU (llvmpipe) 5.666325971 nats; re-derived by genesis_loss_test.ts.
-  genesisValLossMicroNats: 5_666_326,
-  genesisValLossPinned: true,
+  launched: true,
 });
 
 /** Regtest: tiny model, short timers, so tests mine dozens of blocks in seconds on a CPU. */
@@ -228,8 +223,6 @@ export const REGTEST: NetworkParams = freeze({
   layerEvery: 16,
   validationWindowBytes: 64,
   validationSetMinBytes: 4 << 10,
-  tolerancePpm: 1_000,
-  minImprovementPpm: 5_000,
   // Fast, not grind-proof (PROTOCOL §5.9): 64 windows of 64 bytes per checkpoint.
   evalSampleWindows: 64,
   sampleMinImprovementPpm: 10_000,
@@ -243,9 +236,7 @@ export const REGTEST: NetworkParams = freeze({
   emissionReturnAgeSecs: 3_600,
   genesisTimestampSecs: 1_767_225_600,
   genesisCheckpointRootHex: "95909887e6c6d03969e0d79e249a00e362b3e7a15b7a9862020e0a10013d8e50",
-  // CPU reference and WebGPU (llvmpipe) both give 5.708006 nats (genesis_loss_test.ts).
-  genesisValLossMicroNats: 5_708_006,
-  genesisValLossPinned: true,
+  launched: true,
 });
 
 /** All networks by name. */
@@ -280,16 +271,12 @@ export function networkByHrp(hrp: string): NetworkParams | undefined {
 }
 
 /**
- * Returns the list of broken invariants of `p` (empty when consistent): μ ≥ 2τ, τ > 0,
- * genesis ≤ max model, keepCheckpoints > maxReorgDepth, emission-return age above the
+ * Returns the list of broken invariants of `p` (empty when consistent): genesis ≤ max model, keepCheckpoints > maxReorgDepth, emission-return age above the
  * heartbeat minimum, tx size ≤ block size, 4-byte magic.
  */
 export function checkNetworkParams(p: NetworkParams): string[] {
   const errors: string[] = [];
   if (p.magic.length !== 4) errors.push("magic must be 4 bytes");
-  if (!(p.tolerancePpm > 0)) errors.push("tolerancePpm must be positive");
-  if (p.minImprovementPpm < 2 * p.tolerancePpm) errors.push("minImprovementPpm must be ≥ 2τ");
-  if (p.minImprovementPpm >= PPM) errors.push("minImprovementPpm must be < 1e6");
   if (p.bonusFullImprovementPpm <= 0) errors.push("bonusFullImprovementPpm must be positive");
   if (p.genesisDModel > p.maxDModel) errors.push("genesisDModel above maxDModel");
   if (p.genesisLayers > p.maxLayers) errors.push("genesisLayers above maxLayers");

@@ -30,14 +30,14 @@ Deno.test("NETWORKS match the DESIGN §2 table", () => {
   }
 });
 
-Deno.test("checkNetworkParams() holds for every network (μ ≥ 2τ and the rest)", () => {
+Deno.test("checkNetworkParams() holds for every network", () => {
   for (const p of Object.values(NETWORKS)) assert.deepEqual(checkNetworkParams(p), [], p.name);
 });
 
-Deno.test("checkNetworkParams() reports μ < 2τ and a reorg depth beyond kept checkpoints", () => {
-  const bad = { ...REGTEST, minImprovementPpm: 1_999, tolerancePpm: 1_000, keepCheckpoints: 20 };
+Deno.test("checkNetworkParams() reports a work cap below μ and a reorg depth beyond kept checkpoints", () => {
+  const bad = { ...REGTEST, blockWorkCapPpm: REGTEST.sampleMinImprovementPpm - 1, keepCheckpoints: 20 };
   const errors = checkNetworkParams(bad);
-  assert.ok(errors.some((e) => e.includes("2τ")));
+  assert.ok(errors.some((e) => e.includes("blockWorkCapPpm")));
   assert.ok(errors.some((e) => e.includes("keepCheckpoints")));
 });
 

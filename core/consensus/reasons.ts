@@ -4,10 +4,11 @@
  *
  * Consensus-invalid for good (the same bytes never become valid):
  * - `header`: the header alone or against its parent is wrong (bad link, time too old, config,
- *   loss claim, signature);
+ *   sample-loss claims too small for μ_t, signature);
  * - `block`: the block's structure is wrong (roots, size, coinbase placement, duplicates);
  * - `tx`: a transaction breaks a rule (values, spends, policies, recovery, timelocks);
- * - `pot`: the Proof-of-Training check failed (checkpoint bytes or the re-evaluated loss).
+ * - `pot`: the Proof-of-Training check failed (checkpoint bytes, or a claimed sample loss that is
+ *   not the recomputed exact integer).
  *
  * Not invalid for good:
  * - `time-future`: the header's time is too far ahead of the local clock (Core's
@@ -31,7 +32,7 @@ export const REJECT_REASONS = Object.freeze(
     "time-too-new": "time-future",
     "bad-model-config": "header",
     "bad-checkpoint-size": "header",
-    "insufficient-improvement": "header",
+    "insufficient-sample-improvement": "header",
     "bad-blk-sig": "header",
     // block structure
     "bad-blk-length": "block",
@@ -68,8 +69,7 @@ export const REJECT_REASONS = Object.freeze(
     // proof of training
     "bad-checkpoint-root": "pot",
     "bad-checkpoint": "pot",
-    "val-loss-mismatch": "pot",
-    "insufficient-sample-improvement": "pot",
+    "sample-loss-mismatch": "pot",
   } as const,
 );
 

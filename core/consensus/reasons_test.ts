@@ -13,7 +13,7 @@ Deno.test("reasonCategory() maps each reason to one category", () => {
   assert.equal(reasonCategory("bad-prevblk"), "header");
   assert.equal(reasonCategory("bad-txnmrklroot"), "block");
   assert.equal(reasonCategory("bad-satisfaction"), "tx");
-  assert.equal(reasonCategory("val-loss-mismatch"), "pot");
+  assert.equal(reasonCategory("sample-loss-mismatch"), "pot");
   for (const r of Object.keys(REJECT_REASONS)) assert.match(r, /^[a-z]+(-[a-z]+)*$/);
 });
 

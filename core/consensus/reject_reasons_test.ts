@@ -4,14 +4,18 @@
  * and connect, or `validateTransaction`, or `checkProofOfTraining`) and must fail with exactly
  * that reason.
  */
+import assert from "node:assert/strict";
 import { policyHash } from "../primitives/policy_codec.ts";
 import type { Tx } from "../primitives/tx.ts";
 import { assertReject } from "./_assert_reject.ts";
 import type { UtxoEntry } from "./chain_entry.ts";
 import { nextModelConfig } from "./growth.ts";
 import { MAX_SUPPLY_RESONANCES, REGTEST } from "./params.ts";
+import { genesisCheckpointBytes } from "./genesis.ts";
 import { checkProofOfTraining } from "./proof_of_training.ts";
+import { VerifiedCheckpoint } from "./verified_checkpoint.ts";
 import {
+  defaultParentLoss,
   heartbeatWallet,
   outputKey,
   ScriptedEvaluator,
@@ -146,30 +150,40 @@ Deno.test("spending an output of an unknown recovery kind is bad-recovery-kind",
   await validateLoose(chain, chain.spend(alice, [odd], [{ value: 900n, address: bob.address }]));
 });
 
-Deno.test("a non-finite evaluated loss (NaN, ±Infinity) is val-loss-mismatch", async () => {
+Deno.test("a sample loss claim one micro-nat off the exact integer is sample-loss-mismatch, for the block and for its parent", async () => {
   const chain = new TestChain(REGTEST);
   const cfg = nextModelConfig(REGTEST, chain.tip);
-  for (const [seed, loss] of [[1, NaN], [2, Infinity], [3, -Infinity]] as const) {
-    const ck = testCheckpoint(cfg, seed);
-    const block = chain.build({ checkpoint: ck });
-    await chain.validate(block); // stages 1–3 pass: only the evaluation is wrong
-    const evaluator = new ScriptedEvaluator();
-    evaluator.register(ck.bytes, loss);
+  const parent = {
+    header: chain.tip.header,
+    checkpoint: VerifiedCheckpoint.verify(chain.tip.header, genesisCheckpointBytes(REGTEST)),
+  };
+  const ctx = (evaluator: ScriptedEvaluator) => ({
+    params: REGTEST,
+    evaluator,
+    corpus: new Uint8Array(4096),
+  });
+  const ck = testCheckpoint(cfg, 1);
+  const block = chain.build({ checkpoint: ck });
+  await chain.validate(block); // stages 1–3 pass: only the evaluation disagrees
+  const evaluator = new ScriptedEvaluator();
+  for (const off of [1, -1]) {
+    evaluator.register(ck.bytes, (block.header.sampleLossMicroNats + off) / 1e6);
     await assertReject(
-      () =>
-        checkProofOfTraining(block.header, ck.bytes, {
-          params: REGTEST,
-          evaluator,
-          validation: new Uint8Array(4096),
-        }),
-      "val-loss-mismatch",
+      () => checkProofOfTraining(block.header, ck.bytes, parent, ctx(evaluator)),
+      "sample-loss-mismatch",
     );
-    // The same block with its real loss passes.
-    evaluator.register(ck.bytes, block.header.valLossMicroNats / 1e6);
-    await checkProofOfTraining(block.header, ck.bytes, {
-      params: REGTEST,
-      evaluator,
-      validation: new Uint8Array(4096),
-    });
   }
+  evaluator.register(ck.bytes, block.header.sampleLossMicroNats / 1e6);
+  const lying = chain.build({
+    checkpoint: ck,
+    parentSampleLossMicroNats: defaultParentLoss(chain.tip) + 1,
+  });
+  await assertReject(
+    () => checkProofOfTraining(lying.header, ck.bytes, parent, ctx(evaluator)),
+    "sample-loss-mismatch",
+  );
+  // The same block with its exact claims passes, and reports its verified progress.
+  const r = await checkProofOfTraining(block.header, ck.bytes, parent, ctx(evaluator));
+  assert.equal(r.progressPpm, 2 * REGTEST.sampleMinImprovementPpm);
+  assert.equal(r.windowStarts.length, REGTEST.evalSampleWindows);
 });

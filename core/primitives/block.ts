@@ -1,11 +1,11 @@
 /**
  * Block headers and blocks (DESIGN §4): canonical encoding, block id, miner signature.
  *
- * Header layout (for PROTOCOL.md), little-endian, 260 bytes; the first 196 are the unsigned
+ * Header layout (for PROTOCOL.md), little-endian, 264 bytes; the first 200 are the unsigned
  * header:
  * ```
  * version u32 | height u32 | prevHash 32 | txRoot 32 | witnessRoot 32 | checkpointRoot 32 |
- * checkpointSize u64 | dModel u32 | nLayers u32 | valLoss u32 (micro-nats) |
+ * checkpointSize u64 | dModel u32 | nLayers u32 | parentSampleLoss u32 | sampleLoss u32 (µnats) |
  * timestamp u64 (seconds) | minerKey 32 || signature 64
  * ```
  * - `blockId = taggedHash("rnt/block", magic, unsignedHeader)`;
@@ -47,8 +47,13 @@ export interface BlockHeader {
   readonly dModel: number;
   /** Model layers (u32). */
   readonly nLayers: number;
-  /** Claimed validation loss in micro-nats (u32). */
-  readonly valLossMicroNats: number;
+  /**
+   * The parent checkpoint's exact consensus loss on this block's evaluation sample, micro-nats
+   * per prediction (u32; PROTOCOL §5.9). 0 in the genesis header.
+   */
+  readonly parentSampleLossMicroNats: number;
+  /** This block's checkpoint's exact consensus loss on the same sample (u32; 0 in genesis). */
+  readonly sampleLossMicroNats: number;
   /** Block time, seconds since the epoch (u64, safe integer). */
   readonly timestampSecs: number;
   /** The miner's Ed25519 public key. */
@@ -69,9 +74,9 @@ export interface Block {
 }
 
 /** Encoded size of an unsigned header. */
-export const UNSIGNED_HEADER_BYTES = 196;
+export const UNSIGNED_HEADER_BYTES = 200;
 /** Encoded size of a header. */
-export const HEADER_BYTES = 260;
+export const HEADER_BYTES = 264;
 
 /** Size limits for {@linkcode decodeBlock} (NetworkParams has both fields). */
 export interface BlockLimits {
@@ -98,32 +103,33 @@ function writeUnsigned(w: ByteWriter, h: UnsignedHeader): void {
   }
   w.writeU32(h.version).writeU32(h.height).writeBytes(h.prevHash).writeBytes(h.txRoot);
   w.writeBytes(h.witnessRoot).writeBytes(h.checkpointRoot).writeU64(h.checkpointSize);
-  w.writeU32(h.dModel).writeU32(h.nLayers).writeU32(h.valLossMicroNats);
+  w.writeU32(h.dModel).writeU32(h.nLayers).writeU32(h.parentSampleLossMicroNats);
+  w.writeU32(h.sampleLossMicroNats);
   w.writeU64(h.timestampSecs).writeBytes(h.minerKey);
 }
 
-/** The 196-byte unsigned header encoding (the block id preimage). */
+/** The 200-byte unsigned header encoding (the block id preimage). */
 export function encodeUnsignedHeader(h: UnsignedHeader): Uint8Array {
   const w = new ByteWriter(UNSIGNED_HEADER_BYTES);
   writeUnsigned(w, h);
   return w.finish();
 }
 
-/** Appends the 260-byte header encoding. */
+/** Appends the 264-byte header encoding. */
 export function writeHeader(w: ByteWriter, h: BlockHeader): void {
   if (h.signature.length !== 64) throw new RangeError("signature must be 64 bytes");
   writeUnsigned(w, h);
   w.writeBytes(h.signature);
 }
 
-/** The 260-byte header encoding. */
+/** The 264-byte header encoding. */
 export function encodeHeader(h: BlockHeader): Uint8Array {
   const w = new ByteWriter(HEADER_BYTES);
   writeHeader(w, h);
   return w.finish();
 }
 
-/** Reads a 260-byte header. */
+/** Reads a 264-byte header. */
 export function readHeader(r: ByteReader): BlockHeader {
   return {
     version: r.readU32(),
@@ -135,14 +141,15 @@ export function readHeader(r: ByteReader): BlockHeader {
     checkpointSize: r.readU64Number(),
     dModel: r.readU32(),
     nLayers: r.readU32(),
-    valLossMicroNats: r.readU32(),
+    parentSampleLossMicroNats: r.readU32(),
+    sampleLossMicroNats: r.readU32(),
     timestampSecs: r.readU64Number(),
     minerKey: r.readBytes(32),
     signature: r.readBytes(64),
   };
 }
 
-/** Decodes exactly one header (260 bytes); DecodeError otherwise. */
+/** Decodes exactly one header (264 bytes); DecodeError otherwise. */
 export function decodeHeader(bytes: Uint8Array): BlockHeader {
   const r = new ByteReader(bytes);
   const h = readHeader(r);
@@ -158,7 +165,8 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
  * import { blockId } from "./block.ts";
  * const z = new Uint8Array(32);
  * const h = { version: 1, height: 0, prevHash: z, txRoot: z, witnessRoot: z, checkpointRoot: z,
- *   checkpointSize: 0, dModel: 16, nLayers: 1, valLossMicroNats: 5_545_177, timestampSecs: 0, minerKey: z };
+ *   checkpointSize: 0, dModel: 16, nLayers: 1, parentSampleLossMicroNats: 0, sampleLossMicroNats: 0, timestampSecs: 0,
+ *   minerKey: z };
  * console.log(blockId(new Uint8Array([1, 2, 3, 4]), h).length); // 32
  * ```
  */
@@ -194,7 +202,8 @@ export function unsignedOf(h: UnsignedHeader): UnsignedHeader {
     checkpointSize: h.checkpointSize,
     dModel: h.dModel,
     nLayers: h.nLayers,
-    valLossMicroNats: h.valLossMicroNats,
+    parentSampleLossMicroNats: h.parentSampleLossMicroNats,
+    sampleLossMicroNats: h.sampleLossMicroNats,
     timestampSecs: h.timestampSecs,
     minerKey: h.minerKey,
   };

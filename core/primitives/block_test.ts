@@ -42,25 +42,27 @@ const unsigned: UnsignedHeader = {
   checkpointSize: 123_456_789,
   dModel: 18,
   nLayers: 1,
-  valLossMicroNats: 5_545_177,
+  parentSampleLossMicroNats: 5_600_000,
+  sampleLossMicroNats: 5_545_177,
   timestampSecs: 1_767_225_660,
   minerKey: miner.publicKey,
 };
 const header = signHeader(magic, unsigned, miner.secretKey);
 const block: Block = { header, txs };
 
-Deno.test("encodeHeader() is 260 bytes: the 196-byte unsigned header then the signature", () => {
+Deno.test("encodeHeader() is 264 bytes: the 200-byte unsigned header then the signature", () => {
   const bytes = encodeHeader(header);
   assert.equal(bytes.length, HEADER_BYTES);
   assert.deepEqual(bytes.subarray(0, UNSIGNED_HEADER_BYTES), encodeUnsignedHeader(unsigned));
   assert.deepEqual(bytes.subarray(UNSIGNED_HEADER_BYTES), header.signature);
   assert.deepEqual(decodeHeader(bytes), header);
-  // Field order spot checks: height at 4, checkpointSize at 136, valLoss at 152, timestamp at 156.
+  // Field order spot checks: height at 4, checkpointSize at 136, parent sample loss at 152, sample loss at 156, timestamp at 160.
   const v = new DataView(bytes.buffer);
   assert.equal(v.getUint32(4, true), 1);
   assert.equal(v.getBigUint64(136, true), 123_456_789n);
-  assert.equal(v.getUint32(152, true), 5_545_177);
-  assert.equal(v.getBigUint64(156, true), 1_767_225_660n);
+  assert.equal(v.getUint32(152, true), 5_600_000);
+  assert.equal(v.getUint32(156, true), 5_545_177);
+  assert.equal(v.getBigUint64(160, true), 1_767_225_660n);
 });
 
 Deno.test("blockId() is the tagged hash of the unsigned header and ignores the signature", () => {
@@ -73,7 +75,7 @@ Deno.test("blockId() is the tagged hash of the unsigned header and ignores the s
     blockId(magic, header),
   );
   assert.notDeepEqual(
-    blockId(magic, { ...unsigned, valLossMicroNats: 5_545_176 }),
+    blockId(magic, { ...unsigned, sampleLossMicroNats: 5_545_176 }),
     blockId(magic, unsigned),
   );
 });

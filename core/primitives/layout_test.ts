@@ -27,16 +27,17 @@ const header: BlockHeader = {
   checkpointSize: 0x0102_0304_0506,
   dModel: 0x18,
   nLayers: 0x2,
-  valLossMicroNats: 5_708_006,
+  parentSampleLossMicroNats: 5_708_006,
+  sampleLossMicroNats: 5_600_000,
   timestampSecs: 0x01_0203_0405,
   minerKey: fill(32, 0x55),
   signature: fill(64, 0x66),
 };
 
-Deno.test("the header is laid out as PROTOCOL §1.3's table says (260 bytes, little-endian)", () => {
+Deno.test("the header is laid out as PROTOCOL §1.3's table says (264 bytes, little-endian)", () => {
   const b = encodeHeader(header);
   const v = le(b);
-  assert.equal(b.length, 260);
+  assert.equal(b.length, 264);
   assert.equal(v.getUint32(0, true), header.version);
   assert.equal(v.getUint32(4, true), header.height);
   assert.deepEqual(b.subarray(8, 40), header.prevHash);
@@ -46,15 +47,16 @@ Deno.test("the header is laid out as PROTOCOL §1.3's table says (260 bytes, lit
   assert.equal(v.getBigUint64(136, true), BigInt(header.checkpointSize));
   assert.equal(v.getUint32(144, true), header.dModel);
   assert.equal(v.getUint32(148, true), header.nLayers);
-  assert.equal(v.getUint32(152, true), header.valLossMicroNats);
-  assert.equal(v.getBigUint64(156, true), BigInt(header.timestampSecs));
-  assert.deepEqual(b.subarray(164, 196), header.minerKey);
-  assert.deepEqual(b.subarray(196, 260), header.signature);
-  // The block id: tagged hash of bytes 0..196 (the signature is not covered).
+  assert.equal(v.getUint32(152, true), header.parentSampleLossMicroNats);
+  assert.equal(v.getUint32(156, true), header.sampleLossMicroNats);
+  assert.equal(v.getBigUint64(160, true), BigInt(header.timestampSecs));
+  assert.deepEqual(b.subarray(168, 200), header.minerKey);
+  assert.deepEqual(b.subarray(200, 264), header.signature);
+  // The block id: tagged hash of bytes 0..200 (the signature is not covered).
   const tag = new TextEncoder().encode("rnt/block");
-  const preimage = new Uint8Array([tag.length, ...tag, ...magic, ...b.subarray(0, 196)]);
+  const preimage = new Uint8Array([tag.length, ...tag, ...magic, ...b.subarray(0, 200)]);
   assert.deepEqual(blockId(magic, header), keccak256d(preimage));
-  assert.deepEqual(taggedHash("rnt/block", magic, b.subarray(0, 196)), keccak256d(preimage));
+  assert.deepEqual(taggedHash("rnt/block", magic, b.subarray(0, 200)), keccak256d(preimage));
 });
 
 const owner = fill(32, 0x77);
@@ -121,11 +123,11 @@ Deno.test("a transaction is laid out as PROTOCOL §1.2's table says (one input, 
 
 Deno.test("a block is header ‖ CompactSize(nTx) ‖ transactions, and Merkle roots are tagged as §1.1 says", () => {
   const b = encodeBlock({ header, txs: [tx, tx] });
-  assert.deepEqual(b.subarray(0, 260), encodeHeader(header));
-  assert.equal(b[260], 2);
+  assert.deepEqual(b.subarray(0, 264), encodeHeader(header));
+  assert.equal(b[264], 2);
   const t = encodeTx(tx);
-  assert.deepEqual(b.subarray(261, 261 + t.length), t);
-  assert.deepEqual(b.subarray(261 + t.length), t);
+  assert.deepEqual(b.subarray(265, 265 + t.length), t);
+  assert.deepEqual(b.subarray(265 + t.length), t);
   // Three leaves: node(node(a, b), c) with c promoted, then the count-committing root.
   const [a, c, d] = [fill(32, 1), fill(32, 2), fill(32, 3)];
   const ab = taggedHash("rnt/merkle-node", magic, a, c);

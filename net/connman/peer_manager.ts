@@ -142,7 +142,10 @@ export class PeerManager {
       identity: options.identity,
     });
     this.addrMan = new AddrMan({ allowUnroutable: options.node.params.name === "regtest" });
-    this.sync = new BlockSync(options.node, () => this.peers(), options.sync);
+    this.sync = new BlockSync(options.node, () => this.peers(), options.sync, (peer, m) => {
+      peer.misbehavior ??= m;
+      this.#discourage(peer);
+    });
     for (const t of options.addnode ?? []) this.#added.set(formatTarget(t), t);
   }
 
@@ -316,7 +319,7 @@ export class PeerManager {
       services: Services.network | Services.checkpoints,
       bestHeight: tip.height,
       tipHash: tip.hash,
-      tipLossMicroNats: tip.header.valLossMicroNats,
+      tipLossMicroNats: tip.header.sampleLossMicroNats,
       nonce,
       userAgent: this.#opts.userAgent ?? "/rnt:0.1.0/",
       listenPort: this.listenPort ?? 0,

@@ -29,7 +29,7 @@ Deno.test("consensus-invalid block data discourages; a reason that may pass late
     assert.equal(mayBecomeValid(reason), !CONSENSUS.has(category), reason);
   }
   assert.equal(penaltyFor("bad-txnmrklroot", "block"), "discourage");
-  assert.equal(penaltyFor("val-loss-mismatch", "block"), "discourage");
+  assert.equal(penaltyFor("sample-loss-mismatch", "block"), "discourage");
   assert.equal(penaltyFor("bad-blk-sig", "block"), "discourage");
   assert.equal(penaltyFor("time-too-new", "block"), "none");
   assert.equal(penaltyFor("time-too-old", "block"), "discourage");

@@ -3,16 +3,17 @@
  *
  * - `getheaders` with a locator → `headers` (≤ 2000, asked again from the last one when full);
  *   each header is checked (sanity, miner signature, height, parent known) into a header tree.
- * - Blocks on branches whose tip loss beats ours are fetched with `getdata` from the peers that
- *   announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over several peers;
- *   each chunk is verified against the header's `checkpointRoot` on arrival (a
+ * - Blocks on branches whose claimed chain work beats our tip's are fetched with `getdata` from
+ *   the peers that announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over
+ *   several peers; each chunk is verified against the header's `checkpointRoot` on arrival (a
  *   CheckpointAssembly); requests time out and go to another peer.
  * - Each block is checked alone once on arrival (`checkBlock`: sanity and signature; the
  *   signature of a header already checked is not verified again); the CheckedBlock and the
  *   VerifiedCheckpoint travel to the chainstate, which does not repeat those checks.
  * - A block whose checkpoint is complete and whose parent is in the chainstate is handed to the
- *   node's `submitBlock`, one at a time, lowest height first (orphans wait for their parent),
- *   with the sending peer as its source (unevaluated side branches are bounded per source).
+ *   node's `submitBlock`, one at a time, lowest height first (orphans wait for their parent;
+ *   on one height blocks from peers that already delivered a connected block go first), with
+ *   the sending peer as its source (unevaluated side branches are bounded per source).
  * - A block whose checkpoint every connected peer answered `notfound` for (pruned everywhere) and
  *   that lies at least `assumePrunedDepth` (default `keepCheckpoints`) blocks below the best
  *   header chain's tip is submitted without its checkpoint (`checkpoint: "assumed-pruned"`):
@@ -22,7 +23,9 @@
  *   discourage it ({@link ProtocolError}) and are remembered as invalid; a block too far ahead
  *   of our clock (`time-too-new`) is never marked invalid nor punished: it is kept (at most
  *   `maxFutureBlocks`) and submitted again once our clock has caught up. Invalid chunks
- *   disconnect and discourage the sender.
+ *   disconnect and discourage the sender. A block judged invalid discourages its sender even
+ *   when it left before the verdict, and the sender's other blocks waiting to be submitted are
+ *   forgotten unevaluated: one failed evaluation per connection (tests/pot_flood_test.ts).
  * - Serves `getheaders`, `getdata` (blocks, mempool txs) and `getckpt`; relays new tips and
  *   mempool transactions with `inv`.
  *
@@ -33,6 +36,8 @@ import { checkHeaderSanity } from "../../core/consensus/check_header_sanity.ts";
 import { CheckpointAssembly } from "../../core/consensus/verified_checkpoint.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { mayBecomeValid, type RejectReason } from "../../core/consensus/reasons.ts";
+import { blockWork } from "../../core/consensus/chain_work.ts";
+import { headerSums } from "../../core/consensus/paired_improvement.ts";
 import { DecodeError, ProtocolError, ValidationError } from "../../core/errors.ts";
 import { type Block, type BlockHeader, blockId } from "../../core/primitives/block.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
@@ -122,6 +127,8 @@ interface TreeEntry {
   retryAtSecs?: number;
   block?: Block;
   blockFrom?: number;
+  /** The peer that delivered `block` (judged even after it left: PROTOCOL §8.11). */
+  blockPeer?: Peer;
   blockReq?: Request | undefined;
   chunks?: CheckpointAssembly;
   chunkReq: Map<number, Request>;
@@ -166,15 +173,30 @@ export class BlockSync {
   #submitting: Promise<void> | undefined;
   #submittingKey: string | undefined;
   #stopped = false;
+  readonly #punishGone: ((peer: Peer, misbehavior: ProtocolError) => void) | undefined;
+  /**
+   * Connected peers that delivered a block this node evaluated and connected. Of the blocks of
+   * one height theirs are submitted first, so forged blocks from a flood of fresh connections
+   * do not queue ahead of a proven peer's (bench/pot_flood_bench.ts).
+   */
+  readonly #proven = new Set<number>();
 
   /**
    * @param node The node (chainstate, mempool, submit).
    * @param peers The currently connected peers (handshake done).
    * @param options Tuning.
+   * @param punishGone Discourages a peer that already left when its block is found invalid
+   *   (a connected one is disconnected with the error and discouraged by its owner).
    */
-  constructor(node: SyncNode, peers: () => readonly Peer[], options: BlockSyncOptions = {}) {
+  constructor(
+    node: SyncNode,
+    peers: () => readonly Peer[],
+    options: BlockSyncOptions = {},
+    punishGone?: (peer: Peer, misbehavior: ProtocolError) => void,
+  ) {
     this.#node = node;
     this.#peers = peers;
+    this.#punishGone = punishGone;
     this.#server = new CheckpointServer(node.chainstate);
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#maxInFlight = options.maxInFlightPerPeer ?? 16;
@@ -219,6 +241,7 @@ export class BlockSync {
   /** A peer left: its requests go to others. */
   peerDisconnected(peer: Peer): void {
     this.#inFlight.delete(peer.id);
+    this.#proven.delete(peer.id);
     this.#unconnecting.delete(peer.id);
     this.#unsolicited.delete(peer.id);
     for (const e of this.#tree.values()) {
@@ -505,6 +528,7 @@ export class BlockSync {
     entry.blockReq = undefined;
     entry.block = checked;
     entry.blockFrom = peer.id;
+    entry.blockPeer = peer;
     entry.from.add(peer.id);
     peer.lastBlockSecs = Math.floor(Date.now() / 1000);
     this.#schedule();
@@ -557,15 +581,26 @@ export class BlockSync {
   }
 
   /**
-   * Tree entries worth downloading: ancestors of headers whose loss beats our tip's, lowest
-   * first, each with the height of the highest such header above it (its burial).
+   * Tree entries worth downloading: ancestors of headers whose claimed chain work (PROTOCOL
+   * §6.3: the sum of the work each header claims, verified when the block is evaluated) beats
+   * our tip's, lowest first, each with the height of the highest such header above it (its
+   * burial). Sample losses of different blocks are on different samples and are never compared.
    */
   #wanted(): { entry: TreeEntry; topHeight: number }[] {
-    const tipLoss = this.#node.chainstate.tip().header.valLossMicroNats;
+    const chainstate = this.#node.chainstate;
+    const tipWork = chainstate.tip().chainWork;
+    const claimed = new Map<string, bigint>();
+    for (const e of [...this.#tree.values()].sort((a, b) => a.height - b.height)) {
+      const parentWork = claimed.get(e.parentKey) ??
+        chainstate.getEntry(e.header.prevHash)?.chainWork;
+      if (parentWork === undefined) continue; // its parent left the tree: not reachable now
+      claimed.set(e.key, parentWork + blockWork(this.#node.params, headerSums(e.header)));
+    }
     const top = new Map<string, number>();
     const byHeight = [...this.#tree.values()].sort((a, b) => b.height - a.height);
     for (const e of byHeight) {
-      const own = e.header.valLossMicroNats < tipLoss ? e.height : -1;
+      const work = claimed.get(e.key);
+      const own = work !== undefined && work > tipWork ? e.height : -1;
       const t = Math.max(top.get(e.key) ?? -1, own);
       if (t < 0) continue;
       top.set(e.key, t);
@@ -693,6 +728,11 @@ export class BlockSync {
     for (const [k, e] of this.#tree) if (e.parentKey === key) this.#dropBranch(k);
   }
 
+  /** Whether `e`'s block came from a proven peer (see `#proven`). */
+  #provenEntry(e: TreeEntry): boolean {
+    return e.blockFrom !== undefined && this.#proven.has(e.blockFrom);
+  }
+
   #trySubmit(): void {
     if (this.#submitting || this.#stopped) return;
     let next: TreeEntry | undefined;
@@ -702,7 +742,10 @@ export class BlockSync {
       if (!e.assumePruned && !e.chunks?.complete) continue;
       if (!this.#node.chainstate.getEntry(e.header.prevHash)) continue;
       if (e.retryAtSecs !== undefined && nowSecs < e.retryAtSecs) continue;
-      if (!next || e.height < next.height) next = e;
+      if (
+        !next || e.height < next.height ||
+        (e.height === next.height && this.#provenEntry(e) && !this.#provenEntry(next))
+      ) next = e;
     }
     if (!next) return;
     const e = next;
@@ -726,6 +769,9 @@ export class BlockSync {
     try {
       const result = await this.#node.submitBlock(e.block!, checkpoint!, `peer:${e.blockFrom}`);
       this.#tree.delete(e.key);
+      if (result.status === "connected" && e.blockPeer?.closeReason === undefined) {
+        this.#proven.add(e.blockFrom!);
+      }
       if (result.status !== "duplicate" && result.status !== "discarded") this.stats.blocks++;
     } catch (err) {
       this.#rejected(e, err);
@@ -776,11 +822,42 @@ export class BlockSync {
     // An undecodable checkpoint matched its root yet breaks the format: the block is invalid.
     const penalty = err instanceof ValidationError ? penaltyFor(err.reason, "block") : "discourage";
     if (penalty === "none") return;
-    const culprit = this.#peers().find((p) => p.id === e.blockFrom);
-    culprit?.disconnect(
-      `sent invalid block ${e.key} (${reason})`,
-      new ProtocolError("invalid-block", reason),
-    );
+    // Its other blocks waiting here are never evaluated: one invalid proof per connection
+    // (PROTOCOL §8.11); an honest peer announcing one of them brings it back.
+    if (e.blockFrom !== undefined) this.#forgetDeliveredBy(e.blockFrom);
+    const culprit = e.blockPeer;
+    if (!culprit) return;
+    const error = new ProtocolError("invalid-block", reason);
+    // Leaving before the verdict (evaluation takes long) must not dodge the discouragement.
+    if (culprit.closeReason !== undefined) this.#punishGone?.(culprit, error);
+    else culprit.disconnect(`sent invalid block ${e.key} (${reason})`, error);
+  }
+
+  /**
+   * Drops what `peerId` delivered that waits to be submitted: a block another peer announced
+   * too loses only its body (asked for again; its chunks were checked against the header);
+   * one nobody else announced is forgotten with its descendants.
+   */
+  #forgetDeliveredBy(peerId: number): void {
+    const forget = (key: string): void => {
+      const e = this.#tree.get(key);
+      if (!e || key === this.#submittingKey) return;
+      for (const r of e.chunkReq.values()) this.#release(r);
+      if (e.blockReq) this.#release(e.blockReq);
+      this.#tree.delete(key);
+      for (const [k, c] of this.#tree) if (c.parentKey === key) forget(k);
+    };
+    for (const [k, e] of this.#tree) {
+      if (e.blockFrom !== peerId || k === this.#submittingKey) continue;
+      e.from.delete(peerId);
+      if (e.from.size === 0) {
+        forget(k);
+        continue;
+      }
+      delete e.block;
+      delete e.blockFrom;
+      delete e.blockPeer;
+    }
   }
 
   /**

@@ -30,13 +30,20 @@ Deno.test("a fresh node syncs past checkpoints pruned on every peer: buried bloc
     const cs = c.node.chainstate;
     assert.equal(toHex(cs.tip().hash), toHex(a.node.chainstate.tip().hash));
     assert.deepEqual(await utxoSnapshot(cs), await utxoSnapshot(a.node.chainstate));
-    assert.equal(cs.unevaluatedBlocks(), BLOCKS - KEEP);
+    // The first block with a checkpoint has no parent checkpoint to be paired with (PROTOCOL
+    // §5.5 stage 4): it is taken under the same assumption; every later one is evaluated.
+    assert.equal(cs.unevaluatedBlocks(), BLOCKS - KEEP + 1);
     assert.equal(c.manager.sync.stats.assumedPrunedBlocks, BLOCKS - KEEP);
     hashes.forEach((hash, i) => {
       const status = cs.getBlockStatus(hash)!.status;
-      const old = i + 1 <= BLOCKS - KEEP;
+      const old = i + 1 <= BLOCKS - KEEP + 1;
       assert.equal((status & BlockStatus.assumedPruned) !== 0, old, `height ${i + 1}`);
       assert.equal((status & BlockStatus.potValid) !== 0, !old, `height ${i + 1}`);
+      assert.equal(
+        (status & BlockStatus.haveCheckpoint) !== 0,
+        i + 1 > BLOCKS - KEEP,
+        `height ${i + 1} keeps its checkpoint`,
+      );
     });
     assert.ok(c.lines.some((l) => /accepted block [0-9a-f]+ height=1 without evaluation/.test(l)));
   } finally {

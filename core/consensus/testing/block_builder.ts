@@ -34,10 +34,10 @@ import { checkHeaderContext } from "../check_header_context.ts";
 import { connectBlockTransactions, type ConnectResult } from "../connect_block.ts";
 import { blockReward } from "../emission.ts";
 import type { Evaluator } from "../evaluator.ts";
-import { genesisBlock, genesisEntry } from "../genesis.ts";
-import { nextModelConfig } from "../growth.ts";
+import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../genesis.ts";
+import { improvementPpm, nextModelConfig } from "../growth.ts";
 import { nextEntry } from "../next_entry.ts";
-import { type NetworkParams, PPM } from "../params.ts";
+import { type NetworkParams, PPM, REGTEST } from "../params.ts";
 
 /** The default miner seed of test blocks. */
 export const TEST_MINER_SEED: Uint8Array = new Uint8Array(32).fill(0x4d);
@@ -134,8 +134,14 @@ export interface ChildBlockOptions {
   readonly feesResonances?: bigint;
   /** Transactions after the coinbase. */
   readonly txs?: readonly Tx[];
-  /** Claimed loss (default: parent × (1 − 2μ), floored). */
-  readonly valLossMicroNats?: number;
+  /**
+   * Claimed parent loss on the sample (default: the parent's own claimed sample loss, or
+   * {@linkcode GENESIS_TEST_LOSS_MICRONATS} on genesis — what {@linkcode ScriptedEvaluator}
+   * answers, since its losses do not depend on the sample).
+   */
+  readonly parentSampleLossMicroNats?: number;
+  /** Claimed loss on the sample (default: the parent's × (1 − 2μ), floored). */
+  readonly sampleLossMicroNats?: number;
   /** Timestamp (default: parent's + 60 s). */
   readonly timestampSecs?: number;
   /** Checkpoint commitment (default: {@linkcode fakeCheckpointRoot} and the config's size). */
@@ -150,10 +156,18 @@ export interface ChildBlockOptions {
   readonly mutateSignedHeader?: (h: BlockHeader) => BlockHeader;
 }
 
-/** The default claimed loss of a child: an improvement of exactly ⌈2μ⌉. */
+/** The loss the {@linkcode ScriptedEvaluator} gives every network's genesis checkpoint. */
+export const GENESIS_TEST_LOSS_MICRONATS = 5_708_006;
+
+/** The default claimed parent loss of a child of `parent` (see ChildBlockOptions). */
+export function defaultParentLoss(parent: ChainEntry): number {
+  return parent.height === 0 ? GENESIS_TEST_LOSS_MICRONATS : parent.header.sampleLossMicroNats;
+}
+
+/** The default claimed loss of a child: an improvement of 2μ over the parent's, floored. */
 export function defaultChildLoss(params: NetworkParams, parent: ChainEntry): number {
   return Math.floor(
-    parent.header.valLossMicroNats * (PPM - 2 * params.minImprovementPpm) / PPM,
+    defaultParentLoss(parent) * (PPM - 2 * params.sampleMinImprovementPpm) / PPM,
   );
 }
 
@@ -165,8 +179,13 @@ export function buildChildBlock(
 ): Block {
   const height = parent.height + 1;
   const config = nextModelConfig(params, parent);
-  const valLossMicroNats = opts.valLossMicroNats ?? defaultChildLoss(params, parent);
-  const reward = blockReward(params, parent, valLossMicroNats);
+  const parentSampleLossMicroNats = opts.parentSampleLossMicroNats ?? defaultParentLoss(parent);
+  const sampleLossMicroNats = opts.sampleLossMicroNats ?? defaultChildLoss(params, parent);
+  const reward = blockReward(
+    params,
+    parent,
+    improvementPpm(parentSampleLossMicroNats, sampleLossMicroNats),
+  );
   const value = opts.coinbaseValue ?? reward + (opts.feesResonances ?? 0n);
   const to = opts.coinbaseTo ?? heartbeatWallet(params, 0).address;
   let cb = coinbaseTx(height, [{ value, address: to }]);
@@ -184,7 +203,8 @@ export function buildChildBlock(
     checkpointSize: opts.checkpoint?.size ?? encodedCheckpointSize(config),
     dModel: config.dModel,
     nLayers: config.nLayers,
-    valLossMicroNats,
+    parentSampleLossMicroNats,
+    sampleLossMicroNats,
     timestampSecs: opts.timestampSecs ?? parent.header.timestampSecs + 60,
     minerKey: miner.publicKey,
   };
@@ -218,27 +238,47 @@ export function testCheckpoint(
 }
 
 /**
- * A scripted evaluator: returns the loss registered for a checkpoint's root (by re-encoding
- * it), and throws for an unknown one.
+ * A scripted evaluator for chain-logic tests: every window of a checkpoint has the loss
+ * registered for its root (by re-encoding it when the caller gives no root), whatever the
+ * window's bytes, so a header's sample claims are known without running a model; regtest's
+ * genesis checkpoint is registered at {@linkcode GENESIS_TEST_LOSS_MICRONATS}. Throws for an
+ * unknown checkpoint. Real evaluation is tested with the exact evaluators (gpu/exact).
  */
 export class ScriptedEvaluator implements Evaluator {
   readonly name = "scripted (tests)";
-  readonly #losses = new Map<string, number>();
-  /** Registers the loss in nats that `checkpointBytes` evaluates to. */
-  register(checkpointBytes: Uint8Array, lossNats: number): void {
-    this.#losses.set(rootKey(checkpointRoot(checkpointBytes)), lossNats);
+  readonly #microNats = new Map<string, number>();
+  /** Evaluations run (each is one checkpoint on one sample). */
+  calls = 0;
+  constructor() {
+    this.#microNats.set(
+      rootKey(checkpointRoot(genesisCheckpointBytes(REGTEST))),
+      GENESIS_TEST_LOSS_MICRONATS,
+    );
   }
-  /** The registered loss of `checkpoint` (found by `checkpointRoot` when the caller gives it). */
-  evaluate(
+  /** Registers the loss in nats per prediction that `checkpointBytes` evaluates to. */
+  register(checkpointBytes: Uint8Array, lossNats: number): void {
+    this.#microNats.set(rootKey(checkpointRoot(checkpointBytes)), Math.round(lossNats * 1e6));
+  }
+  /**
+   * Per window: the largest total (nats·2^20) whose header value over `windowLen − 1`
+   * predictions is the registered micro-nats.
+   */
+  evaluateWindows(
     checkpoint: Checkpoint,
-    _validation?: Uint8Array,
-    _windowLen?: number,
+    bytes: Uint8Array,
+    windowLen: number,
     checkpointRoot_?: Uint8Array,
-  ): Promise<number> {
+  ): Promise<number[]> {
+    this.calls++;
     const root = checkpointRoot_ ?? checkpointRoot(encodeCheckpoint(checkpoint));
-    const loss = this.#losses.get(rootKey(root));
-    if (loss === undefined) return Promise.reject(new Error("unregistered checkpoint"));
-    return Promise.resolve(loss);
+    const micro = this.#microNats.get(rootKey(root));
+    if (micro === undefined) return Promise.reject(new Error("unregistered checkpoint"));
+    const perWindow = Number(
+      BigInt(micro) * BigInt(windowLen - 1) * (1n << 20n) / 1_000_000n,
+    );
+    return Promise.resolve(
+      new Array<number>(Math.floor(bytes.length / windowLen)).fill(perWindow),
+    );
   }
 }
 

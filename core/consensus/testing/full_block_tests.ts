@@ -14,6 +14,7 @@ import type { RejectReason } from "../reasons.ts";
 import { nextModelConfig } from "../growth.ts";
 import {
   defaultChildLoss,
+  defaultParentLoss,
   heartbeatWallet,
   outputKey,
   ScriptedEvaluator,
@@ -64,8 +65,8 @@ export async function fullBlockTests(params: NetworkParams = REGTEST): Promise<B
     return { ck, v };
   };
   const good = async (name: string, opts: Parameters<TestChain["build"]>[0] = {}) => {
-    const { ck, v } = real(opts.valLossMicroNats);
-    const block = chain.build({ ...opts, valLossMicroNats: v, checkpoint: ck });
+    const { ck, v } = real(opts.sampleLossMicroNats);
+    const block = chain.build({ ...opts, sampleLossMicroNats: v, checkpoint: ck });
     await chain.accept(block);
     cases.push({ name, block, checkpoint: ck.bytes, expect: "accept" });
     return block;
@@ -76,8 +77,8 @@ export async function fullBlockTests(params: NetworkParams = REGTEST): Promise<B
     opts: Parameters<TestChain["build"]>[0] = {},
     lossNats?: number,
   ) => {
-    const { ck, v } = real(opts.valLossMicroNats, lossNats);
-    const block = chain.build({ checkpoint: ck, ...opts, valLossMicroNats: v });
+    const { ck, v } = real(opts.sampleLossMicroNats, lossNats);
+    const block = chain.build({ checkpoint: ck, ...opts, sampleLossMicroNats: v });
     cases.push({ name, block, checkpoint: ck.bytes, expect });
   };
 
@@ -137,8 +138,8 @@ export async function fullBlockTests(params: NetworkParams = REGTEST): Promise<B
       };
     },
   });
-  bad("too-small-improvement", "insufficient-improvement", {
-    valLossMicroNats: chain.tip.header.valLossMicroNats - 1,
+  bad("too-small-improvement", "insufficient-sample-improvement", {
+    sampleLossMicroNats: defaultParentLoss(chain.tip) - 1,
   });
   bad("signed-by-other-key", "bad-blk-sig", {
     mutateSignedHeader: (h) => ({ ...h, minerKey: testKey(7).publicKey }),
@@ -182,7 +183,10 @@ export async function fullBlockTests(params: NetworkParams = REGTEST): Promise<B
     },
   });
   const loss = defaultChildLoss(params, chain.tip);
-  bad("loss-claim-off-by-more-than-tau", "val-loss-mismatch", {}, loss * 1.002 / 1e6);
+  bad("sample-loss-claim-one-micronat-off", "sample-loss-mismatch", {}, (loss + 1) / 1e6);
+  bad("parent-sample-loss-claim-one-micronat-off", "sample-loss-mismatch", {
+    parentSampleLossMicroNats: defaultParentLoss(chain.tip) + 1,
+  });
   bad("checkpoint-not-committed", "bad-checkpoint-root", {
     checkpoint: {
       root: new Uint8Array(32),

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../../errors.ts";
+import { toHex } from "../../crypto/keccak.ts";
+import { genesisCheckpointBytes } from "../genesis.ts";
 import { checkProofOfTraining } from "../proof_of_training.ts";
+import { VerifiedCheckpoint } from "../verified_checkpoint.ts";
 import { REGTEST } from "../params.ts";
 import { fullBlockTests } from "./full_block_tests.ts";
 import { TestChain } from "./block_builder.ts";
@@ -10,19 +13,28 @@ Deno.test("fullBlockTests() replays: every good block connects, every bad one fa
   const table = await fullBlockTests(REGTEST);
   const chain = new TestChain(REGTEST);
   chain.nowSecs = table.nowSecs;
-  const validation = new Uint8Array(4096);
+  const corpus = new Uint8Array(4096);
+  const checkpoints = new Map([[toHex(chain.tip.hash), genesisCheckpointBytes(REGTEST)]]);
   const seen = new Set<string>();
   for (const c of table.cases) {
     const tipBefore = chain.tip;
     let got: string = "accept";
     try {
       await chain.validate(c.block);
-      await checkProofOfTraining(c.block.header, c.checkpoint, {
+      const parent = {
+        header: chain.tip.header,
+        checkpoint: VerifiedCheckpoint.verify(
+          chain.tip.header,
+          checkpoints.get(toHex(chain.tip.hash))!,
+        ),
+      };
+      await checkProofOfTraining(c.block.header, c.checkpoint, parent, {
         params: REGTEST,
         evaluator: table.evaluator,
-        validation,
+        corpus,
       });
       await chain.accept(c.block);
+      checkpoints.set(toHex(chain.tip.hash), c.checkpoint);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       got = e.reason;

@@ -1,11 +1,13 @@
 /**
  * Mining cost (issue "Mining end to end", point 6): mines blocks for real with the shared
  * training loop (BlockMiner) on an in-memory chain that starts at the network's genesis, and
- * prints per found block the wall time, the training steps and tokens behind it, and the
- * verification cost — one consensus evaluation of the block's checkpoint on the validation set,
- * which is what every verifying node pays — as a ratio of the training time behind that block
- * and of all the training behind the chain so far. The seed announcement claims verification
- * is 10,000× cheaper than training; this prints what we measure.
+ * prints per found block the wall time, the training steps and tokens behind it, the seconds
+ * the miner spent training and evaluating its samples (PROTOCOL §5.9: after each round it
+ * evaluates the parent's and its checkpoint on the sample its header draws), and the
+ * verification cost — `checkProofOfTraining` of the block against its parent with the exact
+ * evaluator, which is what every verifying node pays — as a ratio of the training time behind
+ * that block and of all the training behind the chain so far. The seed announcement claims
+ * verification is 10,000× cheaper than training; this prints what we measure.
  *
  * Run: deno run --allow-read --allow-write --allow-env --allow-ffi bench/mining_bench.ts [regtest|testnet] [BLOCKS] [--data FILE]
  * (defaults: regtest, 5 blocks, the bundled sample text; testnet blocks take minutes on
@@ -13,17 +15,19 @@
  *
  * @module
  */
-import type { Checkpoint } from "../core/checkpoint/checkpoint.ts";
-import { decodeCheckpoint } from "../core/checkpoint/rnet.ts";
 import type { ChainEntry } from "../core/consensus/chain_entry.ts";
+import type { Evaluator } from "../core/consensus/evaluator.ts";
 import { genesisCheckpointBytes, genesisEntry } from "../core/consensus/genesis.ts";
 import { nextEntry } from "../core/consensus/next_entry.ts";
 import { type NetworkParams, NETWORKS } from "../core/consensus/params.ts";
+import { checkProofOfTraining } from "../core/consensus/proof_of_training.ts";
+import { VerifiedCheckpoint } from "../core/consensus/verified_checkpoint.ts";
 import { toHex } from "../core/crypto/keccak.ts";
-import type { Block } from "../core/primitives/block.ts";
+import type { Block, BlockHeader } from "../core/primitives/block.ts";
 import { requestGpu } from "../gpu/device.ts";
-import { loadValidationSet, sampleTrainPath } from "../gpu/model/datasets.ts";
-import { GpuEvaluator } from "../gpu/model/evaluate.ts";
+import { consensusEvaluator, selectExactEvaluator } from "../gpu/exact/evaluator.ts";
+import { sampleTrainPath } from "../gpu/model/datasets.ts";
+import { loadEvalCorpus } from "../gpu/model/eval_corpus.ts";
 import { BlockMiner, type FoundBlock } from "../node/miner/block_miner.ts";
 import { minerHeartbeatKey } from "../node/miner/miner_address.ts";
 import type { MiningJob, MiningSource, SubmitOutcome } from "../node/miner/mining_source.ts";
@@ -32,17 +36,19 @@ import { decodeAddress } from "../core/primitives/address.ts";
 /** An in-memory chain with no validation: the miner's side only. */
 class BenchChain implements MiningSource {
   readonly params: NetworkParams;
-  readonly validation: Uint8Array;
-  readonly #evaluator: GpuEvaluator;
+  readonly corpus: Uint8Array;
+  readonly evaluator: Evaluator;
   tip: ChainEntry;
   tipCheckpoint: Uint8Array;
   readonly #timestamps: number[];
-  lastSubmitted: { block: Block; bytes: Uint8Array } | undefined;
+  lastSubmitted:
+    | { block: Block; bytes: Uint8Array; parentHeader: BlockHeader; parentBytes: Uint8Array }
+    | undefined;
 
-  constructor(params: NetworkParams, validation: Uint8Array, evaluator: GpuEvaluator) {
+  constructor(params: NetworkParams, corpus: Uint8Array, evaluator: Evaluator) {
     this.params = params;
-    this.validation = validation;
-    this.#evaluator = evaluator;
+    this.corpus = corpus;
+    this.evaluator = evaluator;
     this.tip = genesisEntry(params);
     this.tipCheckpoint = genesisCheckpointBytes(params);
     this.#timestamps = [this.tip.header.timestampSecs];
@@ -61,14 +67,17 @@ class BenchChain implements MiningSource {
   refreshTip(): Promise<void> {
     return Promise.resolve();
   }
-  evaluate(checkpoint: Checkpoint): Promise<number> {
-    return this.#evaluator.evaluate(checkpoint, this.validation, this.params.validationWindowBytes);
-  }
   nowSecs(): number {
     return Math.floor(Date.now() / 1000);
   }
   submit(block: Block, bytes: Uint8Array): Promise<SubmitOutcome> {
     const minted = block.txs[0]!.outputs.reduce((s, o) => s + o.value, 0n);
+    this.lastSubmitted = {
+      block,
+      bytes,
+      parentHeader: this.tip.header,
+      parentBytes: this.tipCheckpoint,
+    };
     this.tip = nextEntry(this.params, this.tip, block, {
       mintedResonances: minted,
       returnedResonances: 0n,
@@ -76,7 +85,6 @@ class BenchChain implements MiningSource {
     });
     this.#timestamps.push(block.header.timestampSecs);
     this.tipCheckpoint = bytes;
-    this.lastSubmitted = { block, bytes };
     return Promise.resolve({ status: "connected" });
   }
   stopRequested(): boolean {
@@ -93,17 +101,19 @@ async function main(args: string[]): Promise<void> {
   const params = NETWORKS[network];
   const gpu = await requestGpu();
   if (!gpu) throw new Error("mining_bench needs a WebGPU adapter");
-  const evaluator = new GpuEvaluator(gpu);
-  const chain = new BenchChain(params, await loadValidationSet(network), evaluator);
+  const exact = selectExactEvaluator("auto", gpu);
+  const evaluator = consensusEvaluator(exact);
+  const chain = new BenchChain(params, await loadEvalCorpus(), evaluator);
   const seed = new Uint8Array(32).fill(0x42);
   const address = decodeAddress(params, minerHeartbeatKey(params, seed).address);
   const miner = new BlockMiner(gpu, seed, { dataPath });
   console.log(
-    `mining_bench: ${network}, ${blocks} blocks, data ${dataPath}, adapter ${evaluator.name}, ` +
-      `validation ${chain.validation.length} bytes in windows of ${params.validationWindowBytes}`,
+    `mining_bench: ${network}, ${blocks} blocks, data ${dataPath}, ` +
+      `exact evaluator ${exact.name}, sample ${params.evalSampleWindows} windows of ` +
+      `${params.validationWindowBytes} bytes from a ${chain.corpus.length}-byte corpus`,
   );
   console.log(
-    "height d_model layers val_loss  steps tokens    block_s  train_s  eval_s/round  " +
+    "height d_model layers parent_l sample_l  steps tokens    block_s  train_s  sample_s rounds " +
       "verify_s  train/verify  chain_train/verify",
   );
   let chainTrainSecs = 0;
@@ -125,16 +135,16 @@ async function main(args: string[]): Promise<void> {
         },
       });
       if (!found) throw new Error("the bench chain does not move by itself");
-      const { block, bytes } = chain.lastSubmitted!;
-      // What a verifying node pays: decode and evaluate the checkpoint once.
+      const { block, bytes, parentHeader, parentBytes } = chain.lastSubmitted!;
+      // What a verifying node pays: the whole stage 4 against the parent checkpoint.
       const t0 = performance.now();
-      const loss = await evaluator.evaluate(
-        decodeCheckpoint(bytes, { dModel: block.header.dModel, nLayers: block.header.nLayers }),
-        chain.validation,
-        params.validationWindowBytes,
+      await checkProofOfTraining(
+        block.header,
+        bytes,
+        { header: parentHeader, checkpoint: VerifiedCheckpoint.verify(parentHeader, parentBytes) },
+        { params, evaluator, corpus: chain.corpus },
       );
       const verifySecs = (performance.now() - t0) / 1000;
-      if (!Number.isFinite(loss)) throw new Error("verification gave a non-finite loss");
       const trainSecs = found.secs - found.evalSecs;
       chainTrainSecs += trainSecs;
       rows.push({ found, verifySecs });
@@ -143,12 +153,14 @@ async function main(args: string[]): Promise<void> {
           String(found.height).padStart(6),
           String(found.dModel).padStart(7),
           String(found.nLayers).padStart(6),
-          (found.valLossMicroNats / 1e6).toFixed(4).padStart(9),
+          (found.parentSampleLossMicroNats / 1e6).toFixed(4).padStart(8),
+          (found.sampleLossMicroNats / 1e6).toFixed(4).padStart(8),
           String(found.steps).padStart(6),
           String(found.tokens).padStart(9),
           found.secs.toFixed(2).padStart(8),
           trainSecs.toFixed(2).padStart(8),
-          (found.evalSecs / found.rounds).toFixed(3).padStart(13),
+          found.evalSecs.toFixed(2).padStart(9),
+          String(found.rounds).padStart(6),
           verifySecs.toFixed(3).padStart(9),
           `${(trainSecs / verifySecs).toFixed(1)}×`.padStart(13),
           `${(chainTrainSecs / verifySecs).toFixed(1)}×`.padStart(19),
@@ -162,6 +174,8 @@ async function main(args: string[]): Promise<void> {
   const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + f(r), 0) / n;
   console.log(
     `mean per block: ${mean((r) => r.found.secs).toFixed(2)} s, ` +
+      `train ${mean((r) => r.found.secs - r.found.evalSecs).toFixed(2)} s, ` +
+      `sample evaluations ${mean((r) => r.found.evalSecs).toFixed(2)} s, ` +
       `${Math.round(mean((r) => r.found.tokens))} training tokens, ` +
       `${mean((r) => r.found.rounds).toFixed(1)} rounds; ` +
       `verification ${mean((r) => r.verifySecs).toFixed(3)} s ` +
@@ -169,8 +183,11 @@ async function main(args: string[]): Promise<void> {
         (mean((r) => r.found.secs - r.found.evalSecs) / mean((r) => r.verifySecs)).toFixed(1)
       }` +
       ` of the block's training time (claimed: 1/10000); ` +
-      `training tokens / validation tokens = ` +
-      `${(mean((r) => r.found.tokens) / chain.validation.length).toFixed(2)}`,
+      `training tokens / verified tokens (2 × K × W) = ` +
+      `${
+        (mean((r) => r.found.tokens) /
+          (2 * params.evalSampleWindows * params.validationWindowBytes)).toFixed(2)
+      }`,
   );
 }
 

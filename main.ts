@@ -19,6 +19,7 @@ import { runCliParsed } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
+import { EVALUATOR_OPTION } from "./cli/evaluator_flag.ts";
 import { EXPLORER_OPTION } from "./cli/explorer_flag.ts";
 import { runNodeCommand } from "./cli/node_command.ts";
 import { WALLET_COMMAND } from "./cli/wallet/mod.ts";
@@ -137,6 +138,7 @@ export const ROOT_COMMAND: CommandSpec = {
           valueName: "N",
           description: "Keep the checkpoints of the last N blocks (0: all; regtest allows N ≥ 2)",
         },
+        ...EVALUATOR_OPTION,
         debug: {
           type: "string",
           valueName: "CATEGORY",
@@ -186,6 +188,7 @@ export const ROOT_COMMAND: CommandSpec = {
         ...DATADIR_OPTION,
         ...RPC_CLIENT_OPTIONS,
         ...JSON_OPTION,
+        ...EVALUATOR_OPTION,
         data: { type: "string", valueName: "FILE", description: "Training data (any bytes)" },
         address: {
           type: "string",

@@ -26,8 +26,9 @@ import { NETWORKS } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { DecodeError, RpcError, UsageError } from "../core/errors.ts";
 import { requestGpu } from "../gpu/device.ts";
-import { loadValidationSet } from "../gpu/model/datasets.ts";
-import { GpuEvaluator } from "../gpu/model/evaluate.ts";
+import { consensusEvaluator, selectExactEvaluator } from "../gpu/exact/evaluator.ts";
+import { loadEvalCorpus } from "../gpu/model/eval_corpus.ts";
+import { evaluatorFlag } from "./evaluator_flag.ts";
 import { resolveCliEndpoint } from "./cli_command.ts";
 import { formatHostPort, RpcClient, RpcTransportError } from "../rpc/client.ts";
 import { cookiePath } from "../rpc/auth.ts";
@@ -45,7 +46,7 @@ import { RpcMiningSource } from "../node/miner/rpc_source.ts";
 export async function runMineCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const network = networkFlag(args);
   const params = NETWORKS[network];
-  if (!params.genesisValLossPinned) {
+  if (!params.launched) {
     ctx.err(`error: ${network} has not launched yet; use --regtest or --testnet`);
     return 1;
   }
@@ -133,8 +134,8 @@ export async function runMineCommand(args: ParsedArgs, ctx: CommandContext): Pro
   }
   const source = new RpcMiningSource({
     params,
-    validation: await loadValidationSet(network),
-    evaluator: new GpuEvaluator(gpu),
+    corpus: await loadEvalCorpus(),
+    evaluator: consensusEvaluator(selectExactEvaluator(evaluatorFlag(args), gpu)),
     connect,
     log: (line) => {
       status.clear();

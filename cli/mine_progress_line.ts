@@ -1,5 +1,5 @@
 /**
- * What a miner prints: the training status line (step, loss, tokens/s, best validation loss
+ * What a miner prints: the training status line (step, loss, tokens/s, best sample loss
  * against the target, ETA), redrawn in place on a terminal (stderr, TTY only, at most 5 times a
  * second), and one line per found block (height, loss, improvement, d_model, layers, reward).
  *
@@ -46,7 +46,7 @@ export function formatProgress(p: MiningProgress): string {
 
 /**
  * What to say when training stopped getting closer to the target: where it is, why that
- * happens (data unlike the validation text), and what to do.
+ * happens (data unlike the evaluation corpus), and what to do.
  */
 export function formatStall(stall: MiningStall, dataPath: string | undefined): string[] {
   const data = dataPath ?? "the training data";
@@ -55,8 +55,9 @@ export function formatStall(stall: MiningStall, dataPath: string | undefined): s
     `(${stall.rounds} so far): best val ${nats(stall.bestMicroNats)} ` +
     `(${nats(stall.bestBeforeMicroNats)} ${stall.window} rounds ago), ` +
     `needed ${nats(stall.targetMicroNats)} (parent ${nats(stall.parentMicroNats)})`,
-    `  training on ${data} no longer brings the model closer to the validation text ` +
-    "(English prose): the data is probably unlike it, or too small to teach more.",
+    `  training on ${data} no longer brings the model closer to the evaluation corpus ` +
+    "(English prose, sampled per block): the data is probably unlike it, or too small to " +
+    "teach more.",
     "  try larger, more varied English text (e.g. core/data/sample-train.txt), or bound " +
     "the effort with --max-rounds N (gives up on a block after N rounds).",
   ];
@@ -74,12 +75,13 @@ export function formatImprovement(ppm: number): string {
  * ```ts
  * import { formatFoundBlock } from "./mine_progress_line.ts";
  * console.log(formatFoundBlock({
- *   hash: new Uint8Array(32), height: 2, valLossMicroNats: 3_031_889,
- *   parentValLossMicroNats: 3_555_462, improvementPpm: 147_259, rewardResonances: 10_000_000_000n,
- *   feesResonances: 0n, dModel: 20, nLayers: 1, rounds: 1, steps: 10, tokens: 40960, secs: 3.4,
- *   evalSecs: 0.2, checkpointBytes: 70_000, outcome: { status: "connected" },
+ *   hash: new Uint8Array(32), height: 2, sampleLossMicroNats: 3_031_889,
+ *   parentSampleLossMicroNats: 3_555_462, improvementPpm: 147_259, requiredPpm: 10_000,
+ *   rewardResonances: 10_000_000_000n, feesResonances: 0n, dModel: 20, nLayers: 1, rounds: 1,
+ *   steps: 10, tokens: 40960, secs: 3.4, evalSecs: 0.2, verifySecs: 0.1, checkpointBytes: 70_000,
+ *   outcome: { status: "connected" },
  * }));
- * // block 2  val_loss 3.031889  (-14.73%)  d_model 20  layers 1  reward 100.00000000 RNT  [10 steps, 40960 tokens, 3.4s]
+ * // block 2  sample_loss 3.031889 (parent 3.555462, -14.73%)  d_model 20  layers 1  reward 100.00000000 RNT  [10 steps, 40960 tokens, train 3.2s, verify 0.1s]
  * ```
  */
 export function formatFoundBlock(found: FoundBlock): string {
@@ -89,10 +91,13 @@ export function formatFoundBlock(found: FoundBlock): string {
     ? `  REJECTED: ${found.outcome.reason}`
     : `  (${found.outcome.status})`;
   const fees = found.feesResonances > 0n ? ` + ${formatRnt(found.feesResonances)} fees` : "";
-  return `block ${found.height}  val_loss ${(found.valLossMicroNats / 1e6).toFixed(6)}  ` +
-    `(${formatImprovement(found.improvementPpm)})  d_model ${found.dModel}  ` +
+  const trainSecs = Math.max(0, found.secs - found.evalSecs);
+  return `block ${found.height}  sample_loss ${(found.sampleLossMicroNats / 1e6).toFixed(6)} ` +
+    `(parent ${(found.parentSampleLossMicroNats / 1e6).toFixed(6)}, ` +
+    `${formatImprovement(found.improvementPpm)})  d_model ${found.dModel}  ` +
     `layers ${found.nLayers}  reward ${formatRnt(found.rewardResonances)} RNT${fees}  ` +
-    `[${found.steps} steps, ${found.tokens} tokens, ${found.secs.toFixed(1)}s]${status}`;
+    `[${found.steps} steps, ${found.tokens} tokens, train ${trainSecs.toFixed(1)}s, ` +
+    `verify ${found.verifySecs.toFixed(1)}s]${status}`;
 }
 
 /** One found block as a JSON object (for `--json`: one line per block). */
@@ -100,9 +105,10 @@ export function foundBlockJson(found: FoundBlock): Record<string, unknown> {
   return {
     height: found.height,
     hash: toHex(found.hash),
-    val_loss_micronats: found.valLossMicroNats,
-    parent_val_loss_micronats: found.parentValLossMicroNats,
+    sample_loss_micronats: found.sampleLossMicroNats,
+    parent_sample_loss_micronats: found.parentSampleLossMicroNats,
     improvement_ppm: found.improvementPpm,
+    required_ppm: found.requiredPpm,
     reward_resonances: found.rewardResonances.toString(),
     fees_resonances: found.feesResonances.toString(),
     d_model: found.dModel,
@@ -112,6 +118,7 @@ export function foundBlockJson(found: FoundBlock): Record<string, unknown> {
     tokens: found.tokens,
     secs: Number(found.secs.toFixed(3)),
     eval_secs: Number(found.evalSecs.toFixed(3)),
+    verify_secs: Number(found.verifySecs.toFixed(3)),
     status: found.outcome.status,
     ...(found.outcome.status === "rejected" ? { reason: found.outcome.reason } : {}),
   };

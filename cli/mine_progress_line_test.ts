@@ -50,9 +50,10 @@ Deno.test("formatFoundBlock() prints height, loss, improvement, config, reward a
   const found: FoundBlock = {
     hash: new Uint8Array(32),
     height: 12,
-    valLossMicroNats: 2_309_297,
-    parentValLossMicroNats: 2_334_808,
+    sampleLossMicroNats: 2_309_297,
+    parentSampleLossMicroNats: 2_334_808,
     improvementPpm: 10_926,
+    requiredPpm: 10_000,
     rewardResonances: 6_092_600_000n,
     feesResonances: 1_500n,
     dModel: 30,
@@ -62,23 +63,27 @@ Deno.test("formatFoundBlock() prints height, loss, improvement, config, reward a
     tokens: 10240,
     secs: 3.61,
     evalSecs: 0.4,
+    verifySecs: 0.2,
     checkpointBytes: 80_000,
     outcome: { status: "connected" },
   };
   assert.equal(
     formatFoundBlock(found),
-    "block 12  val_loss 2.309297  (-1.09%)  d_model 30  layers 1  reward 60.92600000 RNT " +
-      "+ 0.00001500 fees  [20 steps, 10240 tokens, 3.6s]",
+    "block 12  sample_loss 2.309297 (parent 2.334808, -1.09%)  d_model 30  layers 1  " +
+      "reward 60.92600000 RNT + 0.00001500 fees  [20 steps, 10240 tokens, train 3.2s, verify 0.2s]",
   );
   assert.match(
-    formatFoundBlock({ ...found, outcome: { status: "rejected", reason: "val-loss-mismatch" } }),
-    /REJECTED: val-loss-mismatch$/,
+    formatFoundBlock({ ...found, outcome: { status: "rejected", reason: "sample-loss-mismatch" } }),
+    /REJECTED: sample-loss-mismatch$/,
   );
   const json = foundBlockJson({ ...found, outcome: { status: "rejected", reason: "x" } });
   assert.equal(json.reward_resonances, "6092600000");
   assert.equal(json.hash, "00".repeat(32));
   assert.equal(json.reason, "x");
   assert.equal(JSON.parse(JSON.stringify(json)).improvement_ppm, 10_926);
+  assert.equal(json.required_ppm, 10_000);
+  assert.equal(json.verify_secs, 0.2);
+  assert.equal(json.sample_loss_micronats, 2_309_297);
 });
 
 Deno.test("StatusLine redraws in place at most once per interval and clears before other output", () => {

@@ -24,6 +24,7 @@ import { consoleMiningHooks } from "./mine_console_hooks.ts";
 import { StatusLine } from "./mine_progress_line.ts";
 import { isProblemMessage, parseDebugCategories } from "../node/logger.ts";
 import { nodeP2pOptions } from "./node_p2p_flags.ts";
+import { evaluatorFlag } from "./evaluator_flag.ts";
 import { pruneFlag } from "./prune_flag.ts";
 import { getPassphrase } from "./secrets.ts";
 
@@ -129,9 +130,9 @@ export function consoleWorthy(message: string, network: string): boolean {
 export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const network = networkFlag(args);
   const params = NETWORKS[network];
-  if (!params.genesisValLossPinned) {
+  if (!params.launched) {
     ctx.err(
-      `error: ${network} has not launched yet (its genesis loss is not pinned); ` +
+      `error: ${network} has not launched yet (its evaluation corpus is not pinned); ` +
         "use --regtest or --testnet",
     );
     return 1;
@@ -164,6 +165,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     rpcPort: portFlag(args, "rpcport", params.rpcPort),
     p2pPort: portFlag(args, "port", params.p2pPort),
     prune: pruneFlag(args, params),
+    evaluator: evaluatorFlag(args),
     p2p: nodeP2pOptions(args, params),
     rpc: nodeRpcFlags(args, ctx.err),
     wallet: {

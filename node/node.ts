@@ -45,10 +45,10 @@ export interface NodeDeps {
   readonly chainstate: Chainstate;
   /** The mempool over that chainstate. */
   readonly mempool: Mempool;
-  /** The consensus evaluator. */
+  /** The exact consensus evaluator (memoised: the miner's evaluations are reused). */
   readonly evaluator: Evaluator;
-  /** The network's validation set. */
-  readonly validation: Uint8Array;
+  /** The network's evaluation corpus (PROTOCOL §4, §5.9). */
+  readonly corpus: Uint8Array;
   /** Time source (mockable on regtest). */
   readonly clock: MockClock;
   /** Log sink. */
@@ -83,7 +83,7 @@ export class Node {
   readonly chainstate: Chainstate;
   readonly mempool: Mempool;
   readonly evaluator: Evaluator;
-  readonly validation: Uint8Array;
+  readonly corpus: Uint8Array;
   readonly clock: MockClock;
   readonly logger: Logger;
   readonly datadir: string;
@@ -108,7 +108,7 @@ export class Node {
     this.chainstate = deps.chainstate;
     this.mempool = deps.mempool;
     this.evaluator = deps.evaluator;
-    this.validation = deps.validation;
+    this.corpus = deps.corpus;
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.datadir = deps.datadir;
@@ -134,7 +134,9 @@ export class Node {
       const h = entry.header;
       this.logger.log(
         `connected block height=${entry.height} hash=${toHex(entry.hash)} ` +
-          `loss=${(h.valLossMicroNats / 1e6).toFixed(6)} d_model=${h.dModel} layers=${h.nLayers} ` +
+          `loss=${
+            (h.sampleLossMicroNats / 1e6).toFixed(6)
+          } d_model=${h.dModel} layers=${h.nLayers} ` +
           `reward=${formatRnt(reward)} txs=${block.txs.length}`,
       );
     }

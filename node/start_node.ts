@@ -18,8 +18,12 @@ import { type NetworkName, NETWORKS } from "../core/consensus/params.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { Mempool } from "../core/mempool/mempool.ts";
 import { requestGpu } from "../gpu/device.ts";
-import { loadValidationSet } from "../gpu/model/datasets.ts";
-import { CpuEvaluator, GpuEvaluator } from "../gpu/model/evaluate.ts";
+import {
+  consensusEvaluator,
+  type ExactPath,
+  selectExactEvaluator,
+} from "../gpu/exact/evaluator.ts";
+import { loadEvalCorpus } from "../gpu/model/eval_corpus.ts";
 import type { PeerManager } from "../net/connman/mod.ts";
 import { isLoopbackHost } from "../rpc/allow_ip.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
@@ -39,6 +43,7 @@ import { MockableClock } from "./clock.ts";
 import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
 import { FileLogger, type FileLoggerOptions } from "./logger.ts";
 import { MemoEvaluator } from "./memo_evaluator.ts";
+import { verifiedLine } from "./verified_line.ts";
 import { loadMempool, MempoolSaver } from "./mempool_store.ts";
 import type { MiningHooks } from "./miner/block_miner.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
@@ -62,6 +67,8 @@ export interface NodeRunOptions {
   readonly p2pPort: number;
   /** Checkpoint pruning. */
   readonly prune: ChainstateOptions;
+  /** Which exact evaluator checks blocks (default "auto": the fastest present). */
+  readonly evaluator?: ExactPath;
   /** P2P choices. */
   readonly p2p: NodeP2pOptions;
   /** Wallet to load for the wallet RPC methods. */
@@ -132,11 +139,12 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   }
   try {
     const gpu = await requestGpu();
-    const inner = gpu ? new GpuEvaluator(gpu, { signal: shutdown.signal }) : new CpuEvaluator();
-    if (!gpu) logger.log("no WebGPU adapter: evaluating with the CPU reference (slow)");
-    const evaluator = new MemoEvaluator(inner);
+    if (!gpu) logger.log("no WebGPU adapter: training needs one; blocks are checked on the CPU");
+    const evaluator = new MemoEvaluator(
+      consensusEvaluator(selectExactEvaluator(options.evaluator ?? "auto", gpu), shutdown.signal),
+    );
     logger.log(`evaluator: ${evaluator.name}`);
-    const validation = await loadValidationSet(network);
+    const corpus = await loadEvalCorpus();
     const clock = new MockableClock();
     logger.log("opening chainstate");
     // Blocks with many signatures verify them on worker threads; the pool starts on the first
@@ -150,9 +158,10 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
           : (signaturePool ??= new WorkerPoolVerifier({ threshold: SIGNATURE_WORKER_THRESHOLD }))
             .verify(items),
     };
-    const chainstate = await Chainstate.open(datadir, params, evaluator, validation, clock, {
+    const chainstate = await Chainstate.open(datadir, params, evaluator, corpus, clock, {
       ...prune,
       signatureVerifier,
+      onVerified: (v) => logger.log(verifiedLine(v, evaluator.name)),
     });
     cleanups.push(() => chainstate.close());
     const mempool = new Mempool(chainstate);
@@ -172,7 +181,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       chainstate,
       mempool,
       evaluator,
-      validation,
+      corpus,
       clock,
       logger,
       datadir,
@@ -183,7 +192,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     const tip = chainstate.tip();
     logger.log(
       `chain tip height=${tip.height} hash=${toHex(tip.hash)} ` +
-        `loss=${(tip.header.valLossMicroNats / 1e6).toFixed(6)} d_model=${tip.header.dModel} ` +
+        `work=${tip.chainWork} d_model=${tip.header.dModel} ` +
         `layers=${tip.header.nLayers}`,
     );
     // The saved mempool comes back before the wallet loads (it sees its unconfirmed sends) and

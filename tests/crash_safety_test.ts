@@ -19,6 +19,9 @@
 import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
 import { heartbeatWallet, outputKey, TestChain } from "../core/consensus/testing/block_builder.ts";
+import { sampleClaims } from "./sample_claims.ts";
+import { blockWork, chainWork } from "../core/consensus/chain_work.ts";
+import { headerSums } from "../core/consensus/paired_improvement.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { type Block, blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
 import { gpuTest, seededRandom } from "../gpu/testing.ts";
@@ -73,16 +76,32 @@ async function buildSourceChain(): Promise<FedBlock[]> {
     { value: half, address: dest.address },
     { value: value - FEE - half, address: owner.address },
   ]);
+  const minerSeed = new Uint8Array(32).fill(0x5c);
   for (let i = FIXTURE_PREFIX; i < CHAIN_LENGTH; i++) {
     const like = decoded[i]!.header;
     const first = i === FIXTURE_PREFIX;
+    // Another key draws another sample: the claims are evaluated on it. The time is late enough
+    // after the parent that μ_t has decayed to 0 (a reused checkpoint need not beat its parent
+    // by μ on a sample it was not mined on), and still in the past.
+    const time = Math.max(
+      like.timestampSecs,
+      chain.tip.header.timestampSecs + params.improvementGraceSecs +
+        31 * params.improvementHalfLifeSecs,
+    );
+    const claims = await sampleClaims(
+      params,
+      chain.tip,
+      fromHex(out[i - 1]!.checkpointHex),
+      fixture[i]!.checkpoint,
+      time,
+      minerSeed,
+    );
     const block = await chain.mine({
-      minerSeed: new Uint8Array(32).fill(0x5c),
+      minerSeed,
       coinbaseTo: owner.address,
       ...(first ? { txs: [spend], feesResonances: FEE } : {}),
-      valLossMicroNats: like.valLossMicroNats,
+      ...claims,
       checkpoint: { root: like.checkpointRoot, size: like.checkpointSize },
-      timestampSecs: like.timestampSecs,
     });
     out.push({
       hash: toHex(blockId(params.magic, block.header)),
@@ -216,14 +235,20 @@ gpuTest(
   },
 );
 
+/** Chain work of each block of a chain from genesis (PROTOCOL §6.3), from the headers' claims. */
+function chainWorks(blocks: readonly Block[]): bigint[] {
+  let work = 0n;
+  return blocks.map((b) => work = chainWork(work, blockWork(params, headerSums(b.header))));
+}
+
 /**
  * Where the fixture chain overtakes the source chain (which left it at height 12): fork choice
- * takes the lowest tip loss, so the first fixture block with a loss below the source tip's makes
- * the node disconnect the source's two mined blocks (the spend goes back to the mempool) and
- * connect the fixture's.
+ * takes the most chain work (ties: first seen, the source), so the first fixture block with more
+ * work than the source tip makes the node disconnect the source's two mined blocks (the spend
+ * goes back to the mempool) and connect the fixture's.
  */
-function reorgPoint(fork: readonly Block[], tipLoss: number): number {
-  const at = fork.findIndex((b) => b.header.valLossMicroNats < tipLoss);
+function reorgPoint(fork: readonly Block[], tipWork: bigint): number {
+  const at = chainWorks(fork).findIndex((w) => w > tipWork);
   assert.ok(at >= 0, "the fixture never beats the source tip");
   return at + 1;
 }
@@ -236,8 +261,8 @@ gpuTest(
     const sourceExpected = await replay(sourceBlocks);
     const fixture = await readChainFixture();
     const forkAll = fixture.map((b) => decodeBlock(b.block, params));
-    const tipLoss = sourceBlocks[CHAIN_LENGTH - 1]!.header.valLossMicroNats;
-    const reorgAt = reorgPoint(forkAll, tipLoss);
+    const tipWork = chainWorks(sourceBlocks)[CHAIN_LENGTH - 1]!;
+    const reorgAt = reorgPoint(forkAll, tipWork);
     const forkLength = reorgAt + 2;
     const forkBlocks = forkAll.slice(0, forkLength);
     const fork: FedBlock[] = fixture.slice(0, forkLength).map((b, i) => ({

@@ -80,7 +80,7 @@ Deno.test("the explorer plots one loss point per block, adds new blocks live and
     assert.equal(history.length, BLOCKS_BEFORE + 1);
     const [heights, losses] = state.charts["chart-loss"] as [number[], number[]];
     assert.deepEqual(heights, history.map((r) => r.height));
-    assert.deepEqual(losses, history.map((r) => r.val_loss_micronats! / 1e6));
+    assert.deepEqual(losses, history.map((r) => r.sample_loss_micronats! / 1e6));
     assert.equal(state.charts["chart-size"]![0]!.length, BLOCKS_BEFORE + 1);
     assert.equal(state.charts["chart-supply"]![0]!.length, BLOCKS_BEFORE + 1);
     assert.equal(await page.evaluate("document.querySelectorAll('.uplot canvas').length"), 3);
@@ -110,7 +110,7 @@ Deno.test("the explorer plots one loss point per block, adds new blocks live and
     assert.equal(await page.textOf('[data-field="hash"]'), String(target.hash));
     assert.equal(
       await page.textOf('[data-field="loss"]'),
-      (target.val_loss_micronats! / 1e6).toFixed(6),
+      (target.sample_loss_micronats! / 1e6).toFixed(6),
     );
     assert.match((await page.textOf('[data-field="verify"]')) ?? "", /^\d+\.\d{3} s$/);
     await page.screenshot(`${dir.path}/block.png`);

@@ -66,7 +66,7 @@ gpuTest(
     const status = await child.status;
     await done;
     assert.equal(status.code, 0, output);
-    assert.match(output, /^\[node0\] block 1 {2}val_loss/m);
+    assert.match(output, /^\[node0\] block 1 {2}sample_loss/m);
     assert.match(output, /^\[node0\] mining stopped: \d+ blocks? found/m);
     assert.match(output, /^local network stopped$/m);
   },

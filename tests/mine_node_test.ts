@@ -36,7 +36,7 @@ gpuTest(
       assert.equal((await first.stop("SIGINT")).code, 0, first.stderr);
       assert.match(
         first.stdout,
-        /^block 1 {2}val_loss \d\.\d{6} {2}\(-\d+\.\d\d%\) {2}d_model 18 {2}layers 1 {2}reward \d+\.\d{8} RNT/m,
+        /^block 1 {2}sample_loss \d\.\d{6} \(parent \d\.\d{6}, -\d+\.\d\d%\) {2}d_model 18 {2}layers 1 {2}reward \d+\.\d{8} RNT.*train \d+\.\ds, verify \d+\.\ds\]/m,
       );
     }
     await using second = RntProcess.spawn(nodeArgs(dir.path, rpcPort, ["--mine"]));

@@ -97,16 +97,19 @@ gpuTest("two miners with different data on two connected nodes converge on one c
   const chainA = await verifyChainEmission(a, REGTEST);
   const chainB = await verifyChainEmission(b, REGTEST);
   assert.equal(chainA.tip.height, chainB.tip.height);
-  assert.equal(chainA.tip.header.valLossMicroNats, chainB.tip.header.valLossMicroNats);
+  assert.equal(chainA.tip.header.sampleLossMicroNats, chainB.tip.header.sampleLossMicroNats);
   assert.equal(
     (await a.rpc<{ hash: string }>("getblockheader", [tip])).hash,
     tip,
   );
   assert.ok(foundHeights(minerA.stdout).length > 0 && foundHeights(minerB.stdout).length > 0);
   // The agreed tip has the lowest loss either node knows at its height or below.
-  const best = Math.min(chainA.tip.header.valLossMicroNats, chainB.tip.header.valLossMicroNats);
+  const best = Math.min(
+    chainA.tip.header.sampleLossMicroNats,
+    chainB.tip.header.sampleLossMicroNats,
+  );
   for (const block of [...chainA.blocks, ...chainB.blocks]) {
-    assert.ok(block.header.valLossMicroNats >= best);
+    assert.ok(block.header.sampleLossMicroNats >= best);
   }
   assert.equal((await nodeB.stop("SIGTERM")).code, 0);
   assert.equal((await nodeA.stop("SIGTERM")).code, 0);

@@ -11,8 +11,10 @@ import { checkpointRoot } from "../core/checkpoint/chunks.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../core/checkpoint/rnet.ts";
 import type { ChainEntry } from "../core/consensus/chain_entry.ts";
 import { blockReward } from "../core/consensus/emission.ts";
-import { nextModelConfig } from "../core/consensus/growth.ts";
-import { PPM, REGTEST } from "../core/consensus/params.ts";
+import { blockWork } from "../core/consensus/chain_work.ts";
+import { headerProgressPpm, nextModelConfig } from "../core/consensus/growth.ts";
+import { checkSampleImprovement, headerSums } from "../core/consensus/paired_improvement.ts";
+import { REGTEST } from "../core/consensus/params.ts";
 import {
   buildChildBlock,
   heartbeatWallet,
@@ -90,6 +92,7 @@ async function entryOf(node: NodeProcess, hash: string): Promise<ChainEntry> {
     stagnation: h.stagnation as number,
     mintedResonances: resonances(h.minted),
     returnedResonances: resonances(h.returned),
+    chainWork: BigInt(`0x${h.chainwork as string}`),
   };
 }
 
@@ -138,16 +141,17 @@ gpuTest(
       assert.equal(hashes.length, 19);
       assert.equal(await node.rpc("getblockcount"), 19);
 
-      // Every block improves on its parent by at least μ and grows the model by the rule.
+      // Every block's sample shows μ_t over its parent and grows the model by the rule.
       let parent = await entryOf(node, await node.rpc<string>("getblockhash", [0]));
       for (const hash of hashes) {
         const entry = await entryOf(node, hash);
         const next = nextModelConfig(params, parent);
         assert.equal(entry.header.dModel, next.dModel);
         assert.equal(entry.header.nLayers, next.nLayers);
-        assert.ok(
-          entry.header.valLossMicroNats * PPM <=
-            parent.header.valLossMicroNats * (PPM - params.minImprovementPpm),
+        checkSampleImprovement(entry.header, parent.header, params);
+        assert.equal(
+          entry.chainWork,
+          parent.chainWork + blockWork(params, headerSums(entry.header)),
         );
         parent = entry;
       }
@@ -199,7 +203,7 @@ gpuTest(
       const cb20 = await coinbaseOf(hash20!);
       assert.equal(
         cb20.value,
-        blockReward(params, entry19, entry20.header.valLossMicroNats) + 3n * FEE,
+        blockReward(params, entry19, headerProgressPpm(entry20.header)) + 3n * FEE,
       );
       const mined = await node.rpc<Json>("getrawtransaction", [spendId, true]);
       assert.equal(mined.blockhash, hash20);
@@ -235,16 +239,16 @@ gpuTest(
         node.rpc("submitblock", [toHex(encodeBlock(liar)), toHex(grown)]),
       );
       assert.equal(lie.rpcCode, -26);
-      assert.match(lie.message, /^val-loss-mismatch/);
+      assert.match(lie.message, /^sample-loss-mismatch/);
       const flat = buildChildBlock(params, tip, {
         checkpoint: commitment,
-        valLossMicroNats: tip.header.valLossMicroNats,
+        sampleLossMicroNats: tip.header.sampleLossMicroNats,
       });
       const noGain = await rpcError(
         node.rpc("submitblock", [toHex(encodeBlock(flat)), toHex(grown)]),
       );
       assert.equal(noGain.rpcCode, -26);
-      assert.match(noGain.message, /^insufficient-improvement/);
+      assert.match(noGain.message, /^insufficient-sample-improvement/);
       assert.equal(await node.rpc("getbestblockhash"), hash20);
 
       // Restart (RPC stop): same tip, same block, same UTXOs.
@@ -259,8 +263,8 @@ gpuTest(
       assert.equal(await node.rpc("stop"), "rnt stopping");
       assert.equal((await node.exited()).code, 0, node.log);
       const log = await Deno.readTextFile(`${dir.path}/debug.log`);
-      assert.match(log, /rejected block [0-9a-f]{64} height=21: val-loss-mismatch/);
-      assert.match(log, /rejected block [0-9a-f]{64} height=21: insufficient-improvement/);
+      assert.match(log, /rejected block [0-9a-f]{64} height=21: sample-loss-mismatch/);
+      assert.match(log, /rejected block [0-9a-f]{64} height=21: insufficient-sample-improvement/);
       assert.match(
         log,
         /connected block height=20 hash=[0-9a-f]{64} loss=[\d.]+ d_model=\d+ layers=2 reward=/,

@@ -65,7 +65,7 @@ Deno.test("rnt node answers RPC with Core's error codes, serves rnt cli, and exi
   assert.equal(block.confirmations, 1);
   assert.ok(Array.isArray(block.tx));
   const header = await node.rpc<string>("getblockheader", [best, false]);
-  assert.equal(header.length, 520);
+  assert.equal(header.length, 528);
   const model = await node.rpc<Record<string, unknown>>("getmodelinfo");
   assert.equal(model.next_d_model, 18);
   assert.equal(model.checkpoint_available, true);

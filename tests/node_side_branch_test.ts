@@ -8,7 +8,11 @@ import { sideBranchLimits } from "../core/chain/side_branch_budget.ts";
 import { genesisEntry } from "../core/consensus/genesis.ts";
 import { nextModelConfig } from "../core/consensus/growth.ts";
 import { REGTEST } from "../core/consensus/params.ts";
-import { buildChildBlock, testCheckpoint } from "../core/consensus/testing/block_builder.ts";
+import {
+  buildChildBlock,
+  defaultParentLoss,
+  testCheckpoint,
+} from "../core/consensus/testing/block_builder.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
 import { importChainFixture, readChainFixture } from "./chain_fixture.ts";
@@ -34,11 +38,11 @@ Deno.test("rnt node keeps the side-branch checkpoints submitblock floods it with
   const folder = `${dir.path}/checkpoints`;
   const activeBytes = await dirBytes(folder);
 
-  // Children of genesis that claim a loss just past the minimum improvement: valid headers, but
-  // worse than the tip, so each is stored on a side branch and never evaluated.
+  // Children of genesis that claim just the minimum improvement: valid headers, but less work
+  // than the two-block tip, so each is stored on a side branch and never evaluated.
   const genesis = genesisEntry(REGTEST);
   const loss = Math.floor(
-    genesis.header.valLossMicroNats * (1e6 - REGTEST.minImprovementPpm) / 1e6,
+    defaultParentLoss(genesis) * (1e6 - REGTEST.sampleMinImprovementPpm) / 1e6,
   );
   const config = nextModelConfig(REGTEST, genesis);
   const flood = 2 * (REGTEST.maxReorgDepth + 1) + 12;
@@ -47,7 +51,7 @@ Deno.test("rnt node keeps the side-branch checkpoints submitblock floods it with
   for (let i = 0; i < flood; i++) {
     const ck = testCheckpoint(config, 1000 + i);
     const block = buildChildBlock(REGTEST, genesis, {
-      valLossMicroNats: loss,
+      sampleLossMicroNats: loss,
       checkpoint: { root: ck.root, size: ck.size },
     });
     const result = await node.rpc("submitblock", [toHex(encodeBlock(block)), toHex(ck.bytes)]);

@@ -89,7 +89,7 @@ async function rawPeer(port: number): Promise<RawPeer> {
     services: Services.network | Services.checkpoints,
     bestHeight: 0,
     tipHash: genesis.hash,
-    tipLossMicroNats: genesis.header.valLossMicroNats,
+    tipLossMicroNats: genesis.header.sampleLossMicroNats,
     nonce: 7n,
     userAgent: "/raw-test/",
     listenPort: 0,

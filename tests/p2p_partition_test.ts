@@ -1,7 +1,7 @@
 /**
  * A partition heals: two real `rnt node --regtest` processes mine apart (2 and 3 trained blocks),
- * then one connects to the other with RPC `addnode … onetry`; both end on the branch whose tip
- * has the lower validation loss. Also drives the network RPC
+ * then one connects to the other with RPC `addnode … onetry`; both end on the branch with more
+ * chain work (PROTOCOL §6.3). Also drives the network RPC
  * methods (getpeerinfo, getnetworkinfo, setban, listbanned, clearbanned, disconnectnode).
  *
  * @module
@@ -16,13 +16,13 @@ import { type P2pNode, startP2pNode, stopAll, waitForTip, waitUntil } from "./p2
 
 const params = REGTEST;
 
-async function tipLoss(n: P2pNode, hash: string): Promise<number> {
-  const b = await n.proc.rpc<{ val_loss_micronats: number }>("getblock", [hash]);
-  return b.val_loss_micronats;
+async function tipWork(n: P2pNode, hash: string): Promise<bigint> {
+  const b = await n.proc.rpc<{ chainwork: string }>("getblock", [hash]);
+  return BigInt(`0x${b.chainwork}`);
 }
 
 gpuTest(
-  "after a partition heals every node follows the branch with the lower tip loss",
+  "after a partition heals every node follows the branch with more chain work",
   async () => {
     await using da = await tempDir();
     await using db = await tempDir();
@@ -43,10 +43,10 @@ gpuTest(
         ]),
       ]);
       assert.equal(await a.proc.rpc("getconnectioncount"), 0);
-      const lossA = await tipLoss(a, onA.at(-1)!);
-      const lossB = await tipLoss(b, onB.at(-1)!);
-      assert.notEqual(lossA, lossB);
-      const winner = lossA < lossB ? onA.at(-1)! : onB.at(-1)!;
+      const workA = await tipWork(a, onA.at(-1)!);
+      const workB = await tipWork(b, onB.at(-1)!);
+      assert.notEqual(workA, workB);
+      const winner = workA > workB ? onA.at(-1)! : onB.at(-1)!;
 
       assert.equal(await a.proc.rpc("addnode", [`127.0.0.1:${b.port}`, "onetry"]), null);
       await waitForTip([a, b], winner, 60_000);

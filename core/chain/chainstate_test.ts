@@ -242,7 +242,9 @@ Deno.test("Chainstate prefers the first-seen tip on equal chain work", async () 
     const a = new TestChain(REGTEST);
     const x = await mineBlock(a, ev, 1);
     const b = new TestChain(REGTEST);
-    const y = await mineBlock(b, ev, 2, { sampleLossMicroNats: x.block.header.sampleLossMicroNats });
+    const y = await mineBlock(b, ev, 2, {
+      sampleLossMicroNats: x.block.header.sampleLossMicroNats,
+    });
     const cs = await open(dir!, REGTEST, ev);
     assert.equal((await cs.acceptBlock(x.block, x.checkpoint)).status, "connected");
     assert.equal((await cs.acceptBlock(y.block, y.checkpoint)).status, "side-branch");

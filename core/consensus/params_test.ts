@@ -35,7 +35,11 @@ Deno.test("checkNetworkParams() holds for every network", () => {
 });
 
 Deno.test("checkNetworkParams() reports a work cap below μ and a reorg depth beyond kept checkpoints", () => {
-  const bad = { ...REGTEST, blockWorkCapPpm: REGTEST.sampleMinImprovementPpm - 1, keepCheckpoints: 20 };
+  const bad = {
+    ...REGTEST,
+    blockWorkCapPpm: REGTEST.sampleMinImprovementPpm - 1,
+    keepCheckpoints: 20,
+  };
   const errors = checkNetworkParams(bad);
   assert.ok(errors.some((e) => e.includes("blockWorkCapPpm")));
   assert.ok(errors.some((e) => e.includes("keepCheckpoints")));

@@ -15,7 +15,11 @@ import { blockProgressPpm, blockWork } from "./chain_work.ts";
 import { evalSampleSeed, sampleBytes, sampleWindowStarts } from "./eval_sample.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { exactLossMicroNats } from "./exact_loss.ts";
-import { checkPairedImprovement, headerSums, requiredImprovementPpm } from "./paired_improvement.ts";
+import {
+  checkPairedImprovement,
+  headerSums,
+  requiredImprovementPpm,
+} from "./paired_improvement.ts";
 import type { NetworkParams } from "./params.ts";
 import { reject } from "./reasons.ts";
 import { checkCheckpointCommitment, VerifiedCheckpoint } from "./verified_checkpoint.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
+import type { Evaluator } from "../../core/consensus/evaluator.ts";
 import { exactLossMicroNats } from "../../core/consensus/exact_loss.ts";
 import { forwardWindowSums, type IntGemm, plainGemm } from "./forward.ts";
 import { quantizeCheckpoint } from "./quantize.ts";
@@ -88,9 +89,10 @@ export function consensusLossMicroNats(sums: readonly number[], windowLen: numbe
 export type ExactPath = "auto" | "cpu" | "wasm" | "webgpu";
 
 /**
- * The fastest exact path present: WebGPU when `gpu` (from `requestGpu()`) is an adapter's
- * context, else WebAssembly SIMD when the runtime validates the kernel, else the plain CPU
- * reference (or the path asked for). Every path returns the same integers; the `name` says which
+ * The fastest exact path present: WebGPU when `gpu` (from `requestGpu()`) is a hardware
+ * adapter's context, else WebAssembly SIMD when the runtime validates the kernel, else the plain
+ * CPU reference (or the path asked for). A software adapter (llvmpipe and the like) runs the
+ * integer kernels on the CPU slower than WebAssembly does (bench/README.md), so "auto" skips it. Every path returns the same integers; the `name` says which
  * one ran, for logs and `--json` output, e.g. "exact webgpu (llvmpipe …, plain integer,
  * textures)".
  */
@@ -99,7 +101,7 @@ export function selectExactEvaluator(
   gpu: GpuContext | null = null,
 ): ExactEvaluator {
   if (path === "cpu") return cpuExactEvaluator();
-  if (path === "webgpu" || (path === "auto" && gpu)) {
+  if (path === "webgpu" || (path === "auto" && gpu && !gpu.isFallback)) {
     if (!gpu) throw new Error("WebGPU is not available in this runtime (no adapter)");
     return new WebGpuExactEvaluator(gpu);
   }
@@ -110,4 +112,17 @@ export function selectExactEvaluator(
     return new WasmExactEvaluator();
   }
   return cpuExactEvaluator();
+}
+
+/**
+ * The consensus {@linkcode Evaluator} over an exact path: forwards `signal` (the node's
+ * shutdown) so a long evaluation stops at the next window batch; the checkpoint root is for
+ * caching wrappers and ignored here.
+ */
+export function consensusEvaluator(exact: ExactEvaluator, signal?: AbortSignal): Evaluator {
+  return {
+    name: exact.name,
+    evaluateWindows: (checkpoint, bytes, windowLen) =>
+      exact.evaluateWindows(checkpoint, bytes, windowLen, signal),
+  };
 }

@@ -205,7 +205,7 @@ Deno.test("exact paths agree on every step of a weight nudged across rounding bo
   assert.ok(seen.size > 1, "the nudge crossed at least one rounding boundary");
 });
 
-Deno.test("selectExactEvaluator picks WebGPU given an adapter, else WASM, and says which", async () => {
+Deno.test("selectExactEvaluator picks WebGPU on a hardware adapter, else WASM, and says which", async () => {
   const wasm = selectExactEvaluator("auto", null);
   assert.equal(wasm.name, "wasm simd");
   assert.equal(selectExactEvaluator("cpu", gpu).name, "cpu reference");
@@ -213,7 +213,12 @@ Deno.test("selectExactEvaluator picks WebGPU given an adapter, else WASM, and sa
     assert.throws(() => selectExactEvaluator("webgpu", null), /no adapter/);
     return;
   }
-  const picked = selectExactEvaluator("auto", gpu);
+  // A software adapter (llvmpipe) runs the kernels on the CPU slower than WASM: auto skips it.
+  const auto = selectExactEvaluator("auto", gpu).name;
+  if (gpu.isFallback) assert.equal(auto, "wasm simd");
+  else assert.match(auto, /^exact webgpu/);
+  assert.match(selectExactEvaluator("auto", { ...gpu, isFallback: false }).name, /^exact webgpu/);
+  const picked = selectExactEvaluator("webgpu", gpu);
   assert.match(picked.name, /^exact webgpu \(.+, (dot4I8Packed|plain integer(, textures)?)\)$/);
   const ckpt = genesisCheckpoint({ dModel: 16, nLayers: 1 }, 1);
   const bytes = await validation("regtest", 256);

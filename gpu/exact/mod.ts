@@ -15,6 +15,7 @@
  * @module
  */
 export {
+  consensusEvaluator,
   consensusLossMicroNats,
   cpuExactEvaluator,
   type ExactEvaluator,

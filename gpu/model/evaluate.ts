@@ -13,7 +13,6 @@
  * @module
  */
 import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
-import type { Evaluator } from "../../core/consensus/evaluator.ts";
 import { CommandBatch, type GpuContext, requestGpu } from "../device.ts";
 import { evaluateLossCpu } from "../ref/model.ts";
 import { GpuModel } from "./gpu_model.ts";
@@ -63,6 +62,19 @@ export async function evaluateLossGpu(
   } finally {
     model.destroy();
   }
+}
+
+/**
+ * A float (f32) loss evaluator: the mean next-byte cross-entropy in nats of a checkpoint over
+ * `validation` cut into windows of `windowLen` bytes (PROTOCOL §3.3). Not consensus: training
+ * reports and `rnt model eval`'s `f32_loss` use it; blocks are checked with the exact
+ * evaluators (gpu/exact, PROTOCOL §3.10), whose integers do not depend on the device.
+ */
+export interface Evaluator {
+  /** Short description for logs, e.g. "webgpu (llvmpipe …)" or "cpu reference". */
+  readonly name: string;
+  /** The mean loss in nats. */
+  evaluate(checkpoint: Checkpoint, validation: Uint8Array, windowLen: number): Promise<number>;
 }
 
 /** Options of {@linkcode GpuEvaluator}. */

@@ -1,19 +1,12 @@
 /**
- * STAND-IN for the exact integer evaluator (issue 13): the per-window losses the sampled
- * Proof-of-Training rule needs ({@linkcode WindowEvaluator}), computed with the f32 CPU
- * reference forward pass and rounded to integer micro-nats per window. One device gives the
- * same integers run to run; two devices can differ by a unit where a window's f32 loss lies
- * near a rounding boundary, so this must be replaced by the exact evaluator before the sampled
- * rule decides consensus between machines.
+ * Per-window f32 losses of the CPU reference forward pass, for the noise measurements of the
+ * sampled Proof-of-Training rule (bench/pot_noise_bench.ts). Not consensus: blocks are scored
+ * with the exact evaluators (gpu/exact, PROTOCOL §3.10).
  *
  * @module
  */
 import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
 import { VOCAB } from "../../core/checkpoint/model_config.ts";
-import {
-  WINDOW_LOSS_UNITS_PER_NAT,
-  type WindowEvaluator,
-} from "../../core/consensus/window_evaluator.ts";
 import { crossEntropy } from "../ref/cross_entropy.ts";
 import { forwardLogits, nextByteTargets } from "../ref/model.ts";
 
@@ -54,24 +47,4 @@ export function windowLossesNatsCpu(
     }
   }
   return out;
-}
-
-/** Rounds a window loss in nats to integer units (half up). */
-export function windowLossUnits(nats: number): bigint {
-  if (!Number.isFinite(nats) || nats < 0) throw new RangeError(`bad window loss ${nats}`);
-  return BigInt(Math.floor(nats * WINDOW_LOSS_UNITS_PER_NAT + 0.5));
-}
-
-/** The CPU-reference stand-in {@linkcode WindowEvaluator} (see the module note). */
-export class CpuWindowEvaluator implements WindowEvaluator {
-  readonly name = "cpu reference, rounded per window (stand-in for the exact evaluator)";
-  evaluateWindows(
-    checkpoint: Checkpoint,
-    corpus: Uint8Array,
-    windowStarts: readonly number[],
-    windowLen: number,
-  ): Promise<bigint[]> {
-    const nats = windowLossesNatsCpu(checkpoint, corpus, windowStarts, windowLen);
-    return Promise.resolve(Array.from(nats, windowLossUnits));
-  }
 }

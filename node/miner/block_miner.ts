@@ -1,8 +1,10 @@
 /**
  * The training loop every miner shares (DESIGN §9): take the tip checkpoint, grow it to
  * `nextModelConfig(params, tip)` (seed = height), train it on the miner's own bytes in rounds of
- * AdamW steps (moments carried across rounds), evaluate after each round, and once the claim
- * `lossToMicroNats(L)` reaches `⌊parent × (1 − μ − τ)⌋` assemble, sign and submit the block.
+ * AdamW steps (moments carried across rounds), and after each round draw the block's sample from
+ * the header it would publish (PROTOCOL §5.9), evaluate the parent's and the trained checkpoint
+ * on it with the exact evaluator — the same integers every node will compute — and once the
+ * trained one beats the parent by μ_t, assemble, sign and submit the block with both losses.
  * When the tip moves (a block from elsewhere) training stops within a step and starts over on
  * the new tip. Talks to the node only through a {@linkcode MiningSource}. With an `AbortSignal`
  * (the node's shutdown) training stops at the next step boundary by throwing, and `run` ends.
@@ -10,9 +12,14 @@
  * @module
  */
 import { decodeCheckpoint, encodeCheckpoint } from "../../core/checkpoint/rnet.ts";
-import { lossToMicroNats } from "../../core/consensus/evaluator.ts";
 import { blockReward } from "../../core/consensus/emission.ts";
 import { improvementPpm, nextModelConfig } from "../../core/consensus/growth.ts";
+import {
+  checkPairedImprovement,
+  requiredImprovementPpm,
+} from "../../core/consensus/paired_improvement.ts";
+import { evaluateSample, type SampleEvaluation } from "../../core/consensus/proof_of_training.ts";
+import { ValidationError } from "../../core/errors.ts";
 import { keyPairFromSeed } from "../../core/crypto/ed25519.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import type { AddressData } from "../../core/primitives/address.ts";
@@ -23,7 +30,7 @@ import { growCheckpoint } from "../../gpu/model/grow.ts";
 import type { OptimizerState } from "../../gpu/train/optimizer_state.ts";
 import { train } from "../../gpu/train/trainer.ts";
 import { WindowSampler } from "../../gpu/train/window_sampler.ts";
-import { assembleBlock, minerTargetMicroNats } from "./block_assembly.ts";
+import { assembleBlock, headerDraft } from "./block_assembly.ts";
 import type { MiningSource, SubmitOutcome } from "./mining_source.ts";
 
 /** Training settings of a miner. */
@@ -61,11 +68,14 @@ export interface MiningProgress {
   loss: number | undefined;
   /** Training throughput of the current round (tokens/s). */
   tokensPerSec: number;
-  /** Best evaluated claim on this block so far (micro-nats; Infinity before the first). */
+  /**
+   * The trained checkpoint's exact loss on the sample of its best round so far (micro-nats;
+   * Infinity before the first evaluation). Each round draws a new sample.
+   */
   bestMicroNats: number;
-  /** The claim needed (micro-nats). */
+  /** The loss needed on that sample: ⌊parent × (1 − μ_t)⌋ (micro-nats). */
   targetMicroNats: number;
-  /** The parent's loss (micro-nats). */
+  /** The parent checkpoint's loss on that sample (micro-nats; 0 before the first). */
   parentMicroNats: number;
   /** Estimated seconds to the target from the last two evaluations; undefined if unknown. */
   etaSecs: number | undefined;
@@ -78,12 +88,14 @@ export interface FoundBlock {
   /** Block id. */
   hash: Uint8Array;
   height: number;
-  /** The claimed loss (micro-nats). */
-  valLossMicroNats: number;
-  /** The parent's loss (micro-nats). */
-  parentValLossMicroNats: number;
-  /** Relative improvement over the parent, ppm. */
+  /** The trained checkpoint's exact loss on the block's sample (micro-nats), as claimed. */
+  sampleLossMicroNats: number;
+  /** The parent checkpoint's exact loss on the same sample (micro-nats), as claimed. */
+  parentSampleLossMicroNats: number;
+  /** Relative improvement over the parent on the sample, ppm. */
   improvementPpm: number;
+  /** μ_t the block had to meet, ppm. */
+  requiredPpm: number;
   /** Block reward (without fees), resonances. */
   rewardResonances: bigint;
   /** Fees collected, resonances. */
@@ -97,8 +109,10 @@ export interface FoundBlock {
   tokens: number;
   /** Seconds from starting on the tip to submitting. */
   secs: number;
-  /** Seconds of those spent evaluating. */
+  /** Seconds of those spent evaluating samples (what every node spends to verify it). */
   evalSecs: number;
+  /** Seconds of the last sample's evaluation: the block's own verification cost. */
+  verifySecs: number;
   /** The checkpoint size in bytes. */
   checkpointBytes: number;
   /** How the node took it. */
@@ -254,31 +268,44 @@ export class BlockMiner {
       next,
       height,
     );
-    const target = minerTargetMicroNats(params, parent);
     await this.open(params.validationWindowBytes);
     const sampler = this.#sampler!;
     const o = this.#o;
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
+    const parentRooted = {
+      checkpoint: decodeCheckpoint(job.parentCheckpoint, {
+        dModel: parent.header.dModel,
+        nLayers: parent.header.nLayers,
+      }),
+      root: parent.header.checkpointRoot,
+    };
+    const ctx = { params, evaluator: source.evaluator, corpus: source.corpus };
     let state: OptimizerState | undefined;
-    let best = Number.POSITIVE_INFINITY;
-    let claim = Number.POSITIVE_INFINITY;
+    // The best round so far (by shortfall from μ_t) and its sample's figures.
+    let best = Number.POSITIVE_INFINITY, target = 0, parentLoss = 0;
+    let shortfallBest = Number.POSITIVE_INFINITY;
+    let passed: { sample: SampleEvaluation; draft: ReturnType<typeof headerDraft> } | undefined;
+    let requiredPpm = 0;
+    let bytes: Uint8Array = new Uint8Array(0);
     let rounds = 0;
     let steps = 0;
     let evalSecs = 0;
+    let verifySecs = 0;
     let eta: number | undefined;
-    let lastEval: { secs: number; best: number } | undefined;
+    let lastEval: { secs: number; shortfall: number } | undefined;
     let lastLoss: number | undefined;
     const history: number[] = [];
+    const bestHistory: number[] = [];
     let stallReported = false;
-    while (claim > target) {
+    while (!passed) {
       this.#signal?.throwIfAborted();
       await source.refreshTip();
       if (moved()) return null;
       if (rounds >= o.maxRounds) {
         throw new TargetNotReachedError(
-          `Could not reach loss ${target} μnats for height ${height} in ${rounds} rounds ` +
-            `(last ${claim})`,
+          `Could not beat the parent by μ on a sample for height ${height} in ${rounds} rounds ` +
+            `(best ${best} µnats against ${target})`,
           { height, rounds, bestMicroNats: best, targetMicroNats: target },
         );
       }
@@ -306,7 +333,7 @@ export class BlockMiner {
             tokensPerSec: p.tokensPerSec,
             bestMicroNats: best,
             targetMicroNats: target,
-            parentMicroNats: parent.header.valLossMicroNats,
+            parentMicroNats: parentLoss,
             etaSecs: eta,
             elapsedSecs: elapsed(),
           });
@@ -317,54 +344,98 @@ export class BlockMiner {
       if (result.steps < o.stepsPerRound) return null;
       checkpoint = result.checkpoint;
       state = result.state;
+      // The header this checkpoint would be published with fixes the sample (PROTOCOL §5.9).
+      bytes = encodeCheckpoint(checkpoint);
+      const draft = headerDraft(params, parent, bytes, source.nowSecs(), this.minerKey);
+      requiredPpm = requiredImprovementPpm(
+        params,
+        parent.header.timestampSecs,
+        draft.timestampSecs,
+      );
       const evalStart = performance.now();
-      const loss = await source.evaluate(checkpoint);
-      evalSecs += (performance.now() - evalStart) / 1000;
-      claim = Number.isFinite(loss) ? lossToMicroNats(loss) : Number.POSITIVE_INFINITY;
-      if (claim < best) best = claim;
+      const sample = await evaluateSample(
+        draft,
+        parentRooted,
+        { checkpoint, root: draft.checkpointRoot },
+        ctx,
+      );
+      verifySecs = (performance.now() - evalStart) / 1000;
+      evalSecs += verifySecs;
+      const roundTarget = Number(
+        BigInt(sample.parentSampleLossMicroNats) * BigInt(1_000_000 - requiredPpm) / 1_000_000n,
+      );
+      // How far this round is from passing, in ppm of the parent's sample loss: positive until
+      // it passes (at least 1 while the loss is not below the parent's, even when μ_t is 0).
+      const signedProgress = Number(
+        (BigInt(sample.parentSampleLossMicroNats) - BigInt(sample.sampleLossMicroNats)) *
+          1_000_000n / BigInt(Math.max(1, sample.parentSampleLossMicroNats)),
+      );
+      const shortfall = Math.max(requiredPpm, 1) - signedProgress;
+      if (shortfall < shortfallBest) {
+        shortfallBest = shortfall;
+        best = sample.sampleLossMicroNats;
+        target = roundTarget;
+        parentLoss = sample.parentSampleLossMicroNats;
+      }
+      try {
+        checkPairedImprovement(
+          {
+            parentSum: BigInt(sample.parentSampleLossMicroNats),
+            childSum: BigInt(sample.sampleLossMicroNats),
+          },
+          requiredPpm,
+        );
+        passed = { sample, draft };
+        break;
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+      }
       const now = elapsed();
-      if (lastEval && lastEval.best > best) {
-        const rate = (lastEval.best - best) / (now - lastEval.secs);
-        eta = Math.max(0, (best - target) / rate);
+      if (lastEval && lastEval.shortfall > shortfallBest) {
+        const rate = (lastEval.shortfall - shortfallBest) / (now - lastEval.secs);
+        eta = Math.max(0, shortfallBest / rate);
       } else if (lastEval) {
         eta = undefined;
       }
-      lastEval = { secs: now, best };
-      history.push(best);
-      if (!stallReported && claim > target && isStalled(history, target, o.stallRounds)) {
+      lastEval = { secs: now, shortfall: shortfallBest };
+      history.push(shortfallBest);
+      bestHistory.push(best);
+      if (!stallReported && isStalled(history, 0, o.stallRounds)) {
         stallReported = true;
         hooks.onStall?.({
           height,
           rounds,
           window: o.stallRounds,
           bestMicroNats: best,
-          bestBeforeMicroNats: history[history.length - 1 - o.stallRounds]!,
+          bestBeforeMicroNats: bestHistory[bestHistory.length - 1 - o.stallRounds]!,
           targetMicroNats: target,
-          parentMicroNats: parent.header.valLossMicroNats,
+          parentMicroNats: parentLoss,
         });
       }
     }
     if (moved()) return null;
-    const bytes = encodeCheckpoint(checkpoint);
+    const { sample, draft } = passed;
     const block = assembleBlock(params, {
       parent,
       address,
-      valLossMicroNats: claim,
-      checkpointBytes: bytes,
+      draft,
+      parentSampleLossMicroNats: sample.parentSampleLossMicroNats,
+      sampleLossMicroNats: sample.sampleLossMicroNats,
       txs: job.txs,
       feesResonances: job.feesResonances,
-      nowSecs: source.nowSecs(),
       minerSeed: this.#minerSeed,
     });
     hooks.onTrained?.();
     const outcome = await source.submit(block, bytes);
+    const progress = improvementPpm(sample.parentSampleLossMicroNats, sample.sampleLossMicroNats);
     return {
       hash: blockId(params.magic, block.header),
       height,
-      valLossMicroNats: claim,
-      parentValLossMicroNats: parent.header.valLossMicroNats,
-      improvementPpm: improvementPpm(parent.header.valLossMicroNats, claim),
-      rewardResonances: blockReward(params, parent, claim),
+      sampleLossMicroNats: sample.sampleLossMicroNats,
+      parentSampleLossMicroNats: sample.parentSampleLossMicroNats,
+      improvementPpm: progress,
+      requiredPpm,
+      rewardResonances: blockReward(params, parent, progress),
       feesResonances: job.feesResonances,
       dModel: next.dModel,
       nLayers: next.nLayers,
@@ -373,6 +444,7 @@ export class BlockMiner {
       tokens: steps * o.batch * sampler.windowLen,
       secs: elapsed(),
       evalSecs,
+      verifySecs,
       checkpointBytes: bytes.length,
       outcome,
     };

@@ -1,18 +1,19 @@
 import assert from "node:assert/strict";
-import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
-import { decodeCheckpoint } from "../../core/checkpoint/rnet.ts";
-import { lossToMicroNats } from "../../core/consensus/evaluator.ts";
 import { genesisCheckpointBytes, genesisEntry } from "../../core/consensus/genesis.ts";
+import { checkProofOfTraining } from "../../core/consensus/proof_of_training.ts";
+import { VerifiedCheckpoint } from "../../core/consensus/verified_checkpoint.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { REGTEST } from "../../core/consensus/params.ts";
 import { heartbeatWallet, TEST_MINER_SEED } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { type Block, verifyHeaderSignature } from "../../core/primitives/block.ts";
-import type { GpuContext } from "../../gpu/device.ts";
-import { loadValidationSet } from "../../gpu/model/datasets.ts";
-import { GpuEvaluator } from "../../gpu/model/evaluate.ts";
+import {
+  consensusEvaluator,
+  cpuExactEvaluator,
+  selectExactEvaluator,
+} from "../../gpu/exact/evaluator.ts";
+import { loadEvalCorpus } from "../../gpu/model/eval_corpus.ts";
 import { gpuTest } from "../../gpu/testing.ts";
-import { minerTargetMicroNats } from "./block_assembly.ts";
 import { BlockMiner } from "./block_miner.ts";
 import type { MiningJob, MiningSource, SubmitOutcome } from "./mining_source.ts";
 
@@ -23,16 +24,15 @@ const to = heartbeatWallet(params, 2).address;
 /** A scripted source on the regtest genesis; `tip` may be changed by the test. */
 class FakeSource implements MiningSource {
   readonly params = params;
-  readonly validation: Uint8Array;
+  readonly corpus: Uint8Array;
+  readonly evaluator = consensusEvaluator(selectExactEvaluator("auto", null));
   readonly submitted: { block: Block; bytes: Uint8Array }[] = [];
-  readonly #evaluator: GpuEvaluator;
   tip = toHex(parent.hash);
   jobs = 0;
   stop = false;
 
-  constructor(gpu: GpuContext, validation: Uint8Array) {
-    this.validation = validation;
-    this.#evaluator = new GpuEvaluator(gpu);
+  constructor(corpus: Uint8Array) {
+    this.corpus = corpus;
   }
   job(): Promise<MiningJob> {
     this.jobs++;
@@ -49,9 +49,6 @@ class FakeSource implements MiningSource {
   refreshTip(): Promise<void> {
     return Promise.resolve();
   }
-  evaluate(checkpoint: Checkpoint): Promise<number> {
-    return this.#evaluator.evaluate(checkpoint, this.validation, params.validationWindowBytes);
-  }
   nowSecs(): number {
     return 1_800_000_000;
   }
@@ -66,9 +63,9 @@ class FakeSource implements MiningSource {
 }
 
 gpuTest(
-  "BlockMiner.mineOnTip() trains the grown model past the target and submits a block whose claim re-evaluates the same",
+  "BlockMiner.mineOnTip() trains until its sample beats the parent by μ_t and submits a block every node verifies",
   async (gpu) => {
-    const source = new FakeSource(gpu, await loadValidationSet("regtest"));
+    const source = new FakeSource(await loadEvalCorpus());
     const miner = new BlockMiner(gpu, TEST_MINER_SEED, { stepsPerRound: 10, maxRounds: 20 });
     try {
       const steps: number[] = [];
@@ -79,11 +76,21 @@ gpuTest(
       const next = nextModelConfig(params, parent);
       assert.equal(block.header.dModel, next.dModel);
       assert.ok(verifyHeaderSignature(params.magic, block.header));
-      assert.ok(found.valLossMicroNats <= minerTargetMicroNats(params, parent));
-      assert.equal(block.header.valLossMicroNats, found.valLossMicroNats);
-      // The verifier's view: decode the submitted bytes with the header's config and evaluate.
-      const again = await source.evaluate(decodeCheckpoint(bytes, next));
-      assert.equal(lossToMicroNats(again), found.valLossMicroNats);
+      assert.equal(block.header.sampleLossMicroNats, found.sampleLossMicroNats);
+      assert.equal(block.header.parentSampleLossMicroNats, found.parentSampleLossMicroNats);
+      assert.ok(found.improvementPpm >= found.requiredPpm);
+      // The verifier's view, with another exact path (the TypeScript reference): the full
+      // Proof-of-Training check of the submitted bytes against genesis holds.
+      const verified = await checkProofOfTraining(block.header, bytes, {
+        header: parent.header,
+        checkpoint: VerifiedCheckpoint.verify(parent.header, genesisCheckpointBytes(params)),
+      }, {
+        params,
+        evaluator: consensusEvaluator(cpuExactEvaluator()),
+        corpus: source.corpus,
+      });
+      assert.equal(verified.progressPpm, found.improvementPpm);
+      assert.equal(verified.requiredPpm, found.requiredPpm);
       assert.equal(found.steps, found.rounds * 10);
       assert.equal(found.tokens, found.steps * 8 * params.validationWindowBytes);
       assert.deepEqual(steps, Array.from({ length: found.steps }, (_, i) => i + 1));
@@ -96,7 +103,7 @@ gpuTest(
 gpuTest(
   "BlockMiner.run() stops within a step when the tip moves and starts over on the new tip",
   async (gpu) => {
-    const source = new FakeSource(gpu, await loadValidationSet("regtest"));
+    const source = new FakeSource(await loadEvalCorpus());
     const miner = new BlockMiner(gpu, TEST_MINER_SEED, { stepsPerRound: 10, maxRounds: 20 });
     const firstJobSteps: number[] = [];
     const newTips: string[] = [];

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
+import type { Evaluator } from "../../core/consensus/evaluator.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import type { Block } from "../../core/primitives/block.ts";
@@ -33,8 +33,14 @@ export type SubmitOutcome =
 export interface MiningSource {
   /** The network's params. */
   readonly params: NetworkParams;
-  /** The network's validation set. */
-  readonly validation: Uint8Array;
+  /** The network's evaluation corpus (the blocks' samples are drawn from it). */
+  readonly corpus: Uint8Array;
+  /**
+   * The exact evaluator the miner checks its samples with before submitting: the same integers
+   * every node computes (for the node in the same process, its memoised evaluator, so the block's
+   * own check reuses the miner's evaluations).
+   */
+  readonly evaluator: Evaluator;
   /** A job on the current tip. */
   job(): Promise<MiningJob>;
   /**
@@ -44,8 +50,6 @@ export interface MiningSource {
   tipHash(): string;
   /** Refreshes {@linkcode MiningSource.tipHash} now (between evaluation rounds). */
   refreshTip(): Promise<void>;
-  /** The consensus loss (nats) of a checkpoint on the validation set. */
-  evaluate(checkpoint: Checkpoint): Promise<number>;
   /** The time for the header, seconds. */
   nowSecs(): number;
   /** Submits a block and its checkpoint. */

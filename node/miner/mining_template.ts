@@ -12,13 +12,13 @@ import { CHUNK_BYTES, chunkCount } from "../../core/checkpoint/chunks.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { blockReward } from "../../core/consensus/emission.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
-import { type NetworkParams, PPM } from "../../core/consensus/params.ts";
+import { requiredImprovementPpm } from "../../core/consensus/paired_improvement.ts";
+import type { NetworkParams } from "../../core/consensus/params.ts";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { formatRnt } from "../../core/primitives/amount.ts";
 import { blockId, decodeHeader, encodeHeader } from "../../core/primitives/block.ts";
 import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
 import { txid, wtxid } from "../../core/primitives/tx_hash.ts";
-import { minerTargetMicroNats } from "./block_assembly.ts";
 
 /** One template transaction (Core's `getblocktemplate` fields). */
 export interface TemplateTxJson {
@@ -50,25 +50,27 @@ export interface MiningTemplateJson {
   /** Resonances minted / returned up to the parent. */
   parent_minted: bigint | number;
   parent_returned: bigint | number;
-  /** The parent's loss, micro-nats. */
-  parent_val_loss_micronats: number;
+  /** The parent's chain work (fork-choice score, PROTOCOL §6.3). */
+  parent_chainwork: bigint | number;
   /** The model configuration the block must have. */
   d_model: number;
   layers: number;
-  /** μ and τ, ppm. */
+  /** μ before the slow-progress decay, ppm, and the decay's grace and half-life, seconds. */
   min_improvement_ppm: number;
-  tolerance_ppm: number;
-  /** The largest loss consensus accepts: ⌊parent × (1 − μ)⌋. */
-  max_val_loss_micronats: number;
-  /** What a miner should reach: ⌊parent × (1 − μ − τ)⌋ (room for the verifier's τ). */
-  target_val_loss_micronats: number;
-  /** Reward at the target loss (RNT with 8 decimals, and resonances). */
+  improvement_grace_secs: number;
+  improvement_half_life_secs: number;
+  /** μ_t for a block stamped `curtime`, ppm: the improvement its sample must show. */
+  required_improvement_ppm: number;
+  /** K windows of W bytes per sample. */
+  sample_windows: number;
+  window_bytes: number;
+  /** Reward at exactly `required_improvement_ppm` (RNT with 8 decimals, and resonances). */
   reward_estimate: string;
   reward_estimate_resonances: bigint | number;
   /** Transactions to include, in order, and their total fee (resonances). */
   transactions: TemplateTxJson[];
   fees: bigint | number;
-  /** Reward at the target plus fees (Core's `coinbasevalue`), resonances. */
+  /** Reward at `required_improvement_ppm` plus fees (Core's `coinbasevalue`), resonances. */
   coinbasevalue: bigint | number;
   /** The node's time and the smallest timestamp allowed (parent MTP + 1). */
   curtime: number;
@@ -99,8 +101,12 @@ export function miningTemplateJson(
   nowSecs: number,
 ): MiningTemplateJson {
   const next = nextModelConfig(params, parent);
-  const target = minerTargetMicroNats(params, parent);
-  const reward = blockReward(params, parent, target);
+  const required = requiredImprovementPpm(
+    params,
+    parent.header.timestampSecs,
+    Math.max(nowSecs, parent.mtpSecs + 1),
+  );
+  const reward = blockReward(params, parent, required);
   const fees = txs.reduce((s, t) => s + t.feeResonances, 0n);
   const hash = toHex(parent.hash);
   return {
@@ -112,16 +118,15 @@ export function miningTemplateJson(
     parent_stagnation: parent.stagnation,
     parent_minted: parent.mintedResonances,
     parent_returned: parent.returnedResonances,
-    parent_val_loss_micronats: parent.header.valLossMicroNats,
+    parent_chainwork: parent.chainWork,
     d_model: next.dModel,
     layers: next.nLayers,
-    min_improvement_ppm: params.minImprovementPpm,
-    tolerance_ppm: params.tolerancePpm,
-    max_val_loss_micronats: Number(
-      BigInt(parent.header.valLossMicroNats) * BigInt(PPM - params.minImprovementPpm) /
-        BigInt(PPM),
-    ),
-    target_val_loss_micronats: target,
+    min_improvement_ppm: params.sampleMinImprovementPpm,
+    improvement_grace_secs: params.improvementGraceSecs,
+    improvement_half_life_secs: params.improvementHalfLifeSecs,
+    required_improvement_ppm: required,
+    sample_windows: params.evalSampleWindows,
+    window_bytes: params.validationWindowBytes,
     reward_estimate: formatRnt(reward),
     reward_estimate_resonances: reward,
     transactions: txs.map(({ tx, feeResonances }) => {
@@ -200,6 +205,7 @@ export function parseMiningTemplate(params: NetworkParams, json: unknown): Parse
     stagnation: int(t.parent_stagnation, "parent_stagnation"),
     mintedResonances: big(t.parent_minted, "parent_minted"),
     returnedResonances: big(t.parent_returned, "parent_returned"),
+    chainWork: big(t.parent_chainwork, "parent_chainwork"),
   };
   if (!Array.isArray(t.transactions)) throw new TypeError("Mining template has no transactions");
   const txs = t.transactions.map((x: { data?: unknown }) => {

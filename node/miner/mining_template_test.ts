@@ -5,7 +5,6 @@ import { REGTEST, TESTNET } from "../../core/consensus/params.ts";
 import { heartbeatWallet } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { NULL_OUTPOINT, type Tx } from "../../core/primitives/tx.ts";
-import { minerTargetMicroNats } from "./block_assembly.ts";
 import { miningTemplateJson, parseMiningTemplate } from "./mining_template.ts";
 
 const params = REGTEST;
@@ -14,6 +13,7 @@ const parent = {
   mintedResonances: 123_456_789n,
   returnedResonances: 1_000n,
   stagnation: 2,
+  chainWork: 60_003n,
 };
 const tx: Tx = {
   version: 1,
@@ -24,12 +24,15 @@ const tx: Tx = {
 };
 
 Deno.test("miningTemplateJson() → parseMiningTemplate() rebuilds the parent entry and transactions", () => {
-  const json = miningTemplateJson(params, parent, [{ tx, feeResonances: 42n }], 1_700_000_000);
+  const json = miningTemplateJson(params, parent, [{ tx, feeResonances: 42n }], 1_800_000_000);
   assert.equal(json.height, 1);
   assert.equal(json.previousblockhash, toHex(parent.hash));
-  assert.equal(json.target_val_loss_micronats, minerTargetMicroNats(params, parent));
+  // Long after genesis's time μ has decayed to 0; the reward is the one at that progress.
+  assert.equal(json.required_improvement_ppm, 0);
+  assert.equal(json.min_improvement_ppm, params.sampleMinImprovementPpm);
+  assert.equal(json.sample_windows, params.evalSampleWindows);
   assert.equal(json.fees, 42n);
-  const reward = blockReward(params, parent, json.target_val_loss_micronats);
+  const reward = blockReward(params, parent, json.required_improvement_ppm);
   assert.equal(json.coinbasevalue, reward + 42n);
   assert.equal(json.checkpoint.method, "getcheckpointchunk");
   assert.equal(json.checkpoint.size, parent.header.checkpointSize);
@@ -39,7 +42,7 @@ Deno.test("miningTemplateJson() → parseMiningTemplate() rebuilds the parent en
   assert.deepEqual(parsed.parent, parent);
   assert.deepEqual(parsed.txs, [tx]);
   assert.equal(parsed.feesResonances, 42n);
-  assert.equal(parsed.curtime, 1_700_000_000);
+  assert.equal(parsed.curtime, 1_800_000_000);
 });
 
 Deno.test("parseMiningTemplate() refuses another network and a header that is not the parent", () => {
@@ -52,4 +55,11 @@ Deno.test("parseMiningTemplate() refuses another network and a header that is no
   );
   assert.throws(() => parseMiningTemplate(params, { ...wire, parent_minted: -1 }), TypeError);
   assert.throws(() => parseMiningTemplate(params, null), TypeError);
+});
+
+Deno.test("miningTemplateJson() asks for the full μ within the grace after the parent's time", () => {
+  const t = parent.header.timestampSecs + params.improvementGraceSecs;
+  const json = miningTemplateJson(params, parent, [], t);
+  assert.equal(json.required_improvement_ppm, params.sampleMinImprovementPpm);
+  assert.equal(json.mintime, parent.mtpSecs + 1);
 });

@@ -73,9 +73,7 @@ export async function startNodeMining(
   const tip = node.chainstate.tip();
   announce(
     `mining on ${node.params.name} from height ${tip.height} ` +
-      `(val_loss ${
-        (tip.header.valLossMicroNats / 1e6).toFixed(6)
-      }, d_model ${tip.header.dModel}, ` +
+      `(chain work ${tip.chainWork}, d_model ${tip.header.dModel}, ` +
       `layers ${tip.header.nLayers}); data ${flags.dataPath}; reward address ${reward.text}`,
   );
   node.logger.log(

@@ -1,13 +1,12 @@
 /**
  * The {@linkcode MiningSource} of a node in the same process (regtest `generatetoaddress` and
  * `rnt node --mine`): jobs from the chainstate and mempool (emission-return sweeps first),
- * evaluation by the node's own (memoised) evaluator, so submitting does not evaluate the checkpoint a second time.
+ * evaluation by the node's own (memoised) evaluator, so submitting does not evaluate the sample
+ * a second time.
  *
  * @module
  */
-import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
-import { checkpointRoot } from "../../core/checkpoint/chunks.ts";
-import { encodeCheckpoint } from "../../core/checkpoint/rnet.ts";
+import type { Evaluator } from "../../core/consensus/evaluator.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
@@ -32,8 +31,12 @@ export class NodeMiningSource implements MiningSource {
     return this.#node.params;
   }
 
-  get validation(): Uint8Array {
-    return this.#node.validation;
+  get corpus(): Uint8Array {
+    return this.#node.corpus;
+  }
+
+  get evaluator(): Evaluator {
+    return this.#node.evaluator;
   }
 
   async job(): Promise<MiningJob> {
@@ -54,19 +57,6 @@ export class NodeMiningSource implements MiningSource {
 
   refreshTip(): Promise<void> {
     return Promise.resolve();
-  }
-
-  evaluate(checkpoint: Checkpoint): Promise<number> {
-    const node = this.#node;
-    // The root of the bytes this checkpoint would be published as: the chainstate's check of the
-    // block passes the same root, so a memoizing evaluator answers it from this evaluation.
-    const root = checkpointRoot(encodeCheckpoint(checkpoint));
-    return node.evaluator.evaluate(
-      checkpoint,
-      node.validation,
-      node.params.validationWindowBytes,
-      root,
-    );
   }
 
   nowSecs(): number {

@@ -1,8 +1,9 @@
 /**
  * Regtest block production for `generatetoaddress`: real Proof-of-Training on the tiny model,
  * through the shared training loop ({@linkcode BlockMiner}) on the node in this process. Each
- * block grows the tip checkpoint, trains it on the bundled sample text until its claim reaches
- * `⌊parent × (1 − μ − τ)⌋`, then builds, signs (with `<datadir>/miner.key`) and submits it.
+ * block grows the tip checkpoint, trains it on the bundled sample text until its exact loss on
+ * the block's own sample beats the parent's by μ_t (PROTOCOL §5.9), then builds, signs (with
+ * `<datadir>/miner.key`) and submits it.
  * When another block becomes the tip while training (or wins the race to the same height), it
  * starts over on the new tip (at most 3 times).
  *
@@ -49,9 +50,12 @@ export class RegtestMiner implements BlockProducer {
       }
       if (found) {
         node.logger.log(
-          `mined height=${found.height} loss=${(found.valLossMicroNats / 1e6).toFixed(6)} ` +
+          `mined height=${found.height} sample_loss=${found.sampleLossMicroNats} ` +
+            `parent_sample_loss=${found.parentSampleLossMicroNats} ` +
+            `progress=${found.improvementPpm}ppm required=${found.requiredPpm}ppm ` +
             `d_model=${found.dModel} layers=${found.nLayers} rounds=${found.rounds} ` +
-            `steps=${found.steps} in ${found.secs.toFixed(1)}s`,
+            `steps=${found.steps} train=${(found.secs - found.evalSecs).toFixed(1)}s ` +
+            `verify=${found.verifySecs.toFixed(3)}s`,
         );
         const lostRace = found.outcome.status === "side-branch" &&
           toHex(node.chainstate.tip().hash) !== toHex(found.hash);

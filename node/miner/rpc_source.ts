@@ -9,7 +9,6 @@
  *
  * @module
  */
-import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
 import {
   chunkCount,
   chunkHashes,
@@ -30,8 +29,9 @@ import { parseMiningTemplate } from "./mining_template.ts";
 /** Options of {@linkcode RpcMiningSource}. */
 export interface RpcMiningSourceOptions {
   readonly params: NetworkParams;
-  readonly validation: Uint8Array;
-  /** The miner's own evaluator (WebGPU). */
+  /** The network's evaluation corpus. */
+  readonly corpus: Uint8Array;
+  /** The miner's own exact evaluator. */
   readonly evaluator: Evaluator;
   /** Makes a client (called again after a lost connection, so a new cookie is read). */
   readonly connect: () => Promise<RpcClient>;
@@ -54,7 +54,8 @@ export class MiningStoppedError extends Error {
 /** Mining work from a node over JSON-RPC. */
 export class RpcMiningSource implements MiningSource {
   readonly params: NetworkParams;
-  readonly validation: Uint8Array;
+  readonly corpus: Uint8Array;
+  readonly evaluator: Evaluator;
   readonly #o: RpcMiningSourceOptions;
   readonly #pollMs: number;
   #client: RpcClient | undefined;
@@ -68,7 +69,8 @@ export class RpcMiningSource implements MiningSource {
 
   constructor(options: RpcMiningSourceOptions) {
     this.params = options.params;
-    this.validation = options.validation;
+    this.corpus = options.corpus;
+    this.evaluator = options.evaluator;
     this.#o = options;
     this.#pollMs = options.pollMs ?? 1000;
   }
@@ -178,14 +180,6 @@ export class RpcMiningSource implements MiningSource {
   async refreshTip(): Promise<void> {
     const hash = await this.call("getbestblockhash");
     if (typeof hash === "string") this.#tip = hash;
-  }
-
-  evaluate(checkpoint: Checkpoint): Promise<number> {
-    return this.#o.evaluator.evaluate(
-      checkpoint,
-      this.validation,
-      this.params.validationWindowBytes,
-    );
   }
 
   nowSecs(): number {

@@ -43,7 +43,7 @@ async function setup(blocks: number) {
       checkpoint: { root: ck.root, size: ck.size },
       coinbaseTo: owner.address,
     });
-    evaluator.register(ck.bytes, block.header.valLossMicroNats / 1e6);
+    evaluator.register(ck.bytes, block.header.sampleLossMicroNats / 1e6);
     const reply = await call("submitblock", toHex(encodeBlock(block)), toHex(ck.bytes));
     assert.deepEqual(reply, { result: null });
     return block;
@@ -99,7 +99,7 @@ Deno.test("/api/losshistory and getlosshistory give one row per block with loss,
     for (const row of rows) {
       const entry = t.chainstate.getEntryByHeight(row.height as number)!;
       assert.equal(row.hash, toHex(entry.hash));
-      assert.equal(row.loss_micronats, entry.header.valLossMicroNats);
+      assert.equal(row.loss_micronats, entry.header.sampleLossMicroNats);
       assert.equal(row.d_model, entry.header.dModel);
       assert.equal(row.layers, entry.header.nLayers);
     }
@@ -112,7 +112,7 @@ Deno.test("/api/losshistory and getlosshistory give one row per block with loss,
 
     const rpc = (await t.call("getlosshistory")).result as Row[];
     assert.deepEqual(rpc.map((r) => r.height), [0, 1, 2, 3, 4]);
-    assert.equal(rpc[2]!.val_loss_micronats, rows[2]!.loss_micronats);
+    assert.equal(rpc[2]!.sample_loss_micronats, rows[2]!.loss_micronats);
     assert.equal(rpc[2]!.supply_resonances, Number(e2!.mintedResonances - e2!.returnedResonances));
     const window = (await t.call("getlosshistory", 2, 2)).result as Row[];
     assert.deepEqual(window.map((r) => r.height), [2, 3]);
@@ -135,7 +135,7 @@ Deno.test("the block page shows the block's header, loss, improvement, verify ti
       const page = await flat(res);
       assert.ok(page.includes(`data-field="height">2</span>`));
       assert.ok(page.includes(`data-field="hash">${hash}</code>`));
-      const loss = (entry.header.valLossMicroNats / 1e6).toFixed(6);
+      const loss = (entry.header.sampleLossMicroNats / 1e6).toFixed(6);
       assert.ok(page.includes(`data-field="loss">${loss}</span>`));
       assert.match(page, /data-field="improvement">\d+\.\d{4}%<\/span>/);
       assert.match(page, /data-field="verify">\d+\.\d{3} s<\/span>/);
@@ -306,7 +306,7 @@ Deno.test("/api/events sends each new block as it connects, and closing the expl
     assert.match(event, /^event: block\ndata: /);
     const row = JSON.parse(event.split("\n")[1]!.slice("data: ".length)) as Row;
     assert.equal(row.height, 2);
-    assert.equal(row.loss_micronats, block.header.valLossMicroNats);
+    assert.equal(row.loss_micronats, block.header.sampleLossMicroNats);
     assert.equal(row.hash, toHex(t.chainstate.tip().hash));
     t.explorer.close();
     assert.equal((await reader.read()).done, true);

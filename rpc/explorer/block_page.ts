@@ -9,6 +9,8 @@ import { chunkCount } from "../../core/checkpoint/chunks.ts";
 import { paramCount } from "../../core/checkpoint/model_config.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { blockReward } from "../../core/consensus/emission.ts";
+import { headerProgressPpm } from "../../core/consensus/growth.ts";
+import { requiredImprovementPpm } from "../../core/consensus/paired_improvement.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import type { Block } from "../../core/primitives/block.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
@@ -35,7 +37,10 @@ export async function blockPage(
   const verify = node.verifySeconds(entry.hash);
   const stored = (await node.chainstate.getCheckpoint(entry.hash)) !== undefined;
   const coinbaseValue = block?.txs[0]?.outputs.reduce((s, o) => s + o.value, 0n);
-  const minImprovement = node.params.minImprovementPpm;
+  const minImprovement = node.params.sampleMinImprovementPpm;
+  const required = parent
+    ? requiredImprovementPpm(node.params, parent.header.timestampSecs, h.timestampSecs)
+    : 0;
   return html`
     <h2>Header</h2>
     ${facts([
@@ -55,15 +60,26 @@ export async function blockPage(
     ], "header")}
     <h2>Learning</h2>
     ${facts([
-      ["validation loss (nats)", html`<span data-field="loss">${loss(h.valLossMicroNats)}</span>`],
-      ["parent's loss", parent ? loss(parent.header.valLossMicroNats) : "(genesis)"],
+      [
+        "loss on its sample (nats)",
+        html`<span data-field="loss">${
+          loss(h.sampleLossMicroNats)
+        }</span> (${h.sampleLossMicroNats} µnats, exact)`,
+      ],
+      [
+        "parent's loss on the same sample",
+        parent
+          ? `${loss(h.parentSampleLossMicroNats)} (${h.parentSampleLossMicroNats} µnats)`
+          : "(genesis)",
+      ],
       [
         "improvement",
         parent
           ? html`<span data-field="improvement">${(point.improvementPpm / 1e4).toFixed(4)}%</span>
- (${point.improvementPpm} ppm; consensus minimum ${minImprovement} ppm)`
+ (${point.improvementPpm} ppm; required ${required} ppm at its time, μ ${minImprovement} ppm)`
           : "(genesis)",
       ],
+      ["chain work", `${entry.chainWork}`],
       ["stagnation", `${entry.stagnation} block(s) below twice the minimum improvement`],
       [
         "model",
@@ -94,7 +110,7 @@ export async function blockPage(
       ],
       [
         "reward the loss earned",
-        parent ? rnt(blockReward(node.params, parent, h.valLossMicroNats)) : "(genesis)",
+        parent ? rnt(blockReward(node.params, parent, headerProgressPpm(h))) : "(genesis)",
       ],
       ["coinbase pays", coinbaseValue === undefined ? "?" : rnt(coinbaseValue)],
       ["supply after it", rnt(point.supplyResonances)],

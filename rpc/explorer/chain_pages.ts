@@ -20,7 +20,7 @@ function blockRow(node: Node, entry: ChainEntry): unknown[] {
     html`<a href="/block/${toHex(entry.hash)}">${entry.height}</a>`,
     blockLink(entry.hash),
     utc(entry.header.timestampSecs),
-    loss(p.valLossMicroNats),
+    loss(p.sampleLossMicroNats),
     `${(p.improvementPpm / 1e4).toFixed(2)}%`,
     `${p.dModel}x${p.nLayers}`,
     rnt(p.mintedResonances),
@@ -51,7 +51,10 @@ export function homePage(node: Node): Html {
           toHex(tip.hash)
         }</a>`,
       ],
-      ["validation loss (nats)", html`<span data-tip="loss">${loss(h.valLossMicroNats)}</span>`],
+      [
+        "loss on its sample (nats)",
+        html`<span data-tip="loss">${loss(h.sampleLossMicroNats)}</span>`,
+      ],
       ["model (d_model x layers)", html`<span data-tip="model">${h.dModel} x ${h.nLayers}</span>`],
       [
         "supply (minted - returned)",

@@ -10,7 +10,7 @@ import { paramCount } from "../../core/checkpoint/model_config.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import type { Node } from "../../node/node.ts";
-import { maxChildLossMicroNats } from "../methods/blockchain.ts";
+import { requiredChildImprovementPpm } from "../methods/blockchain.ts";
 import { blockLink, facts, type Html, html, loss } from "./html.ts";
 import { MAX_SAMPLE_BYTES, type Sample, type SampleRequest } from "./sample.ts";
 
@@ -34,7 +34,8 @@ export function modelPage(
         "parameters",
         html`<span data-field="parameters">${paramCount(h).toLocaleString("en")}</span>`,
       ],
-      ["validation loss (nats)", loss(h.valLossMicroNats)],
+      ["loss on its block's sample (nats)", loss(h.sampleLossMicroNats)],
+      ["chain work", `${tip.chainWork}`],
       [
         "checkpoint",
         html`${h.checkpointSize.toLocaleString("en")} bytes, ${
@@ -48,7 +49,10 @@ export function modelPage(
           paramCount(next).toLocaleString("en")
         } parameters`,
       ],
-      ["next block's largest loss", loss(maxChildLossMicroNats(node, tip))],
+      [
+        "next block's required improvement now",
+        `${requiredChildImprovementPpm(node, tip)} ppm on its sample`,
+      ],
     ], "model")}
     <h2>Generate a sample from the tip</h2>
     <form class="generate" method="get" action="/model">

@@ -41,14 +41,14 @@ export async function startScriptedNode(params: NetworkParams = REGTEST): Promis
   const dir = await Deno.makeTempDir();
   const evaluator = new ScriptedEvaluator();
   const clock = new MockableClock(() => (params.genesisTimestampSecs + 365 * 86_400) * 1000);
-  const validation = new Uint8Array(4096);
-  const chainstate = await Chainstate.open(dir, params, evaluator, validation, clock);
+  const corpus = new Uint8Array(4096);
+  const chainstate = await Chainstate.open(dir, params, evaluator, corpus, clock);
   const node = await Node.create({
     params,
     chainstate,
     mempool: new Mempool(chainstate),
     evaluator,
-    validation,
+    corpus,
     clock,
     logger: FileLogger.stderrOnly({ stderr: false }),
     datadir: dir,

@@ -9,13 +9,21 @@ import { chunkCount, splitChunks } from "../../core/checkpoint/chunks.ts";
 import { paramCount } from "../../core/checkpoint/model_config.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
-import { PPM } from "../../core/consensus/params.ts";
+import { requiredImprovementPpm } from "../../core/consensus/paired_improvement.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
 import { RpcCode } from "../error_codes.ts";
 import type { Node } from "../../node/node.ts";
-import { addressJson, amountJson, blockJson, headerHex, headerJson, lossJson } from "./format.ts";
+import {
+  addressJson,
+  amountJson,
+  blockJson,
+  chainWorkHex,
+  headerHex,
+  headerJson,
+  lossJson,
+} from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
 import { parseHash, parseInteger, parseVerbosity } from "./params.ts";
 
@@ -40,11 +48,15 @@ async function dirBytes(path: string): Promise<number> {
   return total;
 }
 
-/** The largest valLoss (micro-nats) a child of `entry` may claim. */
-export function maxChildLossMicroNats(node: Node, entry: ChainEntry): number {
-  return Number(
-    BigInt(entry.header.valLossMicroNats) * BigInt(PPM - node.params.minImprovementPpm) /
-      BigInt(PPM),
+/**
+ * μ_t (ppm) a child of `entry` stamped now must show on its sample (PROTOCOL §5.9): the full μ
+ * within the grace after `entry`'s time, then halving.
+ */
+export function requiredChildImprovementPpm(node: Node, entry: ChainEntry): number {
+  return requiredImprovementPpm(
+    node.params,
+    entry.header.timestampSecs,
+    Math.max(node.clock.nowSecs(), entry.mtpSecs + 1),
   );
 }
 
@@ -73,7 +85,8 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
     category: "blockchain",
     params: [],
     help: "Returns an object containing various state info regarding blockchain processing.",
-    result: "{ chain, blocks, headers, bestblockhash, time, mediantime, val_loss, d_model, " +
+    result:
+      "{ chain, blocks, headers, bestblockhash, time, mediantime, chainwork, sample_loss, d_model, " +
       "layers, unevaluated_blocks (active blocks accepted without their checkpoint, which " +
       "every peer had pruned: never evaluated here), … }",
     run: async (node) => {
@@ -92,8 +105,9 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
         size_on_disk: size,
         pruned: false,
         unevaluated_blocks: node.chainstate.unevaluatedBlocks(),
-        val_loss: lossJson(tip.header.valLossMicroNats),
-        val_loss_micronats: tip.header.valLossMicroNats,
+        chainwork: chainWorkHex(tip.chainWork),
+        sample_loss: lossJson(tip.header.sampleLossMicroNats),
+        sample_loss_micronats: tip.header.sampleLossMicroNats,
         d_model: tip.header.dModel,
         layers: tip.header.nLayers,
         minted: amountJson(tip.mintedResonances),
@@ -255,7 +269,8 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
       defaultHint: "tip",
     }],
     help: "Returns the model committed by a block: configuration, parameter count, checkpoint " +
-      "size and root, validation loss, and the configuration and largest loss its child needs.",
+      "size and root, its exact loss on its own sample, and the configuration and improvement " +
+      "its child needs.",
     run: async (node, [hash]) => {
       const entry = hash === undefined ? node.chainstate.tip() : entryOf(node, hash);
       const h = entry.header;
@@ -271,13 +286,16 @@ export const BLOCKCHAIN_METHODS: readonly NodeMethod[] = [
         checkpoint_root: toHex(h.checkpointRoot),
         checkpoint_chunks: chunkCount(h.checkpointSize),
         checkpoint_available: available,
-        val_loss: lossJson(h.valLossMicroNats),
-        val_loss_micronats: h.valLossMicroNats,
+        sample_loss: lossJson(h.sampleLossMicroNats),
+        sample_loss_micronats: h.sampleLossMicroNats,
+        parent_sample_loss: lossJson(h.parentSampleLossMicroNats),
+        parent_sample_loss_micronats: h.parentSampleLossMicroNats,
+        sample_windows: node.params.evalSampleWindows,
         validation_window: node.params.validationWindowBytes,
         evaluator: node.evaluator.name,
         next_d_model: next.dModel,
         next_layers: next.nLayers,
-        next_max_val_loss_micronats: maxChildLossMicroNats(node, entry),
+        next_required_improvement_ppm: requiredChildImprovementPpm(node, entry),
       };
     },
   },

@@ -68,7 +68,7 @@ Deno.test("submitblock takes the checkpoint staged by uploadcheckpointchunk, and
       checkpoint: { root: ck.root, size: ck.size },
       coinbaseTo: owner.address,
     });
-    evaluator.register(ck.bytes, block.header.valLossMicroNats / 1e6);
+    evaluator.register(ck.bytes, block.header.sampleLossMicroNats / 1e6);
     const hex = toHex(encodeBlock(block));
     const missing = await call("submitblock", hex);
     assert.equal(missing.error?.code, -8);

@@ -2,11 +2,12 @@
  * JSON shapes of headers, blocks and transactions in RPC results: Bitcoin Core's field names where
  * the meaning carries over (hash, confirmations, height, version, merkleroot, time, mediantime,
  * nTx, previousblockhash, nextblockhash, txid, hash, size, vin, vout), and Proof-of-Training
- * fields beside them (val_loss, d_model, layers, checkpoint_root, …). Amounts are RNT numbers with
+ * fields beside them (sample_loss, d_model, layers, checkpoint_root, …). Amounts are RNT numbers with
  * exactly 8 decimals, written from bigint.
  *
  * @module
  */
+import { headerProgressPpm } from "../../core/consensus/growth.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import {
@@ -128,8 +129,14 @@ export function headerJson(
     ...(block ? { nTx: block.txs.length } : {}),
     ...(entry.height > 0 ? { previousblockhash: toHex(h.prevHash) } : {}),
     ...(next ? { nextblockhash: toHex(next.hash) } : {}),
-    val_loss: lossJson(h.valLossMicroNats),
-    val_loss_micronats: h.valLossMicroNats,
+    // The exact consensus losses on the block's sample (PROTOCOL §5.9), as the header's integers
+    // and in nats, and what they verify: progress and the block's share of chain work.
+    sample_loss: lossJson(h.sampleLossMicroNats),
+    sample_loss_micronats: h.sampleLossMicroNats,
+    parent_sample_loss: lossJson(h.parentSampleLossMicroNats),
+    parent_sample_loss_micronats: h.parentSampleLossMicroNats,
+    progress_ppm: headerProgressPpm(h),
+    chainwork: chainWorkHex(entry.chainWork),
     d_model: h.dModel,
     layers: h.nLayers,
     checkpoint_root: toHex(h.checkpointRoot),
@@ -142,7 +149,12 @@ export function headerJson(
   };
 }
 
-/** The header's 260-byte hex encoding. */
+/** Chain work as Core prints `chainwork`: 64 hex digits. */
+export function chainWorkHex(work: bigint): string {
+  return work.toString(16).padStart(64, "0");
+}
+
+/** The header's 264-byte hex encoding. */
 export function headerHex(entry: ChainEntry): string {
   return toHex(encodeHeader(entry.header));
 }

@@ -1,5 +1,5 @@
 /**
- * `getlosshistory`: the active chain's learning curve, one row per block — validation loss,
+ * `getlosshistory`: the active chain's learning curve, one row per block — exact sample loss,
  * model size, improvement over the parent, what the block minted and the effective supply after
  * it. Read from the in-memory block index (no block or checkpoint is loaded), so a whole chain's
  * history is cheap; the explorer's plots draw the same rows ({@linkcode lossHistory}).
@@ -7,7 +7,7 @@
  * @module
  */
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
-import { improvementPpm } from "../../core/consensus/growth.ts";
+import { headerProgressPpm } from "../../core/consensus/growth.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import type { Node } from "../../node/node.ts";
 import { amountJson, lossJson } from "./format.ts";
@@ -25,13 +25,13 @@ export interface LossPoint {
   readonly hash: Uint8Array;
   /** Header timestamp, seconds. */
   readonly timeSecs: number;
-  /** The block's committed validation loss. */
-  readonly valLossMicroNats: number;
+  /** The block's exact loss on its own sample (the header's claim, verified). */
+  readonly sampleLossMicroNats: number;
   /** Model width. */
   readonly dModel: number;
   /** Model depth. */
   readonly nLayers: number;
-  /** Relative improvement over the parent's loss in ppm (0 for genesis). */
+  /** Verified improvement over the parent on the block's sample, ppm (0 for genesis). */
   readonly improvementPpm: number;
   /** Resonances this block's coinbase minted (its value less the fees it collected). */
   readonly mintedResonances: bigint;
@@ -45,10 +45,10 @@ function point(entry: ChainEntry, parent: ChainEntry | undefined): LossPoint {
     height: entry.height,
     hash: entry.hash,
     timeSecs: h.timestampSecs,
-    valLossMicroNats: h.valLossMicroNats,
+    sampleLossMicroNats: h.sampleLossMicroNats,
     dModel: h.dModel,
     nLayers: h.nLayers,
-    improvementPpm: parent ? improvementPpm(parent.header.valLossMicroNats, h.valLossMicroNats) : 0,
+    improvementPpm: parent ? headerProgressPpm(h) : 0,
     mintedResonances: entry.mintedResonances - (parent?.mintedResonances ?? 0n),
     supplyResonances: entry.mintedResonances - entry.returnedResonances,
   };
@@ -86,8 +86,8 @@ export function lossPointJson(p: LossPoint): Record<string, unknown> {
     height: p.height,
     hash: toHex(p.hash),
     time: p.timeSecs,
-    val_loss: lossJson(p.valLossMicroNats),
-    val_loss_micronats: p.valLossMicroNats,
+    sample_loss: lossJson(p.sampleLossMicroNats),
+    sample_loss_micronats: p.sampleLossMicroNats,
     d_model: p.dModel,
     layers: p.nLayers,
     improvement_ppm: p.improvementPpm,
@@ -122,7 +122,7 @@ export const LOSS_HISTORY_METHODS: readonly NodeMethod[] = [
     help: "Returns the active chain's learning curve, one row per block from from_height: " +
       "loss, model size, improvement over the parent (ppm), the coinbase's newly minted " +
       "amount and the effective supply (minted - returned) after the block.",
-    result: "[{ height, hash, time, val_loss, val_loss_micronats, d_model, layers, " +
+    result: "[{ height, hash, time, sample_loss, sample_loss_micronats, d_model, layers, " +
       "improvement_ppm, reward, reward_resonances, supply, supply_resonances }]",
     run: (node, [fromParam, countParam]) => {
       const tip = node.chainstate.tip().height;

@@ -39,7 +39,7 @@ async function setup() {
       txs,
       feesResonances: fees,
     });
-    evaluator.register(ck.bytes, realLossNats ?? block.header.valLossMicroNats / 1e6);
+    evaluator.register(ck.bytes, realLossNats ?? block.header.sampleLossMicroNats / 1e6);
     return { block, hex: toHex(encodeBlock(block)), ckpt: toHex(ck.bytes) };
   };
   return { node, call, nextBlock, close, chainstate };
@@ -72,7 +72,7 @@ Deno.test("node RPC methods serve blocks, transactions and the mempool from a re
     assert.equal(v1.nextblockhash, hash2);
     assert.equal(v1.nTx, 1);
     assert.equal(v1.d_model, 18);
-    assert.equal(v1.val_loss_micronats, blocks[0]!.header.valLossMicroNats);
+    assert.equal(v1.sample_loss_micronats, blocks[0]!.header.sampleLossMicroNats);
     const cbId = toHex(txid(params.magic, blocks[0]!.txs[0]!));
     assert.deepEqual(v1.tx, [cbId]);
     const v2 = (await call("getblock", hash1, 2)).result as Json;

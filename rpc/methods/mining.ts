@@ -16,9 +16,9 @@ import { miningTemplateJson } from "../../node/miner/mining_template.ts";
 import { DecodeError, RpcError, ValidationError } from "../../core/errors.ts";
 import { decodeAddress } from "../../core/primitives/address.ts";
 import { RpcCode } from "../error_codes.ts";
-import { maxChildLossMicroNats } from "./blockchain.ts";
+import { requiredChildImprovementPpm } from "./blockchain.ts";
 import { CHECKPOINT_TRANSFER_METHODS, checkpointUploadsOf } from "./checkpoint_transfer.ts";
-import { amountJson, lossJson } from "./format.ts";
+import { amountJson, chainWorkHex, lossJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
 import { parseHexBytes, parseInteger } from "./params.ts";
 import { submitError } from "./submit_errors.ts";
@@ -32,25 +32,28 @@ export const MINING_METHODS: readonly NodeMethod[] = [
     name: "getmininginfo",
     category: "mining",
     params: [],
-    help: "Returns mining-related information: the tip's loss, the next block's model " +
-      "configuration, the largest loss it may claim and its reward at that loss.",
+    help: "Returns mining-related information: the tip's sample loss and chain work, the next " +
+      "block's model configuration, the improvement its sample must show now and its reward " +
+      "at that improvement.",
     run: (node) => {
       const tip = node.chainstate.tip();
       const next = nextModelConfig(node.params, tip);
-      const maxLoss = maxChildLossMicroNats(node, tip);
+      const required = requiredChildImprovementPpm(node, tip);
       return {
         blocks: tip.height,
         chain: node.params.name,
         pooledtx: node.mempool.count,
-        val_loss: lossJson(tip.header.valLossMicroNats),
-        val_loss_micronats: tip.header.valLossMicroNats,
+        chainwork: chainWorkHex(tip.chainWork),
+        sample_loss: lossJson(tip.header.sampleLossMicroNats),
+        sample_loss_micronats: tip.header.sampleLossMicroNats,
         next_height: tip.height + 1,
         next_d_model: next.dModel,
         next_layers: next.nLayers,
-        next_max_val_loss_micronats: maxLoss,
-        next_reward_at_max_loss: amountJson(blockReward(node.params, tip, maxLoss)),
-        min_improvement_ppm: node.params.minImprovementPpm,
-        tolerance_ppm: node.params.tolerancePpm,
+        next_required_improvement_ppm: required,
+        next_reward_at_required: amountJson(blockReward(node.params, tip, required)),
+        min_improvement_ppm: node.params.sampleMinImprovementPpm,
+        sample_windows: node.params.evalSampleWindows,
+        evaluator: node.evaluator.name,
         stagnation: tip.stagnation,
         warnings: [],
       };
@@ -61,9 +64,10 @@ export const MINING_METHODS: readonly NodeMethod[] = [
     category: "mining",
     params: [],
     help: "Returns the work for the next block: the parent (hash, full header, MTP, " +
-      "stagnation, minted and returned supply, loss), the model configuration the block must " +
-      "have, μ and τ, the largest loss consensus accepts and the target a miner should reach " +
-      "(τ below it), the reward at the target, the transactions to include with their fees " +
+      "stagnation, minted and returned supply, chain work), the model configuration the block " +
+      "must have, μ with its grace and half-life, the improvement its sample must show if " +
+      "stamped now (μ_t), K and W of the sample, the reward at μ_t, the transactions to " +
+      "include with their fees " +
       "(an emission-return sweep of the oldest expired outputs first, then the mempool's), " +
       "the time, and where to fetch the parent checkpoint (getcheckpointchunk).",
     result: "{ chain, height, previousblockhash, parent_header, …, transactions, checkpoint }",
@@ -98,8 +102,8 @@ export const MINING_METHODS: readonly NodeMethod[] = [
     help: "Attempts to submit a new block with its model checkpoint (given here or staged " +
       "beforehand with uploadcheckpointchunk; -8 when neither). Returns null when it " +
       'joins the active chain, "duplicate" when already known, "inconclusive" when stored on a ' +
-      "side branch; fails with -26 and the reject reason (e.g. val-loss-mismatch, " +
-      "insufficient-improvement) when a rule refuses it, -22 when it does not decode.",
+      "side branch; fails with -26 and the reject reason (e.g. sample-loss-mismatch, " +
+      "insufficient-sample-improvement) when a rule refuses it, -22 when it does not decode.",
     run: async (node, [hexdata, checkpointHex]) => {
       const blockBytes = parseHexBytes(hexdata, "Block");
       let checkpoint;
@@ -159,8 +163,9 @@ export const MINING_METHODS: readonly NodeMethod[] = [
       },
     ],
     help: "Mine blocks to an address (regtest only): for each block, trains the tip model " +
-      "(grown to the next configuration) on the bundled sample text until its validation loss " +
-      "beats the parent's by the required margin, then builds, signs and submits the block. " +
+      "(grown to the next configuration) on the bundled sample text until its exact loss on " +
+      "the block's own sample beats the parent's by μ_t, then builds, signs and submits the " +
+      "block. " +
       "Needs WebGPU.",
     result: '[ "hex", … ]    (json array) hashes of blocks generated',
     run: async (node, [nblocks, address]) => {

@@ -43,7 +43,7 @@ Deno.test("submitError() maps decode → −22, missing inputs → −25, other 
   assert.equal(decode.rpcCode, -22);
   const missing = submitError(new ValidationError("bad-txns-inputs-missingorspent"), "TX");
   assert.equal((missing as RpcError).rpcCode, -25);
-  const rule = submitError(new ValidationError("val-loss-mismatch", "3.1 vs 2.9"), "Block");
+  const rule = submitError(new ValidationError("sample-loss-mismatch", "3.1 vs 2.9"), "Block");
   assert.equal((rule as RpcError).rpcCode, -26);
   assert.match((rule as RpcError).message, /^val-loss-mismatch: 3.1 vs 2.9$/);
   const other = new Error("x");

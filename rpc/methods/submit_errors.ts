@@ -1,7 +1,7 @@
 /**
  * Maps a failed block or transaction submission to Core's codes: bytes that do not decode → −22;
  * missing or spent inputs → −25; any other rule → −26, the message starting with the reject
- * reason (e.g. `val-loss-mismatch: evaluated 3.1 nats, header …`).
+ * reason (e.g. `sample-loss-mismatch: checkpoint loss on the sample …, header …`).
  *
  * @module
  */

@@ -89,7 +89,7 @@ Deno.test("gettxoutsetinfo reports the tip's UTXO set and supply as a replay of 
   const mine = async (seed: number, txs: Parameters<TestChain["build"]>[0] = {}) => {
     const ck = testCheckpoint(nextModelConfig(params, reference.tip), seed);
     const block = reference.build({ ...txs, checkpoint: { root: ck.root, size: ck.size } });
-    evaluator.register(ck.bytes, block.header.valLossMicroNats / 1e6);
+    evaluator.register(ck.bytes, block.header.sampleLossMicroNats / 1e6);
     assert.equal((await chainstate.acceptBlock(block, ck.bytes)).status, "connected");
     await reference.accept(block);
   };

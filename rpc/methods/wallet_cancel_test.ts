@@ -44,7 +44,7 @@ Deno.test("cancelrecovery: the loaded wallet cancels its pending social recovery
       feesResonances: fees,
       timestampSecs: parent.header.timestampSecs + 1000,
     });
-    evaluator.register(ck.bytes, block.header.valLossMicroNats / 1e6);
+    evaluator.register(ck.bytes, block.header.sampleLossMicroNats / 1e6);
     assert.deepEqual(await call("submitblock", toHex(encodeBlock(block)), toHex(ck.bytes)), {
       result: null,
     });

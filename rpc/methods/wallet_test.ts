@@ -40,7 +40,7 @@ async function setup() {
       feesResonances: fees,
       timestampSecs: parent.header.timestampSecs + 1000,
     });
-    evaluator.register(ck.bytes, block.header.valLossMicroNats / 1e6);
+    evaluator.register(ck.bytes, block.header.sampleLossMicroNats / 1e6);
     const r = await call("submitblock", toHex(encodeBlock(block)), toHex(ck.bytes));
     assert.deepEqual(r, { result: null });
   };

@@ -8,7 +8,7 @@
  */
 import { base64 } from "@scure/base";
 import { SLOT_KEY, SLOTS, VOCAB } from "../../core/checkpoint/model_config.ts";
-import { actBitsFor, sqrtDimQ20 } from "./forward.ts";
+import { actBitsFor, type IntGemm, sqrtDimQ20 } from "./forward.ts";
 import { FORWARD_WASM_BASE64 } from "./forward_wasm_bytes.ts";
 import { EXP2_TABLE, H_MAX, Q_MAX } from "./primitives.ts";
 import { CONV_TAPS, type QLinear, type QuantizedModel } from "./quantize.ts";
@@ -44,9 +44,11 @@ interface Kernels {
   gemm(w: number, x: number, out: number, rows: number, n: number, kb: number): void;
   requant(
     acc: number,
+    accStride: number,
     exp: number,
     sh: number,
     out: number,
+    outStride: number,
     rows: number,
     n: number,
     fDiff: number,
@@ -69,11 +71,15 @@ interface Kernels {
   loss(lg: number, tok: number, out: number, windows: number, time: number): void;
 }
 
-/** A matrix placed in memory: int16 rows padded to kp (a multiple of 8), exponents as int32. */
+/**
+ * A matrix placed in memory, packed by {@link packLinear}: inputs padded to kp (a multiple of
+ * 16), outputs to np (a multiple of 12) with zero weights and exponents.
+ */
 interface PlacedLinear {
   readonly out: number;
   readonly in: number;
   readonly kp: number;
+  readonly np: number;
   readonly q: number;
   readonly exp: number;
 }
@@ -81,19 +87,49 @@ interface PlacedLinear {
 interface PlacedLayer {
   readonly convQ: number;
   readonly convExp: number;
-  readonly wz: PlacedLinear;
-  readonly wh: PlacedLinear;
+  /** wz and wh stacked: one product of the shared input gives k and u. */
+  readonly wzh: PlacedLinear;
   readonly wo: PlacedLinear;
   readonly wq: PlacedLinear;
   readonly keys: PlacedLinear;
   readonly values: PlacedLinear;
-  readonly w1: PlacedLinear;
-  readonly w3: PlacedLinear;
+  /** w1 and w3 stacked: one product of the shared input gives a and b. */
+  readonly w13: PlacedLinear;
   readonly w2: PlacedLinear;
 }
 
 const PAGE = 65536;
-const pad8 = (k: number) => Math.ceil(k / 8) * 8;
+/** Rows per gemm tile, outputs per weight group, input values per unrolled step (forward.wat). */
+const TILE_ROWS = 3, GROUP = 12, K_STEP = 16;
+const padTo = (v: number, m: number) => Math.ceil(v / m) * m;
+
+/**
+ * The weights of `w` in the gemm kernel's layout: groups of 12 outputs (np = outputs rounded up
+ * to 12, the extra ones zero); in a group, for each input pair (i, i+1) of kp (inputs rounded up
+ * to 16, zero-padded), three vectors of 8 int16 holding [w[o, i], w[o, i+1]] for four outputs o.
+ */
+export function packLinear(w: QLinear): Int16Array {
+  const kp = padTo(w.in, K_STEP), np = padTo(w.out, GROUP);
+  const packed = new Int16Array(np * kp);
+  for (let o = 0; o < w.out; o++) {
+    const g = Math.floor(o / GROUP), c = Math.floor((o % GROUP) / 4), j = o % 4;
+    const base = g * GROUP * kp + c * 8 + j * 2;
+    for (let i = 0; i < w.in; i++) {
+      packed[base + (i >> 1) * 3 * 8 + (i & 1)] = w.q[o * w.in + i]!;
+    }
+  }
+  return packed;
+}
+
+/** `a` and `b` (same input width) stacked into one matrix: a's outputs, then b's. */
+function stack(a: QLinear, b: QLinear): QLinear {
+  const q = new Int16Array(a.q.length + b.q.length), exp = new Int32Array(a.out + b.out);
+  q.set(a.q);
+  q.set(b.q, a.q.length);
+  exp.set(a.exp);
+  exp.set(b.exp, a.out);
+  return { out: a.out + b.out, in: a.in, q, exp };
+}
 
 /**
  * One WebAssembly instance holding one quantised model and scratch for `maxRows` rows
@@ -120,19 +156,19 @@ export class WasmForward {
   readonly #out: number;
 
   constructor(qm: QuantizedModel, maxRows: number) {
-    compiled ??= new WebAssembly.Module(moduleBytes());
-    this.#k = new WebAssembly.Instance(compiled, {}).exports as unknown as Kernels;
+    this.#k = kernelsWith(0);
     this.#qm = qm;
     this.#maxRows = maxRows;
     this.#sqd = sqrtDimQ20(qm.d);
-    const d = qm.d, f = 4 * d, rp = Math.ceil(maxRows / 4) * 4;
+    const d = qm.d, f = 4 * d, rp = padTo(maxRows, TILE_ROWS);
     const wide = Math.max(f, VOCAB, SLOTS);
+    const accWide = padTo(Math.max(2 * f, VOCAB, SLOTS), GROUP);
     // Reserve everything first (growing detaches views), then write.
     const placed: [QLinear, PlacedLinear][] = [];
     const lin = (w: QLinear): PlacedLinear => {
-      const kp = pad8(w.in);
-      const q = this.#reserve(w.out * kp * 2);
-      const p = { out: w.out, in: w.in, kp, q, exp: this.#reserve(w.out * 4) };
+      const kp = padTo(w.in, K_STEP), np = padTo(w.out, GROUP);
+      const q = this.#reserve(np * kp * 2);
+      const p = { out: w.out, in: w.in, kp, np, q, exp: this.#reserve(np * 4) };
       placed.push([w, p]);
       return p;
     };
@@ -143,14 +179,12 @@ export class WasmForward {
       this.#layers.push({
         convQ,
         convExp,
-        wz: lin(l.wz),
-        wh: lin(l.wh),
+        wzh: lin(stack(l.wz, l.wh)),
         wo: lin(l.wo),
         wq: lin(l.wq),
         keys: lin(l.keys),
         values: lin(l.values),
-        w1: lin(l.w1),
-        w3: lin(l.w3),
+        w13: lin(stack(l.w1, l.w3)),
         w2: lin(l.w2),
       });
     }
@@ -159,9 +193,9 @@ export class WasmForward {
     this.#n = this.#reserve(maxRows * d * 4);
     this.#a = this.#reserve(maxRows * wide * 4);
     this.#b = this.#reserve(maxRows * wide * 4);
-    this.#x = this.#reserve(rp * pad8(Math.max(f, SLOTS, SLOT_KEY)) * 2);
+    this.#x = this.#reserve(rp * padTo(Math.max(f, SLOTS, SLOT_KEY), K_STEP) * 2);
     this.#sh = this.#reserve(rp * 4);
-    this.#acc = this.#reserve(rp * wide * 4);
+    this.#acc = this.#reserve(rp * accWide * 4);
     this.#tmp = this.#reserve(d * 4);
     this.#tok = this.#reserve(maxRows);
     this.#out = this.#reserve(maxRows * 8);
@@ -170,8 +204,7 @@ export class WasmForward {
     const buf = this.#k.memory.buffer;
     new Int32Array(buf, 0, EXP2_TABLE.length).set(EXP2_TABLE);
     for (const [w, p] of placed) {
-      const view = new Int16Array(buf, p.q, w.out * p.kp);
-      for (let o = 0; o < w.out; o++) view.set(w.q.subarray(o * w.in, (o + 1) * w.in), o * p.kp);
+      new Int16Array(buf, p.q, p.np * p.kp).set(packLinear(w));
       new Int32Array(buf, p.exp, w.out).set(w.exp);
     }
     for (const [c, q, e] of convs) {
@@ -186,6 +219,43 @@ export class WasmForward {
     return at;
   }
 
+  /** Quantises `v` (Q_fIn) and multiplies by `w` into the int32 accumulators (row stride np). */
+  #product(w: PlacedLinear, v: number, rows: number): void {
+    const k = this.#k, rp = padTo(rows, TILE_ROWS);
+    k.quant(v, this.#x, this.#sh, rows, rp, w.in, w.kp, actBitsFor(w.in));
+    k.gemm(w.q, this.#x, this.#acc, rp, w.np, w.kp * 2);
+  }
+
+  /**
+   * Requantises `width` outputs of the last product from output `first` to Q_fOut into `out`
+   * (row stride `width`; added when residual).
+   */
+  #requant(
+    w: PlacedLinear,
+    first: number,
+    width: number,
+    rows: number,
+    fIn: number,
+    fOut: number,
+    max: number,
+    out: number,
+    residual: boolean,
+  ): void {
+    this.#k.requant(
+      this.#acc + first * 4,
+      w.np * 4,
+      w.exp + first * 4,
+      this.#sh,
+      out,
+      width * 4,
+      rows,
+      width,
+      fIn - fOut,
+      max,
+      residual ? 1 : 0,
+    );
+  }
+
   /** Quantises `v` (Q_fIn), multiplies by `w`, writes Q_fOut to `out` (added when residual). */
   #linear(
     w: PlacedLinear,
@@ -197,10 +267,8 @@ export class WasmForward {
     out: number,
     residual: boolean,
   ): void {
-    const k = this.#k, rp = Math.ceil(rows / 4) * 4;
-    k.quant(v, this.#x, this.#sh, rows, rp, w.in, w.kp, actBitsFor(w.in));
-    k.gemm(w.q, this.#x, this.#acc, rp, w.out, w.kp * 2);
-    k.requant(this.#acc, w.exp, this.#sh, out, rows, w.out, fIn - fOut, max, residual ? 1 : 0);
+    this.#product(w, v, rows);
+    this.#requant(w, 0, w.out, rows, fIn, fOut, max, out, residual);
   }
 
   /** Per-window loss sums (Q20 nats) of `windows` windows of `time` bytes in `tokens`. */
@@ -216,13 +284,14 @@ export class WasmForward {
     for (let r = 0; r < rows; r++) {
       h.set(this.#qm.embed.subarray(tokens[r]! * d, tokens[r]! * d + d), r * d);
     }
-    const H = this.#h, N = this.#n, A = this.#a, B = this.#b, sqd = this.#sqd;
+    const H = this.#h, N = this.#n, A = this.#a, B = this.#b, sqd = this.#sqd, f = 4 * d;
     for (const l of this.#layers) {
       k.rmsnorm(H, N, rows, d, sqd, 1);
       k.conv(N, l.convQ, l.convExp, H, this.#tmp, windows, time, d);
       k.rmsnorm(H, N, rows, d, sqd, 0);
-      this.#linear(l.wz, N, rows, 12, 12, Q_MAX, A, false);
-      this.#linear(l.wh, N, rows, 12, 12, Q_MAX, B, false);
+      this.#product(l.wzh, N, rows);
+      this.#requant(l.wzh, 0, d, rows, 12, 12, Q_MAX, A, false);
+      this.#requant(l.wzh, d, d, rows, 12, 12, Q_MAX, B, false);
       k.gru(A, B, windows, time, d);
       this.#linear(l.wo, B, rows, 12, 16, H_MAX, H, true);
       k.rmsnorm(H, N, rows, d, sqd, 0);
@@ -231,8 +300,9 @@ export class WasmForward {
       k.softmax(B, rows, SLOTS);
       this.#linear(l.values, B, rows, 15, 16, H_MAX, H, true);
       k.rmsnorm(H, N, rows, d, sqd, 0);
-      this.#linear(l.w1, N, rows, 12, 12, Q_MAX, A, false);
-      this.#linear(l.w3, N, rows, 12, 12, Q_MAX, B, false);
+      this.#product(l.w13, N, rows);
+      this.#requant(l.w13, 0, f, rows, 12, 12, Q_MAX, A, false);
+      this.#requant(l.w13, f, f, rows, 12, 12, Q_MAX, B, false);
       k.swiglu(A, B, rows * 4 * d);
       this.#linear(l.w2, A, rows, 12, 16, H_MAX, H, true);
     }
@@ -271,4 +341,59 @@ export function wasmWindowSums(
     );
   }
   return sums;
+}
+
+/** A fresh instance of the forward module with at least `bytes` of memory. */
+function kernelsWith(bytes: number): Kernels {
+  compiled ??= new WebAssembly.Module(moduleBytes());
+  const k = new WebAssembly.Instance(compiled, {}).exports as unknown as Kernels;
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+  return k;
+}
+
+/**
+ * The product kernel of `forward.wat` alone as an {@link IntGemm} (a fresh instance per call,
+ * so slow): lets tests hold it against the plain loop on shapes the tiles do not divide.
+ */
+export const wasmKernelGemm: IntGemm = {
+  name: "wasm forward product kernel",
+  gemm(w: QLinear, x: Int32Array, rows: number): Int32Array {
+    const kp = padTo(w.in, K_STEP), np = padTo(w.out, GROUP), rp = padTo(rows, TILE_ROWS);
+    const xAt = np * kp * 2, accAt = xAt + rp * kp * 2;
+    const k = kernelsWith(accAt + rp * np * 4), buf = k.memory.buffer;
+    new Int16Array(buf, 0, np * kp).set(packLinear(w));
+    const xs = new Int16Array(buf, xAt, rp * kp);
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < w.in; i++) xs[r * kp + i] = x[r * w.in + i]!;
+    }
+    k.gemm(0, xAt, accAt, rp, np, kp * 2);
+    const acc = new Int32Array(buf, accAt, rp * np), out = new Int32Array(rows * w.out);
+    for (let r = 0; r < rows; r++) out.set(acc.subarray(r * np, r * np + w.out), r * w.out);
+    return out;
+  },
+};
+
+/**
+ * The requantisation kernel of `forward.wat` alone (for tests): y[r, o] =
+ * shiftClamp(acc[r, o], exp[o] + fDiff − sh[r], max), added to `residual` (clamped to H_MAX)
+ * when given.
+ */
+export function wasmRequant(
+  acc: Int32Array,
+  exp: Int32Array,
+  sh: Int32Array,
+  fDiff: number,
+  max: number,
+  residual?: Int32Array,
+): Int32Array {
+  const rows = sh.length, n = exp.length;
+  const expAt = rows * n * 4, shAt = expAt + n * 4, outAt = shAt + rows * 4;
+  const k = kernelsWith(outAt + rows * n * 4), buf = k.memory.buffer;
+  new Int32Array(buf, 0, rows * n).set(acc);
+  new Int32Array(buf, expAt, n).set(exp);
+  new Int32Array(buf, shAt, rows).set(sh);
+  if (residual) new Int32Array(buf, outAt, rows * n).set(residual);
+  k.requant(0, n * 4, expAt, shAt, outAt, n * 4, rows, n, fDiff, max, residual ? 1 : 0);
+  return new Int32Array(buf, outAt, rows * n).slice();
 }

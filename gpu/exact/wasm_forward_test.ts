@@ -3,10 +3,20 @@ import { base64 } from "@scure/base";
 import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
 import { buildForwardWasm } from "./build_wasm.ts";
 import { forwardWindowSums, plainGemm } from "./forward.ts";
+import { H_MAX, Q_MAX, shiftClamp } from "./primitives.ts";
 import { FORWARD_WASM_BASE64 } from "./forward_wasm_bytes.ts";
-import { quantizeCheckpoint } from "./quantize.ts";
+import { type QLinear, quantizeCheckpoint } from "./quantize.ts";
 import { splitWindows } from "./wasm_evaluator.ts";
-import { wasmWindowSums } from "./wasm_forward.ts";
+import { wasmKernelGemm, wasmRequant, wasmWindowSums } from "./wasm_forward.ts";
+
+/** A deterministic generator of integers in [−m, m]. */
+function ints(seed: number): (m: number) => number {
+  let s = seed >>> 0;
+  return (m) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s >>> 8) % (2 * m + 1) - m;
+  };
+}
 
 Deno.test("rebuilding forward.wat gives the committed wasm bytes", async () => {
   assert.equal(base64.encode(await buildForwardWasm()), FORWARD_WASM_BASE64);
@@ -33,4 +43,57 @@ Deno.test("windows split into contiguous runs that cover every window once", () 
   assert.deepEqual(splitWindows(7, 3), [[0, 3], [3, 2], [5, 2]]);
   assert.deepEqual(splitWindows(2, 3), [[0, 1], [1, 1]]);
   assert.deepEqual(splitWindows(1, 1), [[0, 1]]);
+});
+
+Deno.test("the product kernel equals the plain loop on shapes its 3-row, 12-output, 16-input tiles do not divide", () => {
+  const rnd = ints(7);
+  for (const rows of [1, 2, 3, 4, 7]) {
+    for (const out of [1, 5, 12, 13, 25]) {
+      for (const k of [1, 2, 15, 16, 17, 33]) {
+        const w: QLinear = {
+          out,
+          in: k,
+          q: Int16Array.from({ length: out * k }, () => rnd(511)),
+          exp: new Int32Array(out),
+        };
+        const x = Int32Array.from({ length: rows * k }, () => rnd(1023));
+        assert.deepEqual(
+          wasmKernelGemm.gemm(w, x, rows),
+          plainGemm.gemm(w, x, rows),
+          `${rows} x ${out} x ${k}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("the product kernel reaches the int32 bound: 4096 inputs of ±511·±1023 in one sum", () => {
+  const k = 4096, rows = 4, out = 2;
+  const q = new Int16Array(out * k).fill(511, 0, k).fill(-511, k);
+  const x = new Int32Array(rows * k).fill(1023, 0, 2 * k).fill(-1023, 2 * k);
+  const w: QLinear = { out, in: k, q, exp: new Int32Array(out) };
+  const got = wasmKernelGemm.gemm(w, x, rows);
+  assert.deepEqual(got, plainGemm.gemm(w, x, rows));
+  assert.equal(got[0], k * 511 * 1023); // 2141192192, just under 2^31
+});
+
+Deno.test("requantisation equals shiftClamp for every shift from -70 to 70, zero and extreme sums", () => {
+  const rnd = ints(11);
+  const exp = Int32Array.from({ length: 141 }, (_, i) => i - 70);
+  const sh = Int32Array.from([-10, 0, 3, 22]);
+  const special = [0, 1, -1, 2, -2, 3, -3, 2 ** 31 - 1, -(2 ** 31 - 1), 2 ** 30, -(2 ** 30)];
+  const acc = Int32Array.from(
+    { length: sh.length * exp.length },
+    (_, i) => i % 3 === 0 ? special[(i / 3) % special.length]! : rnd(2 ** 31 - 1),
+  );
+  const residual = Int32Array.from({ length: acc.length }, () => rnd(H_MAX));
+  for (const [fDiff, max] of [[0, Q_MAX], [-4, H_MAX], [-1, H_MAX]] as const) {
+    const want = acc.map((a, i) => {
+      const r = Math.floor(i / exp.length), o = i % exp.length;
+      return shiftClamp(a, exp[o]! + fDiff - sh[r]!, max);
+    });
+    assert.deepEqual(wasmRequant(acc, exp, sh, fDiff, max), want, `fDiff = ${fDiff}`);
+    const added = want.map((y, i) => Math.max(-H_MAX, Math.min(H_MAX, y + residual[i]!)));
+    assert.deepEqual(wasmRequant(acc, exp, sh, fDiff, max, residual), added, `residual ${fDiff}`);
+  }
 });

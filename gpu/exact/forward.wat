@@ -73,16 +73,36 @@
           (i32.add (local.get $v) (i32.shl (i32.const 1) (i32.sub (local.get $i) (i32.const 1))))
           (local.get $i)))))
 
-  ;; sigma(k/2^12) in Q14 (PROTOCOL 3.10.5): sigma+ = floor((2^45 + D)/(2D)), D = 2^30 + expNeg(min(|k|, 65535)).
+  ;; sigma+(y/2^12) in Q14 for 0 <= y <= 65535 (PROTOCOL 3.10.5): floor((2^45 + D)/(2D)), D = 2^30 + expNeg(y).
+  (func $sigmoidPos (param $y i32) (result i32)
+    (local $den i64)
+    (local.set $den (i64.add (i64.const 1073741824) (i64.extend_i32_u (call $expNeg (local.get $y)))))
+    (i32.wrap_i64 (i64.div_u
+      (i64.add (i64.const 35184372088832) (local.get $den))
+      (i64.shl (local.get $den) (i64.const 1)))))
+
+  ;; The address of the sigma+ table (65536 u16, written by sigmoidTable).
+  (global $sigTable (mut i32) (i32.const 0))
+
+  ;; Tabulates sigma+(y) for every y in [0, 65535] at $at (128 KiB): the sigmoids of gru and swiglu
+  ;; then cost one load instead of an exp and a 64-bit division (the table is the same function).
+  (func (export "sigmoidTable") (param $at i32)
+    (local $y i32)
+    (global.set $sigTable (local.get $at))
+    (block $d (loop $l
+      (br_if $d (i32.gt_u (local.get $y) (i32.const 65535)))
+      (i32.store16 (i32.add (local.get $at) (i32.shl (local.get $y) (i32.const 1)))
+        (call $sigmoidPos (local.get $y)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $l))))
+
+  ;; sigma(k/2^12) in Q14 (PROTOCOL 3.10.5): sigma+(min(|k|, 65535)) for k >= 0, 2^14 - that for k < 0.
   (func $sigmoid (param $k i32) (result i32)
-    (local $y i32) (local $den i64) (local $sp i32)
+    (local $y i32) (local $sp i32)
     (local.set $y (select (i32.sub (i32.const 0) (local.get $k)) (local.get $k)
       (i32.lt_s (local.get $k) (i32.const 0))))
     (if (i32.gt_u (local.get $y) (i32.const 65535)) (then (local.set $y (i32.const 65535))))
-    (local.set $den (i64.add (i64.const 1073741824) (i64.extend_i32_u (call $expNeg (local.get $y)))))
-    (local.set $sp (i32.wrap_i64 (i64.div_u
-      (i64.add (i64.const 35184372088832) (local.get $den))
-      (i64.shl (local.get $den) (i64.const 1)))))
+    (local.set $sp (i32.load16_u (i32.add (global.get $sigTable) (i32.shl (local.get $y) (i32.const 1)))))
     (select (local.get $sp) (i32.sub (i32.const 16384) (local.get $sp))
       (i32.ge_s (local.get $k) (i32.const 0))))
 
@@ -186,46 +206,105 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
+  ;; The largest |v[i]| (unsigned) of n i32 values at $p, four lanes at a time.
+  (func $maxAbs (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $mv v128) (local $m i32) (local $a i32)
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+      (local.set $mv (i32x4.max_u (local.get $mv)
+        (i32x4.abs (v128.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vl)))
+    (local.set $m (i32x4.extract_lane 0 (local.get $mv)))
+    (if (i32.gt_u (i32x4.extract_lane 1 (local.get $mv)) (local.get $m)) (then (local.set $m (i32x4.extract_lane 1 (local.get $mv)))))
+    (if (i32.gt_u (i32x4.extract_lane 2 (local.get $mv)) (local.get $m)) (then (local.set $m (i32x4.extract_lane 2 (local.get $mv)))))
+    (if (i32.gt_u (i32x4.extract_lane 3 (local.get $mv)) (local.get $m)) (then (local.set $m (i32x4.extract_lane 3 (local.get $mv)))))
+    (block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $a (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (i32.lt_s (local.get $a) (i32.const 0)) (then (local.set $a (i32.sub (i32.const 0) (local.get $a)))))
+      (if (i32.gt_u (local.get $a) (local.get $m)) (then (local.set $m (local.get $a))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $tl)))
+    (local.get $m))
+
   ;; Per-row activation quantisation (PROTOCOL 3.10.3) of `rows` i32 rows of width k at $v into int16 rows
-  ;; of width kp (zero-padded) at $x, the shifts into $shp; rows rows..rowsPad are zero.
+  ;; of width kp (zero-padded) at $x, the shifts into $shp; rows rows..rowsPad are zero. Eight values
+  ;; at a time: rshr(v, sh) = (v >> sh) + ((v >> (sh - 1)) & 1) for sh >= 1 (v = q*2^sh + t with
+  ;; 0 <= t < 2^sh: the rounding adds one exactly when t >= 2^(sh-1), i.e. bit sh-1 of v is set),
+  ;; with no 64-bit intermediate; the clamped values fit int16, so the saturating narrow is exact.
   (func (export "quant")
     (param $v i32) (param $x i32) (param $shp i32) (param $rows i32) (param $rowsPad i32)
     (param $k i32) (param $kp i32) (param $bits i32)
     (local $r i32) (local $i i32) (local $vp i32) (local $xp i32) (local $m i32) (local $a i32)
-    (local $sh i32) (local $max i64) (local $q i64)
-    (local.set $max (i64.extend_i32_u (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $bits) (i32.const 1))) (i32.const 1))))
+    (local $sh i32) (local $max i32) (local $maxv v128) (local $minv v128) (local $one v128)
+    (local $a0 v128) (local $a1 v128)
+    (local.set $max (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $bits) (i32.const 1))) (i32.const 1)))
+    (local.set $maxv (i32x4.splat (local.get $max)))
+    (local.set $minv (i32x4.splat (i32.sub (i32.const 0) (local.get $max))))
+    (local.set $one (i32x4.splat (i32.const 1)))
     (block $rd (loop $rl
       (br_if $rd (i32.ge_u (local.get $r) (local.get $rowsPad)))
       (local.set $xp (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $kp)) (i32.const 1))))
-      (memory.fill (local.get $xp) (i32.const 0) (i32.shl (local.get $kp) (i32.const 1)))
-      (i32.store (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))) (i32.const 0))
+      (local.set $vp (i32.add (local.get $v) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 2))))
+      (local.set $m (i32.const 0))
       (if (i32.lt_u (local.get $r) (local.get $rows))
+        (then (local.set $m (call $maxAbs (local.get $vp) (local.get $k)))))
+      (if (i32.eqz (local.get $m))
         (then
-          (local.set $vp (i32.add (local.get $v) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 2))))
-          (local.set $m (i32.const 0))
+          (i32.store (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))) (i32.const 0))
+          (memory.fill (local.get $xp) (i32.const 0) (i32.shl (local.get $kp) (i32.const 1))))
+        (else
+          (local.set $sh (i32.sub (i32.sub (i32.const 32) (i32.clz (local.get $m)))
+            (i32.sub (local.get $bits) (i32.const 1))))
+          (i32.store (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))) (local.get $sh))
+          (memory.fill (i32.add (local.get $xp) (i32.shl (local.get $k) (i32.const 1))) (i32.const 0)
+            (i32.shl (i32.sub (local.get $kp) (local.get $k)) (i32.const 1)))
           (local.set $i (i32.const 0))
-          (block $md (loop $ml
-            (br_if $md (i32.ge_u (local.get $i) (local.get $k)))
-            (local.set $a (i32.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))))
-            (if (i32.lt_s (local.get $a) (i32.const 0)) (then (local.set $a (i32.sub (i32.const 0) (local.get $a)))))
-            (if (i32.gt_u (local.get $a) (local.get $m)) (then (local.set $m (local.get $a))))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $ml)))
-          (if (local.get $m)
+          (if (i32.gt_s (local.get $sh) (i32.const 0))
             (then
-              (local.set $sh (i32.sub (i32.sub (i32.const 32) (i32.clz (local.get $m)))
-                (i32.sub (local.get $bits) (i32.const 1))))
-              (i32.store (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))) (local.get $sh))
-              (local.set $i (i32.const 0))
               (block $qd (loop $ql
-                (br_if $qd (i32.ge_u (local.get $i) (local.get $k)))
-                (local.set $q (i64.extend_i32_s (i32.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2))))))
-                (local.set $q (if (result i64) (i32.gt_s (local.get $sh) (i32.const 0))
-                  (then (call $clamp (call $rshr (local.get $q) (local.get $sh)) (local.get $max)))
-                  (else (i64.shl (local.get $q) (i64.extend_i32_u (i32.sub (i32.const 0) (local.get $sh)))))))
-                (i32.store16 (i32.add (local.get $xp) (i32.shl (local.get $i) (i32.const 1))) (i32.wrap_i64 (local.get $q)))
+                (br_if $qd (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $k)))
+                (local.set $a0 (v128.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.set $a1 (v128.load offset=16 (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.set $a0 (i32x4.add (i32x4.shr_s (local.get $a0) (local.get $sh))
+                  (v128.and (i32x4.shr_s (local.get $a0) (i32.sub (local.get $sh) (i32.const 1))) (local.get $one))))
+                (local.set $a1 (i32x4.add (i32x4.shr_s (local.get $a1) (local.get $sh))
+                  (v128.and (i32x4.shr_s (local.get $a1) (i32.sub (local.get $sh) (i32.const 1))) (local.get $one))))
+                (v128.store (i32.add (local.get $xp) (i32.shl (local.get $i) (i32.const 1)))
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.max_s (i32x4.min_s (local.get $a0) (local.get $maxv)) (local.get $minv))
+                    (i32x4.max_s (i32x4.min_s (local.get $a1) (local.get $maxv)) (local.get $minv))))
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                (br $ql)))
+              (block $td (loop $tl
+                (br_if $td (i32.ge_u (local.get $i) (local.get $k)))
+                (local.set $a (i32.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))))
+                (local.set $a (i32.add (i32.shr_s (local.get $a) (local.get $sh))
+                  (i32.and (i32.shr_s (local.get $a) (i32.sub (local.get $sh) (i32.const 1))) (i32.const 1))))
+                (if (i32.gt_s (local.get $a) (local.get $max)) (then (local.set $a (local.get $max))))
+                (if (i32.lt_s (local.get $a) (i32.sub (i32.const 0) (local.get $max)))
+                  (then (local.set $a (i32.sub (i32.const 0) (local.get $max)))))
+                (i32.store16 (i32.add (local.get $xp) (i32.shl (local.get $i) (i32.const 1))) (local.get $a))
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $ql)))))))
+                (br $tl))))
+            (else
+              ;; |v| < 2^(bits-1-(-sh)): v*2^(-sh) fits without clamping
+              (local.set $sh (i32.sub (i32.const 0) (local.get $sh)))
+              (block $pd (loop $pl
+                (br_if $pd (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $k)))
+                (v128.store (i32.add (local.get $xp) (i32.shl (local.get $i) (i32.const 1)))
+                  (i16x8.narrow_i32x4_s
+                    (i32x4.shl (v128.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))) (local.get $sh))
+                    (i32x4.shl (v128.load offset=16 (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))) (local.get $sh))))
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                (br $pl)))
+              (block $ud (loop $ul
+                (br_if $ud (i32.ge_u (local.get $i) (local.get $k)))
+                (i32.store16 (i32.add (local.get $xp) (i32.shl (local.get $i) (i32.const 1)))
+                  (i32.shl (i32.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 2)))) (local.get $sh)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $ul)))))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 

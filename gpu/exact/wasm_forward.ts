@@ -30,6 +30,7 @@ export function wasmForwardAvailable(): boolean {
 
 interface Kernels {
   memory: WebAssembly.Memory;
+  sigmoidTable(at: number): void;
   rmsnorm(h: number, out: number, rows: number, d: number, sqd: number, conv: number): void;
   quant(
     v: number,
@@ -154,6 +155,7 @@ export class WasmForward {
   readonly #tmp: number;
   readonly #tok: number;
   readonly #out: number;
+  readonly #sigmoid: number;
 
   constructor(qm: QuantizedModel, maxRows: number) {
     this.#k = kernelsWith(0);
@@ -199,10 +201,12 @@ export class WasmForward {
     this.#tmp = this.#reserve(d * 4);
     this.#tok = this.#reserve(maxRows);
     this.#out = this.#reserve(maxRows * 8);
+    this.#sigmoid = this.#reserve(65536 * 2);
     const have = this.#k.memory.buffer.byteLength;
     if (this.#top > have) this.#k.memory.grow(Math.ceil((this.#top - have) / PAGE));
     const buf = this.#k.memory.buffer;
     new Int32Array(buf, 0, EXP2_TABLE.length).set(EXP2_TABLE);
+    this.#k.sigmoidTable(this.#sigmoid);
     for (const [w, p] of placed) {
       new Int16Array(buf, p.q, p.np * p.kp).set(packLinear(w));
       new Int32Array(buf, p.exp, w.out).set(w.exp);
@@ -396,4 +400,33 @@ export function wasmRequant(
   if (residual) new Int32Array(buf, outAt, rows * n).set(residual);
   k.requant(0, n * 4, expAt, shAt, outAt, n * 4, rows, n, fDiff, max, residual ? 1 : 0);
   return new Int32Array(buf, outAt, rows * n).slice();
+}
+
+/** The σ⁺ table the forward module builds (σ⁺(y/2^12) in Q14 for y = 0..65535), for tests. */
+export function wasmSigmoidTable(): Uint16Array {
+  const k = kernelsWith(1040 + 65536 * 2);
+  new Int32Array(k.memory.buffer, 0, EXP2_TABLE.length).set(EXP2_TABLE);
+  k.sigmoidTable(1040);
+  return new Uint16Array(k.memory.buffer, 1040, 65536).slice();
+}
+
+/**
+ * The activation quantisation kernel of `forward.wat` alone (for tests): `rows` rows of width
+ * k to `bits`-bit integers, and each row's shift.
+ */
+export function wasmQuant(
+  v: Int32Array,
+  rows: number,
+  k: number,
+  bits: number,
+): { x: Int32Array; sh: Int32Array } {
+  const kp = padTo(k, K_STEP), rp = padTo(rows, TILE_ROWS);
+  const xAt = padTo(rows * k * 4, 16), shAt = xAt + rp * kp * 2;
+  const kern = kernelsWith(shAt + rp * 4), buf = kern.memory.buffer;
+  new Int32Array(buf, 0, rows * k).set(v);
+  new Int16Array(buf, xAt, rp * kp).fill(-1); // the kernel must write every padding value
+  kern.quant(0, xAt, shAt, rows, rp, k, kp, bits);
+  const xs = new Int16Array(buf, xAt, rp * kp), x = new Int32Array(rp * kp);
+  x.set(xs);
+  return { x, sh: new Int32Array(buf, shAt, rp).slice() };
 }

@@ -2,12 +2,18 @@ import assert from "node:assert/strict";
 import { base64 } from "@scure/base";
 import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
 import { buildForwardWasm } from "./build_wasm.ts";
-import { forwardWindowSums, plainGemm } from "./forward.ts";
-import { H_MAX, Q_MAX, shiftClamp } from "./primitives.ts";
+import { forwardWindowSums, plainGemm, quantizeRow } from "./forward.ts";
+import { H_MAX, Q_MAX, shiftClamp, sigmoidQ14 } from "./primitives.ts";
 import { FORWARD_WASM_BASE64 } from "./forward_wasm_bytes.ts";
 import { type QLinear, quantizeCheckpoint } from "./quantize.ts";
 import { splitWindows } from "./wasm_evaluator.ts";
-import { wasmKernelGemm, wasmRequant, wasmWindowSums } from "./wasm_forward.ts";
+import {
+  wasmKernelGemm,
+  wasmQuant,
+  wasmRequant,
+  wasmSigmoidTable,
+  wasmWindowSums,
+} from "./wasm_forward.ts";
 
 /** A deterministic generator of integers in [−m, m]. */
 function ints(seed: number): (m: number) => number {
@@ -95,5 +101,31 @@ Deno.test("requantisation equals shiftClamp for every shift from -70 to 70, zero
     assert.deepEqual(wasmRequant(acc, exp, sh, fDiff, max), want, `fDiff = ${fDiff}`);
     const added = want.map((y, i) => Math.max(-H_MAX, Math.min(H_MAX, y + residual[i]!)));
     assert.deepEqual(wasmRequant(acc, exp, sh, fDiff, max, residual), added, `residual ${fDiff}`);
+  }
+});
+
+Deno.test("the sigmoid table holds sigmoidQ14 of every clamped argument", () => {
+  const table = wasmSigmoidTable();
+  for (let y = 0; y <= 65535; y++) {
+    if (table[y] !== sigmoidQ14(y)) assert.fail(`y = ${y}: ${table[y]} != ${sigmoidQ14(y)}`);
+  }
+});
+
+Deno.test("activation quantisation equals quantizeRow for zero, small and large rows of any width, padding zeroed", () => {
+  const rnd = ints(3);
+  for (const k of [1, 7, 8, 9, 17, 40]) {
+    for (const bits of [11, 10]) {
+      const mags = [0, 1, 300, 1023, 1024, 2 ** 19 - 1, 2 ** 30 - 1];
+      const rows = mags.length;
+      const v = Int32Array.from({ length: rows * k }, (_, i) => rnd(mags[Math.floor(i / k)]!));
+      v[k + k - 1] = -1; // a row whose only extreme is negative
+      const got = wasmQuant(v, rows, k, bits), kp = Math.ceil(k / 16) * 16;
+      for (let r = 0; r < Math.ceil(rows / 3) * 3; r++) {
+        const want = new Int32Array(kp);
+        const sh = r < rows ? quantizeRow(v, r * k, k, want, 0, bits) : 0;
+        assert.equal(got.sh[r], sh, `k = ${k}, row ${r}: shift`);
+        assert.deepEqual(got.x.subarray(r * kp, (r + 1) * kp), want, `k = ${k}, row ${r}`);
+      }
+    }
   }
 });

@@ -144,68 +144,6 @@
       (br $l)))
     (local.get $out))
 
-  ;; RMSNorm (PROTOCOL 3.10.4) of `rows` rows of width d at $h (Q16) into $out (Q12); when $conv != 0
-  ;; the output is the conv input instead: clamp(rshr(xn, 4), 2^14 - 1) (Q8). h' is parked in $out.
-  (func (export "rmsnorm")
-    (param $h i32) (param $out i32) (param $rows i32) (param $d i32) (param $sqd i32) (param $conv i32)
-    (local $r i32) (local $i i32) (local $hp i32) (local $op i32) (local $m i32) (local $a i32)
-    (local $sh i32) (local $v i64) (local $s i64) (local $j i32) (local $g i64) (local $y i64)
-    (block $rd (loop $rl
-      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $hp (i32.add (local.get $h) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))))
-      (local.set $op (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))))
-      (local.set $m (i32.const 0))
-      (local.set $i (i32.const 0))
-      (block $md (loop $ml
-        (br_if $md (i32.ge_u (local.get $i) (local.get $d)))
-        (local.set $a (i32.load (i32.add (local.get $hp) (i32.shl (local.get $i) (i32.const 2)))))
-        (if (i32.lt_s (local.get $a) (i32.const 0)) (then (local.set $a (i32.sub (i32.const 0) (local.get $a)))))
-        (if (i32.gt_u (local.get $a) (local.get $m)) (then (local.set $m (local.get $a))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $ml)))
-      (if (i32.eqz (local.get $m))
-        (then (memory.fill (local.get $op) (i32.const 0) (i32.shl (local.get $d) (i32.const 2))))
-        (else
-          (local.set $sh (i32.sub (i32.sub (i32.const 32) (i32.clz (local.get $m))) (i32.const 15)))
-          (local.set $s (i64.const 0))
-          (local.set $i (i32.const 0))
-          (block $sd (loop $sl
-            (br_if $sd (i32.ge_u (local.get $i) (local.get $d)))
-            (local.set $v (i64.extend_i32_s (i32.load (i32.add (local.get $hp) (i32.shl (local.get $i) (i32.const 2))))))
-            (local.set $v (if (result i64) (i32.gt_s (local.get $sh) (i32.const 0))
-              (then (call $rshr (local.get $v) (local.get $sh)))
-              (else (i64.shl (local.get $v) (i64.extend_i32_u (i32.sub (i32.const 0) (local.get $sh)))))))
-            (i32.store (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))) (i32.wrap_i64 (local.get $v)))
-            (local.set $s (i64.add (local.get $s) (i64.mul (local.get $v) (local.get $v))))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $sl)))
-          (local.set $s (i64.add (local.get $s)
-            (call $rshr (i64.const 46116860184274) (i32.add (i32.const 30) (i32.shl (local.get $sh) (i32.const 1))))))
-          (local.set $j (i32.const 0))
-          (block $jd (loop $jl
-            (br_if $jd (i64.ge_u
-              (i64.shl (local.get $s) (i64.extend_i32_u (i32.shl (local.get $j) (i32.const 1))))
-              (i64.const 17592186044416)))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $jl)))
-          (local.set $g (i64.div_u
-            (i64.shl (i64.extend_i32_u (local.get $sqd)) (i64.extend_i32_u (i32.add (local.get $j) (i32.const 16))))
-            (call $isqrt (i64.shl (local.get $s) (i64.extend_i32_u (i32.shl (local.get $j) (i32.const 1)))))))
-          (local.set $i (i32.const 0))
-          (block $od (loop $ol
-            (br_if $od (i32.ge_u (local.get $i) (local.get $d)))
-            (local.set $a (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))))
-            (local.set $y (call $clamp
-              (call $rshr (i64.mul (i64.extend_i32_s (i32.load (local.get $a))) (local.get $g)) (i32.const 24))
-              (i64.const 524287)))
-            (if (local.get $conv)
-              (then (local.set $y (call $clamp (call $rshr (local.get $y) (i32.const 4)) (i64.const 16383)))))
-            (i32.store (local.get $a) (i32.wrap_i64 (local.get $y)))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $ol)))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rl))))
-
   ;; The largest |v[i]| (unsigned) of n i32 values at $p, four lanes at a time.
   (func $maxAbs (param $p i32) (param $n i32) (result i32)
     (local $i i32) (local $mv v128) (local $m i32) (local $a i32)
@@ -227,6 +165,114 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $tl)))
     (local.get $m))
+
+  ;; RMSNorm (PROTOCOL 3.10.4) of `rows` rows of width d at $h (Q16) into $out (Q12); when $conv != 0
+  ;; the output is the conv input instead: clamp(rshr(xn, 4), 2^14 - 1) (Q8). h' is parked in $out.
+  ;; Four lanes at a time: h' by the exact i32 rounding shift of quant (|h| < 2^30, |h'| <= 2^15),
+  ;; sum h'^2 in i64 lanes; xn = floor(h'*(g*2^-24) + 1/2) in binary64, exact: |h'*g| < 2^43 and
+  ;; g*2^-24 is g scaled by a power of two, so the product and the sum with 1/2 need at most 44
+  ;; significant bits; |xn| < 2^20, so the conversion back to i32 is exact too.
+  (func (export "rmsnorm")
+    (param $h i32) (param $out i32) (param $rows i32) (param $d i32) (param $sqd i32) (param $conv i32)
+    (local $r i32) (local $i i32) (local $hp i32) (local $op i32) (local $m i32) (local $a i32)
+    (local $sh i32) (local $s i64) (local $j i32) (local $g i64) (local $y i32)
+    (local $v v128) (local $s2 v128) (local $one v128) (local $gs v128) (local $half v128)
+    (local $lo v128) (local $hi v128) (local $nmx v128) (local $nmn v128) (local $cmx v128) (local $cmn v128)
+    (local.set $one (i32x4.splat (i32.const 1)))
+    (local.set $half (f64x2.splat (f64.const 0.5)))
+    (local.set $nmx (i32x4.splat (i32.const 524287)))
+    (local.set $nmn (i32x4.splat (i32.const -524287)))
+    (local.set $cmx (i32x4.splat (i32.const 16383)))
+    (local.set $cmn (i32x4.splat (i32.const -16383)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $hp (i32.add (local.get $h) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))))
+      (local.set $op (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))))
+      (local.set $m (call $maxAbs (local.get $hp) (local.get $d)))
+      (if (i32.eqz (local.get $m))
+        (then (memory.fill (local.get $op) (i32.const 0) (i32.shl (local.get $d) (i32.const 2))))
+        (else
+          (local.set $sh (i32.sub (i32.sub (i32.const 32) (i32.clz (local.get $m))) (i32.const 15)))
+          (local.set $s2 (v128.const i64x2 0 0))
+          (local.set $i (i32.const 0))
+          (block $sd (loop $sl
+            (br_if $sd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $d)))
+            (local.set $v (v128.load (i32.add (local.get $hp) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $v (if (result v128) (i32.gt_s (local.get $sh) (i32.const 0))
+              (then (i32x4.add (i32x4.shr_s (local.get $v) (local.get $sh))
+                (v128.and (i32x4.shr_s (local.get $v) (i32.sub (local.get $sh) (i32.const 1))) (local.get $one))))
+              (else (i32x4.shl (local.get $v) (i32.sub (i32.const 0) (local.get $sh))))))
+            (v128.store (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))) (local.get $v))
+            (local.set $s2 (i64x2.add (local.get $s2) (i64x2.add
+              (i64x2.extmul_low_i32x4_s (local.get $v) (local.get $v))
+              (i64x2.extmul_high_i32x4_s (local.get $v) (local.get $v)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sl)))
+          (local.set $s (i64.add (i64x2.extract_lane 0 (local.get $s2)) (i64x2.extract_lane 1 (local.get $s2))))
+          (block $td (loop $tl
+            (br_if $td (i32.ge_u (local.get $i) (local.get $d)))
+            (local.set $a (i32.load (i32.add (local.get $hp) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $a (if (result i32) (i32.gt_s (local.get $sh) (i32.const 0))
+              (then (i32.add (i32.shr_s (local.get $a) (local.get $sh))
+                (i32.and (i32.shr_s (local.get $a) (i32.sub (local.get $sh) (i32.const 1))) (i32.const 1))))
+              (else (i32.shl (local.get $a) (i32.sub (i32.const 0) (local.get $sh))))))
+            (i32.store (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))) (local.get $a))
+            (local.set $s (i64.add (local.get $s) (i64.mul (i64.extend_i32_s (local.get $a)) (i64.extend_i32_s (local.get $a)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $tl)))
+          (local.set $s (i64.add (local.get $s)
+            (call $rshr (i64.const 46116860184274) (i32.add (i32.const 30) (i32.shl (local.get $sh) (i32.const 1))))))
+          (local.set $j (i32.const 0))
+          (block $jd (loop $jl
+            (br_if $jd (i64.ge_u
+              (i64.shl (local.get $s) (i64.extend_i32_u (i32.shl (local.get $j) (i32.const 1))))
+              (i64.const 17592186044416)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jl)))
+          (local.set $g (i64.div_u
+            (i64.shl (i64.extend_i32_u (local.get $sqd)) (i64.extend_i32_u (i32.add (local.get $j) (i32.const 16))))
+            (call $isqrt (i64.shl (local.get $s) (i64.extend_i32_u (i32.shl (local.get $j) (i32.const 1)))))))
+          (local.set $gs (f64x2.splat (f64.mul (f64.convert_i64_s (local.get $g)) (f64.const 0x1p-24))))
+          (local.set $i (i32.const 0))
+          (block $od (loop $ol
+            (br_if $od (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $d)))
+            (local.set $v (v128.load (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $lo (f64x2.floor (f64x2.add (local.get $half)
+              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $v)) (local.get $gs)))))
+            (local.set $hi (f64x2.floor (f64x2.add (local.get $half)
+              (f64x2.mul (f64x2.convert_low_i32x4_s
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
+                (local.get $gs)))))
+            (local.set $v (i32x4.max_s (i32x4.min_s
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (i32x4.trunc_sat_f64x2_s_zero (local.get $lo)) (i32x4.trunc_sat_f64x2_s_zero (local.get $hi)))
+              (local.get $nmx)) (local.get $nmn)))
+            (if (local.get $conv)
+              (then (local.set $v (i32x4.max_s (i32x4.min_s
+                (i32x4.add (i32x4.shr_s (local.get $v) (i32.const 4))
+                  (v128.and (i32x4.shr_s (local.get $v) (i32.const 3)) (local.get $one)))
+                (local.get $cmx)) (local.get $cmn)))))
+            (v128.store (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))) (local.get $v))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $ol)))
+          (block $ud (loop $ul
+            (br_if $ud (i32.ge_u (local.get $i) (local.get $d)))
+            (local.set $y (i32.trunc_sat_f64_s (f64.floor (f64.add (f64.const 0.5) (f64.mul
+              (f64.convert_i32_s (i32.load (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2)))))
+              (f64x2.extract_lane 0 (local.get $gs)))))))
+            (if (i32.gt_s (local.get $y) (i32.const 524287)) (then (local.set $y (i32.const 524287))))
+            (if (i32.lt_s (local.get $y) (i32.const -524287)) (then (local.set $y (i32.const -524287))))
+            (if (local.get $conv)
+              (then
+                (local.set $y (i32.add (i32.shr_s (local.get $y) (i32.const 4))
+                  (i32.and (i32.shr_s (local.get $y) (i32.const 3)) (i32.const 1))))
+                (if (i32.gt_s (local.get $y) (i32.const 16383)) (then (local.set $y (i32.const 16383))))
+                (if (i32.lt_s (local.get $y) (i32.const -16383)) (then (local.set $y (i32.const -16383))))))
+            (i32.store (i32.add (local.get $op) (i32.shl (local.get $i) (i32.const 2))) (local.get $y))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $ul)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
 
   ;; Per-row activation quantisation (PROTOCOL 3.10.3) of `rows` i32 rows of width k at $v into int16 rows
   ;; of width kp (zero-padded) at $x, the shifts into $shp; rows rows..rowsPad are zero. Eight values

@@ -430,3 +430,15 @@ export function wasmQuant(
   x.set(xs);
   return { x, sh: new Int32Array(buf, shAt, rp).slice() };
 }
+
+/**
+ * The RMSNorm kernel of `forward.wat` alone (for tests): `rows` rows of width d (Q16) to Q12,
+ * or to the conv input (Q8) when `conv`.
+ */
+export function wasmRmsnorm(h: Int32Array, rows: number, d: number, conv: boolean): Int32Array {
+  const outAt = padTo(rows * d * 4, 16);
+  const k = kernelsWith(outAt + rows * d * 4), buf = k.memory.buffer;
+  new Int32Array(buf, 0, rows * d).set(h);
+  k.rmsnorm(0, outAt, rows, d, sqrtDimQ20(d), conv ? 1 : 0);
+  return new Int32Array(buf, outAt, rows * d).slice();
+}

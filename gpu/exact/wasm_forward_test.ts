@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { base64 } from "@scure/base";
 import { genesisCheckpoint } from "../../core/checkpoint/genesis_init.ts";
 import { buildForwardWasm } from "./build_wasm.ts";
-import { forwardWindowSums, plainGemm, quantizeRow } from "./forward.ts";
-import { H_MAX, Q_MAX, shiftClamp, sigmoidQ14 } from "./primitives.ts";
+import { forwardWindowSums, plainGemm, quantizeRow, rmsnormQ12, sqrtDimQ20 } from "./forward.ts";
+import { clampSym, H_MAX, Q_MAX, rshr, shiftClamp, sigmoidQ14 } from "./primitives.ts";
 import { FORWARD_WASM_BASE64 } from "./forward_wasm_bytes.ts";
 import { type QLinear, quantizeCheckpoint } from "./quantize.ts";
 import { splitWindows } from "./wasm_evaluator.ts";
@@ -11,6 +11,7 @@ import {
   wasmKernelGemm,
   wasmQuant,
   wasmRequant,
+  wasmRmsnorm,
   wasmSigmoidTable,
   wasmWindowSums,
 } from "./wasm_forward.ts";
@@ -127,5 +128,20 @@ Deno.test("activation quantisation equals quantizeRow for zero, small and large 
         assert.deepEqual(got.x.subarray(r * kp, (r + 1) * kp), want, `k = ${k}, row ${r}`);
       }
     }
+  }
+});
+
+Deno.test("RMSNorm equals rmsnormQ12 (and the conv input) for zero, tiny and H_MAX-sized rows of any width", () => {
+  const rnd = ints(5);
+  for (const d of [1, 3, 4, 18, 385]) {
+    const mags = [0, 1, 1000, 2 ** 15, 2 ** 22, H_MAX];
+    const rows = mags.length;
+    const h = Int32Array.from({ length: rows * d }, (_, i) => rnd(mags[Math.floor(i / d)]!));
+    h[d * (rows - 1)] = -H_MAX; // the extreme itself
+    const want = new Int32Array(rows * d);
+    for (let r = 0; r < rows; r++) rmsnormQ12(h, r * d, d, sqrtDimQ20(d), want, r * d);
+    assert.deepEqual(wasmRmsnorm(h, rows, d, false), want, `d = ${d}`);
+    const conv = want.map((v) => clampSym(rshr(v, 4), 16383));
+    assert.deepEqual(wasmRmsnorm(h, rows, d, true), conv, `d = ${d}, conv input`);
   }
 });

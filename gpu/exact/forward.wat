@@ -612,71 +612,88 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
-  ;; The folded causal conv (PROTOCOL 3.10.6 2a) of `windows` windows of `time` rows: n (Q8) at $n, kernel
-  ;; int32 [63, d] at $cq with exponents at $cexp; h += shift(acc, e_c - 8, H_MAX), clamped.
-  ;; $tmp holds one row of accumulators (d int32).
+  ;; The folded causal conv products (PROTOCOL 3.10.6 2a) of `windows` windows of `time` rows:
+  ;; acc[row, c] = sum_{j <= min(t, 62)} K[j, c]*n[row - j, c] for n (Q8, |n| <= 2^14 - 1) at $n
+  ;; (row stride d) and the int16 kernel (|K| <= 2047) packed by the host in tap pairs: word
+  ;; [jp, c] = (K[2jp, c], K[2jp + 1, c]) (tap 63 zero), row stride dp (d rounded up to 4, zeros).
+  ;; First the input pairs at $pairs: word [row, c] = (n[row, c], n[row - 1, c]), the second zero
+  ;; at a window's first row, so one dot product of pair words gives two taps, and a window's
+  ;; history ends exactly where the reference's sum does. acc rows have stride dp; every partial
+  ;; sum is below 63*2047*16383 < 2^31. The host then requantises acc into h with the residual add.
   (func (export "conv")
-    (param $n i32) (param $cq i32) (param $cexp i32) (param $h i32) (param $tmp i32)
-    (param $windows i32) (param $time i32) (param $d i32)
-    (local $row i32) (local $rows i32) (local $t i32) (local $jmax i32) (local $j i32) (local $c i32)
-    (local $db i32) (local $np i32) (local $acc v128) (local $s i32) (local $hp i32)
+    (param $n i32) (param $kp i32) (param $pairs i32) (param $acc i32)
+    (param $windows i32) (param $time i32) (param $d i32) (param $dp i32)
+    (local $row i32) (local $rows i32) (local $t i32) (local $c i32) (local $np i32) (local $pp i32)
+    (local $jp i32) (local $jn i32) (local $sum v128) (local $lo16 v128) (local $hi v128)
+    (local $ks i32) (local $ps i32) (local $kq i32) (local $pq i32) (local $db i32)
     (local.set $rows (i32.mul (local.get $windows) (local.get $time)))
     (local.set $db (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $lo16 (i32x4.splat (i32.const 65535)))
     (block $rd (loop $rl
       (br_if $rd (i32.ge_u (local.get $row) (local.get $rows)))
-      (local.set $jmax (select (i32.const 62) (local.get $t) (i32.gt_u (local.get $t) (i32.const 62))))
       (local.set $np (i32.add (local.get $n) (i32.mul (local.get $row) (local.get $db))))
+      (local.set $pp (i32.add (local.get $pairs) (i32.shl (i32.mul (local.get $row) (local.get $dp)) (i32.const 2))))
       (local.set $c (i32.const 0))
       (block $cd (loop $cl
         (br_if $cd (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $d)))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $j (i32.const 0))
-        (block $jd (loop $jl
-          (br_if $jd (i32.gt_u (local.get $j) (local.get $jmax)))
-          (local.set $acc (i32x4.add (local.get $acc) (i32x4.mul
-            (v128.load (i32.add (local.get $cq)
-              (i32.shl (i32.add (i32.mul (local.get $j) (local.get $d)) (local.get $c)) (i32.const 2))))
-            (v128.load (i32.add (i32.sub (local.get $np) (i32.mul (local.get $j) (local.get $db)))
-              (i32.shl (local.get $c) (i32.const 2)))))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $jl)))
-        (v128.store (i32.add (local.get $tmp) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc))
+        (local.set $hi (if (result v128) (local.get $t)
+          (then (i32x4.shl (v128.load (i32.sub (i32.add (local.get $np) (i32.shl (local.get $c) (i32.const 2))) (local.get $db)))
+            (i32.const 16)))
+          (else (v128.const i32x4 0 0 0 0))))
+        (v128.store (i32.add (local.get $pp) (i32.shl (local.get $c) (i32.const 2)))
+          (v128.or (v128.and (v128.load (i32.add (local.get $np) (i32.shl (local.get $c) (i32.const 2)))) (local.get $lo16))
+            (local.get $hi)))
         (local.set $c (i32.add (local.get $c) (i32.const 4)))
         (br $cl)))
-      (block $cd2 (loop $cl2
-        (br_if $cd2 (i32.ge_u (local.get $c) (local.get $d)))
-        (local.set $s (i32.const 0))
-        (local.set $j (i32.const 0))
-        (block $jd2 (loop $jl2
-          (br_if $jd2 (i32.gt_u (local.get $j) (local.get $jmax)))
-          (local.set $s (i32.add (local.get $s) (i32.mul
-            (i32.load (i32.add (local.get $cq)
-              (i32.shl (i32.add (i32.mul (local.get $j) (local.get $d)) (local.get $c)) (i32.const 2))))
-            (i32.load (i32.add (i32.sub (local.get $np) (i32.mul (local.get $j) (local.get $db)))
-              (i32.shl (local.get $c) (i32.const 2)))))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $jl2)))
-        (i32.store (i32.add (local.get $tmp) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
+      (block $td (loop $tl
+        (br_if $td (i32.ge_u (local.get $c) (local.get $dp)))
+        (i32.store (i32.add (local.get $pp) (i32.shl (local.get $c) (i32.const 2)))
+          (if (result i32) (i32.lt_u (local.get $c) (local.get $d))
+            (then (i32.or
+              (i32.and (i32.load (i32.add (local.get $np) (i32.shl (local.get $c) (i32.const 2)))) (i32.const 65535))
+              (if (result i32) (local.get $t)
+                (then (i32.shl (i32.load (i32.sub (i32.add (local.get $np) (i32.shl (local.get $c) (i32.const 2))) (local.get $db)))
+                  (i32.const 16)))
+                (else (i32.const 0)))))
+            (else (i32.const 0))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cl2)))
-      (local.set $c (i32.const 0))
-      (block $fd (loop $fl
-        (br_if $fd (i32.ge_u (local.get $c) (local.get $d)))
-        (local.set $hp (i32.add (i32.add (local.get $h) (i32.mul (local.get $row) (local.get $db)))
-          (i32.shl (local.get $c) (i32.const 2))))
-        (i32.store (local.get $hp) (i32.wrap_i64 (call $clamp
-          (i64.add (i64.extend_i32_s (i32.load (local.get $hp)))
-            (i64.extend_i32_s (call $shiftClamp
-              (i32.load (i32.add (local.get $tmp) (i32.shl (local.get $c) (i32.const 2))))
-              (i32.sub (i32.load (i32.add (local.get $cexp) (i32.shl (local.get $c) (i32.const 2)))) (i32.const 8))
-              (i32.const 1073741823))))
-          (i64.const 1073741823))))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $fl)))
+        (br $tl)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (if (i32.eq (local.get $t) (local.get $time)) (then (local.set $t (i32.const 0))))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rl))))
+      (br $rl)))
+    ;; kernel pair rows are 4dp bytes apart; input pair rows two back are 8dp bytes back
+    (local.set $ks (i32.shl (local.get $dp) (i32.const 2)))
+    (local.set $ps (i32.shl (local.get $dp) (i32.const 3)))
+    (local.set $row (i32.const 0))
+    (local.set $t (i32.const 0))
+    (block $rd2 (loop $rl2
+      (br_if $rd2 (i32.ge_u (local.get $row) (local.get $rows)))
+      ;; tap pairs jp = 0 .. jn - 1 with 2jp <= min(t, 62)
+      (local.set $jn (i32.add (i32.shr_u
+        (select (i32.const 62) (local.get $t) (i32.gt_u (local.get $t) (i32.const 62))) (i32.const 1)) (i32.const 1)))
+      (local.set $pp (i32.add (local.get $pairs) (i32.shl (i32.mul (local.get $row) (local.get $dp)) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (block $cd2 (loop $cl2
+        (br_if $cd2 (i32.ge_u (local.get $c) (local.get $dp)))
+        (local.set $sum (v128.const i32x4 0 0 0 0))
+        (local.set $kq (i32.add (local.get $kp) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $pq (i32.add (local.get $pp) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $jp (local.get $jn))
+        (loop $jl
+          (local.set $sum (i32x4.add (local.get $sum)
+            (i32x4.dot_i16x8_s (v128.load (local.get $kq)) (v128.load (local.get $pq)))))
+          (local.set $kq (i32.add (local.get $kq) (local.get $ks)))
+          (local.set $pq (i32.sub (local.get $pq) (local.get $ps)))
+          (br_if $jl (local.tee $jp (i32.sub (local.get $jp) (i32.const 1)))))
+        (v128.store (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (local.get $row) (local.get $dp)) (local.get $c)) (i32.const 2)))
+          (local.get $sum))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $cl2)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (if (i32.eq (local.get $t) (local.get $time)) (then (local.set $t (i32.const 0))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rl2))))
 
   ;; minGRU (PROTOCOL 3.10.6 2b) in place: $k (Q12) becomes z = sigma(k) (Q14); $u (Q12) becomes h~ and then
   ;; the state s_t = s_{t-1} + rshr(z*(h~ - s_{t-1}), 14) from s_{-1} = 0 in every window.

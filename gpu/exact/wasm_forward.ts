@@ -58,13 +58,13 @@ interface Kernels {
   ): void;
   conv(
     n: number,
-    cq: number,
-    cexp: number,
-    h: number,
-    tmp: number,
+    kp: number,
+    pairs: number,
+    acc: number,
     windows: number,
     time: number,
     d: number,
+    dp: number,
   ): void;
   gru(k: number, u: number, windows: number, time: number, d: number): void;
   softmax(sc: number, rows: number, slots: number): void;
@@ -86,7 +86,8 @@ interface PlacedLinear {
 }
 
 interface PlacedLayer {
-  readonly convQ: number;
+  /** The conv kernel in tap pairs ({@link packConv}). */
+  readonly convPairs: number;
   readonly convExp: number;
   /** wz and wh stacked: one product of the shared input gives k and u. */
   readonly wzh: PlacedLinear;
@@ -122,6 +123,22 @@ export function packLinear(w: QLinear): Int16Array {
   return packed;
 }
 
+/** Tap pairs of the folded conv kernel: 63 taps and a zero 64th. */
+const CONV_PAIRS = 32;
+
+/**
+ * The conv kernel q (`[63, d]`, tap j of channel c at j·d + c) as int16 pairs for the conv
+ * kernel: pair jp of channel c at (jp·dp + c)·2 holds taps 2jp and 2jp + 1 (tap 63 zero); dp is
+ * d rounded up to 4 (zero channels).
+ */
+export function packConv(q: ArrayLike<number>, d: number): Int16Array {
+  const dp = padTo(d, 4), out = new Int16Array(CONV_PAIRS * dp * 2);
+  for (let j = 0; j < CONV_TAPS; j++) {
+    for (let c = 0; c < d; c++) out[((j >> 1) * dp + c) * 2 + (j & 1)] = q[j * d + c]!;
+  }
+  return out;
+}
+
 /** `a` and `b` (same input width) stacked into one matrix: a's outputs, then b's. */
 function stack(a: QLinear, b: QLinear): QLinear {
   const q = new Int16Array(a.q.length + b.q.length), exp = new Int32Array(a.out + b.out);
@@ -152,7 +169,8 @@ export class WasmForward {
   readonly #x: number;
   readonly #sh: number;
   readonly #acc: number;
-  readonly #tmp: number;
+  /** rows zero shifts: the conv's requantisation has no activation shift. */
+  readonly #zeroSh: number;
   readonly #tok: number;
   readonly #out: number;
   readonly #sigmoid: number;
@@ -176,10 +194,11 @@ export class WasmForward {
     };
     const convs: [QuantizedModel["layers"][number]["conv"], number, number][] = [];
     for (const l of qm.layers) {
-      const convQ = this.#reserve(CONV_TAPS * d * 4), convExp = this.#reserve(d * 4);
-      convs.push([l.conv, convQ, convExp]);
+      const convPairs = this.#reserve(CONV_PAIRS * padTo(d, 4) * 4);
+      const convExp = this.#reserve(d * 4);
+      convs.push([l.conv, convPairs, convExp]);
       this.#layers.push({
-        convQ,
+        convPairs,
         convExp,
         wzh: lin(stack(l.wz, l.wh)),
         wo: lin(l.wo),
@@ -198,7 +217,7 @@ export class WasmForward {
     this.#x = this.#reserve(rp * padTo(Math.max(f, SLOTS, SLOT_KEY), K_STEP) * 2);
     this.#sh = this.#reserve(rp * 4);
     this.#acc = this.#reserve(rp * accWide * 4);
-    this.#tmp = this.#reserve(d * 4);
+    this.#zeroSh = this.#reserve(rp * 4);
     this.#tok = this.#reserve(maxRows);
     this.#out = this.#reserve(maxRows * 8);
     this.#sigmoid = this.#reserve(65536 * 2);
@@ -212,7 +231,7 @@ export class WasmForward {
       new Int32Array(buf, p.exp, w.out).set(w.exp);
     }
     for (const [c, q, e] of convs) {
-      new Int32Array(buf, q, CONV_TAPS * d).set(c.q);
+      new Int16Array(buf, q, CONV_PAIRS * padTo(d, 4) * 2).set(packConv(c.q, d));
       new Int32Array(buf, e, d).set(c.exp);
     }
   }
@@ -291,7 +310,9 @@ export class WasmForward {
     const H = this.#h, N = this.#n, A = this.#a, B = this.#b, sqd = this.#sqd, f = 4 * d;
     for (const l of this.#layers) {
       k.rmsnorm(H, N, rows, d, sqd, 1);
-      k.conv(N, l.convQ, l.convExp, H, this.#tmp, windows, time, d);
+      const dp = padTo(d, 4);
+      k.conv(N, l.convPairs, A, this.#acc, windows, time, d, dp);
+      k.requant(this.#acc, dp * 4, l.convExp, this.#zeroSh, H, d * 4, rows, d, -8, H_MAX, 1);
       k.rmsnorm(H, N, rows, d, sqd, 0);
       this.#product(l.wzh, N, rows);
       this.#requant(l.wzh, 0, d, rows, 12, 12, Q_MAX, A, false);
@@ -441,4 +462,27 @@ export function wasmRmsnorm(h: Int32Array, rows: number, d: number, conv: boolea
   new Int32Array(buf, 0, rows * d).set(h);
   k.rmsnorm(0, outAt, rows, d, sqrtDimQ20(d), conv ? 1 : 0);
   return new Int32Array(buf, outAt, rows * d).slice();
+}
+
+/**
+ * The conv product kernel of `forward.wat` alone (for tests): acc[row, c] =
+ * Σ_{j ≤ min(t, 62)} q[j·d + c]·n[row − j, c] over `windows` windows of `time` rows.
+ */
+export function wasmConvProducts(
+  n: Int32Array,
+  q: ArrayLike<number>,
+  windows: number,
+  time: number,
+  d: number,
+): Int32Array {
+  const rows = windows * time, dp = padTo(d, 4);
+  const kAt = padTo(rows * d * 4, 16), pairsAt = kAt + CONV_PAIRS * dp * 4;
+  const accAt = pairsAt + rows * dp * 4;
+  const k = kernelsWith(accAt + rows * dp * 4), buf = k.memory.buffer;
+  new Int32Array(buf, 0, rows * d).set(n);
+  new Int16Array(buf, kAt, CONV_PAIRS * dp * 2).set(packConv(q, d));
+  k.conv(0, kAt, pairsAt, accAt, windows, time, d, dp);
+  const acc = new Int32Array(buf, accAt, rows * dp), out = new Int32Array(rows * d);
+  for (let r = 0; r < rows; r++) out.set(acc.subarray(r * dp, r * dp + d), r * d);
+  return out;
 }

@@ -5,9 +5,10 @@ import { buildForwardWasm } from "./build_wasm.ts";
 import { forwardWindowSums, plainGemm, quantizeRow, rmsnormQ12, sqrtDimQ20 } from "./forward.ts";
 import { clampSym, H_MAX, Q_MAX, rshr, shiftClamp, sigmoidQ14 } from "./primitives.ts";
 import { FORWARD_WASM_BASE64 } from "./forward_wasm_bytes.ts";
-import { type QLinear, quantizeCheckpoint } from "./quantize.ts";
+import { CONV_TAPS, CONV_W_MAX, type QLinear, quantizeCheckpoint } from "./quantize.ts";
 import { splitWindows } from "./wasm_evaluator.ts";
 import {
+  wasmConvProducts,
   wasmKernelGemm,
   wasmQuant,
   wasmRequant,
@@ -143,5 +144,31 @@ Deno.test("RMSNorm equals rmsnormQ12 (and the conv input) for zero, tiny and H_M
     assert.deepEqual(wasmRmsnorm(h, rows, d, false), want, `d = ${d}`);
     const conv = want.map((v) => clampSym(rshr(v, 4), 16383));
     assert.deepEqual(wasmRmsnorm(h, rows, d, true), conv, `d = ${d}, conv input`);
+  }
+});
+
+Deno.test("conv products equal the tap sums at the extremes, over histories shorter and longer than 63 taps", () => {
+  const rnd = ints(9);
+  for (const [d, time, windows] of [[5, 70, 2], [8, 3, 3], [1, 64, 1]] as const) {
+    const rows = windows * time;
+    for (const extreme of [false, true]) {
+      const q = Int16Array.from(
+        { length: CONV_TAPS * d },
+        () => extreme ? CONV_W_MAX : rnd(CONV_W_MAX),
+      );
+      const n = Int32Array.from({ length: rows * d }, () => extreme ? -16383 : rnd(16383));
+      const want = new Int32Array(rows * d);
+      for (let row = 0; row < rows; row++) {
+        const t = row % time;
+        for (let c = 0; c < d; c++) {
+          let acc = 0;
+          for (let j = 0; j <= Math.min(CONV_TAPS - 1, t); j++) {
+            acc += q[j * d + c]! * n[(row - j) * d + c]!;
+          }
+          want[row * d + c] = acc;
+        }
+      }
+      assert.deepEqual(wasmConvProducts(n, q, windows, time, d), want, `d = ${d}, W = ${time}`);
+    }
   }
 });

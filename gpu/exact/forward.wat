@@ -695,14 +695,59 @@
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rl2))))
 
+  ;; sigma of four Q12 lanes (Q14): four table loads, then the sign select of $sigmoid.
+  (func $sigmoid4 (param $k v128) (result v128)
+    (local $y v128) (local $sp v128) (local $t i32)
+    (local.set $t (global.get $sigTable))
+    (local.set $y (i32x4.shl (i32x4.min_u (i32x4.abs (local.get $k)) (i32x4.splat (i32.const 65535))) (i32.const 1)))
+    (local.set $sp (i32x4.splat (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 0 (local.get $y))))))
+    (local.set $sp (i32x4.replace_lane 1 (local.get $sp)
+      (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 1 (local.get $y))))))
+    (local.set $sp (i32x4.replace_lane 2 (local.get $sp)
+      (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 2 (local.get $y))))))
+    (local.set $sp (i32x4.replace_lane 3 (local.get $sp)
+      (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 3 (local.get $y))))))
+    (v128.bitselect (i32x4.sub (i32x4.splat (i32.const 16384)) (local.get $sp)) (local.get $sp)
+      (i32x4.lt_s (local.get $k) (v128.const i32x4 0 0 0 0))))
+
+  ;; floor(x*y*2^-s + 1/2) = rshr(x*y, s) for four i32 lanes with |x*y| < 2^46 and s <= 14: in
+  ;; binary64 the product is exact, the scaling by 2^-s too, and the sum with 1/2 needs at most
+  ;; 48 significant bits; the result fits i32 (the callers' bounds), so the conversion is exact.
+  (func $mulRshr4 (param $x v128) (param $y v128) (param $scale f64) (result v128)
+    (local $sc v128) (local $half v128)
+    (local.set $sc (f64x2.splat (local.get $scale)))
+    (local.set $half (f64x2.splat (f64.const 0.5)))
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul (local.get $sc)
+        (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $x)) (f64x2.convert_low_i32x4_s (local.get $y)))))))
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul (local.get $sc)
+        (f64x2.mul
+          (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+          (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y))))))))))
+
   ;; minGRU (PROTOCOL 3.10.6 2b) in place: $k (Q12) becomes z = sigma(k) (Q14); $u (Q12) becomes h~ and then
-  ;; the state s_t = s_{t-1} + rshr(z*(h~ - s_{t-1}), 14) from s_{-1} = 0 in every window.
+  ;; the state s_t = s_{t-1} + rshr(z*(h~ - s_{t-1}), 14) from s_{-1} = 0 in every window
+  ;; (|z*(h~ - s)| < 2^14*2^21). Four channels at a time; the scalar tail does the same integers.
   (func (export "gru")
     (param $k i32) (param $u i32) (param $windows i32) (param $time i32) (param $d i32)
     (local $i i32) (local $total i32) (local $p i32) (local $uv i32) (local $row i32) (local $rows i32)
-    (local $t i32) (local $c i32) (local $prev i64) (local $up i32)
+    (local $t i32) (local $c i32) (local $prev i64) (local $up i32) (local $v v128) (local $pv v128)
+    (local $db i32)
     (local.set $rows (i32.mul (local.get $windows) (local.get $time)))
     (local.set $total (i32.mul (local.get $rows) (local.get $d)))
+    (local.set $db (i32.shl (local.get $d) (i32.const 2)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $total)))
+      (local.set $p (i32.add (local.get $k) (i32.shl (local.get $i) (i32.const 2))))
+      (v128.store (local.get $p) (call $sigmoid4 (v128.load (local.get $p))))
+      (local.set $p (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $v (v128.load (local.get $p)))
+      (v128.store (local.get $p) (v128.bitselect
+        (i32x4.add (local.get $v) (i32x4.splat (i32.const 2048)))
+        (i32x4.shr_s (i32x4.add (call $sigmoid4 (local.get $v)) (i32x4.splat (i32.const 2))) (i32.const 2))
+        (i32x4.ge_s (local.get $v) (v128.const i32x4 0 0 0 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vl)))
     (block $ed (loop $el
       (br_if $ed (i32.ge_u (local.get $i) (local.get $total)))
       (local.set $p (i32.add (local.get $k) (i32.shl (local.get $i) (i32.const 2))))
@@ -719,12 +764,25 @@
       (br_if $rd (i32.ge_u (local.get $row) (local.get $rows)))
       (local.set $c (i32.const 0))
       (block $cd (loop $cl
-        (br_if $cd (i32.ge_u (local.get $c) (local.get $d)))
+        (br_if $cd (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $d)))
+        (local.set $i (i32.add (i32.mul (local.get $row) (local.get $d)) (local.get $c)))
+        (local.set $up (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $pv (if (result v128) (i32.eqz (local.get $t))
+          (then (v128.const i32x4 0 0 0 0))
+          (else (v128.load (i32.sub (local.get $up) (local.get $db))))))
+        (v128.store (local.get $up) (i32x4.add (local.get $pv) (call $mulRshr4
+          (v128.load (i32.add (local.get $k) (i32.shl (local.get $i) (i32.const 2))))
+          (i32x4.sub (v128.load (local.get $up)) (local.get $pv))
+          (f64.const 0x1p-14))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $cl)))
+      (block $cd2 (loop $cl2
+        (br_if $cd2 (i32.ge_u (local.get $c) (local.get $d)))
         (local.set $i (i32.add (i32.mul (local.get $row) (local.get $d)) (local.get $c)))
         (local.set $up (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2))))
         (local.set $prev (if (result i64) (i32.eqz (local.get $t))
           (then (i64.const 0))
-          (else (i64.extend_i32_s (i32.load (i32.sub (local.get $up) (i32.shl (local.get $d) (i32.const 2))))))))
+          (else (i64.extend_i32_s (i32.load (i32.sub (local.get $up) (local.get $db)))))))
         (i32.store (local.get $up) (i32.wrap_i64 (i64.add (local.get $prev)
           (call $rshr
             (i64.mul
@@ -732,7 +790,7 @@
               (i64.sub (i64.extend_i32_s (i32.load (local.get $up))) (local.get $prev)))
             (i32.const 14)))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cl)))
+        (br $cl2)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (if (i32.eq (local.get $t) (local.get $time)) (then (local.set $t (i32.const 0))))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
@@ -779,22 +837,20 @@
       (br $rl))))
 
   ;; SwiGLU gate (PROTOCOL 3.10.6 2d) in place over `count` values: a becomes
-  ;; m = rshr(rshr(a*sigma(a), 14)*b, 12) (Q12).
+  ;; m = rshr(rshr(a*sigma(a), 14)*b, 12) (Q12); |a|, |b| < 2^20, sigma <= 2^14, so |silu| < 2^20 and
+  ;; |silu*b| < 2^40. Four lanes at a time: count is a multiple of 4 (rows*4d).
   (func (export "swiglu") (param $a i32) (param $b i32) (param $count i32)
-    (local $i i32) (local $p i32) (local $av i32) (local $silu i64)
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $i) (local.get $count)))
+    (local $i i32) (local $p i32) (local $v v128)
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $count)))
       (local.set $p (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))
-      (local.set $av (i32.load (local.get $p)))
-      (local.set $silu (call $rshr
-        (i64.mul (i64.extend_i32_s (local.get $av)) (i64.extend_i32_s (call $sigmoid (local.get $av))))
-        (i32.const 14)))
-      (i32.store (local.get $p) (i32.wrap_i64 (call $rshr
-        (i64.mul (local.get $silu)
-          (i64.extend_i32_s (i32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (i32.const 12))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l))))
+      (local.set $v (v128.load (local.get $p)))
+      (v128.store (local.get $p) (call $mulRshr4
+        (call $mulRshr4 (local.get $v) (call $sigmoid4 (local.get $v)) (f64.const 0x1p-14))
+        (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))
+        (f64.const 0x1p-12)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vl))))
 
   ;; Per-window loss sums (PROTOCOL 3.10.7-8): logits (Q12) [windows*time, 256] at $lg, the window bytes
   ;; at $tok; the i64 sum of the time - 1 position losses of window b at $out + 8b.

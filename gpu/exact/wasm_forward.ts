@@ -425,9 +425,7 @@ export function wasmRequant(
 
 /** The σ⁺ table the forward module builds (σ⁺(y/2^12) in Q14 for y = 0..65535), for tests. */
 export function wasmSigmoidTable(): Uint16Array {
-  const k = kernelsWith(1040 + 65536 * 2);
-  new Int32Array(k.memory.buffer, 0, EXP2_TABLE.length).set(EXP2_TABLE);
-  k.sigmoidTable(1040);
+  const [k] = kernelsWithSigmoid(0);
   return new Uint16Array(k.memory.buffer, 1040, 65536).slice();
 }
 
@@ -485,4 +483,41 @@ export function wasmConvProducts(
   const acc = new Int32Array(buf, accAt, rows * dp), out = new Int32Array(rows * d);
   for (let r = 0; r < rows; r++) out.set(acc.subarray(r * dp, r * dp + d), r * d);
   return out;
+}
+
+/** A forward-module instance with the σ⁺ table in place and `bytes` free from the returned base. */
+function kernelsWithSigmoid(bytes: number): [Kernels, number] {
+  const base = 1040 + 65536 * 2, k = kernelsWith(base + bytes);
+  new Int32Array(k.memory.buffer, 0, EXP2_TABLE.length).set(EXP2_TABLE);
+  k.sigmoidTable(1040);
+  return [k, base];
+}
+
+/** The SwiGLU kernel of `forward.wat` alone (for tests): rshr(rshr(a·σ(a), 14)·b, 12). */
+export function wasmSwiglu(a: Int32Array, b: Int32Array): Int32Array {
+  const n = a.length;
+  const [k, at] = kernelsWithSigmoid(n * 8), buf = k.memory.buffer;
+  new Int32Array(buf, at, n).set(a);
+  new Int32Array(buf, at + n * 4, n).set(b);
+  k.swiglu(at, at + n * 4, n);
+  return new Int32Array(buf, at, n).slice();
+}
+
+/**
+ * The minGRU kernel of `forward.wat` alone (for tests): the states of `windows` windows of
+ * `time` rows of width d from the gate and candidate pre-activations k and u (Q12).
+ */
+export function wasmGru(
+  kq: Int32Array,
+  u: Int32Array,
+  windows: number,
+  time: number,
+  d: number,
+): Int32Array {
+  const n = kq.length;
+  const [k, at] = kernelsWithSigmoid(n * 8), buf = k.memory.buffer;
+  new Int32Array(buf, at, n).set(kq);
+  new Int32Array(buf, at + n * 4, n).set(u);
+  k.gru(at, at + n * 4, windows, time, d);
+  return new Int32Array(buf, at + n * 4, n).slice();
 }

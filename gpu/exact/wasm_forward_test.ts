@@ -9,11 +9,13 @@ import { CONV_TAPS, CONV_W_MAX, type QLinear, quantizeCheckpoint } from "./quant
 import { splitWindows } from "./wasm_evaluator.ts";
 import {
   wasmConvProducts,
+  wasmGru,
   wasmKernelGemm,
   wasmQuant,
   wasmRequant,
   wasmRmsnorm,
   wasmSigmoidTable,
+  wasmSwiglu,
   wasmWindowSums,
 } from "./wasm_forward.ts";
 
@@ -170,5 +172,34 @@ Deno.test("conv products equal the tap sums at the extremes, over histories shor
       }
       assert.deepEqual(wasmConvProducts(n, q, windows, time, d), want, `d = ${d}, W = ${time}`);
     }
+  }
+});
+
+Deno.test("SwiGLU and minGRU equal the reference integers at the Q_MAX extremes and in between", () => {
+  const rnd = ints(13);
+  const edge = [0, 1, -1, 2047, -2048, 65535, -65536, Q_MAX, -Q_MAX];
+  const pick = (i: number) => i < edge.length * edge.length ? edge[i % edge.length]! : rnd(Q_MAX);
+  const n = 4 * 60;
+  const a = Int32Array.from({ length: n }, (_, i) => pick(i));
+  const b = Int32Array.from({ length: n }, (_, i) => pick(i < 81 ? Math.floor(i / 9) : i));
+  const m = a.map((av, i) => rshr(rshr(av * sigmoidQ14(av), 14) * b[i]!, 12));
+  assert.deepEqual(wasmSwiglu(a, b), m);
+  for (const [windows, time, d] of [[2, 12, 10], [1, 30, 8], [3, 4, 5]] as const) {
+    const len = windows * time * d;
+    const k = Int32Array.from({ length: len }, (_, i) => pick(i));
+    const u = Int32Array.from({ length: len }, (_, i) => pick(len - 1 - i));
+    const want = new Int32Array(len);
+    for (let w = 0; w < windows; w++) {
+      for (let c = 0; c < d; c++) {
+        let st = 0;
+        for (let t = 0; t < time; t++) {
+          const i = (w * time + t) * d + c, ui = u[i]!;
+          const ht = ui >= 0 ? ui + 2048 : rshr(sigmoidQ14(ui), 2);
+          st += rshr(sigmoidQ14(k[i]!) * (ht - st), 14);
+          want[i] = st;
+        }
+      }
+    }
+    assert.deepEqual(wasmGru(k, u, windows, time, d), want, `${windows} x ${time} x ${d}`);
   }
 });

@@ -354,23 +354,30 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
-  ;; acc[r, o] = sum_i w[o, i]*x[r, i] for x int16 [rows, kp] (kb = 2kp bytes, a multiple of 32;
-  ;; rows a multiple of 3) and w packed by the host (wasm_forward.ts packLinear) in groups of 12
-  ;; outputs (n a multiple of 12): for each input pair (i, i+1), three vectors of four outputs
-  ;; [w[o, i], w[o, i+1]] x 4, so x[r, i..i+1] splatted to every lane gives four outputs' partial
-  ;; sums in one dot product. acc is int32 [rows, n] (row stride n). Every partial sum is bounded
-  ;; by sum |w*x| < 2^31 (PROTOCOL 3.10.3), so the int32 lanes cannot wrap whatever the order.
+  ;; A projection: the products acc[r, o] = sum_i w[o, i]*x[r, i] for x int16 [rows, kp] (kb = 2kp
+  ;; bytes, a multiple of 32; rows a multiple of 3) and w packed by the host (wasm_forward.ts
+  ;; packLinear) in groups of 12 outputs (n a multiple of 12): for each input pair (i, i+1), three
+  ;; vectors of four outputs [w[o, i], w[o, i+1]] x 4, so x[r, i..i+1] splatted to every lane gives
+  ;; four outputs' partial sums in one dot product. Every partial sum is bounded by
+  ;; sum |w*x| < 2^31 (PROTOCOL 3.10.3), so the int32 lanes cannot wrap whatever the order.
+  ;; Each block of 48 outputs is requantised (requant, with exp, shp, fDiff, max, residual) as soon
+  ;; as every row has passed, while its accumulators ($acc, [rows, 48]) are still in cache: outputs
+  ;; [0, split) of the first `live` rows go to $out (row stride split), outputs [split, nReal) to
+  ;; $out2 (row stride nReal - split); padding rows and outputs are never written.
   ;; Register blocking: 3 rows x 12 outputs = 9 accumulators, 3 weight vectors and one splat
   ;; (13 live vectors, within x64's 16; 4 x 12 needs 16 and measured slower), so every weight load
   ;; feeds 3 dot products and every splat 3; the input loop is unrolled 8 pairs with constant offsets.
   ;; Outputs in blocks of 48 (the block's packed weights, 48kb bytes, stay in L1/L2 while every
   ;; row passes). No horizontal sums: each accumulator is four finished outputs.
-  (func (export "gemm") (param $w i32) (param $x i32) (param $out i32) (param $rows i32) (param $n i32) (param $kb i32)
+  (func (export "linear") (param $w i32) (param $x i32) (param $acc i32) (param $rows i32) (param $n i32) (param $kb i32)
+    (param $live i32) (param $nReal i32) (param $exp i32) (param $shp i32) (param $fDiff i32) (param $max i32)
+    (param $residual i32) (param $out i32) (param $split i32) (param $out2 i32)
     (local $ob0 i32) (local $ob1 i32) (local $r i32) (local $o i32) (local $i i32) (local $wp i32) (local $rs i32) (local $op i32)
+    (local $lo i32) (local $hi i32)
     (local $x0 i32) (local $x1 i32) (local $x2 i32)
     (local $a0_0 v128) (local $a0_1 v128) (local $a0_2 v128) (local $a1_0 v128) (local $a1_1 v128) (local $a1_2 v128) (local $a2_0 v128) (local $a2_1 v128) (local $a2_2 v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $s v128)
-    (local.set $rs (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $rs (i32.const 192))
     (block $bd (loop $bl
     (br_if $bd (i32.ge_u (local.get $ob0) (local.get $n)))
     (local.set $ob1 (select (local.get $n) (i32.add (local.get $ob0) (i32.const 48)) (i32.gt_u (i32.add (local.get $ob0) (i32.const 48)) (local.get $n))))
@@ -518,7 +525,8 @@
           (local.set $wp (i32.add (local.get $wp) (i32.const 384)))
           (local.set $i (i32.add (local.get $i) (i32.const 32)))
           (br_if $il (i32.lt_u (local.get $i) (local.get $kb)))))
-        (local.set $op (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $rs))) (i32.shl (local.get $o) (i32.const 2))))
+        (local.set $op (i32.add (i32.add (local.get $acc) (i32.mul (local.get $r) (local.get $rs)))
+          (i32.shl (i32.sub (local.get $o) (local.get $ob0)) (i32.const 2))))
         (v128.store offset=0 (local.get $op) (local.get $a0_0))
         (v128.store offset=16 (local.get $op) (local.get $a0_1))
         (v128.store offset=32 (local.get $op) (local.get $a0_2))
@@ -534,6 +542,21 @@
         (br $ol)))
       (local.set $r (i32.add (local.get $r) (i32.const 3)))
       (br $rl)))
+    ;; outputs [max(ob0, 0), min(ob1, split)) of the first part, [max(ob0, split), min(ob1, nReal)) of the second
+    (local.set $hi (select (local.get $split) (local.get $ob1) (i32.lt_u (local.get $split) (local.get $ob1))))
+    (if (i32.lt_u (local.get $ob0) (local.get $hi))
+      (then (call $requant (local.get $acc) (local.get $rs) (i32.add (local.get $exp) (i32.shl (local.get $ob0) (i32.const 2)))
+        (local.get $shp) (i32.add (local.get $out) (i32.shl (local.get $ob0) (i32.const 2)))
+        (i32.shl (local.get $split) (i32.const 2)) (local.get $live) (i32.sub (local.get $hi) (local.get $ob0))
+        (local.get $fDiff) (local.get $max) (local.get $residual))))
+    (local.set $lo (select (local.get $split) (local.get $ob0) (i32.gt_u (local.get $split) (local.get $ob0))))
+    (local.set $hi (select (local.get $nReal) (local.get $ob1) (i32.lt_u (local.get $nReal) (local.get $ob1))))
+    (if (i32.lt_u (local.get $lo) (local.get $hi))
+      (then (call $requant (i32.add (local.get $acc) (i32.shl (i32.sub (local.get $lo) (local.get $ob0)) (i32.const 2)))
+        (local.get $rs) (i32.add (local.get $exp) (i32.shl (local.get $lo) (i32.const 2)))
+        (local.get $shp) (i32.add (local.get $out2) (i32.shl (i32.sub (local.get $lo) (local.get $split)) (i32.const 2)))
+        (i32.shl (i32.sub (local.get $nReal) (local.get $split)) (i32.const 2)) (local.get $live) (i32.sub (local.get $hi) (local.get $lo))
+        (local.get $fDiff) (local.get $max) (local.get $residual))))
     (local.set $ob0 (local.get $ob1))
     (br $bl))))
 
@@ -548,7 +571,7 @@
   ;; within (0, 1) either way), so floor(acc*2^(-n) + 1/2) = rshr(acc, n) for n > 0 and acc*2^(-n)
   ;; for n <= 0; saturating conversion then the clamp give clamp(., M) (|M| < 2^31 - 1), and
   ;; acc = 0 gives 0. 2^(-n) is built from its exponent bits: (1023 - n) << 52.
-  (func (export "requant")
+  (func $requant (export "requant")
     (param $acc i32) (param $accStride i32) (param $exp i32) (param $shp i32) (param $out i32)
     (param $outStride i32) (param $rows i32) (param $n i32) (param $fDiff i32) (param $max i32)
     (param $residual i32)

@@ -42,7 +42,24 @@ interface Kernels {
     kp: number,
     bits: number,
   ): void;
-  gemm(w: number, x: number, out: number, rows: number, n: number, kb: number): void;
+  linear(
+    w: number,
+    x: number,
+    acc: number,
+    rows: number,
+    n: number,
+    kb: number,
+    live: number,
+    nReal: number,
+    exp: number,
+    sh: number,
+    fDiff: number,
+    max: number,
+    residual: number,
+    out: number,
+    split: number,
+    out2: number,
+  ): void;
   requant(
     acc: number,
     accStride: number,
@@ -103,6 +120,8 @@ interface PlacedLayer {
 const PAGE = 65536;
 /** Rows per gemm tile, outputs per weight group, input values per unrolled step (forward.wat). */
 const TILE_ROWS = 3, GROUP = 12, K_STEP = 16;
+/** Outputs per block of the linear kernel (its accumulators are [rows, OUT_BLOCK]). */
+const OUT_BLOCK = 48;
 const padTo = (v: number, m: number) => Math.ceil(v / m) * m;
 
 /**
@@ -182,7 +201,7 @@ export class WasmForward {
     this.#sqd = sqrtDimQ20(qm.d);
     const d = qm.d, f = 4 * d, rp = padTo(maxRows, TILE_ROWS);
     const wide = Math.max(f, VOCAB, SLOTS);
-    const accWide = padTo(Math.max(2 * f, VOCAB, SLOTS), GROUP);
+    const accWide = Math.max(OUT_BLOCK, padTo(d, 4));
     // Reserve everything first (growing detaches views), then write.
     const placed: [QLinear, PlacedLinear][] = [];
     const lin = (w: QLinear): PlacedLinear => {
@@ -242,44 +261,11 @@ export class WasmForward {
     return at;
   }
 
-  /** Quantises `v` (Q_fIn) and multiplies by `w` into the int32 accumulators (row stride np). */
-  #product(w: PlacedLinear, v: number, rows: number): void {
-    const k = this.#k, rp = padTo(rows, TILE_ROWS);
-    k.quant(v, this.#x, this.#sh, rows, rp, w.in, w.kp, actBitsFor(w.in));
-    k.gemm(w.q, this.#x, this.#acc, rp, w.np, w.kp * 2);
-  }
-
   /**
-   * Requantises `width` outputs of the last product from output `first` to Q_fOut into `out`
-   * (row stride `width`; added when residual).
+   * Quantises `v` (rows of w.in values, Q_fIn), multiplies by `w` and requantises to Q_fOut:
+   * outputs [0, split) into `out` (row stride split; added when residual), outputs [split, out)
+   * into `out2` (row stride w.out − split).
    */
-  #requant(
-    w: PlacedLinear,
-    first: number,
-    width: number,
-    rows: number,
-    fIn: number,
-    fOut: number,
-    max: number,
-    out: number,
-    residual: boolean,
-  ): void {
-    this.#k.requant(
-      this.#acc + first * 4,
-      w.np * 4,
-      w.exp + first * 4,
-      this.#sh,
-      out,
-      width * 4,
-      rows,
-      width,
-      fIn - fOut,
-      max,
-      residual ? 1 : 0,
-    );
-  }
-
-  /** Quantises `v` (Q_fIn), multiplies by `w`, writes Q_fOut to `out` (added when residual). */
   #linear(
     w: PlacedLinear,
     v: number,
@@ -289,9 +275,29 @@ export class WasmForward {
     max: number,
     out: number,
     residual: boolean,
+    split = w.out,
+    out2 = 0,
   ): void {
-    this.#product(w, v, rows);
-    this.#requant(w, 0, w.out, rows, fIn, fOut, max, out, residual);
+    const k = this.#k, rp = padTo(rows, TILE_ROWS);
+    k.quant(v, this.#x, this.#sh, rows, rp, w.in, w.kp, actBitsFor(w.in));
+    k.linear(
+      w.q,
+      this.#x,
+      this.#acc,
+      rp,
+      w.np,
+      w.kp * 2,
+      rows,
+      w.out,
+      w.exp,
+      this.#sh,
+      fIn - fOut,
+      max,
+      residual ? 1 : 0,
+      out,
+      split,
+      out2,
+    );
   }
 
   /** Per-window loss sums (Q20 nats) of `windows` windows of `time` bytes in `tokens`. */
@@ -314,9 +320,7 @@ export class WasmForward {
       k.conv(N, l.convPairs, A, this.#acc, windows, time, d, dp);
       k.requant(this.#acc, dp * 4, l.convExp, this.#zeroSh, H, d * 4, rows, d, -8, H_MAX, 1);
       k.rmsnorm(H, N, rows, d, sqd, 0);
-      this.#product(l.wzh, N, rows);
-      this.#requant(l.wzh, 0, d, rows, 12, 12, Q_MAX, A, false);
-      this.#requant(l.wzh, d, d, rows, 12, 12, Q_MAX, B, false);
+      this.#linear(l.wzh, N, rows, 12, 12, Q_MAX, A, false, d, B);
       k.gru(A, B, windows, time, d);
       this.#linear(l.wo, B, rows, 12, 16, H_MAX, H, true);
       k.rmsnorm(H, N, rows, d, sqd, 0);
@@ -325,9 +329,7 @@ export class WasmForward {
       k.softmax(B, rows, SLOTS);
       this.#linear(l.values, B, rows, 15, 16, H_MAX, H, true);
       k.rmsnorm(H, N, rows, d, sqd, 0);
-      this.#product(l.w13, N, rows);
-      this.#requant(l.w13, 0, f, rows, 12, 12, Q_MAX, A, false);
-      this.#requant(l.w13, f, f, rows, 12, 12, Q_MAX, B, false);
+      this.#linear(l.w13, N, rows, 12, 12, Q_MAX, A, false, f, B);
       k.swiglu(A, B, rows * 4 * d);
       this.#linear(l.w2, A, rows, 12, 16, H_MAX, H, true);
     }
@@ -378,24 +380,42 @@ function kernelsWith(bytes: number): Kernels {
 }
 
 /**
- * The product kernel of `forward.wat` alone as an {@link IntGemm} (a fresh instance per call,
- * so slow): lets tests hold it against the plain loop on shapes the tiles do not divide.
+ * The projection kernel of `forward.wat` with an identity requantisation (exponents and shifts
+ * 0, no clamp below 2^31 − 1), i.e. its products alone, as an {@link IntGemm} (a fresh instance
+ * per call, so slow): lets tests hold it against the plain loop on shapes the tiles do not divide.
  */
 export const wasmKernelGemm: IntGemm = {
   name: "wasm forward product kernel",
   gemm(w: QLinear, x: Int32Array, rows: number): Int32Array {
     const kp = padTo(w.in, K_STEP), np = padTo(w.out, GROUP), rp = padTo(rows, TILE_ROWS);
-    const xAt = np * kp * 2, accAt = xAt + rp * kp * 2;
-    const k = kernelsWith(accAt + rp * np * 4), buf = k.memory.buffer;
+    // identity requantisation: exponents and shifts 0, no clamp below 2^31 − 1
+    const xAt = np * kp * 2, accAt = xAt + rp * kp * 2, zeroAt = accAt + rp * OUT_BLOCK * 4;
+    const outAt = zeroAt + (np + rp) * 4;
+    const k = kernelsWith(outAt + rows * w.out * 4), buf = k.memory.buffer;
     new Int16Array(buf, 0, np * kp).set(packLinear(w));
     const xs = new Int16Array(buf, xAt, rp * kp);
     for (let r = 0; r < rows; r++) {
       for (let i = 0; i < w.in; i++) xs[r * kp + i] = x[r * w.in + i]!;
     }
-    k.gemm(0, xAt, accAt, rp, np, kp * 2);
-    const acc = new Int32Array(buf, accAt, rp * np), out = new Int32Array(rows * w.out);
-    for (let r = 0; r < rows; r++) out.set(acc.subarray(r * np, r * np + w.out), r * w.out);
-    return out;
+    k.linear(
+      0,
+      xAt,
+      accAt,
+      rp,
+      np,
+      kp * 2,
+      rows,
+      w.out,
+      zeroAt,
+      zeroAt + np * 4,
+      0,
+      2 ** 31 - 1,
+      0,
+      outAt,
+      w.out,
+      0,
+    );
+    return new Int32Array(buf, outAt, rows * w.out).slice();
   },
 };
 

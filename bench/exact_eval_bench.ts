@@ -7,7 +7,9 @@
  * 2. mainnet genesis (384, 6) on `mainBytes` of the mainnet set, W = 512: exact WebAssembly
  *    across workers (the default path; target ≤ 5 min for 64 KiB), exact WebAssembly in one
  *    thread, and PyTorch float32 on one thread (`bench/torch_ref.py eval-time`, when
- *    `/usr/bin/python3` has torch) on the same checkpoint and windows.
+ *    `/usr/bin/python3` has torch) on the same checkpoint and windows. PyTorch runs with
+ *    `--threads 1` and OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = 1: Debian's torch does its
+ *    products in the pthread OpenBLAS, whose own thread pool ignores `set_num_threads`.
  *
  * Every run prints wall seconds and the process's CPU seconds (the machine is shared), and the
  * ratios are of figures from this run. Run:
@@ -33,10 +35,12 @@ function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
+let lastCpu = 0;
 async function time<T>(label: string, f: () => Promise<T> | T): Promise<[number, T]> {
   const t0 = performance.now(), c0 = cpuSeconds();
   const r = await f();
   const s = (performance.now() - t0) / 1000, c = cpuSeconds() - c0;
+  lastCpu = c;
   console.log(
     `${label.padEnd(44)} ${s.toFixed(2).padStart(8)} s wall ${c.toFixed(2).padStart(8)} s cpu`,
   );
@@ -96,6 +100,7 @@ const [main1, main1Sums] = await time(
   "exact wasm simd, 1 thread",
   () => new WasmExactEvaluator({ workers: 0 }).evaluateWindows(mn, mb, 512),
 );
+const main1Cpu = lastCpu;
 if (JSON.stringify(mainSums) !== JSON.stringify(main1Sums)) throw new Error("split changed sums");
 console.log(`consensus loss ${consensusLossMicroNats(mainSums, 512)} µnats`);
 
@@ -116,6 +121,7 @@ try {
       "--bytes",
       String(mainBytes),
     ],
+    env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output().catch((e) => ({
@@ -141,8 +147,8 @@ try {
     console.log(
       `ratios (speed-ups over pytorch 1 thread): exact wasm 1 thread ${
         (r.seconds / main1).toFixed(2)
-      }×, ` +
-        `${workers} workers ${(r.seconds / mainN).toFixed(2)}×`,
+      }× (wall), ${(r.cpu_seconds / main1Cpu).toFixed(2)}× (cpu); ` +
+        `${workers} workers ${(r.seconds / mainN).toFixed(2)}× (wall)`,
     );
   }
 } finally {

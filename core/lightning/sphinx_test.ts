@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { fromHex, toHex } from "../crypto/keccak.ts";
 import { keyPairFromSeed } from "../crypto/ed25519.ts";
+import { mulberry32 } from "../util/mulberry32.ts";
 import { deriveOnionKey, onionKeyPairFromNodeSeed, onionPublicKeyOfNode } from "./onion_keys.ts";
 import {
   buildHopPayloads,
@@ -207,4 +208,20 @@ Deno.test("buildOnion() refuses routes that do not fit", () => {
   const bad = route(1);
   bad[0]!.publicKey = new Uint8Array(32).fill(0xff);
   assert.throws(() => buildOnion(new Uint8Array(32), bad, ASSOCIATED_DATA), /hop 0 public key/);
+});
+
+Deno.test("peelOnion() throws only OnionError for random packets and random keys", () => {
+  const random = mulberry32(4);
+  const key = nodes(1)[0]!;
+  const valid = buildOnion(new Uint8Array(32).fill(11), route(2), ASSOCIATED_DATA).packet;
+  for (let i = 0; i < 200; i++) {
+    const packet = Uint8Array.from(
+      { length: ONION_PACKET_BYTES },
+      () => Math.floor(random() * 256),
+    );
+    packet[0] = 0;
+    // Half of them keep a valid ephemeral key, so the HMAC check is reached, not just the decode.
+    if (i % 2 === 0) packet.set(valid.subarray(1, 33), 1);
+    assert.throws(() => peelOnion(packet, key.privateScalar, ASSOCIATED_DATA), OnionError);
+  }
 });

@@ -17,6 +17,7 @@ import { MODEL_COMMAND } from "./cli/model_command.ts";
 import { allOptionNames, applyConfigFile } from "./cli/config_file.ts";
 import { runCliParsed } from "./cli/cli_command.ts";
 import { runKeyNewCommand } from "./cli/key_command.ts";
+import { LN_COMMAND } from "./cli/ln_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
 import { EVALUATOR_OPTION } from "./cli/evaluator_flag.ts";
@@ -26,14 +27,6 @@ import { WALLET_COMMAND } from "./cli/wallet/mod.ts";
 
 /** The program version (from deno.json). */
 export const VERSION: string = denoJson.version;
-
-function notYet(what: string): NonNullable<CommandSpec["run"]> {
-  return (_args, ctx) => {
-    ctx.err(`rnt ${ctx.path.join(" ")}: not available yet in this build — ${what}.`);
-    ctx.err("See the status table in README.md for what works today.");
-    return 1;
-  };
-}
 
 /** The full command tree of `rnt`. */
 export const ROOT_COMMAND: CommandSpec = {
@@ -223,13 +216,7 @@ export const ROOT_COMMAND: CommandSpec = {
       }],
     },
     MODEL_COMMAND,
-    {
-      name: "ln",
-      summary: "Lightning: channels, invoices, payments",
-      usage: "ln COMMAND [OPTIONS]",
-      options: { ...NETWORK_OPTIONS, ...JSON_OPTION },
-      run: notYet("Lightning is not started yet"),
-    },
+    LN_COMMAND,
   ],
 };
 

@@ -70,7 +70,14 @@ Deno.test("every command and sub-command answers --help with its usage", async (
 });
 
 Deno.test("every command that prints results accepts --json", () => {
-  const resultCommands = [["key", "new"], ["mine"], ["wallet", "balance"], ["model", "info"]];
+  const resultCommands = [
+    ["key", "new"],
+    ["mine"],
+    ["wallet", "balance"],
+    ["model", "info"],
+    ["ln", "decode"],
+    ["ln", "invoice"],
+  ];
   for (const path of resultCommands) {
     let spec = ROOT_COMMAND;
     for (const name of path) spec = spec.subcommands!.find((s) => s.name === name)!;

@@ -1,0 +1,64 @@
+/**
+ * Lightning for rnt, the pure parts (no I/O): invoices (BOLT 11 format, Ed25519 payee
+ * signatures), Sphinx onions on ristretto255 (BOLT 4 shape) and error onions. PROTOCOL.md §9.
+ *
+ * @example
+ * ```ts
+ * import { buildOnion, decodeInvoice, encodeInvoice, onionKeyPairFromNodeSeed, onionPublicKeyOfNode, peelOnion } from "./mod.ts";
+ * const payeeSeed = new Uint8Array(32).fill(7);
+ * const text = encodeInvoice({
+ *   network: "regtest", timestamp: 1_700_000_000, description: "tea",
+ *   paymentHash: new Uint8Array(32).fill(1), paymentSecret: new Uint8Array(32).fill(2),
+ * }, payeeSeed);
+ * const invoice = decodeInvoice(text, { network: "regtest" });
+ * // Route one hop to the payee, found by the node key in the invoice.
+ * const { packet } = buildOnion(new Uint8Array(32).fill(3), [
+ *   { publicKey: onionPublicKeyOfNode(invoice.payeeKey), payload: invoice.paymentSecret },
+ * ], invoice.paymentHash);
+ * const payee = onionKeyPairFromNodeSeed(payeeSeed);
+ * console.log(peelOnion(packet, payee.privateScalar, invoice.paymentHash).nextPacket); // null
+ * ```
+ *
+ * @module
+ */
+export {
+  decodeInvoice,
+  type DecodeInvoiceOptions,
+  DEFAULT_EXPIRY_SECS,
+  DEFAULT_MIN_FINAL_DELTA_SECS,
+  encodeInvoice,
+  type Invoice,
+  invoicePrefix,
+  type InvoiceRequest,
+  paymentHashOf,
+  type RouteHintHop,
+} from "./invoice.ts";
+export {
+  decodeInvoiceAmount,
+  encodeInvoiceAmount,
+  formatRntMilliResonances,
+  MILLI_RESONANCES_PER_RNT,
+  parseRntMilliResonances,
+} from "./invoice_amount.ts";
+export { InvoiceError, type InvoiceErrorReason } from "./invoice_error.ts";
+export {
+  buildOnion,
+  type BuiltOnion,
+  MAX_HOPS,
+  ONION_PACKET_BYTES,
+  OnionError,
+  type OnionErrorReason,
+  type OnionHop,
+  type PeeledOnion,
+  peelOnion,
+} from "./sphinx.ts";
+export { type OnionKeyPair, onionKeyPairFromNodeSeed, onionPublicKeyOfNode } from "./onion_keys.ts";
+export {
+  attributeError,
+  createErrorPacket,
+  ERROR_PACKET_BYTES,
+  type ErrorAttribution,
+  FailureFlag,
+  type FailureMessage,
+  wrapErrorPacket,
+} from "./error_onion.ts";

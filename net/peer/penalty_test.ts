@@ -54,7 +54,9 @@ Deno.test("every category has a penalty row and every row is some reason's categ
 
 Deno.test("docs/PROTOCOL.md §8.11 states the same penalty table as the code", async () => {
   const doc = await Deno.readTextFile(new URL("../../docs/PROTOCOL.md", import.meta.url));
-  const section = doc.slice(doc.indexOf("### 8.11"));
+  const start = doc.indexOf("### 8.11");
+  const end = doc.indexOf("\n#", start + 1);
+  const section = doc.slice(start, end < 0 ? undefined : end);
   const words: Record<string, string> = { "disconnect+discourage": "discourage", none: "none" };
   const rows = new Map<string, string[]>();
   for (const line of section.split("\n")) {

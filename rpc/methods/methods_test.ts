@@ -124,11 +124,11 @@ Deno.test("node RPC methods serve blocks, transactions and the mempool from a re
     assert.equal((await call("sendrawtransaction", spendHex.slice(0, 20))).error?.code, -22);
     assert.equal((await call("gettxout", spendId, 0)).result !== null, true);
 
-    // A block whose checkpoint really scores worse than claimed: −26 val-loss-mismatch.
+    // A block whose checkpoint really scores worse than claimed: −26 sample-loss-mismatch.
     const liar = nextBlock(13, 9.9);
     const lie = (await call("submitblock", liar.hex, liar.ckpt)).error!;
     assert.equal(lie.code, -26);
-    assert.match(lie.message, /^val-loss-mismatch/);
+    assert.match(lie.message, /^sample-loss-mismatch/);
     assert.equal((await call("submitblock", "00", "00")).error?.code, -22);
     assert.equal((await call("getblockcount")).result, 12);
 

@@ -45,7 +45,7 @@ Deno.test("submitError() maps decode → −22, missing inputs → −25, other 
   assert.equal((missing as RpcError).rpcCode, -25);
   const rule = submitError(new ValidationError("sample-loss-mismatch", "3.1 vs 2.9"), "Block");
   assert.equal((rule as RpcError).rpcCode, -26);
-  assert.match((rule as RpcError).message, /^val-loss-mismatch: 3.1 vs 2.9$/);
+  assert.match((rule as RpcError).message, /^sample-loss-mismatch: 3.1 vs 2.9$/);
   const other = new Error("x");
   assert.equal(submitError(other, "TX"), other);
 });

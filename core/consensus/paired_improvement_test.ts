@@ -52,7 +52,7 @@ Deno.test("requiredImprovementPpm() halves per half-life after the grace, down t
   assert.equal(requiredImprovementPpm(p, 1000, 900), 40_000);
 });
 
-Deno.test("a stalled regtest chain resumes: after the decay an unimproved checkpoint's lucky sample passes", async () => {
+Deno.test("after the decay a block with less than μ of progress passes the rule it failed at the parent's time", async () => {
   // The same sums that fail at the parent's time pass once μ has decayed long enough.
   const sums = { parentSum: 1_000_000n, childSum: 999_000n }; // 0.1% better on the sample
   const t0 = REGTEST.genesisTimestampSecs;

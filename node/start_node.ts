@@ -162,6 +162,11 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       ...prune,
       signatureVerifier,
       onVerified: (v) => logger.log(verifiedLine(v, evaluator.name)),
+      onUnpaired: (hash, height) =>
+        logger.log(
+          `accepted block ${toHex(hash)} height=${height} without evaluation: its parent's ` +
+            "checkpoint was pruned on every peer, so there is nothing to pair it with",
+        ),
     });
     cleanups.push(() => chainstate.close());
     const mempool = new Mempool(chainstate);

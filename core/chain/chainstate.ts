@@ -149,6 +149,11 @@ export interface ChainstateOptions {
   readonly signatureVerifier?: SignatureVerifier;
   /** Called after each Proof-of-Training evaluation (for logs: the node prints verify seconds). */
   readonly onVerified?: (verified: VerifiedBlock) => void;
+  /**
+   * Called when a block with a checkpoint is connected unevaluated because its parent's
+   * checkpoint is missing (assumed-pruned parent, PROTOCOL §5.5 stage 4).
+   */
+  readonly onUnpaired?: (hash: Uint8Array, height: number) => void;
 }
 
 /** A block whose Proof-of-Training was just evaluated and held. */
@@ -204,6 +209,7 @@ export class Chainstate {
   #closed = false;
   readonly #verifier: SignatureVerifier | undefined;
   readonly #onVerified: ((verified: VerifiedBlock) => void) | undefined;
+  readonly #onUnpaired: ((hash: Uint8Array, height: number) => void) | undefined;
 
   private constructor(
     params: NetworkParams,
@@ -216,10 +222,12 @@ export class Chainstate {
     limits: SideBranchLimits | undefined,
     verifier: SignatureVerifier | undefined,
     onVerified: ((verified: VerifiedBlock) => void) | undefined,
+    onUnpaired: ((hash: Uint8Array, height: number) => void) | undefined,
   ) {
     this.params = params;
     this.#verifier = verifier;
     this.#onVerified = onVerified;
+    this.#onUnpaired = onUnpaired;
     this.#limits = limits;
     this.#store = store;
     this.#files = files;
@@ -261,6 +269,7 @@ export class Chainstate {
       options.sideBranchLimits,
       options.signatureVerifier,
       options.onVerified,
+      options.onUnpaired,
     );
     if (options.onTipChange) cs.#listeners.add(options.onTipChange);
     try {
@@ -840,6 +849,7 @@ export class Chainstate {
         // checkpoint (pruned on every peer), so this block is taken under the same assumption;
         // its children are evaluated against its checkpoint as usual.
         rec = { ...rec, status: rec.status | BlockStatus.assumedPruned };
+        this.#onUnpaired?.(hash, rec.entry.height);
       } else {
         const started = performance.now();
         const result = await checkProofOfTraining(

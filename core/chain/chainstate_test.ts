@@ -21,7 +21,7 @@ import {
   utxoSnapshot,
 } from "./_test_util.ts";
 
-const validation = new Uint8Array(64);
+const corpus = new Uint8Array(64);
 
 async function withDirs(
   n: number,
@@ -46,7 +46,7 @@ function open(
     dir,
     params,
     evaluator,
-    validation,
+    corpus,
     testClock,
     prune === undefined ? {} : { prune },
   );
@@ -396,7 +396,7 @@ Deno.test("Chainstate stays consistent when evaluation fails mid-reorg and finis
       evaluateWindows: (...a: Parameters<ScriptedEvaluator["evaluateWindows"]>) =>
         ++calls === 13 ? Promise.reject(new Error("device lost")) : ev.evaluateWindows(...a),
     };
-    const cs = await Chainstate.open(dir!, REGTEST, flaky, validation, testClock);
+    const cs = await Chainstate.open(dir!, REGTEST, flaky, corpus, testClock);
     await feed(cs, [...base, ...mainA, b1]);
     assert.deepEqual(cs.tip(), a.tip);
     await assert.rejects(() => cs.acceptBlock(b2.block, b2.checkpoint), /device lost/);

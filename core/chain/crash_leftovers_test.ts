@@ -15,7 +15,7 @@ import { CheckpointFiles } from "./checkpoint_files.ts";
 import { mineBlock, ScriptedEvaluator, TestChain, testClock } from "./_test_util.ts";
 
 const params = REGTEST;
-const validation = new Uint8Array(64);
+const corpus = new Uint8Array(64);
 
 async function names(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -30,7 +30,7 @@ Deno.test("Chainstate.open() sweeps temp files and unclaimed checkpoints left by
     const chain = new TestChain(params);
     const mined = [await mineBlock(chain, ev, 1), await mineBlock(chain, ev, 2)];
     const pending = await mineBlock(chain, ev, 3); // stored below, never indexed
-    let cs = await Chainstate.open(dir, params, ev, validation, testClock);
+    let cs = await Chainstate.open(dir, params, ev, corpus, testClock);
     for (const b of mined) await cs.acceptBlock(b.block, b.checkpoint);
     const tip = cs.tip();
     await cs.close();
@@ -53,7 +53,7 @@ Deno.test("Chainstate.open() sweeps temp files and unclaimed checkpoints left by
       .map((h) => `${toHex(h)}.rnet`);
 
     let swept: readonly string[] = [];
-    cs = await Chainstate.open(dir, params, ev, validation, testClock, {
+    cs = await Chainstate.open(dir, params, ev, corpus, testClock, {
       onSweep: (removed) => swept = removed,
     });
     try {
@@ -75,7 +75,7 @@ Deno.test("Chainstate.open() sweeps temp files and unclaimed checkpoints left by
     }
     // A clean reopen finds nothing to sweep.
     swept = [];
-    cs = await Chainstate.open(dir, params, ev, validation, testClock, {
+    cs = await Chainstate.open(dir, params, ev, corpus, testClock, {
       onSweep: (removed) => swept = removed,
     });
     assert.deepEqual(swept, []);

@@ -1,5 +1,5 @@
 /**
- * The node's worker-pool signature verifier inside block validation: a chainstate given one
+ * The node's worker-pool signature verifier inside block corpus: a chainstate given one
  * sends the block's signature batch to the workers and connects the same chain, with the same
  * UTXO set, as the in-thread reference replay.
  */
@@ -41,8 +41,8 @@ Deno.test("a chainstate with the worker-pool verifier sends block signatures to 
       { value: value - 5_000n, address: heartbeatWallet(REGTEST, 1).address },
     ]);
     blocks.push(await mineBlock(ref, ev, 200, { txs: [spend] }));
-    const validation = new Uint8Array(256);
-    const cs = await Chainstate.open(dir, REGTEST, ev, validation, testClock, {
+    const corpus = new Uint8Array(256);
+    const cs = await Chainstate.open(dir, REGTEST, ev, corpus, testClock, {
       signatureVerifier: counting,
     });
     try {

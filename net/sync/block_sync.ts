@@ -37,6 +37,7 @@ import { CheckpointAssembly } from "../../core/consensus/verified_checkpoint.ts"
 import { toHex } from "../../core/crypto/keccak.ts";
 import { mayBecomeValid, type RejectReason } from "../../core/consensus/reasons.ts";
 import { blockWork } from "../../core/consensus/chain_work.ts";
+import { EvaluationBudget, type EvaluationBudgetOptions, hostGroup } from "./evaluation_budget.ts";
 import { headerSums } from "../../core/consensus/paired_improvement.ts";
 import { DecodeError, ProtocolError, ValidationError } from "../../core/errors.ts";
 import { type Block, type BlockHeader, blockId } from "../../core/primitives/block.ts";
@@ -79,6 +80,11 @@ export interface BlockSyncOptions {
    * has caught up (default 16); past it the farthest ahead is forgotten (not marked invalid).
    */
   readonly maxFutureBlocks?: number;
+  /**
+   * Evaluation time allowed per address group to peers that never delivered a connected block
+   * (default: a 30 s burst, then a quarter of wall time; evaluation_budget.ts).
+   */
+  readonly evaluationBudget?: EvaluationBudgetOptions;
 }
 
 /** Counters of what the sync did. */
@@ -95,6 +101,8 @@ export interface SyncStats {
   assumedPrunedBlocks: number;
   /** Blocks refused for now as too far ahead of our clock (each refusal counts). */
   futureBlocks: number;
+  /** Times a block from an unproven peer waited for its group's evaluation budget. */
+  budgetWaits: number;
 }
 
 interface Request {
@@ -152,6 +160,7 @@ export class BlockSync {
     invalidBlocks: 0,
     assumedPrunedBlocks: 0,
     futureBlocks: 0,
+    budgetWaits: 0,
   };
   readonly #node: SyncNode;
   readonly #peers: () => readonly Peer[];
@@ -180,6 +189,7 @@ export class BlockSync {
    * do not queue ahead of a proven peer's (bench/pot_flood_bench.ts).
    */
   readonly #proven = new Set<number>();
+  readonly #budget: EvaluationBudget;
 
   /**
    * @param node The node (chainstate, mempool, submit).
@@ -197,6 +207,7 @@ export class BlockSync {
     this.#node = node;
     this.#peers = peers;
     this.#punishGone = punishGone;
+    this.#budget = new EvaluationBudget(options.evaluationBudget);
     this.#server = new CheckpointServer(node.chainstate);
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#maxInFlight = options.maxInFlightPerPeer ?? 16;
@@ -742,6 +753,14 @@ export class BlockSync {
       if (!e.assumePruned && !e.chunks?.complete) continue;
       if (!this.#node.chainstate.getEntry(e.header.prevHash)) continue;
       if (e.retryAtSecs !== undefined && nowSecs < e.retryAtSecs) continue;
+      const group = this.#budgetGroup(e);
+      const wait = group === undefined ? 0 : this.#budget.waitSecs(group);
+      if (wait > 0) {
+        // Over its group's budget: evaluated once the budget has refilled (PROTOCOL §8.11).
+        e.retryAtSecs = nowSecs + Math.ceil(wait);
+        this.stats.budgetWaits++;
+        continue;
+      }
       if (
         !next || e.height < next.height ||
         (e.height === next.height && this.#provenEntry(e) && !this.#provenEntry(next))
@@ -766,6 +785,8 @@ export class BlockSync {
       await this.#submitAssumedPruned(e);
       return;
     }
+    const group = this.#budgetGroup(e);
+    const started = performance.now();
     try {
       const result = await this.#node.submitBlock(e.block!, checkpoint!, `peer:${e.blockFrom}`);
       this.#tree.delete(e.key);
@@ -775,7 +796,18 @@ export class BlockSync {
       if (result.status !== "duplicate" && result.status !== "discarded") this.stats.blocks++;
     } catch (err) {
       this.#rejected(e, err);
+    } finally {
+      if (group !== undefined) this.#budget.charge(group, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * The budget group a block is charged to: its sender's address group while the sender has
+   * not delivered a connected block; undefined (not charged) for a proven sender.
+   */
+  #budgetGroup(e: TreeEntry): string | undefined {
+    if (this.#provenEntry(e) || e.blockPeer === undefined) return undefined;
+    return hostGroup(e.blockPeer.host);
   }
 
   /** Submits a block whose checkpoint every peer pruned, without it (all other rules checked). */

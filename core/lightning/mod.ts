@@ -70,6 +70,7 @@ export {
   MAX_SHACHAIN_ENTRIES,
   PER_COMMITMENT_SECRET_BYTES,
   perCommitmentSecret,
+  type ShachainEntry,
   ShachainError,
   type ShachainErrorReason,
   ShachainStore,

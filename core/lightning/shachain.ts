@@ -59,11 +59,14 @@ export function perCommitmentSecret(seed: Uint8Array, index: number): Uint8Array
   return deriveFrom(seed, INDEX_BITS, index);
 }
 
-/** One stored secret: its index has exactly `bucket` trailing zero bits (index 0: bucket 48). */
-interface Entry {
+/** One stored secret; in entry `b` its index has exactly `b` trailing zero bits (index 0: b = 48). */
+export interface ShachainEntry {
+  /** The commitment index of the secret. */
   index: number;
+  /** The per-commitment secret (32 bytes). */
   secret: Uint8Array;
 }
+type Entry = ShachainEntry;
 
 /**
  * The receiver's compact store of the peer's revealed per-commitment secrets (BOLT 3 "Efficient
@@ -85,11 +88,16 @@ interface Entry {
  */
 export class ShachainStore {
   /** `entries[b]` for b < length; always a dense prefix (see {@link decodeShachainStore}). */
-  #entries: Entry[];
+  #entries: Entry[] = [];
 
-  /** An empty store, or one holding `entries` (already checked by the decoder). */
-  constructor(entries: readonly Entry[] = []) {
-    this.#entries = entries.map((e) => ({ index: e.index, secret: e.secret.slice() }));
+  /**
+   * The store that `bytes` ({@link encodeShachainStore}) holds; see {@link decodeShachainStore}.
+   * The only way to a non-empty store besides {@link insert}, so every store is a checked one.
+   */
+  static decode(bytes: Uint8Array): ShachainStore {
+    const store = new ShachainStore();
+    store.#entries = decodeEntries(bytes);
+    return store;
   }
 
   /** How many entries are held (at most 49). */
@@ -160,7 +168,7 @@ export class ShachainStore {
   }
 
   /** The stored entries, in bucket order (copies). */
-  entries(): Entry[] {
+  entries(): ShachainEntry[] {
     return this.#entries.map((e) => ({ index: e.index, secret: e.secret.slice() }));
   }
 
@@ -200,6 +208,10 @@ export function encodeShachainStore(store: ShachainStore): Uint8Array {
  * deriving the earlier secrets it was checked against when inserted.
  */
 export function decodeShachainStore(bytes: Uint8Array): ShachainStore {
+  return ShachainStore.decode(bytes);
+}
+
+function decodeEntries(bytes: Uint8Array): Entry[] {
   if (bytes.length < 1) throw new DecodeError("shachain store is empty");
   const count = bytes[0]!;
   if (count > MAX_SHACHAIN_ENTRIES) {
@@ -222,7 +234,7 @@ export function decodeShachainStore(bytes: Uint8Array): ShachainStore {
     entries.push({ index, secret: bytes.slice(at + INDEX_BYTES, at + ENTRY_BYTES) });
   }
   if (count > 0) checkReachable(entries);
-  return new ShachainStore(entries);
+  return entries;
 }
 
 /** Throws DecodeError unless `entries` is what inserting every index from the top down to the lowest gives. */

@@ -232,9 +232,17 @@ Deno.test("encodeShachainStore() and decodeShachainStore() round-trip every stor
       const index = FIRST_COMMITMENT_INDEX - i;
       assert.deepEqual(back.secretAt(index), perCommitmentSecret(seed, index));
     }
-    // The decoded store goes on accepting the next secret and refusing a wrong one.
+    // The decoded store goes on refusing a wrong next secret (when there is something to check
+    // it against: the next index is even) and accepting the right one.
     const next = FIRST_COMMITMENT_INDEX - count;
+    if (next % 2 === 0 && count > 0) {
+      assert.throws(
+        () => back.insert(next, perCommitmentSecret(new Uint8Array(32).fill(1), next)),
+        (e) => e instanceof ShachainError && e.reason === "bad-secret",
+      );
+    }
     back.insert(next, perCommitmentSecret(seed, next));
+    assert.deepEqual(back.secretAt(next), perCommitmentSecret(seed, next));
   }
 });
 

@@ -1,6 +1,7 @@
 /**
  * Lightning for rnt, the pure parts (no I/O): invoices (BOLT 11 format, Ed25519 payee
- * signatures), Sphinx onions on ristretto255 (BOLT 4 shape) and error onions. PROTOCOL.md §9.
+ * signatures), Sphinx onions on ristretto255 (BOLT 4 shape), error onions, per-commitment
+ * secrets (BOLT 3 shachain) and commitment keys. PROTOCOL.md §9.
  *
  * @example
  * ```ts
@@ -62,3 +63,27 @@ export {
   type FailureMessage,
   wrapErrorPacket,
 } from "./error_onion.ts";
+export {
+  decodeShachainStore,
+  encodeShachainStore,
+  FIRST_COMMITMENT_INDEX,
+  MAX_SHACHAIN_ENTRIES,
+  PER_COMMITMENT_SECRET_BYTES,
+  perCommitmentSecret,
+  type ShachainEntry,
+  ShachainError,
+  type ShachainErrorReason,
+  ShachainStore,
+} from "./shachain.ts";
+export {
+  COMMITMENT_POINT_BYTES,
+  derivePrivateKey,
+  derivePublicKey,
+  deriveRevocationPrivateKey,
+  deriveRevocationPublicKey,
+  ed25519KeyOfPoint,
+  keyTweak,
+  perCommitmentPoint,
+  perCommitmentScalar,
+  pointOfScalar,
+} from "./commitment_keys.ts";

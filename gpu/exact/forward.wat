@@ -84,7 +84,7 @@
   ;; The address of the sigma+ table (65536 u16, written by sigmoidTable).
   (global $sigTable (mut i32) (i32.const 0))
 
-  ;; Tabulates sigma+(y) for every y in [0, 65535] at $at (128 KiB): the sigmoids of gru and the SwiGLU gate
+  ;; Tabulates sigma+(y) for every y in [0, 65535] at $at (128 KiB): the sigmoids of gru and swiglu
   ;; then cost one load instead of an exp and a 64-bit division (the table is the same function).
   (func (export "sigmoidTable") (param $at i32)
     (local $y i32)
@@ -649,27 +649,32 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
+  ;; floor(a*2^(-n) + 1/2) of four i32 lanes, n = e - (bias - 1023) per lane ($bv: bias in both i64
+  ;; lanes), saturated to i32: the binary64 requantisation of $requant (exact by the argument there).
+  (func $rq4 (param $a v128) (param $e v128) (param $bv v128) (result v128)
+    (local $half v128)
+    (local.set $half (f64x2.splat (f64.const 0.5)))
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
+        (f64x2.convert_low_i32x4_s (local.get $a))
+        (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_low_i32x4_s (local.get $e))) (i32.const 52))))))
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
+        (f64x2.convert_low_i32x4_s
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a)))
+        (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_high_i32x4_s (local.get $e))) (i32.const 52))))))))
+
   ;; The SwiGLU epilogue of a gated product block (PROTOCOL 3.10.6 2d): acc rows ($accStride bytes
   ;; apart) hold a's products in outputs [0, 24) and b's in [24, 48); for o < n (a multiple of 4,
-  ;; <= 24) a = shift(acc[r, o], e_o + fDiff - sh_r, M) and b likewise from output 24 + o (the
-  ;; binary64 requantisation of $requant, exact by the argument there, clamped to [-M, M] before
-  ;; the conversion, which gives the same integers as clamping after it), and out[r, o] =
-  ;; rshr(rshr(a*sigma(a), 14)*b, 12) ($outStride bytes per row). a, b and the products stay in
-  ;; binary64 lanes, where they are exact integers: |a*sigma| < 2^20*2^14, |silu*b| < 2^20*2^20,
-  ;; and floor(x*2^-s + 1/2) of such an x is rshr(x, s) (as in $mulRshr4).
+  ;; <= 24) a = shift(acc[r, o], e_o + fDiff - sh_r, M) and b likewise from output 24 + o (as
+  ;; $requant), and out[r, o] = m(a, b) of $swiglu4 ($outStride bytes per row). The requantised a
+  ;; and b never leave registers.
   (func $requantGate
     (param $acc i32) (param $accStride i32) (param $exp i32) (param $shp i32) (param $out i32)
     (param $outStride i32) (param $rows i32) (param $n i32) (param $fDiff i32) (param $max i32)
-    (local $r i32) (local $o i32) (local $ap i32) (local $op i32) (local $ep i32) (local $t i32)
-    (local $bv v128) (local $mx v128) (local $mn v128) (local $half v128) (local $q14 v128) (local $q12 v128)
-    (local $v v128) (local $e v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128)
-    (local $ai v128) (local $y v128) (local $sp v128)
-    (local.set $mx (f64x2.splat (f64.convert_i32_s (local.get $max))))
-    (local.set $mn (f64x2.neg (local.get $mx)))
-    (local.set $half (f64x2.splat (f64.const 0.5)))
-    (local.set $q14 (f64x2.splat (f64.const 0x1p-14)))
-    (local.set $q12 (f64x2.splat (f64.const 0x1p-12)))
-    (local.set $t (global.get $sigTable))
+    (local $r i32) (local $o i32) (local $ap i32) (local $op i32) (local $bv v128)
+    (local $mx v128) (local $mn v128) (local $a v128) (local $b v128)
+    (local.set $mx (i32x4.splat (local.get $max)))
+    (local.set $mn (i32x4.splat (i32.sub (i32.const 0) (local.get $max))))
     (block $rd (loop $rl
       (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $bv (i64x2.splat (i64.extend_i32_s (i32.add (i32.sub (i32.const 1023) (local.get $fDiff))
@@ -679,52 +684,16 @@
       (local.set $o (i32.const 0))
       (block $od (loop $ol
         (br_if $od (i32.ge_u (local.get $o) (local.get $n)))
-        (local.set $ep (i32.add (local.get $exp) (i32.shl (local.get $o) (i32.const 2))))
-        ;; a (lanes 0-1, 2-3) and b, requantised and clamped, in binary64
-        (local.set $v (v128.load (i32.add (local.get $ap) (i32.shl (local.get $o) (i32.const 2)))))
-        (local.set $e (v128.load (local.get $ep)))
-        (local.set $a0 (f64x2.max (f64x2.min (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
-          (f64x2.convert_low_i32x4_s (local.get $v))
-          (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_low_i32x4_s (local.get $e))) (i32.const 52)))))
-          (local.get $mx)) (local.get $mn)))
-        (local.set $a1 (f64x2.max (f64x2.min (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
-          (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
-          (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_high_i32x4_s (local.get $e))) (i32.const 52)))))
-          (local.get $mx)) (local.get $mn)))
-        (local.set $v (v128.load offset=96 (i32.add (local.get $ap) (i32.shl (local.get $o) (i32.const 2)))))
-        (local.set $e (v128.load offset=96 (local.get $ep)))
-        (local.set $b0 (f64x2.max (f64x2.min (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
-          (f64x2.convert_low_i32x4_s (local.get $v))
-          (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_low_i32x4_s (local.get $e))) (i32.const 52)))))
-          (local.get $mx)) (local.get $mn)))
-        (local.set $b1 (f64x2.max (f64x2.min (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
-          (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
-          (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_high_i32x4_s (local.get $e))) (i32.const 52)))))
-          (local.get $mx)) (local.get $mn)))
-        ;; sigma(a) by four table loads (as $sigmoid4)
-        (local.set $ai (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-          (i32x4.trunc_sat_f64x2_s_zero (local.get $a0)) (i32x4.trunc_sat_f64x2_s_zero (local.get $a1))))
-        (local.set $y (i32x4.shl (i32x4.min_u (i32x4.abs (local.get $ai)) (i32x4.splat (i32.const 65535))) (i32.const 1)))
-        (local.set $sp (i32x4.splat (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 0 (local.get $y))))))
-        (local.set $sp (i32x4.replace_lane 1 (local.get $sp)
-          (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 1 (local.get $y))))))
-        (local.set $sp (i32x4.replace_lane 2 (local.get $sp)
-          (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 2 (local.get $y))))))
-        (local.set $sp (i32x4.replace_lane 3 (local.get $sp)
-          (i32.load16_u (i32.add (local.get $t) (i32x4.extract_lane 3 (local.get $y))))))
-        (local.set $sp (v128.bitselect (i32x4.sub (i32x4.splat (i32.const 16384)) (local.get $sp)) (local.get $sp)
-          (i32x4.lt_s (local.get $ai) (v128.const i32x4 0 0 0 0))))
-        ;; m = rshr(rshr(a*sigma, 14)*b, 12)
-        (local.set $a0 (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul (local.get $q12) (f64x2.mul (local.get $b0)
-          (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul (local.get $q14)
-            (f64x2.mul (local.get $a0) (f64x2.convert_low_i32x4_s (local.get $sp)))))))))))
-        (local.set $a1 (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul (local.get $q12) (f64x2.mul (local.get $b1)
-          (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul (local.get $q14)
-            (f64x2.mul (local.get $a1) (f64x2.convert_low_i32x4_s
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $sp) (local.get $sp))))))))))))
+        (local.set $a (i32x4.max_s (i32x4.min_s (call $rq4
+          (v128.load (i32.add (local.get $ap) (i32.shl (local.get $o) (i32.const 2))))
+          (v128.load (i32.add (local.get $exp) (i32.shl (local.get $o) (i32.const 2))))
+          (local.get $bv)) (local.get $mx)) (local.get $mn)))
+        (local.set $b (i32x4.max_s (i32x4.min_s (call $rq4
+          (v128.load offset=96 (i32.add (local.get $ap) (i32.shl (local.get $o) (i32.const 2))))
+          (v128.load offset=96 (i32.add (local.get $exp) (i32.shl (local.get $o) (i32.const 2))))
+          (local.get $bv)) (local.get $mx)) (local.get $mn)))
         (v128.store (i32.add (local.get $op) (i32.shl (local.get $o) (i32.const 2)))
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $a0)) (i32x4.trunc_sat_f64x2_s_zero (local.get $a1))))
+          (call $swiglu4 (local.get $a) (local.get $b)))
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
         (br $ol)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -953,6 +922,25 @@
         (br $pl)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
+
+  ;; m = rshr(rshr(a*sigma(a), 14)*b, 12) of four lanes (|a|, |b| <= Q_MAX; bounds at "swiglu").
+  (func $swiglu4 (param $a v128) (param $b v128) (result v128)
+    (call $mulRshr4
+      (call $mulRshr4 (local.get $a) (call $sigmoid4 (local.get $a)) (f64.const 0x1p-14))
+      (local.get $b) (f64.const 0x1p-12)))
+
+  ;; SwiGLU gate (PROTOCOL 3.10.6 2d) in place over `count` values: a becomes
+  ;; m = rshr(rshr(a*sigma(a), 14)*b, 12) (Q12); |a|, |b| < 2^20, sigma <= 2^14, so |silu| < 2^20 and
+  ;; |silu*b| < 2^40. Four lanes at a time: count is a multiple of 4 (rows*4d).
+  (func (export "swiglu") (param $a i32) (param $b i32) (param $count i32)
+    (local $i i32) (local $p i32)
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $count)))
+      (local.set $p (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))
+      (v128.store (local.get $p) (call $swiglu4 (v128.load (local.get $p))
+        (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vl))))
 
   ;; Per-window loss sums (PROTOCOL 3.10.7-8): logits (Q12) [windows*time, 256] at $lg, the window bytes
   ;; at $tok; the i64 sum of the time - 1 position losses of window b at $out + 8b.

@@ -86,6 +86,7 @@ interface Kernels {
   ): void;
   gru(k: number, u: number, windows: number, time: number, d: number): void;
   softmax(sc: number, rows: number, slots: number): void;
+  swiglu(a: number, b: number, count: number): void;
   loss(lg: number, tok: number, out: number, windows: number, time: number): void;
 }
 
@@ -587,6 +588,16 @@ function kernelsWithSigmoid(bytes: number): [Kernels, number] {
   new Int32Array(k.memory.buffer, 0, EXP2_TABLE.length).set(EXP2_TABLE);
   k.sigmoidTable(1040);
   return [k, base];
+}
+
+/** The SwiGLU kernel of `forward.wat` alone (for tests): rshr(rshr(a·σ(a), 14)·b, 12). */
+export function wasmSwiglu(a: Int32Array, b: Int32Array): Int32Array {
+  const n = a.length;
+  const [k, at] = kernelsWithSigmoid(n * 8), buf = k.memory.buffer;
+  new Int32Array(buf, at, n).set(a);
+  new Int32Array(buf, at + n * 4, n).set(b);
+  k.swiglu(at, at + n * 4, n);
+  return new Int32Array(buf, at, n).slice();
 }
 
 /**

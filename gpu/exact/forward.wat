@@ -363,10 +363,7 @@
   ;; Each block of 48 outputs is requantised (requant, with exp, shp, fDiff, max, residual) as soon
   ;; as every row has passed, while its accumulators ($acc, [rows, 48]) are still in cache: outputs
   ;; [0, split) of the first `live` rows go to $out (row stride split), outputs [split, nReal) to
-  ;; $out2 (row stride nReal - split); padding rows and outputs are never written. With $gate != 0
-  ;; (the stacked SwiGLU product) each block holds 24 outputs of w1 then the same 24 of w3 (packed so
-  ;; by the host) and the block goes through $requantGate instead: the gate m of its outputs lands in
-  ;; $out (row stride split = the hidden width), so a and b are never stored.
+  ;; $out2 (row stride nReal - split); padding rows and outputs are never written.
   ;; Register blocking: 3 rows x 12 outputs = 9 accumulators, 3 weight vectors and one splat
   ;; (13 live vectors, within x64's 16; 4 x 12 needs 16 and measured slower), so every weight load
   ;; feeds 3 dot products and every splat 3; the input loop is unrolled 8 pairs with constant offsets.
@@ -374,7 +371,7 @@
   ;; row passes). No horizontal sums: each accumulator is four finished outputs.
   (func (export "linear") (param $w i32) (param $x i32) (param $acc i32) (param $rows i32) (param $n i32) (param $kb i32)
     (param $live i32) (param $nReal i32) (param $exp i32) (param $shp i32) (param $fDiff i32) (param $max i32)
-    (param $residual i32) (param $out i32) (param $split i32) (param $out2 i32) (param $gate i32)
+    (param $residual i32) (param $out i32) (param $split i32) (param $out2 i32)
     (local $ob0 i32) (local $ob1 i32) (local $r i32) (local $o i32) (local $i i32) (local $wp i32) (local $rs i32) (local $op i32)
     (local $lo i32) (local $hi i32)
     (local $x0 i32) (local $x1 i32) (local $x2 i32)
@@ -545,17 +542,6 @@
         (br $ol)))
       (local.set $r (i32.add (local.get $r) (i32.const 3)))
       (br $rl)))
-    (if (local.get $gate)
-      (then
-        ;; gated (SwiGLU): the block is [24 of w1 | the same 24 of w3]; gate outputs ob0/2 .. of `split`
-        (local.set $hi (i32.sub (local.get $split) (i32.shr_u (local.get $ob0) (i32.const 1))))
-        (call $requantGate (local.get $acc) (local.get $rs) (i32.add (local.get $exp) (i32.shl (local.get $ob0) (i32.const 2)))
-          (local.get $shp) (i32.add (local.get $out) (i32.shl (i32.shr_u (local.get $ob0) (i32.const 1)) (i32.const 2)))
-          (i32.shl (local.get $split) (i32.const 2)) (local.get $live)
-          (select (i32.const 24) (local.get $hi) (i32.gt_u (local.get $hi) (i32.const 24)))
-          (local.get $fDiff) (local.get $max))
-        (local.set $ob0 (local.get $ob1))
-        (br $bl)))
     ;; outputs [max(ob0, 0), min(ob1, split)) of the first part, [max(ob0, split), min(ob1, nReal)) of the second
     (local.set $hi (select (local.get $split) (local.get $ob1) (i32.lt_u (local.get $split) (local.get $ob1))))
     (if (i32.lt_u (local.get $ob0) (local.get $hi))
@@ -646,56 +632,6 @@
         (i32.store (i32.add (local.get $op) (i32.shl (local.get $o) (i32.const 2))) (local.get $y))
         (local.set $o (i32.add (local.get $o) (i32.const 1)))
         (br $tl)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rl))))
-
-  ;; floor(a*2^(-n) + 1/2) of four i32 lanes, n = e - (bias - 1023) per lane ($bv: bias in both i64
-  ;; lanes), saturated to i32: the binary64 requantisation of $requant (exact by the argument there).
-  (func $rq4 (param $a v128) (param $e v128) (param $bv v128) (result v128)
-    (local $half v128)
-    (local.set $half (f64x2.splat (f64.const 0.5)))
-    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-      (i32x4.trunc_sat_f64x2_s_zero (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
-        (f64x2.convert_low_i32x4_s (local.get $a))
-        (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_low_i32x4_s (local.get $e))) (i32.const 52))))))
-      (i32x4.trunc_sat_f64x2_s_zero (f64x2.floor (f64x2.add (local.get $half) (f64x2.mul
-        (f64x2.convert_low_i32x4_s
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a)))
-        (i64x2.shl (i64x2.sub (local.get $bv) (i64x2.extend_high_i32x4_s (local.get $e))) (i32.const 52))))))))
-
-  ;; The SwiGLU epilogue of a gated product block (PROTOCOL 3.10.6 2d): acc rows ($accStride bytes
-  ;; apart) hold a's products in outputs [0, 24) and b's in [24, 48); for o < n (a multiple of 4,
-  ;; <= 24) a = shift(acc[r, o], e_o + fDiff - sh_r, M) and b likewise from output 24 + o (as
-  ;; $requant), and out[r, o] = m(a, b) of $swiglu4 ($outStride bytes per row). The requantised a
-  ;; and b never leave registers.
-  (func $requantGate
-    (param $acc i32) (param $accStride i32) (param $exp i32) (param $shp i32) (param $out i32)
-    (param $outStride i32) (param $rows i32) (param $n i32) (param $fDiff i32) (param $max i32)
-    (local $r i32) (local $o i32) (local $ap i32) (local $op i32) (local $bv v128)
-    (local $mx v128) (local $mn v128) (local $a v128) (local $b v128)
-    (local.set $mx (i32x4.splat (local.get $max)))
-    (local.set $mn (i32x4.splat (i32.sub (i32.const 0) (local.get $max))))
-    (block $rd (loop $rl
-      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $bv (i64x2.splat (i64.extend_i32_s (i32.add (i32.sub (i32.const 1023) (local.get $fDiff))
-        (i32.load (i32.add (local.get $shp) (i32.shl (local.get $r) (i32.const 2))))))))
-      (local.set $ap (i32.add (local.get $acc) (i32.mul (local.get $r) (local.get $accStride))))
-      (local.set $op (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outStride))))
-      (local.set $o (i32.const 0))
-      (block $od (loop $ol
-        (br_if $od (i32.ge_u (local.get $o) (local.get $n)))
-        (local.set $a (i32x4.max_s (i32x4.min_s (call $rq4
-          (v128.load (i32.add (local.get $ap) (i32.shl (local.get $o) (i32.const 2))))
-          (v128.load (i32.add (local.get $exp) (i32.shl (local.get $o) (i32.const 2))))
-          (local.get $bv)) (local.get $mx)) (local.get $mn)))
-        (local.set $b (i32x4.max_s (i32x4.min_s (call $rq4
-          (v128.load offset=96 (i32.add (local.get $ap) (i32.shl (local.get $o) (i32.const 2))))
-          (v128.load offset=96 (i32.add (local.get $exp) (i32.shl (local.get $o) (i32.const 2))))
-          (local.get $bv)) (local.get $mx)) (local.get $mn)))
-        (v128.store (i32.add (local.get $op) (i32.shl (local.get $o) (i32.const 2)))
-          (call $swiglu4 (local.get $a) (local.get $b)))
-        (local.set $o (i32.add (local.get $o) (i32.const 4)))
-        (br $ol)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
@@ -923,22 +859,19 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
 
-  ;; m = rshr(rshr(a*sigma(a), 14)*b, 12) of four lanes (|a|, |b| <= Q_MAX; bounds at "swiglu").
-  (func $swiglu4 (param $a v128) (param $b v128) (result v128)
-    (call $mulRshr4
-      (call $mulRshr4 (local.get $a) (call $sigmoid4 (local.get $a)) (f64.const 0x1p-14))
-      (local.get $b) (f64.const 0x1p-12)))
-
   ;; SwiGLU gate (PROTOCOL 3.10.6 2d) in place over `count` values: a becomes
   ;; m = rshr(rshr(a*sigma(a), 14)*b, 12) (Q12); |a|, |b| < 2^20, sigma <= 2^14, so |silu| < 2^20 and
   ;; |silu*b| < 2^40. Four lanes at a time: count is a multiple of 4 (rows*4d).
   (func (export "swiglu") (param $a i32) (param $b i32) (param $count i32)
-    (local $i i32) (local $p i32)
+    (local $i i32) (local $p i32) (local $v v128)
     (block $vd (loop $vl
       (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $count)))
       (local.set $p (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))
-      (v128.store (local.get $p) (call $swiglu4 (v128.load (local.get $p))
-        (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $v (v128.load (local.get $p)))
+      (v128.store (local.get $p) (call $mulRshr4
+        (call $mulRshr4 (local.get $v) (call $sigmoid4 (local.get $v)) (f64.const 0x1p-14))
+        (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))
+        (f64.const 0x1p-12)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $vl))))
 

@@ -59,7 +59,6 @@ interface Kernels {
     out: number,
     split: number,
     out2: number,
-    gate: number,
   ): void;
   requant(
     acc: number,
@@ -113,10 +112,7 @@ interface PlacedLayer {
   readonly wq: PlacedLinear;
   readonly keys: PlacedLinear;
   readonly values: PlacedLinear;
-  /**
-   * w1 and w3 interleaved in blocks of {@link GATE_HALF} outputs ({@link interleaveGate}): one
-   * gated product of the shared input gives the SwiGLU output m directly.
-   */
+  /** w1 and w3 stacked: one product of the shared input gives a and b. */
   readonly w13: PlacedLinear;
   readonly w2: PlacedLinear;
 }
@@ -126,8 +122,6 @@ const PAGE = 65536;
 const TILE_ROWS = 3, GROUP = 12, K_STEP = 16;
 /** Outputs per block of the linear kernel (its accumulators are [rows, OUT_BLOCK]). */
 const OUT_BLOCK = 48;
-/** Outputs of w1 (and of w3) per block of the gated product: half a block each. */
-const GATE_HALF = OUT_BLOCK / 2;
 const padTo = (v: number, m: number) => Math.ceil(v / m) * m;
 
 /**
@@ -172,24 +166,6 @@ function stack(a: QLinear, b: QLinear): QLinear {
   exp.set(a.exp);
   exp.set(b.exp, a.out);
   return { out: a.out + b.out, in: a.in, q, exp };
-}
-
-/**
- * w1 and w3 (same shape) interleaved for the gated product kernel: block j holds w1's outputs
- * [24j, 24j + 24) then w3's same outputs, so one 48-output block of accumulators has each a next
- * to its b; outputs past w1.out are zero rows (never read back).
- */
-export function interleaveGate(w1: QLinear, w3: QLinear): QLinear {
-  const k = w1.in, blocks = Math.ceil(w1.out / GATE_HALF), out = blocks * OUT_BLOCK;
-  const q = new Int16Array(out * k), exp = new Int32Array(out);
-  for (let o = 0; o < w1.out; o++) {
-    const at = Math.floor(o / GATE_HALF) * OUT_BLOCK + o % GATE_HALF;
-    q.set(w1.q.subarray(o * k, o * k + k), at * k);
-    q.set(w3.q.subarray(o * k, o * k + k), (at + GATE_HALF) * k);
-    exp[at] = w1.exp[o]!;
-    exp[at + GATE_HALF] = w3.exp[o]!;
-  }
-  return { out, in: k, q, exp };
 }
 
 /**
@@ -248,7 +224,7 @@ export class WasmForward {
         wq: lin(l.wq),
         keys: lin(l.keys),
         values: lin(l.values),
-        w13: lin(interleaveGate(l.w1, l.w3)),
+        w13: lin(stack(l.w1, l.w3)),
         w2: lin(l.w2),
       });
     }
@@ -288,8 +264,7 @@ export class WasmForward {
   /**
    * Quantises `v` (rows of w.in values, Q_fIn), multiplies by `w` and requantises to Q_fOut:
    * outputs [0, split) into `out` (row stride split; added when residual), outputs [split, out)
-   * into `out2` (row stride w.out − split). When `gate`, `w` is {@link interleaveGate}d and the
-   * SwiGLU output m of `split` hidden units goes to `out` instead.
+   * into `out2` (row stride w.out − split).
    */
   #linear(
     w: PlacedLinear,
@@ -302,7 +277,6 @@ export class WasmForward {
     residual: boolean,
     split = w.out,
     out2 = 0,
-    gate = false,
   ): void {
     const k = this.#k, rp = padTo(rows, TILE_ROWS);
     k.quant(v, this.#x, this.#sh, rows, rp, w.in, w.kp, actBitsFor(w.in));
@@ -323,7 +297,6 @@ export class WasmForward {
       out,
       split,
       out2,
-      gate ? 1 : 0,
     );
   }
 
@@ -356,7 +329,8 @@ export class WasmForward {
       k.softmax(B, rows, SLOTS);
       this.#linear(l.values, B, rows, 15, 16, H_MAX, H, true);
       k.rmsnorm(H, N, rows, d, sqd, 0);
-      this.#linear(l.w13, N, rows, 12, 12, Q_MAX, A, false, f, 0, true);
+      this.#linear(l.w13, N, rows, 12, 12, Q_MAX, A, false, f, B);
+      k.swiglu(A, B, rows * 4 * d);
       this.#linear(l.w2, A, rows, 12, 16, H_MAX, H, true);
     }
     k.rmsnorm(H, N, rows, d, sqd, 0);
@@ -440,61 +414,10 @@ export const wasmKernelGemm: IntGemm = {
       outAt,
       w.out,
       0,
-      0,
     );
     return new Int32Array(buf, outAt, rows * w.out).slice();
   },
 };
-
-/**
- * The gated (SwiGLU) product of `forward.wat` alone (for tests): for x ([rows, w1.in], already
- * quantised) with row shifts `sh`, m[r, o] = rshr(rshr(a·σ(a), 14)·b, 12) with
- * a = shiftClamp(Σ w1·x, e1_o + fDiff − sh_r, max) and b likewise from w3.
- */
-export function wasmGatedProduct(
-  w1: QLinear,
-  w3: QLinear,
-  x: Int32Array,
-  sh: Int32Array,
-  fDiff: number,
-  max: number,
-): Int32Array {
-  const w = interleaveGate(w1, w3), rows = sh.length, f = w1.out;
-  const kp = padTo(w.in, K_STEP), rp = padTo(rows, TILE_ROWS);
-  const [k, base] = kernelsWithSigmoid(0);
-  const wAt = base, xAt = wAt + w.out * kp * 2, accAt = xAt + rp * kp * 2;
-  const expAt = accAt + rp * OUT_BLOCK * 4, shAt = expAt + w.out * 4, outAt = shAt + rp * 4;
-  const need = outAt + rows * f * 4, have = k.memory.buffer.byteLength;
-  if (need > have) k.memory.grow(Math.ceil((need - have) / PAGE));
-  const buf = k.memory.buffer;
-  new Int16Array(buf, wAt, w.out * kp).set(packLinear(w));
-  const xs = new Int16Array(buf, xAt, rp * kp);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < w.in; i++) xs[r * kp + i] = x[r * w.in + i]!;
-  }
-  new Int32Array(buf, expAt, w.out).set(w.exp);
-  new Int32Array(buf, shAt, rows).set(sh);
-  k.linear(
-    wAt,
-    xAt,
-    accAt,
-    rp,
-    w.out,
-    kp * 2,
-    rows,
-    w.out,
-    expAt,
-    shAt,
-    fDiff,
-    max,
-    0,
-    outAt,
-    f,
-    0,
-    1,
-  );
-  return new Int32Array(buf, outAt, rows * f).slice();
-}
 
 /**
  * The requantisation kernel of `forward.wat` alone (for tests): y[r, o] =

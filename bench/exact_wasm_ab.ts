@@ -4,17 +4,18 @@
  * set, W = 512, one thread each. Run:
  * `deno run -A bench/exact_wasm_ab.ts [rev=adcd465] [bytes=8192] [rounds=3]`.
  *
- * The revision's `gpu/exact/wasm_forward.ts` and `forward_wasm_bytes.ts` are copied (`git show`)
- * into `bench/out/wasm_ab/<rev>/` with their imports pointed back at this tree (so the old driver
- * uses today's quantisation and primitives, unchanged since adcd465). Each run quantises the
- * checkpoint and evaluates every window (what `WasmExactEvaluator` does with `workers: 0`); the
- * two paths must give the same integers. PyTorch f32 (`bench/torch_ref.py eval-time`) runs with
+ * The revision's `gpu/exact/wasm_forward.ts`, `forward_wasm_bytes.ts` and `quantize.ts` are
+ * copied (`git show`) into `bench/out/wasm_ab/<rev>/` with their other imports pointed back at this
+ * tree (today's primitives and checkpoint code). Each run quantises the checkpoint (the revision's
+ * `quantizeCheckpoint` for the old path, today's for the new) and evaluates every window (what
+ * `WasmExactEvaluator` does with `workers: 0`); the two paths must give the same integers. PyTorch f32 (`bench/torch_ref.py eval-time`) runs with
  * `--threads 1` and OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = 1 (see `exact_eval_bench.ts`). Wall
  * and process CPU seconds per run, then medians and their ratios.
  *
  * @module
  */
 import process from "node:process";
+import type { Checkpoint } from "../core/checkpoint/checkpoint.ts";
 import { encodeCheckpoint } from "../core/checkpoint/rnet.ts";
 import { genesisCheckpoint } from "../core/checkpoint/genesis_init.ts";
 import { quantizeCheckpoint, type QuantizedModel } from "../gpu/exact/quantize.ts";
@@ -25,9 +26,10 @@ const nBytes = Number(Deno.args[1] ?? 8192), rounds = Number(Deno.args[2] ?? 3);
 const W = 512, windows = Math.floor(nBytes / W);
 
 type Sums = (qm: QuantizedModel, b: Uint8Array, n: number, w: number) => number[];
+type Quantize = (c: Checkpoint) => QuantizedModel;
 
-/** The revision's whole-forward driver, loaded from a copy of its two files. */
-async function oldDriver(): Promise<Sums> {
+/** The revision's quantisation and whole-forward driver, loaded from copies of its files. */
+async function oldDriver(): Promise<[Quantize, Sums]> {
   const dir = new URL(`./out/wasm_ab/${rev}/`, import.meta.url);
   await Deno.mkdir(dir, { recursive: true });
   const show = async (path: string) => {
@@ -36,15 +38,23 @@ async function oldDriver(): Promise<Sums> {
     if (!out.success) throw new Error(`Cannot read ${path} at ${rev}`);
     return new TextDecoder().decode(out.stdout);
   };
-  const driver = (await show("gpu/exact/wasm_forward.ts"))
-    .replaceAll('"../../core/', '"../../../../core/')
-    .replace(/"\.\/(forward|primitives|quantize)\.ts"/g, '"../../../../gpu/exact/$1.ts"');
-  await Deno.writeTextFile(new URL("wasm_forward.ts", dir), driver);
+  const pointed = (text: string) =>
+    text.replaceAll('"../../core/', '"../../../../core/')
+      .replace(/"\.\/(forward|primitives)\.ts"/g, '"../../../../gpu/exact/$1.ts"');
+  await Deno.writeTextFile(
+    new URL("wasm_forward.ts", dir),
+    pointed(await show("gpu/exact/wasm_forward.ts")),
+  );
+  await Deno.writeTextFile(
+    new URL("quantize.ts", dir),
+    pointed(await show("gpu/exact/quantize.ts")),
+  );
   await Deno.writeTextFile(
     new URL("forward_wasm_bytes.ts", dir),
     await show("gpu/exact/forward_wasm_bytes.ts"),
   );
-  return (await import(new URL("wasm_forward.ts", dir).href)).wasmWindowSums;
+  const quantize = (await import(new URL("quantize.ts", dir).href)).quantizeCheckpoint;
+  return [quantize, (await import(new URL("wasm_forward.ts", dir).href)).wasmWindowSums];
 }
 
 function cpuSeconds(): number {
@@ -57,7 +67,10 @@ const bytes = all.subarray(0, windows * W);
 const checkpoint = genesisCheckpoint({ dModel: 384, nLayers: 6 }, 1);
 const rnet = await Deno.makeTempFile({ suffix: ".rnet" });
 await Deno.writeFile(rnet, encodeCheckpoint(checkpoint));
-const paths: [string, Sums][] = [[`wasm ${rev}`, await oldDriver()], ["wasm now", wasmWindowSums]];
+const paths: [string, Quantize, Sums][] = [
+  [`wasm ${rev}`, ...await oldDriver()],
+  ["wasm now", quantizeCheckpoint, wasmWindowSums],
+];
 const runs = new Map<string, [number, number][]>();
 const record = (label: string, wall: number, cpu: number) => {
   if (!runs.has(label)) runs.set(label, []);
@@ -68,9 +81,9 @@ console.log(`mainnet genesis (384, 6), ${windows * W} B, W = ${W}, ${rounds} rou
 try {
   let first: string | undefined;
   for (let i = 0; i < rounds; i++) {
-    for (const [label, sums] of paths) {
+    for (const [label, quantize, sums] of paths) {
       const t0 = performance.now(), c0 = cpuSeconds();
-      const got = JSON.stringify(sums(quantizeCheckpoint(checkpoint), bytes, windows, W));
+      const got = JSON.stringify(sums(quantize(checkpoint), bytes, windows, W));
       record(label, (performance.now() - t0) / 1000, cpuSeconds() - c0);
       if (first === undefined) first = got;
       else if (got !== first) throw new Error(`${label} gives other sums`);

@@ -10,7 +10,13 @@ import {
   shiftClamp,
   sigmoidQ14,
 } from "./primitives.ts";
-import { floorLog2, groupExponent, quantizeRows, roundHalfAway } from "./quantize.ts";
+import {
+  floorLog2,
+  groupExponent,
+  quantizeFoldedRows,
+  quantizeRows,
+  roundHalfAway,
+} from "./quantize.ts";
 import { actBitsFor, quantizeRow, rmsnormQ12, sqrtDimQ20 } from "./forward.ts";
 
 Deno.test("rshr() rounds ties towards +∞ and shifts by ≥ 53 to zero", () => {
@@ -91,6 +97,28 @@ Deno.test("quantizeRows() rounds ties away from zero and saturates at ±511", ()
   assert.deepEqual([...q.q], [256, 2, -2, 3, 511]);
   const sat = quantizeRows(new Float64Array([511.6 / 256, -1]), 1, 2);
   assert.deepEqual([...sat.q], [511, -256]); // 511.6 rounds to 512, saturates to 511
+});
+
+Deno.test("quantizeFoldedRows() gives quantizeRows() of the binary64 w·gain: ties, saturation, zero rows, non-finite weights", () => {
+  const out = 5, k = 9;
+  let s = 12345;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const w = Float32Array.from({ length: out * k }, () => rnd() * 0.07);
+  w.set([1, 1.5 / 256, -1.5 / 256, 2.5 / 256, -2.5 / 256, 511.75 / 256, -511.5 / 256, 0, -0], 0);
+  w.fill(0, 2 * k, 3 * k); // a zero row
+  w[3 * k] = -3e-39; // a subnormal f32 as a row maximum
+  const gain = Float32Array.from({ length: k }, (_, i) => i === 0 ? 1 : 0.5 + rnd() * 0.25);
+  for (const g of [gain, null, new Float32Array(k).fill(1)]) {
+    const folded = Float64Array.from(w, (v, i) => g ? v * g[i % k]! : v);
+    assert.deepEqual(quantizeFoldedRows(w, g, out, k, 10), quantizeRows(folded, out, k));
+  }
+  const tie = quantizeFoldedRows(w, null, out, k, 10);
+  assert.deepEqual([...tie.q.subarray(0, k)], [256, 2, -2, 3, -3, 511, -511, 0, 0]);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const wb = w.slice();
+    wb[k + 4] = bad;
+    assert.throws(() => quantizeFoldedRows(wb, gain, out, k, 10), /Cannot quantise a weight/);
+  }
 });
 
 Deno.test("quantizeRow() keeps ACT_BITS and actBitsFor() keeps products inside int32", () => {

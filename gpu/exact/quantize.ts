@@ -147,6 +147,67 @@ function foldGain(w: Float32Array, gain: Float32Array | null, out: number, inDim
 }
 
 /**
+ * `quantizeRows(foldGain(w, gain, out, inDim), out, inDim, bits)` (the same integers), without
+ * the binary64 copy of the whole matrix and in one tight loop per row for the consensus
+ * WEIGHT_BITS: each row's folded values w·gain (exact binary64) are formed once into a row
+ * buffer, their maximum taken, then rounded half away and saturated at ±511. Throws RangeError
+ * on a non-finite folded weight, as quantizeRows does.
+ */
+export function quantizeFoldedRows(
+  w: Float32Array,
+  gain: Float32Array | null,
+  out: number,
+  inDim: number,
+  bits: number,
+): QLinear {
+  if (bits !== WEIGHT_BITS) return quantizeRows(foldGain(w, gain, out, inDim), out, inDim, bits);
+  const q = new Int16Array(out * inDim), exp = new Int32Array(out), row = new Float64Array(inDim);
+  for (let o = 0; o < out; o++) {
+    const m = gain ? foldRow(w, gain, o * inDim, row) : copyRow(w, o * inDim, row);
+    if (Number.isNaN(m)) row.forEach((v) => assertFinite(v, "a weight"));
+    const e = groupExponent(m, WEIGHT_BITS - 1);
+    exp[o] = e;
+    roundRow(row, 2 ** e, q, o * inDim);
+  }
+  return { out, in: inDim, q, exp };
+}
+
+/** row[i] = w[at + i]·gain[i] (exact binary64); the largest |row[i]|, NaN if one is not finite. */
+function foldRow(w: Float32Array, gain: Float32Array, at: number, row: Float64Array): number {
+  let m = 0, nonFinite = 0; // v·0 is NaN exactly when v is ±∞ or NaN
+  for (let i = 0; i < row.length; i++) {
+    const v = w[at + i]! * gain[i]!;
+    row[i] = v;
+    nonFinite += v * 0;
+    const a = Math.abs(v);
+    m = a > m ? a : m;
+  }
+  return nonFinite === 0 ? m : NaN;
+}
+
+/** {@link foldRow} with no gain. */
+function copyRow(w: Float32Array, at: number, row: Float64Array): number {
+  let m = 0, nonFinite = 0;
+  for (let i = 0; i < row.length; i++) {
+    const v = w[at + i]!;
+    row[i] = v;
+    nonFinite += v * 0;
+    const a = Math.abs(v);
+    m = a > m ? a : m;
+  }
+  return nonFinite === 0 ? m : NaN;
+}
+
+/** q[at + i] = clamp(roundHalfAway(row[i]·scale), ±511) (scale a power of two: exact). */
+function roundRow(row: Float64Array, scale: number, q: Int16Array, at: number): void {
+  for (let i = 0; i < row.length; i++) {
+    const x = row[i]! * scale, a = Math.abs(x), f = Math.floor(a);
+    const r = Math.min(a - f >= 0.5 ? f + 1 : f, 511); // a − ⌊a⌋ is exact
+    q[at + i] = x < 0 ? -r : r;
+  }
+}
+
+/**
  * The folded conv kernel: c[j, ch] = (Σ_{b: j < K_b} gain[b, ch]·w_b[j, ch]) · norm[ch] in
  * binary64 (the sum from +0 in branch order b = 0..4, then the product), quantised per channel
  * over its 63 taps to 11 bits: q = clamp(roundHalfAway(c·2^e_ch), ±2047).
@@ -222,17 +283,17 @@ export function quantizeCheckpoint(
         t(p + "conv.norm"),
         d,
       ),
-      wz: quantizeRows(foldGain(t(p + "gru.wz"), gru, d, d), d, d, weightBits),
-      wh: quantizeRows(foldGain(t(p + "gru.wh"), gru, d, d), d, d, weightBits),
-      wo: quantizeRows(foldGain(t(p + "gru.wo"), null, d, d), d, d, weightBits),
-      wq: quantizeRows(foldGain(t(p + "mem.wq"), mem, SLOT_KEY, d), SLOT_KEY, d, weightBits),
+      wz: quantizeFoldedRows(t(p + "gru.wz"), gru, d, d, weightBits),
+      wh: quantizeFoldedRows(t(p + "gru.wh"), gru, d, d, weightBits),
+      wo: quantizeFoldedRows(t(p + "gru.wo"), null, d, d, weightBits),
+      wq: quantizeFoldedRows(t(p + "mem.wq"), mem, SLOT_KEY, d, weightBits),
       keys: quantizeRows(keys, SLOTS, SLOT_KEY, weightBits),
-      values: quantizeRows(foldGain(t(p + "mem.values"), null, d, SLOTS), d, SLOTS, weightBits),
-      w1: quantizeRows(foldGain(t(p + "ffn.w1"), ffn, f, d), f, d, weightBits),
-      w3: quantizeRows(foldGain(t(p + "ffn.w3"), ffn, f, d), f, d, weightBits),
-      w2: quantizeRows(foldGain(t(p + "ffn.w2"), null, d, f), d, f, weightBits),
+      values: quantizeFoldedRows(t(p + "mem.values"), null, d, SLOTS, weightBits),
+      w1: quantizeFoldedRows(t(p + "ffn.w1"), ffn, f, d, weightBits),
+      w3: quantizeFoldedRows(t(p + "ffn.w3"), ffn, f, d, weightBits),
+      w2: quantizeFoldedRows(t(p + "ffn.w2"), null, d, f, weightBits),
     });
   }
-  const head = quantizeRows(foldGain(embedF, t("final_norm"), VOCAB, d), VOCAB, d, weightBits);
+  const head = quantizeFoldedRows(embedF, t("final_norm"), VOCAB, d, weightBits);
   return { d, embed, layers, head };
 }

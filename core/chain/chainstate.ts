@@ -198,6 +198,11 @@ export class Chainstate {
   readonly #limits: SideBranchLimits | undefined;
   /** The block being accepted (not read back from the store while it is activated). */
   #fresh: { key: string; value: FreshBlock } | undefined;
+  /**
+   * The checkpoint of the last block evaluated on connect: the next block's parent, so its
+   * Proof-of-Training check pairs with it without reading and hashing the file again.
+   */
+  #lastEvaluated: { key: string; checkpoint: VerifiedCheckpoint } | undefined;
   /** Active chain hashes (hex) by height. */
   #active: string[] = [];
   #nextSeq = 0;
@@ -811,6 +816,7 @@ export class Chainstate {
     const key = hex(rec.entry.hash);
     const fresh = this.#fresh?.key === key ? this.#fresh.value.checkpoint : undefined;
     if (fresh) return fresh;
+    if (this.#lastEvaluated?.key === key) return this.#lastEvaluated.checkpoint;
     const bytes = await this.#files.get(rec.entry.hash);
     if (!bytes) throw new RangeError(`Checkpoint of ${key} missing`);
     return VerifiedCheckpoint.verify(rec.entry.header, bytes);
@@ -852,12 +858,14 @@ export class Chainstate {
         this.#onUnpaired?.(hash, rec.entry.height);
       } else {
         const started = performance.now();
+        const checkpoint = await this.#checkpointOf(rec);
         const result = await checkProofOfTraining(
           block.header,
-          await this.#checkpointOf(rec),
+          checkpoint,
           { header: parent.entry.header, checkpoint: await this.#checkpointOf(parent) },
           { params: this.params, evaluator: this.#evaluator, corpus: this.#corpus },
         );
+        this.#lastEvaluated = { key: hex(hash), checkpoint };
         this.#onVerified?.({
           hash,
           height: rec.entry.height,

@@ -28,6 +28,25 @@ export function exactLossMicroNats(total: bigint, count: number): number {
   return micro > 0xffffffffn ? 0xffffffff : Number(micro);
 }
 
+/**
+ * The exact total (nats·2^20) of per-window loss sums: an integer sum, order-free. Each sum must
+ * be a non-negative safe integer (an evaluator's output; RangeError otherwise).
+ *
+ * @example
+ * ```ts
+ * import { totalOf } from "./exact_loss.ts";
+ * totalOf([3, 4]); // 7n
+ * ```
+ */
+export function totalOf(sums: readonly number[]): bigint {
+  let t = 0n;
+  for (const s of sums) {
+    if (!Number.isSafeInteger(s) || s < 0) throw new RangeError(`bad window loss ${s}`);
+    t += BigInt(s);
+  }
+  return t;
+}
+
 /** The loss in nats as a float, for logs and fidelity reports only (never for consensus). */
 export function exactLossNats(total: bigint, count: number): number {
   return Number(total) / 2 ** LOSS_FRACTION_BITS / count;

@@ -9,6 +9,7 @@
  * @module
  */
 import type { BlockHeader } from "../primitives/block.ts";
+import type { ChainEntry } from "./chain_entry.ts";
 import type { NetworkParams } from "./params.ts";
 import { PPM } from "./params.ts";
 import { reject } from "./reasons.ts";
@@ -85,16 +86,25 @@ export function pairedSums(
  * ```
  */
 export function checkPairedImprovement(sums: PairedSums, requiredPpm: number): void {
-  if (!Number.isInteger(requiredPpm) || requiredPpm < 0 || requiredPpm >= PPM) {
-    throw new RangeError(`bad required improvement ${requiredPpm} ppm`);
-  }
-  const { parentSum, childSum } = sums;
-  if (childSum * BigInt(PPM) > parentSum * BigInt(PPM - requiredPpm) || childSum >= parentSum) {
+  if (!meetsPairedImprovement(sums, requiredPpm)) {
+    const { parentSum, childSum } = sums;
     reject(
       "insufficient-sample-improvement",
       `sample loss ${childSum}, parent ${parentSum}, required ${requiredPpm} ppm`,
     );
   }
+}
+
+/**
+ * Whether `sums` meet `requiredPpm` (the test {@linkcode checkPairedImprovement} rejects on);
+ * RangeError for a required improvement outside [0, 10⁶).
+ */
+export function meetsPairedImprovement(sums: PairedSums, requiredPpm: number): boolean {
+  if (!Number.isInteger(requiredPpm) || requiredPpm < 0 || requiredPpm >= PPM) {
+    throw new RangeError(`bad required improvement ${requiredPpm} ppm`);
+  }
+  const { parentSum, childSum } = sums;
+  return childSum * BigInt(PPM) <= parentSum * BigInt(PPM - requiredPpm) && childSum < parentSum;
 }
 
 /** A header's two claimed sample losses as {@linkcode PairedSums} (µnats per prediction). */
@@ -126,5 +136,37 @@ export function checkSampleImprovement(
   checkPairedImprovement(
     headerSums(header),
     requiredImprovementPpm(params, parentHeader.timestampSecs, header.timestampSecs),
+  );
+}
+
+/**
+ * The timestamp a miner gives a child of `parent` at `nowSecs`: the current time, but never at or
+ * below the parent's median-time-past (`time-too-old`, PROTOCOL §5.4).
+ */
+export function childTimestampSecs(parent: Pick<ChainEntry, "mtpSecs">, nowSecs: number): number {
+  return Math.max(nowSecs, parent.mtpSecs + 1);
+}
+
+/**
+ * μ_t (ppm) a child of `parent` stamped at `nowSecs` ({@linkcode childTimestampSecs}) must show on
+ * its sample: the full μ within the grace after the parent's time, then halving.
+ *
+ * @example
+ * ```ts
+ * import { childRequiredImprovementPpm } from "./paired_improvement.ts";
+ * import { genesisEntry } from "./genesis.ts";
+ * import { REGTEST } from "./params.ts";
+ * console.log(childRequiredImprovementPpm(REGTEST, genesisEntry(REGTEST), 0)); // 10000
+ * ```
+ */
+export function childRequiredImprovementPpm(
+  params: DecayParams,
+  parent: Pick<ChainEntry, "mtpSecs" | "header">,
+  nowSecs: number,
+): number {
+  return requiredImprovementPpm(
+    params,
+    parent.header.timestampSecs,
+    childTimestampSecs(parent, nowSecs),
   );
 }

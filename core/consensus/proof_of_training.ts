@@ -14,7 +14,7 @@ import type { BlockHeader, UnsignedHeader } from "../primitives/block.ts";
 import { blockProgressPpm, blockWork } from "./chain_work.ts";
 import { evalSampleSeed, sampleBytes, sampleWindowStarts } from "./eval_sample.ts";
 import type { Evaluator } from "./evaluator.ts";
-import { exactLossMicroNats } from "./exact_loss.ts";
+import { exactLossMicroNats, totalOf } from "./exact_loss.ts";
 import {
   checkPairedImprovement,
   headerSums,
@@ -90,15 +90,6 @@ export function decodeBlockCheckpoint(
     if (e instanceof DecodeError) reject("bad-checkpoint", e.message);
     throw e;
   }
-}
-
-function totalOf(sums: readonly number[]): bigint {
-  let t = 0n;
-  for (const s of sums) {
-    if (!Number.isSafeInteger(s) || s < 0) throw new RangeError(`bad window loss ${s}`);
-    t += BigInt(s);
-  }
-  return t;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Checkpoint } from "../../core/checkpoint/checkpoint.ts";
 import type { Evaluator } from "../../core/consensus/evaluator.ts";
-import { exactLossMicroNats } from "../../core/consensus/exact_loss.ts";
+import { exactLossMicroNats, totalOf } from "../../core/consensus/exact_loss.ts";
 import { forwardWindowSums, type IntGemm, plainGemm } from "./forward.ts";
 import { quantizeCheckpoint } from "./quantize.ts";
 import type { GpuContext } from "../device.ts";
@@ -73,12 +73,7 @@ export function cpuExactEvaluator(): ExactEvaluator {
   return new GemmExactEvaluator(plainGemm);
 }
 
-/** The exact total (nats·2^20) of per-window sums: an integer sum, order-free. */
-export function totalOf(sums: readonly number[]): bigint {
-  let t = 0n;
-  for (const s of sums) t += BigInt(s);
-  return t;
-}
+export { totalOf };
 
 /** The header value (u32 micro-nats) of per-window sums of windows of `windowLen` bytes. */
 export function consensusLossMicroNats(sums: readonly number[], windowLen: number): number {

@@ -9,6 +9,7 @@ import { checkpointRoot } from "../../core/checkpoint/chunks.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { blockReward } from "../../core/consensus/emission.ts";
 import { improvementPpm, nextModelConfig } from "../../core/consensus/growth.ts";
+import { childTimestampSecs } from "../../core/consensus/paired_improvement.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import type { AddressData } from "../../core/primitives/address.ts";
 import {
@@ -58,7 +59,7 @@ export function headerDraft(
     nLayers: next.nLayers,
     parentSampleLossMicroNats: 0,
     sampleLossMicroNats: 0,
-    timestampSecs: Math.max(nowSecs, parent.mtpSecs + 1),
+    timestampSecs: childTimestampSecs(parent, nowSecs),
     minerKey,
   };
 }

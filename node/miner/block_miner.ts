@@ -15,11 +15,11 @@ import { decodeCheckpoint, encodeCheckpoint } from "../../core/checkpoint/rnet.t
 import { blockReward } from "../../core/consensus/emission.ts";
 import { improvementPpm, nextModelConfig } from "../../core/consensus/growth.ts";
 import {
-  checkPairedImprovement,
+  headerSums,
+  meetsPairedImprovement,
   requiredImprovementPpm,
 } from "../../core/consensus/paired_improvement.ts";
 import { evaluateSample, type SampleEvaluation } from "../../core/consensus/proof_of_training.ts";
-import { ValidationError } from "../../core/errors.ts";
 import { keyPairFromSeed } from "../../core/crypto/ed25519.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import type { AddressData } from "../../core/primitives/address.ts";
@@ -260,26 +260,18 @@ export class BlockMiner {
     const moved = () => source.stopRequested() || source.tipHash() !== parentHex;
     const next = nextModelConfig(params, parent);
     const height = parent.height + 1;
-    let checkpoint = growCheckpoint(
-      decodeCheckpoint(job.parentCheckpoint, {
-        dModel: parent.header.dModel,
-        nLayers: parent.header.nLayers,
-      }),
-      next,
-      height,
-    );
+    // Decoded once: grown for training (growth copies) and kept as is for the samples.
+    const parentCheckpoint = decodeCheckpoint(job.parentCheckpoint, {
+      dModel: parent.header.dModel,
+      nLayers: parent.header.nLayers,
+    });
+    let checkpoint = growCheckpoint(parentCheckpoint, next, height);
     await this.open(params.validationWindowBytes);
     const sampler = this.#sampler!;
     const o = this.#o;
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
-    const parentRooted = {
-      checkpoint: decodeCheckpoint(job.parentCheckpoint, {
-        dModel: parent.header.dModel,
-        nLayers: parent.header.nLayers,
-      }),
-      root: parent.header.checkpointRoot,
-    };
+    const parentRooted = { checkpoint: parentCheckpoint, root: parent.header.checkpointRoot };
     const ctx = { params, evaluator: source.evaluator, corpus: source.corpus };
     let state: OptimizerState | undefined;
     // The best round so far (by shortfall from μ_t) and its sample's figures.
@@ -377,18 +369,9 @@ export class BlockMiner {
         target = roundTarget;
         parentLoss = sample.parentSampleLossMicroNats;
       }
-      try {
-        checkPairedImprovement(
-          {
-            parentSum: BigInt(sample.parentSampleLossMicroNats),
-            childSum: BigInt(sample.sampleLossMicroNats),
-          },
-          requiredPpm,
-        );
+      if (meetsPairedImprovement(headerSums(sample), requiredPpm)) {
         passed = { sample, draft };
         break;
-      } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
       }
       const now = elapsed();
       if (lastEval && lastEval.shortfall > shortfallBest) {

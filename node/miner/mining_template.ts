@@ -12,7 +12,7 @@ import { CHUNK_BYTES, chunkCount } from "../../core/checkpoint/chunks.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { blockReward } from "../../core/consensus/emission.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
-import { requiredImprovementPpm } from "../../core/consensus/paired_improvement.ts";
+import { childRequiredImprovementPpm } from "../../core/consensus/paired_improvement.ts";
 import type { NetworkParams } from "../../core/consensus/params.ts";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { formatRnt } from "../../core/primitives/amount.ts";
@@ -101,11 +101,7 @@ export function miningTemplateJson(
   nowSecs: number,
 ): MiningTemplateJson {
   const next = nextModelConfig(params, parent);
-  const required = requiredImprovementPpm(
-    params,
-    parent.header.timestampSecs,
-    Math.max(nowSecs, parent.mtpSecs + 1),
-  );
+  const required = childRequiredImprovementPpm(params, parent, nowSecs);
   const reward = blockReward(params, parent, required);
   const fees = txs.reduce((s, t) => s + t.feeResonances, 0n);
   const hash = toHex(parent.hash);

@@ -9,7 +9,7 @@ import { chunkCount, splitChunks } from "../../core/checkpoint/chunks.ts";
 import { paramCount } from "../../core/checkpoint/model_config.ts";
 import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { nextModelConfig } from "../../core/consensus/growth.ts";
-import { requiredImprovementPpm } from "../../core/consensus/paired_improvement.ts";
+import { childRequiredImprovementPpm } from "../../core/consensus/paired_improvement.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { RpcError } from "../../core/errors.ts";
 import { encodeBlock } from "../../core/primitives/block.ts";
@@ -53,11 +53,7 @@ async function dirBytes(path: string): Promise<number> {
  * within the grace after `entry`'s time, then halving.
  */
 export function requiredChildImprovementPpm(node: Node, entry: ChainEntry): number {
-  return requiredImprovementPpm(
-    node.params,
-    entry.header.timestampSecs,
-    Math.max(node.clock.nowSecs(), entry.mtpSecs + 1),
-  );
+  return childRequiredImprovementPpm(node.params, entry, node.clock.nowSecs());
 }
 
 /** Core's DEFAULT_MAX_TIP_AGE: a tip older than this means the node is still catching up. */

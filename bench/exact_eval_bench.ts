@@ -19,6 +19,7 @@
  */
 import process from "node:process";
 import { encodeCheckpoint } from "../core/checkpoint/rnet.ts";
+import { torchEvalTime } from "./_torch_eval_time.ts";
 import { genesisCheckpoint } from "../core/checkpoint/genesis_init.ts";
 import { requestGpu } from "../gpu/device.ts";
 import { evaluateLossGpu } from "../gpu/model/evaluate.ts";
@@ -108,35 +109,10 @@ const rnet = await Deno.makeTempFile({ suffix: ".rnet" });
 try {
   await Deno.writeFile(rnet, encodeCheckpoint(mn));
   const t0 = performance.now();
-  const torch = await new Deno.Command("/usr/bin/python3", {
-    args: [
-      new URL("./torch_ref.py", import.meta.url).pathname,
-      "--threads",
-      "1",
-      "eval-time",
-      "--rnet",
-      rnet,
-      "--network",
-      "mainnet",
-      "--bytes",
-      String(mainBytes),
-    ],
-    env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output().catch((e) => ({
-    success: false,
-    stdout: new Uint8Array(),
-    stderr: new TextEncoder().encode(String(e)),
-  }));
-  if (!torch.success) {
-    console.log(
-      `pytorch f32: not measured (${
-        new TextDecoder().decode(torch.stderr).trim().split("\n").at(-1)
-      })`,
-    );
+  const r = await torchEvalTime(rnet, "mainnet", mainBytes);
+  if ("error" in r) {
+    console.log(`pytorch f32: not measured (${r.error})`);
   } else {
-    const r = JSON.parse(new TextDecoder().decode(torch.stdout));
     console.log(
       `${"pytorch f32, 1 thread (forward only)".padEnd(44)} ${
         r.seconds.toFixed(2).padStart(8)

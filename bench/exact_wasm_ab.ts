@@ -17,6 +17,7 @@
 import process from "node:process";
 import type { Checkpoint } from "../core/checkpoint/checkpoint.ts";
 import { encodeCheckpoint } from "../core/checkpoint/rnet.ts";
+import { torchEvalTime } from "./_torch_eval_time.ts";
 import { genesisCheckpoint } from "../core/checkpoint/genesis_init.ts";
 import { quantizeCheckpoint, type QuantizedModel } from "../gpu/exact/quantize.ts";
 import { wasmWindowSums } from "../gpu/exact/wasm_forward.ts";
@@ -88,28 +89,11 @@ try {
       if (first === undefined) first = got;
       else if (got !== first) throw new Error(`${label} gives other sums`);
     }
-    const torch = await new Deno.Command("/usr/bin/python3", {
-      args: [
-        new URL("./torch_ref.py", import.meta.url).pathname,
-        "--threads",
-        "1",
-        "eval-time",
-        "--rnet",
-        rnet,
-        "--network",
-        "mainnet",
-        "--bytes",
-        String(windows * W),
-      ],
-      env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!torch.success) {
-      console.log(`pytorch f32: not measured (${new TextDecoder().decode(torch.stderr).trim()})`);
+    const r = await torchEvalTime(rnet, "mainnet", windows * W);
+    if ("error" in r) {
+      console.log(`pytorch f32: not measured (${r.error})`);
       continue;
     }
-    const r = JSON.parse(new TextDecoder().decode(torch.stdout));
     record("pytorch f32, 1 thread", r.seconds, r.cpu_seconds);
   }
 } finally {

@@ -386,47 +386,38 @@ try {
       f(genLoss.slice),
     ]),
   );
-  console.log(
+  const minerRow = (
+    name: string,
+    data: string,
+    wall: number,
+    chain: typeof memoChain,
+    loss: typeof memoLoss,
+    startWork = 0n,
+  ) =>
     row([
-      "memoriser",
-      `corpus bytes 0–${SLICE}`,
-      mineWall.toFixed(0),
-      memoChain.length,
-      rnt(rewardOf(memoChain)),
-      workOf(memoChain),
-      meanProgress(memoChain),
-      decayed(memoChain),
-      f(memoLoss?.held),
-      f(memoLoss?.slice),
-    ]),
-  );
+      name,
+      data,
+      wall.toFixed(0),
+      chain.length,
+      rnt(rewardOf(chain)),
+      workOf(chain, startWork),
+      meanProgress(chain),
+      decayed(chain),
+      f(loss?.held),
+      f(loss?.slice),
+    ]);
+  const prose = `${honestBytes} B of repo prose`;
+  console.log(minerRow("memoriser", `corpus bytes 0–${SLICE}`, mineWall, memoChain, memoLoss));
+  console.log(minerRow("honest", prose, mineWall, honestChain, honestLoss));
   console.log(
-    row([
-      "honest",
-      `${honestBytes} B of repo prose`,
-      mineWall.toFixed(0),
-      honestChain.length,
-      rnt(rewardOf(honestChain)),
-      workOf(honestChain),
-      meanProgress(honestChain),
-      decayed(honestChain),
-      f(honestLoss?.held),
-      f(honestLoss?.slice),
-    ]),
-  );
-  console.log(
-    row([
+    minerRow(
       "honest on memoriser's tip",
-      `${honestBytes} B of repo prose`,
-      contWall.toFixed(0),
-      contChain.length,
-      rnt(rewardOf(contChain)),
-      workOf(contChain, memoChain.at(-1)?.chainWork ?? 0n),
-      meanProgress(contChain),
-      decayed(contChain),
-      f(contLoss?.held),
-      f(contLoss?.slice),
-    ]),
+      prose,
+      contWall,
+      contChain,
+      contLoss,
+      memoChain.at(-1)?.chainWork ?? 0n,
+    ),
   );
   for (
     const [name, chain] of [

@@ -18,14 +18,12 @@
  */
 import process from "node:process";
 import { encodeCheckpoint } from "../core/checkpoint/rnet.ts";
-import { checkpointRoot } from "../core/checkpoint/chunks.ts";
 import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../core/consensus/genesis.ts";
 import { nextModelConfig } from "../core/consensus/growth.ts";
 import { type NetworkName, NETWORKS } from "../core/consensus/params.ts";
 import {
   checkProofOfTraining,
   decodeBlockCheckpoint,
-  evaluateSample,
 } from "../core/consensus/proof_of_training.ts";
 import { evalSampleSeed, sampleBytes, sampleWindowStarts } from "../core/consensus/eval_sample.ts";
 import { VerifiedCheckpoint } from "../core/consensus/verified_checkpoint.ts";
@@ -37,6 +35,7 @@ import { loadEvalCorpus } from "../gpu/model/eval_corpus.ts";
 import { growCheckpoint } from "../gpu/model/grow.ts";
 import { createAdamState, trainStepCpu } from "../gpu/ref/model.ts";
 import { headerDraft } from "../node/miner/block_assembly.ts";
+import { claimsOfHeader } from "../tests/sample_claims.ts";
 
 const nets =
   (Deno.args.length > 0 ? Deno.args : ["regtest", "testnet", "mainnet"]) as NetworkName[];
@@ -81,15 +80,7 @@ for (const name of nets) {
     31 * params.improvementHalfLifeSecs;
   const draft = headerDraft(params, parent, bytes, late, key);
   const ctx = { params, evaluator, corpus };
-  const claims = await evaluateSample(
-    draft,
-    {
-      checkpoint: decodeBlockCheckpoint(parent.header, parentBytes),
-      root: parent.header.checkpointRoot,
-    },
-    { checkpoint: child, root: checkpointRoot(bytes) },
-    ctx,
-  );
+  const claims = await claimsOfHeader(params, draft, parent, parentBytes, bytes, evaluator, corpus);
   const header = signHeader(params.magic, {
     ...draft,
     parentSampleLossMicroNats: claims.parentSampleLossMicroNats,

@@ -13,13 +13,13 @@
  *
  * @module
  */
+import { claimsOfHeader } from "./sample_claims.ts";
 import { chunkHashes, merkleProof } from "../core/checkpoint/chunks.ts";
 import { CHUNK_BYTES } from "../core/checkpoint/chunks.ts";
 import type { ChainEntry } from "../core/consensus/chain_entry.ts";
 import type { Evaluator } from "../core/consensus/evaluator.ts";
 import { genesisCheckpointBytes } from "../core/consensus/genesis.ts";
 import type { NetworkParams } from "../core/consensus/params.ts";
-import { decodeBlockCheckpoint, evaluateSample } from "../core/consensus/proof_of_training.ts";
 import {
   buildChildBlock,
   TestChain,
@@ -102,15 +102,14 @@ export class BlockForge {
       parentSampleLossMicroNats: 2,
       sampleLossMicroNats: 1,
     });
-    const header = unsignedOf(draft.header);
-    const s = await evaluateSample(
-      header,
-      {
-        checkpoint: decodeBlockCheckpoint(parent.header, parentCheckpoint),
-        root: parent.header.checkpointRoot,
-      },
-      { checkpoint: decodeBlockCheckpoint(header, checkpoint), root: base.checkpoint.root },
-      { params: this.params, evaluator: this.#evaluator, corpus: this.#corpus },
+    const s = await claimsOfHeader(
+      this.params,
+      unsignedOf(draft.header),
+      parent,
+      parentCheckpoint,
+      checkpoint,
+      this.#evaluator,
+      this.#corpus,
     );
     this.evaluations += 2;
     const block = buildChildBlock(this.params, parent, {

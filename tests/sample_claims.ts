@@ -7,12 +7,14 @@
  * @module
  */
 import type { ChainEntry } from "../core/consensus/chain_entry.ts";
+import type { Evaluator } from "../core/consensus/evaluator.ts";
 import type { NetworkParams } from "../core/consensus/params.ts";
 import { decodeBlockCheckpoint, evaluateSample } from "../core/consensus/proof_of_training.ts";
 import { keyPairFromSeed } from "../core/crypto/ed25519.ts";
 import { consensusEvaluator, selectExactEvaluator } from "../gpu/exact/evaluator.ts";
 import { loadEvalCorpus } from "../gpu/model/eval_corpus.ts";
 import { headerDraft } from "../node/miner/block_assembly.ts";
+import type { UnsignedHeader } from "../core/primitives/block.ts";
 
 let corpusOnce: Promise<Uint8Array> | undefined;
 
@@ -24,8 +26,39 @@ export interface SampleClaims {
 }
 
 /**
+ * The exact claims of `header` (a child of `parent`, whose checkpoint bytes are
+ * `parentCheckpoint`) carrying `childCheckpoint`: its sample drawn from the header (whose loss
+ * fields and transaction roots do not matter), both checkpoints evaluated on it by `evaluator`
+ * (default: the fastest exact path on the CPU).
+ */
+export async function claimsOfHeader(
+  params: NetworkParams,
+  header: UnsignedHeader,
+  parent: ChainEntry,
+  parentCheckpoint: Uint8Array,
+  childCheckpoint: Uint8Array,
+  evaluator: Evaluator = consensusEvaluator(selectExactEvaluator("auto", null)),
+  corpus?: Uint8Array,
+): Promise<{ parentSampleLossMicroNats: number; sampleLossMicroNats: number }> {
+  const s = await evaluateSample(
+    header,
+    {
+      checkpoint: decodeBlockCheckpoint(parent.header, parentCheckpoint),
+      root: parent.header.checkpointRoot,
+    },
+    { checkpoint: decodeBlockCheckpoint(header, childCheckpoint), root: header.checkpointRoot },
+    { params, evaluator, corpus: corpus ?? await (corpusOnce ??= loadEvalCorpus()) },
+  );
+  return {
+    parentSampleLossMicroNats: s.parentSampleLossMicroNats,
+    sampleLossMicroNats: s.sampleLossMicroNats,
+  };
+}
+
+/**
  * The exact claims of a child of `parent` (checkpoint bytes `parentCheckpoint`) carrying
- * `childCheckpoint`, stamped `timestampSecs`, signed by `minerSeed`.
+ * `childCheckpoint`, stamped `timestampSecs`, signed by `minerSeed`, as a miner's header draft
+ * has them.
  */
 export async function sampleClaims(
   params: NetworkParams,
@@ -35,7 +68,6 @@ export async function sampleClaims(
   timestampSecs: number,
   minerSeed: Uint8Array,
 ): Promise<SampleClaims> {
-  const corpus = await (corpusOnce ??= loadEvalCorpus());
   const draft = headerDraft(
     params,
     parent,
@@ -43,18 +75,6 @@ export async function sampleClaims(
     timestampSecs,
     keyPairFromSeed(minerSeed).publicKey,
   );
-  const s = await evaluateSample(
-    draft,
-    {
-      checkpoint: decodeBlockCheckpoint(parent.header, parentCheckpoint),
-      root: parent.header.checkpointRoot,
-    },
-    { checkpoint: decodeBlockCheckpoint(draft, childCheckpoint), root: draft.checkpointRoot },
-    { params, evaluator: consensusEvaluator(selectExactEvaluator("auto", null)), corpus },
-  );
-  return {
-    parentSampleLossMicroNats: s.parentSampleLossMicroNats,
-    sampleLossMicroNats: s.sampleLossMicroNats,
-    timestampSecs: draft.timestampSecs,
-  };
+  const claims = await claimsOfHeader(params, draft, parent, parentCheckpoint, childCheckpoint);
+  return { ...claims, timestampSecs: draft.timestampSecs };
 }

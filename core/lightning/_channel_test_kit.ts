@@ -26,7 +26,11 @@ import {
   encodeChannelMessage,
   type EncodedChannelMessage,
 } from "./channel_messages.ts";
-import { receiveReestablish } from "./channel_reestablish.ts";
+import {
+  disconnectChannel,
+  receiveReestablish,
+  reestablishMessage,
+} from "./channel_reestablish.ts";
 import { decodeChannelState, encodeChannelState } from "./channel_state_codec.ts";
 import type { ChannelPartyParams, ChannelSide, CommitmentSpec } from "./commitment_spec.ts";
 import { perCommitmentPoint, pointOfScalar } from "./commitment_keys.ts";
@@ -100,8 +104,29 @@ export const DEFAULT_LIMITS: ChannelLimits = {
   htlcMinimumMres: 1000n,
 };
 
-/** A channel funded by Alice (the first party) with Bob, at commitment 0 on both sides. */
+const opened = new Map<string, { alice: Party; bob: Party }>();
+
+/**
+ * A channel funded by Alice (the first party) with Bob, at commitment 0 on both sides. Opened
+ * once per set of options (the keys are fixed) and copied, so many runs stay fast.
+ */
 export function openChannel(options: OpenOptions = {}): { alice: Party; bob: Party } {
+  const key = JSON.stringify(options, (_k, v) => typeof v === "bigint" ? `${v}n` : v);
+  let pair = opened.get(key);
+  if (pair === undefined) {
+    pair = openFreshChannel(options);
+    opened.set(key, pair);
+  }
+  const copy = (p: Party): Party => ({
+    ...p,
+    state: structuredClone(p.state),
+    inbox: [],
+    events: [],
+  });
+  return { alice: copy(pair.alice), bob: copy(pair.bob) };
+}
+
+function openFreshChannel(options: OpenOptions): { alice: Party; bob: Party } {
   const channelId = new Uint8Array(32).fill(0xc4);
   const capacityMres = options.capacityMres ?? 10n ** 11n; // 1 RNT
   const pushMres = options.pushMres ?? 2n * 10n ** 10n;
@@ -191,8 +216,16 @@ export function secretOf(seed: Uint8Array, number: number | bigint): Uint8Array 
   return perCommitmentSecret(seed, FIRST_COMMITMENT_INDEX - Number(number));
 }
 
+let persistEveryStep = true;
+
+/** Whether {@link persistAndReload} round-trips through bytes (default) or passes states through. */
+export function setPersistEveryStep(on: boolean): void {
+  persistEveryStep = on;
+}
+
 /** Persists and reloads a state the way the node will: bytes out, bytes in, same bytes again. */
 export function persistAndReload(state: ChannelState): ChannelState {
+  if (!persistEveryStep) return state;
   const bytes = encodeChannelState(state);
   const loaded = decodeChannelState(bytes);
   const again = encodeChannelState(loaded);
@@ -241,6 +274,21 @@ export function act(
   const { state, message } = action(from.state);
   from.state = persistAndReload(state);
   send(to, message);
+}
+
+/**
+ * Loses what is in flight (a dropped connection or a killed process: both persist before they
+ * send), marks both sides disconnected and exchanges `channel_reestablish`, delivered first.
+ */
+export function reconnect(alice: Party, bob: Party): void {
+  alice.inbox = [];
+  bob.inbox = [];
+  alice.state = persistAndReload(disconnectChannel(alice.state));
+  bob.state = persistAndReload(disconnectChannel(bob.state));
+  send(bob, reestablishMessage(alice.state));
+  send(alice, reestablishMessage(bob.state));
+  deliver(alice, bob);
+  deliver(bob, alice);
 }
 
 /** Delivers everything and signs whatever needs signing until both sides are quiet. */

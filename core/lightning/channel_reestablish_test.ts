@@ -7,10 +7,9 @@ import {
   onionOf,
   openChannel,
   type Party,
-  persistAndReload,
   preimageOf,
+  reconnect,
   sameCommitment,
-  send,
   settle,
 } from "./_channel_test_kit.ts";
 import { addHtlc, type ChannelState, fulfillHtlc } from "./channel_state.ts";
@@ -28,18 +27,6 @@ function request(amountMres: bigint, n: number) {
     expirySecs: 1_800_000_000,
     onion: onionOf(n),
   };
-}
-
-/** Drops what is in flight, disconnects both and exchanges channel_reestablish (delivered first). */
-function reconnect(alice: Party, bob: Party): void {
-  alice.inbox = [];
-  bob.inbox = [];
-  alice.state = persistAndReload(disconnectChannel(alice.state));
-  bob.state = persistAndReload(disconnectChannel(bob.state));
-  send(bob, reestablishMessage(alice.state));
-  send(alice, reestablishMessage(bob.state));
-  deliver(alice, bob);
-  deliver(bob, alice);
 }
 
 function assertAgree(alice: Party, bob: Party): void {

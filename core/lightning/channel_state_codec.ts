@@ -96,8 +96,9 @@ export function encodeChannelState(state: ChannelState): Uint8Array {
 /**
  * Decodes {@link encodeChannelState}'s bytes. Strict: a version other than 1, a field out of
  * range, a bad point, a shachain store that in-order insertion cannot reach, balances and HTLCs
- * that do not add up to the capacity in the base or in a commitment, or trailing bytes throw
- * DecodeError (nothing else is thrown).
+ * that do not add up to the capacity in the base or in a commitment, a logged HTLC id not below
+ * the next id, a logged removal of an HTLC not in the base, or trailing bytes throw DecodeError
+ * (nothing else is thrown).
  */
 export function decodeChannelState(bytes: Uint8Array): ChannelState {
   const r = new ByteReader(bytes);
@@ -138,6 +139,20 @@ export function decodeChannelState(bytes: Uint8Array): ChannelState {
     const total = c.spec.toOwnerMres + c.spec.toOtherMres + sumOf(c.spec.htlcs);
     if (total !== capacity || c.spec.commitmentNumber !== c.number) {
       throw new DecodeError(`commitment ${c.number} does not match the channel`);
+    }
+  }
+  for (const e of log) {
+    const u = e.update;
+    if (u.kind === "add" && u.htlc.id >= nextHtlcId[e.from]) {
+      throw new DecodeError(
+        `logged HTLC ${u.htlc.id} is not below the next id ${nextHtlcId[e.from]}`,
+      );
+    }
+    if (u.kind === "fulfill" || u.kind === "fail") {
+      const offeredBy = e.from === "local" ? "remote" : "local";
+      if (!htlcs.some((h) => h.offeredBy === offeredBy && h.id === u.htlcId)) {
+        throw new DecodeError(`logged removal of HTLC ${u.htlcId}, which is not committed`);
+      }
     }
   }
   if ((remotePrevCommit === null) === (remoteNextPoint === null)) {

@@ -87,3 +87,60 @@ export {
   perCommitmentScalar,
   pointOfScalar,
 } from "./commitment_keys.ts";
+export { ChannelError, type ChannelErrorReason } from "./channel_error.ts";
+export {
+  COMMITMENT_BASE_BYTES,
+  COMMITMENT_HTLC_OUTPUT_BYTES,
+  commitmentFeeResonances,
+  isDustHtlc,
+} from "./channel_fee.ts";
+export {
+  CHANNEL_ID_BYTES,
+  type ChannelMessage,
+  ChannelMessageId,
+  type ChannelReestablish,
+  COMMITMENT_SIGNATURE_BYTES,
+  type CommitmentSigned,
+  decodeChannelMessage,
+  encodeChannelMessage,
+  type EncodedChannelMessage,
+  MAX_FAIL_REASON_BYTES,
+  type RevokeAndAck,
+  type UpdateAddHtlc,
+  type UpdateFailHtlc,
+  type UpdateFee,
+  type UpdateFulfillHtlc,
+} from "./channel_messages.ts";
+export {
+  addHtlc,
+  type ChannelAction,
+  type ChannelConfig,
+  type ChannelEvent,
+  type ChannelHtlc,
+  type ChannelLimits,
+  type ChannelOpening,
+  type ChannelReceipt,
+  type ChannelState,
+  type CommitmentSigner,
+  createChannel,
+  failHtlc,
+  fulfillHtlc,
+  type HtlcRequest,
+  initialCommitmentSpecs,
+  MAX_ACCEPTED_HTLCS_LIMIT,
+  MAX_LOGGED_UPDATES,
+  needsCommitment,
+  receiveMessage,
+  signCommitment,
+  updateFee,
+} from "./channel_state.ts";
+export {
+  disconnectChannel,
+  receiveReestablish,
+  reestablishMessage,
+} from "./channel_reestablish.ts";
+export {
+  CHANNEL_STATE_VERSION,
+  decodeChannelState,
+  encodeChannelState,
+} from "./channel_state_codec.ts";

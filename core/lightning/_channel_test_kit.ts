@@ -9,17 +9,19 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { ByteWriter } from "../encoding/byte_writer.ts";
 import {
-  type ChannelConfig,
-  type ChannelEvent,
-  type ChannelLimits,
-  type ChannelState,
-  type CommitmentSigner,
   createChannel,
   initialCommitmentSpecs,
   needsCommitment,
   receiveMessage,
   signCommitment,
 } from "./channel_state.ts";
+import type {
+  ChannelConfig,
+  ChannelEvent,
+  ChannelLimits,
+  ChannelState,
+  CommitmentSigner,
+} from "./channel_types.ts";
 import {
   type ChannelMessage,
   decodeChannelMessage,

@@ -13,8 +13,8 @@
  */
 import { ChannelError } from "./channel_error.ts";
 import type { ChannelMessage, ChannelReestablish } from "./channel_messages.ts";
+import type { ChannelState } from "./channel_types.ts";
 import {
-  type ChannelState,
   cloneState,
   equalBytes,
   localPoint,
@@ -22,7 +22,7 @@ import {
   messageOfUpdate,
   requireChannel,
   revocationOf,
-} from "./channel_state.ts";
+} from "./_channel_util.ts";
 import { decodeShachainStore, FIRST_COMMITMENT_INDEX } from "./shachain.ts";
 
 /**

@@ -12,7 +12,8 @@ import {
   sameCommitment,
   settle,
 } from "./_channel_test_kit.ts";
-import { addHtlc, type ChannelState, fulfillHtlc } from "./channel_state.ts";
+import { addHtlc, fulfillHtlc } from "./channel_state.ts";
+import type { ChannelState } from "./channel_types.ts";
 import {
   disconnectChannel,
   receiveReestablish,

@@ -16,15 +16,8 @@ import {
   secretOf,
   settle,
 } from "./_channel_test_kit.ts";
-import {
-  addHtlc,
-  type ChannelState,
-  failHtlc,
-  fulfillHtlc,
-  MAX_LOGGED_UPDATES,
-  receiveMessage,
-  updateFee,
-} from "./channel_state.ts";
+import { addHtlc, failHtlc, fulfillHtlc, receiveMessage, updateFee } from "./channel_state.ts";
+import { type ChannelState, MAX_LOGGED_UPDATES } from "./channel_types.ts";
 import type { ChannelErrorReason } from "./channel_error.ts";
 import type { ChannelMessage, UpdateAddHtlc } from "./channel_messages.ts";
 import {

@@ -38,13 +38,13 @@ import {
   type ChannelHtlc,
   type ChannelLimits,
   type ChannelState,
-  isValidPoint,
   type LocalCommitment,
   type LoggedUpdate,
   MAX_ACCEPTED_HTLCS_LIMIT,
   MAX_LOGGED_UPDATES,
   type RemoteCommitment,
-} from "./channel_state.ts";
+} from "./channel_types.ts";
+import { isValidPoint } from "./_channel_util.ts";
 import type {
   ChannelPartyParams,
   ChannelSide,

@@ -9,7 +9,8 @@ import {
   preimageOf,
   settle,
 } from "./_channel_test_kit.ts";
-import { addHtlc, type ChannelState, failHtlc, updateFee } from "./channel_state.ts";
+import { addHtlc, failHtlc, updateFee } from "./channel_state.ts";
+import type { ChannelState } from "./channel_types.ts";
 import {
   CHANNEL_STATE_VERSION,
   decodeChannelState,

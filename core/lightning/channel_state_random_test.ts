@@ -22,15 +22,8 @@ import {
   settle,
 } from "./_channel_test_kit.ts";
 import { ChannelError } from "./channel_error.ts";
-import {
-  addHtlc,
-  type ChannelAction,
-  type ChannelState,
-  failHtlc,
-  fulfillHtlc,
-  needsCommitment,
-  updateFee,
-} from "./channel_state.ts";
+import { addHtlc, failHtlc, fulfillHtlc, needsCommitment, updateFee } from "./channel_state.ts";
+import type { ChannelAction, ChannelState } from "./channel_types.ts";
 import { encodeChannelState } from "./channel_state_codec.ts";
 import { decodeShachainStore, FIRST_COMMITMENT_INDEX } from "./shachain.ts";
 

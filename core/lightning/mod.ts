@@ -113,6 +113,16 @@ export {
 } from "./channel_messages.ts";
 export {
   addHtlc,
+  createChannel,
+  failHtlc,
+  fulfillHtlc,
+  initialCommitmentSpecs,
+  needsCommitment,
+  receiveMessage,
+  signCommitment,
+  updateFee,
+} from "./channel_state.ts";
+export {
   type ChannelAction,
   type ChannelConfig,
   type ChannelEvent,
@@ -122,18 +132,10 @@ export {
   type ChannelReceipt,
   type ChannelState,
   type CommitmentSigner,
-  createChannel,
-  failHtlc,
-  fulfillHtlc,
   type HtlcRequest,
-  initialCommitmentSpecs,
   MAX_ACCEPTED_HTLCS_LIMIT,
   MAX_LOGGED_UPDATES,
-  needsCommitment,
-  receiveMessage,
-  signCommitment,
-  updateFee,
-} from "./channel_state.ts";
+} from "./channel_types.ts";
 export {
   disconnectChannel,
   receiveReestablish,

@@ -51,7 +51,7 @@ export const EMPTY_SPEC: CommitmentSpec = {
 
 /** The commitment of `owner` numbered `number`: the base plus the logged updates `include` picks. */
 export function buildSpec(
-  state: ChannelState,
+  state: Pick<ChannelState, "config" | "base" | "log">,
   owner: ChannelSide,
   number: bigint,
   include: (entry: LoggedUpdate) => boolean,

@@ -37,7 +37,6 @@ import type {
 } from "./channel_types.ts";
 import type { CommitmentSpec } from "./commitment_spec.ts";
 import { perCommitmentPoint } from "./commitment_keys.ts";
-import { decodeOnionPublicKey } from "./onion_keys.ts";
 import {
   decodeShachainStore,
   encodeShachainStore,
@@ -61,7 +60,9 @@ import {
   checkPoint,
   cloneState,
   equalBytes,
+  isValidPoint,
   localPoint,
+  messageOfUpdate,
   requireChannel,
   requireConnected,
   revocationOf,
@@ -74,7 +75,7 @@ import { commitmentFeeResonances, MRES_PER_RESONANCE } from "./channel_fee.ts";
  * (ChannelError `bad-signature`).
  */
 export function createChannel(opening: ChannelOpening, signer: CommitmentSigner): ChannelState {
-  const { config } = opening;
+  const config = structuredClone(opening.config);
   checkConfig(config);
   checkLength(opening.localSeed, 32, "per-commitment seed");
   for (const point of opening.remotePoints) checkPoint(point);
@@ -123,11 +124,7 @@ export function initialCommitmentSpecs(
 ): { local: CommitmentSpec; remote: CommitmentSpec } {
   checkConfig(config);
   checkFeerateRange(feeratePerKb);
-  const state = {
-    config,
-    base: initialBase(config, feeratePerKb, pushMres),
-    log: [],
-  } as unknown as ChannelState;
+  const state = { config, base: initialBase(config, feeratePerKb, pushMres), log: [] };
   return {
     local: buildSpec(state, "local", 0n, () => false),
     remote: buildSpec(state, "remote", 0n, () => false),
@@ -171,18 +168,7 @@ export function addHtlc(state: ChannelState, request: HtlcRequest): ChannelActio
     onion: request.onion.slice(),
   };
   applyAdd(next, "local", htlc);
-  return {
-    state: next,
-    message: {
-      type: "update_add_htlc",
-      channelId: state.config.channelId,
-      id: htlc.id,
-      amountMres: htlc.amountMres,
-      paymentHash: htlc.paymentHash,
-      expirySecs: htlc.expirySecs,
-      onion: htlc.onion,
-    },
-  };
+  return { state: next, message: messageOfUpdate(next, next.log[next.log.length - 1]!) };
 }
 
 /** Fulfills the remote-offered HTLC `id` with its preimage (persist before sending: §9.9). */
@@ -358,7 +344,7 @@ function receiveRevocation(draft: ChannelState, message: RevokeAndAck): void {
     }
     throw e;
   }
-  if (decodeOnionPublicKey(message.nextPerCommitmentPoint) === undefined) {
+  if (!isValidPoint(message.nextPerCommitmentPoint)) {
     throw new ChannelError(
       "bad-per-commitment-point",
       "the next per-commitment point is not a canonical ristretto255 point",

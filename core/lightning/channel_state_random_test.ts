@@ -30,7 +30,7 @@ import { decodeShachainStore, FIRST_COMMITMENT_INDEX } from "./shachain.ts";
 const CAPACITY = 10n ** 11n;
 const PUSH = 4n * 10n ** 10n;
 const RUNS = 200;
-const STEPS = 30;
+const STEPS = 40;
 
 /** xorshift32: the same seed gives the same run. */
 function rngOf(seed: number): (n: number) => number {
@@ -132,10 +132,14 @@ function runOnce(seed: number): Outcome {
   for (let step = 0; step < STEPS; step++) {
     const roll = rnd(100);
     const [from, to] = pick();
-    if (roll < 30) {
-      const target = from.inbox.length > 0 ? from : to.inbox.length > 0 ? to : undefined;
-      if (target !== undefined) deliver(target, target === alice ? bob : alice);
-    } else if (roll < 45) {
+    if (roll < 42) {
+      // One to three messages, each from a random direction that has one.
+      for (let k = 1 + rnd(3); k > 0; k--) {
+        const [p, q] = pick();
+        if (p.inbox.length > 0) deliver(p, q);
+        else if (q.inbox.length > 0) deliver(q, p);
+      }
+    } else if (roll < 54) {
       const n = ++payment;
       const { preimage, paymentHash } = preimageOf(seed * 1000 + n);
       preimages.set(paymentHash.join(), preimage);
@@ -146,11 +150,11 @@ function runOnce(seed: number): Outcome {
         (s) =>
           addHtlc(s, { amountMres, paymentHash, expirySecs: 1_800_000_000 + n, onion: onionOf(n) }),
       );
-    } else if (roll < 57) {
+    } else if (roll < 68) {
       const candidates = settleable(from);
       if (candidates.length > 0) {
         const h = candidates[rnd(candidates.length)]!;
-        if (rnd(3) > 0) {
+        if (rnd(2) > 0) {
           const preimage = preimages.get(h.paymentHash.join())!;
           if (tryAct(from, to, (s) => fulfillHtlc(s, h.id, preimage))) {
             fulfilled++;
@@ -162,9 +166,9 @@ function runOnce(seed: number): Outcome {
           tryAct(from, to, (s) => failHtlc(s, h.id, new Uint8Array([rnd(256)])));
         }
       }
-    } else if (roll < 62) {
+    } else if (roll < 72) {
       tryAct(alice, bob, (s) => updateFee(s, 500 + rnd(4500)));
-    } else if (roll < 92) {
+    } else if (roll < 97) {
       if (needsCommitment(from.state)) commit(from, to);
       else if (needsCommitment(to.state)) commit(to, from);
     } else {
@@ -208,10 +212,15 @@ function runOnce(seed: number): Outcome {
 Deno.test("random interleavings keep every invariant and resolve every HTLC (200 seeded runs)", () => {
   let payments = 0;
   for (let seed = 1; seed <= RUNS; seed++) {
+    // Every fourth run goes through the persisted bytes at each step (the next test shows that
+    // this changes nothing); the others stay in memory, which is 40% faster.
+    setPersistEveryStep(seed % 4 === 0);
     try {
       payments += runOnce(seed).steps;
     } catch (e) {
       throw new Error(`seed ${seed}: ${e instanceof Error ? e.stack : e}`);
+    } finally {
+      setPersistEveryStep(true);
     }
   }
   // The runs did real work: most of them settled payments.

@@ -40,15 +40,6 @@ export function inNextLocal(state: ChannelState, entry: LoggedUpdate): boolean {
   return entry.inLocal !== null || entry.from === "remote" || irrevocableInRemote(state, entry);
 }
 
-export const EMPTY_SPEC: CommitmentSpec = {
-  owner: "local",
-  commitmentNumber: 0n,
-  toOwnerMres: 0n,
-  toOtherMres: 0n,
-  feeResonances: 0n,
-  htlcs: [],
-};
-
 /** The commitment of `owner` numbered `number`: the base plus the logged updates `include` picks. */
 export function buildSpec(
   state: Pick<ChannelState, "config" | "base" | "log">,
@@ -126,11 +117,13 @@ export function foldCommitted(draft: ChannelState): ChannelEvent[] {
   return events;
 }
 
+/** Moves `deltaMres` into (or, negative, out of) `side`'s base balance. */
 export function addBalance(base: ChannelBase, side: ChannelSide, deltaMres: bigint): void {
   if (side === "local") base.localBalanceMres += deltaMres;
   else base.remoteBalanceMres += deltaMres;
 }
 
+/** The commitment view of a channel HTLC (without its onion). */
 export function specOfHtlc(h: ChannelHtlc): HtlcSpec {
   return {
     id: h.id,
@@ -147,6 +140,7 @@ export function compareHtlcs(a: HtlcSpec, b: HtlcSpec): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Map key of an HTLC: ids repeat across the two directions. */
 export function htlcKey(offeredBy: ChannelSide, id: bigint): string {
   return `${offeredBy}/${id}`;
 }

@@ -41,17 +41,12 @@ import {
   decodeShachainStore,
   encodeShachainStore,
   FIRST_COMMITMENT_INDEX,
+  perCommitmentSecret,
   ShachainError,
   ShachainStore,
 } from "./shachain.ts";
 import { ONION_PACKET_BYTES } from "./sphinx.ts";
-import {
-  buildSpec,
-  EMPTY_SPEC,
-  foldCommitted,
-  inNextLocal,
-  inNextRemote,
-} from "./_channel_commitments.ts";
+import { buildSpec, foldCommitted, inNextLocal, inNextRemote } from "./_channel_commitments.ts";
 import { applyAdd, applyFail, applyFee, applyFulfill } from "./_channel_rules.ts";
 import {
   checkConfig,
@@ -82,34 +77,32 @@ export function createChannel(opening: ChannelOpening, signer: CommitmentSigner)
   checkLength(opening.localCommitSignature, COMMITMENT_SIGNATURE_BYTES, "signature");
   checkLength(opening.remoteCommitSignature, COMMITMENT_SIGNATURE_BYTES, "signature");
   checkFeerateRange(opening.feeratePerKb);
-  const draft: ChannelState = {
+  const base = initialBase(config, opening.feeratePerKb, opening.pushMres);
+  const localSpec = buildSpec({ config, base, log: [] }, "local", 0n, () => false);
+  const localSeed = opening.localSeed.slice();
+  const point = perCommitmentPoint(perCommitmentSecret(localSeed, FIRST_COMMITMENT_INDEX));
+  if (!signer.verifyLocalCommitment(localSpec, point, opening.localCommitSignature)) {
+    throw new ChannelError("bad-signature", "the signature on our commitment 0 does not verify");
+  }
+  return {
     config,
-    localSeed: opening.localSeed.slice(),
+    localSeed,
     connected: true,
-    localCommit: { number: 0n, spec: EMPTY_SPEC, signature: opening.localCommitSignature.slice() },
+    localCommit: { number: 0n, spec: localSpec, signature: opening.localCommitSignature.slice() },
     remoteCommit: {
       number: 0n,
-      spec: EMPTY_SPEC,
+      spec: buildSpec({ config, base, log: [] }, "remote", 0n, () => false),
       point: opening.remotePoints[0].slice(),
       signature: opening.remoteCommitSignature.slice(),
     },
     remotePrevCommit: null,
     remoteNextPoint: opening.remotePoints[1].slice(),
     remoteSecrets: encodeShachainStore(new ShachainStore()),
-    base: initialBase(config, opening.feeratePerKb, opening.pushMres),
+    base,
     log: [],
     nextHtlcId: { local: 0n, remote: 0n },
     lastSent: null,
   };
-  const localSpec = buildSpec(draft, "local", 0n, () => false);
-  if (
-    !signer.verifyLocalCommitment(localSpec, localPoint(draft, 0n), opening.localCommitSignature)
-  ) {
-    throw new ChannelError("bad-signature", "the signature on our commitment 0 does not verify");
-  }
-  draft.localCommit = { ...draft.localCommit, spec: localSpec };
-  draft.remoteCommit = { ...draft.remoteCommit, spec: buildSpec(draft, "remote", 0n, () => false) };
-  return draft;
 }
 
 /**

@@ -347,3 +347,30 @@ function receiveRevocation(draft: ChannelState, message: RevokeAndAck): void {
   draft.remotePrevCommit = null;
   draft.remoteNextPoint = message.nextPerCommitmentPoint.slice();
 }
+
+// ── Keys the node needs on chain ─────────────────────────────────────────────────────────────
+
+/**
+ * The per-commitment point of our commitment `number` (§9.6): what the transaction builder needs
+ * to build and publish `state.localCommit`.
+ */
+export function localCommitmentPoint(state: ChannelState, number: bigint): Uint8Array {
+  if (number < 0n || number > state.localCommit.number + 2n) {
+    throw new RangeError(`our commitment ${number} is not one we have or announced`);
+  }
+  return localPoint(state, number);
+}
+
+/**
+ * The secret the peer revealed for its commitment `number` (§9.5), to punish that commitment if
+ * it is ever published; undefined when the peer has not revoked it.
+ */
+export function remoteRevocationSecret(
+  state: ChannelState,
+  number: bigint,
+): Uint8Array | undefined {
+  if (number < 0n || number > state.remoteCommit.number) return undefined;
+  const store = decodeShachainStore(state.remoteSecrets);
+  const index = FIRST_COMMITMENT_INDEX - Number(number);
+  return store.has(index) ? store.secretAt(index) : undefined;
+}

@@ -7,15 +7,19 @@ import {
   onionOf,
   openChannel,
   type Party,
+  pointOf,
   preimageOf,
   sameCommitment,
+  secretOf,
   settle,
 } from "./_channel_test_kit.ts";
 import {
   addHtlc,
   failHtlc,
   fulfillHtlc,
+  localCommitmentPoint,
   needsCommitment,
+  remoteRevocationSecret,
   signCommitment,
   updateFee,
 } from "./channel_state.ts";
@@ -169,4 +173,19 @@ Deno.test("a channel can run many payments both ways with the state reloaded at 
   assertAgree(alice, bob);
   assert.deepEqual(alice.state.localCommit.number, 40n);
   assert.deepEqual(alice.state.base.htlcs.length, 0);
+});
+
+Deno.test("localCommitmentPoint() and remoteRevocationSecret() give the keys for the chain", () => {
+  const { alice, bob } = openChannel();
+  add(alice, bob, 2_000_000n, 9);
+  settle(alice, bob);
+  add(alice, bob, 2_000_000n, 10);
+  settle(alice, bob);
+  assert.equal(alice.state.localCommit.number, 2n);
+  assert.deepEqual(localCommitmentPoint(alice.state, 2n), pointOf(alice.seed, 2));
+  assert.throws(() => localCommitmentPoint(alice.state, 5n), RangeError);
+  assert.deepEqual(remoteRevocationSecret(alice.state, 0n), secretOf(bob.seed, 0));
+  assert.deepEqual(remoteRevocationSecret(alice.state, 1n), secretOf(bob.seed, 1));
+  assert.equal(remoteRevocationSecret(alice.state, 2n), undefined); // Bob's current one
+  assert.equal(remoteRevocationSecret(alice.state, 9n), undefined);
 });

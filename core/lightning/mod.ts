@@ -117,8 +117,10 @@ export {
   failHtlc,
   fulfillHtlc,
   initialCommitmentSpecs,
+  localCommitmentPoint,
   needsCommitment,
   receiveMessage,
+  remoteRevocationSecret,
   signCommitment,
   updateFee,
 } from "./channel_state.ts";

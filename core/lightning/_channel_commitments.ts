@@ -111,6 +111,14 @@ export function foldCommitted(draft: ChannelState): ChannelEvent[] {
       if (u.kind === "fail" && e.from === "remote") {
         events.push({ type: "htlc-failed", id: u.htlcId, reason: u.reason });
       }
+      if (u.kind === "fail-malformed" && e.from === "remote") {
+        events.push({
+          type: "htlc-failed-malformed",
+          id: u.htlcId,
+          sha256OfOnion: u.sha256OfOnion,
+          failureCode: u.failureCode,
+        });
+      }
     }
   }
   draft.log = kept;

@@ -103,6 +103,39 @@ export function applyFail(
   });
 }
 
+/** BOLT 4's BADONION flag: a malformed-onion failure must carry it. */
+export const BADONION = 0x8000;
+
+export function applyFailMalformed(
+  draft: ChannelState,
+  from: ChannelSide,
+  id: bigint,
+  sha256OfOnion: Uint8Array,
+  failureCode: number,
+): void {
+  if (!Number.isInteger(failureCode) || failureCode < 0 || failureCode > 0xffff) {
+    throw new RangeError(`failure code must be a u16, got ${failureCode}`);
+  }
+  if ((failureCode & BADONION) === 0) {
+    throw new ChannelError(
+      "bad-failure-code",
+      `failure code 0x${failureCode.toString(16)} lacks the BADONION bit`,
+    );
+  }
+  removableHtlc(draft, from, id);
+  pushUpdate(draft, {
+    from,
+    update: {
+      kind: "fail-malformed",
+      htlcId: id,
+      sha256OfOnion: sha256OfOnion.slice(),
+      failureCode,
+    },
+    inLocal: null,
+    inRemote: null,
+  });
+}
+
 export function applyFee(draft: ChannelState, from: ChannelSide, feeratePerKb: number): void {
   if (draft.config.funder !== from) {
     throw new ChannelError("not-funder", `update_fee from the ${from} side, which does not fund`);

@@ -57,6 +57,14 @@ export function messageOfUpdate(state: ChannelState, entry: LoggedUpdate): Chann
       return { type: "update_fulfill_htlc", channelId, id: u.htlcId, preimage: u.preimage };
     case "fail":
       return { type: "update_fail_htlc", channelId, id: u.htlcId, reason: u.reason };
+    case "fail-malformed":
+      return {
+        type: "update_fail_malformed_htlc",
+        channelId,
+        id: u.htlcId,
+        sha256OfOnion: u.sha256OfOnion,
+        failureCode: u.failureCode,
+      };
     case "fee":
       return { type: "update_fee", channelId, feeratePerKb: u.feeratePerKb };
   }

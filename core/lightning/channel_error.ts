@@ -20,6 +20,7 @@
  * - `unknown-htlc`: no such HTLC offered by the other side, or it is already being removed;
  * - `htlc-not-committed`: the HTLC is not yet irrevocably committed in both commitments;
  * - `wrong-preimage`: keccak256d(preimage) is not the HTLC's payment hash;
+ * - `bad-failure-code`: an `update_fail_malformed_htlc` code without the BADONION bit;
  * - `not-funder`: `update_fee` from the side that does not pay the fee;
  * - `bad-feerate`: a fee rate of zero;
  * - `fee-unaffordable`: the funder cannot pay the worst-case fee at that rate;
@@ -49,6 +50,7 @@ export type ChannelErrorReason =
   | "unknown-htlc"
   | "htlc-not-committed"
   | "wrong-preimage"
+  | "bad-failure-code"
   | "not-funder"
   | "bad-feerate"
   | "fee-unaffordable"

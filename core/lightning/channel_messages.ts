@@ -10,6 +10,7 @@
  * 0x84 commitment_signed    channel_id 32 ‖ signature 64
  * 0x85 revoke_and_ack       channel_id 32 ‖ per_commitment_secret 32 ‖ next_per_commitment_point 32
  * 0x86 update_fee           channel_id 32 ‖ feerate_per_kb u32
+ * 0x87 update_fail_malformed_htlc  channel_id 32 ‖ id u64 ‖ sha256_of_onion 32 ‖ failure_code u16
  * 0x88 channel_reestablish  channel_id 32 ‖ next_commitment_number u64 ‖ next_revocation_number u64
  *                           ‖ your_last_per_commitment_secret 32 ‖ my_current_per_commitment_point 32
  * ```
@@ -38,6 +39,7 @@ export const ChannelMessageId = {
   commitment_signed: 0x84,
   revoke_and_ack: 0x85,
   update_fee: 0x86,
+  update_fail_malformed_htlc: 0x87,
   channel_reestablish: 0x88,
 } as const;
 
@@ -65,6 +67,19 @@ export interface UpdateFailHtlc {
   readonly id: bigint;
   /** Opaque error onion (§9.4), passed back to the payer. */
   readonly reason: Uint8Array;
+}
+/**
+ * `update_fail_malformed_htlc`: fail an HTLC whose onion the receiver could not parse; the
+ * previous hop turns it into an error packet (BOLT 4).
+ */
+export interface UpdateFailMalformedHtlc {
+  readonly type: "update_fail_malformed_htlc";
+  readonly channelId: Uint8Array;
+  readonly id: bigint;
+  /** SHA-256 of the onion packet as received. */
+  readonly sha256OfOnion: Uint8Array;
+  /** A BOLT 4 failure code with the BADONION bit (0x8000). */
+  readonly failureCode: number;
 }
 /** `update_fee`: the funder's new fee rate, resonances per 1000 bytes. */
 export interface UpdateFee {
@@ -106,6 +121,7 @@ export type ChannelMessage =
   | UpdateAddHtlc
   | UpdateFulfillHtlc
   | UpdateFailHtlc
+  | UpdateFailMalformedHtlc
   | UpdateFee
   | CommitmentSigned
   | RevokeAndAck
@@ -156,6 +172,11 @@ export function encodeChannelMessage(message: ChannelMessage): EncodedChannelMes
         throw new RangeError(`fail reason of ${message.reason.length} bytes exceeds 1024`);
       }
       w.writeVarBytes(message.reason);
+      break;
+    case "update_fail_malformed_htlc":
+      w.writeU64(checkU64(message.id, "HTLC id"));
+      writeFixed(w, message.sha256OfOnion, 32, "onion hash");
+      w.writeU16(message.failureCode);
       break;
     case "update_fee":
       w.writeU32(message.feeratePerKb);
@@ -212,6 +233,15 @@ export function decodeChannelMessage(id: number, payload: Uint8Array): ChannelMe
         channelId,
         id: r.readU64(),
         reason: r.readVarBytes(MAX_FAIL_REASON_BYTES),
+      };
+      break;
+    case ChannelMessageId.update_fail_malformed_htlc:
+      message = {
+        type: "update_fail_malformed_htlc",
+        channelId,
+        id: r.readU64(),
+        sha256OfOnion: r.readBytes(32),
+        failureCode: r.readU16(),
       };
       break;
     case ChannelMessageId.update_fee:

@@ -26,6 +26,13 @@ const SAMPLES: ChannelMessage[] = [
   { type: "update_fail_htlc", channelId, id: 0n, reason: bytes(292, 4) },
   { type: "update_fail_htlc", channelId, id: 1n, reason: new Uint8Array(0) },
   { type: "update_fee", channelId, feeratePerKb: 0xffff_ffff },
+  {
+    type: "update_fail_malformed_htlc",
+    channelId,
+    id: 9n,
+    sha256OfOnion: bytes(32, 9),
+    failureCode: 0xc005,
+  },
   { type: "commitment_signed", channelId, signature: bytes(64, 5) },
   {
     type: "revoke_and_ack",
@@ -55,7 +62,16 @@ Deno.test("encodeChannelMessage() and decodeChannelMessage() round-trip every me
 
 Deno.test("channel message ids are BOLT 2's and lie in the ln_* range", () => {
   for (const id of Object.values(ChannelMessageId)) assert.ok(id >= 0x80 && id <= 0xbf);
-  assert.deepEqual(Object.values(ChannelMessageId), [0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x88]);
+  assert.deepEqual(Object.values(ChannelMessageId), [
+    0x80,
+    0x82,
+    0x83,
+    0x84,
+    0x85,
+    0x86,
+    0x87,
+    0x88,
+  ]);
 });
 
 Deno.test("update_add_htlc has its fields at fixed offsets", () => {
@@ -78,7 +94,7 @@ Deno.test("decodeChannelMessage() rejects every truncation and a trailing byte",
 
 Deno.test("decodeChannelMessage() rejects unknown ids, long reasons, big commitment numbers and expiries", () => {
   expectDecodeError(() => decodeChannelMessage(0x81, new Uint8Array(40)), "id 0x81");
-  expectDecodeError(() => decodeChannelMessage(0x87, new Uint8Array(40)), "id 0x87");
+  expectDecodeError(() => decodeChannelMessage(0x89, new Uint8Array(40)), "id 0x89");
   const long = encodeChannelMessage({
     type: "update_fail_htlc",
     channelId,
@@ -91,7 +107,7 @@ Deno.test("decodeChannelMessage() rejects unknown ids, long reasons, big commitm
   longer[41] = 0x01;
   longer[42] = 0x04;
   expectDecodeError(() => decodeChannelMessage(0x83, longer), "reason of 1025 bytes");
-  const reestablish = encodeChannelMessage(SAMPLES[7]!).payload.slice();
+  const reestablish = encodeChannelMessage(SAMPLES[8]!).payload.slice();
   reestablish[38] = 1; // next_commitment_number = 2^48 + (2^48 - 1)
   expectDecodeError(() => decodeChannelMessage(0x88, reestablish), "commitment number ≥ 2^48");
   const add = encodeChannelMessage(SAMPLES[0]!).payload.slice();
@@ -109,7 +125,7 @@ Deno.test("decodeChannelMessage() only ever throws DecodeError on random input",
 
 Deno.test("encodeChannelMessage() refuses fields of the wrong size", () => {
   assert.throws(
-    () => encodeChannelMessage({ ...SAMPLES[5]!, signature: bytes(63, 0) } as ChannelMessage),
+    () => encodeChannelMessage({ ...SAMPLES[6]!, signature: bytes(63, 0) } as ChannelMessage),
     RangeError,
   );
   assert.throws(

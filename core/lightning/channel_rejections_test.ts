@@ -16,7 +16,14 @@ import {
   secretOf,
   settle,
 } from "./_channel_test_kit.ts";
-import { addHtlc, failHtlc, fulfillHtlc, receiveMessage, updateFee } from "./channel_state.ts";
+import {
+  addHtlc,
+  failHtlc,
+  failMalformedHtlc,
+  fulfillHtlc,
+  receiveMessage,
+  updateFee,
+} from "./channel_state.ts";
 import { type ChannelState, MAX_LOGGED_UPDATES } from "./channel_types.ts";
 import type { ChannelErrorReason } from "./channel_error.ts";
 import type { ChannelMessage, UpdateAddHtlc } from "./channel_messages.ts";
@@ -236,6 +243,28 @@ Deno.test("a preimage that does not hash to the payment hash is wrong-preimage",
       { type: "update_fulfill_htlc", channelId: CHANNEL_ID, id: 0n, preimage: new Uint8Array(32) },
       alice.signer,
     ));
+});
+
+Deno.test("a malformed-onion failure without the BADONION bit is bad-failure-code", () => {
+  const { alice, bob } = withCommittedHtlc();
+  refuses(
+    bob.state,
+    "bad-failure-code",
+    (s) => failMalformedHtlc(s, 0n, new Uint8Array(32), 0x4005),
+  );
+  refuses(alice.state, "bad-failure-code", (s) =>
+    receiveMessage(
+      s,
+      {
+        type: "update_fail_malformed_htlc",
+        channelId: CHANNEL_ID,
+        id: 0n,
+        sha256OfOnion: new Uint8Array(32),
+        failureCode: 0x4005,
+      },
+      alice.signer,
+    ));
+  refuses(bob.state, "unknown-htlc", (s) => failMalformedHtlc(s, 3n, new Uint8Array(32), 0xc005));
 });
 
 Deno.test("update_fee from the non-funder is not-funder; a rate of 0 is bad-feerate; one it cannot pay is fee-unaffordable", () => {

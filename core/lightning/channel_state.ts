@@ -47,7 +47,13 @@ import {
 } from "./shachain.ts";
 import { ONION_PACKET_BYTES } from "./sphinx.ts";
 import { buildSpec, foldCommitted, inNextLocal, inNextRemote } from "./_channel_commitments.ts";
-import { applyAdd, applyFail, applyFee, applyFulfill } from "./_channel_rules.ts";
+import {
+  applyAdd,
+  applyFail,
+  applyFailMalformed,
+  applyFee,
+  applyFulfill,
+} from "./_channel_rules.ts";
 import {
   checkConfig,
   checkFeerateRange,
@@ -190,6 +196,23 @@ export function failHtlc(state: ChannelState, id: bigint, reason: Uint8Array): C
   };
 }
 
+/**
+ * Fails the remote-offered HTLC `id` whose onion we could not parse: `sha256OfOnion` of the
+ * packet as received and a BOLT 4 code with the BADONION bit (`bad-failure-code` otherwise).
+ */
+export function failMalformedHtlc(
+  state: ChannelState,
+  id: bigint,
+  sha256OfOnion: Uint8Array,
+  failureCode: number,
+): ChannelAction {
+  requireConnected(state);
+  checkLength(sha256OfOnion, 32, "onion hash");
+  const next = cloneState(state);
+  applyFailMalformed(next, "local", id, sha256OfOnion, failureCode);
+  return { state: next, message: messageOfUpdate(next, next.log[next.log.length - 1]!) };
+}
+
 /** Proposes a new fee rate (funder only), resonances per 1000 bytes. */
 export function updateFee(state: ChannelState, feeratePerKb: number): ChannelAction {
   requireConnected(state);
@@ -275,6 +298,9 @@ export function receiveMessage(
       break;
     case "update_fail_htlc":
       applyFail(next, "remote", message.id, message.reason);
+      break;
+    case "update_fail_malformed_htlc":
+      applyFailMalformed(next, "remote", message.id, message.sha256OfOnion, message.failureCode);
       break;
     case "update_fee":
       applyFee(next, "remote", message.feeratePerKb);

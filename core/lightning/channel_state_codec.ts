@@ -24,7 +24,8 @@
  * htlc       = the spec HTLC fields ‖ onion 1365
  * logged     = from side ‖ u8 flag ‖ [inLocal u64] ‖ u8 flag ‖ [inRemote u64] ‖ kind u8 ‖ body
  *              kind 0 add: htlc; 1 fulfill: id u64 ‖ preimage 32;
- *              2 fail: id u64 ‖ CompactSize(len ≤ 1024) ‖ reason; 3 fee: feerate u32
+ *              2 fail: id u64 ‖ CompactSize(len ≤ 1024) ‖ reason; 3 fee: feerate u32;
+ *              4 fail-malformed: id u64 ‖ sha256 of the onion 32 ‖ failure code u16
  * ```
  *
  * @module
@@ -148,7 +149,7 @@ export function decodeChannelState(bytes: Uint8Array): ChannelState {
         `logged HTLC ${u.htlc.id} is not below the next id ${nextHtlcId[e.from]}`,
       );
     }
-    if (u.kind === "fulfill" || u.kind === "fail") {
+    if (u.kind === "fulfill" || u.kind === "fail" || u.kind === "fail-malformed") {
       const offeredBy = e.from === "local" ? "remote" : "local";
       if (!htlcs.some((h) => h.offeredBy === offeredBy && h.id === u.htlcId)) {
         throw new DecodeError(`logged removal of HTLC ${u.htlcId}, which is not committed`);
@@ -270,6 +271,9 @@ function writeLogged(w: ByteWriter, e: LoggedUpdate): void {
       break;
     case "fee":
       w.writeU8(3).writeU32(u.feeratePerKb);
+      break;
+    case "fail-malformed":
+      w.writeU8(4).writeU64(u.htlcId).writeBytes(u.sha256OfOnion).writeU16(u.failureCode);
       break;
   }
 }
@@ -413,7 +417,19 @@ function readLogged(r: ByteReader): LoggedUpdate {
       };
     case 3:
       return { from, update: { kind: "fee", feeratePerKb: r.readU32() }, inLocal, inRemote };
+    case 4:
+      return {
+        from,
+        update: {
+          kind: "fail-malformed",
+          htlcId: r.readU64(),
+          sha256OfOnion: r.readBytes(32),
+          failureCode: r.readU16(),
+        },
+        inLocal,
+        inRemote,
+      };
     default:
-      throw new DecodeError(`logged update kind ${kind} is not 0…3`);
+      throw new DecodeError(`logged update kind ${kind} is not 0…4`);
   }
 }

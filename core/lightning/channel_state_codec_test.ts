@@ -9,7 +9,7 @@ import {
   preimageOf,
   settle,
 } from "./_channel_test_kit.ts";
-import { addHtlc, failHtlc, updateFee } from "./channel_state.ts";
+import { addHtlc, failHtlc, failMalformedHtlc, updateFee } from "./channel_state.ts";
 import type { ChannelState } from "./channel_types.ts";
 import {
   CHANNEL_STATE_VERSION,
@@ -30,6 +30,7 @@ function busyState(): ChannelState {
   act(bob, alice, (s) => addHtlc(s, request(2)));
   settle(alice, bob);
   act(bob, alice, (s) => failHtlc(s, 0n, new Uint8Array([9, 9])));
+  act(alice, bob, (s) => failMalformedHtlc(s, 0n, new Uint8Array(32).fill(4), 0xc005));
   act(alice, bob, (s) => updateFee(s, 1500));
   act(alice, bob, (s) => addHtlc(s, request(3)));
   deliver(alice, bob);
@@ -39,6 +40,7 @@ function busyState(): ChannelState {
 
 Deno.test("decodeChannelState() gives back the state, and encoding it again the same bytes", () => {
   const state = busyState();
+  assert.ok(state.log.some((e) => e.update.kind === "fail-malformed"));
   assert.ok(state.log.length >= 3 && state.base.htlcs.length === 2 && state.remotePrevCommit);
   const bytes = encodeChannelState(state);
   assert.equal(bytes[0], CHANNEL_STATE_VERSION);

@@ -22,7 +22,14 @@ import {
   settle,
 } from "./_channel_test_kit.ts";
 import { ChannelError } from "./channel_error.ts";
-import { addHtlc, failHtlc, fulfillHtlc, needsCommitment, updateFee } from "./channel_state.ts";
+import {
+  addHtlc,
+  failHtlc,
+  failMalformedHtlc,
+  fulfillHtlc,
+  needsCommitment,
+  updateFee,
+} from "./channel_state.ts";
 import type { ChannelAction, ChannelState } from "./channel_types.ts";
 import { encodeChannelState } from "./channel_state_codec.ts";
 import { decodeShachainStore, FIRST_COMMITMENT_INDEX } from "./shachain.ts";
@@ -163,7 +170,15 @@ function runOnce(seed: number): Outcome {
             expected[from.name] += h.amountMres;
           }
         } else {
-          tryAct(from, to, (s) => failHtlc(s, h.id, new Uint8Array([rnd(256)])));
+          const onionHash = new Uint8Array(32).fill(rnd(256));
+          tryAct(
+            from,
+            to,
+            (s) =>
+              rnd(2) === 0
+                ? failHtlc(s, h.id, new Uint8Array([rnd(256)]))
+                : failMalformedHtlc(s, h.id, onionHash, 0xc005),
+          );
         }
       }
     } else if (roll < 72) {

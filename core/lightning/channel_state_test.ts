@@ -16,6 +16,7 @@ import {
 import {
   addHtlc,
   failHtlc,
+  failMalformedHtlc,
   fulfillHtlc,
   localCommitmentPoint,
   needsCommitment,
@@ -100,6 +101,20 @@ Deno.test("a failed HTLC returns to its offerer and is reported once irrevocable
   assert.deepEqual(alice.events.length, 0); // not yet out of Bob's commitment
   settle(alice, bob);
   assert.deepEqual(alice.events, [{ type: "htlc-failed", id, reason: new Uint8Array([1, 2, 3]) }]);
+  assert.deepEqual(alice.state.localCommit.spec.toOwnerMres, CAPACITY - PUSH);
+  assertAgree(alice, bob);
+});
+
+Deno.test("a malformed-onion failure returns the HTLC and reports the onion hash and code", () => {
+  const { alice, bob } = openChannel();
+  const id = add(alice, bob, 3_000_000n, 11);
+  settle(alice, bob);
+  const onionHash = new Uint8Array(32).fill(0x3c);
+  act(bob, alice, (s) => failMalformedHtlc(s, id, onionHash, 0xc006));
+  settle(alice, bob);
+  assert.deepEqual(alice.events, [
+    { type: "htlc-failed-malformed", id, sha256OfOnion: onionHash, failureCode: 0xc006 },
+  ]);
   assert.deepEqual(alice.state.localCommit.spec.toOwnerMres, CAPACITY - PUSH);
   assertAgree(alice, bob);
 });

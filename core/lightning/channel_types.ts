@@ -66,6 +66,12 @@ export type ChannelUpdate =
   | { readonly kind: "add"; readonly htlc: ChannelHtlc }
   | { readonly kind: "fulfill"; readonly htlcId: bigint; readonly preimage: Uint8Array }
   | { readonly kind: "fail"; readonly htlcId: bigint; readonly reason: Uint8Array }
+  | {
+    readonly kind: "fail-malformed";
+    readonly htlcId: bigint;
+    readonly sha256OfOnion: Uint8Array;
+    readonly failureCode: number;
+  }
   | { readonly kind: "fee"; readonly feeratePerKb: number };
 
 /**
@@ -152,7 +158,14 @@ export type ChannelEvent =
   /** The remote fulfilled our HTLC: the preimage may be used upstream at once (may repeat after a reconnection). */
   | { readonly type: "htlc-fulfilled"; readonly id: bigint; readonly preimage: Uint8Array }
   /** The remote's failure of our HTLC is irrevocably committed: fail it upstream. */
-  | { readonly type: "htlc-failed"; readonly id: bigint; readonly reason: Uint8Array };
+  | { readonly type: "htlc-failed"; readonly id: bigint; readonly reason: Uint8Array }
+  /** As `htlc-failed`, for an onion the next hop could not parse: build the error packet upstream. */
+  | {
+    readonly type: "htlc-failed-malformed";
+    readonly id: bigint;
+    readonly sha256OfOnion: Uint8Array;
+    readonly failureCode: number;
+  };
 
 /** The result of a local action: the new state and the message to send. */
 export interface ChannelAction<M extends ChannelMessage = ChannelMessage> {

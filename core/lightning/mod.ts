@@ -108,6 +108,7 @@ export {
   type RevokeAndAck,
   type UpdateAddHtlc,
   type UpdateFailHtlc,
+  type UpdateFailMalformedHtlc,
   type UpdateFee,
   type UpdateFulfillHtlc,
 } from "./channel_messages.ts";
@@ -115,6 +116,7 @@ export {
   addHtlc,
   createChannel,
   failHtlc,
+  failMalformedHtlc,
   fulfillHtlc,
   initialCommitmentSpecs,
   localCommitmentPoint,

@@ -44,6 +44,7 @@ import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
 import { FileLogger, type FileLoggerOptions } from "./logger.ts";
 import { MemoEvaluator } from "./memo_evaluator.ts";
 import { verifiedLine } from "./verified_line.ts";
+import { reorgRefusedLine } from "./reorg_refused_line.ts";
 import { loadMempool, MempoolSaver } from "./mempool_store.ts";
 import type { MiningHooks } from "./miner/block_miner.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
@@ -158,6 +159,8 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
           : (signaturePool ??= new WorkerPoolVerifier({ threshold: SIGNATURE_WORKER_THRESHOLD }))
             .verify(items),
     };
+    // Each refused branch tip is logged once, not again on every later activation.
+    const reorgRefusalsLogged = new Set<string>();
     const chainstate = await Chainstate.open(datadir, params, evaluator, corpus, clock, {
       ...prune,
       signatureVerifier,
@@ -167,6 +170,13 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
           `accepted block ${toHex(hash)} height=${height} without evaluation: its parent's ` +
             "checkpoint was pruned on every peer, so there is nothing to pair it with",
         ),
+      onReorgRefused: (r) => {
+        const key = toHex(r.branchTip.hash);
+        if (reorgRefusalsLogged.has(key)) return;
+        if (reorgRefusalsLogged.size >= 1024) reorgRefusalsLogged.clear();
+        reorgRefusalsLogged.add(key);
+        logger.log(reorgRefusedLine(r));
+      },
     });
     cleanups.push(() => chainstate.close());
     const mempool = new Mempool(chainstate);

@@ -16,7 +16,7 @@ import {
   TestChain,
   type TestWallet,
 } from "../consensus/testing/block_builder.ts";
-import type { Tx } from "../primitives/tx.ts";
+import { encodeTx, type Tx, txSize } from "../primitives/tx.ts";
 import { txid } from "../primitives/tx_hash.ts";
 import {
   commitmentParams,
@@ -29,6 +29,7 @@ import {
 import { buildCooperativeCloseTx, buildFundingRefreshTx } from "./channel_close.ts";
 import {
   buildClaimTx,
+  buildClaimTxAtFeeRate,
   type ClaimInput,
   htlcSuccessClaim,
   htlcTimeoutClaim,
@@ -41,6 +42,7 @@ import {
   buildCommitmentTx,
   type CommitmentTx,
   fundingOutput,
+  signedFundingSpendBytes,
   signFundingSpend,
   withFundingWitness,
 } from "./commitment_tx.ts";
@@ -170,20 +172,23 @@ Deno.test("force close: Bob sweeps his balance at once, Alice's waits for to_sel
   const ch = await openChannel();
   const { chain } = ch;
   const c = aliceCommitment(ch, 0n);
-  const fee = await confirm(chain, signedBoth(c.tx, c));
+  const signed = signedBoth(c.tx, c);
+  assert.equal(encodeTx(signed).length, signedFundingSpendBytes(c.tx.outputs.length));
+  const fee = await confirm(chain, signed);
   assert.equal(fee, c.feeResonances);
   assert.equal(fee, 2_000n);
 
   const point = commitmentParams(alice, bob, "local", 0n, ch.funding).ownerPerCommitmentPoint;
   const bobKeys = scalarsFor(bob, point);
   const aliceKeys = scalarsFor(alice, point);
-  const bobSweep = buildClaimTx(
+  // Bob's sweep pays 3 resonances per byte of its own size.
+  const bobSweep = buildClaimTxAtFeeRate(
     magic,
     [toOtherClaim(c, bobKeys.payment)],
     bobWallet.address,
-    CLAIM_FEE,
+    3n,
   );
-  assert.equal(await confirm(chain, bobSweep), CLAIM_FEE);
+  assert.equal(await confirm(chain, bobSweep), 3n * BigInt(txSize(bobSweep)));
 
   const aliceSweep = buildClaimTx(
     magic,

@@ -14,7 +14,7 @@ import { keccak256d } from "../crypto/keccak.ts";
 import type { AddressData } from "../primitives/address.ts";
 import type { Policy } from "../primitives/policy.ts";
 import { makeSatisfaction } from "../primitives/satisfaction.ts";
-import type { OutPoint, Tx, TxOut } from "../primitives/tx.ts";
+import { type OutPoint, type Tx, type TxOut, txSize } from "../primitives/tx.ts";
 import { sighashes } from "../primitives/tx_hash.ts";
 import { bytesEqual } from "../util/bytes_equal.ts";
 import { CHANNEL_TX_VERSION, type CommitmentOutput, type CommitmentTx } from "./commitment_tx.ts";
@@ -147,6 +147,21 @@ export function buildClaimTx(
       ),
     })),
   };
+}
+
+/**
+ * {@link buildClaimTx} paying `feePerByte` resonances per byte of its own signed size (the size
+ * does not depend on the fee: values are fixed-width).
+ */
+export function buildClaimTxAtFeeRate(
+  magic: Uint8Array,
+  inputs: readonly ClaimInput[],
+  destination: AddressData,
+  feePerByte: bigint,
+): Tx {
+  if (feePerByte < 0n) throw new RangeError(`Fee rate must not be negative, got ${feePerByte}`);
+  const size = txSize(buildClaimTx(magic, inputs, destination, 0n));
+  return buildClaimTx(magic, inputs, destination, feePerByte * BigInt(size));
 }
 
 function claim(

@@ -234,6 +234,28 @@ export function buildCommitmentTx(
 }
 
 /**
+ * Bytes of a signed commitment (or any one-input funding spend) with `outputCount` outputs:
+ * 4 version + 1 input count + 40 input + 1 output count + 42 per output + 8 locktime + 1 witness
+ * count + 78 funding policy + 194 satisfaction (two signatures) = 327 + 42·n (n < 253).
+ */
+export function signedFundingSpendBytes(outputCount: number): number {
+  if (!Number.isInteger(outputCount) || outputCount < 1 || outputCount > 252) {
+    throw new RangeError(`Output count out of range: ${outputCount}`);
+  }
+  return 327 + 42 * outputCount;
+}
+
+/**
+ * The fee of a commitment at `feePerByte` resonances per byte with `htlcOutputCount` untrimmed
+ * HTLCs, counting both balance outputs whether trimmed or not (as BOLT 3 counts its base weight):
+ * so the fee does not depend on the trimming it causes.
+ */
+export function commitmentFeeResonances(feePerByte: bigint, htlcOutputCount: number): bigint {
+  if (feePerByte < 0n) throw new RangeError(`Fee rate must not be negative, got ${feePerByte}`);
+  return feePerByte * BigInt(signedFundingSpendBytes(htlcOutputCount + 2));
+}
+
+/**
  * One side's signature on a transaction spending the funding output (a commitment, a cooperative
  * close or a refresh): Ed25519 with the side's funding key seed on input 0's sighash.
  */

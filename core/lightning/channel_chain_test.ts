@@ -418,3 +418,24 @@ Deno.test("a commitment cannot confirm in the funding's own block (older(1) on t
   await ch.chain.mine({ txs: [ch.fund] });
   await confirm(ch.chain, signedBoth(c.tx, c));
 });
+
+Deno.test("Bob's commitment, built on Alice's node as the remote's: Alice's balance (she funds) pays the fee, and she punishes it too", async () => {
+  const ch = await openChannel();
+  const { chain } = ch;
+  const s = spec("remote", 0n, 390_000_000n, 610_000_000n, 2_000n);
+  const p = commitmentParams(alice, bob, "remote", 0n, ch.funding);
+  const c = buildCommitmentTx(magic, s, p);
+  const toOther = c.outputs.find((o) => o.role === "to-other")!;
+  assert.equal(toOther.output.value, 610_000n - 2_000n);
+  await confirm(chain, signedBoth(c.tx, c));
+  // Bob revoked it earlier; Alice takes both outputs with his revealed secret.
+  const rev = revocationScalar(alice, bob, 0n);
+  const penalty = buildClaimTx(
+    magic,
+    penaltyClaims(c, rev, scalarsFor(alice, p.ownerPerCommitmentPoint).payment),
+    aliceWallet.address,
+    CLAIM_FEE,
+  );
+  assert.equal(await confirm(chain, penalty), CLAIM_FEE);
+  assert.equal(penalty.outputs[0]!.value, FUNDING_VALUE - 2_000n - CLAIM_FEE);
+});

@@ -11,7 +11,15 @@ import {
   toOtherClaim,
   toOwnerClaim,
 } from "./commitment_claims.ts";
-import { buildCommitmentTx, commitmentFeeResonances, fundingOutput } from "./commitment_tx.ts";
+import {
+  buildCommitmentTx,
+  commitmentFeeResonances,
+  fundingOutput,
+  signedFundingSpendBytes,
+  signFundingSpend,
+  withFundingWitness,
+} from "./commitment_tx.ts";
+import { encodeTx } from "../primitives/tx.ts";
 
 const magic = REGTEST.magic;
 const alice = testParty("alice", 600, 500n);
@@ -111,4 +119,27 @@ Deno.test("commitmentFeeResonances() counts both balance outputs and every HTLC 
   assert.equal(commitmentFeeResonances(1n, 0), 327n + 84n);
   assert.equal(commitmentFeeResonances(2n, 3), 2n * (327n + 5n * 42n));
   assert.throws(() => commitmentFeeResonances(-1n, 0), /negative/);
+});
+
+Deno.test("signedFundingSpendBytes() matches a signed commitment with 300 outputs (3-byte output count)", () => {
+  const many = Array.from({ length: 298 }, (_, i) => ({
+    id: BigInt(i),
+    offeredBy: "remote" as const,
+    amountMres: 1_000_000n,
+    paymentHash: keccak256d(new Uint8Array(32).fill(i % 256)),
+    expirySecs: 2_000_000_000 + i,
+  }));
+  const big = { ...funding, value: 1_000_000n };
+  const p = commitmentParams(alice, bob, "local", 0n, big);
+  const c = buildCommitmentTx(
+    magic,
+    spec("local", 0n, 500_000_000n, 500_000_000n - 298n * 1_000_000n, 0n, many),
+    p,
+  );
+  assert.equal(c.tx.outputs.length, 300);
+  const sig = (k: typeof alice.funding) =>
+    signFundingSpend(magic, c.tx, c.fundingOutput, k.secretKey, k.publicKey);
+  const signed = withFundingWitness(c.tx, c.fundingPolicy, [sig(alice.funding), sig(bob.funding)]);
+  assert.equal(encodeTx(signed).length, signedFundingSpendBytes(300));
+  assert.equal(signedFundingSpendBytes(252), 327 + 42 * 252);
 });

@@ -235,14 +235,14 @@ export function buildCommitmentTx(
 
 /**
  * Bytes of a signed commitment (or any one-input funding spend) with `outputCount` outputs:
- * 4 version + 1 input count + 40 input + 1 output count + 42 per output + 8 locktime + 1 witness
- * count + 78 funding policy + 194 satisfaction (two signatures) = 327 + 42·n (n < 253).
+ * 4 version + 1 input count + 40 input + CompactSize(n) + 42 per output + 8 locktime + 1 witness
+ * count + 78 funding policy + 194 satisfaction (two signatures) = 326 + |CompactSize(n)| + 42·n.
  */
 export function signedFundingSpendBytes(outputCount: number): number {
-  if (!Number.isInteger(outputCount) || outputCount < 1 || outputCount > 252) {
+  if (!Number.isInteger(outputCount) || outputCount < 1 || outputCount > 0xffff) {
     throw new RangeError(`Output count out of range: ${outputCount}`);
   }
-  return 327 + 42 * outputCount;
+  return 326 + (outputCount < 253 ? 1 : 3) + 42 * outputCount;
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keccak256d } from "../crypto/keccak.ts";
+import { keccak256d, toHex } from "../crypto/keccak.ts";
 import { checkRecoveryPolicy } from "../consensus/check_recovery.ts";
 import { MAINNET, REGTEST } from "../consensus/params.ts";
 import { RecoveryKind } from "../primitives/address.ts";
@@ -176,5 +176,20 @@ Deno.test("bad commitment inputs are refused with a clear error", () => {
   assert.throws(
     () => fundingOutput(alice.params.fundingKey, alice.params.fundingKey, 5n),
     /differ/,
+  );
+});
+
+Deno.test("a fixed commitment keeps its txid (regression pin: both peers must build these bytes)", () => {
+  // Pinned from this implementation when §9.7 was written; a change here breaks interoperability
+  // with nodes built before it, so it must come with a protocol change.
+  const c = buildCommitmentTx(
+    magic,
+    spec("local", 42n, 600_000_000n, 400_000_000n, 1_000n),
+    commitmentParams(alice, bob, "local", 42n, funding),
+  );
+  assert.equal(encodeTx(c.tx).length, 139);
+  assert.equal(
+    toHex(c.txid),
+    "8986c260714e9b9c1ffa278c959d29684f91ead6bf1939f8c8351cf52e304cb3",
   );
 });

@@ -57,3 +57,13 @@ Deno.test("signWithScalar() refuses a zero scalar", () => {
   assert.throws(() => signWithScalar(0n, message), RangeError);
   assert.throws(() => ed25519KeyOfScalar(0n), RangeError);
 });
+
+Deno.test("signWithScalar() keeps its nonce rule (regression pin of one signature)", () => {
+  // Pinned from this implementation when PROTOCOL §9.7 fixed the nonce rule.
+  const sig = signWithScalar(12345n, new Uint8Array(32).fill(1));
+  assert.equal(
+    Array.from(sig, (b) => b.toString(16).padStart(2, "0")).join(""),
+    "5b50eef4af7480e84f53c6b8507f75b5110ad01c3527efb9de61b072b6914ed1" +
+      "92a93d8f37378d5e3d5ea4a983b35f923e46a625a1512a540e2d40f6376cbb04",
+  );
+});

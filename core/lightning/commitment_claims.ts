@@ -94,7 +94,9 @@ export function htlcTimeoutClaim(
  * The penalty: every output of a revoked commitment, taken at once by the other side — the
  * to_owner and HTLC outputs with the revocation key (`deriveRevocationPrivateKey(own revocation
  * basepoint secret, the owner's revealed per-commitment secret)`), its own to_other with its
- * payment scalar (that output waits `older(1)` like any to_other spend).
+ * payment scalar (that output waits `older(1)` like any to_other spend). One claim per output, in
+ * output order: leave out any output already spent (say an HTLC the other side took with its
+ * preimage) and, to broadcast the rest before the commitment is one block old, the to_other one.
  */
 export function penaltyClaims(
   commitment: CommitmentTx,

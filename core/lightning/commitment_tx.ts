@@ -152,47 +152,10 @@ export function buildCommitmentTx(
   const other = spec.owner === "local" ? params.remote : params.local;
   checkAmounts(spec, params.fundingValue);
   const keys = commitmentKeys(owner, other, params.ownerPerCommitmentPoint);
-  const ownerFunds = params.funder === spec.owner;
-  const fee = spec.feeResonances;
-  if (fee < 0n) throw new RangeError(`Fee must not be negative, got ${fee}`);
-  const afterFee = (res: bigint, funds: boolean) => {
-    const left = funds ? res - fee : res;
-    return left < 0n ? 0n : left;
-  };
-  const candidates: (Omit<CommitmentOutput, "vout"> & { order: number })[] = [];
-  spec.htlcs.forEach((htlc, i) => {
-    const offered = htlc.offeredBy === spec.owner;
-    const policy = offered
-      ? offeredHtlcPolicy(keys, htlc.paymentHash, htlc.expirySecs)
-      : receivedHtlcPolicy(keys, htlc.paymentHash, htlc.expirySecs);
-    candidates.push({
-      role: offered ? "offered-htlc" : "received-htlc",
-      output: { value: htlc.amountMres / MRES_PER_RESONANCE, address: contractAddress(policy) },
-      policy,
-      htlc,
-      order: i,
-    });
-  });
-  const ownerPolicy = toOwnerPolicy(keys);
-  candidates.push({
-    role: "to-owner",
-    output: {
-      value: afterFee(spec.toOwnerMres / MRES_PER_RESONANCE, ownerFunds),
-      address: contractAddress(ownerPolicy),
-    },
-    policy: ownerPolicy,
-    order: spec.htlcs.length,
-  });
-  const otherPolicy = toOtherPolicy(keys);
-  candidates.push({
-    role: "to-other",
-    output: {
-      value: afterFee(spec.toOtherMres / MRES_PER_RESONANCE, !ownerFunds),
-      address: contractAddress(otherPolicy),
-    },
-    policy: otherPolicy,
-    order: spec.htlcs.length + 1,
-  });
+  if (spec.feeResonances < 0n) {
+    throw new RangeError(`Fee must not be negative, got ${spec.feeResonances}`);
+  }
+  const candidates = candidateOutputs(spec, keys, params.funder === spec.owner);
   const kept = candidates.filter((c) => !isDust(c.output.value, owner.dustLimitResonances));
   if (kept.length === 0) throw new RangeError("Commitment has no output above the dust limit");
   kept.sort(compareOutputs);
@@ -284,6 +247,57 @@ export function withFundingWitness(
     ...tx,
     witnesses: [{ policy: fundingPolicy, satisfaction: makeSatisfaction(signatures) }],
   };
+}
+
+type Candidate = Omit<CommitmentOutput, "vout"> & { readonly order: number };
+
+/**
+ * Every output before trimming, with its index in [HTLCs in spec order, to_owner, to_other]:
+ * values rounded down to resonances, the fee taken from the funder's balance (floored at 0).
+ */
+function candidateOutputs(
+  spec: CommitmentSpec,
+  keys: CommitmentKeys,
+  ownerFunds: boolean,
+): Candidate[] {
+  const resonances = (mres: bigint, paysFee: boolean) => {
+    const left = mres / MRES_PER_RESONANCE - (paysFee ? spec.feeResonances : 0n);
+    return left < 0n ? 0n : left;
+  };
+  const candidates: Candidate[] = spec.htlcs.map((htlc, order) => {
+    const offered = htlc.offeredBy === spec.owner;
+    const policy = offered
+      ? offeredHtlcPolicy(keys, htlc.paymentHash, htlc.expirySecs)
+      : receivedHtlcPolicy(keys, htlc.paymentHash, htlc.expirySecs);
+    const value = resonances(htlc.amountMres, false);
+    return {
+      role: offered ? "offered-htlc" : "received-htlc",
+      output: { value, address: contractAddress(policy) },
+      policy,
+      htlc,
+      order,
+    };
+  });
+  const ownerPolicy = toOwnerPolicy(keys);
+  const otherPolicy = toOtherPolicy(keys);
+  candidates.push({
+    role: "to-owner",
+    output: {
+      value: resonances(spec.toOwnerMres, ownerFunds),
+      address: contractAddress(ownerPolicy),
+    },
+    policy: ownerPolicy,
+    order: spec.htlcs.length,
+  }, {
+    role: "to-other",
+    output: {
+      value: resonances(spec.toOtherMres, !ownerFunds),
+      address: contractAddress(otherPolicy),
+    },
+    policy: otherPolicy,
+    order: spec.htlcs.length + 1,
+  });
+  return candidates;
 }
 
 function checkAmounts(spec: CommitmentSpec, fundingValue: bigint): void {

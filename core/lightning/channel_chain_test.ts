@@ -16,6 +16,7 @@ import {
   TestChain,
   type TestWallet,
 } from "../consensus/testing/block_builder.ts";
+import { RecoveryKind } from "../primitives/address.ts";
 import { encodeTx, type Tx, txSize } from "../primitives/tx.ts";
 import { txid } from "../primitives/tx_hash.ts";
 import {
@@ -438,4 +439,39 @@ Deno.test("Bob's commitment, built on Alice's node as the remote's: Alice's bala
   );
   assert.equal(await confirm(chain, penalty), CLAIM_FEE);
   assert.equal(penalty.outputs[0]!.value, FUNDING_VALUE - 2_000n - CLAIM_FEE);
+});
+
+Deno.test("the channel heartbeat: an unrefreshed funding output is swept into the emission pool, a refreshed one is not", async () => {
+  const sweepOf = (outpoint: { txid: Uint8Array; vout: number }): Tx => ({
+    version: 1,
+    inputs: [{ prevout: outpoint, sequence: 0 }],
+    outputs: [{ value: 0n, address: { kind: RecoveryKind.heartbeat, hash: new Uint8Array(32) } }],
+    locktime: 0,
+    witnesses: [],
+  });
+  const ch = await openChannel();
+  const { chain } = ch;
+  const fundingKey = outpointKey(ch.funding.outpoint);
+  const f = fundingOutput(alice.params.fundingKey, bob.params.fundingKey, FUNDING_VALUE);
+  // Shortly before emissionReturnAgeSecs the two sides refresh the funding output.
+  await ageTo(chain, fundingKey, params.emissionReturnAgeSecs - 120);
+  await refused(chain, sweepOf(ch.funding.outpoint), "bad-emission-sweep");
+  const refresh = signedBoth(buildFundingRefreshTx(ch.funding.outpoint, f.output, 1_000n), {
+    fundingOutput: f.output,
+    fundingPolicy: f.policy,
+  });
+  await confirm(chain, refresh);
+  const renewed = { txid: txid(magic, refresh), vout: 0 };
+  await ageTo(chain, outpointKey(renewed), 120);
+  // The old outpoint's age no longer matters; the new one is young: no miner may sweep it.
+  await refused(chain, sweepOf(renewed), "bad-emission-sweep");
+
+  // A channel nobody refreshes: once the funding output is emissionReturnAgeSecs old a miner
+  // sweeps it, and the commitment both sides hold spends nothing any more.
+  const lost = await openChannel();
+  const c = aliceCommitment(lost, 0n);
+  await ageTo(lost.chain, outpointKey(lost.funding.outpoint), params.emissionReturnAgeSecs);
+  await lost.chain.mine({ txs: [sweepOf(lost.funding.outpoint)] });
+  assert.equal(lost.chain.view.get(outpointKey(lost.funding.outpoint)), undefined);
+  await refused(lost.chain, signedBoth(c.tx, c), "bad-txns-inputs-missingorspent");
 });

@@ -41,6 +41,7 @@ import {
 import type { HtlcSpec } from "./commitment_spec.ts";
 import {
   buildCommitmentTx,
+  commitmentFeeResonances,
   type CommitmentTx,
   fundingOutput,
   signedFundingSpendBytes,
@@ -48,6 +49,7 @@ import {
   withFundingWitness,
 } from "./commitment_tx.ts";
 import { FIRST_COMMITMENT_INDEX, ShachainStore } from "./shachain.ts";
+import { Mempool } from "../mempool/mempool.ts";
 
 const params = REGTEST;
 const magic = params.magic;
@@ -474,4 +476,40 @@ Deno.test("the channel heartbeat: an unrefreshed funding output is swept into th
   await lost.chain.mine({ txs: [sweepOf(lost.funding.outpoint)] });
   assert.equal(lost.chain.view.get(outpointKey(lost.funding.outpoint)), undefined);
   await refused(lost.chain, signedBoth(c.tx, c), "bad-txns-inputs-missingorspent");
+});
+
+Deno.test("in the mempool: a commitment at the relay fee rate is accepted, the penalty chains on it at once, to_other waits for a block", async () => {
+  const ch = await openChannel();
+  const { chain } = ch;
+  const pool = new Mempool({
+    params,
+    tip: () => chain.tip,
+    getUtxos: (ops) => Promise.resolve(ops.map((op) => chain.view.get(outpointKey(op)))),
+  });
+  const n = 0n;
+  const s = spec(
+    "local",
+    n,
+    600_000_000n,
+    400_000_000n,
+    commitmentFeeResonances(params.minRelayFeePerByte, 0),
+  );
+  const c = buildCommitmentTx(magic, s, commitmentParams(alice, bob, "local", n, ch.funding));
+  await pool.acceptTx(signedBoth(c.tx, c));
+  // Alice had revoked it: Bob's penalty on to_owner needs no confirmation of the commitment...
+  const b = scalarsFor(
+    bob,
+    commitmentParams(alice, bob, "local", n, ch.funding).ownerPerCommitmentPoint,
+  );
+  const revocationClaims = penaltyClaims(c, revocationScalar(bob, alice, n), b.payment);
+  const takeToOwner = revocationClaims.find((i) =>
+    c.outputs[i.outpoint.vout]!.role === "to-owner"
+  )!;
+  const takeToOther = toOtherClaim(c, b.payment);
+  await pool.acceptTx(buildClaimTxAtFeeRate(magic, [takeToOwner], bobWallet.address, 2n));
+  // ...while his to_other (older(1)) cannot spend an unconfirmed output.
+  await assert.rejects(
+    () => pool.acceptTx(buildClaimTxAtFeeRate(magic, [takeToOther], bobWallet.address, 2n)),
+    (e) => e instanceof ValidationError && e.reason === "timelock-not-met",
+  );
 });

@@ -70,6 +70,8 @@ export class CorpusSync {
   #startedMs = performance.now();
   #bytesFetched = 0;
   #announced = false;
+  /** When "no peer serves it" was last logged (performance.now ms). */
+  #waitLoggedMs = -Infinity;
 
   /**
    * @param corpus The node's corpus.
@@ -162,6 +164,16 @@ export class CorpusSync {
       inFlight.set(best.id, (inFlight.get(best.id) ?? 0) + 1);
       this.#requests.set(i, { peer: best.id, deadline: now + this.#timeoutMs });
       best.send({ type: "getcorpus", root: this.#root, chunkIndex: i });
+    }
+    // Nothing in flight and nobody to ask: say so (once a minute), the node keeps waiting.
+    if (
+      this.#requests.size === 0 && this.#storing.size === 0 && now - this.#waitLoggedMs >= 60_000
+    ) {
+      this.#waitLoggedMs = now;
+      this.#log(
+        `corpus: no connected peer serves the missing chunks (${this.#corpus.heldCount} of ` +
+          `${this.#corpus.count} held); waiting for peers that have the corpus`,
+      );
     }
   }
 

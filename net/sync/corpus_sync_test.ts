@@ -65,7 +65,8 @@ const asked = (p: { sent: Message[] }) =>
 Deno.test("CorpusSync asks for each missing chunk once, spread over peers, and elsewhere after notfound", async () => {
   const corpus = memoryCorpus([1]);
   const a = fakePeer(1), b = fakePeer(2);
-  const sync = new CorpusSync(corpus, () => [a, b], () => {});
+  const logs: string[] = [];
+  const sync = new CorpusSync(corpus, () => [a, b], (l) => logs.push(l));
   sync.schedule();
   assert.deepEqual([...asked(a), ...asked(b)].sort(), [0, 2, 3]);
   sync.schedule();
@@ -76,6 +77,10 @@ Deno.test("CorpusSync asks for each missing chunk once, spread over peers, and e
   sync.schedule();
   assert.deepEqual(asked(b).sort(), [0, 2, 3]);
   assert.deepEqual(asked(a), fromA, "a is not asked again before a request timeout");
+  // b lacks it too: nobody left to ask, and the log says so.
+  await sync.handle(b, { type: "notfound", items: [{ type: InvType.corpus, hash: ROOT }] });
+  sync.schedule();
+  assert.match(logs.at(-1)!, /no connected peer serves the missing chunks \(1 of 4 held\)/);
 });
 
 Deno.test("CorpusSync stores verified chunks from anyone, ignores duplicates and punishes a forged one", async () => {

@@ -242,6 +242,33 @@ Deno.test("Chainstate reorganises to a branch only once its work clears the acti
   });
 });
 
+Deno.test("Chainstate heals a deep partition once a branch leads by the bounded reorg margin", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const base = await mineN(a, ev, 1, 10);
+    const b = await referenceChain(REGTEST, base);
+    // A mined 10 blocks at 1 % (100 010) on its side. Replacing 10 blocks owes the bound, six
+    // capped blocks (120 006), not nine: B at the cap needs 12 blocks (240 012 > 220 016); 11
+    // (220 011) are not enough. An unbounded margin would have asked for 14.
+    const mainA = await mineN(a, ev, 10, 100, { progressPpm: 10_000 });
+    const branchB = await mineN(b, ev, 12, 200, { progressPpm: 20_000 });
+    assert.equal(reorgMarginWork(REGTEST, 10), 120_006n);
+    const cs = await open(dir!, REGTEST, ev);
+    await feed(cs, [...base, ...mainA]);
+    for (const m of branchB.slice(0, 11)) {
+      assert.equal((await cs.acceptBlock(m.block, m.checkpoint)).status, "side-branch");
+    }
+    assert.deepEqual(cs.tip(), a.tip);
+    const last = branchB[11]!;
+    const r = await cs.acceptBlock(last.block, last.checkpoint);
+    assert.equal(r.status, "connected");
+    assert.equal(r.reorged!.disconnected.length, 10);
+    assert.deepEqual(cs.tip(), b.tip);
+    await cs.close();
+  });
+});
+
 Deno.test("Chainstate prefers the first-seen tip on equal chain work", async () => {
   await withDirs(1, async ([dir]) => {
     const ev = new ScriptedEvaluator();

@@ -21,6 +21,7 @@ import { LN_COMMAND } from "./cli/ln_command.ts";
 import { runMineCommand } from "./cli/mine_command.ts";
 import { nodeMethodParams } from "./rpc/methods/mod.ts";
 import { EVALUATOR_OPTION } from "./cli/evaluator_flag.ts";
+import { CORPUS_OPTION } from "./cli/corpus_flag.ts";
 import { EXPLORER_OPTION } from "./cli/explorer_flag.ts";
 import { runNodeCommand } from "./cli/node_command.ts";
 import { WALLET_COMMAND } from "./cli/wallet/mod.ts";
@@ -132,6 +133,7 @@ export const ROOT_COMMAND: CommandSpec = {
           description: "Keep the checkpoints of the last N blocks (0: all; regtest allows N ≥ 2)",
         },
         ...EVALUATOR_OPTION,
+        ...CORPUS_OPTION,
         debug: {
           type: "string",
           valueName: "CATEGORY",

@@ -20,6 +20,10 @@
  * block — a signature for the claim-only forgery, or the two exact evaluations a trained
  * checkpoint whose child claim is off by one µnat needs.
  *
+ * Also printed: the flood-alone phase in 10 s slices (victim CPU share, forged evaluations), which
+ * shows the per-address-group evaluation budget: a burst, then a bounded share (all attackers
+ * here come from loopback, one address group). FLOOD_SECS above the 30 s burst shows the bound.
+ *
  * Run (about a minute; a 2-core machine shared with other work skews CPU shares, so compare
  * the ratios of one run):
  *   deno run --allow-net --allow-read --allow-write --allow-env --allow-ffi --allow-run \
@@ -210,9 +214,20 @@ try {
   // Flood alone, then flood while the next honest blocks come.
   const attackerCpu0 = ownCpuSecs();
   const stopFlood = flood();
+  // The flood-alone phase in 10 s slices: the victim's CPU share and forged evaluations per
+  // slice show the evaluation budget's burst and then its bound (PROTOCOL §8.11).
+  const slices: { share: number; evaluations: number }[] = [];
   const [floodConns, floodWall, floodCpu] = await measured(async () => {
     const c0 = connections;
-    await sleep(floodSecs * 1000);
+    for (let left = floodSecs; left > 0; left -= 10) {
+      const secs = Math.min(10, left);
+      const rejectedBefore = rejectedAtMs(victim.proc.log).length;
+      const [, wall, cpu] = await measured(() => sleep(secs * 1000));
+      slices.push({
+        share: cpu / wall,
+        evaluations: rejectedAtMs(victim.proc.log).length - rejectedBefore,
+      });
+    }
     return connections - c0;
   });
   const floodForged = forgedSent.length;
@@ -283,6 +298,10 @@ try {
   );
   console.log(
     `honest verify s (victim log, median of ${evalSecs.length}): ${f(median(evalSecs))}`,
+  );
+  console.log(
+    `flood alone per 10 s slice, victim CPU share / forged evaluations: ` +
+      slices.map((x) => `${f(x.share, 2)}/${x.evaluations}`).join("  "),
   );
 } finally {
   await stopAll(nodes);

@@ -27,7 +27,7 @@ import { toHex } from "../core/crypto/keccak.ts";
 import { DecodeError, RpcError, UsageError } from "../core/errors.ts";
 import { requestGpu } from "../gpu/device.ts";
 import { consensusEvaluator, selectExactEvaluator } from "../gpu/exact/evaluator.ts";
-import { loadEvalCorpus } from "../gpu/model/eval_corpus.ts";
+import { openCorpus } from "../node/corpus/open_corpus.ts";
 import { evaluatorFlag } from "./evaluator_flag.ts";
 import { resolveCliEndpoint } from "./cli_command.ts";
 import { formatHostPort, RpcClient, RpcTransportError } from "../rpc/client.ts";
@@ -105,6 +105,15 @@ export async function runMineCommand(args: ParsedArgs, ctx: CommandContext): Pro
     if (e instanceof DecodeError) throw new UsageError(`--address: ${e.message}`);
     throw e;
   }
+  // The sample's windows come from the corpus the params pin: checked against its root here, so
+  // a wrong copy fails now rather than producing claims every node rejects.
+  let corpus: Uint8Array;
+  try {
+    corpus = (await openCorpus(params, { kind: "bundled" }, "", () => {})).bytes;
+  } catch (e) {
+    ctx.err(`error: ${(e as Error).message}`);
+    return 1;
+  }
   const gpu = await requestGpu();
   if (!gpu) {
     ctx.err(
@@ -134,7 +143,7 @@ export async function runMineCommand(args: ParsedArgs, ctx: CommandContext): Pro
   }
   const source = new RpcMiningSource({
     params,
-    corpus: await loadEvalCorpus(),
+    corpus,
     evaluator: consensusEvaluator(selectExactEvaluator(evaluatorFlag(args), gpu)),
     connect,
     log: (line) => {

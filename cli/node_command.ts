@@ -25,6 +25,7 @@ import { StatusLine } from "./mine_progress_line.ts";
 import { isProblemMessage, parseDebugCategories } from "../node/logger.ts";
 import { nodeP2pOptions } from "./node_p2p_flags.ts";
 import { evaluatorFlag } from "./evaluator_flag.ts";
+import { corpusFlag } from "./corpus_flag.ts";
 import { pruneFlag } from "./prune_flag.ts";
 import { getPassphrase } from "./secrets.ts";
 
@@ -166,6 +167,7 @@ export async function runNodeCommand(args: ParsedArgs, ctx: CommandContext): Pro
     p2pPort: portFlag(args, "port", params.p2pPort),
     prune: pruneFlag(args, params),
     evaluator: evaluatorFlag(args),
+    corpus: corpusFlag(args, params),
     p2p: nodeP2pOptions(args, params),
     rpc: nodeRpcFlags(args, ctx.err),
     wallet: {

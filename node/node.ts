@@ -24,6 +24,7 @@ import { decodeTx, type Tx } from "../core/primitives/tx.ts";
 import { txid } from "../core/primitives/tx_hash.ts";
 import type { NodeClock } from "./clock.ts";
 import type { Logger } from "./logger.ts";
+import type { CorpusChunks } from "../net/sync/corpus_sync.ts";
 
 /** Produces blocks on demand (regtest `generatetoaddress`). */
 export interface BlockProducer {
@@ -49,6 +50,11 @@ export interface NodeDeps {
   readonly evaluator: Evaluator;
   /** The network's evaluation corpus (PROTOCOL §4, §5.9). */
   readonly corpus: Uint8Array;
+  /**
+   * The corpus's chunks for P2P (served; fetched while incomplete, when `corpus` is not to be
+   * used yet). Without it the node neither serves nor fetches the corpus.
+   */
+  readonly corpusChunks?: CorpusChunks;
   /** Time source (mockable on regtest). */
   readonly clock: MockClock;
   /** Log sink. */
@@ -84,6 +90,7 @@ export class Node {
   readonly mempool: Mempool;
   readonly evaluator: Evaluator;
   readonly corpus: Uint8Array;
+  readonly corpusChunks: CorpusChunks | undefined;
   readonly clock: MockClock;
   readonly logger: Logger;
   readonly datadir: string;
@@ -109,6 +116,7 @@ export class Node {
     this.mempool = deps.mempool;
     this.evaluator = deps.evaluator;
     this.corpus = deps.corpus;
+    this.corpusChunks = deps.corpusChunks;
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.datadir = deps.datadir;

@@ -23,7 +23,6 @@ import {
   type ExactPath,
   selectExactEvaluator,
 } from "../gpu/exact/evaluator.ts";
-import { loadEvalCorpus } from "../gpu/model/eval_corpus.ts";
 import type { PeerManager } from "../net/connman/mod.ts";
 import { isLoopbackHost } from "../rpc/allow_ip.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
@@ -43,7 +42,10 @@ import { MockableClock } from "./clock.ts";
 import { DatadirLockedError, lockDatadir } from "./lock_file.ts";
 import { FileLogger, type FileLoggerOptions } from "./logger.ts";
 import { MemoEvaluator } from "./memo_evaluator.ts";
+import { CorpusGatedEvaluator } from "./corpus/corpus_gate.ts";
+import { type CorpusSource, openCorpus } from "./corpus/open_corpus.ts";
 import { verifiedLine } from "./verified_line.ts";
+import { reorgRefusedLine } from "./reorg_refused_line.ts";
 import { loadMempool, MempoolSaver } from "./mempool_store.ts";
 import type { MiningHooks } from "./miner/block_miner.ts";
 import { loadOrCreateMinerKey } from "./miner/miner_key.ts";
@@ -69,6 +71,8 @@ export interface NodeRunOptions {
   readonly prune: ChainstateOptions;
   /** Which exact evaluator checks blocks (default "auto": the fastest present). */
   readonly evaluator?: ExactPath;
+  /** Where the evaluation corpus comes from (default: bundled where the network bundles it). */
+  readonly corpus?: CorpusSource;
   /** P2P choices. */
   readonly p2p: NodeP2pOptions;
   /** Wallet to load for the wallet RPC methods. */
@@ -140,11 +144,26 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   try {
     const gpu = await requestGpu();
     if (!gpu) logger.log("no WebGPU adapter: training needs one; blocks are checked on the CPU");
-    const evaluator = new MemoEvaluator(
-      consensusEvaluator(selectExactEvaluator(options.evaluator ?? "auto", gpu), shutdown.signal),
+    // The corpus is checked against the params' root; while it is being fetched from peers the
+    // evaluator refuses to run (no block is judged for lack of data, PROTOCOL §4).
+    const corpusStore = await openCorpus(
+      params,
+      options.corpus ??
+        (params.evalCorpus?.bundled === false ? { kind: "fetch" } : { kind: "bundled" }),
+      datadir,
+      (line) => logger.log(line),
+    );
+    const corpus = corpusStore.bytes;
+    const evaluator = new CorpusGatedEvaluator(
+      new MemoEvaluator(
+        consensusEvaluator(
+          selectExactEvaluator(options.evaluator ?? "auto", gpu),
+          shutdown.signal,
+        ),
+      ),
+      corpusStore,
     );
     logger.log(`evaluator: ${evaluator.name}`);
-    const corpus = await loadEvalCorpus();
     const clock = new MockableClock();
     logger.log("opening chainstate");
     // Blocks with many signatures verify them on worker threads; the pool starts on the first
@@ -158,6 +177,8 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
           : (signaturePool ??= new WorkerPoolVerifier({ threshold: SIGNATURE_WORKER_THRESHOLD }))
             .verify(items),
     };
+    // Each refused branch tip is logged once, not again on every later activation.
+    const reorgRefusalsLogged = new Set<string>();
     const chainstate = await Chainstate.open(datadir, params, evaluator, corpus, clock, {
       ...prune,
       signatureVerifier,
@@ -167,6 +188,13 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
           `accepted block ${toHex(hash)} height=${height} without evaluation: its parent's ` +
             "checkpoint was pruned on every peer, so there is nothing to pair it with",
         ),
+      onReorgRefused: (r) => {
+        const key = toHex(r.branchTip.hash);
+        if (reorgRefusalsLogged.has(key)) return;
+        if (reorgRefusalsLogged.size >= 1024) reorgRefusalsLogged.clear();
+        reorgRefusalsLogged.add(key);
+        logger.log(reorgRefusedLine(r));
+      },
     });
     cleanups.push(() => chainstate.close());
     const mempool = new Mempool(chainstate);
@@ -187,6 +215,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       mempool,
       evaluator,
       corpus,
+      corpusChunks: corpusStore,
       clock,
       logger,
       datadir,
@@ -275,7 +304,11 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       logger.log(`explorer listening on ${explorer.url}`);
     }
     logger.log("node ready");
-    if (options.mining) {
+    if (options.mining && !corpusStore.complete) {
+      logger.log("mining starts once the evaluation corpus is complete");
+      await Promise.race([corpusStore.whenComplete(), node.stopped]);
+    }
+    if (options.mining && !shutdown.signal.aborted) {
       const { settings, hooks } = options.mining;
       // Without --address the reward goes to the loaded wallet, so the miner can spend it; only
       // without a wallet does it fall back to miner.key's own address (with a warning).

@@ -20,7 +20,7 @@ import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
 import { heartbeatWallet, outputKey, TestChain } from "../core/consensus/testing/block_builder.ts";
 import { sampleClaims } from "./sample_claims.ts";
-import { blockWork, chainWork } from "../core/consensus/chain_work.ts";
+import { blockWork, chainWork, reorgMarginWork } from "../core/consensus/chain_work.ts";
 import { headerSums } from "../core/consensus/paired_improvement.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { type Block, blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
@@ -243,12 +243,14 @@ function chainWorks(blocks: readonly Block[]): bigint[] {
 
 /**
  * Where the fixture chain overtakes the source chain (which left it at height 12): fork choice
- * takes the most chain work (ties: first seen, the source), so the first fixture block with more
- * work than the source tip makes the node disconnect the source's two mined blocks (the spend
- * goes back to the mempool) and connect the fixture's.
+ * takes the most chain work (ties: first seen, the source), and replacing the source's two mined
+ * blocks owes the reorg margin of a 2-block reorganisation (PROTOCOL §6.3), so the first fixture
+ * block with more work than the source tip plus that margin makes the node disconnect them (the
+ * spend goes back to the mempool) and connect the fixture's.
  */
 function reorgPoint(fork: readonly Block[], tipWork: bigint): number {
-  const at = chainWorks(fork).findIndex((w) => w > tipWork);
+  const needed = tipWork + reorgMarginWork(params, 2);
+  const at = chainWorks(fork).findIndex((w) => w > needed);
   assert.ok(at >= 0, "the fixture never beats the source tip");
   return at + 1;
 }

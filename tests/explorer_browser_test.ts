@@ -75,12 +75,16 @@ Deno.test("the explorer plots one loss point per block, adds new blocks live and
     });
     const loadMs = performance.now() - started;
 
-    // One point per block, genesis included, each the block's committed loss.
+    // One x per block, genesis included; each loss is the block's committed sample loss.
     const history = await node.rpc<Record<string, number>[]>("getlosshistory");
     assert.equal(history.length, BLOCKS_BEFORE + 1);
     const [heights, losses] = state.charts["chart-loss"] as [number[], number[]];
     assert.deepEqual(heights, history.map((r) => r.height));
-    assert.deepEqual(losses, history.map((r) => r.sample_loss_micronats! / 1e6));
+    // Genesis claims no sample: no point (null), not a 0.
+    assert.deepEqual(
+      losses,
+      history.map((r) => r.height === 0 ? null : r.sample_loss_micronats! / 1e6),
+    );
     assert.equal(state.charts["chart-size"]![0]!.length, BLOCKS_BEFORE + 1);
     assert.equal(state.charts["chart-supply"]![0]!.length, BLOCKS_BEFORE + 1);
     assert.equal(await page.evaluate("document.querySelectorAll('.uplot canvas').length"), 3);

@@ -6,7 +6,11 @@
  *   rule), neither passes its own sample nor outweighs the honest chain, whatever it claims;
  * - a stalled chain resumes: a block whose checkpoint learnt less than μ is refused while μ_t is
  *   full, and taken once the parent is old enough for μ_t to have decayed (regtest
- *   `setmocktime`).
+ *   `setmocktime`);
+ * - re-publishing the honest chain's own checkpoints under the attacker's headers (grinding each
+ *   header's sample), which out-weighs the honest blocks without any training, does not
+ *   reorganise a node that has the honest chain (the reorg margin, PROTOCOL §6.3), while a node
+ *   that never saw the honest blocks takes that branch (the limit of the margin, measured).
  *
  * @module
  */
@@ -17,6 +21,7 @@ import type { ChainEntry } from "../core/consensus/chain_entry.ts";
 import { requiredImprovementPpm } from "../core/consensus/paired_improvement.ts";
 import { improvementPpm, nextModelConfig } from "../core/consensus/growth.ts";
 import { REGTEST } from "../core/consensus/params.ts";
+import { reorgMarginWork } from "../core/consensus/chain_work.ts";
 import { TestChain } from "../core/consensus/testing/block_builder.ts";
 import { toHex } from "../core/crypto/keccak.ts";
 import { type Block, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
@@ -188,4 +193,80 @@ Deno.test("a stalled regtest chain resumes: a block that learnt less than μ is 
   console.log(
     `stalled chain resumed after ${taken.tries} sample(s); progress ${info.progress_ppm} ppm`,
   );
+});
+
+Deno.test("re-published honest checkpoints under ground headers out-weigh 4 honest blocks but do not reorganise a node that has them (reorg margin); a node that never saw them follows the copy", async () => {
+  await using dir = await tempDir("rnt-replay-");
+  await using honestNode = await NodeProcess.start(dir.path + "/honest");
+  const fixture = await readChainFixture();
+  await importChainFixture(honestNode, fixture, 30);
+  const before = await honestNode.rpc<Json>("getblockchaininfo");
+
+  // The attacker forks at 26 and re-publishes checkpoints 27…30 under its own signed headers,
+  // trying timestamps (each draws another sample) until each block verifies more progress than
+  // the honest block had: the same expected progress, plus the grind, no training.
+  const FORK = 26;
+  const { chain, ckpts } = await fixtureChain(FORK);
+  const honestWork = BigInt(parseInt(before.chainwork as string, 16)) - chain.tip.chainWork;
+  const copies: { block: Block; checkpoint: Uint8Array }[] = [];
+  let tries = 0;
+  for (let h = FORK + 1; h <= 30; h++) {
+    const parent = chain.tip;
+    const honest = decodeBlock(fixture[h - 1]!.block, params).header;
+    const honestPpm = improvementPpm(honest.parentSampleLossMicroNats, honest.sampleLossMicroNats);
+    let best: { claims: SampleClaims; ppm: number } | undefined;
+    // Stamped late enough for μ_t to have decayed: any sample that shows progress is valid.
+    const late = parent.header.timestampSecs + params.improvementGraceSecs +
+      31 * params.improvementHalfLifeSecs;
+    for (let t = 0; t < 12 && !(best && best.ppm > honestPpm); t++, tries++) {
+      const claims = await sampleClaims(
+        params,
+        parent,
+        ckpts[h - 2]!,
+        ckpts[h - 1]!,
+        late + t,
+        MINER,
+      );
+      const ppm = improvementPpm(claims.parentSampleLossMicroNats, claims.sampleLossMicroNats);
+      if (ppm > 0 && (!best || ppm > best.ppm)) best = { claims, ppm };
+    }
+    assert.ok(best, `no sample for the copy of block ${h} showed progress in 12 tries`);
+    const block = childBlock(chain, ckpts[h - 1]!, best.claims, best.claims.timestampSecs);
+    await chain.accept(block);
+    copies.push({ block, checkpoint: ckpts[h - 1]! });
+  }
+  const copyWork = chain.tip.chainWork - chain.entries[FORK]!.chainWork;
+  const margin = reorgMarginWork(params, 30 - FORK);
+  console.log(
+    `replayed ${
+      30 - FORK
+    } checkpoints in ${tries} sample tries: work ${copyWork} against the honest ` +
+      `blocks' ${honestWork} (margin ${margin})`,
+  );
+  // The premise: without training, the copy out-weighs the blocks it would replace…
+  assert.ok(copyWork > honestWork, `the copy (${copyWork}) did not out-weigh ${honestWork}`);
+  // …but no copy of blocks that each weigh at most 1 + cap can clear the margin.
+  assert.ok(copyWork <= honestWork + margin);
+
+  for (const c of copies) {
+    assert.equal(await submit(honestNode, c.block, c.checkpoint), "inconclusive");
+  }
+  const after = await honestNode.rpc<Json>("getblockchaininfo");
+  assert.equal(after.bestblockhash, before.bestblockhash);
+  assert.equal(after.minted, before.minted);
+  const copyTip = await honestNode.rpc<Json>("getblockheader", [toHex(chain.tip.hash)]);
+  assert.ok(
+    BigInt(parseInt(copyTip.chainwork as string, 16)) >
+      BigInt(parseInt(before.chainwork as string, 16)),
+  );
+  assert.match(
+    honestNode.log,
+    /refused reorg to branch tip [0-9a-f]{64} height=30: it would disconnect 4 blocks/,
+  );
+
+  // A node that never had the honest blocks 27…30 takes the copy: every copied block verifies.
+  await using fresh = await NodeProcess.start(dir.path + "/fresh");
+  await importChainFixture(fresh, fixture, FORK);
+  for (const c of copies) assert.equal(await submit(fresh, c.block, c.checkpoint), null);
+  assert.equal(await fresh.rpc("getbestblockhash"), toHex(chain.tip.hash));
 });

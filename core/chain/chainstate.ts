@@ -10,7 +10,8 @@
  *   progress, capped per block, plus one: PROTOCOL §6.3); ties go to the block seen first.
  *   Unevaluated blocks count with the work their headers claim; a claim that does not
  *   re-evaluate exactly makes the block invalid. A switch needing more than `params.maxReorgDepth` disconnections is
- *   refused. The candidates are kept as a set of the usable blocks off the active chain
+ *   refused, and so is one disconnecting d ≥ 2 blocks whose branch does not beat the tip by
+ *   `reorgMarginWork(d)` (copied checkpoints must not reorganise for free). The candidates are kept as a set of the usable blocks off the active chain
  *   (updated on accept, connect, disconnect, invalidation, pruning and eviction), so choosing
  *   never scans the block index.
  * - Connecting a block checks its transactions against the UTXO set first and evaluates the
@@ -42,6 +43,7 @@ import { connectBlockTransactions } from "../consensus/connect_block.ts";
 import type { SignatureVerifier } from "../crypto/signature_verifier.ts";
 import { genesisBlock, genesisCheckpointBytes, genesisEntry } from "../consensus/genesis.ts";
 import { nextEntry } from "../consensus/next_entry.ts";
+import { reorgMarginWork } from "../consensus/chain_work.ts";
 import { isRejectReason, mayBecomeValid, type RejectReason } from "../consensus/reasons.ts";
 import {
   type CheckpointMode,
@@ -154,6 +156,23 @@ export interface ChainstateOptions {
    * checkpoint is missing (assumed-pruned parent, PROTOCOL §5.5 stage 4).
    */
   readonly onUnpaired?: (hash: Uint8Array, height: number) => void;
+  /**
+   * Called when a branch with more work than the tip is not switched to because it does not
+   * clear the reorganisation margin (PROTOCOL §6.3); once per activation and branch tip.
+   */
+  readonly onReorgRefused?: (refusal: ReorgRefusal) => void;
+}
+
+/** A branch that out-weighs the tip but not by the reorganisation margin its depth owes. */
+export interface ReorgRefusal {
+  /** The tip the node keeps. */
+  readonly tip: ChainEntry;
+  /** The refused branch's tip. */
+  readonly branchTip: ChainEntry;
+  /** Blocks of the active chain the switch would have disconnected. */
+  readonly depth: number;
+  /** The work the branch needed beyond the tip's: `reorgMarginWork(depth)`. */
+  readonly marginWork: bigint;
 }
 
 /** A block whose Proof-of-Training was just evaluated and held. */
@@ -215,6 +234,7 @@ export class Chainstate {
   readonly #verifier: SignatureVerifier | undefined;
   readonly #onVerified: ((verified: VerifiedBlock) => void) | undefined;
   readonly #onUnpaired: ((hash: Uint8Array, height: number) => void) | undefined;
+  readonly #onReorgRefused: ((refusal: ReorgRefusal) => void) | undefined;
 
   private constructor(
     params: NetworkParams,
@@ -228,11 +248,13 @@ export class Chainstate {
     verifier: SignatureVerifier | undefined,
     onVerified: ((verified: VerifiedBlock) => void) | undefined,
     onUnpaired: ((hash: Uint8Array, height: number) => void) | undefined,
+    onReorgRefused: ((refusal: ReorgRefusal) => void) | undefined,
   ) {
     this.params = params;
     this.#verifier = verifier;
     this.#onVerified = onVerified;
     this.#onUnpaired = onUnpaired;
+    this.#onReorgRefused = onReorgRefused;
     this.#limits = limits;
     this.#store = store;
     this.#files = files;
@@ -275,6 +297,7 @@ export class Chainstate {
       options.signatureVerifier,
       options.onVerified,
       options.onUnpaired,
+      options.onReorgRefused,
     );
     if (options.onTipChange) cs.#listeners.add(options.onTipChange);
     try {
@@ -667,12 +690,13 @@ export class Chainstate {
     return wa > wb || (wa === wb && a.seq < b.seq);
   }
 
-  #bestCandidate(refused: Set<string>): IndexRecord {
-    let best = this.#index.get(this.#active[this.#active.length - 1]!)!;
+  /** The best candidate, starting from the tip unless `withTip` is false (then maybe none). */
+  #bestCandidate(refused: Set<string>, withTip = true): IndexRecord | undefined {
+    let best = withTip ? this.#index.get(this.#active[this.#active.length - 1]!)! : undefined;
     for (const key of this.#candidates) {
       if (refused.has(key)) continue;
       const rec = this.#index.get(key)!;
-      if (Chainstate.#better(rec, best)) best = rec;
+      if (best === undefined || Chainstate.#better(rec, best)) best = rec;
     }
     return best;
   }
@@ -721,6 +745,26 @@ export class Chainstate {
     await this.#files.remove(rec.entry.hash);
   }
 
+  /**
+   * Whether `best` may replace the tip of `active`: a branch that would disconnect `d ≥ 2` of
+   * its blocks must carry more than the tip's work plus `reorgMarginWork(d)` (PROTOCOL §6.3).
+   */
+  #clearsReorgMargin(best: IndexRecord, active: readonly string[], report = false): boolean {
+    let r: IndexRecord = best;
+    while (active[r.entry.height] !== hex(r.entry.hash)) {
+      r = this.#index.get(hex(r.entry.header.prevHash))!;
+    }
+    const depth = active.length - 1 - r.entry.height;
+    if (r === best || depth < 2) return true;
+    const tip = this.#index.get(active[active.length - 1]!)!;
+    const marginWork = reorgMarginWork(this.params, depth);
+    if (best.entry.chainWork > tip.entry.chainWork + marginWork) return true;
+    if (report) {
+      this.#onReorgRefused?.({ tip: tip.entry, branchTip: best.entry, depth, marginWork });
+    }
+    return false;
+  }
+
   /** The height of the last common block of the active chain and `rec`'s branch. */
   #forkHeight(rec: IndexRecord): number {
     let r: IndexRecord = rec;
@@ -732,17 +776,31 @@ export class Chainstate {
 
   async #activateBestChain(): Promise<TipChange | undefined> {
     const refused = new Set<string>();
+    // The active chain as it was before this activation disconnected anything: the reorg margin
+    // is owed to the blocks the node had, not to a branch it is half-way through connecting
+    // (restoring the old tip after a failed connect owes nothing).
+    let before: string[] | undefined;
     const disconnected: ChainBlock[] = [];
     const connected: ChainBlock[] = [];
     for (;;) {
       const tipRec = this.#index.get(this.#active[this.#active.length - 1]!)!;
-      const best = this.#bestCandidate(refused);
+      // A branch that cleared the margin and then failed part-way may leave a tip that alone
+      // would not have cleared it: that tip must not stay (else a valid replayed prefix plus
+      // one forged block would reorganise for free); the old chain is back among the
+      // candidates and wins unless something better clears the margin.
+      const tipStays = before === undefined || this.#clearsReorgMargin(tipRec, before);
+      const best = this.#bestCandidate(refused, tipStays) ?? tipRec;
       if (best === tipRec) break;
       const forkHeight = this.#forkHeight(best);
       if (tipRec.entry.height - forkHeight > this.params.maxReorgDepth) {
         refused.add(hex(best.entry.hash));
         continue;
       }
+      if (!this.#clearsReorgMargin(best, before ?? this.#active, true)) {
+        refused.add(hex(best.entry.hash));
+        continue;
+      }
+      if (tipRec.entry.height > forkHeight) before ??= this.#active.slice();
       const path: IndexRecord[] = [];
       for (let r = best; r.entry.height > forkHeight;) {
         path.push(r);

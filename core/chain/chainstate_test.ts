@@ -3,6 +3,7 @@ import { ClassicLevel } from "classic-level";
 import { toHex } from "../crypto/keccak.ts";
 import { ValidationError } from "../errors.ts";
 import { REGTEST } from "../consensus/params.ts";
+import { reorgMarginWork } from "../consensus/chain_work.ts";
 import type { NetworkParams } from "../consensus/params.ts";
 import { genesisEntry } from "../consensus/genesis.ts";
 import { heartbeatWallet, outputKey } from "../consensus/testing/block_builder.ts";
@@ -165,7 +166,7 @@ function encode(x: unknown): string {
   );
 }
 
-Deno.test("Chainstate reorganises to the branch with more chain work and matches a fresh replay", async () => {
+Deno.test("Chainstate reorganises to a branch only once its work clears the active tip by the reorg margin, and matches a fresh replay", async () => {
   await withDirs(2, async ([dir, fresh]) => {
     const ev = new ScriptedEvaluator();
     const a = new TestChain(REGTEST);
@@ -185,36 +186,41 @@ Deno.test("Chainstate reorganises to the branch with more chain work and matches
     ];
     const spendB1 = b.spend(w, [k1], [{ value: v1 - 3_000n, address: w.address }]);
     const spendB2 = b.spend(w, [k2], [{ value: v2 - 2_000n, address: payee.address }]);
-    // 3 blocks of B beat A's 4, 2 do not.
+    // Replacing A's 4 blocks owes a margin of 3 capped blocks (3 × 20 001) on top of A's
+    // 40 004: B's 5 blocks (100 005) out-weigh A but not A plus the margin; 6 (120 006) do.
     const branchB: MinedBlock[] = [];
     branchB.push(await mineBlock(b, ev, 3000, { txs: [spendB1], progressPpm: 20_000 }));
     branchB.push(await mineBlock(b, ev, 3001, { txs: [spendB2], progressPpm: 20_000 }));
-    const twoOfB = b.tip.chainWork;
-    branchB.push(await mineBlock(b, ev, 3002, { progressPpm: 20_000 }));
-    assert.ok(b.tip.chainWork > a.tip.chainWork);
-    assert.ok(twoOfB < a.tip.chainWork);
+    for (let i = 0; i < 3; i++) {
+      branchB.push(await mineBlock(b, ev, 3002 + i, { progressPpm: 20_000 }));
+    }
+    const fiveOfB = b.tip.chainWork;
+    branchB.push(await mineBlock(b, ev, 3005, { progressPpm: 20_000 }));
+    const margin = reorgMarginWork(REGTEST, branchA.length);
+    assert.equal(margin, 60_003n);
+    assert.ok(fiveOfB > a.tip.chainWork && fiveOfB <= a.tip.chainWork + margin);
+    assert.ok(b.tip.chainWork > a.tip.chainWork + margin);
 
     const cs = await open(dir!, REGTEST, ev, 0);
     const changes: TipChange[] = [];
     cs.onTipChange((c) => changes.push(c));
     await feed(cs, [...base, ...branchA]);
     assert.deepEqual(cs.tip(), a.tip);
-    const r1 = await cs.acceptBlock(branchB[0]!.block, branchB[0]!.checkpoint);
-    const r2 = await cs.acceptBlock(branchB[1]!.block, branchB[1]!.checkpoint);
-    assert.equal(r1.status, "side-branch");
-    assert.equal(r2.status, "side-branch");
+    for (const m of branchB.slice(0, 5)) {
+      assert.equal((await cs.acceptBlock(m.block, m.checkpoint)).status, "side-branch");
+    }
     assert.deepEqual(cs.tip(), a.tip);
     changes.length = 0;
-    const r3 = await cs.acceptBlock(branchB[2]!.block, branchB[2]!.checkpoint);
+    const r3 = await cs.acceptBlock(branchB[5]!.block, branchB[5]!.checkpoint);
     assert.equal(r3.status, "connected");
     assert.deepEqual(
       r3.reorged!.disconnected.map(toHex),
       branchA.map((m) => m.block).reverse().map((bl) => toHex(a.entries[bl.header.height]!.hash)),
     );
-    assert.equal(r3.reorged!.connected.length, 3);
+    assert.equal(r3.reorged!.connected.length, 6);
     assert.equal(changes.length, 1);
     assert.equal(changes[0]!.disconnected.length, 4);
-    assert.equal(changes[0]!.connected.length, 3);
+    assert.equal(changes[0]!.connected.length, 6);
     assert.deepEqual(cs.tip(), b.tip);
     assert.deepEqual(await utxoSnapshot(cs), referenceSnapshot(b));
     // The coin-age index (emission sweeps) followed the disconnects and connects.
@@ -232,6 +238,33 @@ Deno.test("Chainstate reorganises to the branch with more chain work and matches
     assert.deepEqual(replay.tip(), cs.tip());
     assert.deepEqual(await utxoSnapshot(replay), await utxoSnapshot(cs));
     await replay.close();
+    await cs.close();
+  });
+});
+
+Deno.test("Chainstate heals a deep partition once a branch leads by the bounded reorg margin", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const base = await mineN(a, ev, 1, 10);
+    const b = await referenceChain(REGTEST, base);
+    // A mined 10 blocks at 1 % (100 010) on its side. Replacing 10 blocks owes the bound, six
+    // capped blocks (120 006), not nine: B at the cap needs 12 blocks (240 012 > 220 016); 11
+    // (220 011) are not enough. An unbounded margin would have asked for 14.
+    const mainA = await mineN(a, ev, 10, 100, { progressPpm: 10_000 });
+    const branchB = await mineN(b, ev, 12, 200, { progressPpm: 20_000 });
+    assert.equal(reorgMarginWork(REGTEST, 10), 120_006n);
+    const cs = await open(dir!, REGTEST, ev);
+    await feed(cs, [...base, ...mainA]);
+    for (const m of branchB.slice(0, 11)) {
+      assert.equal((await cs.acceptBlock(m.block, m.checkpoint)).status, "side-branch");
+    }
+    assert.deepEqual(cs.tip(), a.tip);
+    const last = branchB[11]!;
+    const r = await cs.acceptBlock(last.block, last.checkpoint);
+    assert.equal(r.status, "connected");
+    assert.equal(r.reorged!.disconnected.length, 10);
+    assert.deepEqual(cs.tip(), b.tip);
     await cs.close();
   });
 });
@@ -289,8 +322,9 @@ Deno.test("Chainstate keeps the old tip when the better branch holds a block wit
     const a = new TestChain(REGTEST);
     const base = await mineN(a, ev, 1, 10);
     const b = await referenceChain(REGTEST, base);
-    const mainA = await mineN(a, ev, 2, 20, { progressPpm: 10_000 });
-    const good = await mineBlock(b, ev, 30, { progressPpm: 10_000 }); // B2: less work than A3
+    // One block of A above the fork, so B's better branch is a one-block race (no reorg margin).
+    const mainA = await mineN(a, ev, 1, 20, { progressPpm: 10_000 });
+    const good = await mineBlock(b, ev, 30, { progressPpm: 10_000 }); // B2: A2 was first
     const bad = await mineBlock(b, ev, 31, {
       sampleLossMicroNats: Math.floor(b.tip.header.sampleLossMicroNats * 0.9),
       wrongLossNats: 5.6,
@@ -311,7 +345,7 @@ Deno.test("Chainstate keeps the old tip when the better branch holds a block wit
     assert.equal(st.invalidReason, "sample-loss-mismatch");
     assert.equal(await cs.getCheckpoint(b.entries[3]!.hash), undefined); // deleted
     assert.deepEqual(cs.chainTips().map((t) => [t.entry.height, t.status]), [
-      [3, "active"],
+      [2, "active"],
       [3, "invalid"],
     ]);
     await assert.rejects(
@@ -378,28 +412,65 @@ Deno.test("Chainstate prunes checkpoints older than the last `prune` blocks and 
   });
 });
 
+Deno.test("Chainstate restores the old chain when a branch that cleared the reorg margin fails part-way and its valid prefix alone would not have cleared it", async () => {
+  await withDirs(1, async ([dir]) => {
+    const ev = new ScriptedEvaluator();
+    const a = new TestChain(REGTEST);
+    const base = await mineN(a, ev, 2, 10);
+    const b = await referenceChain(REGTEST, base);
+    // A: 2 blocks at 1 % (20 002; margin to replace them 20 001). B1, B2 at the cap (40 002)
+    // do not clear 40 003; B3 claims the cap too (60 003 clears it) but its claim is false.
+    const mainA = await mineN(a, ev, 2, 20, { progressPpm: 10_000 });
+    const b1 = await mineBlock(b, ev, 30, { progressPpm: 20_000 });
+    const b2 = await mineBlock(b, ev, 31, { progressPpm: 20_000 });
+    const b3 = await mineBlock(b, ev, 32, { progressPpm: 20_000, wrongLossNats: 5.6 });
+    const cs = await open(dir!, REGTEST, ev);
+    await feed(cs, [...base, ...mainA]);
+    const tip = cs.tip();
+    const utxos = await utxoSnapshot(cs);
+    assert.equal((await cs.acceptBlock(b1.block, b1.checkpoint)).status, "side-branch");
+    assert.equal((await cs.acceptBlock(b2.block, b2.checkpoint)).status, "side-branch");
+    await assert.rejects(
+      () => cs.acceptBlock(b3.block, b3.checkpoint),
+      (e: unknown) => e instanceof ValidationError && e.reason === "sample-loss-mismatch",
+    );
+    // B1 and B2 were connected and are valid, with more work than A, yet the node is back on A.
+    assert.ok(b.entries[4]!.chainWork > tip.chainWork);
+    assert.deepEqual(cs.tip(), tip);
+    assert.deepEqual(await utxoSnapshot(cs), utxos);
+    assert.deepEqual(cs.chainTips().map((t) => [t.entry.height, t.status]), [
+      [4, "active"],
+      [5, "invalid"],
+    ]);
+    assert.equal(cs.getBlockStatus(b.entries[4]!.hash)!.status & BlockStatus.invalid, 0);
+    await cs.close();
+  });
+});
+
 Deno.test("Chainstate stays consistent when evaluation fails mid-reorg and finishes it on reopen", async () => {
   await withDirs(1, async ([dir]) => {
     const ev = new ScriptedEvaluator();
     const a = new TestChain(REGTEST);
     const base = await mineN(a, ev, 2, 10);
     const b = await referenceChain(REGTEST, base);
-    // A: 3 blocks at 1 % (work 30 003); B: one block at 2 % is less, two are more.
-    const mainA = await mineN(a, ev, 3, 20, { progressPpm: 10_000 });
+    // A: 2 blocks at 1 % (work 20 002); replacing them owes one capped block (20 001), so B at
+    // 2 % per block (20 001 each) needs 3 blocks: 2 are not enough (40 002 ≤ 40 003).
+    const mainA = await mineN(a, ev, 2, 20, { progressPpm: 10_000 });
     const b1 = await mineBlock(b, ev, 30, { progressPpm: 20_000 });
     const b2 = await mineBlock(b, ev, 31, { progressPpm: 20_000 });
-    // The evaluator dies (say, the GPU is lost) on its 13th call: B2's evaluation (each block
-    // is two calls, its checkpoint then its parent's on its sample: 2 + 3 blocks, then B1).
+    const b3 = await mineBlock(b, ev, 32, { progressPpm: 20_000 });
+    // The evaluator dies (say, the GPU is lost) on its 11th call: B2's evaluation (each block
+    // is two calls, its checkpoint then its parent's on its sample: 2 + 2 blocks, then B1).
     let calls = 0;
     const flaky = {
       name: "flaky",
       evaluateWindows: (...a: Parameters<ScriptedEvaluator["evaluateWindows"]>) =>
-        ++calls === 13 ? Promise.reject(new Error("device lost")) : ev.evaluateWindows(...a),
+        ++calls === 11 ? Promise.reject(new Error("device lost")) : ev.evaluateWindows(...a),
     };
     const cs = await Chainstate.open(dir!, REGTEST, flaky, corpus, testClock);
-    await feed(cs, [...base, ...mainA, b1]);
+    await feed(cs, [...base, ...mainA, b1, b2]);
     assert.deepEqual(cs.tip(), a.tip);
-    await assert.rejects(() => cs.acceptBlock(b2.block, b2.checkpoint), /device lost/);
+    await assert.rejects(() => cs.acceptBlock(b3.block, b3.checkpoint), /device lost/);
     // The store sits at B1, a consistent state: tip, UTXO set and supply of base + B1.
     const atB1 = await referenceChain(REGTEST, [...base, b1]);
     assert.deepEqual(cs.tip(), atB1.tip);

@@ -176,11 +176,14 @@ Deno.test("an evicted side branch can be handed in again, and a branch that wins
   const ev = new ScriptedEvaluator();
   const main = new TestChain(REGTEST);
   const base: MinedBlock[] = [];
-  for (let i = 0; i < 3; i++) base.push(await mineBlock(main, ev, 10 + i));
+  for (let i = 0; i < 3; i++) {
+    base.push(await mineBlock(main, ev, 10 + i, { progressPpm: 10_000 }));
+  }
   const fork = await referenceChain(REGTEST, base.slice(0, 1));
-  // A competing branch off height 1: two worse blocks, then one beating the tip.
-  const b2 = await mineBlock(fork, ev, 40);
-  const b3 = await mineBlock(fork, ev, 41);
+  // A competing branch off height 1: two blocks that do not beat the tip by the reorg margin
+  // (one capped block: 25 002 ≤ 20 002 + 20 001), then one that does (45 003).
+  const b2 = await mineBlock(fork, ev, 40, { progressPpm: 10_000 });
+  const b3 = await mineBlock(fork, ev, 41, { progressPpm: 15_000 });
   const pair = b2.checkpoint.length + b3.checkpoint.length;
   const limits = { branchBytes: pair, sourceBytes: 2 * pair, totalBytes: 4 * pair };
   const cs = await Chainstate.open(dir, REGTEST, ev, new Uint8Array(64), testClock, {

@@ -49,3 +49,44 @@ export function chainWork(parentChainWork: bigint, work: bigint): bigint {
 export function compareChainWork(a: bigint, b: bigint): number {
   return a > b ? -1 : a < b ? 1 : 0;
 }
+
+/**
+ * The most blocks' worth of margin a reorganisation owes, however deep (see
+ * {@linkcode reorgMarginWork}). Why bounded: two halves of a partitioned network that mined apart at
+ * equal rates look exactly like a copy, and an unbounded margin would keep them apart for good;
+ * bounded, the branch that gets this many capped blocks ahead wins, as in a race of
+ * confirmations.
+ */
+export const REORG_MARGIN_MAX_BLOCKS = 6;
+
+/**
+ * Extra work a branch must carry beyond the active tip's to replace `depth` blocks of the active
+ * chain: `min(depth − 1, REORG_MARGIN_MAX_BLOCKS) · (1 + blockWorkCapPpm)` (PROTOCOL §6.3,
+ * "Reorganisation margin").
+ *
+ * Why: checkpoints are public, so a branch can re-publish the honest blocks' checkpoints under
+ * its own headers and weigh about as much as the blocks it replaces without training anything.
+ * Each replaced block beyond the first (up to the bound) must therefore be out-weighed by one block
+ * of the most work a block can carry, which only training (or, after μ_t has decayed, a long wait)
+ * yields. A one-block race (`depth` 1) is decided by work alone, as before.
+ *
+ * @example
+ * ```ts
+ * import { reorgMarginWork } from "./chain_work.ts";
+ * import { REGTEST } from "./params.ts";
+ * console.log(reorgMarginWork(REGTEST, 1)); // 0n
+ * console.log(reorgMarginWork(REGTEST, 3)); // 40002n: two blocks at the 20,000 ppm cap
+ * console.log(reorgMarginWork(REGTEST, 50)); // 120006n: the bound, six capped blocks
+ * ```
+ */
+export function reorgMarginWork(
+  params: Pick<NetworkParams, "blockWorkCapPpm">,
+  depth: number,
+): bigint {
+  if (!Number.isSafeInteger(depth) || depth < 0) {
+    throw new RangeError(`reorganisation depth must be a non-negative integer, got ${depth}`);
+  }
+  if (depth <= 1) return 0n;
+  const blocks = Math.min(depth - 1, REORG_MARGIN_MAX_BLOCKS);
+  return BigInt(blocks) * (1n + BigInt(params.blockWorkCapPpm));
+}

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { blockProgressPpm, blockWork, chainWork, compareChainWork } from "./chain_work.ts";
+import {
+  blockProgressPpm,
+  blockWork,
+  chainWork,
+  compareChainWork,
+  REORG_MARGIN_MAX_BLOCKS,
+  reorgMarginWork,
+} from "./chain_work.ts";
 import { REGTEST } from "./params.ts";
 
 Deno.test("blockProgressPpm() floors the verified relative improvement and never goes negative", () => {
@@ -32,4 +39,16 @@ Deno.test("one huge (memorised or lucky) block cannot outweigh 20 honest blocks 
   assert.equal(compareChainWork(honest, fork), -1);
   assert.equal(compareChainWork(fork, honest), 1);
   assert.equal(compareChainWork(honest, honest), 0);
+});
+
+Deno.test("reorgMarginWork() owes one capped block per replaced block beyond the first, up to the bound", () => {
+  const capped = 1n + BigInt(REGTEST.blockWorkCapPpm);
+  assert.equal(reorgMarginWork(REGTEST, 0), 0n);
+  assert.equal(reorgMarginWork(REGTEST, 1), 0n);
+  assert.equal(reorgMarginWork(REGTEST, 2), capped);
+  assert.equal(reorgMarginWork(REGTEST, 4), 3n * capped);
+  assert.equal(reorgMarginWork(REGTEST, REORG_MARGIN_MAX_BLOCKS + 1), 6n * capped);
+  assert.equal(reorgMarginWork(REGTEST, 100), BigInt(REORG_MARGIN_MAX_BLOCKS) * capped);
+  assert.throws(() => reorgMarginWork(REGTEST, -1), RangeError);
+  assert.throws(() => reorgMarginWork(REGTEST, 1.5), RangeError);
 });

@@ -12,6 +12,7 @@
  * @module
  */
 import { bytesEqual } from "../util/bytes_equal.ts";
+import type { EvalCorpusPin } from "./eval_corpus_pin.ts";
 
 /** Resonances per RNT. */
 export const RESONANCES_PER_RNT = 100_000_000n;
@@ -115,7 +116,23 @@ export interface NetworkParams {
    * corpus is not pinned); `rnt node` and `rnt mine` refuse it.
    */
   readonly launched: boolean;
+  /**
+   * The evaluation corpus (PROTOCOL §4, §5.9) pinned by its chunk Merkle root; null where none is
+   * pinned yet (mainnet, which therefore cannot launch).
+   */
+  readonly evalCorpus: EvalCorpusPin | null;
 }
+
+/**
+ * The bundled KJV ‖ Austen corpus (gpu/model/eval_corpus.ts), 8 chunks of 1 MiB; the root is
+ * re-derived from the bundled bytes by `gpu/model/eval_corpus_test.ts`.
+ */
+const BUNDLED_CORPUS: EvalCorpusPin = Object.freeze({
+  rootHex: "09582302437c9c62903cf3aaa944267d06e57ad0e97c5600a33f3d6eb4b93a9c",
+  bytes: 8_162_884,
+  chunkBytes: 1 << 20,
+  bundled: true,
+});
 
 const DAY = 86_400;
 
@@ -169,6 +186,8 @@ export const MAINNET: NetworkParams = freeze({
   // Not launched: the bundled 8 MB corpus is far too small for mainnet's growth ceiling
   // (PROTOCOL §5.9); mainnet's corpus must be pinned by a Merkle root first.
   launched: false,
+  // Not pinned: the launch needs a corpus far larger than 4096 × 48 can memorise (PROTOCOL §4).
+  evalCorpus: null,
 });
 
 /** Testnet. */
@@ -202,6 +221,7 @@ export const TESTNET: NetworkParams = freeze({
   emissionReturnAgeSecs: 90 * DAY,
   genesisCheckpointRootHex: "b99e3d84e32ff44336a66647c818a4853963c580376930e17d21dadbc9c410e4",
   launched: true,
+  evalCorpus: BUNDLED_CORPUS,
 });
 
 /** Regtest: tiny model, short timers, so tests mine dozens of blocks in seconds on a CPU. */
@@ -237,6 +257,7 @@ export const REGTEST: NetworkParams = freeze({
   genesisTimestampSecs: 1_767_225_600,
   genesisCheckpointRootHex: "95909887e6c6d03969e0d79e249a00e362b3e7a15b7a9862020e0a10013d8e50",
   launched: true,
+  evalCorpus: BUNDLED_CORPUS,
 });
 
 /** All networks by name. */
@@ -292,6 +313,7 @@ export function checkNetworkParams(p: NetworkParams): string[] {
     errors.push("validation set below one window");
   }
   if (p.medianTimeSpan % 2 !== 1) errors.push("medianTimeSpan must be odd");
+  if (p.launched && p.evalCorpus === null) errors.push("a launched network needs a pinned corpus");
   if (!(p.evalSampleWindows >= 1)) errors.push("evalSampleWindows must be positive");
   if (!(p.sampleMinImprovementPpm > 0 && p.sampleMinImprovementPpm < PPM)) {
     errors.push("sampleMinImprovementPpm must be in (0, 1e6)");

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { commitmentFeeResonances, isDustHtlc } from "./channel_fee.ts";
+import { isDustHtlc } from "./channel_dust.ts";
+import { commitmentFeeResonances } from "./commitment_tx.ts";
 import type {
   ChannelBase,
   ChannelEvent,
@@ -48,7 +49,7 @@ export function buildSpec(
   include: (entry: LoggedUpdate) => boolean,
 ): CommitmentSpec {
   const balance = { local: state.base.localBalanceMres, remote: state.base.remoteBalanceMres };
-  let feerate = state.base.feeratePerKb;
+  let feerate = state.base.feeratePerByte;
   const htlcs = new Map<string, ChannelHtlc>();
   for (const h of state.base.htlcs) htlcs.set(htlcKey(h.offeredBy, h.id), h);
   for (const e of state.log) {
@@ -58,7 +59,7 @@ export function buildSpec(
       htlcs.set(htlcKey(e.from, u.htlc.id), u.htlc);
       balance[e.from] -= u.htlc.amountMres;
     } else if (u.kind === "fee") {
-      feerate = u.feeratePerKb;
+      feerate = u.feeratePerByte;
     } else {
       const offeredBy = otherSide(e.from);
       const key = htlcKey(offeredBy, u.htlcId);
@@ -79,7 +80,7 @@ export function buildSpec(
     commitmentNumber: number,
     toOwnerMres: balance[owner],
     toOtherMres: balance[otherSide(owner)],
-    feeResonances: commitmentFeeResonances(feerate, outputs),
+    feeResonances: commitmentFeeResonances(BigInt(feerate), outputs),
     htlcs: specs,
   };
 }
@@ -101,7 +102,7 @@ export function foldCommitted(draft: ChannelState): ChannelEvent[] {
       addBalance(base, e.from, -u.htlc.amountMres);
       if (e.from === "remote") events.push({ type: "htlc-locked-in", htlc: u.htlc });
     } else if (u.kind === "fee") {
-      base.feeratePerKb = u.feeratePerKb;
+      base.feeratePerByte = u.feeratePerByte;
     } else {
       const offeredBy = otherSide(e.from);
       const at = base.htlcs.findIndex((h) => h.offeredBy === offeredBy && h.id === u.htlcId);

@@ -7,14 +7,14 @@
  */
 import { paymentHashOf } from "./invoice.ts";
 import { ChannelError } from "./channel_error.ts";
-import { commitmentFeeResonances, MRES_PER_RESONANCE } from "./channel_fee.ts";
+import { commitmentFeeResonances, MRES_PER_RESONANCE } from "./commitment_tx.ts";
 import {
   type ChannelConfig,
   type ChannelHtlc,
   type ChannelLimits,
   type ChannelState,
   type LoggedUpdate,
-  MAX_FEERATE_PER_KB,
+  MAX_FEERATE_PER_BYTE,
   MAX_LOGGED_UPDATES,
 } from "./channel_types.ts";
 import type { ChannelSide } from "./commitment_spec.ts";
@@ -136,25 +136,31 @@ export function applyFailMalformed(
   });
 }
 
-export function applyFee(draft: ChannelState, from: ChannelSide, feeratePerKb: number): void {
+export function applyFee(draft: ChannelState, from: ChannelSide, feeratePerByte: number): void {
   if (draft.config.funder !== from) {
     throw new ChannelError("not-funder", `update_fee from the ${from} side, which does not fund`);
   }
   if (
-    !Number.isSafeInteger(feeratePerKb) || feeratePerKb < 1 || feeratePerKb > MAX_FEERATE_PER_KB
+    !Number.isSafeInteger(feeratePerByte) || feeratePerByte < 1 ||
+    feeratePerByte > MAX_FEERATE_PER_BYTE
   ) {
-    throw new ChannelError("bad-feerate", `fee rate ${feeratePerKb} is not in [1, 2^32 - 1]`);
+    throw new ChannelError("bad-feerate", `fee rate ${feeratePerByte} is not in [1, 2^32 - 1]`);
   }
-  const rate = Math.max(maxFeerate(draft), feeratePerKb);
+  const rate = Math.max(maxFeerate(draft), feeratePerByte);
   const fee = worstCaseFeeMres(draft, rate);
   const balance = cautiousBalance(draft, from);
   if (balance < fee) {
     throw new ChannelError(
       "fee-unaffordable",
-      `the funder's ${balance} mres do not pay the worst-case fee of ${fee} at ${rate} per kB`,
+      `the funder's ${balance} mres do not pay the worst-case fee of ${fee} at ${rate} per byte`,
     );
   }
-  pushUpdate(draft, { from, update: { kind: "fee", feeratePerKb }, inLocal: null, inRemote: null });
+  pushUpdate(draft, {
+    from,
+    update: { kind: "fee", feeratePerByte },
+    inLocal: null,
+    inRemote: null,
+  });
 }
 
 export function pushUpdate(draft: ChannelState, entry: LoggedUpdate): void {
@@ -228,16 +234,16 @@ export function cautiousBalance(state: ChannelState, side: ChannelSide): bigint 
 
 /** The highest fee rate any commitment may still use. */
 export function maxFeerate(state: ChannelState): number {
-  let rate = state.base.feeratePerKb;
+  let rate = state.base.feeratePerByte;
   for (const e of state.log) {
-    if (e.update.kind === "fee") rate = Math.max(rate, e.update.feeratePerKb);
+    if (e.update.kind === "fee") rate = Math.max(rate, e.update.feeratePerByte);
   }
   return rate;
 }
 
-/** The fee at `feeratePerKb` of a commitment with every HTLC both sides may offer, mres. */
-export function worstCaseFeeMres(state: ChannelState, feeratePerKb: number): bigint {
+/** The fee at `feeratePerByte` of a commitment with every HTLC both sides may offer, mres. */
+export function worstCaseFeeMres(state: ChannelState, feeratePerByte: number): bigint {
   const outputs = state.config.localLimits.maxAcceptedHtlcs +
     state.config.remoteLimits.maxAcceptedHtlcs;
-  return commitmentFeeResonances(feeratePerKb, outputs) * MRES_PER_RESONANCE;
+  return commitmentFeeResonances(BigInt(feeratePerByte), outputs) * MRES_PER_RESONANCE;
 }

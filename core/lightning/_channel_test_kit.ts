@@ -91,7 +91,7 @@ export interface Party {
 export interface OpenOptions {
   capacityMres?: bigint;
   pushMres?: bigint;
-  feeratePerKb?: number;
+  feeratePerByte?: number;
   aliceLimits?: Partial<ChannelLimits>;
   bobLimits?: Partial<ChannelLimits>;
   aliceDustLimitResonances?: bigint;
@@ -132,7 +132,7 @@ function openFreshChannel(options: OpenOptions): { alice: Party; bob: Party } {
   const channelId = new Uint8Array(32).fill(0xc4);
   const capacityMres = options.capacityMres ?? 10n ** 11n; // 1 RNT
   const pushMres = options.pushMres ?? 2n * 10n ** 10n;
-  const feeratePerKb = options.feeratePerKb ?? 1000;
+  const feeratePerByte = options.feeratePerByte ?? 1;
   const aliceFunding = new Uint8Array(32).fill(0xa1);
   const bobFunding = new Uint8Array(32).fill(0xb1);
   const aliceSeed = new Uint8Array(32).fill(0xa2);
@@ -161,14 +161,14 @@ function openFreshChannel(options: OpenOptions): { alice: Party; bob: Party } {
   };
   const aliceSigner = ed25519Signer(channelId, aliceFunding, ed25519.getPublicKey(bobFunding));
   const bobSigner = ed25519Signer(channelId, bobFunding, ed25519.getPublicKey(aliceFunding));
-  const aliceSpecs = initialCommitmentSpecs(aliceConfig, feeratePerKb, pushMres);
-  const bobSpecs = initialCommitmentSpecs(bobConfig, feeratePerKb, pushMres);
+  const aliceSpecs = initialCommitmentSpecs(aliceConfig, feeratePerByte, pushMres);
+  const bobSpecs = initialCommitmentSpecs(bobConfig, feeratePerByte, pushMres);
   const sigForBob = aliceSigner.signRemoteCommitment(aliceSpecs.remote, pointOf(bobSeed, 0));
   const sigForAlice = bobSigner.signRemoteCommitment(bobSpecs.remote, pointOf(aliceSeed, 0));
   const alice = createChannel({
     config: aliceConfig,
     localSeed: aliceSeed,
-    feeratePerKb,
+    feeratePerByte,
     pushMres,
     remotePoints: [pointOf(bobSeed, 0), pointOf(bobSeed, 1)],
     localCommitSignature: sigForAlice,
@@ -177,7 +177,7 @@ function openFreshChannel(options: OpenOptions): { alice: Party; bob: Party } {
   const bob = createChannel({
     config: bobConfig,
     localSeed: bobSeed,
-    feeratePerKb,
+    feeratePerByte,
     pushMres,
     remotePoints: [pointOf(aliceSeed, 0), pointOf(aliceSeed, 1)],
     localCommitSignature: sigForBob,

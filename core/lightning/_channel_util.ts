@@ -11,7 +11,7 @@ import {
   type ChannelState,
   type LoggedUpdate,
   MAX_ACCEPTED_HTLCS_LIMIT,
-  MAX_FEERATE_PER_KB,
+  MAX_FEERATE_PER_BYTE,
 } from "./channel_types.ts";
 import type { ChannelSide } from "./commitment_spec.ts";
 import { perCommitmentPoint } from "./commitment_keys.ts";
@@ -66,7 +66,7 @@ export function messageOfUpdate(state: ChannelState, entry: LoggedUpdate): Chann
         failureCode: u.failureCode,
       };
     case "fee":
-      return { type: "update_fee", channelId, feeratePerKb: u.feeratePerKb };
+      return { type: "update_fee", channelId, feeratePerByte: u.feeratePerByte };
   }
 }
 
@@ -126,11 +126,12 @@ export function checkConfig(config: ChannelConfig): void {
   }
 }
 
-export function checkFeerateRange(feeratePerKb: number): void {
+export function checkFeerateRange(feeratePerByte: number): void {
   if (
-    !Number.isSafeInteger(feeratePerKb) || feeratePerKb < 1 || feeratePerKb > MAX_FEERATE_PER_KB
+    !Number.isSafeInteger(feeratePerByte) || feeratePerByte < 1 ||
+    feeratePerByte > MAX_FEERATE_PER_BYTE
   ) {
-    throw new RangeError(`fee rate must be in [1, 2^32 - 1], got ${feeratePerKb}`);
+    throw new RangeError(`fee rate must be in [1, 2^32 - 1], got ${feeratePerByte}`);
   }
 }
 

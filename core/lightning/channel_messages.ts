@@ -9,7 +9,7 @@
  * 0x83 update_fail_htlc     channel_id 32 ‖ id u64 ‖ CompactSize(len ≤ 1024) ‖ reason
  * 0x84 commitment_signed    channel_id 32 ‖ signature 64
  * 0x85 revoke_and_ack       channel_id 32 ‖ per_commitment_secret 32 ‖ next_per_commitment_point 32
- * 0x86 update_fee           channel_id 32 ‖ feerate_per_kb u32
+ * 0x86 update_fee           channel_id 32 ‖ feerate_per_byte u32
  * 0x87 update_fail_malformed_htlc  channel_id 32 ‖ id u64 ‖ sha256_of_onion 32 ‖ failure_code u16
  * 0x88 channel_reestablish  channel_id 32 ‖ next_commitment_number u64 ‖ next_revocation_number u64
  *                           ‖ your_last_per_commitment_secret 32 ‖ my_current_per_commitment_point 32
@@ -81,11 +81,11 @@ export interface UpdateFailMalformedHtlc {
   /** A BOLT 4 failure code with the BADONION bit (0x8000). */
   readonly failureCode: number;
 }
-/** `update_fee`: the funder's new fee rate, resonances per 1000 bytes. */
+/** `update_fee`: the funder's new fee rate, resonances per byte. */
 export interface UpdateFee {
   readonly type: "update_fee";
   readonly channelId: Uint8Array;
-  readonly feeratePerKb: number;
+  readonly feeratePerByte: number;
 }
 /** `commitment_signed`: the sender's signature on the receiver's next commitment. */
 export interface CommitmentSigned {
@@ -141,7 +141,7 @@ export interface EncodedChannelMessage {
  * ```ts
  * import { decodeChannelMessage, encodeChannelMessage } from "./channel_messages.ts";
  * const { id, payload } = encodeChannelMessage({
- *   type: "update_fee", channelId: new Uint8Array(32), feeratePerKb: 2000,
+ *   type: "update_fee", channelId: new Uint8Array(32), feeratePerByte: 2,
  * });
  * console.log(id, decodeChannelMessage(id, payload).type); // 134 update_fee
  * ```
@@ -179,7 +179,7 @@ export function encodeChannelMessage(message: ChannelMessage): EncodedChannelMes
       w.writeU16(message.failureCode);
       break;
     case "update_fee":
-      w.writeU32(message.feeratePerKb);
+      w.writeU32(message.feeratePerByte);
       break;
     case "commitment_signed":
       writeFixed(w, message.signature, COMMITMENT_SIGNATURE_BYTES, "signature");
@@ -245,7 +245,7 @@ export function decodeChannelMessage(id: number, payload: Uint8Array): ChannelMe
       };
       break;
     case ChannelMessageId.update_fee:
-      message = { type: "update_fee", channelId, feeratePerKb: r.readU32() };
+      message = { type: "update_fee", channelId, feeratePerByte: r.readU32() };
       break;
     case ChannelMessageId.commitment_signed:
       message = {

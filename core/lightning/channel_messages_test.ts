@@ -25,7 +25,7 @@ const SAMPLES: ChannelMessage[] = [
   { type: "update_fulfill_htlc", channelId, id: 2n ** 64n - 1n, preimage: bytes(32, 3) },
   { type: "update_fail_htlc", channelId, id: 0n, reason: bytes(292, 4) },
   { type: "update_fail_htlc", channelId, id: 1n, reason: new Uint8Array(0) },
-  { type: "update_fee", channelId, feeratePerKb: 0xffff_ffff },
+  { type: "update_fee", channelId, feeratePerByte: 0xffff_ffff },
   {
     type: "update_fail_malformed_htlc",
     channelId,

@@ -33,6 +33,7 @@ import {
   reestablishMessage,
 } from "./channel_reestablish.ts";
 import { encodeChannelState } from "./channel_state_codec.ts";
+import { signedFundingSpendBytes } from "./commitment_tx.ts";
 
 const CHANNEL_ID = new Uint8Array(32).fill(0xc4);
 
@@ -172,8 +173,8 @@ Deno.test("an HTLC the sender cannot pay with its reserve (and the funder's wors
   // Bob (not the funder) may go down to his reserve, not below.
   refuses(bob.state, "insufficient-balance", (s) => addHtlc(s, request(push - reserve + 1n)));
   act(bob, alice, (s) => addHtlc(s, request(push - reserve)));
-  // Alice's worst case: 60 HTLC outputs at 1000 per kB = 2920 resonances.
-  const worstFee = (400n + 42n * 60n) * 1000n;
+  // Alice's worst case: 60 HTLC outputs and 2 balance outputs at 1 resonance per byte.
+  const worstFee = BigInt(signedFundingSpendBytes(62)) * 1000n;
   const aliceMax = 10n ** 11n - push - reserve - worstFee;
   refuses(alice.state, "insufficient-balance", (s) => addHtlc(s, request(aliceMax + 1n)));
   refuses(
@@ -269,14 +270,14 @@ Deno.test("a malformed-onion failure without the BADONION bit is bad-failure-cod
 
 Deno.test("update_fee from the non-funder is not-funder; a rate of 0 is bad-feerate; one it cannot pay is fee-unaffordable", () => {
   const { alice, bob } = openChannel();
-  refuses(bob.state, "not-funder", (s) => updateFee(s, 2000));
+  refuses(bob.state, "not-funder", (s) => updateFee(s, 2));
   refuses(
     alice.state,
     "not-funder",
     (s) =>
       receiveMessage(
         s,
-        { type: "update_fee", channelId: CHANNEL_ID, feeratePerKb: 2000 },
+        { type: "update_fee", channelId: CHANNEL_ID, feeratePerByte: 2 },
         alice.signer,
       ),
   );
@@ -285,19 +286,23 @@ Deno.test("update_fee from the non-funder is not-funder; a rate of 0 is bad-feer
     bob.state,
     "bad-feerate",
     (s) =>
-      receiveMessage(s, { type: "update_fee", channelId: CHANNEL_ID, feeratePerKb: 0 }, bob.signer),
+      receiveMessage(
+        s,
+        { type: "update_fee", channelId: CHANNEL_ID, feeratePerByte: 0 },
+        bob.signer,
+      ),
   );
-  // Alice holds 8·10¹⁰ mres = 8·10⁷ resonances; the worst case counts 2920 bytes.
-  refuses(alice.state, "fee-unaffordable", (s) => updateFee(s, 30_000_000));
+  // Alice holds 8·10¹⁰ mres = 8·10⁷ resonances; the worst case counts 2931 bytes (62 outputs).
+  refuses(alice.state, "fee-unaffordable", (s) => updateFee(s, 30_000));
   refuses(bob.state, "fee-unaffordable", (s) =>
     receiveMessage(
       s,
-      { type: "update_fee", channelId: CHANNEL_ID, feeratePerKb: 30_000_000 },
+      { type: "update_fee", channelId: CHANNEL_ID, feeratePerByte: 30_000 },
       bob.signer,
     ));
-  act(alice, bob, (s) => updateFee(s, 20_000_000));
+  act(alice, bob, (s) => updateFee(s, 20_000));
   settle(alice, bob);
-  assert.equal(bob.state.base.feeratePerKb, 20_000_000);
+  assert.equal(bob.state.base.feeratePerByte, 20_000);
 });
 
 Deno.test("more than 4096 pending updates is too-many-updates", () => {
@@ -306,7 +311,7 @@ Deno.test("more than 4096 pending updates is too-many-updates", () => {
   for (let i = 0; i < MAX_LOGGED_UPDATES; i++) {
     flooded.log.push({
       from: "remote",
-      update: { kind: "fee", feeratePerKb: 1000 },
+      update: { kind: "fee", feeratePerByte: 1 },
       inLocal: null,
       inRemote: null,
     });
@@ -317,7 +322,7 @@ Deno.test("more than 4096 pending updates is too-many-updates", () => {
     (s) =>
       receiveMessage(
         s,
-        { type: "update_fee", channelId: CHANNEL_ID, feeratePerKb: 1001 },
+        { type: "update_fee", channelId: CHANNEL_ID, feeratePerByte: 2 },
         bob.signer,
       ),
   );

@@ -68,7 +68,7 @@ import {
   requireConnected,
   revocationOf,
 } from "./_channel_util.ts";
-import { commitmentFeeResonances, MRES_PER_RESONANCE } from "./channel_fee.ts";
+import { commitmentFeeResonances, MRES_PER_RESONANCE } from "./commitment_tx.ts";
 
 /**
  * The state of a channel whose funding is locked, at commitment 0 on both sides. Checks the
@@ -82,8 +82,8 @@ export function createChannel(opening: ChannelOpening, signer: CommitmentSigner)
   for (const point of opening.remotePoints) checkPoint(point);
   checkLength(opening.localCommitSignature, COMMITMENT_SIGNATURE_BYTES, "signature");
   checkLength(opening.remoteCommitSignature, COMMITMENT_SIGNATURE_BYTES, "signature");
-  checkFeerateRange(opening.feeratePerKb);
-  const base = initialBase(config, opening.feeratePerKb, opening.pushMres);
+  checkFeerateRange(opening.feeratePerByte);
+  const base = initialBase(config, opening.feeratePerByte, opening.pushMres);
   const localSpec = buildSpec({ config, base, log: [] }, "local", 0n, () => false);
   const localSeed = opening.localSeed.slice();
   const point = perCommitmentPoint(perCommitmentSecret(localSeed, FIRST_COMMITMENT_INDEX));
@@ -113,36 +113,36 @@ export function createChannel(opening: ChannelOpening, signer: CommitmentSigner)
 
 /**
  * Both commitments numbered 0 (what `funding_created` / `funding_signed` sign): the funder holds
- * the capacity less `pushMres`, no HTLC, the fee at `feeratePerKb`. RangeError when the push is
+ * the capacity less `pushMres`, no HTLC, the fee at `feeratePerByte`. RangeError when the push is
  * outside the capacity or the funder cannot pay the fee.
  */
 export function initialCommitmentSpecs(
   config: ChannelConfig,
-  feeratePerKb: number,
+  feeratePerByte: number,
   pushMres: bigint,
 ): { local: CommitmentSpec; remote: CommitmentSpec } {
   checkConfig(config);
-  checkFeerateRange(feeratePerKb);
-  const state = { config, base: initialBase(config, feeratePerKb, pushMres), log: [] };
+  checkFeerateRange(feeratePerByte);
+  const state = { config, base: initialBase(config, feeratePerByte, pushMres), log: [] };
   return {
     local: buildSpec(state, "local", 0n, () => false),
     remote: buildSpec(state, "remote", 0n, () => false),
   };
 }
 
-function initialBase(config: ChannelConfig, feeratePerKb: number, pushMres: bigint): ChannelBase {
+function initialBase(config: ChannelConfig, feeratePerByte: number, pushMres: bigint): ChannelBase {
   if (pushMres < 0n || pushMres > config.capacityMres) {
     throw new RangeError(`push of ${pushMres} mres is outside the capacity`);
   }
   const funderBalance = config.capacityMres - pushMres;
-  const fee = commitmentFeeResonances(feeratePerKb, 0) * MRES_PER_RESONANCE;
+  const fee = commitmentFeeResonances(BigInt(feeratePerByte), 0) * MRES_PER_RESONANCE;
   if (funderBalance < fee) {
     throw new RangeError(`the funder's ${funderBalance} mres do not pay the first fee of ${fee}`);
   }
   return {
     localBalanceMres: config.funder === "local" ? funderBalance : pushMres,
     remoteBalanceMres: config.funder === "local" ? pushMres : funderBalance,
-    feeratePerKb,
+    feeratePerByte,
     htlcs: [],
   };
 }
@@ -213,14 +213,14 @@ export function failMalformedHtlc(
   return { state: next, message: messageOfUpdate(next, next.log[next.log.length - 1]!) };
 }
 
-/** Proposes a new fee rate (funder only), resonances per 1000 bytes. */
-export function updateFee(state: ChannelState, feeratePerKb: number): ChannelAction {
+/** Proposes a new fee rate (funder only), resonances per byte. */
+export function updateFee(state: ChannelState, feeratePerByte: number): ChannelAction {
   requireConnected(state);
   const next = cloneState(state);
-  applyFee(next, "local", feeratePerKb);
+  applyFee(next, "local", feeratePerByte);
   return {
     state: next,
-    message: { type: "update_fee", channelId: state.config.channelId, feeratePerKb },
+    message: { type: "update_fee", channelId: state.config.channelId, feeratePerByte },
   };
 }
 
@@ -303,7 +303,7 @@ export function receiveMessage(
       applyFailMalformed(next, "remote", message.id, message.sha256OfOnion, message.failureCode);
       break;
     case "update_fee":
-      applyFee(next, "remote", message.feeratePerKb);
+      applyFee(next, "remote", message.feeratePerByte);
       break;
     case "commitment_signed":
       replies.push(receiveCommitment(next, message.signature, signer));

@@ -84,7 +84,7 @@ export function encodeChannelState(state: ChannelState): Uint8Array {
   else w.writeU8(1).writeBytes(state.remoteNextPoint);
   w.writeVarBytes(state.remoteSecrets);
   w.writeU64(state.base.localBalanceMres).writeU64(state.base.remoteBalanceMres);
-  w.writeU32(state.base.feeratePerKb);
+  w.writeU32(state.base.feeratePerByte);
   w.writeCompactSize(state.base.htlcs.length);
   for (const h of state.base.htlcs) writeHtlc(w, h);
   w.writeCompactSize(state.log.length);
@@ -118,7 +118,7 @@ export function decodeChannelState(bytes: Uint8Array): ChannelState {
   decodeShachainStore(remoteSecrets);
   const localBalanceMres = r.readU64();
   const remoteBalanceMres = r.readU64();
-  const feeratePerKb = r.readU32();
+  const feeratePerByte = r.readU32();
   const baseCount = r.readCount(MAX_HTLCS, SPEC_HTLC_BYTES + ONION_PACKET_BYTES);
   const htlcs: ChannelHtlc[] = [];
   for (let i = 0; i < baseCount; i++) htlcs.push(readHtlc(r));
@@ -168,7 +168,7 @@ export function decodeChannelState(bytes: Uint8Array): ChannelState {
     remotePrevCommit,
     remoteNextPoint,
     remoteSecrets,
-    base: { localBalanceMres, remoteBalanceMres, feeratePerKb, htlcs },
+    base: { localBalanceMres, remoteBalanceMres, feeratePerByte, htlcs },
     log,
     nextHtlcId,
     lastSent: lastSentByte === 0 ? null : lastSentByte === 1 ? "commit" : "revoke",
@@ -270,7 +270,7 @@ function writeLogged(w: ByteWriter, e: LoggedUpdate): void {
       w.writeU8(2).writeU64(u.htlcId).writeVarBytes(u.reason);
       break;
     case "fee":
-      w.writeU8(3).writeU32(u.feeratePerKb);
+      w.writeU8(3).writeU32(u.feeratePerByte);
       break;
     case "fail-malformed":
       w.writeU8(4).writeU64(u.htlcId).writeBytes(u.sha256OfOnion).writeU16(u.failureCode);
@@ -416,7 +416,7 @@ function readLogged(r: ByteReader): LoggedUpdate {
         inRemote,
       };
     case 3:
-      return { from, update: { kind: "fee", feeratePerKb: r.readU32() }, inLocal, inRemote };
+      return { from, update: { kind: "fee", feeratePerByte: r.readU32() }, inLocal, inRemote };
     case 4:
       return {
         from,

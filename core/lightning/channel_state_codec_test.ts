@@ -31,7 +31,7 @@ function busyState(): ChannelState {
   settle(alice, bob);
   act(bob, alice, (s) => failHtlc(s, 0n, new Uint8Array([9, 9])));
   act(alice, bob, (s) => failMalformedHtlc(s, 0n, new Uint8Array(32).fill(4), 0xc005));
-  act(alice, bob, (s) => updateFee(s, 1500));
+  act(alice, bob, (s) => updateFee(s, 2));
   act(alice, bob, (s) => addHtlc(s, request(3)));
   deliver(alice, bob);
   commit(alice, bob);

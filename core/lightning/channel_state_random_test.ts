@@ -120,7 +120,7 @@ function tryAct(from: Party, to: Party, action: (s: ChannelState) => ChannelActi
 
 function runOnce(seed: number): Outcome {
   const rnd = rngOf(seed);
-  const { alice, bob } = openChannel({ pushMres: PUSH, feeratePerKb: 1000 });
+  const { alice, bob } = openChannel({ pushMres: PUSH, feeratePerByte: 1 });
   const preimages = new Map<string, Uint8Array>();
   const expected = { alice: CAPACITY - PUSH, bob: PUSH };
   let payment = 0;
@@ -182,7 +182,7 @@ function runOnce(seed: number): Outcome {
         }
       }
     } else if (roll < 72) {
-      tryAct(alice, bob, (s) => updateFee(s, 500 + rnd(4500)));
+      tryAct(alice, bob, (s) => updateFee(s, 1 + rnd(5)));
     } else if (roll < 97) {
       if (needsCommitment(from.state)) commit(from, to);
       else if (needsCommitment(to.state)) commit(to, from);

@@ -24,7 +24,7 @@ import {
   signCommitment,
   updateFee,
 } from "./channel_state.ts";
-import { commitmentFeeResonances } from "./channel_fee.ts";
+import { commitmentFeeResonances } from "./commitment_tx.ts";
 
 const CAPACITY = 10n ** 11n;
 const PUSH = 2n * 10n ** 10n;
@@ -50,7 +50,7 @@ Deno.test("createChannel() starts both sides at commitment 0 with agreeing specs
   const { alice, bob } = openChannel();
   assert.deepEqual(alice.state.localCommit.spec.toOwnerMres, CAPACITY - PUSH);
   assert.deepEqual(alice.state.localCommit.spec.toOtherMres, PUSH);
-  assert.deepEqual(alice.state.localCommit.spec.feeResonances, commitmentFeeResonances(1000, 0));
+  assert.deepEqual(alice.state.localCommit.spec.feeResonances, commitmentFeeResonances(1n, 0));
   assertAgree(alice, bob);
   assert.deepEqual(needsCommitment(alice.state), false);
 });
@@ -148,12 +148,12 @@ Deno.test("update_fee from the funder changes the fee of both commitments", () =
   const { alice, bob } = openChannel();
   add(alice, bob, 900_000_000n, 5); // 900,000 resonances: an output, counted in the fee
   settle(alice, bob);
-  act(alice, bob, (s) => updateFee(s, 2500));
+  act(alice, bob, (s) => updateFee(s, 3));
   settle(alice, bob);
-  assert.deepEqual(alice.state.base.feeratePerKb, 2500);
-  assert.deepEqual(bob.state.base.feeratePerKb, 2500);
-  assert.deepEqual(alice.state.localCommit.spec.feeResonances, commitmentFeeResonances(2500, 1));
-  assert.deepEqual(bob.state.localCommit.spec.feeResonances, commitmentFeeResonances(2500, 1));
+  assert.deepEqual(alice.state.base.feeratePerByte, 3);
+  assert.deepEqual(bob.state.base.feeratePerByte, 3);
+  assert.deepEqual(alice.state.localCommit.spec.feeResonances, commitmentFeeResonances(3n, 1));
+  assert.deepEqual(bob.state.localCommit.spec.feeResonances, commitmentFeeResonances(3n, 1));
   assertAgree(alice, bob);
 });
 
@@ -161,8 +161,8 @@ Deno.test("an HTLC below the owner's dust limit is left out of the fee count", (
   const { alice, bob } = openChannel({ bobDustLimitResonances: 10_000n });
   add(alice, bob, 5_000_000n, 6); // 5,000 resonances: dust for Bob, an output for Alice
   settle(alice, bob);
-  assert.deepEqual(alice.state.localCommit.spec.feeResonances, commitmentFeeResonances(1000, 1));
-  assert.deepEqual(bob.state.localCommit.spec.feeResonances, commitmentFeeResonances(1000, 0));
+  assert.deepEqual(alice.state.localCommit.spec.feeResonances, commitmentFeeResonances(1n, 1));
+  assert.deepEqual(bob.state.localCommit.spec.feeResonances, commitmentFeeResonances(1n, 0));
 });
 
 Deno.test("signCommitment() refuses while the previous commitment is unrevoked or nothing changed", () => {

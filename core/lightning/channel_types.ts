@@ -20,8 +20,8 @@ export const MAX_ACCEPTED_HTLCS_LIMIT = 483;
  * removals stay far below it (2 × 2 × 483); it bounds a peer that sends `update_fee` forever.
  */
 export const MAX_LOGGED_UPDATES = 4096;
-/** Highest fee rate (resonances per 1000 bytes) a u32 on the wire can carry. */
-export const MAX_FEERATE_PER_KB = 0xffff_ffff;
+/** Highest fee rate (resonances per byte) a u32 on the wire can carry. */
+export const MAX_FEERATE_PER_BYTE = 0xffff_ffff;
 
 /**
  * Limits one side sets (in `ln_open_channel` / `ln_accept_channel`) on what the OTHER side may
@@ -72,7 +72,7 @@ export type ChannelUpdate =
     readonly sha256OfOnion: Uint8Array;
     readonly failureCode: number;
   }
-  | { readonly kind: "fee"; readonly feeratePerKb: number };
+  | { readonly kind: "fee"; readonly feeratePerByte: number };
 
 /**
  * An update not yet irrevocably committed on both sides, with the commitments it is in:
@@ -90,7 +90,7 @@ export interface LoggedUpdate {
 export interface ChannelBase {
   localBalanceMres: bigint;
   remoteBalanceMres: bigint;
-  feeratePerKb: number;
+  feeratePerByte: number;
   /** In ascending (offeredBy, id) order. */
   htlcs: ChannelHtlc[];
 }
@@ -185,8 +185,8 @@ export interface ChannelOpening {
   readonly config: ChannelConfig;
   /** Our per-commitment seed (32 random bytes). */
   readonly localSeed: Uint8Array;
-  /** The fee rate of the first commitments, resonances per 1000 bytes. */
-  readonly feeratePerKb: number;
+  /** The fee rate of the first commitments, resonances per byte. */
+  readonly feeratePerByte: number;
   /** Given by the funder to the other side at opening (BOLT 2 `push_msat`). */
   readonly pushMres: bigint;
   /** The remote's points of its commitments 0 and 1 (`first_per_commitment_point`, `channel_ready`). */

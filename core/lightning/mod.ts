@@ -87,13 +87,54 @@ export {
   perCommitmentScalar,
   pointOfScalar,
 } from "./commitment_keys.ts";
-export { ChannelError, type ChannelErrorReason } from "./channel_error.ts";
+export { ed25519KeyOfScalar, signWithScalar } from "./scalar_signer.ts";
 export {
-  COMMITMENT_BASE_BYTES,
-  COMMITMENT_HTLC_OUTPUT_BYTES,
+  type CommitmentKeys,
+  commitmentKeys,
+  contractAddress,
+  fundingPolicy,
+  MIN_CONTRACT_AGE_SECS,
+  offeredHtlcPolicy,
+  receivedHtlcPolicy,
+  toOtherPolicy,
+  toOwnerPolicy,
+} from "./channel_policies.ts";
+export {
+  buildCommitmentTx,
+  CHANNEL_TX_VERSION,
   commitmentFeeResonances,
-  isDustHtlc,
-} from "./channel_fee.ts";
+  commitmentNumberOf,
+  type CommitmentOutput,
+  type CommitmentOutputRole,
+  type CommitmentTx,
+  type CommitmentTxParams,
+  fundingOutput,
+  MAX_COMMITMENT_NUMBER,
+  MRES_PER_RESONANCE,
+  obscuredCommitmentNumber,
+  signedFundingSpendBytes,
+  signFundingSpend,
+  withFundingWitness,
+} from "./commitment_tx.ts";
+export {
+  buildClaimTx,
+  buildClaimTxAtFeeRate,
+  CLAIM_SEQUENCE,
+  type ClaimInput,
+  htlcSuccessClaim,
+  htlcTimeoutClaim,
+  penaltyClaims,
+  toOtherClaim,
+  toOwnerClaim,
+} from "./commitment_claims.ts";
+export {
+  buildCooperativeCloseTx,
+  buildFundingRefreshTx,
+  type CooperativeCloseParams,
+  FUNDING_SPEND_SEQUENCE,
+} from "./channel_close.ts";
+export { ChannelError, type ChannelErrorReason } from "./channel_error.ts";
+export { isDustHtlc } from "./channel_dust.ts";
 export {
   CHANNEL_ID_BYTES,
   type ChannelMessage,

@@ -4,9 +4,11 @@
  * `core/data/corpus-kjv.txt.gz`) followed by the bundled Austen text (4,025,034 bytes), 8,162,884
  * bytes of public-domain English, pinned by size and keccak256d of the uncompressed whole.
  *
- * It is the corpus of regtest and testnet. It is NOT large enough for mainnet (its growth
- * ceiling, 4096 × 48, can memorise it many times over; PROTOCOL §5.9): mainnet's corpus must be
- * pinned by a Merkle root and fetched in chunks, which is not built yet.
+ * It is the corpus of regtest and testnet, whose params pin its chunk Merkle root (PROTOCOL
+ * §4.1; the node checks it with `node/corpus/open_corpus.ts`). It is NOT large enough for mainnet
+ * (its growth ceiling, 4096 × 48, can memorise it many times over): mainnet needs a larger corpus
+ * pinned by its root in the params and fetched from peers in verified chunks (built:
+ * `net/sync/corpus_sync.ts`); none is pinned yet.
  *
  * @module
  */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { loadValidationSet } from "./datasets.ts";
 import { EVAL_CORPUS, loadEvalCorpus } from "./eval_corpus.ts";
+import { corpusMismatch, corpusRootHex } from "../../core/consensus/eval_corpus_pin.ts";
+import { MAINNET, REGTEST, TESTNET } from "../../core/consensus/params.ts";
 
 Deno.test("loadEvalCorpus() returns the pinned KJV ‖ Austen corpus, holding the old mainnet set", async () => {
   const corpus = await loadEvalCorpus();
@@ -21,4 +23,21 @@ Deno.test("loadEvalCorpus() refuses a corrupt compressed part", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the regtest and testnet params pin the Merkle root of the bundled corpus", async () => {
+  const corpus = await loadEvalCorpus();
+  for (const params of [REGTEST, TESTNET]) {
+    const pin = params.evalCorpus!;
+    assert.equal(pin.bundled, true);
+    assert.equal(corpusMismatch(corpus, pin), undefined, params.name);
+    assert.equal(corpusRootHex(corpus), pin.rootHex);
+  }
+  assert.equal(MAINNET.evalCorpus, null);
+  const flipped = corpus.slice();
+  flipped[5_000_000]! ^= 1;
+  assert.match(
+    corpusMismatch(flipped, REGTEST.evalCorpus!)!,
+    /Merkle root .* is not the network's/,
+  );
 });

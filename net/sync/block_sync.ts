@@ -28,6 +28,9 @@
  *   forgotten unevaluated: one failed evaluation per connection (tests/pot_flood_test.ts).
  * - Serves `getheaders`, `getdata` (blocks, mempool txs) and `getckpt`; relays new tips and
  *   mempool transactions with `inv`.
+ * - When the node's evaluation corpus is not complete yet (fetched from peers, {@link CorpusSync},
+ *   PROTOCOL §4), headers are still synced and checked but no block is downloaded or submitted
+ *   until it is: nothing is evaluated, so nothing is marked invalid for lack of data.
  *
  * @module
  */
@@ -54,6 +57,7 @@ import {
   Services,
 } from "../wire/mod.ts";
 import { CheckpointServer } from "./checkpoint_server.ts";
+import { CorpusSync } from "./corpus_sync.ts";
 import { buildLocator, headersAfter } from "./locator.ts";
 import type { SyncNode } from "./sync_node.ts";
 
@@ -190,6 +194,8 @@ export class BlockSync {
    */
   readonly #proven = new Set<number>();
   readonly #budget: EvaluationBudget;
+  /** Fetches and serves the corpus; undefined when the node has none to offer (tests). */
+  readonly #corpus: CorpusSync | undefined;
 
   /**
    * @param node The node (chainstate, mempool, submit).
@@ -216,6 +222,11 @@ export class BlockSync {
     this.#tickMs = options.tickMs ?? 200;
     this.#assumeDepth = options.assumePrunedDepth ?? node.params.keepCheckpoints;
     this.#maxFuture = options.maxFutureBlocks ?? 16;
+    this.#corpus = node.corpusChunks
+      ? new CorpusSync(node.corpusChunks, peers, (line) => node.logger.log(line), {
+        requestTimeoutMs: this.#timeoutMs,
+      })
+      : undefined;
     if (!Number.isInteger(this.#assumeDepth) || this.#assumeDepth < 0) {
       throw new RangeError(`Bad assumePrunedDepth ${this.#assumeDepth}`);
     }
@@ -251,6 +262,7 @@ export class BlockSync {
 
   /** A peer left: its requests go to others. */
   peerDisconnected(peer: Peer): void {
+    this.#corpus?.peerDisconnected(peer);
     this.#inFlight.delete(peer.id);
     this.#proven.delete(peer.id);
     this.#unconnecting.delete(peer.id);
@@ -276,6 +288,7 @@ export class BlockSync {
 
   /** Handles one sync or relay message; throws {@link ProtocolError} for a bad one. */
   async handle(peer: Peer, message: Message): Promise<void> {
+    if (this.#corpus && await this.#corpus.handle(peer, message)) return;
     switch (message.type) {
       case "getheaders":
         peer.send({
@@ -312,6 +325,9 @@ export class BlockSync {
       }
       case "ckptchunk":
         this.#onChunk(peer, message);
+        return;
+      case "getcorpus":
+        peer.send({ type: "notfound", items: [{ type: InvType.corpus, hash: message.root }] });
         return;
       default:
         return;
@@ -674,6 +690,9 @@ export class BlockSync {
 
   #schedule(): void {
     if (this.#stopped) return;
+    this.#corpus?.schedule();
+    // No block is fetched or evaluated before the corpus is complete (headers still sync).
+    if (this.#corpus && !this.#corpus.complete) return;
     const now = performance.now();
     const peers = this.#peers().filter((p) => p.ready);
     let pendingBytes = 0;

@@ -11,6 +11,7 @@ import type { VerifiedCheckpoint } from "../../core/consensus/verified_checkpoin
 import type { Block } from "../../core/primitives/block.ts";
 import type { Tx } from "../../core/primitives/tx.ts";
 import type { UnbroadcastSet } from "../../core/mempool/unbroadcast.ts";
+import type { CorpusChunks } from "./corpus_sync.ts";
 
 /** The node as the sync sees it (the RPC `Node` satisfies it). */
 export interface SyncNode {
@@ -46,4 +47,10 @@ export interface SyncNode {
    * join {@linkcode SyncNode.unbroadcast}).
    */
   submitTransaction(tx: Tx, origin?: "local" | "peer"): Promise<MempoolEntry>;
+  /**
+   * The node's evaluation corpus (PROTOCOL §4): served to peers, and fetched from them while
+   * incomplete, when no block is downloaded or submitted. Without it `getcorpus` is answered
+   * `notfound` and blocks are synced as usual.
+   */
+  readonly corpusChunks?: CorpusChunks | undefined;
 }

@@ -96,6 +96,15 @@ export function sampleMessages(): Message[] {
       chunk: new Uint8Array(40).map((_, i) => i),
       proof: [hash(10), hash(11)],
     },
+    { type: "getcorpus", root: hash(8), chunkIndex: 5 },
+    {
+      type: "corpuschunk",
+      root: hash(8),
+      chunkIndex: 1,
+      chunk: new Uint8Array(50).map((_, i) => 255 - i),
+      proof: [hash(12)],
+    },
+    { type: "notfound", items: [{ type: InvType.corpus, hash: hash(8) }] },
     { type: "ln", id: 0x80, payload: new Uint8Array([1, 2, 3]) },
   ];
 }

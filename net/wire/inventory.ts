@@ -1,7 +1,8 @@
 /**
  * Inventory vectors for `inv`, `getdata` and `notfound`: `type u8 ‖ hash 32`, at most
  * {@link MAX_INV_ITEMS} per message. For `ckpt` the hash is the block id whose checkpoint is
- * meant (chunks are then fetched with `getckpt`).
+ * meant (chunks are then fetched with `getckpt`); `corpus` appears only in `notfound`, naming the
+ * corpus root of a `getcorpus` the peer cannot answer.
  *
  * @module
  */
@@ -11,7 +12,7 @@ import type { ByteWriter } from "../../core/encoding/byte_writer.ts";
 import { MAX_INV_ITEMS } from "./limits.ts";
 
 /** Inventory item types. */
-export const InvType = Object.freeze({ block: 1, tx: 2, ckpt: 3 } as const);
+export const InvType = Object.freeze({ block: 1, tx: 2, ckpt: 3, corpus: 4 } as const);
 
 /** One of {@link InvType}'s values. */
 export type InvTypeValue = typeof InvType[keyof typeof InvType];
@@ -20,8 +21,12 @@ export type InvTypeValue = typeof InvType[keyof typeof InvType];
 export interface InvItem {
   /** What the hash names. */
   readonly type: InvTypeValue;
-  /** Block id, txid or, for `ckpt`, the block id. */
+  /** Block id, txid, for `ckpt` the block id, for `corpus` the corpus Merkle root. */
   readonly hash: Uint8Array;
+}
+
+function isInvType(type: number): type is InvTypeValue {
+  return type >= 1 && type <= 4 && Number.isInteger(type);
 }
 
 /** Encoded size of one item. */
@@ -34,7 +39,7 @@ export function writeInvItems(w: ByteWriter, items: readonly InvItem[]): void {
   }
   w.writeCompactSize(items.length);
   for (const item of items) {
-    if (item.type !== 1 && item.type !== 2 && item.type !== 3) {
+    if (!isInvType(item.type)) {
       throw new RangeError(`Unknown inventory type ${item.type}`);
     }
     if (item.hash.length !== 32) throw new RangeError("Inventory hash must be 32 bytes");
@@ -49,7 +54,7 @@ export function readInvItems(r: ByteReader): InvItem[] {
   for (let i = 0; i < n; i++) {
     const at = r.offset;
     const type = r.readU8();
-    if (type !== 1 && type !== 2 && type !== 3) {
+    if (!isInvType(type)) {
       throw new DecodeError(`Unknown inventory type ${type} at offset ${at}`);
     }
     out.push({ type, hash: r.readBytes(32) });

@@ -37,7 +37,7 @@ Deno.test("version is laid out as PROTOCOL §8.3's table says", () => {
   assert.equal(b.length, 79);
 });
 
-Deno.test("ping, inv, getheaders, getckpt, ckptchunk and addr are laid out as §8.2 and §8.4 say", () => {
+Deno.test("ping, inv, getheaders, getckpt, ckptchunk, getcorpus, corpuschunk and addr are laid out as §8.2 and §8.4 say", () => {
   const ping = encodeMessage({ type: "ping", nonce: 0x0102_0304_0506_0708n });
   assert.deepEqual([ping[0], ping.length], [0x02, 9]);
   assert.equal(le(ping).getBigUint64(1, true), 0x0102_0304_0506_0708n);
@@ -77,6 +77,28 @@ Deno.test("ping, inv, getheaders, getckpt, ckptchunk and addr are laid out as §
   assert.equal(cc[340], 1);
   assert.deepEqual(cc.subarray(341, 373), fill(32, 0x66));
   assert.equal(cc.length, 373);
+
+  const gq = encodeMessage({ type: "getcorpus", root: fill(32, 0x77), chunkIndex: 5 });
+  assert.deepEqual([gq[0], gq.length], [0x0f, 37]);
+  assert.deepEqual(gq.subarray(1, 33), fill(32, 0x77));
+  assert.equal(le(gq).getUint32(33, true), 5);
+
+  const qc = encodeMessage({
+    type: "corpuschunk",
+    root: fill(32, 0x77),
+    chunkIndex: 1,
+    chunk: fill(300, 0x55),
+    proof: [fill(32, 0x66)],
+  });
+  assert.equal(qc[0], 0x10);
+  assert.deepEqual(qc.subarray(1, 33), fill(32, 0x77));
+  assert.equal(le(qc).getUint32(33, true), 1);
+  assert.deepEqual([qc[37], le(qc).getUint16(38, true)], [0xfd, 300]);
+  assert.deepEqual(qc.subarray(40, 340), fill(300, 0x55));
+  assert.deepEqual([qc[340], qc.length], [1, 373]);
+
+  const nf = encodeMessage({ type: "notfound", items: [{ type: 4, hash: fill(32, 0x77) }] });
+  assert.deepEqual([nf[0], nf[1], nf[2], nf.length], [0x08, 1, 4, 35]);
 
   const addr = encodeMessage({
     type: "addr",

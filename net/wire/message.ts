@@ -33,6 +33,14 @@ import {
   writeGetHeaders,
   writeHeaders,
 } from "./headers.ts";
+import {
+  type CorpusChunkPayload,
+  type GetCorpusPayload,
+  readCorpusChunk,
+  readGetCorpus,
+  writeCorpusChunk,
+  writeGetCorpus,
+} from "./corpus_chunk.ts";
 import { type InvItem, readInvItems, writeInvItems } from "./inventory.ts";
 import { MAX_LN_PAYLOAD_BYTES } from "./limits.ts";
 import { isLnMessageId, MessageId, messageTypeOf } from "./message_id.ts";
@@ -55,6 +63,8 @@ export type Message =
   | { readonly type: "tx"; readonly tx: Tx }
   | ({ readonly type: "getckpt" } & GetCkptPayload)
   | ({ readonly type: "ckptchunk" } & CkptChunkPayload)
+  | ({ readonly type: "getcorpus" } & GetCorpusPayload)
+  | ({ readonly type: "corpuschunk" } & CorpusChunkPayload)
   | LnMessage;
 
 /** A message in the `ln_*` range, passed to the Lightning layer undecoded. */
@@ -94,7 +104,11 @@ export function encodeMessage(message: Message): Uint8Array {
     }
     return prefixed(message.id, message.payload);
   }
-  const w = new ByteWriter(message.type === "ckptchunk" ? message.chunk.length + 1200 : 256);
+  const w = new ByteWriter(
+    message.type === "ckptchunk" || message.type === "corpuschunk"
+      ? message.chunk.length + 1200
+      : 256,
+  );
   w.writeU8(MessageId[message.type]);
   switch (message.type) {
     case "version":
@@ -126,6 +140,12 @@ export function encodeMessage(message: Message): Uint8Array {
       break;
     case "ckptchunk":
       writeCkptChunk(w, message);
+      break;
+    case "getcorpus":
+      writeGetCorpus(w, message);
+      break;
+    case "corpuschunk":
+      writeCorpusChunk(w, message);
       break;
   }
   return w.finish();
@@ -188,6 +208,12 @@ export function decodeMessage(bytes: Uint8Array, limits: WireLimits): Message {
       break;
     case "ckptchunk":
       message = { type, ...readCkptChunk(r) };
+      break;
+    case "getcorpus":
+      message = { type, ...readGetCorpus(r) };
+      break;
+    case "corpuschunk":
+      message = { type, ...readCorpusChunk(r) };
       break;
   }
   r.expectEnd();

@@ -1,5 +1,5 @@
 /**
- * One-byte message ids (BIP324-style short ids). `0x00..0x0e` are the core messages;
+ * One-byte message ids (BIP324-style short ids). `0x00..0x10` are the core messages;
  * `0x80..0xbf` are reserved for the Lightning (`ln_*`) messages, whose payloads the wire layer
  * hands over undecoded. Every other id is unknown and fails to decode.
  *
@@ -24,6 +24,8 @@ export const MessageId = Object.freeze(
     tx: 0x0c,
     getckpt: 0x0d,
     ckptchunk: 0x0e,
+    getcorpus: 0x0f,
+    corpuschunk: 0x10,
   } as const,
 );
 

@@ -23,6 +23,8 @@ import {
 import { decodeMessage, encodeMessage, type Message } from "./message.ts";
 import { MessageId } from "./message_id.ts";
 import { verifyChunkMessage } from "./checkpoint_chunk.ts";
+import { verifyCorpusChunkMessage } from "./corpus_chunk.ts";
+import { toHex } from "../../core/crypto/keccak.ts";
 
 const decode = (b: Uint8Array) => decodeMessage(b, LIMITS);
 
@@ -199,10 +201,12 @@ Deno.test("decodeMessage() rejects block and tx payloads above the network limit
 });
 
 Deno.test("decodeMessage() rejects unknown inventory types and address networks", () => {
-  assert.throws(
-    () => decode(new Uint8Array([MessageId.inv, 1, 4, ...hash(1)])),
-    /inventory type 4/,
-  );
+  for (const type of [0, 5]) {
+    assert.throws(
+      () => decode(new Uint8Array([MessageId.inv, 1, type, ...hash(1)])),
+      new RegExp(`inventory type ${type}`),
+    );
+  }
   const entry = ADDR_ITEM.slice();
   entry[16] = 3; // BIP155 Tor v2: not supported
   assert.throws(() => decode(listMessage(MessageId.addr, 1, entry)), /address network 3/);
@@ -240,5 +244,59 @@ Deno.test("verifyChunkMessage() accepts a received chunk only against its header
       verifyChunkMessage(got, { ...header, checkpointRoot: hash(0) }),
       false,
     );
+  }
+});
+
+Deno.test("decodeMessage() caps corpuschunk at 1 MiB and 32 proof hashes, as ckptchunk", () => {
+  const full = {
+    type: "corpuschunk" as const,
+    root: hash(3),
+    chunkIndex: 7,
+    chunk: new Uint8Array(MAX_CHUNK_BYTES),
+    proof: new Array(MAX_CHUNK_PROOF_HASHES).fill(hash(4)),
+  };
+  assert.deepEqual(decode(encodeMessage(full)), full);
+  const w = new ByteWriter(MAX_CHUNK_BYTES + 64).writeU8(MessageId.corpuschunk)
+    .writeBytes(hash(1)).writeU32(0).writeVarBytes(new Uint8Array(MAX_CHUNK_BYTES + 1))
+    .writeCompactSize(0);
+  assert.throws(() => decode(w.finish()), /exceeds maximum/);
+  const p = new ByteWriter().writeU8(MessageId.corpuschunk).writeBytes(hash(1)).writeU32(0)
+    .writeVarBytes(new Uint8Array(1)).writeCompactSize(MAX_CHUNK_PROOF_HASHES + 1);
+  for (let i = 0; i <= MAX_CHUNK_PROOF_HASHES; i++) p.writeBytes(hash(i));
+  assert.throws(() => decode(p.finish()), /exceeds maximum 32/);
+  assert.throws(() => encodeMessage({ ...full, root: new Uint8Array(31) }), RangeError);
+});
+
+Deno.test("verifyCorpusChunkMessage() accepts a chunk only under the pinned root and length", () => {
+  const corpus = seededBytes(11)(MAX_CHUNK_BYTES + 500); // two chunks
+  const hashes = chunkHashes(corpus);
+  const root = checkpointRoot(corpus);
+  const pin = {
+    rootHex: toHex(root),
+    bytes: corpus.length,
+    chunkBytes: MAX_CHUNK_BYTES,
+    bundled: false,
+  };
+  for (let index = 0; index < 2; index++) {
+    const msg = {
+      type: "corpuschunk" as const,
+      root,
+      chunkIndex: index,
+      chunk: corpus.slice(index * MAX_CHUNK_BYTES, (index + 1) * MAX_CHUNK_BYTES),
+      proof: merkleProof(hashes, index),
+    };
+    const got = decode(encodeMessage(msg)) as typeof msg;
+    assert.ok(verifyCorpusChunkMessage(got, pin), `chunk ${index}`);
+    const tampered = got.chunk.slice();
+    tampered[3]! ^= 1;
+    assert.equal(verifyCorpusChunkMessage({ ...got, chunk: tampered }, pin), false);
+    assert.equal(verifyCorpusChunkMessage({ ...got, chunkIndex: 1 - index }, pin), false);
+    // A chunk of another corpus, even if it verifies under its own root, is not this network's.
+    assert.equal(verifyCorpusChunkMessage(got, { ...pin, rootHex: toHex(hash(0)) }), false);
+    // The last chunk's length ties the chunks to the pinned byte count (the root commits the
+    // chunk count only).
+    if (index === 1) {
+      assert.equal(verifyCorpusChunkMessage(got, { ...pin, bytes: corpus.length + 1 }), false);
+    }
   }
 });

@@ -24,6 +24,15 @@ export {
   writeGetCkpt,
 } from "./checkpoint_chunk.ts";
 export {
+  type CorpusChunkPayload,
+  type GetCorpusPayload,
+  readCorpusChunk,
+  readGetCorpus,
+  verifyCorpusChunkMessage,
+  writeCorpusChunk,
+  writeGetCorpus,
+} from "./corpus_chunk.ts";
+export {
   type GetHeadersPayload,
   readGetHeaders,
   readHeaders,

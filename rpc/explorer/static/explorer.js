@@ -12,9 +12,11 @@
   const PLOTS = [
     {
       id: "chart-loss",
-      title: "Validation loss (nats) by height",
+      // Each block's loss is on its own sample (PROTOCOL §5.9); genesis claims none, so it
+      // has no point rather than a misleading 0.
+      title: "Sample loss (nats) by height, each block on its own sample",
       series: [{ label: "loss", stroke: "#c0392b", value: (_u, v) => v?.toFixed(6) }],
-      columns: (rows) => [rows.map((r) => r.loss)],
+      columns: (rows) => [rows.map((r) => r.height === 0 ? null : r.loss)],
     },
     {
       id: "chart-size",
@@ -80,6 +82,11 @@
     return a;
   }
 
+  /** A row's sample loss for display: genesis claims no sample. */
+  function lossText(row) {
+    return row.height === 0 ? "— (genesis: no sample)" : row.loss.toFixed(6);
+  }
+
   function addRecent(row) {
     const body = document.querySelector("#recent-blocks tbody");
     if (!body) return;
@@ -88,7 +95,7 @@
       link(`/block/${row.hash}`, String(row.height)),
       link(`/block/${row.hash}`, `${row.hash.slice(0, 8)}…${row.hash.slice(-8)}`),
       new Date(row.time * 1000).toISOString().replace(".000Z", "Z"),
-      row.loss.toFixed(6),
+      lossText(row),
       `${(row.improvement_ppm / 1e4).toFixed(2)}%`,
       `${row.d_model}x${row.layers}`,
       `${row.reward} RNT`,
@@ -109,7 +116,7 @@
     draw();
     setText("height", String(row.height));
     setText("hash", row.hash);
-    setText("loss", row.loss.toFixed(6));
+    setText("loss", lossText(row));
     setText("model", `${row.d_model} x ${row.layers}`);
     setText("supply", `${row.supply} RNT`);
     addRecent(row);

@@ -40,6 +40,15 @@ import { FIRST_COMMITMENT_INDEX, perCommitmentSecret } from "./shachain.ts";
 import { ONION_PACKET_BYTES } from "./sphinx.ts";
 import { paymentHashOf } from "./invoice.ts";
 import { ChannelError, type ChannelErrorReason } from "./channel_error.ts";
+import {
+  buildCommitmentTx,
+  fundingOutput,
+  MRES_PER_RESONANCE,
+  signFundingSpend,
+} from "./commitment_tx.ts";
+import { REGTEST } from "../consensus/params.ts";
+import { verify } from "../crypto/ed25519.ts";
+import { sighash } from "../primitives/tx_hash.ts";
 
 /** The bytes both sides sign for a commitment: sides named from the owner's point of view. */
 export function canonicalCommitmentBytes(
@@ -76,6 +85,53 @@ export function ed25519Signer(
   };
 }
 
+/** The network magic the transaction signer signs under. */
+export const TEST_MAGIC = REGTEST.magic;
+
+/**
+ * A commitment signer over the real commitment transactions (§9.7): it builds the transaction
+ * of the spec with `buildCommitmentTx` and signs or checks its funding-input sighash with the
+ * funding keys, as the node will. A spec the builder refuses throws.
+ */
+export function transactionSigner(
+  config: ChannelConfig,
+  fundingSeed: Uint8Array,
+): CommitmentSigner {
+  const fundingValue = config.capacityMres / MRES_PER_RESONANCE;
+  const fundingOutpoint = { txid: new Uint8Array(32).fill(0xf0), vout: 1 };
+  const funding = fundingOutput(
+    config.localParams.fundingKey,
+    config.remoteParams.fundingKey,
+    fundingValue,
+  ).output;
+  const build = (spec: CommitmentSpec, point: Uint8Array) =>
+    buildCommitmentTx(TEST_MAGIC, spec, {
+      local: config.localParams,
+      remote: config.remoteParams,
+      funder: config.funder,
+      fundingOutpoint,
+      fundingValue,
+      ownerPerCommitmentPoint: point,
+    });
+  return {
+    signRemoteCommitment: (spec, point) =>
+      signFundingSpend(
+        TEST_MAGIC,
+        build(spec, point).tx,
+        funding,
+        fundingSeed,
+        config.localParams.fundingKey,
+      )
+        .signature,
+    verifyLocalCommitment: (spec, point, signature) =>
+      verify(
+        signature,
+        sighash(TEST_MAGIC, build(spec, point).tx, 0, [funding]),
+        config.remoteParams.fundingKey,
+      ),
+  };
+}
+
 /** One party of a test channel. */
 export interface Party {
   readonly name: "alice" | "bob";
@@ -96,6 +152,8 @@ export interface OpenOptions {
   bobLimits?: Partial<ChannelLimits>;
   aliceDustLimitResonances?: bigint;
   bobDustLimitResonances?: bigint;
+  /** Sign the real commitment transactions (§9.7) instead of the canonical spec bytes. */
+  realTransactions?: boolean;
 }
 
 /** Default limits: large enough that only the test that means to hit one does. */
@@ -159,8 +217,12 @@ function openFreshChannel(options: OpenOptions): { alice: Party; bob: Party } {
     localLimits: bobLimits,
     remoteLimits: aliceLimits,
   };
-  const aliceSigner = ed25519Signer(channelId, aliceFunding, ed25519.getPublicKey(bobFunding));
-  const bobSigner = ed25519Signer(channelId, bobFunding, ed25519.getPublicKey(aliceFunding));
+  const aliceSigner = options.realTransactions
+    ? transactionSigner(aliceConfig, aliceFunding)
+    : ed25519Signer(channelId, aliceFunding, ed25519.getPublicKey(bobFunding));
+  const bobSigner = options.realTransactions
+    ? transactionSigner(bobConfig, bobFunding)
+    : ed25519Signer(channelId, bobFunding, ed25519.getPublicKey(aliceFunding));
   const aliceSpecs = initialCommitmentSpecs(aliceConfig, feeratePerByte, pushMres);
   const bobSpecs = initialCommitmentSpecs(bobConfig, feeratePerByte, pushMres);
   const sigForBob = aliceSigner.signRemoteCommitment(aliceSpecs.remote, pointOf(bobSeed, 0));

@@ -118,9 +118,9 @@ function tryAct(from: Party, to: Party, action: (s: ChannelState) => ChannelActi
   }
 }
 
-function runOnce(seed: number): Outcome {
+function runOnce(seed: number, realTransactions = false): Outcome {
   const rnd = rngOf(seed);
-  const { alice, bob } = openChannel({ pushMres: PUSH, feeratePerByte: 1 });
+  const { alice, bob } = openChannel({ pushMres: PUSH, feeratePerByte: 1, realTransactions });
   const preimages = new Map<string, Uint8Array>();
   const expected = { alice: CAPACITY - PUSH, bob: PUSH };
   let payment = 0;
@@ -252,6 +252,16 @@ Deno.test("a run persisted and reloaded at every step ends in the same bytes as 
       assert.deepEqual(persisted.bob, inMemory.bob, `seed ${seed}: Bob differs`);
     } finally {
       setPersistEveryStep(true);
+    }
+  }
+});
+
+Deno.test("random interleavings sign and check the real commitment transactions (10 runs)", () => {
+  for (let seed = 1001; seed <= 1010; seed++) {
+    try {
+      runOnce(seed, true);
+    } catch (e) {
+      throw new Error(`seed ${seed}: ${e instanceof Error ? e.stack : e}`);
     }
   }
 });

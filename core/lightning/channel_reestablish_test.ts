@@ -159,5 +159,19 @@ Deno.test("channel_reestablish with a secret or point that is not the one known 
     () => receiveReestablish(a, { ...genuine, nextRevocationNumber: 9n }),
     "bad-reestablish",
   );
+  // A commitment we never signed for the peer: only if we restored old state.
+  expectReason(
+    () =>
+      receiveReestablish(a, {
+        ...genuine,
+        nextCommitmentNumber: genuine.nextCommitmentNumber + 1n,
+      }),
+    "local-lost-state",
+  );
+  // next_commitment_number 0: the peer has not even commitment 0 (BOLT 2: fail the channel).
+  expectReason(
+    () => receiveReestablish(a, { ...genuine, nextCommitmentNumber: 0n }),
+    "peer-lost-state",
+  );
   assert.equal(receiveReestablish(a, genuine).replies.length, 0);
 });

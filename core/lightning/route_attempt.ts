@@ -6,9 +6,10 @@
  *
  * | failure (from an intermediate hop)                        | next attempt                      |
  * | --------------------------------------------------------- | --------------------------------- |
- * | BADONION (the next node could not read its onion)         | exclude the next node             |
+ * | BADONION (the next node could not read its onion)         | exclude the next node (the        |
+ * |                                                           | channel if it is the payee)       |
  * | NODE flag (temporary/permanent node failure, …)           | exclude the erring node           |
- * | `unknown_next_peer`                                       | exclude the next node             |
+ * | `unknown_next_peer`                                       | the same                          |
  * | UPDATE flag with an enclosed update the graph accepts,    | apply it, retry (nothing excluded)|
  * | for fee/amount/expiry codes                               |                                   |
  * | `temporary_channel_failure`, `channel_disabled`, UPDATE   | apply any update, exclude the     |
@@ -138,7 +139,12 @@ export function nextPaymentStep(
     const outgoing = route.hops[i + 1]!;
     const outgoingKey = directionKey(outgoing.shortChannelId, outgoing.direction);
     if (code & FailureFlag.BADONION || code === FailureCode.UNKNOWN_NEXT_PEER) {
-      stop = excludeNode(i + 1);
+      // The next node could not be reached or could not read its onion. When it is the payee,
+      // only this way to it is given up.
+      if (i + 1 === last) {
+        directions.add(directionKey(outgoing.shortChannelId, 0));
+        directions.add(directionKey(outgoing.shortChannelId, 1));
+      } else excludeNode(i + 1);
     } else if (code & FailureFlag.NODE) {
       excludeNode(i);
     } else if (code & FailureFlag.UPDATE) {

@@ -15,7 +15,7 @@
  *
  * The last term prices the time the payer's money is locked in u's incoming HTLC: at the
  * default `risk_ppm_per_year` = 100,000 (10 % a year, Core Lightning's default `riskfactor`),
- * 1 RNT locked a day longer costs 27,397 mres. The payee's HTLC carries `amount` and expires at
+ * 1 RNT (10^11 mres) locked a day longer costs 27,397,260 mres (0.00027 RNT). The payee's HTLC carries `amount` and expires at
  * `now + final_delta`; the payer charges itself no fee on its own channel. An edge is usable when
  * neither end nor the direction is excluded, the direction is not disabled, `htlc_minimum ≤
  * amount ≤ htlc_maximum` of its policy, the amount fits the capacity when known, the route stays

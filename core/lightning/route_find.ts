@@ -26,7 +26,7 @@
  */
 import { MAX_HOPS } from "./sphinx.ts";
 import type { RouteHintHop } from "./invoice.ts";
-import type { ChannelGraph, GraphChannel } from "./graph.ts";
+import type { ChannelGraph } from "./graph.ts";
 import { nodeKey } from "./graph.ts";
 import { shortChannelIdFromHintBytes } from "./gossip_channel_id.ts";
 
@@ -120,14 +120,15 @@ export function forwardingFee(
     amountMres * BigInt(policy.feeProportionalMillionths) / 1_000_000n;
 }
 
-interface Edge {
+/** A channel of an invoice's route hint, seen from the node it reaches. */
+interface HintEdge {
   /** Hex of the node the edge leaves (the forwarding node). */
   from: string;
-  fromId: Uint8Array;
   shortChannelId: bigint;
   direction: 0 | 1;
-  capacityMres: bigint | undefined;
-  policy: EdgePolicy | undefined;
+  policy: EdgePolicy;
+  /** The node the edge reaches. */
+  toId: Uint8Array;
 }
 
 interface EdgePolicy {
@@ -145,7 +146,7 @@ interface Label {
   expiry: number;
   hops: number;
   /** The channel out of this node towards the payee, and the node it reaches. */
-  next: { edge: Edge; to: string; toId: Uint8Array } | undefined;
+  next: { shortChannelId: bigint; direction: 0 | 1; to: string; toId: Uint8Array } | undefined;
   settled: boolean;
 }
 
@@ -186,7 +187,7 @@ export function findRoute(graph: ChannelGraph, request: RouteRequest): Route {
   const riskDivisor = 1_000_000n * SECS_PER_YEAR;
   const excludedNodes = request.excludedNodes ?? EMPTY;
   const excludedDirections = request.excludedDirections ?? EMPTY;
-  const hintEdges = edgesOfHints(request.routeHints ?? [], target);
+  const hintEdges = edgesOfHints(request.routeHints ?? [], target, request.target);
 
   if (graph.channelsOf(source).size === 0 && !hintEdges.has(source)) {
     throw new RouteError("unknown-payer", `payer ${source} has no channel in the graph`);
@@ -211,74 +212,103 @@ export function findRoute(graph: ChannelGraph, request: RouteRequest): Route {
   });
   heap.push(0n, 0, target);
 
+  const checkDirections = excludedDirections.size > 0;
+  const checkNodes = excludedNodes.size > 0;
+  /** Offers u the route through channel u→v (v settled with label lv). */
+  const relax = (
+    u: string,
+    shortChannelId: bigint,
+    direction: 0 | 1,
+    capacityMres: bigint | undefined,
+    policy: EdgePolicy | undefined,
+    v: string,
+    vId: Uint8Array,
+    lv: Label,
+  ): void => {
+    const lu = labels.get(u);
+    if (lu?.settled) return;
+    if (checkNodes && u !== source && excludedNodes.has(u)) return;
+    if (checkDirections && excludedDirections.has(directionKey(shortChannelId, direction))) return;
+    const amount = lv.amount;
+    if (capacityMres !== undefined && amount > capacityMres) return;
+    if (policy) {
+      if (policy.disabled) return;
+      if (amount < policy.htlcMinimumMres) return;
+      if (policy.htlcMaximumMres !== undefined && amount > policy.htlcMaximumMres) return;
+    }
+    let cost: bigint;
+    let amountU: bigint;
+    let expiry: number;
+    if (u === source) {
+      // The payer charges itself nothing on its own channel.
+      if (lv.hops + 1 > maxHops) return;
+      cost = lv.cost;
+      amountU = amount;
+      expiry = lv.expiry;
+    } else {
+      if (!policy) return;
+      if (lv.hops + 2 > maxHops) return;
+      const fee = forwardingFee(policy, amount);
+      amountU = amount + fee;
+      expiry = lv.expiry + policy.timeLockDeltaSecs;
+      cost = lv.cost + fee +
+        amountU * BigInt(policy.timeLockDeltaSecs) * riskPpm / riskDivisor;
+    }
+    if (expiry - request.nowSecs > maxDelay) return;
+    if (request.maxFeeMres !== undefined && amountU - request.amountMres > request.maxFeeMres) {
+      return;
+    }
+    const hops = lv.hops + 1;
+    if (lu && (lu.cost < cost || (lu.cost === cost && lu.hops <= hops))) return;
+    labels.set(u, {
+      cost,
+      amount: amountU,
+      expiry,
+      hops,
+      next: { shortChannelId, direction, to: v, toId: vId },
+      settled: false,
+    });
+    heap.push(cost, hops, u);
+  };
+
   while (heap.size > 0) {
     const { node: v } = heap.pop();
     const lv = labels.get(v)!;
     if (lv.settled) continue;
     lv.settled = true;
     if (v === source) return buildRoute(labels, source, request, finalExpiry);
-    const relax = (edge: Edge, vId: Uint8Array) => {
-      const u = edge.from;
-      if (excludedNodes.has(u) && u !== source) return;
-      if (excludedDirections.has(directionKey(edge.shortChannelId, edge.direction))) return;
-      const lu = labels.get(u);
-      if (lu?.settled) return;
-      const amount = lv.amount;
-      if (edge.capacityMres !== undefined && amount > edge.capacityMres) return;
-      const policy = edge.policy;
-      if (policy) {
-        if (policy.disabled) return;
-        if (amount < policy.htlcMinimumMres) return;
-        if (policy.htlcMaximumMres !== undefined && amount > policy.htlcMaximumMres) return;
-      }
-      let label: Label;
-      if (u === source) {
-        if (lv.hops + 1 > maxHops) return;
-        if (request.maxFeeMres !== undefined && amount - request.amountMres > request.maxFeeMres) {
-          return;
-        }
-        label = {
-          cost: lv.cost,
-          amount,
-          expiry: lv.expiry,
-          hops: lv.hops + 1,
-          next: undefined,
-          settled: false,
-        };
-      } else {
-        if (!policy) return;
-        if (lv.hops + 2 > maxHops) return;
-        const fee = forwardingFee(policy, amount);
-        const amountU = amount + fee;
-        if (request.maxFeeMres !== undefined && amountU - request.amountMres > request.maxFeeMres) {
-          return;
-        }
-        const expiry = lv.expiry + policy.timeLockDeltaSecs;
-        if (expiry - request.nowSecs > maxDelay) return;
-        const risk = amountU * BigInt(policy.timeLockDeltaSecs) * riskPpm / riskDivisor;
-        label = {
-          cost: lv.cost + fee + risk,
-          amount: amountU,
-          expiry,
-          hops: lv.hops + 1,
-          next: undefined,
-          settled: false,
-        };
-      }
-      if (u === source && label.expiry - request.nowSecs > maxDelay) return;
-      if (lu && (lu.cost < label.cost || (lu.cost === label.cost && lu.hops <= label.hops))) {
-        return;
-      }
-      label.next = { edge, to: v, toId: vId };
-      labels.set(u, label);
-      heap.push(label.cost, label.hops, u);
-    };
     for (const channel of graph.channelsOf(v)) {
-      const intoV = graphEdgeInto(channel, v);
-      relax(intoV, v === channel.node1 ? channel.nodeId1 : channel.nodeId2);
+      // Into node 2 means forwarding from node 1: direction 0, node 1's update.
+      if (v === channel.node2) {
+        relax(
+          channel.node1,
+          channel.shortChannelId,
+          0,
+          channel.capacityMres,
+          channel.updates[0],
+          v,
+          channel.nodeId2,
+          lv,
+        );
+      } else {
+        relax(
+          channel.node2,
+          channel.shortChannelId,
+          1,
+          channel.capacityMres,
+          channel.updates[1],
+          v,
+          channel.nodeId1,
+          lv,
+        );
+      }
     }
     const hinted = hintEdges.get(v);
-    if (hinted) { for (const e of hinted) relax(e.edge, e.toId); }
+    if (hinted) {
+      for (const e of hinted) {
+        relax(e.from, e.shortChannelId, e.direction, undefined, e.policy, v, e.toId, lv);
+      }
+    }
   }
   throw new RouteError(
     "no-route",
@@ -286,39 +316,26 @@ export function findRoute(graph: ChannelGraph, request: RouteRequest): Route {
   );
 }
 
-function graphEdgeInto(channel: GraphChannel, v: string): Edge {
-  // Into node 2 means forwarding from node 1: direction 0, node 1's update.
-  const direction: 0 | 1 = v === channel.node2 ? 0 : 1;
-  const update = channel.updates[direction];
-  return {
-    from: direction === 0 ? channel.node1 : channel.node2,
-    fromId: direction === 0 ? channel.nodeId1 : channel.nodeId2,
-    shortChannelId: channel.shortChannelId,
-    direction,
-    capacityMres: channel.capacityMres,
-    policy: update,
-  };
-}
-
 /** Incoming edges of the hinted private channels, keyed by the node they reach. */
 function edgesOfHints(
   hints: readonly (readonly RouteHintHop[])[],
   target: string,
-): Map<string, { edge: Edge; toId: Uint8Array }[]> {
-  const out = new Map<string, { edge: Edge; toId: Uint8Array }[]>();
+  targetId: Uint8Array,
+): Map<string, HintEdge[]> {
+  const out = new Map<string, HintEdge[]>();
   for (const hint of hints) {
     hint.forEach((hop, i) => {
-      const next = hint[i + 1];
-      const toId = next ? next.nodeId : undefined;
-      const to = toId ? nodeKey(toId) : target;
+      const toId = hint[i + 1]?.nodeId ?? targetId;
+      const to = toId === targetId ? target : nodeKey(toId);
       const from = nodeKey(hop.nodeId);
       if (from === to) return;
-      const edge: Edge = {
+      let list = out.get(to);
+      if (!list) out.set(to, list = []);
+      list.push({
         from,
-        fromId: hop.nodeId,
         shortChannelId: shortChannelIdFromHintBytes(hop.channelId),
         direction: from < to ? 0 : 1,
-        capacityMres: undefined,
+        toId,
         policy: {
           disabled: false,
           timeLockDeltaSecs: hop.deltaSecs,
@@ -327,10 +344,7 @@ function edgesOfHints(
           feeBaseMres: hop.feeBaseMilliResonances,
           feeProportionalMillionths: hop.feeProportionalMillionths,
         },
-      };
-      let list = out.get(to);
-      if (!list) out.set(to, list = []);
-      list.push({ edge, toId: toId ?? hexToBytes(target) });
+      });
     });
   }
   return out;
@@ -345,12 +359,12 @@ function buildRoute(
   const hops: RouteHop[] = [];
   let at = labels.get(source)!;
   while (at.next) {
-    const { edge, to, toId } = at.next;
+    const { shortChannelId, direction, to, toId } = at.next;
     const reached = labels.get(to)!;
     hops.push({
       nodeId: toId,
-      shortChannelId: edge.shortChannelId,
-      direction: edge.direction,
+      shortChannelId,
+      direction,
       amountMres: reached.amount,
       expirySecs: reached.expiry,
     });
@@ -374,12 +388,6 @@ function checkSecs(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
   }
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

@@ -158,3 +158,24 @@ Deno.test("gossip encoders refuse values their decoders would refuse", () => {
   const nine = Array.from({ length: 9 }, () => NODE_ANN.addresses[0]!);
   assert.throws(() => encodeNodeAnnouncement({ ...NODE_ANN, addresses: nine }), RangeError);
 });
+
+Deno.test("gossip messages put each field at the offset PROTOCOL §9.10 states", () => {
+  const u = encodeChannelUpdate(UPDATE);
+  const view = new DataView(u.buffer);
+  assert.equal(view.getBigUint64(64, true), UPDATE.shortChannelId);
+  assert.equal(view.getBigUint64(72, true), BigInt(UPDATE.timestamp));
+  assert.equal(view.getUint32(81, true), UPDATE.timeLockDeltaSecs);
+  assert.equal(view.getBigUint64(85, true), UPDATE.htlcMinimumMres);
+  assert.equal(view.getBigUint64(93, true), UPDATE.htlcMaximumMres);
+  assert.equal(view.getUint32(101, true), UPDATE.feeBaseMres);
+  assert.equal(view.getUint32(105, true), UPDATE.feeProportionalMillionths);
+  const n = encodeNodeAnnouncement(NODE_ANN);
+  assert.deepEqual(n.slice(64, 96), NODE_ANN.nodeId);
+  assert.equal(new DataView(n.buffer).getBigUint64(96, true), BigInt(NODE_ANN.timestamp));
+  assert.equal(new TextDecoder().decode(n.slice(104, 104 + 14)), NODE_ANN.alias);
+  assert.equal(n[136], NODE_ANN.addresses.length);
+  assert.deepEqual([...n.subarray(137, 144)], [1, 127, 0, 0, 1, 0x07, 0x26]); // port 9735 LE
+  const a = encodeChannelAnnouncement(ANNOUNCEMENT);
+  assert.deepEqual(a.slice(296, 328), ANNOUNCEMENT.nodeId2);
+  assert.deepEqual(a.slice(328, 360), ANNOUNCEMENT.fundingKey1);
+});

@@ -13,7 +13,7 @@
  *   [now − 2 weeks, now + 1 hour] (`stale`, `timestamp-too-new`); newer than the held update of
  *   that direction (`not-newer`); signed by the direction's node (`bad-signature`); HTLC maximum
  *   ≤ capacity (`htlc-maximum-above-capacity`); within the origin's rate limit (`rate-limited`).
- * - `node_announcement`: the node has a channel (`unknown-node`); the same time rules; signed by
+ * - `node_announcement`: the node has an announced channel (`unknown-node`); the same time rules; signed by
  *   the node (`bad-signature`); rate limit.
  *
  * Cheap checks come before signatures, so old news and floods cost no signature check.
@@ -265,8 +265,8 @@ export class ChannelGraph {
   /** Validates a `node_announcement` and keeps it (rules in the module doc). */
   applyNodeAnnouncement(msg: NodeAnnouncement, ctx: GossipContext): void {
     const node = nodeKey(msg.nodeId);
-    if (!this.#channelsOfNode.has(node)) {
-      throw new GossipError("unknown-node", `node ${node} has no channel in the graph`);
+    if (![...this.channelsOf(node)].some((c) => c.announcement)) {
+      throw new GossipError("unknown-node", `node ${node} has no announced channel`);
     }
     checkTimestamp(msg.timestamp, ctx.nowSecs, `node_announcement ${node}`);
     const held = this.#nodeAnnouncements.get(node);

@@ -146,6 +146,9 @@ Deno.test("applyNodeAnnouncement() needs a channel, a valid signature and a newe
   const ann = (seed: Uint8Array, timestamp: number, alias = "n") =>
     signNodeAnnouncement({ timestamp, alias, addresses: [] }, seed, MAGIC);
   rejectsWith(() => graph.applyNodeAnnouncement(ann(C.seed, NOW), chain.context()), "unknown-node");
+  // A private channel does not make a node public.
+  graph.addPrivateChannel({ shortChannelId: 99n, nodeIdA: C.id, nodeIdB: B.id }, NOW);
+  rejectsWith(() => graph.applyNodeAnnouncement(ann(C.seed, NOW), chain.context()), "unknown-node");
   graph.applyNodeAnnouncement(ann(A.seed, NOW - 10, "alice"), chain.context());
   assert.equal(graph.nodeAnnouncement(A.key)!.alias, "alice");
   rejectsWith(

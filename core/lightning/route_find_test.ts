@@ -334,3 +334,80 @@ Deno.test("findRoute() on a seeded random graph: every route keeps the forwardin
   }
   assert.ok(found >= 10, `only ${found} of 40 pairs routed`);
 });
+
+Deno.test("findRoute() without the risk term finds the least fee on small graphs (vs every simple path)", () => {
+  // With risk 0 a label's cost is its total fee, so a cheaper label also carries a smaller
+  // amount: fees grow with the amount and htlc maxima only cut large amounts, so Dijkstra is
+  // exact (htlc minima, the risk term and the hop limit would break that; they are off here).
+  const rnd = mulberry32(77);
+  const outcomes = { routed: 0, none: 0 };
+  for (let round = 0; round < 40; round++) {
+    const nodes = Array.from({ length: 7 }, (_, i) => testNode(100 + i));
+    const graph = new ChannelGraph();
+    for (let k = 0; k < 12; k++) {
+      const i = Math.floor(rnd() * 7);
+      const j = (i + 1 + Math.floor(rnd() * 6)) % 7;
+      const randomPolicy = () =>
+        policy({
+          disabled: rnd() < 0.1,
+          htlcMinimumMres: 0n,
+          htlcMaximumMres: BigInt(Math.floor(1_000_000 + rnd() * 200_000)),
+          feeBaseMres: Math.floor(rnd() * 3000),
+          feeProportionalMillionths: Math.floor(rnd() * 50_000),
+          timeLockDeltaSecs: 60,
+        });
+      graph.addPrivateChannel({
+        shortChannelId: BigInt(k + 1),
+        nodeIdA: nodes[i]!.id,
+        nodeIdB: nodes[j]!.id,
+        capacityMres: BigInt(Math.floor(1_000_000 + rnd() * 300_000)),
+        policyAToB: randomPolicy(),
+        policyBToA: randomPolicy(),
+      }, 0);
+    }
+    const [source, target] = [nodes[0]!, nodes[6]!];
+    const amount = 1_000_000n;
+    // Every simple path, its amounts computed backwards under the same rules.
+    let best: bigint | undefined;
+    const walk = (at: string, visited: Set<string>, path: { channel: bigint; dir: 0 | 1 }[]) => {
+      if (at === target.key) {
+        let amt = amount;
+        for (let h = path.length - 1; h >= 0; h--) {
+          const c = graph.channel(path[h]!.channel)!;
+          if (amt > c.capacityMres!) return;
+          const p = c.updates[path[h]!.dir]!;
+          if (p.disabled || amt > p.htlcMaximumMres) return;
+          if (h > 0) amt += forwardingFee(p, amt);
+        }
+        if (best === undefined || amt - amount < best) best = amt - amount;
+        return;
+      }
+      for (const c of graph.channelsOf(at)) {
+        const dir: 0 | 1 = c.node1 === at ? 0 : 1;
+        const next = dir === 0 ? c.node2 : c.node1;
+        if (visited.has(next)) continue;
+        walk(next, new Set([...visited, next]), [...path, { channel: c.shortChannelId, dir }]);
+      }
+    };
+    if (graph.channelsOf(source.key).size === 0 || graph.channelsOf(target.key).size === 0) {
+      continue;
+    }
+    walk(source.key, new Set([source.key]), []);
+    const req = {
+      source: source.id,
+      target: target.id,
+      amountMres: amount,
+      nowSecs: NOW,
+      finalDeltaSecs: 600,
+      riskPpmPerYear: 0n,
+    };
+    if (best === undefined) {
+      assert.throws(() => findRoute(graph, req), RouteError, `round ${round}`);
+      outcomes.none++;
+    } else {
+      assert.equal(findRoute(graph, req).feeMres, best, `round ${round}`);
+      outcomes.routed++;
+    }
+  }
+  assert.ok(outcomes.routed >= 15 && outcomes.none >= 1, JSON.stringify(outcomes));
+});

@@ -1,7 +1,7 @@
 /**
  * How long does `findRoute` take on a graph the size of a young Lightning network? Seeded random
- * graphs of 1,000 and 10,000 nodes, each node opening two channels to random others (so about
- * four channels per node, 2 per node in all), random policies (5 % of directions disabled) and
+ * graphs of 1,000 and 10,000 nodes, each node opening two channels to random others (2N channels,
+ * so each node has about four), random policies (5 % of directions disabled) and
  * capacities. For each size: the median, minimum and 90th percentile over `RUNS` random
  * payer/payee pairs; the worst case (a payer outside the payee's component, so the search
  * visits everything it can reach and fails); and, as the baseline measured in the same run, a

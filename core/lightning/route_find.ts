@@ -189,7 +189,8 @@ export function findRoute(graph: ChannelGraph, request: RouteRequest): Route {
   const excludedDirections = request.excludedDirections ?? EMPTY;
   const hintEdges = edgesOfHints(request.routeHints ?? [], target, request.target);
 
-  if (graph.channelsOf(source).size === 0 && !hintEdges.has(source)) {
+  const hintSources = new Set([...hintEdges.values()].flat().map((e) => e.from));
+  if (graph.channelsOf(source).size === 0 && !hintSources.has(source)) {
     throw new RouteError("unknown-payer", `payer ${source} has no channel in the graph`);
   }
   if (graph.channelsOf(target).size === 0 && !hintEdges.has(target)) {

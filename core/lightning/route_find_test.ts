@@ -231,6 +231,23 @@ Deno.test("findRoute() follows an invoice's route hint to a payee without public
   );
   assert.deepEqual(via(route), [A.key, T.key]);
   assert.equal(route.hops[1]!.shortChannelId, hintId);
+  // A payer whose only channel is the hint's own (it is the hint's first node) is not unknown.
+  const direct = findRoute(
+    new ChannelGraph(),
+    request({
+      routeHints: [[{
+        nodeId: S.id,
+        channelId: shortChannelIdToHintBytes(hintId),
+        feeBaseMilliResonances: 10,
+        feeProportionalMillionths: 500,
+        deltaSecs: 7200,
+      }]],
+    }),
+  );
+  assert.deepEqual(direct.hops.map((h) => [h.shortChannelId, h.amountMres]), [[
+    hintId,
+    1_000_000n,
+  ]]);
   assert.deepEqual(route.hops.map((h) => [h.amountMres, h.expirySecs]), [
     [1_000_510n, NOW + 10_800 + 7200],
     [1_000_000n, NOW + 10_800],

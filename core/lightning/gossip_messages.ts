@@ -323,6 +323,67 @@ export function decodeNodeAnnouncement(bytes: Uint8Array): NodeAnnouncement {
   return { signature, nodeId, timestamp, alias, addresses };
 }
 
+/** A gossip message with its kind, as it travels in a frame (§8.1: `id u8 ‖ payload`). */
+export type GossipMessage =
+  | { kind: "channel_announcement"; message: ChannelAnnouncement }
+  | { kind: "node_announcement"; message: NodeAnnouncement }
+  | { kind: "channel_update"; message: ChannelUpdate };
+
+/**
+ * Encodes a gossip message with its id byte first.
+ *
+ * @example
+ * ```ts
+ * import { decodeGossipMessage, encodeGossipMessage } from "./gossip_messages.ts";
+ * const bytes = encodeGossipMessage({
+ *   kind: "node_announcement",
+ *   message: {
+ *     signature: new Uint8Array(64), nodeId: new Uint8Array(32).fill(1), timestamp: 1,
+ *     alias: "n", addresses: [],
+ *   },
+ * });
+ * console.log(bytes[0], decodeGossipMessage(bytes).kind); // 177 node_announcement
+ * ```
+ */
+export function encodeGossipMessage(msg: GossipMessage): Uint8Array {
+  let id: number;
+  let payload: Uint8Array;
+  switch (msg.kind) {
+    case "channel_announcement":
+      id = CHANNEL_ANNOUNCEMENT_MESSAGE_ID;
+      payload = encodeChannelAnnouncement(msg.message);
+      break;
+    case "node_announcement":
+      id = NODE_ANNOUNCEMENT_MESSAGE_ID;
+      payload = encodeNodeAnnouncement(msg.message);
+      break;
+    case "channel_update":
+      id = CHANNEL_UPDATE_MESSAGE_ID;
+      payload = encodeChannelUpdate(msg.message);
+      break;
+  }
+  const out = new Uint8Array(1 + payload.length);
+  out[0] = id;
+  out.set(payload, 1);
+  return out;
+}
+
+/** Decodes `id u8 ‖ payload` of a gossip message; any other id is a DecodeError. */
+export function decodeGossipMessage(bytes: Uint8Array): GossipMessage {
+  if (bytes.length === 0) throw new DecodeError("gossip message is empty");
+  const payload = bytes.subarray(1);
+  switch (bytes[0]) {
+    case CHANNEL_ANNOUNCEMENT_MESSAGE_ID:
+      return { kind: "channel_announcement", message: decodeChannelAnnouncement(payload) };
+    case NODE_ANNOUNCEMENT_MESSAGE_ID:
+      return { kind: "node_announcement", message: decodeNodeAnnouncement(payload) };
+    case CHANNEL_UPDATE_MESSAGE_ID:
+      return { kind: "channel_update", message: decodeChannelUpdate(payload) };
+    default:
+      throw new DecodeError(`not a gossip message id: 0x${bytes[0]!.toString(16)}`);
+  }
+}
+
 /** Bytewise order of two byte strings (negative, zero or positive). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);

@@ -8,9 +8,11 @@ import {
   type ChannelUpdate,
   decodeChannelAnnouncement,
   decodeChannelUpdate,
+  decodeGossipMessage,
   decodeNodeAnnouncement,
   encodeChannelAnnouncement,
   encodeChannelUpdate,
+  encodeGossipMessage,
   encodeNodeAnnouncement,
   type NodeAnnouncement,
 } from "./gossip_messages.ts";
@@ -178,4 +180,20 @@ Deno.test("gossip messages put each field at the offset PROTOCOL §9.10 states",
   const a = encodeChannelAnnouncement(ANNOUNCEMENT);
   assert.deepEqual(a.slice(296, 328), ANNOUNCEMENT.nodeId2);
   assert.deepEqual(a.slice(328, 360), ANNOUNCEMENT.fundingKey1);
+});
+
+Deno.test("decodeGossipMessage() dispatches on the id byte and refuses other ids", () => {
+  const messages = [
+    { kind: "channel_announcement", message: ANNOUNCEMENT },
+    { kind: "node_announcement", message: NODE_ANN },
+    { kind: "channel_update", message: UPDATE },
+  ] as const;
+  assert.deepEqual(messages.map((m) => encodeGossipMessage(m)[0]), [0xb0, 0xb1, 0xb2]);
+  for (const m of messages) {
+    const bytes = encodeGossipMessage(m);
+    assert.deepEqual(decodeGossipMessage(bytes), m);
+    checkTruncations(decodeGossipMessage, bytes);
+  }
+  rejects(decodeGossipMessage, new Uint8Array([0xb3, 0]), /not a gossip message id: 0xb3/);
+  rejects(decodeGossipMessage, new Uint8Array(), /empty/);
 });

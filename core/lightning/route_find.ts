@@ -20,7 +20,14 @@
  * neither end nor the direction is excluded, the direction is not disabled, `htlc_minimum ≤
  * amount ≤ htlc_maximum` of its policy, the amount fits the capacity when known, the route stays
  * within `maxHops` (≤ 20, the onion's limit) and `expiry_first − now ≤ maxTotalDelaySecs`
- * (default two weeks, BOLT's 2016 blocks). All amounts are bigint mres: exact.
+ * (default two weeks, BOLT's 2016 blocks); the payer's own first channel must also fit its
+ * spendable balance when the node gives it. All amounts are bigint mres: exact.
+ *
+ * One label per node, as LND and Core Lightning keep: the route is the cheapest when only fees
+ * count (a cheaper label then also carries a smaller amount; checked against every simple path in
+ * the tests), but with the risk term, HTLC minima, or a binding hop or delay limit a costlier
+ * feasible route can be shadowed by the cheapest label of a node (the general problem is
+ * NP-hard, Kumble et al. 2024, arXiv:2410.13784).
  *
  * @module
  */
@@ -63,6 +70,11 @@ export interface RouteRequest {
   excludedNodes?: ReadonlySet<string>;
   /** Channel directions to avoid, as {@linkcode directionKey}. */
   excludedDirections?: ReadonlySet<string>;
+  /**
+   * What the payer can send now on each of its own channels, mres (its spendable balance, which
+   * gossip does not tell). When given, a first channel not in the map is not used.
+   */
+  firstHopLimitsMres?: ReadonlyMap<bigint, bigint>;
 }
 
 /** One channel of a route. */
@@ -214,6 +226,7 @@ export function findRoute(graph: ChannelGraph, request: RouteRequest): Route {
   heap.push(0n, 0, target);
 
   const checkDirections = excludedDirections.size > 0;
+  const firstHopLimits = request.firstHopLimitsMres;
   const checkNodes = excludedNodes.size > 0;
   /** Offers u the route through channel u→v (v settled with label lv). */
   const relax = (
@@ -243,6 +256,10 @@ export function findRoute(graph: ChannelGraph, request: RouteRequest): Route {
     if (u === source) {
       // The payer charges itself nothing on its own channel.
       if (lv.hops + 1 > maxHops) return;
+      if (firstHopLimits) {
+        const limit = firstHopLimits.get(shortChannelId);
+        if (limit === undefined || amount > limit) return;
+      }
       cost = lv.cost;
       amountU = amount;
       expiry = lv.expiry;

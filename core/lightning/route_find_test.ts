@@ -213,6 +213,20 @@ Deno.test("findRoute() honours excluded nodes and directions, and a fee limit", 
   assert.equal(findRoute(graph, request({ maxFeeMres: 200n })).feeMres, 200n);
 });
 
+Deno.test("findRoute() keeps the first channel within the payer's spendable balance", () => {
+  const graph = twoPaths();
+  const limits = new Map([[1n, 2_000_000n], [3n, 1_000_199n]]);
+  // S–B needs 1,000,200: one short, so the dearer S–A–T.
+  assert.deepEqual(via(findRoute(graph, request({ firstHopLimitsMres: limits }))), [A.key, T.key]);
+  limits.set(3n, 1_000_200n);
+  assert.deepEqual(via(findRoute(graph, request({ firstHopLimitsMres: limits }))), [B.key, T.key]);
+  // A channel the map leaves out is not used.
+  assert.throws(
+    () => findRoute(graph, request({ firstHopLimitsMres: new Map([[2n, 10n ** 12n]]) })),
+    /no route/,
+  );
+});
+
 Deno.test("findRoute() follows an invoice's route hint to a payee without public channels", () => {
   const graph = new ChannelGraph();
   link(graph, 1n, S, A);

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { DecodeError } from "../errors.ts";
+import { mulberry32 } from "../util/mulberry32.ts";
 import { announce, MAGIC, NOW, TestChain, testNode, update } from "./_gossip_testing.ts";
 import { GossipError, type GossipErrorReason } from "./gossip_error.ts";
 import { GossipRateLimiter } from "./gossip_rate_limit.ts";
+import { decodeGossipMessage, encodeGossipMessage } from "./gossip_messages.ts";
+import { encodeChannelGraph } from "./graph_codec.ts";
 import { signChannelUpdate, signNodeAnnouncement } from "./gossip_signatures.ts";
 import { ChannelGraph, GOSSIP_STALE_SECS, nodeKey } from "./graph.ts";
 
@@ -204,4 +208,46 @@ Deno.test("an announcement replaces a private channel with the same id; removeCh
   assert.equal(graph.removeChannel(SCID), true);
   assert.equal(graph.removeChannel(SCID), false);
   assert.equal(graph.channelsOf(nodeKey(A.id)).size, 0);
+});
+
+Deno.test("mutated gossip is refused with a GossipError and leaves the graph unchanged", () => {
+  const { graph, chain } = graphWithChannel();
+  graph.applyChannelUpdate(update(A, B, SCID, { timestamp: NOW - 100 }), chain.context());
+  const before = encodeChannelGraph(graph);
+  const rnd = mulberry32(5);
+  const fresh = [
+    encodeGossipMessage({ kind: "channel_announcement", message: announce(A, C, 8n) }),
+    encodeGossipMessage({
+      kind: "channel_update",
+      message: update(A, B, SCID, { timestamp: NOW - 50 }),
+    }),
+    encodeGossipMessage({
+      kind: "node_announcement",
+      message: signNodeAnnouncement({ timestamp: NOW, alias: "a", addresses: [] }, A.seed, MAGIC),
+    }),
+  ];
+  chain.fund(announce(A, C, 8n), 1000n);
+  let refused = 0;
+  for (let round = 0; round < 150; round++) {
+    const bytes = fresh[round % 3]!.slice();
+    const at = 1 + Math.floor(rnd() * (bytes.length - 1));
+    bytes[at]! ^= 1 << Math.floor(rnd() * 8);
+    let msg;
+    try {
+      msg = decodeGossipMessage(bytes);
+    } catch (e) {
+      assert.ok(e instanceof DecodeError);
+      continue;
+    }
+    assert.throws(() => {
+      if (msg.kind === "channel_announcement") {
+        graph.applyChannelAnnouncement(msg.message, chain.context());
+      } else if (msg.kind === "channel_update") {
+        graph.applyChannelUpdate(msg.message, chain.context());
+      } else graph.applyNodeAnnouncement(msg.message, chain.context());
+    }, GossipError);
+    refused++;
+  }
+  assert.ok(refused > 100, `only ${refused} mutations decoded`);
+  assert.deepEqual(encodeChannelGraph(graph), before);
 });

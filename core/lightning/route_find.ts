@@ -13,10 +13,11 @@
  *                                        / (10^6 × 31,536,000)⌋
  * ```
  *
- * The last term prices the time the payer's money is locked in u's incoming HTLC: at the
- * default `risk_ppm_per_year` = 100,000 (10 % a year, Core Lightning's default `riskfactor`),
- * 1 RNT (10^11 mres) locked a day longer costs 27,397,260 mres (0.00027 RNT). The payee's HTLC carries `amount` and expires at
- * `now + final_delta`; the payer charges itself no fee on its own channel. An edge is usable when
+ * The last term prices the time the payer's money is locked in u's incoming HTLC, as an annual
+ * rate (Core Lightning's `riskfactor` has the same shape; the default here, 100,000 ppm = 10 % a
+ * year, is rnt's choice): 1 RNT (10^11 mres) locked a day longer costs 27,397,260 mres
+ * (0.00027 RNT). The payee's HTLC carries `amount` and expires at `now + final_delta`; the payer
+ * charges itself no fee on its own channel. An edge is usable when
  * neither end nor the direction is excluded, the direction is not disabled, `htlc_minimum ≤
  * amount ≤ htlc_maximum` of its policy, the amount fits the capacity when known, the route stays
  * within `maxHops` (≤ 20, the onion's limit) and `expiry_first − now ≤ maxTotalDelaySecs`
@@ -26,8 +27,9 @@
  * One label per node, as LND and Core Lightning keep: the route is the cheapest when only fees
  * count (a cheaper label then also carries a smaller amount; checked against every simple path in
  * the tests), but with the risk term, HTLC minima, or a binding hop or delay limit a costlier
- * feasible route can be shadowed by the cheapest label of a node (the general problem is
- * NP-hard, Kumble et al. 2024, arXiv:2410.13784).
+ * feasible route can be shadowed by the cheapest label of a node (the problems clients solve are
+ * NP-complete in general: "An Exposition of Pathfinding Strategies Within Lightning Network
+ * Clients", arXiv:2410.13784).
  *
  * @module
  */

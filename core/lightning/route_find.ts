@@ -412,9 +412,22 @@ function checkSecs(value: number, name: string): void {
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-/** A binary min-heap of (cost, hops, node) with insertion order breaking ties. */
+/** A heap entry: the exact cost, its nearest double (to compare fast), hops and order. */
+interface HeapItem {
+  cost: bigint;
+  key: number;
+  hops: number;
+  seq: number;
+  node: string;
+}
+
+/**
+ * A binary min-heap of (cost, hops, node) with insertion order breaking ties. Costs are compared
+ * through their nearest doubles first: `Number()` of a bigint is monotone, so unequal doubles
+ * order their bigints the same way, and only equal doubles need the exact comparison.
+ */
 class MinHeap {
-  #items: { cost: bigint; hops: number; seq: number; node: string }[] = [];
+  #items: HeapItem[] = [];
   #seq = 0;
 
   get size(): number {
@@ -423,42 +436,43 @@ class MinHeap {
 
   push(cost: bigint, hops: number, node: string): void {
     const items = this.#items;
-    items.push({ cost, hops, seq: this.#seq++, node });
-    let i = items.length - 1;
+    const item: HeapItem = { cost, key: Number(cost), hops, seq: this.#seq++, node };
+    let i = items.length;
+    items.push(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!less(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      const p = items[parent]!;
+      if (!less(item, p)) break;
+      items[i] = p;
       i = parent;
     }
+    items[i] = item;
   }
 
   pop(): { cost: bigint; node: string } {
     const items = this.#items;
     const top = items[0]!;
     const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
+    const n = items.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < items.length && less(items[l]!, items[m]!)) m = l;
-        if (r < items.length && less(items[r]!, items[m]!)) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m]!, items[i]!];
-        i = m;
+        const child = r < n && less(items[r]!, items[l]!) ? r : l;
+        if (!less(items[child]!, last)) break;
+        items[i] = items[child]!;
+        i = child;
       }
+      items[i] = last;
     }
     return top;
   }
 }
 
-function less(
-  a: { cost: bigint; hops: number; seq: number },
-  b: { cost: bigint; hops: number; seq: number },
-): boolean {
+function less(a: HeapItem, b: HeapItem): boolean {
+  if (a.key !== b.key) return a.key < b.key;
   if (a.cost !== b.cost) return a.cost < b.cost;
   if (a.hops !== b.hops) return a.hops < b.hops;
   return a.seq < b.seq;

@@ -442,3 +442,20 @@ Deno.test("findRoute() without the risk term finds the least fee on small graphs
   }
   assert.ok(outcomes.routed >= 15 && outcomes.none >= 1, JSON.stringify(outcomes));
 });
+
+Deno.test("findRoute() orders costs exactly where doubles cannot tell them apart", () => {
+  // Fees of 2^55 + 1 and 2^55 + 2 mres round to the same double; the cheaper must still win.
+  const amountMres = 2n ** 55n;
+  for (const [aBase, bBase, expected] of [[1, 2, A], [2, 1, B]] as const) {
+    const graph = new ChannelGraph();
+    const huge = { feeProportionalMillionths: 1_000_000, htlcMaximumMres: 2n ** 63n };
+    link(graph, 1n, S, A, huge);
+    link(graph, 2n, A, T, { ...huge, feeBaseMres: aBase });
+    link(graph, 3n, S, B, huge);
+    link(graph, 4n, B, T, { ...huge, feeBaseMres: bBase });
+    const route = findRoute(graph, request({ amountMres, riskPpmPerYear: 0n }));
+    assert.equal(Number(2n ** 55n + 1n), Number(2n ** 55n + 2n));
+    assert.deepEqual(via(route), [expected.key, T.key]);
+    assert.equal(route.feeMres, 2n ** 55n + 1n);
+  }
+});

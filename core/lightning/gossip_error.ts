@@ -1,8 +1,9 @@
 /**
  * Why a gossip message was not taken into the graph (PROTOCOL.md §9.10), and what it says about
- * the peer that relayed it: `misbehaving` reasons are the relayer's fault (it could have checked,
- * as for an invalid block), `ignore` reasons are not (its view of the chain or the clock may
- * differ, or the message is merely old news).
+ * the peer that relayed it: a bad signature is the relayer's fault (`misbehaving`: it is wrong
+ * whatever the chain and the clock, and the relayer could have checked, as for an invalid block);
+ * every other reason is `ignore`, as BOLT 7 ignores such messages (the relayer's view of the
+ * chain may differ, say after a reorganisation, or its clock, or the message is old news).
  *
  * @module
  */
@@ -32,11 +33,7 @@ export type GossipErrorReason =
   /** The origin sent more updates than the rate limit allows. */
   | "rate-limited";
 
-const MISBEHAVING: ReadonlySet<GossipErrorReason> = new Set([
-  "bad-signature",
-  "funding-mismatch",
-  "htlc-maximum-above-capacity",
-]);
+const MISBEHAVING: ReadonlySet<GossipErrorReason> = new Set(["bad-signature"]);
 
 /** A gossip message the graph refused; nothing in the graph changed. */
 export class GossipError extends Error {

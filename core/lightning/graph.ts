@@ -5,10 +5,11 @@
  *
  * Rules a message must pass, in order (each failure a {@linkcode GossipError}, graph unchanged):
  *
- * - `channel_announcement`: not already announced (`duplicate`); four valid signatures
- *   (`bad-signature`); the injected {@linkcode FundingLookup} finds an unspent output at the
- *   short channel id (`funding-not-found`) whose policy hash is the funding 2-of-2 of the two
- *   funding keys (`funding-mismatch`). The capacity is that output's value.
+ * - `channel_announcement`: not already announced (`duplicate`); the injected
+ *   {@linkcode FundingLookup} finds an unspent output at the short channel id
+ *   (`funding-not-found`) whose policy hash is the funding 2-of-2 of the two funding keys
+ *   (`funding-mismatch`); four valid signatures (`bad-signature`). The capacity is that
+ *   output's value.
  * - `channel_update`: the channel is held (`unknown-channel`); timestamp within
  *   [now − 2 weeks, now + 1 hour] (`stale`, `timestamp-too-new`); newer than the held update of
  *   that direction (`not-newer`); signed by the direction's node (`bad-signature`); HTLC maximum
@@ -200,9 +201,6 @@ export class ChannelGraph {
     const id = formatShortChannelId(msg.shortChannelId);
     const held = this.#channels.get(msg.shortChannelId);
     if (held?.announcement) throw new GossipError("duplicate", `channel ${id} is already known`);
-    if (!verifyChannelAnnouncement(msg, ctx.magic)) {
-      throw new GossipError("bad-signature", `channel_announcement ${id} signature is invalid`);
-    }
     if (!ctx.fundingLookup) throw new TypeError("fundingLookup is required for announcements");
     const output = ctx.fundingLookup(msg.shortChannelId);
     if (!output) {
@@ -214,6 +212,9 @@ export class ChannelGraph {
         "funding-mismatch",
         `output at ${id} is not the 2-of-2 of the announced funding keys`,
       );
+    }
+    if (!verifyChannelAnnouncement(msg, ctx.magic)) {
+      throw new GossipError("bad-signature", `channel_announcement ${id} signature is invalid`);
     }
     if (held) this.#remove(held);
     const channel: GraphChannel = {

@@ -158,3 +158,9 @@ export {
   type SendResult,
   startPayment,
 } from "./route_attempt.ts";
+export {
+  checkFinalHop,
+  checkForward,
+  type FinalHopRequest,
+  type ForwardRequest,
+} from "./route_forward.ts";

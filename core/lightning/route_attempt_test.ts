@@ -23,7 +23,8 @@ import {
 } from "./route_attempt.ts";
 import { channelUpdateOfFailure, FailureCode, failureWithUpdate } from "./route_failure.ts";
 import type { Route, RouteRequest } from "./route_find.ts";
-import { routeOnionHops } from "./route_payload.ts";
+import { routeHopPayloads, routeOnionHops } from "./route_payload.ts";
+import { checkForward } from "./route_forward.ts";
 import { buildOnion } from "./sphinx.ts";
 
 const [S, A, B, C, T] = [1, 2, 3, 4, 5].map(testNode) as TestNode[] as [
@@ -266,4 +267,35 @@ Deno.test("a bad onion reported for the payee's channel excludes the channel, no
   assert.deepEqual(nodesOf(next), [B.id, C.id, T.id]);
   assert.equal(next.state.excludedNodes.size, 0);
   assert.ok(next.state.excludedDirections.has("4/0") && next.state.excludedDirections.has("4/1"));
+});
+
+Deno.test("a hop's own checkForward failure drives the retry until the route satisfies it", () => {
+  const { graph, chain } = network();
+  const raised = update(B, T, 4n, { timestamp: NOW - 10, feeBaseMres: 3_000 });
+  // B checks what the payer's onion asks of it against its new policy.
+  const atB = (route: Route) =>
+    checkForward({
+      incomingAmountMres: route.hops[0]!.amountMres,
+      incomingExpirySecs: route.hops[0]!.expirySecs,
+      payload: routeHopPayloads(route, SECRET)[0]!,
+      outgoingUpdate: raised,
+      nowSecs: NOW,
+    });
+  const first = startPayment(graph, REQUEST);
+  if (first.kind !== "send") throw new Error("no first route");
+  const failure = atB(first.route)!;
+  assert.equal(failure.code, FailureCode.FEE_INSUFFICIENT);
+  const second = nextPaymentStep(
+    graph,
+    REQUEST,
+    first.state,
+    first.route,
+    failAt(first.route, 0, failure),
+    {
+      gossip: chain.context(),
+    },
+  );
+  if (second.kind !== "send") throw new Error("no second route");
+  assert.deepEqual(nodesOf(second), [B.id, T.id]);
+  assert.equal(atB(second.route), undefined);
 });

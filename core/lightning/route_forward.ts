@@ -14,8 +14,9 @@
  *
  * Final hop: the payment secret is the invoice's, the amount at least the invoice's (when it has
  * one) and the expiry at least `now + min_final_delta`, else `incorrect_or_unknown_payment_details`
- * (which does not tell a prober which check failed); the HTLC amount and expiry must equal what
- * the payload says (`final_incorrect_htlc_amount`, `final_incorrect_cltv_expiry`).
+ * (which does not tell a prober which check failed); the HTLC amount and expiry must be at least
+ * what the payload says (`final_incorrect_htlc_amount`, `final_incorrect_cltv_expiry`), as BOLT 4
+ * asks (a payer may overpay or add expiry to blur the route's length).
  *
  * @module
  */
@@ -144,13 +145,13 @@ export function checkFinalHop(request: FinalHopRequest): FailureMessage | undefi
   ) {
     return details();
   }
-  if (request.incomingExpirySecs !== payload.outgoingExpirySecs) {
+  if (request.incomingExpirySecs < payload.outgoingExpirySecs) {
     return {
       code: FailureCode.FINAL_INCORRECT_CLTV_EXPIRY,
       data: u64be(BigInt(request.incomingExpirySecs)),
     };
   }
-  if (request.incomingAmountMres !== payload.amountToForwardMres) {
+  if (request.incomingAmountMres < payload.amountToForwardMres) {
     return {
       code: FailureCode.FINAL_INCORRECT_HTLC_AMOUNT,
       data: u64be(request.incomingAmountMres),

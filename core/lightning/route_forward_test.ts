@@ -94,12 +94,17 @@ Deno.test("checkFinalHop() accepts the invoice's HTLC and hides which detail was
   assert.equal(checkFinalHop({ ...final, invoiceAmountMres: 1_000_001n })?.code, details);
   assert.equal(checkFinalHop({ ...final, nowSecs: NOW + 1 })?.code, details);
   assert.equal(
-    checkFinalHop({ ...final, incomingExpirySecs: NOW + 10_801 })?.code,
+    checkFinalHop({ ...final, incomingExpirySecs: NOW + 10_799 })?.code,
     FailureCode.FINAL_INCORRECT_CLTV_EXPIRY,
   );
   assert.equal(
-    checkFinalHop({ ...final, incomingAmountMres: 1_000_001n })?.code,
+    checkFinalHop({ ...final, incomingAmountMres: 999_999n })?.code,
     FailureCode.FINAL_INCORRECT_HTLC_AMOUNT,
+  );
+  // More than the payload says is allowed (BOLT 4), a payer may blur the route's length.
+  assert.equal(
+    checkFinalHop({ ...final, incomingAmountMres: 1_000_001n, incomingExpirySecs: NOW + 10_801 }),
+    undefined,
   );
   const forwarding = { ...final, payload: { ...final.payload, shortChannelId: 1n } };
   assert.equal(checkFinalHop(forwarding)?.code, details);

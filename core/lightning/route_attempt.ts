@@ -15,9 +15,9 @@
  * | `temporary_channel_failure`, `channel_disabled`, UPDATE   | apply any update, exclude the     |
  * | codes whose update is refused or absent, other transient  | outgoing channel's direction      |
  * | other PERM (permanent channel failure, …)                 | exclude both directions           |
- * | a failure from the payee, or a hop to exclude that is the | give up                           |
- * | payee                                                     |                                   |
- * | `malformed` (the erring hop's message did not parse)      | exclude that hop's node           |
+ * | a failure from the payee                                  | give up                           |
+ * | `malformed` (the erring hop's message did not parse)      | exclude that hop's node (give up  |
+ * |                                                           | if it is the payee)               |
  * | `unattributable`                                          | exclude every intermediate node   |
  *
  * A decision that excludes nothing new and changes no policy gives up (no loop), as does

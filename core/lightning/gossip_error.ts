@@ -1,7 +1,8 @@
 /**
  * Why a gossip message was not taken into the graph (PROTOCOL.md §9.10), and what it says about
- * the peer that relayed it: a bad signature is the relayer's fault (`misbehaving`: it is wrong
- * whatever the chain and the clock, and the relayer could have checked, as for an invalid block);
+ * the peer that relayed it: a bad signature or node key is the relayer's fault (`misbehaving`: it
+ * is wrong whatever the chain and the clock, and the relayer could have checked, as for an invalid
+ * block);
  * every other reason is `ignore`, as BOLT 7 ignores such messages (the relayer's view of the
  * chain may differ, say after a reorganisation, or its clock, or the message is old news).
  *
@@ -12,6 +13,8 @@
 export type GossipErrorReason =
   /** A signature does not verify. */
   | "bad-signature"
+  /** A node id is not a prime-order point, so it cannot be an onion key (§9.3). */
+  | "bad-node-key"
   /** The funding output exists but is not the 2-of-2 of the announced funding keys. */
   | "funding-mismatch"
   /** No unspent output at the short channel id's position (maybe not confirmed here yet). */
@@ -33,7 +36,7 @@ export type GossipErrorReason =
   /** The origin sent more updates than the rate limit allows. */
   | "rate-limited";
 
-const MISBEHAVING: ReadonlySet<GossipErrorReason> = new Set(["bad-signature"]);
+const MISBEHAVING: ReadonlySet<GossipErrorReason> = new Set(["bad-signature", "bad-node-key"]);
 
 /** A gossip message the graph refused; nothing in the graph changed. */
 export class GossipError extends Error {

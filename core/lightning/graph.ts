@@ -8,8 +8,9 @@
  * - `channel_announcement`: not already announced (`duplicate`); the injected
  *   {@linkcode FundingLookup} finds an unspent output at the short channel id
  *   (`funding-not-found`) whose policy hash is the funding 2-of-2 of the two funding keys
- *   (`funding-mismatch`); four valid signatures (`bad-signature`). The capacity is that
- *   output's value.
+ *   (`funding-mismatch`); both node ids are prime-order points, usable as onion keys
+ *   (`bad-node-key`); four valid signatures (`bad-signature`). The capacity is that output's
+ *   value.
  * - `channel_update`: the channel is held (`unknown-channel`); timestamp within
  *   [now − 2 weeks, now + 1 hour] (`stale`, `timestamp-too-new`); newer than the held update of
  *   that direction (`not-newer`); signed by the direction's node (`bad-signature`); HTLC maximum
@@ -39,6 +40,7 @@ import {
   verifyNodeAnnouncement,
 } from "./gossip_signatures.ts";
 import { formatShortChannelId } from "./gossip_channel_id.ts";
+import { onionPublicKeyOfNode } from "./onion_keys.ts";
 
 /** BOLT 7's staleness period: two weeks (1,209,600 s). */
 export const GOSSIP_STALE_SECS = 14 * 24 * 3600;
@@ -212,6 +214,14 @@ export class ChannelGraph {
         "funding-mismatch",
         `output at ${id} is not the 2-of-2 of the announced funding keys`,
       );
+    }
+    for (const nodeId of [msg.nodeId1, msg.nodeId2]) {
+      try {
+        onionPublicKeyOfNode(nodeId);
+      } catch {
+        // Strict Ed25519 accepts a key with a small-order component; no onion can reach it.
+        throw new GossipError("bad-node-key", `node ${nodeKey(nodeId)} is not of prime order`);
+      }
     }
     if (!verifyChannelAnnouncement(msg, ctx.magic)) {
       throw new GossipError("bad-signature", `channel_announcement ${id} signature is invalid`);

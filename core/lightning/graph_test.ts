@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { fromHex } from "../crypto/keccak.ts";
 import { DecodeError } from "../errors.ts";
 import { mulberry32 } from "../util/mulberry32.ts";
 import { announce, MAGIC, NOW, TestChain, testNode, update } from "./_gossip_testing.ts";
 import { GossipError, type GossipErrorReason } from "./gossip_error.ts";
 import { GossipRateLimiter } from "./gossip_rate_limit.ts";
-import { decodeGossipMessage, encodeGossipMessage } from "./gossip_messages.ts";
+import { compareBytes, decodeGossipMessage, encodeGossipMessage } from "./gossip_messages.ts";
 import { encodeChannelGraph } from "./graph_codec.ts";
 import { signChannelUpdate, signNodeAnnouncement } from "./gossip_signatures.ts";
 import { ChannelGraph, GOSSIP_STALE_SECS, nodeKey } from "./graph.ts";
@@ -60,8 +62,9 @@ Deno.test("applyChannelAnnouncement() refuses duplicates, bad signatures and unf
   assert.equal(graph.channelCount, 1);
 });
 
-Deno.test("GossipError marks only bad signatures as the relayer's misbehaviour", () => {
+Deno.test("GossipError marks only bad signatures and node keys as the relayer's misbehaviour", () => {
   assert.equal(new GossipError("bad-signature", "x").penalty, "misbehaving");
+  assert.equal(new GossipError("bad-node-key", "x").penalty, "misbehaving");
   // A reorganisation may put another output at the position: the relayer saw another chain.
   assert.equal(new GossipError("funding-mismatch", "x").penalty, "ignore");
   assert.equal(new GossipError("htlc-maximum-above-capacity", "x").penalty, "ignore");
@@ -252,4 +255,21 @@ Deno.test("mutated gossip is refused with a GossipError and leaves the graph unc
   }
   assert.ok(refused > 100, `only ${refused} mutations decoded`);
   assert.deepEqual(encodeChannelGraph(graph), before);
+});
+
+Deno.test("applyChannelAnnouncement() refuses a node id with a small-order component", () => {
+  // A's key plus a point of order 8: strict Ed25519 could accept its signatures, but it has no
+  // ristretto255 onion key, so no route could reach it.
+  const torsion = ed25519.Point.fromBytes(
+    fromHex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+  );
+  const mixed = ed25519.Point.fromBytes(A.id).add(torsion).toBytes();
+  const chain = new TestChain();
+  const honest = announce(B, C, 9n);
+  const [nodeId1, nodeId2] = compareBytes(mixed, C.id) < 0 ? [mixed, C.id] : [C.id, mixed];
+  const bad = { ...honest, nodeId1, nodeId2 };
+  chain.fund(bad, 1000n);
+  const graph = new ChannelGraph();
+  rejectsWith(() => graph.applyChannelAnnouncement(bad, chain.context()), "bad-node-key");
+  assert.equal(graph.channelCount, 0);
 });

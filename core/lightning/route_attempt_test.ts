@@ -14,7 +14,8 @@ import {
   type FailureMessage,
   wrapErrorPacket,
 } from "./error_onion.ts";
-import { ChannelGraph } from "./graph.ts";
+import { ChannelGraph, nodeKey } from "./graph.ts";
+import { mulberry32 } from "../util/mulberry32.ts";
 import {
   nextPaymentStep,
   type PaymentDecision,
@@ -22,7 +23,7 @@ import {
   startPayment,
 } from "./route_attempt.ts";
 import { channelUpdateOfFailure, FailureCode, failureWithUpdate } from "./route_failure.ts";
-import type { Route, RouteRequest } from "./route_find.ts";
+import { directionKey, type Route, type RouteRequest } from "./route_find.ts";
 import { routeHopPayloads, routeOnionHops } from "./route_payload.ts";
 import { checkForward } from "./route_forward.ts";
 import { buildOnion } from "./sphinx.ts";
@@ -298,4 +299,78 @@ Deno.test("a hop's own checkForward failure drives the retry until the route sat
   if (second.kind !== "send") throw new Error("no second route");
   assert.deepEqual(nodesOf(second), [B.id, T.id]);
   assert.equal(atB(second.route), undefined);
+});
+
+Deno.test("random failures on a random graph: every retry avoids what was excluded, and it ends", () => {
+  const rnd = mulberry32(404);
+  const ids = Array.from({ length: 120 }, () => {
+    const id = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) id[i] = Math.floor(rnd() * 256);
+    return id;
+  });
+  const graph = new ChannelGraph();
+  const policy = () => ({
+    timestamp: 1,
+    disabled: false,
+    timeLockDeltaSecs: 600 + Math.floor(rnd() * 3000),
+    htlcMinimumMres: 0n,
+    htlcMaximumMres: 10n ** 12n,
+    feeBaseMres: Math.floor(rnd() * 2000),
+    feeProportionalMillionths: Math.floor(rnd() * 2000),
+  });
+  for (let i = 0; i < ids.length; i++) {
+    for (let k = 0; k < 3; k++) {
+      const j = (i + 1 + Math.floor(rnd() * (ids.length - 1))) % ids.length;
+      graph.addPrivateChannel({
+        shortChannelId: BigInt(i * 3 + k + 1),
+        nodeIdA: ids[i]!,
+        nodeIdB: ids[j]!,
+        policyAToB: policy(),
+        policyBToA: policy(),
+      }, 0);
+    }
+  }
+  const codes = [
+    FailureCode.TEMPORARY_CHANNEL_FAILURE,
+    FailureCode.UNKNOWN_NEXT_PEER,
+    FailureCode.TEMPORARY_NODE_FAILURE,
+    FailureCode.PERMANENT_CHANNEL_FAILURE,
+    FailureCode.FEE_INSUFFICIENT, // no update enclosed: the direction is excluded
+    FailureCode.INVALID_ONION_HMAC,
+  ];
+  const options = { gossip: { magic: new Uint8Array(4), nowSecs: NOW }, maxAttempts: 12 };
+  let sent = 0;
+  for (let payment = 0; payment < 15; payment++) {
+    const request: RouteRequest = {
+      source: ids[Math.floor(rnd() * 60)]!,
+      target: ids[60 + Math.floor(rnd() * 60)]!,
+      amountMres: 1_000_000n,
+      nowSecs: NOW,
+      finalDeltaSecs: 3600,
+    };
+    let decision = startPayment(graph, request);
+    let steps = 0;
+    while (decision.kind === "send") {
+      const { route, state } = decision;
+      sent++;
+      // The route uses nothing the state excludes.
+      route.hops.forEach((hop, i) => {
+        if (i < route.hops.length - 1) assert.ok(!state.excludedNodes.has(nodeKey(hop.nodeId)));
+        assert.ok(!state.excludedDirections.has(directionKey(hop.shortChannelId, hop.direction)));
+      });
+      assert.ok(state.attempts <= 12 && ++steps <= 12);
+      const hopIndex = Math.floor(rnd() * route.hops.length);
+      const failure = { code: codes[Math.floor(rnd() * codes.length)]!, data: new Uint8Array() };
+      decision = nextPaymentStep(
+        graph,
+        request,
+        state,
+        route,
+        { kind: "failure", attribution: { kind: "attributed", hopIndex, failure } },
+        options,
+      );
+    }
+    assert.equal(decision.kind, "give-up");
+  }
+  assert.ok(sent >= 30, `only ${sent} routes sent`);
 });

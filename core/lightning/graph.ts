@@ -30,8 +30,10 @@ import {
   type ChannelAnnouncement,
   type ChannelUpdate,
   compareBytes,
+  type GossipMessage,
   type NodeAnnouncement,
 } from "./gossip_messages.ts";
+import { type GossipTimestampFilter, inGossipWindow } from "./gossip_query.ts";
 import { GossipError } from "./gossip_error.ts";
 import { GossipRateLimiter } from "./gossip_rate_limit.ts";
 import {
@@ -294,6 +296,30 @@ export class ChannelGraph {
       throw new GossipError("rate-limited", `too many node_announcements from ${node}`);
     }
     this.#nodeAnnouncements.set(node, msg);
+  }
+
+  /**
+   * The gossip to send a peer that asked for `filter` (BOLT 7 `gossip_timestamp_filter`): each
+   * announced channel with an update in the window, its announcement first, then those updates;
+   * then the node announcements in the window. Private channels are never sent.
+   */
+  gossipInRange(filter: GossipTimestampFilter): GossipMessage[] {
+    const out: GossipMessage[] = [];
+    for (const channel of this.#channels.values()) {
+      if (!channel.announcement) continue;
+      const updates = channel.updates.filter((u): u is ChannelUpdate =>
+        u !== undefined && inGossipWindow(filter, u.timestamp)
+      );
+      if (updates.length === 0) continue;
+      out.push({ kind: "channel_announcement", message: channel.announcement });
+      for (const u of updates) out.push({ kind: "channel_update", message: u });
+    }
+    for (const node of this.#nodeAnnouncements.values()) {
+      if (inGossipWindow(filter, node.timestamp)) {
+        out.push({ kind: "node_announcement", message: node });
+      }
+    }
+    return out;
   }
 
   /**

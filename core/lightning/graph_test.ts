@@ -273,3 +273,54 @@ Deno.test("applyChannelAnnouncement() refuses a node id with a small-order compo
   rejectsWith(() => graph.applyChannelAnnouncement(bad, chain.context()), "bad-node-key");
   assert.equal(graph.channelCount, 0);
 });
+
+Deno.test("gossipInRange() replayed into an empty graph rebuilds the public graph", () => {
+  const chain = new TestChain();
+  const graph = new ChannelGraph();
+  const ctx = chain.context();
+  for (const [x, y, id] of [[A, B, 1n], [B, C, 2n]] as const) {
+    const ann = announce(x, y, id);
+    chain.fund(ann, 1_000_000n);
+    graph.applyChannelAnnouncement(ann, ctx);
+    graph.applyChannelUpdate(update(x, y, id, { timestamp: NOW - 1000 * Number(id) }), ctx);
+  }
+  graph.applyChannelUpdate(update(C, B, 2n, { timestamp: NOW - 10 }), ctx);
+  graph.applyNodeAnnouncement(
+    signNodeAnnouncement({ timestamp: NOW - 5, alias: "b", addresses: [] }, B.seed, MAGIC),
+    ctx,
+  );
+  graph.addPrivateChannel({ shortChannelId: 3n, nodeIdA: A.id, nodeIdB: C.id }, NOW);
+
+  const all = graph.gossipInRange({ firstTimestamp: 0, timestampRange: 0xffff_ffff });
+  assert.deepEqual(all.map((m) => m.kind), [
+    "channel_announcement",
+    "channel_update",
+    "channel_announcement",
+    "channel_update",
+    "channel_update",
+    "node_announcement",
+  ]);
+  const replica = new ChannelGraph();
+  for (const m of all) {
+    const bytes = encodeGossipMessage(m);
+    const back = decodeGossipMessage(bytes);
+    if (back.kind === "channel_announcement") replica.applyChannelAnnouncement(back.message, ctx);
+    else if (back.kind === "channel_update") replica.applyChannelUpdate(back.message, ctx);
+    else replica.applyNodeAnnouncement(back.message, ctx);
+  }
+  assert.equal(replica.channelCount, 2, "the private channel is not gossiped");
+  for (const id of [1n, 2n]) {
+    assert.deepEqual(replica.channel(id)!.updates, graph.channel(id)!.updates);
+    assert.deepEqual(replica.channel(id)!.announcement, graph.channel(id)!.announcement);
+  }
+  assert.deepEqual(replica.nodeAnnouncement(B.key), graph.nodeAnnouncement(B.key));
+
+  // Only the last 100 s: channel 2 with C's update, and B's node announcement.
+  const recent = graph.gossipInRange({ firstTimestamp: NOW - 100, timestampRange: 0xffff_ffff });
+  assert.deepEqual(recent.map((m) => m.kind), [
+    "channel_announcement",
+    "channel_update",
+    "node_announcement",
+  ]);
+  assert.equal(recent[1]!.kind === "channel_update" && recent[1]!.message.timestamp, NOW - 10);
+});

@@ -164,3 +164,10 @@ export {
   type FinalHopRequest,
   type ForwardRequest,
 } from "./route_forward.ts";
+export {
+  decodeGossipTimestampFilter,
+  encodeGossipTimestampFilter,
+  GOSSIP_TIMESTAMP_FILTER_MESSAGE_ID,
+  type GossipTimestampFilter,
+  inGossipWindow,
+} from "./gossip_query.ts";

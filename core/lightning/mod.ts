@@ -191,3 +191,86 @@ export {
   decodeChannelState,
   encodeChannelState,
 } from "./channel_state_codec.ts";
+export {
+  formatShortChannelId,
+  shortChannelIdFromHintBytes,
+  shortChannelIdOf,
+  type ShortChannelIdParts,
+  shortChannelIdParts,
+  shortChannelIdToHintBytes,
+} from "./gossip_channel_id.ts";
+export {
+  CHANNEL_ANNOUNCEMENT_MESSAGE_ID,
+  CHANNEL_UPDATE_MESSAGE_ID,
+  type ChannelAnnouncement,
+  type ChannelUpdate,
+  decodeChannelAnnouncement,
+  decodeChannelUpdate,
+  decodeNodeAnnouncement,
+  encodeChannelAnnouncement,
+  encodeChannelUpdate,
+  encodeNodeAnnouncement,
+  NODE_ANNOUNCEMENT_MESSAGE_ID,
+  type NodeAddress,
+  type NodeAnnouncement,
+} from "./gossip_messages.ts";
+export {
+  signChannelAnnouncement,
+  signChannelUpdate,
+  signNodeAnnouncement,
+  verifyChannelAnnouncement,
+  verifyChannelUpdate,
+  verifyNodeAnnouncement,
+} from "./gossip_signatures.ts";
+export { GossipError, type GossipErrorReason } from "./gossip_error.ts";
+export { GossipRateLimiter } from "./gossip_rate_limit.ts";
+export {
+  ChannelGraph,
+  type ChannelPolicyFields,
+  type FundingLookup,
+  type FundingOutput,
+  GOSSIP_STALE_SECS,
+  type GossipContext,
+  type GraphChannel,
+  nodeKey,
+  type PrivateChannel,
+} from "./graph.ts";
+export { decodeChannelGraph, encodeChannelGraph } from "./graph_codec.ts";
+export {
+  directionKey,
+  findRoute,
+  forwardingFee,
+  type Route,
+  RouteError,
+  type RouteHop,
+  type RouteRequest,
+} from "./route_find.ts";
+export {
+  decodeHopPayload,
+  encodeHopPayload,
+  type HopPayload,
+  routeHopPayloads,
+  routeOnionHops,
+} from "./route_payload.ts";
+export { channelUpdateOfFailure, FailureCode, failureWithUpdate } from "./route_failure.ts";
+export {
+  nextPaymentStep,
+  type PaymentDecision,
+  type PaymentOptions,
+  type PaymentState,
+  type SendResult,
+  startPayment,
+} from "./route_attempt.ts";
+export {
+  checkFinalHop,
+  checkForward,
+  type FinalHopRequest,
+  type ForwardRequest,
+} from "./route_forward.ts";
+export {
+  decodeGossipTimestampFilter,
+  encodeGossipTimestampFilter,
+  GOSSIP_TIMESTAMP_FILTER_MESSAGE_ID,
+  type GossipTimestampFilter,
+  inGossipWindow,
+} from "./gossip_query.ts";

@@ -12,6 +12,7 @@ import { txid } from "../../core/primitives/tx_hash.ts";
 import type { Tx } from "../../core/primitives/tx.ts";
 import { ChainWatcher } from "./chain_watcher.ts";
 import { ChannelStore } from "./channel_store.ts";
+import { decodeStaticBackup, encodeStaticBackup, restoredRecord } from "./static_backup.ts";
 import { LineLog, OUR_WAIT_SECS, ours, params, peerHtlc, WatchWorld } from "./_watch_fixture.ts";
 
 const sweepTo = heartbeatWallet(params, 5).address;
@@ -273,6 +274,59 @@ Deno.test("ChainWatcher un-notes a breach whose block is disconnected and punish
     assert.ok(penalty, log.lines.join("\n"));
     await w.mine();
     assert.ok(await w.cs.txBlock(txid(params.magic, penalty)));
+    await watcher.stop();
+    await store.close();
+  } finally {
+    await w.destroy();
+  }
+});
+
+Deno.test("ChainWatcher claims to_other of a channel restored from a static backup when the peer force-closes", async () => {
+  const w = await WatchWorld.create();
+  const log = new LineLog();
+  try {
+    const c = channel(w);
+    const backup = encodeStaticBackup([c.record], ours.backupKey(), params.magic);
+    const store = await openStore(w);
+    // The node lost its channel state: only the backup is left.
+    for (const b of decodeStaticBackup(backup, ours.backupKey(), params.magic)) {
+      await store.saveChannel(restoredRecord(b));
+    }
+    const watcher = await startWatcher(w, store, log);
+    await w.mine([c.remote1.signed]);
+    await w.mine();
+    await watcher.settled();
+    assert.equal(log.with("not in our records").length, 1, log.lines.join("\n"));
+    const toOther = c.remote1.built.outputs.find((o) => o.role === "to-other")!;
+    const sweep = pooledSpender(w, c.remote1.built.txid, toOther.vout);
+    assert.ok(sweep, log.lines.join("\n"));
+    await w.mine();
+    const out = await w.cs.getUtxo({ txid: txid(params.magic, sweep), vout: 0 });
+    assert.ok(out && out.value > toOther.output.value - 1_000n);
+    await watcher.stop();
+    await store.close();
+  } finally {
+    await w.destroy();
+  }
+});
+
+Deno.test("ChainWatcher started after a channel's funding was already spent rescans from its funding height", async () => {
+  const w = await WatchWorld.create();
+  const log = new LineLog();
+  try {
+    const c = channel(w);
+    await w.mine([c.revoked.signed]);
+    await w.mine();
+    // First start ever (no watch tip), the channel record arrives with the breach already mined.
+    const store = await openStore(w);
+    await store.saveChannel(c.record, [{ number: 0n, htlcs: [peerHtlc] }]);
+    const watcher = await startWatcher(w, store, log);
+    assert.equal(
+      log.with(`rescanning from height ${w.funding.height}`).length,
+      1,
+      log.lines.join("\n"),
+    );
+    assert.ok(pooledSpender(w, c.revoked.built.txid, 0), log.lines.join("\n"));
     await watcher.stop();
     await store.close();
   } finally {

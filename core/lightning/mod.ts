@@ -133,3 +133,8 @@ export {
   type CooperativeCloseParams,
   FUNDING_SPEND_SEQUENCE,
 } from "./channel_close.ts";
+export {
+  type CommitmentMatch,
+  type CommitmentMatchParams,
+  matchCommitment,
+} from "./commitment_match.ts";

@@ -14,14 +14,16 @@
  * - a funding refresh: the channel lives on; its new funding output is watched;
  * - anything else (a cooperative close): the channel is closed, nothing to claim.
  *
- * Each spend is noted in the store with its block, in the same synced batch as the height the
- * watcher has processed; a block disconnected by a reorganisation removes its notes (a claim
- * already in the mempool then conflicts or fails there, which is harmless). At start the watcher
- * drops notes whose block left the active chain while it was down and rescans every block after
- * the last one it processed (from `maxReorgDepth` below it when that block is no longer active),
- * so a breach published while the node was off is still punished. Claims are rebuilt from the
- * notes on every tip change and submitted while their outputs are unspent and not already spent
- * in the mempool, so a claim lost from the mempool is submitted again.
+ * Each spend is noted in the store with its block, in the same synced batch as the last block
+ * the watcher has processed. Every run (at start, at each tip change, on `rescan`) brings the notes
+ * up to the tip from there, whatever happened in between: notes whose block left the active chain
+ * are dropped (a claim already in the mempool then conflicts or fails there, which is harmless),
+ * and every block after the last processed one is scanned — from the fork point when that block
+ * itself left the active chain, and from the funding height of a channel, seen for the first time,
+ * whose funding output is already spent. So a breach published while the node was off, or during a
+ * run that failed, is still punished. Claims are rebuilt from the notes on every run and submitted
+ * while their outputs are unspent and not already spent in the mempool, so a claim lost from the
+ * mempool is submitted again.
  *
  * @module
  */
@@ -72,6 +74,7 @@ export interface WatcherChain {
   readonly params: NetworkParams;
   tip(): ChainEntry;
   getEntryByHeight(height: number): ChainEntry | undefined;
+  getEntry(hash: Uint8Array): ChainEntry | undefined;
   getBlock(hash: Uint8Array): Promise<Block | undefined>;
   isActive(hash: Uint8Array): boolean;
   getUtxo(op: OutPoint): Promise<UtxoEntry | undefined>;
@@ -123,6 +126,8 @@ export class ChainWatcher {
   #queue: Promise<void> = Promise.resolve();
   #unsubscribe: (() => void) | undefined;
   #stopped = false;
+  /** Channels already checked for a funding spend from before they were watched. */
+  readonly #seen = new Set<string>();
 
   private constructor(deps: ChainWatcherDeps) {
     this.#deps = deps;
@@ -140,18 +145,17 @@ export class ChainWatcher {
    */
   static async start(deps: ChainWatcherDeps): Promise<ChainWatcher> {
     const w = new ChainWatcher(deps);
-    await w.#run(() => w.#startup());
-    w.#unsubscribe = deps.chain.onTipChange((change) => {
+    await w.#run(() => w.#sync(true));
+    w.#unsubscribe = deps.chain.onTipChange(() => {
       // Failures are logged by #run; the listener must not leave a rejected promise behind.
-      w.#run(() => w.#applyChange(change.disconnected, change.connected, change.tip))
-        .catch(() => {});
+      w.#run(() => w.#sync(false)).catch(() => {});
     });
     return w;
   }
 
   /** Rescans the active chain from `fromHeight` (for a channel added after its funding was spent). */
   rescan(fromHeight: number): Promise<void> {
-    return this.#run(() => this.#rescanFrom(fromHeight));
+    return this.#run(() => this.#sync(false, fromHeight));
   }
 
   /** Resolves when every tip change seen so far has been handled. */
@@ -174,105 +178,101 @@ export class ChainWatcher {
     return run;
   }
 
-  async #startup(): Promise<void> {
+  /**
+   * Brings the notes up to the active tip, whatever happened since the last run (one block, a
+   * reorganisation, a restart, a failed run): drops notes whose block is no longer active, scans
+   * every block after the last one processed (from the fork point when that block left the active
+   * chain; from the funding height of a channel seen for the first time whose funding output is
+   * already spent; from `fromHeight` when asked), saves the notes with the tip in one batch, then
+   * submits what is claimable. Scanning a block twice notes nothing twice: a noted spend moves the
+   * watched outpoint on.
+   */
+  async #sync(starting: boolean, fromHeight?: number): Promise<void> {
     const { chain, store } = this.#deps;
-    const records = await store.channels();
-    // Notes whose block left the active chain while the node was down.
-    let lowestDropped = Number.MAX_SAFE_INTEGER;
-    const changed: { channelId: Uint8Array; note: Uint8Array | null }[] = [];
+    const tip = chain.tip();
+    const records = await store.channels((e) => this.#log(`warning: ${e.message}`));
+    const spendsOf = new Map<string, FundingSpend[]>();
+    const changed = new Set<string>();
+    let from = fromHeight ?? Number.MAX_SAFE_INTEGER;
     for (const r of records) {
+      const id = toHex(r.channelId);
       const spends = await this.#spends(r.channelId);
       const kept = spends.filter((s) => chain.isActive(s.blockHash));
-      if (kept.length !== spends.length) {
-        for (const s of spends) {
-          if (!chain.isActive(s.blockHash)) lowestDropped = Math.min(lowestDropped, s.height);
-        }
-        changed.push(noteOf(r.channelId, kept));
-        this.#log(`channel ${short(r.channelId)}: a noted funding spend left the active chain`);
+      for (const s of spends.filter((s) => !kept.includes(s))) {
+        from = Math.min(from, s.height);
+        this.#log(
+          `channel ${short(r.channelId)}: the funding spend in block ${s.height} left the ` +
+            "active chain; watching the funding output again",
+        );
       }
+      if (kept.length !== spends.length) changed.add(id);
+      spendsOf.set(id, kept);
     }
     const last = await store.watchTip();
-    let from: number;
-    if (last === undefined) from = chain.tip().height + 1;
-    else if (chain.isActive(last.hash)) from = last.height + 1;
-    else from = Math.max(0, last.height - chain.params.maxReorgDepth);
-    from = Math.min(from, lowestDropped);
-    // A channel whose funding output is already spent but never noted (added late, restored).
+    const next = last === undefined ? tip.height + 1 : this.#forkHeight(last) + 1;
+    from = Math.min(from, next);
     for (const r of records) {
-      if (changed.some((c) => bytesEqual(c.channelId, r.channelId))) continue;
-      const spends = await this.#spends(r.channelId);
-      if (spends.length > 0) continue;
-      if ((await chain.getUtxo(r.fundingOutpoint)) === undefined) {
+      const id = toHex(r.channelId);
+      if (this.#seen.has(id)) continue;
+      this.#seen.add(id);
+      const watched = watchedOutpoint(r, spendsOf.get(id)!, this.#magic);
+      if (watched && r.fundingHeight <= tip.height && !(await chain.getUtxo(watched))) {
         from = Math.min(from, r.fundingHeight);
       }
     }
-    if (changed.length > 0) await store.saveWatch(changed, tipOf(chain.tip()));
-    this.#log(
-      `watching ${records.length} channel(s) at height ${chain.tip().height}` +
-        (from <= chain.tip().height ? `, rescanning from height ${from}` : ""),
-    );
-    await this.#rescanFrom(from);
-  }
-
-  async #rescanFrom(fromHeight: number): Promise<void> {
-    const { chain } = this.#deps;
-    const tip = chain.tip();
-    const blocks: { entry: ChainEntry; block: Block }[] = [];
-    for (let h = Math.max(0, fromHeight); h <= tip.height; h++) {
+    if (starting) {
+      this.#log(
+        `watching ${records.length} channel(s) at height ${tip.height}` +
+          (from <= tip.height ? `, rescanning from height ${from}` : ""),
+      );
+    } else if (from < next) this.#log(`rescanning from height ${from}`);
+    for (let h = Math.max(0, from); h <= tip.height; h++) {
       const entry = chain.getEntryByHeight(h);
       if (!entry) break;
       const block = await chain.getBlock(entry.hash);
       if (!block) throw new Error(`Block at height ${h} is missing from the store`);
-      blocks.push({ entry, block });
-    }
-    await this.#applyChange([], blocks, tip);
-  }
-
-  async #applyChange(
-    disconnected: readonly { entry: ChainEntry; block: Block }[],
-    connected: readonly { entry: ChainEntry; block: Block }[],
-    tip: ChainEntry,
-  ): Promise<void> {
-    const { store } = this.#deps;
-    const records = await store.channels();
-    const spendsOf = new Map<string, FundingSpend[]>();
-    for (const r of records) spendsOf.set(toHex(r.channelId), await this.#spends(r.channelId));
-    const changed = new Set<string>();
-    for (const { entry } of disconnected) {
-      for (const r of records) {
-        const id = toHex(r.channelId);
-        const spends = spendsOf.get(id)!;
-        const kept = spends.filter((s) => !bytesEqual(s.blockHash, entry.hash));
-        if (kept.length === spends.length) continue;
-        spendsOf.set(id, kept);
-        changed.add(id);
-        this.#log(
-          `channel ${short(r.channelId)}: the funding spend in block ${entry.height} was ` +
-            "disconnected; watching the funding output again",
-        );
-      }
-    }
-    for (const { entry, block } of connected) {
-      for (const tx of block.txs) {
-        for (const input of tx.inputs) {
-          for (const r of records) {
-            const id = toHex(r.channelId);
-            const spends = spendsOf.get(id)!;
-            const watched = watchedOutpoint(r, spends, this.#magic);
-            if (!watched || outpointKey(watched) !== outpointKey(input.prevout)) continue;
-            const spend = await this.#classify(r, tx, entry);
-            spendsOf.set(id, [...spends, spend]);
-            changed.add(id);
-            this.#logSpend(r, spend);
-          }
-        }
-      }
+      await this.#scanBlock(records, spendsOf, changed, entry, block);
     }
     const notes = records
       .filter((r) => changed.has(toHex(r.channelId)))
       .map((r) => noteOf(r.channelId, spendsOf.get(toHex(r.channelId))!));
     await store.saveWatch(notes, tipOf(tip));
     for (const r of records) await this.#claim(r, spendsOf.get(toHex(r.channelId))!, tip);
+  }
+
+  /** Notes every spend of a watched funding outpoint in `block`. */
+  async #scanBlock(
+    records: readonly ChannelRecord[],
+    spendsOf: Map<string, FundingSpend[]>,
+    changed: Set<string>,
+    entry: ChainEntry,
+    block: Block,
+  ): Promise<void> {
+    for (const tx of block.txs) {
+      for (const input of tx.inputs) {
+        for (const r of records) {
+          const id = toHex(r.channelId);
+          const spends = spendsOf.get(id)!;
+          const watched = watchedOutpoint(r, spends, this.#magic);
+          if (!watched || outpointKey(watched) !== outpointKey(input.prevout)) continue;
+          const spend = await this.#classify(r, tx, entry);
+          spendsOf.set(id, [...spends, spend]);
+          changed.add(id);
+          this.#logSpend(r, spend);
+        }
+      }
+    }
+  }
+
+  /**
+   * The height of the last block processed, or of the active-chain ancestor it forks from when
+   * it left the active chain (walking its branch back through the block index).
+   */
+  #forkHeight(last: { height: number; hash: Uint8Array }): number {
+    const { chain } = this.#deps;
+    let entry = chain.getEntry(last.hash);
+    while (entry && !chain.isActive(entry.hash)) entry = chain.getEntry(entry.header.prevHash);
+    return entry ? entry.height : Math.max(-1, last.height - chain.params.maxReorgDepth);
   }
 
   /** What a spend of `r`'s funding output in `tx` is. */

@@ -262,7 +262,7 @@ Deno.test("ChainWatcher un-notes a breach whose block is disconnected and punish
     // A two-block branch without the commitment wins: the note goes, the watch tip follows.
     await w.reorg(1, 2);
     await watcher.settled();
-    assert.equal(log.with("was disconnected").length, 1, log.lines.join("\n"));
+    assert.equal(log.with("left the active chain").length, 1, log.lines.join("\n"));
     assert.equal(await store.getWatchNote(c.record.channelId), undefined);
     assert.equal((await store.watchTip())!.height, w.cs.height());
 
@@ -327,6 +327,44 @@ Deno.test("ChainWatcher started after a channel's funding was already spent resc
       log.lines.join("\n"),
     );
     assert.ok(pooledSpender(w, c.revoked.built.txid, 0), log.lines.join("\n"));
+    await watcher.stop();
+    await store.close();
+  } finally {
+    await w.destroy();
+  }
+});
+
+Deno.test("ChainWatcher restarted after a reorganisation it missed drops the stale note and rescans from the fork", async () => {
+  const w = await WatchWorld.create();
+  const log = new LineLog();
+  try {
+    const c = channel(w);
+    let store = await openStore(w);
+    await store.saveChannel(c.record, [{ number: 0n, htlcs: [peerHtlc] }]);
+    let watcher = await startWatcher(w, store, log);
+    await w.mine([c.revoked.signed]);
+    await watcher.settled();
+    const breachHeight = w.cs.height();
+    await watcher.stop();
+    await store.close();
+
+    // While the watcher is down: a branch from below the breach wins, and the peer re-publishes.
+    await w.reorg(1, 2);
+    await w.mine([c.revoked.signed]);
+    assert.equal(w.cs.height(), breachHeight + 2);
+
+    store = await openStore(w);
+    watcher = await startWatcher(w, store, log);
+    assert.equal(log.with("left the active chain").length, 1, log.lines.join("\n"));
+    const rescan = log.with("rescanning from height");
+    assert.equal(rescan.length, 1, log.lines.join("\n"));
+    assert.ok(Number(/from height (\d+)/.exec(rescan[0]!)![1]) <= breachHeight, rescan[0]);
+    assert.equal(log.with("REVOKED commitment 0").length, 2, log.lines.join("\n"));
+    assert.deepEqual((await store.watchTip())!.hash, w.cs.tip().hash);
+    const penalty = pooledSpender(w, c.revoked.built.txid, 0);
+    assert.ok(penalty, log.lines.join("\n"));
+    await w.mine();
+    assert.ok(await w.cs.txBlock(txid(params.magic, penalty)));
     await watcher.stop();
     await store.close();
   } finally {

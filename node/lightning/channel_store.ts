@@ -173,8 +173,12 @@ export class ChannelStore {
     return value === undefined ? undefined : this.#decode(key, value, decodeChannelRecord);
   }
 
-  /** Every channel record, in channel id order. */
-  async channels(): Promise<ChannelRecord[]> {
+  /**
+   * Every channel record, in channel id order. A record that does not read back throws
+   * ChannelStoreError("damaged"), or, when `onDamaged` is given, is passed to it and skipped (so
+   * one damaged record does not stop the watching of the others).
+   */
+  async channels(onDamaged?: (error: ChannelStoreError) => void): Promise<ChannelRecord[]> {
     const out: ChannelRecord[] = [];
     for await (
       const [key, value] of this.#db.iterator({
@@ -182,7 +186,12 @@ export class ChannelStore {
         lt: new Uint8Array([Prefix.channel + 1]),
       })
     ) {
-      out.push(this.#decode(key, value, decodeChannelRecord));
+      try {
+        out.push(this.#decode(key, value, decodeChannelRecord));
+      } catch (e) {
+        if (!onDamaged || !(e instanceof ChannelStoreError)) throw e;
+        onDamaged(e);
+      }
     }
     return out;
   }

@@ -7,13 +7,26 @@ import { heartbeatWallet } from "../../core/consensus/testing/block_builder.ts";
 import { toHex } from "../../core/crypto/keccak.ts";
 import { derivePrivateKey } from "../../core/lightning/commitment_keys.ts";
 import { buildClaimTxAtFeeRate, toOwnerClaim } from "../../core/lightning/commitment_claims.ts";
-import { buildCooperativeCloseTx } from "../../core/lightning/channel_close.ts";
+import {
+  buildCooperativeCloseTx,
+  buildFundingRefreshTx,
+} from "../../core/lightning/channel_close.ts";
+import { fundingOutput } from "../../core/lightning/commitment_tx.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
 import type { Tx } from "../../core/primitives/tx.ts";
 import { ChainWatcher } from "./chain_watcher.ts";
 import { ChannelStore } from "./channel_store.ts";
 import { decodeStaticBackup, encodeStaticBackup, restoredRecord } from "./static_backup.ts";
-import { LineLog, OUR_WAIT_SECS, ours, params, peerHtlc, WatchWorld } from "./_watch_fixture.ts";
+import {
+  LineLog,
+  OUR_WAIT_SECS,
+  ourParams,
+  ours,
+  params,
+  peerHtlc,
+  peerParams,
+  WatchWorld,
+} from "./_watch_fixture.ts";
 
 const sweepTo = heartbeatWallet(params, 5).address;
 
@@ -365,6 +378,41 @@ Deno.test("ChainWatcher restarted after a reorganisation it missed drops the sta
     assert.ok(penalty, log.lines.join("\n"));
     await w.mine();
     assert.ok(await w.cs.txBlock(txid(params.magic, penalty)));
+    await watcher.stop();
+    await store.close();
+  } finally {
+    await w.destroy();
+  }
+});
+
+Deno.test("ChainWatcher follows a funding refresh and watches the new funding output", async () => {
+  const w = await WatchWorld.create();
+  const log = new LineLog();
+  try {
+    const c = channel(w);
+    const store = await openStore(w);
+    await store.saveChannel(c.record);
+    const watcher = await startWatcher(w, store, log);
+    const f = fundingOutput(ourParams.fundingKey, peerParams.fundingKey, w.funding.value);
+    const refresh = w.signFundingSpend(buildFundingRefreshTx(w.funding.outpoint, f.output, 1_000n));
+    await w.mine([refresh]);
+    await watcher.settled();
+    assert.equal(log.with("a funding refresh").length, 1, log.lines.join("\n"));
+
+    // Both sides re-signed the current commitments on the new outpoint; the peer publishes its own.
+    w.funding = {
+      outpoint: { txid: txid(params.magic, refresh), vout: 0 },
+      value: w.funding.value - 1_000n,
+      height: w.cs.height(),
+    };
+    const remote1 = w.commitment("remote", 1n, 149_000_000n, 350_000_000n);
+    await w.mine([]);
+    await w.mine([remote1.signed]);
+    await w.mine();
+    await watcher.settled();
+    assert.equal(log.with("the peer's commitment 1").length, 1, log.lines.join("\n"));
+    const toOther = remote1.built.outputs.find((o) => o.role === "to-other")!;
+    assert.ok(pooledSpender(w, remote1.built.txid, toOther.vout), log.lines.join("\n"));
     await watcher.stop();
     await store.close();
   } finally {

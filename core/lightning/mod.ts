@@ -274,3 +274,8 @@ export {
   type GossipTimestampFilter,
   inGossipWindow,
 } from "./gossip_query.ts";
+export {
+  type CommitmentMatch,
+  type CommitmentMatchParams,
+  matchCommitment,
+} from "./commitment_match.ts";

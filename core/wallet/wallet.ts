@@ -198,6 +198,9 @@ export function pendingCoinFromUtxo(
   return { ...coinFromUtxo(outpointKey, e), pendingOwnerHash: e.pendingOwnerHash };
 }
 
+/** SLIP-10 path of the Lightning root secret (purpose 1017', as LND's key family root). */
+export const LIGHTNING_ROOT_PATH = "m/1017'/9555'/0'";
+
 /** The policy hash of the change output while the cancel is sized (any 32 bytes will do). */
 const PLACEHOLDER_HASH = new Uint8Array(32);
 
@@ -403,6 +406,16 @@ export class Wallet {
   /** The guardian secret key `index` of `account` (for the social-recovery signer). */
   guardianSecretKey(index: number, account = 0): Uint8Array {
     return this.#node(account, Branch.guardian, index).privateKey;
+  }
+
+  /**
+   * The root secret of this wallet's Lightning keys: the SLIP-10 key at
+   * {@linkcode LIGHTNING_ROOT_PATH}. Channel basepoints, the channel store's key and the static
+   * channel backup's key are derived from it (node/lightning/channel_keys.ts), so the 24 words
+   * restore them all.
+   */
+  lightningRootSecret(): Uint8Array {
+    return deriveSlip10(this.#seed, LIGHTNING_ROOT_PATH).privateKey;
   }
 
   /** The timers of `coin` seen from a child of a tip with MTP `tipMtpSecs`. */

@@ -14,6 +14,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
+import { submitFixtureBlocks } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 const PASS = "correct horse battery staple";
@@ -37,7 +38,11 @@ gpuTest(
       await b.setPassphrase("another one");
       const created = await a.json(["create", "--insecure-fast-kdf"]);
       const payee = (await b.json(["create", "--insecure-fast-kdf"])).address as string;
-      await node.rpc("generatetoaddress", [REGTEST.coinbaseMaturity + 1, created.address]);
+      // Coinbases to A, one mature (real checkpoints, not trained here: tests/fixture_blocks.ts).
+      await submitFixtureBlocks(node, REGTEST, {
+        to: created.address as string,
+        count: REGTEST.coinbaseMaturity + 1,
+      });
       const before = await a.json(["balance"]);
 
       const sent = await a.json(["send", payee, "1.5", "--yes"]);
@@ -100,7 +105,7 @@ gpuTest(
     let node = await NodeProcess.start(d, undefined, walletArgs);
     try {
       const own = await node.rpc<string>("getnewaddress");
-      await node.rpc("generatetoaddress", [REGTEST.coinbaseMaturity + 1, own]);
+      await submitFixtureBlocks(node, REGTEST, { to: own, count: REGTEST.coinbaseMaturity + 1 });
       const payee = await node.rpc<string>("getnewaddress");
       const id = await node.rpc<string>("sendtoaddress", [payee, 1.5]);
       assert.deepEqual(await node.rpc("getrawmempool"), [id]);

@@ -14,6 +14,8 @@ import { gpuTest } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
+import { REGTEST } from "../core/consensus/params.ts";
+import { submitFixtureBlocks } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -42,11 +44,14 @@ gpuTest(
     const created = await owner!.json(["create", "--insecure-fast-kdf", "--recovery", spec]);
     assert.equal((created.recovery as Json).kind, "social");
     // 11 blocks 100 s apart (mock time): the coinbases of heights 1 and 2 are mature, and
-    // with timestamps 100 s apart the median time past moves 100 s a block.
-    for (let h = 1; h <= 11; h++) {
-      await node.rpc("setmocktime", [t0 + 100 * h]);
-      await node.rpc("generatetoaddress", [1, created.address]);
-    }
+    // with timestamps 100 s apart the median time past moves 100 s a block. (Real checkpoints,
+    // not trained here: tests/fixture_blocks.ts; the node mines the later blocks.)
+    await node.rpc("setmocktime", [t0 + 1100]);
+    await submitFixtureBlocks(node, REGTEST, {
+      to: created.address as string,
+      count: 11,
+      timeSecs: (height) => t0 + 100 * height,
+    });
 
     const startRecovery = async (file: string, tryOneSignature: boolean) => {
       const req = await heir!.json([

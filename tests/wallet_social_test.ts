@@ -34,11 +34,17 @@ gpuTest(
     const [g1, g2, owner, heir, restored] = await Promise.all(
       ["g1", "g2", "owner", "heir", "restored"].map(wallet),
     );
-    const heirAddress = (await heir!.json(["create", "--insecure-fast-kdf"])).address as string;
-    await g1!.json(["create", "--insecure-fast-kdf"]);
-    await g2!.json(["create", "--insecure-fast-kdf"]);
-    const k1 = (await g1!.json(["guardian", "key"])).public_key as string;
-    const k2 = (await g2!.json(["guardian", "key"])).public_key as string;
+    const guardianKey = async (g: TestWalletCli) => {
+      await g.json(["create", "--insecure-fast-kdf"]);
+      return (await g.json(["guardian", "key"])).public_key as string;
+    };
+    // Separate wallet files: set up side by side.
+    const [heirCreated, k1, k2] = await Promise.all([
+      heir!.json(["create", "--insecure-fast-kdf"]),
+      guardianKey(g1!),
+      guardianKey(g2!),
+    ]);
+    const heirAddress = heirCreated.address as string;
     const k3 = toHex(keyPairFromSeed(new Uint8Array(32).fill(7)).publicKey);
     const spec = `social:2:${k1},${k2},${k3}:10`;
     const created = await owner!.json(["create", "--insecure-fast-kdf", "--recovery", spec]);
@@ -64,22 +70,17 @@ gpuTest(
         "--out",
         `${dir.path}/${file}`,
       ]);
-      await g1!.json([
-        "guardian",
-        "sign",
-        "--request",
-        `${dir.path}/${file}`,
-        "--out",
-        `${dir.path}/${file}.s1`,
-      ]);
-      await g2!.json([
-        "guardian",
-        "sign",
-        "--request",
-        `${dir.path}/${file}`,
-        "--out",
-        `${dir.path}/${file}.s2`,
-      ]);
+      // Each guardian signs in its own wallet, side by side.
+      await Promise.all([g1!, g2!].map((g, i) =>
+        g.json([
+          "guardian",
+          "sign",
+          "--request",
+          `${dir.path}/${file}`,
+          "--out",
+          `${dir.path}/${file}.s${i + 1}`,
+        ])
+      ));
       if (tryOneSignature) {
         const one = await heir!.run([
           "recover-social",

@@ -3,8 +3,10 @@
  * blocks of a fresh node's chain built on the committed fixture's trained checkpoints
  * (tests/chain_fixture.ts) under headers of our own, the way crash_safety_test builds its source
  * chain. Tests that need coins in a wallet (a dozen coinbases, ten of them to mature) used to
- * train each block with `generatetoaddress`, which is most of their run time; mining itself is
- * covered by the node, miner and mining tests, and these tests still mine their later blocks.
+ * train each block with `generatetoaddress`, which was most of their run time; a block can also
+ * carry the node's mempool, to confirm a test's transactions. Mining itself, mempool
+ * transactions included, is covered by the node, miner and mining tests (node_chain,
+ * mempool_persist, node_emission_return, wallet_cli, mine_*).
  *
  * Each block reuses the fixture checkpoint of its height (the model config must be the one the
  * growth rule asks for, which is checked) and claims the exact sample losses a miner would
@@ -24,9 +26,11 @@ import {
 } from "../core/consensus/paired_improvement.ts";
 import type { NetworkParams } from "../core/consensus/params.ts";
 import { TestChain } from "../core/consensus/testing/block_builder.ts";
-import { toHex } from "../core/crypto/keccak.ts";
+import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { type AddressData, decodeAddress } from "../core/primitives/address.ts";
 import { blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
+import { decodeTx, type Tx } from "../core/primitives/tx.ts";
+import { txid } from "../core/primitives/tx_hash.ts";
 import { consensusEvaluator } from "../gpu/exact/evaluator.ts";
 import { WasmExactEvaluator } from "../gpu/exact/wasm_evaluator.ts";
 import { type FixtureBlock, readChainFixture } from "./chain_fixture.ts";
@@ -66,12 +70,7 @@ export async function submitFixtureBlocks(
   options: FixtureBlocksOptions,
 ): Promise<string[]> {
   const chain = await FixtureChain.start(node, params);
-  const timeSecs = options.timeSecs ?? (() => Math.floor(Date.now() / 1000));
-  const hashes: string[] = [];
-  for (let height = 1; height <= options.count; height++) {
-    hashes.push(await chain.submit(options.to, timeSecs(height)));
-  }
-  return hashes;
+  return await chain.extend(options.to, options.count, options.timeSecs);
 }
 
 /**
@@ -79,14 +78,15 @@ export async function submitFixtureBlocks(
  * between blocks, or pay different addresses); every block goes to the node as it is built.
  */
 export class FixtureChain {
-  readonly #node: NodeProcess;
+  /** The node the blocks go to (set it to the new process after a restart). */
+  node: NodeProcess;
   readonly #params: NetworkParams;
   readonly #fixture: readonly FixtureBlock[];
   readonly #chain: TestChain;
   #parentCheckpoint: Uint8Array;
 
   private constructor(node: NodeProcess, params: NetworkParams, fixture: FixtureBlock[]) {
-    this.#node = node;
+    this.node = node;
     this.#params = params;
     this.#fixture = fixture;
     this.#chain = new TestChain(params);
@@ -107,11 +107,30 @@ export class FixtureChain {
   }
 
   /**
-   * Builds the next block, paying its coinbase to `to` and stamped max(`timeSecs`, parent MTP
-   * + 1), submits it and returns its hash. Throws when the node refuses it, the fixture ends,
-   * or no miner key meets μ_t.
+   * Submits `count` blocks paying `to`, block `height` stamped `timeSecs(height)` (default: the
+   * wall clock) as in {@linkcode submit}; returns their hashes.
    */
-  async submit(to: string | AddressData, timeSecs: number): Promise<string> {
+  async extend(
+    to: string | AddressData,
+    count: number,
+    timeSecs: (height: number) => number = () => Math.floor(Date.now() / 1000),
+  ): Promise<string[]> {
+    const hashes: string[] = [];
+    for (let i = 0; i < count; i++) hashes.push(await this.submit(to, timeSecs(this.height + 1)));
+    return hashes;
+  }
+
+  /**
+   * Builds the next block, paying its coinbase to `to` and stamped max(`timeSecs`, parent MTP
+   * + 1), submits it and returns its hash. With `mempool`, the block carries every transaction
+   * of the node's mempool (parents first), as a block the node mined would. Throws when the
+   * node refuses it, the fixture ends, or no miner key meets μ_t.
+   */
+  async submit(
+    to: string | AddressData,
+    timeSecs: number,
+    options: { mempool?: boolean } = {},
+  ): Promise<string> {
     const params = this.#params;
     const chain = this.#chain;
     const height = chain.tip.height + 1;
@@ -127,6 +146,7 @@ export class FixtureChain {
     }
     chain.nowSecs = Math.max(chain.nowSecs, timeSecs + 3600);
     const coinbaseTo = typeof to === "string" ? decodeAddress(params, to) : to;
+    const txs = options.mempool ? await this.#mempool() : [];
     let built;
     for (let key = 0; key < MAX_KEYS && !built; key++) {
       const minerSeed = new Uint8Array(32).fill(0x6b);
@@ -150,17 +170,38 @@ export class FixtureChain {
       built = await chain.mine({
         minerSeed,
         coinbaseTo,
+        txs,
         ...claims,
         checkpoint: { root: like.checkpointRoot, size: like.checkpointSize },
       });
     }
     if (!built) throw new Error(`no miner key of ${MAX_KEYS} met μ_t for fixture block ${height}`);
-    const result = await this.#node.rpc("submitblock", [
+    const result = await this.node.rpc("submitblock", [
       toHex(encodeBlock(built)),
       toHex(fixed.checkpoint),
     ]);
     if (result !== null) throw new Error(`block ${height}: submitblock returned ${result}`);
     this.#parentCheckpoint = fixed.checkpoint;
     return toHex(blockId(params.magic, built.header));
+  }
+
+  /** The node's mempool transactions, each after the ones it spends from. */
+  async #mempool(): Promise<Tx[]> {
+    const params = this.#params;
+    const ids = await this.node.rpc<string[]>("getrawmempool");
+    const pending = await Promise.all(ids.map(async (id) => {
+      const hex = await this.node.rpc<string>("getrawtransaction", [id]);
+      return decodeTx(fromHex(hex), params.maxTxBytes);
+    }));
+    const ordered: Tx[] = [];
+    while (pending.length > 0) {
+      const waiting = new Set(pending.map((tx) => toHex(txid(params.magic, tx))));
+      const ready = pending.findIndex((tx) =>
+        tx.inputs.every((i) => !waiting.has(toHex(i.prevout.txid)))
+      );
+      if (ready < 0) throw new Error("the mempool has a dependency cycle");
+      ordered.push(...pending.splice(ready, 1));
+    }
+    return ordered;
   }
 }

@@ -15,7 +15,7 @@ import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
 import { REGTEST } from "../core/consensus/params.ts";
-import { submitFixtureBlocks } from "./fixture_blocks.ts";
+import { FixtureChain } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -51,13 +51,15 @@ gpuTest(
     assert.equal((created.recovery as Json).kind, "social");
     // 11 blocks 100 s apart (mock time): the coinbases of heights 1 and 2 are mature, and
     // with timestamps 100 s apart the median time past moves 100 s a block. (Real checkpoints,
-    // not trained here: tests/fixture_blocks.ts; the node mines the later blocks.)
+    // not trained here: tests/fixture_blocks.ts; so are the later blocks, which carry the
+    // node's mempool as a mined block would.)
     await node.rpc("setmocktime", [t0 + 1100]);
-    await submitFixtureBlocks(node, REGTEST, {
-      to: created.address as string,
-      count: 11,
-      timeSecs: (height) => t0 + 100 * height,
-    });
+    const chain = await FixtureChain.start(node, REGTEST);
+    await chain.extend(created.address as string, 11, (height) => t0 + 100 * height);
+    const mine = async (time: number) => {
+      await node.rpc("setmocktime", [time]);
+      await chain.submit(heirAddress, time, { mempool: true });
+    };
 
     const startRecovery = async (file: string, tryOneSignature: boolean) => {
       const req = await heir!.json([
@@ -106,8 +108,7 @@ gpuTest(
     // First recovery, cancelled within the delay by the owner's wallet recovered from its words
     // into a new file: it has no request file and no copy of the pending policy.
     const first = await startRecovery("req1.json", true);
-    await node.rpc("setmocktime", [t0 + 1200]);
-    await node.rpc("generatetoaddress", [1, heirAddress]);
+    await mine(t0 + 1200);
     await Deno.writeTextFile(`${dir.path}/owner.words`, `${created.mnemonic}\n`);
     await restored!.json([
       "recover",
@@ -123,8 +124,7 @@ gpuTest(
     assert.deepEqual(cancel.cancelled, [`${first.txid}:0`]);
     const second = await startRecovery("req2.json", false);
     assert.notEqual(first.coin, second.coin);
-    await node.rpc("setmocktime", [t0 + 1300]);
-    await node.rpc("generatetoaddress", [1, heirAddress]);
+    await mine(t0 + 1300);
     const ownerCoins = await node.rpc<Json[]>("listunspentbyaddress", [[cancel.address]]);
     assert.equal(ownerCoins.length, 1);
     assert.equal(ownerCoins[0]!.txid, cancel.txid);
@@ -143,8 +143,7 @@ gpuTest(
 
     // The pending output counts from MTP t0+700; the tip's MTP is t0+800 (100 s < 150 s).
     // One more block moves it to t0+900: the delay has passed and the new owner claims it.
-    await node.rpc("setmocktime", [t0 + 1400]);
-    await node.rpc("generatetoaddress", [1, heirAddress]);
+    await mine(t0 + 1400);
     const claim = await heir!.json([
       "recover-social",
       "claim",

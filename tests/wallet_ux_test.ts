@@ -14,7 +14,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { REGTEST } from "../core/consensus/params.ts";
 import { minerHeartbeatKey } from "../node/miner/miner_address.ts";
 import { loadOrCreateMinerKey } from "../node/miner/miner_key.ts";
-import { submitFixtureBlocks } from "./fixture_blocks.ts";
+import { FixtureChain, submitFixtureBlocks } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -133,9 +133,10 @@ gpuTest(
     await w.json(["create", "--insecure-fast-kdf"]);
     const minerAddress = minerHeartbeatKey(REGTEST, await loadOrCreateMinerKey(node.datadir))
       .address;
-    // 12 coinbases to the miner key's address (real checkpoints, not trained here); the block
-    // that confirms the sweep below is mined by the node.
-    await submitFixtureBlocks(node, REGTEST, { to: minerAddress, count: 12, timeSecs: () => now });
+    // 12 coinbases to the miner key's address (real checkpoints, not trained here:
+    // tests/fixture_blocks.ts; so is the block that confirms the sweep).
+    const chain = await FixtureChain.start(node, REGTEST);
+    await chain.extend(minerAddress, 12, () => now);
     const coins = await node.rpc<Json[]>("listunspentbyaddress", [[minerAddress]]);
     // Next block is 13; maturity 10: coins of heights ≤ 3 are spendable.
     const mature = coins.filter((c) => (c.height as number) <= 13 - REGTEST.coinbaseMaturity);
@@ -148,7 +149,7 @@ gpuTest(
       sum,
     );
     assert.deepEqual(await node.rpc("getrawmempool"), [swept.txid]);
-    await node.rpc("generatetoaddress", [1, minerAddress]);
+    await chain.submit(minerAddress, now, { mempool: true });
     assert.equal((await w.json(["balance"])).balance_resonances, swept.amount_resonances);
   },
 );

@@ -1,7 +1,9 @@
 /**
  * Mempool persistence of a real `rnt node`: a payment accepted before a restart (clean stop, or
  * SIGKILL after `savemempool`) is still in the mempool afterwards and gets mined; a corrupt
- * `mempool.dat` is reported in the log and ignored, and the node starts.
+ * `mempool.dat` is reported in the log and ignored, and the node starts. The coins are the
+ * coinbases of the committed fixture chain (tests/chain_fixture.ts), imported rather than
+ * trained; the block that mines the saved payments is mined by the node.
  *
  * @module
  */
@@ -12,12 +14,14 @@ import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { encodeAddress } from "../core/primitives/address.ts";
 import { encodeTx } from "../core/primitives/tx.ts";
 import { gpuTest } from "../gpu/testing.ts";
+import { importChainFixture, readChainFixture } from "./chain_fixture.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 
 const params = REGTEST;
-const owner = heartbeatWallet(params, 0);
-const dest = heartbeatWallet(params, 1);
+/** The fixture pays its coinbases to heartbeat wallet 1. */
+const owner = heartbeatWallet(params, 1);
+const dest = heartbeatWallet(params, 0);
 type Json = Record<string, unknown>;
 
 /** Signed raw spends (hex) of the coinbase of each block in `hashes`, paying `dest`. */
@@ -53,10 +57,10 @@ gpuTest(
     let node = await NodeProcess.start(dir.path);
     try {
       const to = encodeAddress(params, owner.address);
-      const hashes = await node.rpc<string[]>("generatetoaddress", [
-        params.coinbaseMaturity + 2,
-        to,
-      ]);
+      const count = params.coinbaseMaturity + 2;
+      await importChainFixture(node, await readChainFixture(), count);
+      const hashes: string[] = [];
+      for (let h = 1; h <= count; h++) hashes.push(await node.rpc<string>("getblockhash", [h]));
       const [a, b] = await spendCoinbases(node, hashes.slice(0, 2));
       const idA = await node.rpc<string>("sendrawtransaction", [a]);
       await node.stop();

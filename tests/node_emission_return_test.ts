@@ -3,7 +3,9 @@
  * t0 show their emission-return window in `rnt wallet status`; once setmocktime has moved the
  * chain's MTP an hour past them, `getminingtemplate` offers a sweep of them and the next
  * `generatetoaddress` block carries it: the coins are gone, the returned supply rises and the
- * UTXO total falls by exactly their value, and the wallet's balance drops by its share.
+ * UTXO total falls by exactly their value, and the wallet's balance drops by its share. The
+ * blocks before the sweep are built on the committed fixture's checkpoints rather than trained
+ * (tests/fixture_blocks.ts); the node's mining template is checked before each of them.
  *
  * @module
  */
@@ -17,6 +19,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
+import { FixtureChain } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -36,14 +39,15 @@ gpuTest(
     const other = encodeAddress(REGTEST, heartbeatWallet(REGTEST, 5).address);
 
     // Blocks 1–2 pay the wallet at t0, 3–5 another address; their block MTPs are ≈ t0.
-    await node.rpc("generatetoaddress", [2, created.address]);
+    const chain = await FixtureChain.start(node, REGTEST);
+    for (let h = 1; h <= 2; h++) await chain.submit(created.address as string, t0);
     const status = await wallet.json(["status"]);
     const rows = status.coins as Json[];
     assert.equal(rows.length, 2);
     // Block 2's coin (created at MTP t0) has about an hour left; block 1's counts from genesis.
     const window = Math.max(...rows.map((r) => r.emission_return_in_secs as number));
     assert.ok(window > 3000 && window <= REGTEST.emissionReturnAgeSecs, `window ${window}`);
-    await node.rpc("generatetoaddress", [3, other]);
+    for (let h = 3; h <= 5; h++) await chain.submit(other, t0);
     const total = async () => {
       const b = await wallet.json(["balance"]);
       return BigInt(b.balance_resonances as number) + BigInt(b.immature_resonances as number);
@@ -51,12 +55,14 @@ gpuTest(
     const walletBefore = await total();
 
     // An hour and ten minutes later: the parent MTP (median of the last 11 timestamps) needs 6
-    // blocks at the new time to get there, so blocks 6–11 carry no sweep; block 12 sweeps the
-    // coinbases of blocks 1–2, the ones both old enough and mature.
-    await node.rpc("setmocktime", [t0 + REGTEST.emissionReturnAgeSecs + 600]);
-    const early = await node.rpc<string[]>("generatetoaddress", [6, other]);
-    for (const h of early) {
-      assert.equal(((await node.rpc<Json>("getblock", [h, 1])).tx as unknown[]).length, 1);
+    // blocks at the new time to get there, so the template offers no sweep for blocks 6–11;
+    // block 12 sweeps the coinbases of blocks 1–2, the ones both old enough and mature.
+    const later = t0 + REGTEST.emissionReturnAgeSecs + 600;
+    await node.rpc("setmocktime", [later]);
+    for (let h = 6; h <= 11; h++) {
+      const offered = (await node.rpc<Json>("getminingtemplate")).transactions as unknown[];
+      assert.deepEqual(offered, [], `no sweep offered for block ${h}`);
+      await chain.submit(other, later);
     }
     const template = await node.rpc<Json>("getminingtemplate");
     const [first] = template.transactions as Json[];

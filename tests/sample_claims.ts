@@ -58,7 +58,7 @@ export async function claimsOfHeader(
 /**
  * The exact claims of a child of `parent` (checkpoint bytes `parentCheckpoint`) carrying
  * `childCheckpoint`, stamped `timestampSecs`, signed by `minerSeed`, as a miner's header draft
- * has them.
+ * has them (evaluated by `evaluator`, default as in {@linkcode claimsOfHeader}).
  */
 export async function sampleClaims(
   params: NetworkParams,
@@ -67,6 +67,7 @@ export async function sampleClaims(
   childCheckpoint: Uint8Array,
   timestampSecs: number,
   minerSeed: Uint8Array,
+  evaluator?: Evaluator,
 ): Promise<SampleClaims> {
   const draft = headerDraft(
     params,
@@ -75,6 +76,13 @@ export async function sampleClaims(
     timestampSecs,
     keyPairFromSeed(minerSeed).publicKey,
   );
-  const claims = await claimsOfHeader(params, draft, parent, parentCheckpoint, childCheckpoint);
+  const claims = await claimsOfHeader(
+    params,
+    draft,
+    parent,
+    parentCheckpoint,
+    childCheckpoint,
+    evaluator,
+  );
   return { ...claims, timestampSecs: draft.timestampSecs };
 }

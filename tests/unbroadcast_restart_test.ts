@@ -1,7 +1,8 @@
 /**
  * The unbroadcast set across a restart of a real `rnt node`: a payment that sat in one node's
  * `mempool.dat` while it had no peers reaches a new peer after the restart, even though that peer
- * first hears of it while still syncing the blocks its input comes from.
+ * first hears of it while still syncing the blocks its input comes from. Those blocks are the
+ * committed fixture chain's (tests/chain_fixture.ts), imported rather than trained.
  *
  * @module
  */
@@ -9,14 +10,22 @@ import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
 import { heartbeatWallet, signTx } from "../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
-import { encodeAddress } from "../core/primitives/address.ts";
 import { encodeTx } from "../core/primitives/tx.ts";
 import { gpuTest } from "../gpu/testing.ts";
+import { importChainFixture, readChainFixture } from "./chain_fixture.ts";
 import { tempDir } from "./helpers.ts";
-import { connectArgs, type P2pNode, startP2pNode, stopAll, waitUntil } from "./p2p_helpers.ts";
+import {
+  connectArgs,
+  type P2pNode,
+  startP2pNode,
+  stopAll,
+  waitForTip,
+  waitUntil,
+} from "./p2p_helpers.ts";
 
 const params = REGTEST;
-const owner = heartbeatWallet(params, 0);
+/** The fixture pays its coinbases to heartbeat wallet 1. */
+const owner = heartbeatWallet(params, 1);
 type Json = Record<string, unknown>;
 
 /** A signed raw spend (hex) of the coinbase of block `hash`. */
@@ -29,7 +38,7 @@ async function spendCoinbase(node: P2pNode, hash: string): Promise<string> {
     {
       version: 1,
       inputs: [{ prevout: { txid: fromHex(cb.txid as string), vout: 0 }, sequence: 0 }],
-      outputs: [{ value: value - 10_000n, address: heartbeatWallet(params, 1).address }],
+      outputs: [{ value: value - 10_000n, address: heartbeatWallet(params, 0).address }],
       locktime: 0,
     },
     [{ value, address: owner.address }],
@@ -47,10 +56,10 @@ gpuTest(
     try {
       let a = await startP2pNode(da.path);
       nodes.push(a);
-      const hashes = await a.proc.rpc<string[]>("generatetoaddress", [
-        params.coinbaseMaturity + 1,
-        encodeAddress(params, owner.address),
-      ]);
+      const count = params.coinbaseMaturity + 1;
+      await importChainFixture(a.proc, await readChainFixture(), count);
+      const hashes: string[] = [];
+      for (let h = 1; h <= count; h++) hashes.push(await a.proc.rpc<string>("getblockhash", [h]));
       const id = await a.proc.rpc<string>("sendrawtransaction", [
         await spendCoinbase(a, hashes[0]!),
       ]);
@@ -69,6 +78,9 @@ gpuTest(
         60_000,
         () => `B log tail:\n${peer.proc.log.slice(-3000)}\nA log tail:\n${a.proc.log.slice(-3000)}`,
       );
+      // The spend is valid for block 11, so B may take it while it holds 10 blocks: the sync
+      // goes on to the end.
+      await waitForTip([b], hashes.at(-1)!, 60_000);
       assert.equal(await b.proc.rpc("getblockcount"), hashes.length);
     } finally {
       await stopAll(nodes);

@@ -10,6 +10,8 @@ import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
 import { gpuTest } from "../gpu/testing.ts";
+import { REGTEST } from "../core/consensus/params.ts";
+import { submitFixtureBlocks } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 const total = (b: Json) =>
@@ -21,7 +23,8 @@ gpuTest(
   async () => {
     await using dir = await tempDir();
     await using node = await NodeProcess.start(`${dir.path}/node`);
-    await node.rpc("setmocktime", [Math.floor(Date.now() / 1000)]);
+    const now = Math.floor(Date.now() / 1000);
+    await node.rpc("setmocktime", [now]);
     const a = new TestWalletCli(node, dir.path, "a");
     const b = new TestWalletCli(node, dir.path, "b");
     await a.setPassphrase("correct horse battery staple");
@@ -36,8 +39,13 @@ gpuTest(
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists/);
 
-    // 11 blocks to A: two coinbases mature (maturity 10), nine immature.
-    await node.rpc("generatetoaddress", [11, created.address]);
+    // 11 blocks to A (real checkpoints, not trained here: tests/fixture_blocks.ts): two
+    // coinbases mature (maturity 10), nine immature.
+    await submitFixtureBlocks(node, REGTEST, {
+      to: created.address as string,
+      count: 11,
+      timeSecs: () => now,
+    });
     const bal = await a.json(["balance"]);
     const coins = await node.rpc<Json[]>("listunspentbyaddress", [[created.address]]);
     assert.equal(coins.length, 11);

@@ -17,6 +17,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
+import { FixtureChain } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -54,10 +55,11 @@ gpuTest(
 
     // Block 1 at t0: its coinbase counts as created at genesis time (the MTP of its parent),
     // months ago: past the heartbeat interval and the emission-return age. Blocks 2..11 an
-    // 1000 s later: coin 2 (created at MTP t0) is past the 60 s interval.
-    await node.rpc("generatetoaddress", [1, created.address]);
+    // 1000 s later: coin 2 (created at MTP t0) is past the 60 s interval. (Real checkpoints, not
+    // trained here: tests/fixture_blocks.ts; so is the block that confirms the spends below.)
     await node.rpc("setmocktime", [t0 + 1000]);
-    await node.rpc("generatetoaddress", [10, created.address]);
+    const chain = await FixtureChain.start(node, REGTEST);
+    await chain.extend(created.address as string, 11, (height) => height === 1 ? t0 : t0 + 1000);
     const status = await owner.json(["status"]);
     const rows = status.coins as Json[];
     assert.equal(rows.length, 11);
@@ -92,7 +94,7 @@ gpuTest(
       new Set(await node.rpc<string[]>("getrawmempool")),
       new Set([swept, beat.txid]),
     );
-    await node.rpc("generatetoaddress", [1, heirCreated.address]);
+    await chain.submit(heirCreated.address as string, t0 + 1000, { mempool: true });
     assert.deepEqual(await node.rpc("getrawmempool"), []);
     const fresh = (await node.rpc<Json[]>("listunspentbyaddress", [[created.address]]))
       .find((r) => r.txid === beat.txid)!;

@@ -14,6 +14,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
+import { FixtureChain } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 const PASS = "correct horse battery staple";
@@ -37,7 +38,10 @@ gpuTest(
       await b.setPassphrase("another one");
       const created = await a.json(["create", "--insecure-fast-kdf"]);
       const payee = (await b.json(["create", "--insecure-fast-kdf"])).address as string;
-      await node.rpc("generatetoaddress", [REGTEST.coinbaseMaturity + 1, created.address]);
+      // Coinbases to A, one mature (real checkpoints, not trained here: tests/fixture_blocks.ts;
+      // so is the block that confirms the send).
+      const chain = await FixtureChain.start(node, REGTEST);
+      await chain.extend(created.address as string, REGTEST.coinbaseMaturity + 1);
       const before = await a.json(["balance"]);
 
       const sent = await a.json(["send", payee, "1.5", "--yes"]);
@@ -68,7 +72,10 @@ gpuTest(
       assert.deepEqual(await storedPending(a.file), [id]);
 
       // A block confirms it: the next wallet command drops it from the pending list.
-      await node.rpc("generatetoaddress", [1, created.address]);
+      chain.node = node;
+      await chain.submit(created.address as string, Math.floor(Date.now() / 1000), {
+        mempool: true,
+      });
       const confirmed = (await a.json<Json[]>(["history"])).find((r) => r.txid === id);
       assert.equal(confirmed?.confirmations, 1);
       assert.deepEqual(await storedPending(a.file), []);
@@ -100,7 +107,8 @@ gpuTest(
     let node = await NodeProcess.start(d, undefined, walletArgs);
     try {
       const own = await node.rpc<string>("getnewaddress");
-      await node.rpc("generatetoaddress", [REGTEST.coinbaseMaturity + 1, own]);
+      const chain = await FixtureChain.start(node, REGTEST);
+      await chain.extend(own, REGTEST.coinbaseMaturity + 1);
       const payee = await node.rpc<string>("getnewaddress");
       const id = await node.rpc<string>("sendtoaddress", [payee, 1.5]);
       assert.deepEqual(await node.rpc("getrawmempool"), [id]);
@@ -113,7 +121,8 @@ gpuTest(
       assert.match(node.log, /resubmitted 1 unconfirmed sends/);
 
       // Mined: the next sendtoaddress forgets it and keeps only the new payment.
-      await node.rpc("generatetoaddress", [1, own]);
+      chain.node = node;
+      await chain.submit(own, Math.floor(Date.now() / 1000), { mempool: true });
       const id2 = await node.rpc<string>("sendtoaddress", [payee, 0.5]);
       assert.deepEqual(await storedPending(`${d}/wallet.dat`), [id2]);
     } finally {

@@ -14,6 +14,8 @@ import { gpuTest } from "../gpu/testing.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
+import { REGTEST } from "../core/consensus/params.ts";
+import { FixtureChain } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -32,21 +34,32 @@ gpuTest(
     const [g1, g2, owner, heir, restored] = await Promise.all(
       ["g1", "g2", "owner", "heir", "restored"].map(wallet),
     );
-    const heirAddress = (await heir!.json(["create", "--insecure-fast-kdf"])).address as string;
-    await g1!.json(["create", "--insecure-fast-kdf"]);
-    await g2!.json(["create", "--insecure-fast-kdf"]);
-    const k1 = (await g1!.json(["guardian", "key"])).public_key as string;
-    const k2 = (await g2!.json(["guardian", "key"])).public_key as string;
+    const guardianKey = async (g: TestWalletCli) => {
+      await g.json(["create", "--insecure-fast-kdf"]);
+      return (await g.json(["guardian", "key"])).public_key as string;
+    };
+    // Separate wallet files: set up side by side.
+    const [heirCreated, k1, k2] = await Promise.all([
+      heir!.json(["create", "--insecure-fast-kdf"]),
+      guardianKey(g1!),
+      guardianKey(g2!),
+    ]);
+    const heirAddress = heirCreated.address as string;
     const k3 = toHex(keyPairFromSeed(new Uint8Array(32).fill(7)).publicKey);
     const spec = `social:2:${k1},${k2},${k3}:10`;
     const created = await owner!.json(["create", "--insecure-fast-kdf", "--recovery", spec]);
     assert.equal((created.recovery as Json).kind, "social");
     // 11 blocks 100 s apart (mock time): the coinbases of heights 1 and 2 are mature, and
-    // with timestamps 100 s apart the median time past moves 100 s a block.
-    for (let h = 1; h <= 11; h++) {
-      await node.rpc("setmocktime", [t0 + 100 * h]);
-      await node.rpc("generatetoaddress", [1, created.address]);
-    }
+    // with timestamps 100 s apart the median time past moves 100 s a block. (Real checkpoints,
+    // not trained here: tests/fixture_blocks.ts; so are the later blocks, which carry the
+    // node's mempool as a mined block would.)
+    await node.rpc("setmocktime", [t0 + 1100]);
+    const chain = await FixtureChain.start(node, REGTEST);
+    await chain.extend(created.address as string, 11, (height) => t0 + 100 * height);
+    const mine = async (time: number) => {
+      await node.rpc("setmocktime", [time]);
+      await chain.submit(heirAddress, time, { mempool: true });
+    };
 
     const startRecovery = async (file: string, tryOneSignature: boolean) => {
       const req = await heir!.json([
@@ -59,22 +72,17 @@ gpuTest(
         "--out",
         `${dir.path}/${file}`,
       ]);
-      await g1!.json([
-        "guardian",
-        "sign",
-        "--request",
-        `${dir.path}/${file}`,
-        "--out",
-        `${dir.path}/${file}.s1`,
-      ]);
-      await g2!.json([
-        "guardian",
-        "sign",
-        "--request",
-        `${dir.path}/${file}`,
-        "--out",
-        `${dir.path}/${file}.s2`,
-      ]);
+      // Each guardian signs in its own wallet, side by side.
+      await Promise.all([g1!, g2!].map((g, i) =>
+        g.json([
+          "guardian",
+          "sign",
+          "--request",
+          `${dir.path}/${file}`,
+          "--out",
+          `${dir.path}/${file}.s${i + 1}`,
+        ])
+      ));
       if (tryOneSignature) {
         const one = await heir!.run([
           "recover-social",
@@ -100,8 +108,7 @@ gpuTest(
     // First recovery, cancelled within the delay by the owner's wallet recovered from its words
     // into a new file: it has no request file and no copy of the pending policy.
     const first = await startRecovery("req1.json", true);
-    await node.rpc("setmocktime", [t0 + 1200]);
-    await node.rpc("generatetoaddress", [1, heirAddress]);
+    await mine(t0 + 1200);
     await Deno.writeTextFile(`${dir.path}/owner.words`, `${created.mnemonic}\n`);
     await restored!.json([
       "recover",
@@ -117,8 +124,7 @@ gpuTest(
     assert.deepEqual(cancel.cancelled, [`${first.txid}:0`]);
     const second = await startRecovery("req2.json", false);
     assert.notEqual(first.coin, second.coin);
-    await node.rpc("setmocktime", [t0 + 1300]);
-    await node.rpc("generatetoaddress", [1, heirAddress]);
+    await mine(t0 + 1300);
     const ownerCoins = await node.rpc<Json[]>("listunspentbyaddress", [[cancel.address]]);
     assert.equal(ownerCoins.length, 1);
     assert.equal(ownerCoins[0]!.txid, cancel.txid);
@@ -137,8 +143,7 @@ gpuTest(
 
     // The pending output counts from MTP t0+700; the tip's MTP is t0+800 (100 s < 150 s).
     // One more block moves it to t0+900: the delay has passed and the new owner claims it.
-    await node.rpc("setmocktime", [t0 + 1400]);
-    await node.rpc("generatetoaddress", [1, heirAddress]);
+    await mine(t0 + 1400);
     const claim = await heir!.json([
       "recover-social",
       "claim",

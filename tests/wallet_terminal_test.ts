@@ -11,6 +11,8 @@ import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { hasScript, runOnTerminal } from "./terminal_helpers.ts";
 import { TestWalletCli } from "./wallet_helpers.ts";
+import { REGTEST } from "../core/consensus/params.ts";
+import { submitFixtureBlocks } from "./fixture_blocks.ts";
 
 Deno.test({
   name:
@@ -44,11 +46,17 @@ gpuTest(
     if (!hasScript()) return;
     await using dir = await tempDir();
     await using node = await NodeProcess.start(`${dir.path}/node`);
-    await node.rpc("setmocktime", [Math.floor(Date.now() / 1000)]);
+    const now = Math.floor(Date.now() / 1000);
+    await node.rpc("setmocktime", [now]);
     const a = new TestWalletCli(node, dir.path, "a");
     await a.setPassphrase("pw");
     const created = await a.json(["create", "--insecure-fast-kdf"]);
-    await node.rpc("generatetoaddress", [11, created.address]);
+    // 11 coinbases, 2 of them mature (real checkpoints, not trained here).
+    await submitFixtureBlocks(node, REGTEST, {
+      to: created.address as string,
+      count: 11,
+      timeSecs: () => now,
+    });
     const send = [
       "wallet",
       "send",

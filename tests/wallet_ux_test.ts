@@ -14,6 +14,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { REGTEST } from "../core/consensus/params.ts";
 import { minerHeartbeatKey } from "../node/miner/miner_address.ts";
 import { loadOrCreateMinerKey } from "../node/miner/miner_key.ts";
+import { FixtureChain, submitFixtureBlocks } from "./fixture_blocks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -22,12 +23,18 @@ gpuTest(
   async () => {
     await using dir = await tempDir();
     await using node = await NodeProcess.start(`${dir.path}/node`);
-    await node.rpc("setmocktime", [Math.floor(Date.now() / 1000)]);
+    const now = Math.floor(Date.now() / 1000);
+    await node.rpc("setmocktime", [now]);
     const a = new TestWalletCli(node, dir.path, "a");
     await a.setPassphrase("pw a");
     const created = await a.json(["create", "--insecure-fast-kdf"]);
     const words = (created.mnemonic as string).split(" ");
-    await node.rpc("generatetoaddress", [11, created.address]);
+    // 11 coinbases to A, 2 of them mature (real checkpoints, not trained here).
+    await submitFixtureBlocks(node, REGTEST, {
+      to: created.address as string,
+      count: 11,
+      timeSecs: () => now,
+    });
     const balA = await a.json(["balance"]);
 
     // Send from a pipe without --yes: the summary is shown, nothing is sent, exit 2.
@@ -119,13 +126,17 @@ gpuTest(
   async () => {
     await using dir = await tempDir();
     await using node = await NodeProcess.start(`${dir.path}/node`);
-    await node.rpc("setmocktime", [Math.floor(Date.now() / 1000)]);
+    const now = Math.floor(Date.now() / 1000);
+    await node.rpc("setmocktime", [now]);
     const w = new TestWalletCli(node, dir.path, "w");
     await w.setPassphrase("pw");
     await w.json(["create", "--insecure-fast-kdf"]);
     const minerAddress = minerHeartbeatKey(REGTEST, await loadOrCreateMinerKey(node.datadir))
       .address;
-    await node.rpc("generatetoaddress", [12, minerAddress]);
+    // 12 coinbases to the miner key's address (real checkpoints, not trained here:
+    // tests/fixture_blocks.ts; so is the block that confirms the sweep).
+    const chain = await FixtureChain.start(node, REGTEST);
+    await chain.extend(minerAddress, 12, () => now);
     const coins = await node.rpc<Json[]>("listunspentbyaddress", [[minerAddress]]);
     // Next block is 13; maturity 10: coins of heights ≤ 3 are spendable.
     const mature = coins.filter((c) => (c.height as number) <= 13 - REGTEST.coinbaseMaturity);
@@ -138,7 +149,7 @@ gpuTest(
       sum,
     );
     assert.deepEqual(await node.rpc("getrawmempool"), [swept.txid]);
-    await node.rpc("generatetoaddress", [1, minerAddress]);
+    await chain.submit(minerAddress, now, { mempool: true });
     assert.equal((await w.json(["balance"])).balance_resonances, swept.amount_resonances);
   },
 );

@@ -1,0 +1,1134 @@
+/**
+ * The node's Lightning service (PROTOCOL §9.11): opens channels over the P2P transport
+ * (`open_channel` … `channel_ready`), drives each channel's update protocol (the pure state
+ * machine of `core/lightning/channel_state.ts`), closes channels cooperatively (`shutdown`,
+ * `closing_signed`) or by force (publishing our latest commitment and sweeping our output after
+ * `to_self_delay`), and keeps every channel on disk.
+ *
+ * Rules it keeps:
+ * - every state a message depends on is saved (atomic write + fsync, {@link ChannelPersistence})
+ *   BEFORE the message is sent (§9.9's persistence rule), and messages go out in the order the
+ *   state machine returned them;
+ * - everything runs one step at a time (one queue for the whole service), so a peer's message,
+ *   an RPC call and a new block never interleave inside a channel;
+ * - on a disconnection each channel forgets the peer's uncommitted updates, and on a
+ *   reconnection (and at start) it sends `channel_reestablish` first;
+ * - bad input from a peer is logged and answered with `channel_error`; it never throws into the
+ *   P2P layer and never changes a stored channel.
+ *
+ * The chain watcher (penalties, sweeps of the peer's commitments; branch ln-watch) is not here:
+ * this service only sweeps its own output after its own force close (`#sweepForceClose`).
+ *
+ * @module
+ */
+import { toHex } from "../../core/crypto/keccak.ts";
+import { DecodeError, RpcError } from "../../core/errors.ts";
+import type { AddressData } from "../../core/primitives/address.ts";
+import { encodeAddressPayload, readAddressData } from "../../core/primitives/address.ts";
+import { ByteReader } from "../../core/encoding/byte_reader.ts";
+import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
+import { sighash, txid } from "../../core/primitives/tx_hash.ts";
+import { verify } from "../../core/crypto/ed25519.ts";
+import { bytesEqual } from "../../core/util/bytes_equal.ts";
+import { ChannelError } from "../../core/lightning/channel_error.ts";
+import {
+  type ChannelMessage,
+  decodeChannelMessage,
+  encodeChannelMessage,
+} from "../../core/lightning/channel_messages.ts";
+import {
+  type AcceptChannel,
+  decodeOpenMessage,
+  encodeOpenMessage,
+  isOpenMessageId,
+  type OpenChannel,
+  type OpenMessage,
+} from "../../core/lightning/channel_open_messages.ts";
+import {
+  createChannel,
+  initialCommitmentSpecs,
+  localCommitmentPoint,
+  needsCommitment,
+  receiveMessage,
+  signCommitment,
+} from "../../core/lightning/channel_state.ts";
+import {
+  disconnectChannel,
+  receiveReestablish,
+  reestablishMessage,
+} from "../../core/lightning/channel_reestablish.ts";
+import type {
+  ChannelConfig,
+  ChannelLimits,
+  ChannelState,
+} from "../../core/lightning/channel_types.ts";
+import type { ChannelPartyParams } from "../../core/lightning/commitment_spec.ts";
+import {
+  fundingOutput,
+  MRES_PER_RESONANCE,
+  signedFundingSpendBytes,
+  signFundingSpend,
+  withFundingWitness,
+} from "../../core/lightning/commitment_tx.ts";
+import { buildCooperativeCloseTx } from "../../core/lightning/channel_close.ts";
+import { buildClaimTxAtFeeRate, toOwnerClaim } from "../../core/lightning/commitment_claims.ts";
+import { derivePrivateKey, perCommitmentPoint } from "../../core/lightning/commitment_keys.ts";
+import { FIRST_COMMITMENT_INDEX, perCommitmentSecret } from "../../core/lightning/shachain.ts";
+import { fundingChannelId } from "../../core/lightning/funding_channel_id.ts";
+import { commitmentTxOf, fundingSigner } from "../../core/lightning/funding_signer.ts";
+import type { Peer } from "../../net/peer/peer.ts";
+import type { LnPeerHandler } from "../../net/connman/peer_manager.ts";
+import type { PeerTarget } from "../../net/connman/target.ts";
+import type { Node } from "../node.ts";
+import type { ChannelPersistence } from "./channel_files.ts";
+import type { ChannelRecord, ChannelSecrets } from "./channel_record.ts";
+import type { LnPeerBook } from "./ln_peer_book.ts";
+import {
+  freshChannelSecrets,
+  limitsFor,
+  MAX_MINIMUM_DEPTH,
+  MIN_CHANNEL_RESONANCES,
+  minimumDepthFor,
+  partyParamsOf,
+  refusePeerTerms,
+  toSelfDelayFor,
+} from "./channel_setup.ts";
+
+/** The wallet side the service needs (the node's loaded wallet; injected by the RPC layer). */
+export interface LnWallet {
+  /** A signed transaction paying `value` resonances to `address` (not broadcast). */
+  fundingTx(address: AddressData, value: bigint): Promise<Tx>;
+  /** Records `tx` as the wallet's send and broadcasts it. */
+  publish(tx: Tx): Promise<void>;
+  /** A fresh receive address of the wallet. */
+  newAddress(): Promise<AddressData>;
+}
+
+/** The P2P side the service needs (the node's PeerManager). */
+export interface LnTransport {
+  readonly nodeId: Uint8Array;
+  readonly listenPort: number | undefined;
+  peers(): Peer[];
+  connectTo(target: PeerTarget, kind?: "manual" | "onetry"): Promise<Peer>;
+  setLnHandler(handler: LnPeerHandler | undefined): void;
+}
+
+/** Why a Lightning call failed (the RPC layer maps each code to Core's numeric codes). */
+export type LnErrorCode =
+  | "peer-not-connected"
+  | "unknown-peer"
+  | "channel-not-found"
+  | "bad-state"
+  | "bad-amount"
+  | "open-failed";
+
+/** A refused Lightning call, with a stable code. */
+export class LnError extends Error {
+  readonly code: LnErrorCode;
+  constructor(code: LnErrorCode, message: string) {
+    super(message);
+    this.name = "LnError";
+    this.code = code;
+  }
+}
+
+/** One channel as `ln_channels` shows it. */
+export interface ChannelSummary {
+  readonly channelId: string;
+  readonly peerId: string;
+  readonly status: ChannelRecord["status"];
+  readonly weFunded: boolean;
+  readonly connected: boolean;
+  readonly capacityResonances: bigint;
+  readonly localBalanceMres: bigint;
+  readonly remoteBalanceMres: bigint;
+  readonly commitmentNumber: bigint;
+  readonly fundingTxid: string;
+  readonly fundingVout: number;
+  readonly closeTxid?: string;
+  readonly sweepTxid?: string;
+}
+
+/** The result of an open: the channel id and the funding transaction. */
+export interface OpenResult {
+  readonly channelId: string;
+  readonly fundingTxid: string;
+  readonly fundingVout: number;
+}
+
+/** A channel we proposed, until `funding_signed`. */
+interface OutgoingOpen {
+  readonly peerId: string;
+  readonly open: OpenChannel;
+  readonly secrets: ChannelSecrets;
+  readonly seed: Uint8Array;
+  readonly resolve: (r: OpenResult) => void;
+  readonly reject: (e: Error) => void;
+  /** After `accept_channel`: what `funding_signed` completes. */
+  funded?: {
+    readonly accept: AcceptChannel;
+    readonly config: ChannelConfig;
+    readonly tx: Tx;
+    readonly vout: number;
+    readonly remoteSignature: Uint8Array;
+  };
+}
+
+/** A channel proposed to us, until `funding_created`. */
+interface IncomingOpen {
+  readonly peerId: string;
+  readonly open: OpenChannel;
+  readonly params: ChannelPartyParams;
+  readonly limits: ChannelLimits;
+  readonly minimumDepth: number;
+  readonly secrets: ChannelSecrets;
+  readonly seed: Uint8Array;
+}
+
+/** How long `ln_open` waits for the peer, ms. */
+const OPEN_TIMEOUT_MS = 30_000;
+/** How often the service reconnects to its channels' peers and checks the chain, ms. */
+const TICK_MS = 1000;
+
+/** Options of {@link LightningService.start}. */
+export interface LightningServiceOptions {
+  readonly node: Node;
+  readonly transport: LnTransport;
+  readonly wallet: LnWallet;
+  readonly store: ChannelPersistence;
+  readonly peerBook: LnPeerBook;
+}
+
+/** The node's Lightning channels. */
+export class LightningService implements LnPeerHandler {
+  readonly #node: Node;
+  readonly #transport: LnTransport;
+  readonly #wallet: LnWallet;
+  readonly #store: ChannelPersistence;
+  readonly #book: LnPeerBook;
+  readonly #channels = new Map<string, ChannelRecord>();
+  readonly #outgoing = new Map<string, OutgoingOpen>();
+  readonly #incoming = new Map<string, IncomingOpen>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+  #unsubscribe: (() => void) | undefined;
+  readonly #lastDial = new Map<string, number>();
+
+  private constructor(o: LightningServiceOptions) {
+    this.#node = o.node;
+    this.#transport = o.transport;
+    this.#wallet = o.wallet;
+    this.#store = o.store;
+    this.#book = o.peerBook;
+  }
+
+  /**
+   * Loads the stored channels (each one disconnected: it awaits `channel_reestablish`), takes
+   * over the transport's `ln_*` messages, and starts reconnecting and watching the chain.
+   */
+  static async start(o: LightningServiceOptions): Promise<LightningService> {
+    const s = new LightningService(o);
+    const { records, unreadable } = await o.store.loadAll();
+    for (const line of unreadable) s.#log(`cannot read stored channel ${line}`);
+    for (const r of records) {
+      r.state = disconnectChannel(r.state);
+      s.#channels.set(toHex(r.channelId), r);
+    }
+    if (records.length > 0) s.#log(`loaded ${records.length} channels`);
+    o.transport.setLnHandler(s);
+    for (const peer of o.transport.peers()) s.peerReady(peer);
+    s.#unsubscribe = o.node.chainstate.onTipChange(() => s.#enqueue(() => s.#watchChain()));
+    const tick = () => {
+      if (s.#stopped) return;
+      s.#enqueue(() => s.#tick());
+      s.#timer = setTimeout(tick, TICK_MS);
+    };
+    s.#timer = setTimeout(tick, 0);
+    return s;
+  }
+
+  /** Stops reconnecting and watching; waits for the step in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#unsubscribe?.();
+    this.#transport.setLnHandler(undefined);
+    await this.#queue.catch(() => {});
+  }
+
+  /** This node's id (hex). */
+  get nodeId(): string {
+    return toHex(this.#transport.nodeId);
+  }
+
+  /** Connected peers' node ids. */
+  connectedPeers(): string[] {
+    return this.#transport.peers().filter((p) => p.ready).map((p) => p.nodeId);
+  }
+
+  /** Runs `work` after every earlier step (the service's one queue). */
+  #enqueue<T>(work: () => Promise<T> | T): Promise<T> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch((e) => this.#log(`step failed: ${(e as Error)?.stack ?? e}`));
+    return run;
+  }
+
+  #log(line: string): void {
+    this.#node.logger.log(`ln: ${line}`);
+  }
+
+  #peer(peerId: string): Peer | undefined {
+    return this.#transport.peers().find((p) => p.nodeId === peerId && p.ready);
+  }
+
+  #send(peerId: string, message: ChannelMessage | OpenMessage): void {
+    const peer = this.#peer(peerId);
+    if (!peer) return; // sent again after the reconnection (reestablish)
+    const { id, payload } = isOpenType(message)
+      ? encodeOpenMessage(message as OpenMessage)
+      : encodeChannelMessage(message as ChannelMessage);
+    peer.send({ type: "ln", id, payload });
+  }
+
+  async #save(record: ChannelRecord): Promise<void> {
+    await this.#store.save(record);
+    this.#channels.set(toHex(record.channelId), record);
+  }
+
+  // ── Public actions (RPC) ────────────────────────────────────────────────────────────────────
+
+  /**
+   * Connects to `nodeId@host:port` (or `host:port`), remembers the address for reconnections,
+   * and returns the peer's node id. LnError `unknown-peer` when the id does not match.
+   */
+  async connect(target: PeerTarget, expectedId?: string): Promise<string> {
+    const existing = expectedId ? this.#peer(expectedId) : undefined;
+    const peer = existing ?? await this.#transport.connectTo(target, "manual").catch((e) => {
+      throw new LnError(
+        "peer-not-connected",
+        `cannot connect to ${target.host}:${target.port}: ${(e as Error).message}`,
+      );
+    });
+    if (expectedId !== undefined && peer.nodeId !== expectedId) {
+      peer.disconnect("not the node id asked for");
+      throw new LnError(
+        "unknown-peer",
+        `the node at ${target.host}:${target.port} has id ${peer.nodeId}, not ${expectedId}`,
+      );
+    }
+    await this.#book.set(peer.nodeId, { host: target.host, port: target.port });
+    return peer.nodeId;
+  }
+
+  /**
+   * Opens a channel of `fundingResonances` with the connected peer `peerId`, giving it `pushMres`;
+   * resolves once both commitments 0 are signed and the funding transaction is broadcast.
+   */
+  open(peerId: string, fundingResonances: bigint, pushMres = 0n): Promise<OpenResult> {
+    if (!this.#peer(peerId)) {
+      throw new LnError("peer-not-connected", `peer ${peerId} is not connected (use ln connect)`);
+    }
+    if (fundingResonances < MIN_CHANNEL_RESONANCES) {
+      throw new LnError(
+        "bad-amount",
+        `a channel needs at least ${MIN_CHANNEL_RESONANCES} resonances, got ${fundingResonances}`,
+      );
+    }
+    if (pushMres < 0n || pushMres > fundingResonances * MRES_PER_RESONANCE / 2n) {
+      throw new LnError("bad-amount", "the push must be at most half the channel");
+    }
+    const { secrets, seed } = freshChannelSecrets();
+    const params = partyParamsOf(secrets, toSelfDelayFor(this.#node.params));
+    const open: OpenChannel = {
+      type: "open_channel",
+      temporaryChannelId: crypto.getRandomValues(new Uint8Array(32)),
+      fundingResonances,
+      pushMres,
+      feeratePerByte: Number(this.#node.params.minRelayFeePerByte),
+      params,
+      limits: limitsFor(fundingResonances),
+      firstPoint: pointAt(seed, 0n),
+      secondPoint: pointAt(seed, 1n),
+    };
+    return new Promise<OpenResult>((resolve, reject) => {
+      const key = toHex(open.temporaryChannelId);
+      const timer = setTimeout(() => {
+        if (this.#outgoing.delete(key)) {
+          reject(new LnError("open-failed", "the peer did not answer the channel opening in time"));
+        }
+      }, OPEN_TIMEOUT_MS);
+      this.#outgoing.set(key, {
+        peerId,
+        open,
+        secrets,
+        seed,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      void this.#enqueue(() => this.#send(peerId, open));
+    });
+  }
+
+  /** Every channel (closed ones included), oldest first by id order. */
+  channels(): ChannelSummary[] {
+    return [...this.#channels.values()].map((r) => this.#summary(r));
+  }
+
+  /** Starts a cooperative close of `channelId` (hex); resolves once `shutdown` is sent. */
+  close(channelId: string): Promise<ChannelSummary> {
+    return this.#enqueue(async () => {
+      const r = this.#record(channelId);
+      if (r.status !== "normal") {
+        throw new LnError("bad-state", `channel ${channelId} is ${r.status}, not normal`);
+      }
+      if (!quiescent(r.state)) {
+        throw new LnError("bad-state", "the channel has HTLCs or updates in flight; try again");
+      }
+      if (!this.#peer(r.peerId)) {
+        throw new LnError(
+          "peer-not-connected",
+          `peer ${r.peerId} is not connected: a cooperative close needs it (or use ln forceclose)`,
+        );
+      }
+      const address = await this.#walletAddress();
+      const next: ChannelRecord = {
+        ...r,
+        status: "shutdown",
+        localShutdown: encodeAddressPayload(address),
+      };
+      await this.#save(next);
+      this.#send(r.peerId, { type: "shutdown", channelId: r.channelId, address });
+      this.#maybeProposeClose(next);
+      return this.#summary(this.#channels.get(channelId)!);
+    });
+  }
+
+  /** Publishes our latest commitment of `channelId`; our output is swept after `to_self_delay`. */
+  forceClose(channelId: string): Promise<ChannelSummary> {
+    return this.#enqueue(async () => {
+      const r = this.#record(channelId);
+      if (!["awaiting-funding", "normal", "shutdown"].includes(r.status)) {
+        throw new LnError(
+          "bad-state",
+          `channel ${channelId} is ${r.status}: nothing to force close`,
+        );
+      }
+      const sweepAddress = encodeAddressPayload(await this.#walletAddress());
+      const tx = this.#signedLocalCommitment(r);
+      const next: ChannelRecord = {
+        ...r,
+        status: "force-closing",
+        closeTx: encodeTx(tx),
+        closeTxid: txid(this.#node.params.magic, tx),
+        sweepAddress,
+      };
+      await this.#save(next); // before publishing: a crash must not forget what is on chain
+      await this.#submit(tx, "commitment");
+      this.#send(r.peerId, { type: "channel_error", channelId: r.channelId, text: "force closed" });
+      this.#log(`force closed channel ${channelId}: commitment ${toHex(next.closeTxid!)}`);
+      return this.#summary(next);
+    });
+  }
+
+  #record(channelId: string): ChannelRecord {
+    const r = this.#channels.get(channelId.toLowerCase());
+    if (!r) throw new LnError("channel-not-found", `no channel ${channelId}`);
+    return r;
+  }
+
+  /** A fresh wallet address (the wallet's own error when none is loaded or it is locked). */
+  async #walletAddress(): Promise<AddressData> {
+    return await this.#wallet.newAddress();
+  }
+
+  #summary(r: ChannelRecord): ChannelSummary {
+    const spec = r.state.localCommit.spec;
+    return {
+      channelId: toHex(r.channelId),
+      peerId: r.peerId,
+      status: r.status,
+      weFunded: r.weFunded,
+      connected: this.#peer(r.peerId) !== undefined && r.state.connected,
+      capacityResonances: r.state.config.capacityMres / MRES_PER_RESONANCE,
+      localBalanceMres: spec.toOwnerMres,
+      remoteBalanceMres: spec.toOtherMres,
+      commitmentNumber: r.state.localCommit.number,
+      fundingTxid: toHex(r.fundingOutpoint.txid),
+      fundingVout: r.fundingOutpoint.vout,
+      ...(r.closeTxid ? { closeTxid: toHex(r.closeTxid) } : {}),
+      ...(r.sweepTxid ? { sweepTxid: toHex(r.sweepTxid) } : {}),
+    };
+  }
+
+  // ── Peers ───────────────────────────────────────────────────────────────────────────────────
+
+  /** A peer connected: reestablish each of its channels. */
+  peerReady(peer: Peer): void {
+    void this.#enqueue(() => {
+      for (const r of this.#channels.values()) {
+        if (r.peerId !== peer.nodeId || !live(r)) continue;
+        r.state = disconnectChannel(r.state);
+        this.#send(r.peerId, reestablishMessage(r.state));
+      }
+    });
+  }
+
+  /** A peer left: its channels forget its uncommitted updates; its pending opens fail. */
+  peerClosed(peer: Peer): void {
+    void this.#enqueue(() => {
+      if (this.#peer(peer.nodeId)) return; // another connection to it is up
+      for (const r of this.#channels.values()) {
+        if (r.peerId === peer.nodeId) r.state = disconnectChannel(r.state);
+      }
+      for (const [key, o] of this.#outgoing) {
+        if (o.peerId !== peer.nodeId) continue;
+        this.#outgoing.delete(key);
+        o.reject(new LnError("open-failed", "the peer disconnected during the opening"));
+      }
+      for (const [key, o] of this.#incoming) {
+        if (o.peerId === peer.nodeId) this.#incoming.delete(key);
+      }
+    });
+  }
+
+  /** An `ln_*` message from `peer` (never throws: bad input is logged and answered). */
+  message(peer: Peer, id: number, payload: Uint8Array): Promise<void> {
+    return this.#enqueue(async () => {
+      let message: ChannelMessage | OpenMessage;
+      try {
+        if (isOpenMessageId(id)) message = decodeOpenMessage(id, payload);
+        else if (id >= 0x80 && id <= 0x88) message = decodeChannelMessage(id, payload);
+        else return; // gossip (0xb0–0xb3) is not wired yet
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        this.#log(
+          `peer ${peer.id} sent an undecodable ln message 0x${id.toString(16)}: ${e.message}`,
+        );
+        return;
+      }
+      try {
+        await this.#handle(peer.nodeId, message);
+      } catch (e) {
+        const text = e instanceof ChannelError || e instanceof LnError ||
+            e instanceof RangeError || e instanceof RpcError
+          ? e.message
+          : undefined;
+        if (text === undefined) throw e;
+        this.#log(`refused ${message.type} from peer ${peer.id}: ${text}`);
+        const channelId = "channelId" in message
+          ? message.channelId
+          : (message as { temporaryChannelId: Uint8Array }).temporaryChannelId;
+        this.#send(peer.nodeId, { type: "channel_error", channelId, text: text.slice(0, 1000) });
+      }
+    }).catch(() => {});
+  }
+
+  async #handle(peerId: string, m: ChannelMessage | OpenMessage): Promise<void> {
+    switch (m.type) {
+      case "open_channel":
+        return this.#onOpen(peerId, m);
+      case "accept_channel":
+        return await this.#onAccept(peerId, m);
+      case "funding_created":
+        return await this.#onFundingCreated(peerId, m);
+      case "funding_signed":
+        return await this.#onFundingSigned(peerId, m);
+      case "channel_ready":
+        return await this.#onReady(this.#ownChannel(peerId, m.channelId));
+      case "shutdown":
+        return await this.#onShutdown(this.#ownChannel(peerId, m.channelId), m.address);
+      case "closing_signed":
+        return await this.#onClosingSigned(this.#ownChannel(peerId, m.channelId), m);
+      case "channel_error":
+        return this.#onError(peerId, m.channelId, m.text);
+      case "channel_reestablish":
+        return await this.#onReestablish(this.#ownChannel(peerId, m.channelId), m);
+      default:
+        return await this.#onUpdate(this.#ownChannel(peerId, m.channelId), m);
+    }
+  }
+
+  #ownChannel(peerId: string, channelId: Uint8Array): ChannelRecord {
+    const r = this.#channels.get(toHex(channelId));
+    if (!r || r.peerId !== peerId) throw new LnError("channel-not-found", "unknown channel");
+    return r;
+  }
+
+  #onError(peerId: string, channelId: Uint8Array, text: string): void {
+    const key = toHex(channelId);
+    const o = this.#outgoing.get(key);
+    if (o && o.peerId === peerId) {
+      this.#outgoing.delete(key);
+      o.reject(new LnError("open-failed", `the peer refused the channel: ${text}`));
+    }
+    this.#log(`peer ${peerId.slice(0, 16)} reports an error on channel ${key}: ${text}`);
+  }
+
+  // ── Opening ─────────────────────────────────────────────────────────────────────────────────
+
+  #onOpen(peerId: string, open: OpenChannel): void {
+    if (open.fundingResonances < MIN_CHANNEL_RESONANCES) {
+      throw new LnError(
+        "bad-amount",
+        `channel of ${open.fundingResonances} resonances is too small`,
+      );
+    }
+    if (open.pushMres > open.fundingResonances * MRES_PER_RESONANCE) {
+      throw new LnError("bad-amount", "the push exceeds the channel");
+    }
+    const refused = refusePeerTerms(open.fundingResonances, open.params, open.limits);
+    if (refused) throw new LnError("open-failed", refused);
+    const { secrets, seed } = freshChannelSecrets();
+    const params = partyParamsOf(secrets, toSelfDelayFor(this.#node.params));
+    const limits = limitsFor(open.fundingResonances);
+    const minimumDepth = minimumDepthFor(this.#node.params);
+    this.#incoming.set(toHex(open.temporaryChannelId), {
+      peerId,
+      open,
+      params,
+      limits,
+      minimumDepth,
+      secrets,
+      seed,
+    });
+    this.#send(peerId, {
+      type: "accept_channel",
+      temporaryChannelId: open.temporaryChannelId,
+      minimumDepth,
+      params,
+      limits,
+      firstPoint: pointAt(seed, 0n),
+      secondPoint: pointAt(seed, 1n),
+    });
+  }
+
+  async #onAccept(peerId: string, accept: AcceptChannel): Promise<void> {
+    const key = toHex(accept.temporaryChannelId);
+    const o = this.#outgoing.get(key);
+    if (!o || o.peerId !== peerId || o.funded) {
+      throw new LnError("open-failed", "unexpected accept");
+    }
+    const fail = (why: string) => {
+      this.#outgoing.delete(key);
+      o.reject(new LnError("open-failed", why));
+      return new LnError("open-failed", why);
+    };
+    const refused = refusePeerTerms(o.open.fundingResonances, accept.params, accept.limits) ??
+      (accept.minimumDepth > MAX_MINIMUM_DEPTH
+        ? `minimum depth ${accept.minimumDepth} exceeds ${MAX_MINIMUM_DEPTH}`
+        : undefined);
+    if (refused) throw fail(refused);
+    const value = o.open.fundingResonances;
+    const funding = fundingOutput(o.open.params.fundingKey, accept.params.fundingKey, value).output;
+    let tx: Tx;
+    try {
+      tx = await this.#wallet.fundingTx(funding.address, value);
+    } catch (e) {
+      // The wallet's own error (insufficient funds, no wallet) goes to the caller as it is.
+      this.#outgoing.delete(key);
+      o.reject(e as Error);
+      throw new LnError("open-failed", `cannot fund the channel: ${(e as Error).message}`);
+    }
+    const vout = tx.outputs.findIndex((out) =>
+      out.value === value && out.address.kind === funding.address.kind &&
+      bytesEqual(out.address.hash, funding.address.hash)
+    );
+    if (vout < 0) throw fail("the wallet's funding transaction lacks the funding output");
+    const outpoint = { txid: txid(this.#node.params.magic, tx), vout };
+    const config: ChannelConfig = {
+      channelId: fundingChannelId(outpoint),
+      funder: "local",
+      capacityMres: value * MRES_PER_RESONANCE,
+      localParams: o.open.params,
+      remoteParams: accept.params,
+      localLimits: o.open.limits,
+      remoteLimits: accept.limits,
+    };
+    const signer = this.#signer(config, outpoint, o.secrets);
+    const specs = initialCommitmentSpecs(config, o.open.feeratePerByte, o.open.pushMres);
+    const remoteSignature = signer.signRemoteCommitment(specs.remote, accept.firstPoint);
+    o.funded = { accept, config, tx, vout, remoteSignature };
+    this.#outgoing.delete(key);
+    this.#outgoing.set(toHex(config.channelId), o);
+    this.#send(peerId, {
+      type: "funding_created",
+      temporaryChannelId: accept.temporaryChannelId,
+      fundingTxid: outpoint.txid,
+      fundingVout: vout,
+      signature: remoteSignature,
+    });
+  }
+
+  async #onFundingCreated(
+    peerId: string,
+    m: {
+      temporaryChannelId: Uint8Array;
+      fundingTxid: Uint8Array;
+      fundingVout: number;
+      signature: Uint8Array;
+    },
+  ): Promise<void> {
+    const key = toHex(m.temporaryChannelId);
+    const o = this.#incoming.get(key);
+    if (!o || o.peerId !== peerId) throw new LnError("open-failed", "unexpected funding_created");
+    this.#incoming.delete(key);
+    const outpoint = { txid: m.fundingTxid, vout: m.fundingVout };
+    const config: ChannelConfig = {
+      channelId: fundingChannelId(outpoint),
+      funder: "remote",
+      capacityMres: o.open.fundingResonances * MRES_PER_RESONANCE,
+      localParams: o.params,
+      remoteParams: o.open.params,
+      localLimits: o.limits,
+      remoteLimits: o.open.limits,
+    };
+    if (this.#channels.has(toHex(config.channelId))) {
+      throw new LnError("open-failed", "a channel with this funding outpoint exists");
+    }
+    const signer = this.#signer(config, outpoint, o.secrets);
+    const specs = initialCommitmentSpecs(config, o.open.feeratePerByte, o.open.pushMres);
+    const ourSignature = signer.signRemoteCommitment(specs.remote, o.open.firstPoint);
+    const state = createChannel({
+      config,
+      localSeed: o.seed,
+      feeratePerByte: o.open.feeratePerByte,
+      pushMres: o.open.pushMres,
+      remotePoints: [o.open.firstPoint, o.open.secondPoint],
+      localCommitSignature: m.signature,
+      remoteCommitSignature: ourSignature,
+    }, signer);
+    await this.#save({
+      channelId: config.channelId,
+      peerId,
+      weFunded: false,
+      status: "awaiting-funding",
+      fundingOutpoint: outpoint,
+      minimumDepth: o.minimumDepth,
+      secrets: o.secrets,
+      state,
+      localReady: false,
+      remoteReady: false,
+    });
+    this.#send(peerId, {
+      type: "funding_signed",
+      channelId: config.channelId,
+      signature: ourSignature,
+    });
+    this.#log(`accepted channel ${toHex(config.channelId)} from ${peerId.slice(0, 16)}`);
+  }
+
+  async #onFundingSigned(peerId: string, m: { channelId: Uint8Array; signature: Uint8Array }) {
+    const key = toHex(m.channelId);
+    const o = this.#outgoing.get(key);
+    if (!o || o.peerId !== peerId || !o.funded) {
+      throw new LnError("open-failed", "unexpected funding_signed");
+    }
+    this.#outgoing.delete(key);
+    const { accept, config, tx, vout, remoteSignature } = o.funded;
+    const outpoint = { txid: txid(this.#node.params.magic, tx), vout };
+    let state: ChannelState;
+    try {
+      state = createChannel({
+        config,
+        localSeed: o.seed,
+        feeratePerByte: o.open.feeratePerByte,
+        pushMres: o.open.pushMres,
+        remotePoints: [accept.firstPoint, accept.secondPoint],
+        localCommitSignature: m.signature,
+        remoteCommitSignature: remoteSignature,
+      }, this.#signer(config, outpoint, o.secrets));
+    } catch (e) {
+      o.reject(new LnError("open-failed", `the peer's signature is bad: ${(e as Error).message}`));
+      throw e;
+    }
+    // Saved before the funding is broadcast: from then on our commitment 0 is what gets the
+    // money back if the peer vanishes.
+    await this.#save({
+      channelId: config.channelId,
+      peerId,
+      weFunded: true,
+      status: "awaiting-funding",
+      fundingOutpoint: outpoint,
+      fundingTx: encodeTx(tx),
+      minimumDepth: accept.minimumDepth,
+      secrets: o.secrets,
+      state,
+      localReady: false,
+      remoteReady: false,
+    });
+    try {
+      await this.#wallet.publish(tx);
+    } catch (e) {
+      o.reject(
+        new LnError("open-failed", `the funding transaction was refused: ${(e as Error).message}`),
+      );
+      return;
+    }
+    this.#log(
+      `opened channel ${key} with ${peerId.slice(0, 16)}: funding ${toHex(outpoint.txid)}:${vout}`,
+    );
+    o.resolve({ channelId: key, fundingTxid: toHex(outpoint.txid), fundingVout: vout });
+  }
+
+  async #onReady(r: ChannelRecord): Promise<void> {
+    if (r.remoteReady) return;
+    const next = { ...r, remoteReady: true };
+    if (next.localReady && next.status === "awaiting-funding") next.status = "normal";
+    await this.#save(next);
+  }
+
+  // ── Updates and reestablishment ─────────────────────────────────────────────────────────────
+
+  async #onReestablish(r: ChannelRecord, m: ChannelMessage & { type: "channel_reestablish" }) {
+    if (!live(r)) return;
+    const { state, replies } = receiveReestablish(r.state, m);
+    const next = { ...r, state };
+    await this.#save(next);
+    for (const reply of replies) this.#send(r.peerId, reply);
+    if (next.localReady) this.#send(r.peerId, { type: "channel_ready", channelId: r.channelId });
+    if (next.status === "shutdown" && next.localShutdown) {
+      this.#send(r.peerId, {
+        type: "shutdown",
+        channelId: r.channelId,
+        address: addressOf(next.localShutdown),
+      });
+      this.#maybeProposeClose(next);
+    }
+    await this.#commitIfNeeded(next);
+  }
+
+  async #onUpdate(r: ChannelRecord, m: ChannelMessage): Promise<void> {
+    if (!live(r)) throw new LnError("bad-state", `the channel is ${r.status}`);
+    const receipt = receiveMessage(r.state, m, this.#signerOf(r));
+    const next = { ...r, state: receipt.state };
+    await this.#save(next);
+    for (const reply of receipt.replies) this.#send(r.peerId, reply);
+    for (const event of receipt.events) this.#log(`channel ${toHex(r.channelId)}: ${event.type}`);
+    await this.#commitIfNeeded(next);
+    if (next.status === "shutdown") this.#maybeProposeClose(next);
+  }
+
+  /** Signs the peer's next commitment when we have changes for it and may sign. */
+  async #commitIfNeeded(r: ChannelRecord): Promise<void> {
+    if (!r.state.connected || r.state.remoteNextPoint === null || !needsCommitment(r.state)) return;
+    const action = signCommitment(r.state, this.#signerOf(r));
+    await this.#save({ ...r, state: action.state });
+    this.#send(r.peerId, action.message);
+  }
+
+  // ── Cooperative close ───────────────────────────────────────────────────────────────────────
+
+  async #onShutdown(r: ChannelRecord, address: AddressData): Promise<void> {
+    if (r.status !== "normal" && r.status !== "shutdown") {
+      throw new LnError("bad-state", `shutdown on a channel that is ${r.status}`);
+    }
+    const next: ChannelRecord = {
+      ...r,
+      status: "shutdown",
+      remoteShutdown: encodeAddressPayload(address),
+    };
+    const first = next.localShutdown === undefined;
+    if (first) next.localShutdown = encodeAddressPayload(await this.#walletAddress());
+    await this.#save(next);
+    if (first) {
+      this.#send(r.peerId, {
+        type: "shutdown",
+        channelId: r.channelId,
+        address: addressOf(next.localShutdown!),
+      });
+    }
+    this.#maybeProposeClose(next);
+  }
+
+  /** The funder signs the close once both addresses are known and nothing is in flight. */
+  #maybeProposeClose(r: ChannelRecord): void {
+    if (!r.weFunded || !r.localShutdown || !r.remoteShutdown || !quiescent(r.state)) return;
+    if (!r.state.connected) return;
+    const { tx, fee } = this.#closeTx(r);
+    const signature = this.#signFundingSpend(r, tx);
+    this.#send(r.peerId, {
+      type: "closing_signed",
+      channelId: r.channelId,
+      feeResonances: fee,
+      signature,
+    });
+  }
+
+  async #onClosingSigned(
+    r: ChannelRecord,
+    m: { feeResonances: bigint; signature: Uint8Array },
+  ): Promise<void> {
+    if (r.status === "closing" || r.status === "closed") return; // a repeat after reconnection
+    if (r.status !== "shutdown" || !r.localShutdown || !r.remoteShutdown) {
+      throw new LnError("bad-state", "closing_signed before both shutdowns");
+    }
+    if (!quiescent(r.state)) {
+      throw new LnError("bad-state", "closing_signed with updates in flight");
+    }
+    const { tx, fee } = this.#closeTx(r);
+    if (m.feeResonances !== fee) {
+      throw new LnError("bad-state", `close fee ${m.feeResonances} is not the agreed ${fee}`);
+    }
+    const funding = this.#funding(r);
+    if (
+      !verify(
+        m.signature,
+        sighash(this.#node.params.magic, tx, 0, [funding.output]),
+        r.state.config.remoteParams.fundingKey,
+      )
+    ) throw new LnError("bad-state", "the close signature does not verify");
+    const ours = this.#signFundingSpend(r, tx);
+    const signed = withFundingWitness(tx, funding.policy, [
+      { publicKey: r.state.config.localParams.fundingKey, signature: ours },
+      { publicKey: r.state.config.remoteParams.fundingKey, signature: m.signature },
+    ]);
+    const next: ChannelRecord = {
+      ...r,
+      status: "closing",
+      closeTx: encodeTx(signed),
+      closeTxid: txid(this.#node.params.magic, signed),
+    };
+    await this.#save(next);
+    if (!r.weFunded) {
+      this.#send(r.peerId, {
+        type: "closing_signed",
+        channelId: r.channelId,
+        feeResonances: fee,
+        signature: ours,
+      });
+    }
+    await this.#submit(signed, "cooperative close");
+    this.#log(`closing channel ${toHex(r.channelId)}: ${toHex(next.closeTxid!)}`);
+  }
+
+  /** The cooperative close: base balances, fee at the channel's rate on the signed size. */
+  #closeTx(r: ChannelRecord): { tx: Tx; fee: bigint } {
+    const c = r.state.config;
+    const base = {
+      fundingOutpoint: r.fundingOutpoint,
+      fundingValue: c.capacityMres / MRES_PER_RESONANCE,
+      localBalanceMres: r.state.base.localBalanceMres,
+      remoteBalanceMres: r.state.base.remoteBalanceMres,
+      localAddress: addressOf(r.localShutdown!),
+      remoteAddress: addressOf(r.remoteShutdown!),
+      funder: c.funder,
+      dustLimitResonances: c.localParams.dustLimitResonances > c.remoteParams.dustLimitResonances
+        ? c.localParams.dustLimitResonances
+        : c.remoteParams.dustLimitResonances,
+    };
+    const outputs = buildCooperativeCloseTx({ ...base, feeResonances: 0n }).outputs.length;
+    const fee = BigInt(r.state.base.feeratePerByte) * BigInt(signedFundingSpendBytes(outputs));
+    return { tx: buildCooperativeCloseTx({ ...base, feeResonances: fee }), fee };
+  }
+
+  // ── Force close ─────────────────────────────────────────────────────────────────────────────
+
+  /** Our latest commitment with both funding signatures. */
+  #signedLocalCommitment(r: ChannelRecord): Tx {
+    const { number, spec, signature } = r.state.localCommit;
+    const built = commitmentTxOf(
+      r.state.config,
+      this.#node.params.magic,
+      r.fundingOutpoint,
+      spec,
+      localCommitmentPoint(r.state, number),
+    );
+    const ours = this.#signFundingSpend(r, built.tx);
+    return withFundingWitness(built.tx, built.fundingPolicy, [
+      { publicKey: r.state.config.localParams.fundingKey, signature: ours },
+      { publicKey: r.state.config.remoteParams.fundingKey, signature },
+    ]);
+  }
+
+  /** Sweeps our to_owner output of our published commitment once `to_self_delay` allows. */
+  async #sweepForceClose(r: ChannelRecord): Promise<void> {
+    const { number, spec } = r.state.localCommit;
+    const point = localCommitmentPoint(r.state, number);
+    const built = commitmentTxOf(
+      r.state.config,
+      this.#node.params.magic,
+      r.fundingOutpoint,
+      spec,
+      point,
+    );
+    if (!built.outputs.some((o) => o.role === "to-owner")) {
+      await this.#save({ ...r, status: "closed" }); // our balance was dust: nothing to sweep
+      return;
+    }
+    const claim = toOwnerClaim(built, derivePrivateKey(r.secrets.delayed, point));
+    const tx = buildClaimTxAtFeeRate(
+      this.#node.params.magic,
+      [claim],
+      addressOf(r.sweepAddress!),
+      this.#node.params.minRelayFeePerByte,
+    );
+    try {
+      await this.#node.submitTransaction(tx);
+    } catch {
+      return; // not mature yet (older(to_self_delay)): tried again on the next block
+    }
+    const sweepTxid = txid(this.#node.params.magic, tx);
+    await this.#save({ ...r, sweepTxid });
+    this.#log(`swept our output of channel ${toHex(r.channelId)}: ${toHex(sweepTxid)}`);
+  }
+
+  // ── The chain ───────────────────────────────────────────────────────────────────────────────
+
+  #tick(): void {
+    // Reconnect to the peers of live channels (at most every 5 s each).
+    const now = Date.now();
+    for (const r of this.#channels.values()) {
+      if (!live(r) || this.#peer(r.peerId)) continue;
+      const address = this.#book.get(r.peerId);
+      if (!address || now - (this.#lastDial.get(r.peerId) ?? 0) < 5000) continue;
+      this.#lastDial.set(r.peerId, now);
+      this.#transport.connectTo(address, "manual").catch(() => {});
+    }
+  }
+
+  /** On each new tip: funding depth, `channel_ready`, closes confirmed, sweeps. */
+  async #watchChain(): Promise<void> {
+    await this.#node.settled();
+    const tipHeight = this.#node.chainstate.tip().height;
+    for (const r of [...this.#channels.values()]) {
+      try {
+        await this.#watchChannel(r, tipHeight);
+      } catch (e) {
+        this.#log(`watching channel ${toHex(r.channelId)} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  async #watchChannel(r: ChannelRecord, tipHeight: number): Promise<void> {
+    const utxo = await this.#node.chainstate.getUtxo(r.fundingOutpoint);
+    if (r.status === "awaiting-funding") {
+      const funding = this.#funding(r).output;
+      if (!utxo) {
+        if (r.weFunded && r.fundingTx && !this.#node.mempool.has(r.fundingOutpoint.txid)) {
+          const inChain = await this.#node.txBlock(r.fundingOutpoint.txid);
+          if (!inChain) await this.#submit(decodeTx(r.fundingTx), "funding");
+        }
+        return;
+      }
+      if (utxo.value !== funding.value || !bytesEqual(utxo.address.hash, funding.address.hash)) {
+        this.#log(`channel ${toHex(r.channelId)}: the funding output is not the agreed one`);
+        return;
+      }
+      if (tipHeight - utxo.height + 1 < r.minimumDepth || r.localReady) return;
+      const next: ChannelRecord = { ...r, localReady: true };
+      if (next.remoteReady) next.status = "normal";
+      await this.#save(next);
+      this.#send(r.peerId, { type: "channel_ready", channelId: r.channelId });
+      this.#log(`channel ${toHex(r.channelId)} funding confirmed`);
+      return;
+    }
+    if (r.status === "normal" || r.status === "shutdown") {
+      if (!utxo && this.#node.mempool.spenderOf(r.fundingOutpoint) === undefined) {
+        await this.#save({ ...r, status: "funding-spent" });
+        this.#log(`channel ${toHex(r.channelId)}: the funding output was spent by the peer`);
+      }
+      return;
+    }
+    if ((r.status === "closing" || r.status === "force-closing") && r.closeTxid) {
+      const confirmed = await this.#node.txBlock(r.closeTxid);
+      if (!confirmed) {
+        if (!this.#node.mempool.has(r.closeTxid) && utxo) {
+          await this.#submit(decodeTx(r.closeTx!), "close");
+        }
+        return;
+      }
+      if (r.status === "closing") {
+        await this.#save({ ...r, status: "closed" });
+        this.#log(`channel ${toHex(r.channelId)} closed`);
+        return;
+      }
+      if (r.sweepTxid === undefined) return await this.#sweepForceClose(r);
+      if (await this.#node.txBlock(r.sweepTxid)) {
+        await this.#save({ ...r, status: "closed" });
+        this.#log(`channel ${toHex(r.channelId)} closed (force close swept)`);
+      }
+    }
+  }
+
+  async #submit(tx: Tx, what: string): Promise<void> {
+    try {
+      await this.#node.submitTransaction(tx);
+    } catch (e) {
+      this.#log(
+        `${what} ${toHex(txid(this.#node.params.magic, tx))} not accepted: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  // ── Keys ────────────────────────────────────────────────────────────────────────────────────
+
+  #signer(config: ChannelConfig, outpoint: ChannelRecord["fundingOutpoint"], s: ChannelSecrets) {
+    return fundingSigner(config, {
+      magic: this.#node.params.magic,
+      fundingOutpoint: outpoint,
+      fundingSeed: s.fundingSeed,
+    });
+  }
+
+  #signerOf(r: ChannelRecord) {
+    return this.#signer(r.state.config, r.fundingOutpoint, r.secrets);
+  }
+
+  #funding(r: ChannelRecord) {
+    return fundingOutput(
+      r.state.config.localParams.fundingKey,
+      r.state.config.remoteParams.fundingKey,
+      r.state.config.capacityMres / MRES_PER_RESONANCE,
+    );
+  }
+
+  #signFundingSpend(r: ChannelRecord, tx: Tx): Uint8Array {
+    return signFundingSpend(
+      this.#node.params.magic,
+      tx,
+      this.#funding(r).output,
+      r.secrets.fundingSeed,
+      r.state.config.localParams.fundingKey,
+    ).signature;
+  }
+}
+
+const OPEN_TYPES = new Set([
+  "open_channel",
+  "accept_channel",
+  "funding_created",
+  "funding_signed",
+  "channel_ready",
+  "shutdown",
+  "closing_signed",
+  "channel_error",
+]);
+
+function isOpenType(m: { type: string }): boolean {
+  return OPEN_TYPES.has(m.type);
+}
+
+/** Channels whose update protocol runs (reestablished on reconnection). */
+function live(r: ChannelRecord): boolean {
+  return r.status === "awaiting-funding" || r.status === "normal" || r.status === "shutdown";
+}
+
+/** No HTLC and no update in flight, and the peer's last commitment revoked. */
+function quiescent(s: ChannelState): boolean {
+  return s.base.htlcs.length === 0 && s.log.length === 0 && s.remotePrevCommit === null;
+}
+
+function pointAt(seed: Uint8Array, n: bigint): Uint8Array {
+  return perCommitmentPoint(perCommitmentSecret(seed, FIRST_COMMITMENT_INDEX - Number(n)));
+}
+
+function addressOf(payload: Uint8Array): AddressData {
+  return readAddressData(new ByteReader(payload));
+}

@@ -1,5 +1,5 @@
 /**
- * `rnt ln info|connect|open|channels|close|forceclose`: the node's Lightning channels through
+ * `rnt ln info|connect|open|addinvoice|pay|channels|close|forceclose`: the node's Lightning channels through
  * its JSON-RPC (`ln_*` methods). Human output by default, one JSON document with `--json`;
  * errors on stderr with exit 1 (the node's message, e.g. "Insufficient funds"), 2 for usage.
  *
@@ -141,6 +141,45 @@ async function runOpen(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   });
 }
 
+async function runAddInvoice(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError("ln addinvoice takes flags only");
+  const amount = stringFlag(args, "amount");
+  if (amount !== undefined && !/^[0-9]+(\.[0-9]{1,11})?$/.test(amount)) {
+    throw new UsageError(`--amount must be RNT with up to 11 decimals, got ${amount}`);
+  }
+  const r = await call(args, ctx, "ln_invoice", [
+    amount ?? null,
+    stringFlag(args, "description") ?? "",
+  ]) as Json | null;
+  if (r === null) return 1;
+  return print(args, ctx, r, () => {
+    ctx.out(String(r.invoice));
+    ctx.err(`payment hash: ${r.payment_hash}`);
+  });
+}
+
+async function runPay(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const invoice = onePositional(args, "INVOICE");
+  const amount = stringFlag(args, "amount");
+  if (amount !== undefined && !/^[0-9]+(\.[0-9]{1,11})?$/.test(amount)) {
+    throw new UsageError(`--amount must be RNT with up to 11 decimals, got ${amount}`);
+  }
+  const r = await call(
+    args,
+    ctx,
+    "ln_pay",
+    amount === undefined ? [invoice] : [
+      invoice,
+      amount,
+    ],
+  ) as Json | null;
+  if (r === null) return 1;
+  return print(args, ctx, r, () => {
+    ctx.out(`paid ${r.amount_rnt} RNT on channel ${r.channel_id}`);
+    ctx.out(`preimage ${r.preimage}`);
+  });
+}
+
 async function runChannels(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError("ln channels takes no arguments");
   const r = await call(args, ctx, "ln_channels", []) as Json[] | null;
@@ -193,6 +232,36 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
     },
     positionals: true,
     run: runOpen,
+  },
+  {
+    name: "addinvoice",
+    summary: "Ask the running node for an invoice it settles when paid",
+    usage: "ln addinvoice [--amount RNT] [--description TEXT] [--regtest|--testnet] [--json]",
+    details: "Unlike 'ln invoice' (offline, prints the preimage), the node keeps the preimage\n" +
+      "and reveals it only by fulfilling an HTLC that pays the invoice.",
+    options: {
+      ...OPTIONS,
+      amount: { type: "string", valueName: "RNT", description: "Amount asked (omit: any)" },
+      description: { type: "string", valueName: "TEXT", description: "What it is for" },
+    },
+    run: runAddInvoice,
+  },
+  {
+    name: "pay",
+    summary: "Pay an invoice of a peer we have a channel with (one HTLC, no route yet)",
+    usage: "ln pay INVOICE [--amount RNT] [--regtest|--testnet] [--json]",
+    details: "Waits until the payee fulfills the HTLC (prints the preimage) or fails it.\n" +
+      "Payments over routes (several hops) are not available yet.",
+    options: {
+      ...OPTIONS,
+      amount: {
+        type: "string",
+        valueName: "RNT",
+        description: "Only for an invoice without an amount",
+      },
+    },
+    positionals: true,
+    run: runPay,
   },
   {
     name: "channels",

@@ -58,6 +58,8 @@ import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
 import { ChannelFiles } from "./lightning/channel_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
+import { LnInvoices } from "./lightning/ln_invoices.ts";
+import { loadOrCreateNodeKey } from "../net/connman/mod.ts";
 
 /** Signatures per block from which they are verified on worker threads (bench/sig_bench.ts). */
 const SIGNATURE_WORKER_THRESHOLD = 256;
@@ -258,6 +260,8 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       wallet: lightningWallet(node),
       store: new ChannelFiles(`${datadir}/lightning/channels`),
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
+      invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
+      nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
     });
     attachLightning(node, lightning);
     const registry = registerNodeMethods(new RpcRegistry(), node);

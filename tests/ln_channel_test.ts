@@ -1,8 +1,10 @@
 /**
  * Lightning channels between two real `rnt node --regtest` processes over the real P2P transport:
  * A funds a channel to B from its wallet; both see it `normal` with the agreed balances; B is
- * killed with SIGKILL and restarted, A reconnects and both reestablish the channel; then a
- * cooperative close pays each side's balance on chain (B's wallet receives exactly its share). A
+ * killed with SIGKILL and restarted, A reconnects and both reestablish the channel; A pays an
+ * invoice of B's node through the channel (one HTLC; one B cannot settle fails and moves
+ * nothing); then a cooperative close pays each side's balance on chain (B's wallet receives
+ * exactly its share). A
  * second channel is force closed by A: its commitment confirms and A's node sweeps its own output
  * to its wallet once `to_self_delay` (5 s on regtest) has passed; B sees its funding spent.
  * Driven through `rnt ln …` (CLI, `--json`) and RPC.
@@ -80,7 +82,7 @@ async function waitStatus(nodes: NodeProcess[], id: string, status: string, ms =
 }
 
 gpuTest(
-  "two regtest nodes open a channel over P2P, survive a SIGKILL of one, close it cooperatively, and force close another",
+  "two regtest nodes open a channel over P2P, survive a SIGKILL of one, pay through it, close it cooperatively, and force close another",
   async () => {
     await using dir = await tempDir("rnt-ln-channel-");
     const aDir = `${dir.path}/a`, bDir = `${dir.path}/b`;
@@ -137,9 +139,57 @@ gpuTest(
       assert.match(b.log, /ln: loaded 1 channels/);
       assert.equal((await channel(b, id))?.local_balance_mres, "10000000000");
 
-      // Cooperative close: B's wallet gets exactly its 0.1 RNT (the funder pays the fee).
-      const closing = await ln(a, ["close", id]);
-      assert.equal(closing.status, "shutdown");
+      // A payment B's node cannot settle (an offline invoice: B never saw its preimage) fails
+      // and moves nothing; one from B's node (ln addinvoice) moves 0.2 RNT to B.
+      const offline = await runRnt([
+        "ln",
+        "invoice",
+        "--regtest",
+        "--datadir",
+        bDir,
+        "--amount",
+        "0.01",
+        "--description",
+        "unknown preimage",
+        "--json",
+      ]);
+      assert.equal(offline.code, 0, offline.stderr);
+      const failed = await runRnt([
+        "ln",
+        "pay",
+        JSON.parse(offline.stdout).invoice,
+        "--regtest",
+        "--datadir",
+        aDir,
+        "--rpcport",
+        String(a.rpcPort),
+      ]);
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, /the payee failed the payment/);
+      const invoice = await ln(b, ["addinvoice", "--amount", "0.2", "--description", "coffee"]);
+      const paid = await ln(a, ["pay", invoice.invoice as string]);
+      assert.equal(paid.payment_hash, invoice.payment_hash);
+      assert.equal(paid.amount_mres, "20000000000");
+      await waitUntil(
+        async () =>
+          (await channel(a!, id))?.local_balance_mres === "70000000000" &&
+          (await channel(b!, id))?.local_balance_mres === "30000000000",
+        20_000,
+        async () => `balances ${JSON.stringify([await channel(a!, id), await channel(b!, id)])}`,
+      );
+
+      // Cooperative close: B's wallet gets exactly its 0.3 RNT (the funder pays the fee). The
+      // close waits until the payment's last revocation is in.
+      let closing: Json | undefined;
+      await waitUntil(
+        async () => {
+          closing = await a!.rpc<Json>("ln_close", [id]).catch(() => undefined);
+          return closing !== undefined;
+        },
+        20_000,
+        () => "ln_close kept failing",
+      );
+      assert.equal(closing?.status, "shutdown");
       await waitStatus([a, b], id, "closing");
       const closeTxid = (await channel(a, id))?.close_txid as string;
       assert.equal((await channel(b, id))?.close_txid, closeTxid);
@@ -151,7 +201,7 @@ gpuTest(
       await mineA(1);
       await waitStatus([a, b], id, "closed");
       await waitUntil(
-        async () => String(await b!.rpc("getbalance")) === "0.1",
+        async () => String(await b!.rpc("getbalance")) === "0.3",
         20_000,
         async () => `B's balance ${await b!.rpc("getbalance")}`,
       );
@@ -178,8 +228,8 @@ gpuTest(
       const sweep = (await channel(a, id2))?.sweep_txid as string;
       assert.match(sweep, /^[0-9a-f]{64}$/);
       const sweepTx = await a.rpc<Json>("getrawtransaction", [sweep, true]);
-      const paid = (sweepTx.vout as Json[]).reduce((s, o) => s + Number(o.value), 0);
-      assert.ok(paid > 0.49 && paid < 0.5, `sweep pays ${paid}`);
+      const swept = (sweepTx.vout as Json[]).reduce((s, o) => s + Number(o.value), 0);
+      assert.ok(swept > 0.49 && swept < 0.5, `sweep pays ${swept}`);
       await waitStatus([b], id2, "funding-spent");
     } finally {
       await a?.stop();

@@ -45,7 +45,10 @@ import {
   type OpenMessage,
 } from "../../core/lightning/channel_open_messages.ts";
 import {
+  addHtlc,
   createChannel,
+  failHtlc,
+  fulfillHtlc,
   initialCommitmentSpecs,
   localCommitmentPoint,
   needsCommitment,
@@ -58,10 +61,15 @@ import {
   reestablishMessage,
 } from "../../core/lightning/channel_reestablish.ts";
 import type {
+  ChannelAction,
   ChannelConfig,
+  ChannelEvent,
   ChannelLimits,
   ChannelState,
 } from "../../core/lightning/channel_types.ts";
+import { decodeInvoice, encodeInvoice, paymentHashOf } from "../../core/lightning/invoice.ts";
+import { InvoiceError } from "../../core/lightning/invoice_error.ts";
+import { ONION_PACKET_BYTES } from "../../core/lightning/sphinx.ts";
 import type { ChannelPartyParams } from "../../core/lightning/commitment_spec.ts";
 import {
   fundingOutput,
@@ -83,6 +91,7 @@ import type { Node } from "../node.ts";
 import type { ChannelPersistence } from "./channel_files.ts";
 import type { ChannelRecord, ChannelSecrets } from "./channel_record.ts";
 import type { LnPeerBook } from "./ln_peer_book.ts";
+import type { LnInvoices } from "./ln_invoices.ts";
 import {
   freshChannelSecrets,
   limitsFor,
@@ -197,7 +206,22 @@ export interface LightningServiceOptions {
   readonly wallet: LnWallet;
   readonly store: ChannelPersistence;
   readonly peerBook: LnPeerBook;
+  /** Invoices this node issued, with their preimages. */
+  readonly invoices: LnInvoices;
+  /** The node key's seed (`DATADIR/node.key`): signs this node's invoices. */
+  readonly nodeSeed: Uint8Array;
 }
+
+/** A settled payment. */
+export interface PaymentResult {
+  readonly paymentHash: string;
+  readonly preimage: string;
+  readonly amountMres: bigint;
+  readonly channelId: string;
+}
+
+/** How long `ln_pay` waits for the HTLC to be fulfilled or failed, ms. */
+const PAY_TIMEOUT_MS = 60_000;
 
 /** The node's Lightning channels. */
 export class LightningService implements LnPeerHandler {
@@ -206,6 +230,13 @@ export class LightningService implements LnPeerHandler {
   readonly #wallet: LnWallet;
   readonly #store: ChannelPersistence;
   readonly #book: LnPeerBook;
+  readonly #invoices: LnInvoices;
+  readonly #nodeSeed: Uint8Array;
+  /** Our HTLCs in flight by `channelId:htlcId`, waiting to be fulfilled or failed. */
+  readonly #payments = new Map<
+    string,
+    { resolve: (preimage: Uint8Array) => void; reject: (e: Error) => void }
+  >();
   readonly #channels = new Map<string, ChannelRecord>();
   readonly #outgoing = new Map<string, OutgoingOpen>();
   readonly #incoming = new Map<string, IncomingOpen>();
@@ -221,6 +252,8 @@ export class LightningService implements LnPeerHandler {
     this.#wallet = o.wallet;
     this.#store = o.store;
     this.#book = o.peerBook;
+    this.#invoices = o.invoices;
+    this.#nodeSeed = o.nodeSeed;
   }
 
   /**
@@ -374,6 +407,149 @@ export class LightningService implements LnPeerHandler {
       });
       void this.#enqueue(() => this.#send(peerId, open));
     });
+  }
+
+  /**
+   * Issues an invoice signed by the node key for `amountMres` (undefined: any amount); its
+   * preimage is stored durably before the invoice is returned.
+   */
+  async createInvoice(
+    amountMres: bigint | undefined,
+    description: string,
+    expirySecs: number,
+  ): Promise<{ invoice: string; paymentHash: string }> {
+    const preimage = crypto.getRandomValues(new Uint8Array(32));
+    const paymentHash = paymentHashOf(preimage);
+    const invoice = encodeInvoice({
+      network: this.#node.params.name,
+      ...(amountMres === undefined ? {} : { amountMilliResonances: amountMres }),
+      timestamp: Math.floor(Date.now() / 1000),
+      paymentHash,
+      paymentSecret: crypto.getRandomValues(new Uint8Array(32)),
+      description,
+      expirySecs,
+    }, this.#nodeSeed);
+    await this.#invoices.add(paymentHash, { preimage, amountMres });
+    return { invoice, paymentHash: toHex(paymentHash) };
+  }
+
+  /**
+   * Pays `invoiceText` to a peer we have a channel with, by one HTLC on that channel (no route:
+   * the payee must be the channel's peer); resolves with the preimage once it is fulfilled.
+   */
+  async pay(invoiceText: string, amountMres?: bigint): Promise<PaymentResult> {
+    let invoice;
+    try {
+      invoice = decodeInvoice(invoiceText, {
+        network: this.#node.params.name,
+        nowSecs: Math.floor(Date.now() / 1000),
+      });
+    } catch (e) {
+      if (e instanceof InvoiceError) {
+        throw new LnError("bad-amount", `invalid invoice: ${e.message}`);
+      }
+      throw e;
+    }
+    const amount = invoice.amountMilliResonances ?? amountMres;
+    if (amount === undefined || amount <= 0n) {
+      throw new LnError("bad-amount", "the invoice names no amount: give one");
+    }
+    const payee = toHex(invoice.payeeKey);
+    const wait = await this.#enqueue(async () => {
+      const candidates = [...this.#channels.values()].filter((r) =>
+        r.peerId === payee && r.status === "normal" && r.state.connected
+      );
+      if (candidates.length === 0) {
+        throw new LnError(
+          "peer-not-connected",
+          `no open, connected channel with the payee ${payee} (payments over routes are not available yet)`,
+        );
+      }
+      const expirySecs = this.#node.chainstate.tip().mtpSecs + invoice.minFinalDeltaSecs + 600;
+      let lastError: Error | undefined;
+      for (const r of candidates) {
+        let action: ChannelAction;
+        try {
+          action = addHtlc(r.state, {
+            amountMres: amount,
+            paymentHash: invoice.paymentHash,
+            expirySecs,
+            // A direct payment: the payee is the peer, so there is no route to wrap.
+            onion: new Uint8Array(ONION_PACKET_BYTES),
+          });
+        } catch (e) {
+          if (!(e instanceof ChannelError)) throw e;
+          lastError = e;
+          continue;
+        }
+        const htlcId = action.state.nextHtlcId.local - 1n;
+        const key = `${toHex(r.channelId)}:${htlcId}`;
+        const settled = new Promise<Uint8Array>((resolve, reject) =>
+          this.#payments.set(key, { resolve, reject })
+        );
+        await this.#commitIfNeeded(await this.#act(r, action));
+        return { settled, key, channelId: toHex(r.channelId) };
+      }
+      throw new LnError("bad-amount", `no channel can carry the payment: ${lastError?.message}`);
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const preimage = await Promise.race([
+        wait.settled,
+        new Promise<never>((_, reject) =>
+          timer = setTimeout(
+            () =>
+              reject(new LnError("open-failed", "the payment is still in flight; see ln channels")),
+            PAY_TIMEOUT_MS,
+          )
+        ),
+      ]);
+      return {
+        paymentHash: toHex(invoice.paymentHash),
+        preimage: toHex(preimage),
+        amountMres: amount,
+        channelId: wait.channelId,
+      };
+    } finally {
+      clearTimeout(timer);
+      this.#payments.delete(wait.key);
+    }
+  }
+
+  /** Saves the state of a local action, then sends its message. */
+  async #act(r: ChannelRecord, action: ChannelAction): Promise<ChannelRecord> {
+    const next = { ...r, state: action.state };
+    await this.#save(next);
+    this.#send(r.peerId, action.message);
+    return next;
+  }
+
+  /** What the node does on each event of a transition. */
+  async #onEvent(r: ChannelRecord, event: ChannelEvent): Promise<ChannelRecord> {
+    const key = (id: bigint) => `${toHex(r.channelId)}:${id}`;
+    switch (event.type) {
+      case "htlc-locked-in": {
+        const h = event.htlc;
+        const inv = this.#invoices.get(h.paymentHash);
+        if (inv && (inv.amountMres === undefined || h.amountMres >= inv.amountMres)) {
+          const next = await this.#act(r, fulfillHtlc(r.state, h.id, inv.preimage));
+          await this.#invoices.markPaid(h.paymentHash, h.amountMres);
+          this.#log(`received ${h.amountMres} mres on channel ${toHex(r.channelId)}`);
+          return next;
+        }
+        this.#log(`failing HTLC ${h.id} on ${toHex(r.channelId)}: no invoice of ours matches`);
+        return await this.#act(r, failHtlc(r.state, h.id, new Uint8Array(0)));
+      }
+      case "htlc-fulfilled":
+        this.#payments.get(key(event.id))?.resolve(event.preimage);
+        return r;
+      case "htlc-failed":
+      case "htlc-failed-malformed":
+        this.#payments.get(key(event.id))?.reject(
+          new LnError("open-failed", "the payee failed the payment"),
+        );
+        return r;
+    }
   }
 
   /** Every channel (closed ones included), oldest first by id order. */
@@ -807,20 +983,20 @@ export class LightningService implements LnPeerHandler {
   async #onUpdate(r: ChannelRecord, m: ChannelMessage): Promise<void> {
     if (!live(r)) throw new LnError("bad-state", `the channel is ${r.status}`);
     const receipt = receiveMessage(r.state, m, this.#signerOf(r));
-    const next = { ...r, state: receipt.state };
+    let next = { ...r, state: receipt.state };
     await this.#save(next);
     for (const reply of receipt.replies) this.#send(r.peerId, reply);
-    for (const event of receipt.events) this.#log(`channel ${toHex(r.channelId)}: ${event.type}`);
+    for (const event of receipt.events) next = await this.#onEvent(next, event);
     await this.#commitIfNeeded(next);
     if (next.status === "shutdown") this.#maybeProposeClose(next);
   }
 
   /** Signs the peer's next commitment when we have changes for it and may sign. */
-  async #commitIfNeeded(r: ChannelRecord): Promise<void> {
-    if (!r.state.connected || r.state.remoteNextPoint === null || !needsCommitment(r.state)) return;
-    const action = signCommitment(r.state, this.#signerOf(r));
-    await this.#save({ ...r, state: action.state });
-    this.#send(r.peerId, action.message);
+  async #commitIfNeeded(r: ChannelRecord): Promise<ChannelRecord> {
+    if (!r.state.connected || r.state.remoteNextPoint === null || !needsCommitment(r.state)) {
+      return r;
+    }
+    return await this.#act(r, signCommitment(r.state, this.#signerOf(r)));
   }
 
   // ── Cooperative close ───────────────────────────────────────────────────────────────────────

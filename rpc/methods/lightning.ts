@@ -1,6 +1,6 @@
 /**
  * Lightning RPC methods over the node's {@linkcode LightningService} (PROTOCOL §9.11): ln_info,
- * ln_connect, ln_open, ln_channels, ln_close, ln_forceclose. Amounts are RNT (8 decimals) in and
+ * ln_connect, ln_open, ln_invoice, ln_pay, ln_channels, ln_close, ln_forceclose. Amounts are RNT (8 decimals) in and
  * out, with exact `_resonances` / `_mres` strings beside them. Errors carry Core's codes: −29 peer
  * not connected, −8 bad parameter or unknown peer, −5 channel not found, −1 wrong channel state
  * or a failed opening, and the wallet's own (−18 no wallet, −13 locked, −6 insufficient funds).
@@ -9,7 +9,10 @@
  */
 import { RpcError, UsageError } from "../../core/errors.ts";
 import { parseRntAmount } from "../../core/primitives/amount.ts";
-import { formatRntMilliResonances } from "../../core/lightning/invoice_amount.ts";
+import {
+  formatRntMilliResonances,
+  parseRntMilliResonances,
+} from "../../core/lightning/invoice_amount.ts";
 import { parseTarget } from "../../net/connman/mod.ts";
 import type { Node } from "../../node/node.ts";
 import {
@@ -68,6 +71,24 @@ function rntParam(value: unknown, what: string): bigint {
   } catch (e) {
     if (e instanceof UsageError) throw new RpcError(RpcCode.TYPE_ERROR, `Invalid ${what}`);
     throw e;
+  }
+}
+
+function mresParam(value: unknown, what: string): bigint {
+  const text = typeof value === "number"
+    ? String(value)
+    : isRawJson(value)
+    ? value.rawJSON
+    : typeof value === "string"
+    ? value
+    : undefined;
+  if (text === undefined) throw new RpcError(RpcCode.TYPE_ERROR, `${what} is not a number`);
+  try {
+    const v = parseRntMilliResonances(text);
+    if (v <= 0n) throw new Error("not positive");
+    return v;
+  } catch {
+    throw new RpcError(RpcCode.TYPE_ERROR, `Invalid ${what}`);
   }
 }
 
@@ -171,6 +192,74 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
           channel_id: r.channelId,
           funding_txid: r.fundingTxid,
           funding_vout: r.fundingVout,
+        };
+      }),
+  },
+  {
+    name: "ln_invoice",
+    category: "lightning",
+    params: [
+      {
+        name: "amount",
+        type: "amount",
+        required: false,
+        description: "RNT asked, up to 11 decimals (null: any amount)",
+      },
+      { name: "description", type: "string", required: false, description: "What it is for" },
+      {
+        name: "expiry",
+        type: "number",
+        required: false,
+        description: "Seconds it stays payable",
+        defaultHint: "3600",
+      },
+    ],
+    result: "{ invoice, payment_hash }",
+    help:
+      "An invoice signed by the node key that this node settles when paid (it keeps the preimage).",
+    run: (node, [amount, description, expiry]) =>
+      mapped(async () => {
+        const mres = amount === undefined || amount === null
+          ? undefined
+          : mresParam(amount, "amount");
+        const secs = expiry === undefined || expiry === null ? 3600 : Number(expiry);
+        if (!Number.isInteger(secs) || secs < 1 || secs > 0xffff_ffff) {
+          throw new RpcError(RpcCode.INVALID_PARAMETER, "expiry must be 1 to 2^32 − 1 seconds");
+        }
+        const r = await ln(node).createInvoice(mres, String(description ?? ""), secs);
+        return { invoice: r.invoice, payment_hash: r.paymentHash };
+      }),
+  },
+  {
+    name: "ln_pay",
+    category: "lightning",
+    params: [
+      { name: "invoice", type: "string", required: true, description: "The payee's invoice" },
+      {
+        name: "amount",
+        type: "amount",
+        required: false,
+        description: "RNT, only for an invoice without an amount",
+      },
+    ],
+    result: "{ payment_hash, preimage, amount_rnt, amount_mres, channel_id }",
+    help:
+      "Pays an invoice of a peer we have a channel with (one HTLC; routes are not available yet).",
+    run: (node, [invoice, amount]) =>
+      mapped(async () => {
+        if (typeof invoice !== "string") {
+          throw new RpcError(RpcCode.TYPE_ERROR, "invoice must be a string");
+        }
+        const mres = amount === undefined || amount === null
+          ? undefined
+          : mresParam(amount, "amount");
+        const r = await ln(node).pay(invoice, mres);
+        return {
+          payment_hash: r.paymentHash,
+          preimage: r.preimage,
+          amount_rnt: formatRntMilliResonances(r.amountMres),
+          amount_mres: r.amountMres.toString(),
+          channel_id: r.channelId,
         };
       }),
   },

@@ -101,6 +101,7 @@ async function runInfo(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   return print(args, ctx, r, () => {
     ctx.out(`node id   ${r.node_id}`);
     ctx.out(`network   ${r.network}`);
+    if (r.listen_port !== null) ctx.out(`connect   ${r.node_id}@HOST:${r.listen_port}`);
     const counts = Object.entries(r.channels as Record<string, number>);
     ctx.out(`channels  ${counts.length ? counts.map(([k, v]) => `${v} ${k}`).join(", ") : "none"}`);
     ctx.out(`peers     ${(r.peers as string[]).length}`);

@@ -93,8 +93,11 @@ gpuTest(
     try {
       a = await walletNode(aDir);
       b = await walletNode(bDir, bPort);
-      const bId = (await ln(b, ["info"])).node_id as string;
+      const bInfo = await ln(b, ["info"]);
+      const bId = bInfo.node_id as string;
       assert.match(bId, /^[0-9a-f]{64}$/);
+      assert.equal(bInfo.listen_port, bPort);
+      assert.deepEqual(bInfo.channels, {});
       const connected = await ln(a, ["connect", `${bId}@127.0.0.1:${bPort}`]);
       assert.equal(connected.node_id, bId);
 
@@ -231,6 +234,20 @@ gpuTest(
       const swept = (sweepTx.vout as Json[]).reduce((s, o) => s + Number(o.value), 0);
       assert.ok(swept > 0.49 && swept < 0.5, `sweep pays ${swept}`);
       await waitStatus([b], id2, "funding-spent");
+      assert.deepEqual((await ln(a, ["info"])).channels, { closed: 2 });
+      assert.deepEqual((await ln(b, ["info"])).channels, { closed: 1, "funding-spent": 1 });
+      const listed = await runRnt([
+        "ln",
+        "channels",
+        "--regtest",
+        "--datadir",
+        aDir,
+        "--rpcport",
+        String(a.rpcPort),
+      ]);
+      assert.equal(listed.code, 0);
+      assert.match(listed.stdout, new RegExp(`${id2}  closed`));
+      assert.match(listed.stdout, new RegExp(`sweep tx   ${sweep}`));
     } finally {
       await a?.stop();
       await b?.stop();

@@ -295,6 +295,11 @@ export class LightningService implements LnPeerHandler {
     return toHex(this.#transport.nodeId);
   }
 
+  /** The P2P port peers connect to (undefined when not listening). */
+  get listenPort(): number | undefined {
+    return this.#transport.listenPort;
+  }
+
   /** Connected peers' node ids. */
   connectedPeers(): string[] {
     return this.#transport.peers().filter((p) => p.ready).map((p) => p.nodeId);

@@ -4,9 +4,10 @@
  * killed with SIGKILL and restarted, A reconnects and both reestablish the channel; A pays an
  * invoice of B's node through the channel (one HTLC; one B cannot settle fails and moves
  * nothing); then a cooperative close pays each side's balance on chain (B's wallet receives
- * exactly its share). A
- * second channel is force closed by A: its commitment confirms and A's node sweeps its own output
- * to its wallet once `to_self_delay` (5 s on regtest) has passed; B sees its funding spent.
+ * exactly its share). Two
+ * more channels are funded in one block and force closed, one by each side: each commitment
+ * confirms and its owner's node sweeps its own output to its wallet once `to_self_delay` (5 s on
+ * regtest) has passed; the other side sees its funding spent.
  * Driven through `rnt ln …` (CLI, `--json`) and RPC.
  *
  * @module
@@ -82,7 +83,7 @@ async function waitStatus(nodes: NodeProcess[], id: string, status: string, ms =
 }
 
 gpuTest(
-  "two regtest nodes open a channel over P2P, survive a SIGKILL of one, pay through it, close it cooperatively, and force close another",
+  "two regtest nodes open a channel over P2P, survive a SIGKILL of one, pay through it, close it cooperatively, and each force close another",
   async () => {
     await using dir = await tempDir("rnt-ln-channel-");
     const aDir = `${dir.path}/a`, bDir = `${dir.path}/b`;
@@ -209,24 +210,31 @@ gpuTest(
         async () => `B's balance ${await b!.rpc("getbalance")}`,
       );
 
-      // Channel 2: force closed by A; A's 0.5 RNT (less fees) comes back after to_self_delay.
-      const second = await ln(a, ["open", bId, "0.5"]);
-      const id2 = second.channel_id as string;
+      // Channels 2 and 3, funded in one block: A force closes channel 2 (its 0.5 RNT, less
+      // fees, comes back after to_self_delay); the fundee B force closes channel 3 (its pushed
+      // 0.1 RNT comes back to B's wallet the same way).
+      const id2 = (await ln(a, ["open", bId, "0.5"])).channel_id as string;
+      const id3 = (await ln(a, ["open", bId, "0.3", "--push", "0.1"])).channel_id as string;
       await mineA(1);
       await waitStatus([a, b], id2, "normal");
+      await waitStatus([a, b], id3, "normal");
+      const balanceBefore = Number(await b.rpc("getbalance"));
       const forced = await ln(a, ["forceclose", id2]);
       assert.equal(forced.status, "force-closing");
-      const commitmentTxid = forced.close_txid as string;
-      assert.ok((await a.rpc<string[]>("getrawmempool")).includes(commitmentTxid));
-      // Blocks until the sweep confirms (each block moves median time past forward).
+      assert.ok((await a.rpc<string[]>("getrawmempool")).includes(forced.close_txid as string));
+      assert.equal((await ln(b, ["forceclose", id3])).status, "force-closing");
+      // Blocks until both sweeps confirm (each block moves median time past forward).
       await waitUntil(
         async () => {
           await mineA(1);
-          return (await channel(a!, id2))?.status === "closed";
+          return (await channel(a!, id2))?.status === "closed" &&
+            (await channel(b!, id3))?.status === "closed";
         },
-        90_000,
+        120_000,
         async () =>
-          `channel 2 on A: ${JSON.stringify(await channel(a!, id2))}\n${a!.log.slice(-3000)}`,
+          `channel 2 on A: ${JSON.stringify(await channel(a!, id2))}\n` +
+          `channel 3 on B: ${JSON.stringify(await channel(b!, id3))}\n` +
+          `--- A\n${a!.log.slice(-2000)}\n--- B\n${b!.log.slice(-2000)}`,
       );
       const sweep = (await channel(a, id2))?.sweep_txid as string;
       assert.match(sweep, /^[0-9a-f]{64}$/);
@@ -234,8 +242,18 @@ gpuTest(
       const swept = (sweepTx.vout as Json[]).reduce((s, o) => s + Number(o.value), 0);
       assert.ok(swept > 0.49 && swept < 0.5, `sweep pays ${swept}`);
       await waitStatus([b], id2, "funding-spent");
-      assert.deepEqual((await ln(a, ["info"])).channels, { closed: 2 });
-      assert.deepEqual((await ln(b, ["info"])).channels, { closed: 1, "funding-spent": 1 });
+      await waitStatus([a], id3, "funding-spent");
+      await waitUntil(
+        async () => {
+          const gained = Number(await b!.rpc("getbalance")) - balanceBefore;
+          return gained > 0.099 && gained < 0.1;
+        },
+        20_000,
+        async () => `B's balance ${await b!.rpc("getbalance")}, was ${balanceBefore}`,
+      );
+
+      assert.deepEqual((await ln(a, ["info"])).channels, { closed: 2, "funding-spent": 1 });
+      assert.deepEqual((await ln(b, ["info"])).channels, { closed: 2, "funding-spent": 1 });
       const listed = await runRnt([
         "ln",
         "channels",

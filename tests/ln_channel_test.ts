@@ -4,10 +4,9 @@
  * killed with SIGKILL and restarted, A reconnects and both reestablish the channel; A pays an
  * invoice of B's node through the channel (one HTLC; one B cannot settle fails and moves
  * nothing); then a cooperative close pays each side's balance on chain (B's wallet receives
- * exactly its share). Two
- * more channels are funded in one block and force closed, one by each side: each commitment
- * confirms and its owner's node sweeps its own output to its wallet once `to_self_delay` (5 s on
- * regtest) has passed; the other side sees its funding spent.
+ * exactly its share). Two more channels are funded in one block and force closed, one by each
+ * side: each commitment confirms and its owner's node sweeps its own output to its wallet once
+ * `to_self_delay` (5 s on regtest) has passed; the other side sees its funding spent.
  * Driven through `rnt ln …` (CLI, `--json`) and RPC.
  *
  * @module

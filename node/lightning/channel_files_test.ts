@@ -67,6 +67,7 @@ function funderRecord(): ChannelRecord {
     state,
     localReady: true,
     remoteReady: false,
+    localLostState: true,
     localShutdown: encodeAddressPayload({
       kind: RecoveryKind.heartbeat,
       hash: new Uint8Array(32).fill(7),

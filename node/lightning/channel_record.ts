@@ -71,6 +71,11 @@ export interface ChannelRecord {
   sweepTxid?: Uint8Array;
   /** Where the force-close sweep pays (a wallet address payload). */
   sweepAddress?: Uint8Array;
+  /**
+   * The peer proved (in `channel_reestablish`) that our state is older than its: publishing our
+   * commitment would be punished, so force close is refused.
+   */
+  localLostState?: boolean;
 }
 
 /** Version of the stored JSON document. */
@@ -105,6 +110,7 @@ export function encodeChannelRecord(record: ChannelRecord): string {
     close_tx: hex(record.closeTx),
     sweep_txid: hex(record.sweepTxid),
     sweep_address: hex(record.sweepAddress),
+    local_lost_state: record.localLostState === true ? true : undefined,
   });
 }
 
@@ -175,6 +181,7 @@ export function decodeChannelRecord(text: string): ChannelRecord {
     sweepTxid: opt("sweep_txid", 32),
     sweepAddress: opt("sweep_address", 34),
   };
+  if (j.local_lost_state === true) record.localLostState = true;
   for (const [k, v] of Object.entries(optional)) {
     if (v !== undefined) (record as unknown as Record<string, unknown>)[k] = v;
   }

@@ -601,6 +601,13 @@ export class LightningService implements LnPeerHandler {
           `channel ${channelId} is ${r.status}: nothing to force close`,
         );
       }
+      if (r.localLostState) {
+        throw new LnError(
+          "bad-state",
+          "the peer proved our channel state is old: publishing our commitment would lose the " +
+            "channel to its penalty; ask the peer to close it",
+        );
+      }
       const sweepAddress = encodeAddressPayload(await this.#walletAddress());
       const tx = this.#signedLocalCommitment(r);
       const next: ChannelRecord = {
@@ -969,7 +976,20 @@ export class LightningService implements LnPeerHandler {
 
   async #onReestablish(r: ChannelRecord, m: ChannelMessage & { type: "channel_reestablish" }) {
     if (!live(r)) return;
-    const { state, replies } = receiveReestablish(r.state, m);
+    let reestablished;
+    try {
+      reestablished = receiveReestablish(r.state, m);
+    } catch (e) {
+      if (e instanceof ChannelError && e.reason === "local-lost-state" && !r.localLostState) {
+        await this.#save({ ...r, localLostState: true });
+        this.#log(
+          `channel ${toHex(r.channelId)}: the peer proves we lost state; never publishing our ` +
+            "commitment (ask the peer to close)",
+        );
+      }
+      throw e;
+    }
+    const { state, replies } = reestablished;
     const next = { ...r, state };
     await this.#save(next);
     for (const reply of replies) this.#send(r.peerId, reply);
@@ -1211,6 +1231,16 @@ export class LightningService implements LnPeerHandler {
       return;
     }
     if (r.status === "normal" || r.status === "shutdown") {
+      if (!utxo && r.status === "shutdown" && r.localShutdown && r.remoteShutdown) {
+        // The peer may have broadcast the close we signed before we stored its answer (a
+        // crash): its txid is known without the witnesses.
+        const closeTxid = txid(this.#node.params.magic, this.#closeTx(r).tx);
+        if (await this.#node.txBlock(closeTxid)) {
+          await this.#save({ ...r, status: "closed", closeTxid });
+          this.#log(`channel ${toHex(r.channelId)} closed (cooperatively, by the peer)`);
+          return;
+        }
+      }
       if (!utxo && this.#node.mempool.spenderOf(r.fundingOutpoint) === undefined) {
         await this.#save({ ...r, status: "funding-spent" });
         this.#log(`channel ${toHex(r.channelId)}: the funding output was spent by the peer`);

@@ -168,7 +168,10 @@ gpuTest(
         String(a.rpcPort),
       ]);
       assert.equal(failed.code, 1);
-      assert.match(failed.stderr, /the payee failed the payment/);
+      assert.match(
+        failed.stderr,
+        /the payee failed the payment: incorrect_or_unknown_payment_details/,
+      );
       const invoice = await ln(b, ["addinvoice", "--amount", "0.2", "--description", "coffee"]);
       const paid = await ln(a, ["pay", invoice.invoice as string]);
       assert.equal(paid.payment_hash, invoice.payment_hash);

@@ -48,6 +48,7 @@ import {
   addHtlc,
   createChannel,
   failHtlc,
+  failMalformedHtlc,
   fulfillHtlc,
   initialCommitmentSpecs,
   localCommitmentPoint,
@@ -69,7 +70,12 @@ import type {
 } from "../../core/lightning/channel_types.ts";
 import { decodeInvoice, encodeInvoice, paymentHashOf } from "../../core/lightning/invoice.ts";
 import { InvoiceError } from "../../core/lightning/invoice_error.ts";
-import { ONION_PACKET_BYTES } from "../../core/lightning/sphinx.ts";
+import { buildOnion } from "../../core/lightning/sphinx.ts";
+import { onionKeyPairFromNodeSeed, onionPublicKeyOfNode } from "../../core/lightning/onion_keys.ts";
+import { encodeHopPayload } from "../../core/lightning/route_payload.ts";
+import { attributeError } from "../../core/lightning/error_onion.ts";
+import { DEFAULT_MIN_FINAL_DELTA_SECS } from "../../core/lightning/invoice.ts";
+import { failureCodeName, judgeIncomingHtlc } from "./incoming_htlc.ts";
 import type { ChannelPartyParams } from "../../core/lightning/commitment_spec.ts";
 import {
   fundingOutput,
@@ -232,10 +238,17 @@ export class LightningService implements LnPeerHandler {
   readonly #book: LnPeerBook;
   readonly #invoices: LnInvoices;
   readonly #nodeSeed: Uint8Array;
+  /** The node key's onion scalar (§9.3): peels the onions of HTLCs paid to us. */
+  readonly #onionScalar: bigint;
   /** Our HTLCs in flight by `channelId:htlcId`, waiting to be fulfilled or failed. */
   readonly #payments = new Map<
     string,
-    { resolve: (preimage: Uint8Array) => void; reject: (e: Error) => void }
+    {
+      resolve: (preimage: Uint8Array) => void;
+      reject: (e: Error) => void;
+      /** The onion's shared secret with the payee (to read its error packet). */
+      sharedSecrets: Uint8Array[];
+    }
   >();
   readonly #channels = new Map<string, ChannelRecord>();
   readonly #outgoing = new Map<string, OutgoingOpen>();
@@ -254,6 +267,7 @@ export class LightningService implements LnPeerHandler {
     this.#book = o.peerBook;
     this.#invoices = o.invoices;
     this.#nodeSeed = o.nodeSeed;
+    this.#onionScalar = onionKeyPairFromNodeSeed(o.nodeSeed).privateScalar;
   }
 
   /**
@@ -424,17 +438,25 @@ export class LightningService implements LnPeerHandler {
     expirySecs: number,
   ): Promise<{ invoice: string; paymentHash: string }> {
     const preimage = crypto.getRandomValues(new Uint8Array(32));
+    const paymentSecret = crypto.getRandomValues(new Uint8Array(32));
     const paymentHash = paymentHashOf(preimage);
+    const minFinalDeltaSecs = DEFAULT_MIN_FINAL_DELTA_SECS;
     const invoice = encodeInvoice({
       network: this.#node.params.name,
       ...(amountMres === undefined ? {} : { amountMilliResonances: amountMres }),
       timestamp: Math.floor(Date.now() / 1000),
       paymentHash,
-      paymentSecret: crypto.getRandomValues(new Uint8Array(32)),
+      paymentSecret,
       description,
       expirySecs,
+      minFinalDeltaSecs,
     }, this.#nodeSeed);
-    await this.#invoices.add(paymentHash, { preimage, amountMres });
+    await this.#invoices.add(paymentHash, {
+      preimage,
+      paymentSecret,
+      minFinalDeltaSecs,
+      amountMres,
+    });
     return { invoice, paymentHash: toHex(paymentHash) };
   }
 
@@ -471,6 +493,16 @@ export class LightningService implements LnPeerHandler {
         );
       }
       const expirySecs = this.#node.chainstate.tip().mtpSecs + invoice.minFinalDeltaSecs + 600;
+      // A one-hop onion (BOLT 4): the payee reads the amount, expiry and payment secret.
+      const onion = buildOnion(crypto.getRandomValues(new Uint8Array(32)), [{
+        publicKey: onionPublicKeyOfNode(invoice.payeeKey),
+        payload: encodeHopPayload({
+          amountToForwardMres: amount,
+          outgoingExpirySecs: expirySecs,
+          paymentSecret: invoice.paymentSecret,
+          totalAmountMres: amount,
+        }),
+      }], invoice.paymentHash);
       let lastError: Error | undefined;
       for (const r of candidates) {
         let action: ChannelAction;
@@ -479,8 +511,7 @@ export class LightningService implements LnPeerHandler {
             amountMres: amount,
             paymentHash: invoice.paymentHash,
             expirySecs,
-            // A direct payment: the payee is the peer, so there is no route to wrap.
-            onion: new Uint8Array(ONION_PACKET_BYTES),
+            onion: onion.packet,
           });
         } catch (e) {
           if (!(e instanceof ChannelError)) throw e;
@@ -490,7 +521,7 @@ export class LightningService implements LnPeerHandler {
         const htlcId = action.state.nextHtlcId.local - 1n;
         const key = `${toHex(r.channelId)}:${htlcId}`;
         const settled = new Promise<Uint8Array>((resolve, reject) =>
-          this.#payments.set(key, { resolve, reject })
+          this.#payments.set(key, { resolve, reject, sharedSecrets: onion.sharedSecrets })
         );
         await this.#commitIfNeeded(await this.#act(r, action));
         return { settled, key, channelId: toHex(r.channelId) };
@@ -535,23 +566,52 @@ export class LightningService implements LnPeerHandler {
     switch (event.type) {
       case "htlc-locked-in": {
         const h = event.htlc;
-        const inv = this.#invoices.get(h.paymentHash);
-        if (inv && (inv.amountMres === undefined || h.amountMres >= inv.amountMres)) {
-          const next = await this.#act(r, fulfillHtlc(r.state, h.id, inv.preimage));
+        const verdict = judgeIncomingHtlc(
+          h,
+          this.#onionScalar,
+          (hash) => this.#invoices.get(hash),
+          this.#node.chainstate.tip().mtpSecs,
+        );
+        const where = `HTLC ${h.id} on ${toHex(r.channelId)}`;
+        if (verdict.kind === "fulfill") {
+          const next = await this.#act(r, fulfillHtlc(r.state, h.id, verdict.preimage));
           await this.#invoices.markPaid(h.paymentHash, h.amountMres);
-          this.#log(`received ${h.amountMres} mres on channel ${toHex(r.channelId)}`);
+          this.#log(`received ${h.amountMres} mres: ${where}`);
           return next;
         }
-        this.#log(`failing HTLC ${h.id} on ${toHex(r.channelId)}: no invoice of ours matches`);
-        return await this.#act(r, failHtlc(r.state, h.id, new Uint8Array(0)));
+        if (verdict.kind === "malformed") {
+          this.#log(`failing ${where}: unreadable onion (${failureCodeName(verdict.code)})`);
+          return await this.#act(
+            r,
+            failMalformedHtlc(r.state, h.id, verdict.sha256OfOnion, verdict.code),
+          );
+        }
+        this.#log(`failing ${where}: ${failureCodeName(verdict.failure.code)}`);
+        return await this.#act(r, failHtlc(r.state, h.id, verdict.reason));
       }
       case "htlc-fulfilled":
         this.#payments.get(key(event.id))?.resolve(event.preimage);
         return r;
-      case "htlc-failed":
+      case "htlc-failed": {
+        const p = this.#payments.get(key(event.id));
+        if (!p) return r;
+        const why = attributeError(p.sharedSecrets, event.reason);
+        p.reject(
+          new LnError(
+            "open-failed",
+            why.kind === "attributed"
+              ? `the payee failed the payment: ${failureCodeName(why.failure.code)}`
+              : "the payee failed the payment with an unreadable error",
+          ),
+        );
+        return r;
+      }
       case "htlc-failed-malformed":
         this.#payments.get(key(event.id))?.reject(
-          new LnError("open-failed", "the payee failed the payment"),
+          new LnError(
+            "open-failed",
+            `the payee could not read the onion: ${failureCodeName(event.failureCode)}`,
+          ),
         );
         return r;
     }

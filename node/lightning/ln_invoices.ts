@@ -12,6 +12,10 @@ import { writeFileAtomic } from "../../core/util/atomic_write.ts";
 /** One issued invoice. */
 export interface IssuedInvoice {
   readonly preimage: Uint8Array;
+  /** The invoice's payment secret (the payer puts it in the onion). */
+  readonly paymentSecret: Uint8Array;
+  /** The invoice's `min_final_delta`, seconds. */
+  readonly minFinalDeltaSecs: number;
   /** Amount asked, milli-resonances (undefined: any). */
   readonly amountMres: bigint | undefined;
   /** Set once an HTLC paying it was fulfilled. */
@@ -37,13 +41,18 @@ export class LnInvoices {
       if (e instanceof Deno.errors.NotFound) return book;
       throw e;
     }
-    const json = JSON.parse(text) as Record<string, Record<string, string | null>>;
+    const json = JSON.parse(text) as Record<string, Record<string, string | number | null>>;
     for (const [hash, v] of Object.entries(json)) {
-      if (!/^[0-9a-f]{64}$/.test(hash) || typeof v.preimage !== "string") {
+      if (
+        !/^[0-9a-f]{64}$/.test(hash) || typeof v.preimage !== "string" ||
+        typeof v.payment_secret !== "string" || typeof v.min_final_delta_secs !== "number"
+      ) {
         throw new Error(`${path}: bad entry ${hash}`);
       }
       book.#byHash.set(hash, {
         preimage: fromHex(v.preimage),
+        paymentSecret: fromHex(v.payment_secret),
+        minFinalDeltaSecs: v.min_final_delta_secs,
         amountMres: typeof v.amount_mres === "string" ? BigInt(v.amount_mres) : undefined,
         ...(typeof v.paid_mres === "string" ? { paidMres: BigInt(v.paid_mres) } : {}),
       });
@@ -71,10 +80,12 @@ export class LnInvoices {
   }
 
   async #save(): Promise<void> {
-    const out: Record<string, Record<string, string | null>> = {};
+    const out: Record<string, Record<string, string | number | null>> = {};
     for (const [hash, v] of this.#byHash) {
       out[hash] = {
         preimage: toHex(v.preimage),
+        payment_secret: toHex(v.paymentSecret),
+        min_final_delta_secs: v.minFinalDeltaSecs,
         amount_mres: v.amountMres === undefined ? null : v.amountMres.toString(),
         paid_mres: v.paidMres === undefined ? null : v.paidMres.toString(),
       };

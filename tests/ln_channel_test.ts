@@ -184,18 +184,10 @@ gpuTest(
         async () => `balances ${JSON.stringify([await channel(a!, id), await channel(b!, id)])}`,
       );
 
-      // Cooperative close: B's wallet gets exactly its 0.3 RNT (the funder pays the fee). The
-      // close waits until the payment's last revocation is in.
-      let closing: Json | undefined;
-      await waitUntil(
-        async () => {
-          closing = await a!.rpc<Json>("ln_close", [id]).catch(() => undefined);
-          return closing !== undefined;
-        },
-        20_000,
-        () => "ln_close kept failing",
-      );
-      assert.equal(closing?.status, "shutdown");
+      // Cooperative close right after the payment (ln close waits for its last commitments):
+      // B's wallet gets exactly its 0.3 RNT (the funder pays the fee).
+      const closing = await ln(a, ["close", id]);
+      assert.equal(closing.status, "shutdown");
       await waitStatus([a, b], id, "closing");
       const closeTxid = (await channel(a, id))?.close_txid as string;
       assert.equal((await channel(b, id))?.close_txid, closeTxid);

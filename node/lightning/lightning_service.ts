@@ -226,6 +226,8 @@ export interface PaymentResult {
   readonly channelId: string;
 }
 
+/** How long `ln_close` waits for HTLCs and updates in flight to settle, ms. */
+const CLOSE_WAIT_MS = 10_000;
 /** How long `ln_pay` waits for the HTLC to be fulfilled or failed, ms. */
 const PAY_TIMEOUT_MS = 60_000;
 
@@ -623,14 +625,26 @@ export class LightningService implements LnPeerHandler {
   }
 
   /** Starts a cooperative close of `channelId` (hex); resolves once `shutdown` is sent. */
-  close(channelId: string): Promise<ChannelSummary> {
-    return this.#enqueue(async () => {
+  async close(channelId: string): Promise<ChannelSummary> {
+    // A payment that just finished still exchanges its last commitments: wait for them a while.
+    for (let waited = 0; waited < CLOSE_WAIT_MS; waited += 250) {
+      const busy = await this.#enqueue(() => {
+        const r = this.#record(channelId);
+        return r.status === "normal" && !quiescent(r.state) && this.#peer(r.peerId) !== undefined;
+      });
+      if (!busy) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return await this.#enqueue(async () => {
       const r = this.#record(channelId);
       if (r.status !== "normal") {
         throw new LnError("bad-state", `channel ${channelId} is ${r.status}, not normal`);
       }
       if (!quiescent(r.state)) {
-        throw new LnError("bad-state", "the channel has HTLCs or updates in flight; try again");
+        throw new LnError(
+          "bad-state",
+          "the channel has HTLCs or updates in flight; try again once they settle",
+        );
       }
       if (!this.#peer(r.peerId)) {
         throw new LnError(

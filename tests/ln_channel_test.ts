@@ -5,8 +5,9 @@
  * invoice of B's node through the channel (one HTLC; one B cannot settle fails and moves
  * nothing); then a cooperative close pays each side's balance on chain (B's wallet receives
  * exactly its share). Two more channels are funded in one block and force closed, one by each
- * side: each commitment confirms and its owner's node sweeps its own output to its wallet once
- * `to_self_delay` (5 s on regtest) has passed; the other side sees its funding spent.
+ * side (A is SIGKILLed right after publishing and restarted): each commitment confirms and its
+ * owner's node sweeps its own output to its wallet once `to_self_delay` (5 s on regtest) has
+ * passed; the other side sees its funding spent.
  * Driven through `rnt ln …` (CLI, `--json`) and RPC.
  *
  * @module
@@ -82,7 +83,7 @@ async function waitStatus(nodes: NodeProcess[], id: string, status: string, ms =
 }
 
 gpuTest(
-  "two regtest nodes open a channel over P2P, survive a SIGKILL of one, pay through it, close it cooperatively, and each force close another",
+  "two regtest nodes open a channel over P2P, survive SIGKILLs, pay through it, close it cooperatively, and each force close another",
   async () => {
     await using dir = await tempDir("rnt-ln-channel-");
     const aDir = `${dir.path}/a`, bDir = `${dir.path}/b`;
@@ -91,7 +92,8 @@ gpuTest(
     const bPort = freePort();
     let a: NodeProcess | undefined, b: NodeProcess | undefined;
     try {
-      a = await walletNode(aDir);
+      const aPort = freePort();
+      a = await walletNode(aDir, aPort);
       b = await walletNode(bDir, bPort);
       const bInfo = await ln(b, ["info"]);
       const bId = bInfo.node_id as string;
@@ -217,6 +219,12 @@ gpuTest(
       assert.equal(forced.status, "force-closing");
       assert.ok((await a.rpc<string[]>("getrawmempool")).includes(forced.close_txid as string));
       assert.equal((await ln(b, ["forceclose", id3])).status, "force-closing");
+      // A dies right after publishing (its mempool.dat unsaved) and comes back: the stored
+      // force close is still there, the commitment goes out again and the sweep still happens.
+      assert.equal((await a.stop("SIGKILL")).signal, "SIGKILL");
+      await Deno.remove(`${aDir}/mempool.dat`).catch(() => {});
+      a = await walletNode(aDir, aPort);
+      assert.equal((await channel(a, id2))?.status, "force-closing");
       // Blocks until both sweeps confirm (each block moves median time past forward).
       await waitUntil(
         async () => {

@@ -192,6 +192,8 @@ interface OutgoingOpen {
 /** A channel proposed to us, until `funding_created`. */
 interface IncomingOpen {
   readonly peerId: string;
+  /** When it arrived (Date.now()): forgotten after {@link INCOMING_OPEN_TTL_MS}. */
+  readonly arrivedMs: number;
   readonly open: OpenChannel;
   readonly params: ChannelPartyParams;
   readonly limits: ChannelLimits;
@@ -200,6 +202,10 @@ interface IncomingOpen {
   readonly seed: Uint8Array;
 }
 
+/** Openings a peer may have pending with us at once (each holds fresh secrets in memory). */
+const MAX_INCOMING_OPENS_PER_PEER = 8;
+/** An opening proposed to us is forgotten when no `funding_created` came this long, ms. */
+const INCOMING_OPEN_TTL_MS = 60_000;
 /** How long `ln_open` waits for the peer, ms. */
 const OPEN_TIMEOUT_MS = 30_000;
 /** How often the service reconnects to its channels' peers and checks the chain, ms. */
@@ -314,6 +320,11 @@ export class LightningService implements LnPeerHandler {
   /** The P2P port peers connect to (undefined when not listening). */
   get listenPort(): number | undefined {
     return this.#transport.listenPort;
+  }
+
+  /** Channel openings proposed to us that await `funding_created`. */
+  get pendingIncomingOpens(): number {
+    return this.#incoming.size;
   }
 
   /** Connected peers' node ids. */
@@ -825,6 +836,7 @@ export class LightningService implements LnPeerHandler {
 
   #onError(peerId: string, channelId: Uint8Array, text: string): void {
     const key = toHex(channelId);
+    if (this.#incoming.get(key)?.peerId === peerId) this.#incoming.delete(key); // it gave up
     const o = this.#outgoing.get(key);
     if (o && o.peerId === peerId) {
       this.#outgoing.delete(key);
@@ -847,12 +859,20 @@ export class LightningService implements LnPeerHandler {
     }
     const refused = refusePeerTerms(open.fundingResonances, open.params, open.limits);
     if (refused) throw new LnError("open-failed", refused);
+    if (this.#incoming.has(toHex(open.temporaryChannelId))) {
+      throw new LnError("open-failed", "this temporary channel id is already pending");
+    }
+    const pending = [...this.#incoming.values()].filter((o) => o.peerId === peerId).length;
+    if (pending >= MAX_INCOMING_OPENS_PER_PEER) {
+      throw new LnError("open-failed", `${pending} channel openings are already pending`);
+    }
     const { secrets, seed } = freshChannelSecrets();
     const params = partyParamsOf(secrets, toSelfDelayFor(this.#node.params));
     const limits = limitsFor(open.fundingResonances);
     const minimumDepth = minimumDepthFor(this.#node.params);
     this.#incoming.set(toHex(open.temporaryChannelId), {
       peerId,
+      arrivedMs: Date.now(),
       open,
       params,
       limits,
@@ -1257,8 +1277,11 @@ export class LightningService implements LnPeerHandler {
   // ── The chain ───────────────────────────────────────────────────────────────────────────────
 
   #tick(): void {
-    // Reconnect to the peers of live channels (at most every 5 s each).
     const now = Date.now();
+    for (const [key, o] of this.#incoming) {
+      if (now - o.arrivedMs > INCOMING_OPEN_TTL_MS) this.#incoming.delete(key);
+    }
+    // Reconnect to the peers of live channels (at most every 5 s each).
     for (const r of this.#channels.values()) {
       if (!live(r) || this.#peer(r.peerId)) continue;
       const address = this.#book.get(r.peerId);

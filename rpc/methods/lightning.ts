@@ -126,7 +126,8 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
     name: "ln_info",
     category: "lightning",
     params: [],
-    result: "{ node_id, network, listen_port, channels: { STATUS: count }, peers }",
+    result:
+      "{ node_id, network, listen_port, pending_openings, channels: { STATUS: count }, peers }",
     help: "This node's Lightning id (its P2P node key), channel counts by status and peers.",
     run: (node) => {
       const s = ln(node);
@@ -136,6 +137,7 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         node_id: s.nodeId,
         network: node.params.name,
         listen_port: s.listenPort ?? null,
+        pending_openings: s.pendingIncomingOpens,
         channels: counts,
         peers: s.connectedPeers(),
       };

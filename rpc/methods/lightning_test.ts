@@ -15,6 +15,12 @@ import { LnInvoices } from "../../node/lightning/ln_invoices.ts";
 import { LnPeerBook } from "../../node/lightning/ln_peer_book.ts";
 import { type ScriptedNode, startScriptedNode } from "./_test_node.ts";
 import { attachLightning } from "./lightning.ts";
+import { encodeOpenMessage } from "../../core/lightning/channel_open_messages.ts";
+import {
+  freshChannelSecrets,
+  limitsFor,
+  partyParamsOf,
+} from "../../node/lightning/channel_setup.ts";
 import { lightningWallet } from "./wallet.ts";
 
 interface LnTestNode {
@@ -127,6 +133,39 @@ Deno.test("ln_* methods: Core error codes for each refusal, an opening over P2P 
     const again = await a.scripted.call("ln_open", b.id, "1");
     assert.equal(again.error?.code, -18, "B still answers openings after the garbage");
     assert.deepEqual((await b.scripted.call("ln_channels")).result, []);
+
+    // A peer flooding open_channel (and ignoring the answers: A's service is stopped) gets at
+    // most 8 openings held; the rest are refused.
+    await a.service.stop();
+    // (A's two failed openings are dropped by B when A's channel_error arrives.)
+    for (let i = 0; i < 100 && b.service.pendingIncomingOpens > 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(b.service.pendingIncomingOpens, 0);
+    for (let i = 0; i < 20; i++) {
+      const { secrets } = freshChannelSecrets();
+      const { id, payload } = encodeOpenMessage({
+        type: "open_channel",
+        temporaryChannelId: crypto.getRandomValues(new Uint8Array(32)),
+        fundingResonances: 10n ** 8n,
+        pushMres: 0n,
+        feeratePerByte: 1,
+        params: partyParamsOf(secrets, 5),
+        limits: limitsFor(10n ** 8n),
+        firstPoint: partyParamsOf(secrets, 5).revocationBasepoint,
+        secondPoint: partyParamsOf(secrets, 5).htlcBasepoint,
+      });
+      peerOfB.send({ type: "ln", id, payload });
+    }
+    const infoOfB = async () =>
+      (await b.scripted.call("ln_info")).result as { pending_openings: number };
+    const deadline = Date.now() + 5000;
+    while ((await infoOfB()).pending_openings < 8 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Give the refusals time to arrive too: still 8.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await infoOfB()).pending_openings, 8);
   } finally {
     await a.close();
     await b.close();

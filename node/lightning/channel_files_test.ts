@@ -1,77 +1,17 @@
 import assert from "node:assert/strict";
-import { fundingChannelId } from "../../core/lightning/funding_channel_id.ts";
-import { fundingSigner } from "../../core/lightning/funding_signer.ts";
-import { createChannel, initialCommitmentSpecs } from "../../core/lightning/channel_state.ts";
-import type { ChannelConfig } from "../../core/lightning/channel_types.ts";
-import { perCommitmentPoint } from "../../core/lightning/commitment_keys.ts";
-import { FIRST_COMMITMENT_INDEX, perCommitmentSecret } from "../../core/lightning/shachain.ts";
-import { REGTEST } from "../../core/consensus/params.ts";
-import { encodeAddressPayload, RecoveryKind } from "../../core/primitives/address.ts";
 import { ChannelFiles } from "./channel_files.ts";
 import { type ChannelRecord, decodeChannelRecord, encodeChannelRecord } from "./channel_record.ts";
-import { freshChannelSecrets, limitsFor, partyParamsOf } from "./channel_setup.ts";
+import { openRecordPair } from "./_test_channel.ts";
 
-const point = (seed: Uint8Array, n: number) =>
-  perCommitmentPoint(perCommitmentSecret(seed, FIRST_COMMITMENT_INDEX - n));
-
-/** A real channel state of the funder, opened as the service opens one. */
+/** A real channel record of the funder (awaiting funding, with optional fields set). */
 function funderRecord(): ChannelRecord {
-  const us = freshChannelSecrets(), them = freshChannelSecrets();
-  const outpoint = { txid: crypto.getRandomValues(new Uint8Array(32)), vout: 1 };
-  const mine: ChannelConfig = {
-    channelId: fundingChannelId(outpoint),
-    funder: "local",
-    capacityMres: 10n ** 11n,
-    localParams: partyParamsOf(us.secrets, 5),
-    remoteParams: partyParamsOf(them.secrets, 5),
-    localLimits: limitsFor(10n ** 8n),
-    remoteLimits: limitsFor(10n ** 8n),
-  };
-  const theirs: ChannelConfig = {
-    ...mine,
-    funder: "remote",
-    localParams: mine.remoteParams,
-    remoteParams: mine.localParams,
-  };
-  const keys = (s: typeof us) => ({
-    magic: REGTEST.magic,
-    fundingOutpoint: outpoint,
-    fundingSeed: s.secrets.fundingSeed,
-  });
-  const sigForThem = fundingSigner(mine, keys(us)).signRemoteCommitment(
-    initialCommitmentSpecs(mine, 1, 0n).remote,
-    point(them.seed, 0),
-  );
-  const sigForUs = fundingSigner(theirs, keys(them)).signRemoteCommitment(
-    initialCommitmentSpecs(theirs, 1, 0n).remote,
-    point(us.seed, 0),
-  );
-  const state = createChannel({
-    config: mine,
-    localSeed: us.seed,
-    feeratePerByte: 1,
-    pushMres: 0n,
-    remotePoints: [point(them.seed, 0), point(them.seed, 1)],
-    localCommitSignature: sigForUs,
-    remoteCommitSignature: sigForThem,
-  }, fundingSigner(mine, keys(us)));
+  const { remoteShutdown: _, ...funder } = openRecordPair().funder;
   return {
-    channelId: mine.channelId,
-    peerId: "ab".repeat(32),
-    weFunded: true,
+    ...funder,
     status: "awaiting-funding",
-    fundingOutpoint: outpoint,
     fundingTx: new Uint8Array([1, 2, 3]),
-    minimumDepth: 1,
-    secrets: us.secrets,
-    state,
-    localReady: true,
     remoteReady: false,
     localLostState: true,
-    localShutdown: encodeAddressPayload({
-      kind: RecoveryKind.heartbeat,
-      hash: new Uint8Array(32).fill(7),
-    }),
   };
 }
 

@@ -17,15 +17,14 @@
  *   P2P layer and never changes a stored channel.
  *
  * The chain watcher (penalties, sweeps of the peer's commitments; branch ln-watch) is not here:
- * this service only sweeps its own output after its own force close (`#sweepForceClose`).
+ * this service only sweeps its own output after its own force close (`#sweepForceClose`). The
+ * transactions themselves are built by `channel_transactions.ts`.
  *
  * @module
  */
 import { toHex } from "../../core/crypto/keccak.ts";
 import { DecodeError, RpcError } from "../../core/errors.ts";
-import type { AddressData } from "../../core/primitives/address.ts";
-import { encodeAddressPayload, readAddressData } from "../../core/primitives/address.ts";
-import { ByteReader } from "../../core/encoding/byte_reader.ts";
+import { type AddressData, encodeAddressPayload } from "../../core/primitives/address.ts";
 import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
 import { sighash, txid } from "../../core/primitives/tx_hash.ts";
 import { verify } from "../../core/crypto/ed25519.ts";
@@ -51,7 +50,6 @@ import {
   failMalformedHtlc,
   fulfillHtlc,
   initialCommitmentSpecs,
-  localCommitmentPoint,
   needsCommitment,
   receiveMessage,
   signCommitment,
@@ -68,28 +66,34 @@ import type {
   ChannelLimits,
   ChannelState,
 } from "../../core/lightning/channel_types.ts";
-import { decodeInvoice, encodeInvoice, paymentHashOf } from "../../core/lightning/invoice.ts";
+import {
+  decodeInvoice,
+  DEFAULT_MIN_FINAL_DELTA_SECS,
+  encodeInvoice,
+  paymentHashOf,
+} from "../../core/lightning/invoice.ts";
 import { InvoiceError } from "../../core/lightning/invoice_error.ts";
 import { buildOnion } from "../../core/lightning/sphinx.ts";
 import { onionKeyPairFromNodeSeed, onionPublicKeyOfNode } from "../../core/lightning/onion_keys.ts";
 import { encodeHopPayload } from "../../core/lightning/route_payload.ts";
 import { attributeError } from "../../core/lightning/error_onion.ts";
-import { DEFAULT_MIN_FINAL_DELTA_SECS } from "../../core/lightning/invoice.ts";
 import { failureCodeName, judgeIncomingHtlc } from "./incoming_htlc.ts";
 import type { ChannelPartyParams } from "../../core/lightning/commitment_spec.ts";
-import {
-  fundingOutput,
-  MRES_PER_RESONANCE,
-  signedFundingSpendBytes,
-  signFundingSpend,
-  withFundingWitness,
-} from "../../core/lightning/commitment_tx.ts";
-import { buildCooperativeCloseTx } from "../../core/lightning/channel_close.ts";
-import { buildClaimTxAtFeeRate, toOwnerClaim } from "../../core/lightning/commitment_claims.ts";
-import { derivePrivateKey, perCommitmentPoint } from "../../core/lightning/commitment_keys.ts";
+import { fundingOutput, MRES_PER_RESONANCE } from "../../core/lightning/commitment_tx.ts";
+import { perCommitmentPoint } from "../../core/lightning/commitment_keys.ts";
 import { FIRST_COMMITMENT_INDEX, perCommitmentSecret } from "../../core/lightning/shachain.ts";
 import { fundingChannelId } from "../../core/lightning/funding_channel_id.ts";
-import { commitmentTxOf, fundingSigner } from "../../core/lightning/funding_signer.ts";
+import {
+  addressOf,
+  cooperativeCloseOf,
+  fundingOf,
+  ownOutputSweep,
+  quiescent,
+  signedLocalCommitment,
+  signFundingSpendOf,
+  withBothSignatures,
+} from "./channel_transactions.ts";
+import { fundingSigner } from "../../core/lightning/funding_signer.ts";
 import type { Peer } from "../../net/peer/peer.ts";
 import type { LnPeerHandler } from "../../net/connman/peer_manager.ts";
 import type { PeerTarget } from "../../net/connman/target.ts";
@@ -694,7 +698,7 @@ export class LightningService implements LnPeerHandler {
         );
       }
       const sweepAddress = encodeAddressPayload(await this.#walletAddress());
-      const tx = this.#signedLocalCommitment(r);
+      const tx = signedLocalCommitment(r, this.#node.params.magic);
       const next: ChannelRecord = {
         ...r,
         status: "force-closing",
@@ -1146,8 +1150,8 @@ export class LightningService implements LnPeerHandler {
   #maybeProposeClose(r: ChannelRecord): void {
     if (!r.weFunded || !r.localShutdown || !r.remoteShutdown || !quiescent(r.state)) return;
     if (!r.state.connected) return;
-    const { tx, fee } = this.#closeTx(r);
-    const signature = this.#signFundingSpend(r, tx);
+    const { tx, fee } = cooperativeCloseOf(r);
+    const signature = signFundingSpendOf(r, this.#node.params.magic, tx);
     this.#send(r.peerId, {
       type: "closing_signed",
       channelId: r.channelId,
@@ -1167,11 +1171,11 @@ export class LightningService implements LnPeerHandler {
     if (!quiescent(r.state)) {
       throw new LnError("bad-state", "closing_signed with updates in flight");
     }
-    const { tx, fee } = this.#closeTx(r);
+    const { tx, fee } = cooperativeCloseOf(r);
     if (m.feeResonances !== fee) {
       throw new LnError("bad-state", `close fee ${m.feeResonances} is not the agreed ${fee}`);
     }
-    const funding = this.#funding(r);
+    const funding = fundingOf(r);
     if (
       !verify(
         m.signature,
@@ -1179,11 +1183,8 @@ export class LightningService implements LnPeerHandler {
         r.state.config.remoteParams.fundingKey,
       )
     ) throw new LnError("bad-state", "the close signature does not verify");
-    const ours = this.#signFundingSpend(r, tx);
-    const signed = withFundingWitness(tx, funding.policy, [
-      { publicKey: r.state.config.localParams.fundingKey, signature: ours },
-      { publicKey: r.state.config.remoteParams.fundingKey, signature: m.signature },
-    ]);
+    const ours = signFundingSpendOf(r, this.#node.params.magic, tx);
+    const signed = withBothSignatures(r, tx, ours, m.signature);
     const next: ChannelRecord = {
       ...r,
       status: "closing",
@@ -1203,67 +1204,20 @@ export class LightningService implements LnPeerHandler {
     this.#log(`closing channel ${toHex(r.channelId)}: ${toHex(next.closeTxid!)}`);
   }
 
-  /** The cooperative close: base balances, fee at the channel's rate on the signed size. */
-  #closeTx(r: ChannelRecord): { tx: Tx; fee: bigint } {
-    const c = r.state.config;
-    const base = {
-      fundingOutpoint: r.fundingOutpoint,
-      fundingValue: c.capacityMres / MRES_PER_RESONANCE,
-      localBalanceMres: r.state.base.localBalanceMres,
-      remoteBalanceMres: r.state.base.remoteBalanceMres,
-      localAddress: addressOf(r.localShutdown!),
-      remoteAddress: addressOf(r.remoteShutdown!),
-      funder: c.funder,
-      dustLimitResonances: c.localParams.dustLimitResonances > c.remoteParams.dustLimitResonances
-        ? c.localParams.dustLimitResonances
-        : c.remoteParams.dustLimitResonances,
-    };
-    const outputs = buildCooperativeCloseTx({ ...base, feeResonances: 0n }).outputs.length;
-    const fee = BigInt(r.state.base.feeratePerByte) * BigInt(signedFundingSpendBytes(outputs));
-    return { tx: buildCooperativeCloseTx({ ...base, feeResonances: fee }), fee };
-  }
-
   // ── Force close ─────────────────────────────────────────────────────────────────────────────
-
-  /** Our latest commitment with both funding signatures. */
-  #signedLocalCommitment(r: ChannelRecord): Tx {
-    const { number, spec, signature } = r.state.localCommit;
-    const built = commitmentTxOf(
-      r.state.config,
-      this.#node.params.magic,
-      r.fundingOutpoint,
-      spec,
-      localCommitmentPoint(r.state, number),
-    );
-    const ours = this.#signFundingSpend(r, built.tx);
-    return withFundingWitness(built.tx, built.fundingPolicy, [
-      { publicKey: r.state.config.localParams.fundingKey, signature: ours },
-      { publicKey: r.state.config.remoteParams.fundingKey, signature },
-    ]);
-  }
 
   /** Sweeps our to_owner output of our published commitment once `to_self_delay` allows. */
   async #sweepForceClose(r: ChannelRecord): Promise<void> {
-    const { number, spec } = r.state.localCommit;
-    const point = localCommitmentPoint(r.state, number);
-    const built = commitmentTxOf(
-      r.state.config,
+    const tx = ownOutputSweep(
+      r,
       this.#node.params.magic,
-      r.fundingOutpoint,
-      spec,
-      point,
-    );
-    if (!built.outputs.some((o) => o.role === "to-owner")) {
-      await this.#save({ ...r, status: "closed" }); // our balance was dust: nothing to sweep
-      return;
-    }
-    const claim = toOwnerClaim(built, derivePrivateKey(r.secrets.delayed, point));
-    const tx = buildClaimTxAtFeeRate(
-      this.#node.params.magic,
-      [claim],
       addressOf(r.sweepAddress!),
       this.#node.params.minRelayFeePerByte,
     );
+    if (!tx) {
+      await this.#save({ ...r, status: "closed" }); // our balance was dust: nothing to sweep
+      return;
+    }
     try {
       await this.#node.submitTransaction(tx);
     } catch {
@@ -1307,7 +1261,7 @@ export class LightningService implements LnPeerHandler {
   async #watchChannel(r: ChannelRecord, tipHeight: number): Promise<void> {
     const utxo = await this.#node.chainstate.getUtxo(r.fundingOutpoint);
     if (r.status === "awaiting-funding") {
-      const funding = this.#funding(r).output;
+      const funding = fundingOf(r).output;
       if (!utxo) {
         if (r.weFunded && r.fundingTx && !this.#node.mempool.has(r.fundingOutpoint.txid)) {
           const inChain = await this.#node.txBlock(r.fundingOutpoint.txid);
@@ -1331,7 +1285,7 @@ export class LightningService implements LnPeerHandler {
       if (!utxo && r.status === "shutdown" && r.localShutdown && r.remoteShutdown) {
         // The peer may have broadcast the close we signed before we stored its answer (a
         // crash): its txid is known without the witnesses.
-        const closeTxid = txid(this.#node.params.magic, this.#closeTx(r).tx);
+        const closeTxid = txid(this.#node.params.magic, cooperativeCloseOf(r).tx);
         if (await this.#node.txBlock(closeTxid)) {
           await this.#save({ ...r, status: "closed", closeTxid });
           this.#log(`channel ${toHex(r.channelId)} closed (cooperatively, by the peer)`);
@@ -1388,24 +1342,6 @@ export class LightningService implements LnPeerHandler {
   #signerOf(r: ChannelRecord) {
     return this.#signer(r.state.config, r.fundingOutpoint, r.secrets);
   }
-
-  #funding(r: ChannelRecord) {
-    return fundingOutput(
-      r.state.config.localParams.fundingKey,
-      r.state.config.remoteParams.fundingKey,
-      r.state.config.capacityMres / MRES_PER_RESONANCE,
-    );
-  }
-
-  #signFundingSpend(r: ChannelRecord, tx: Tx): Uint8Array {
-    return signFundingSpend(
-      this.#node.params.magic,
-      tx,
-      this.#funding(r).output,
-      r.secrets.fundingSeed,
-      r.state.config.localParams.fundingKey,
-    ).signature;
-  }
 }
 
 const OPEN_TYPES = new Set([
@@ -1428,15 +1364,6 @@ function live(r: ChannelRecord): boolean {
   return r.status === "awaiting-funding" || r.status === "normal" || r.status === "shutdown";
 }
 
-/** No HTLC and no update in flight, and the peer's last commitment revoked. */
-function quiescent(s: ChannelState): boolean {
-  return s.base.htlcs.length === 0 && s.log.length === 0 && s.remotePrevCommit === null;
-}
-
 function pointAt(seed: Uint8Array, n: bigint): Uint8Array {
   return perCommitmentPoint(perCommitmentSecret(seed, FIRST_COMMITMENT_INDEX - Number(n)));
-}
-
-function addressOf(payload: Uint8Array): AddressData {
-  return readAddressData(new ByteReader(payload));
 }

@@ -121,6 +121,19 @@ gpuTest(
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /no channel 0{64}/);
       await assert.rejects(a.rpc("ln_open", [bId, "0.0001"]), /at least 100000 resonances/);
+      const tooMuch = await runRnt([
+        "ln",
+        "open",
+        bId,
+        "100000",
+        "--regtest",
+        "--datadir",
+        aDir,
+        "--rpcport",
+        String(a.rpcPort),
+      ]);
+      assert.equal(tooMuch.code, 1);
+      assert.match(tooMuch.stderr, /^error: .*insufficient funds/im);
 
       // Channel 1: 1 RNT, 0.1 RNT pushed to B.
       const opened = await ln(a, ["open", bId, "1", "--push", "0.1"]);

@@ -676,7 +676,7 @@ export class LightningService implements LnPeerHandler {
       await this.#save(next);
       this.#send(r.peerId, { type: "shutdown", channelId: r.channelId, address });
       this.#maybeProposeClose(next);
-      return this.#summary(this.#channels.get(channelId)!);
+      return this.#summary(this.#channels.get(toHex(r.channelId))!);
     });
   }
 

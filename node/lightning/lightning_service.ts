@@ -208,6 +208,8 @@ interface IncomingOpen {
 
 /** Openings a peer may have pending with us at once (each holds fresh secrets in memory). */
 const MAX_INCOMING_OPENS_PER_PEER = 8;
+/** Channels a peer funds that may await their funding transaction at once. */
+const MAX_UNFUNDED_CHANNELS_PER_PEER = 4;
 /** An opening proposed to us is forgotten when no `funding_created` came this long, ms. */
 const INCOMING_OPEN_TTL_MS = 60_000;
 /** How long `ln_open` waits for the peer, ms. */
@@ -869,6 +871,13 @@ export class LightningService implements LnPeerHandler {
     const pending = [...this.#incoming.values()].filter((o) => o.peerId === peerId).length;
     if (pending >= MAX_INCOMING_OPENS_PER_PEER) {
       throw new LnError("open-failed", `${pending} channel openings are already pending`);
+    }
+    // Channels it funds are stored before their funding exists: bound what a peer can make us keep.
+    const unfunded = [...this.#channels.values()].filter((r) =>
+      r.peerId === peerId && !r.weFunded && r.status === "awaiting-funding"
+    ).length;
+    if (unfunded >= MAX_UNFUNDED_CHANNELS_PER_PEER) {
+      throw new LnError("open-failed", `${unfunded} channels from this peer await their funding`);
     }
     const { secrets, seed } = freshChannelSecrets();
     const params = partyParamsOf(secrets, toSelfDelayFor(this.#node.params));

@@ -2,7 +2,8 @@
  * The ln_* RPC methods in-process on two real nodes (scripted chainstates on LevelDB, real peer
  * managers on loopback, the real Lightning service and channel files): the error of each refusal
  * with its Core code, an opening that reaches the peer over P2P and fails on the funder's missing
- * wallet (the wallet's own −18), node-held invoices, and garbage `ln_*` bytes that change nothing.
+ * wallet (the wallet's own −18), node-held invoices, garbage `ln_*` bytes that change nothing, and
+ * the bounds on what a peer can make the node keep (pending openings, unfunded channels).
  */
 import assert from "node:assert/strict";
 import { toHex } from "../../core/crypto/keccak.ts";
@@ -15,7 +16,19 @@ import { LnInvoices } from "../../node/lightning/ln_invoices.ts";
 import { LnPeerBook } from "../../node/lightning/ln_peer_book.ts";
 import { type ScriptedNode, startScriptedNode } from "./_test_node.ts";
 import { attachLightning } from "./lightning.ts";
-import { encodeOpenMessage } from "../../core/lightning/channel_open_messages.ts";
+import {
+  decodeOpenMessage,
+  encodeOpenMessage,
+  isOpenMessageId,
+  type OpenMessage,
+} from "../../core/lightning/channel_open_messages.ts";
+import { REGTEST } from "../../core/consensus/params.ts";
+import { initialCommitmentSpecs } from "../../core/lightning/channel_state.ts";
+import type { ChannelConfig } from "../../core/lightning/channel_types.ts";
+import { perCommitmentPoint } from "../../core/lightning/commitment_keys.ts";
+import { fundingChannelId } from "../../core/lightning/funding_channel_id.ts";
+import { fundingSigner } from "../../core/lightning/funding_signer.ts";
+import { FIRST_COMMITMENT_INDEX, perCommitmentSecret } from "../../core/lightning/shachain.ts";
 import {
   freshChannelSecrets,
   limitsFor,
@@ -170,5 +183,95 @@ Deno.test("ln_* methods: Core error codes for each refusal, an opening over P2P 
     await a.close();
     await b.close();
     await bare.close();
+  }
+});
+
+Deno.test("a peer whose channels are never funded gets at most 4 of them stored, then its openings are refused", async () => {
+  const b = await startLnNode();
+  const a = await startScriptedNode();
+  const received: OpenMessage[] = [];
+  const manager = new PeerManager({
+    node: a.node,
+    identity: createNodeIdentity(),
+    noAutoConnect: true,
+  });
+  // A scripted Lightning peer over the real transport: it signs real commitments 0 but never
+  // broadcasts a funding transaction.
+  manager.setLnHandler({
+    peerReady() {},
+    peerClosed() {},
+    message(_peer, id, payload) {
+      if (isOpenMessageId(id)) received.push(decodeOpenMessage(id, payload));
+    },
+  });
+  await manager.start();
+  try {
+    const peer = await manager.connectTo({ host: "127.0.0.1", port: b.manager.listenPort! });
+    const answer = async <T extends OpenMessage["type"]>(types: T[]) => {
+      for (let i = 0; i < 250; i++) {
+        const k = received.findIndex((m) => (types as string[]).includes(m.type));
+        if (k >= 0) return received.splice(k, 1)[0] as Extract<OpenMessage, { type: T }>;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no ${types.join("/")} from B`);
+    };
+    const send = (m: OpenMessage) => {
+      const { id, payload } = encodeOpenMessage(m);
+      peer.send({ type: "ln", id, payload });
+    };
+    let signedCount = 0;
+    for (let i = 0; i < 5; i++) {
+      const f = freshChannelSecrets();
+      const open = {
+        type: "open_channel" as const,
+        temporaryChannelId: crypto.getRandomValues(new Uint8Array(32)),
+        fundingResonances: 10n ** 8n,
+        pushMres: 0n,
+        feeratePerByte: 1,
+        params: partyParamsOf(f.secrets, 5),
+        limits: limitsFor(10n ** 8n),
+        firstPoint: perCommitmentPoint(perCommitmentSecret(f.seed, FIRST_COMMITMENT_INDEX)),
+        secondPoint: perCommitmentPoint(perCommitmentSecret(f.seed, FIRST_COMMITMENT_INDEX - 1)),
+      };
+      send(open);
+      const reply = await answer(["accept_channel", "channel_error"]);
+      if (reply.type === "channel_error") {
+        assert.equal(i, 4);
+        assert.match(reply.text, /4 channels from this peer await their funding/);
+        break;
+      }
+      const outpoint = { txid: crypto.getRandomValues(new Uint8Array(32)), vout: 0 };
+      const config: ChannelConfig = {
+        channelId: fundingChannelId(outpoint),
+        funder: "local",
+        capacityMres: 10n ** 11n,
+        localParams: open.params,
+        remoteParams: reply.params,
+        localLimits: open.limits,
+        remoteLimits: reply.limits,
+      };
+      const signature = fundingSigner(config, {
+        magic: REGTEST.magic,
+        fundingOutpoint: outpoint,
+        fundingSeed: f.secrets.fundingSeed,
+      }).signRemoteCommitment(initialCommitmentSpecs(config, 1, 0n).remote, reply.firstPoint);
+      send({
+        type: "funding_created",
+        temporaryChannelId: open.temporaryChannelId,
+        fundingTxid: outpoint.txid,
+        fundingVout: 0,
+        signature,
+      });
+      const signed = await answer(["funding_signed"]);
+      assert.deepEqual(signed.channelId, config.channelId);
+      signedCount++;
+    }
+    assert.equal(signedCount, 4);
+    const channels = (await b.scripted.call("ln_channels")).result as { status: string }[];
+    assert.deepEqual(channels.map((c) => c.status), Array(4).fill("awaiting-funding"));
+  } finally {
+    await manager.stop();
+    await a.close();
+    await b.close();
   }
 });

@@ -12,6 +12,7 @@ function funderRecord(): ChannelRecord {
     fundingTx: new Uint8Array([1, 2, 3]),
     remoteReady: false,
     localLostState: true,
+    fundingDeadlineHeight: 42,
   };
 }
 

@@ -29,7 +29,9 @@ export type ChannelStatus =
   /** The funding output was spent by a transaction this node did not make (the peer's commitment). */
   | "funding-spent"
   /** Done: the close confirmed (and, after a force close, our output was swept). */
-  | "closed";
+  | "closed"
+  /** Forgotten by the fundee: the funding transaction never appeared in time. */
+  | "abandoned";
 
 /** The channel's own secrets. */
 export interface ChannelSecrets {
@@ -56,6 +58,8 @@ export interface ChannelRecord {
   readonly fundingTx?: Uint8Array;
   /** Confirmations the fundee asked for before `channel_ready`. */
   readonly minimumDepth: number;
+  /** Fundee only: the height after which a channel whose funding never appeared is abandoned. */
+  readonly fundingDeadlineHeight?: number;
   readonly secrets: ChannelSecrets;
   /** The update protocol's state. */
   state: ChannelState;
@@ -94,6 +98,7 @@ export function encodeChannelRecord(record: ChannelRecord): string {
     funding_vout: record.fundingOutpoint.vout,
     funding_tx: hex(record.fundingTx),
     minimum_depth: record.minimumDepth,
+    funding_deadline_height: record.fundingDeadlineHeight,
     secrets: {
       funding_seed: toHex(record.secrets.fundingSeed),
       revocation: record.secrets.revocation.toString(),
@@ -122,6 +127,7 @@ const STATUSES: readonly ChannelStatus[] = [
   "force-closing",
   "funding-spent",
   "closed",
+  "abandoned",
 ];
 
 /** Reads a stored record; Error naming the field when anything is missing or malformed. */
@@ -182,6 +188,11 @@ export function decodeChannelRecord(text: string): ChannelRecord {
     sweepAddress: opt("sweep_address", 34),
   };
   if (j.local_lost_state === true) record.localLostState = true;
+  if (j.funding_deadline_height !== undefined) {
+    (record as { fundingDeadlineHeight?: number }).fundingDeadlineHeight = int(
+      "funding_deadline_height",
+    );
+  }
   for (const [k, v] of Object.entries(optional)) {
     if (v !== undefined) (record as unknown as Record<string, unknown>)[k] = v;
   }

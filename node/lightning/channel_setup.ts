@@ -29,6 +29,14 @@ export function toSelfDelayFor(params: NetworkParams): number {
   return params.name === "regtest" ? 5 : 86_400;
 }
 
+/**
+ * Blocks a fundee waits for the funding transaction before abandoning the channel (BOLT 2: 2016;
+ * 10 on regtest).
+ */
+export function fundingTimeoutBlocksFor(params: NetworkParams): number {
+  return params.name === "regtest" ? 10 : 2016;
+}
+
 /** Confirmations we ask for before `channel_ready`: 1 on regtest, else 3. */
 export function minimumDepthFor(params: NetworkParams): number {
   return params.name === "regtest" ? 1 : 3;

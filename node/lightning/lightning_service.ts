@@ -104,6 +104,7 @@ import type { LnPeerBook } from "./ln_peer_book.ts";
 import type { LnInvoices } from "./ln_invoices.ts";
 import {
   freshChannelSecrets,
+  fundingTimeoutBlocksFor,
   limitsFor,
   MAX_MINIMUM_DEPTH,
   MIN_CHANNEL_RESONANCES,
@@ -873,9 +874,10 @@ export class LightningService implements LnPeerHandler {
       throw new LnError("open-failed", `${pending} channel openings are already pending`);
     }
     // Channels it funds are stored before their funding exists: bound what a peer can make us keep.
-    const unfunded = [...this.#channels.values()].filter((r) =>
-      r.peerId === peerId && !r.weFunded && r.status === "awaiting-funding"
-    ).length;
+    const unfunded =
+      [...this.#channels.values()].filter((r) =>
+        r.peerId === peerId && !r.weFunded && r.status === "awaiting-funding"
+      ).length;
     if (unfunded >= MAX_UNFUNDED_CHANNELS_PER_PEER) {
       throw new LnError("open-failed", `${unfunded} channels from this peer await their funding`);
     }
@@ -1006,6 +1008,8 @@ export class LightningService implements LnPeerHandler {
       status: "awaiting-funding",
       fundingOutpoint: outpoint,
       minimumDepth: o.minimumDepth,
+      fundingDeadlineHeight: this.#node.chainstate.tip().height +
+        fundingTimeoutBlocksFor(this.#node.params),
       secrets: o.secrets,
       state,
       localReady: false,
@@ -1272,9 +1276,18 @@ export class LightningService implements LnPeerHandler {
     if (r.status === "awaiting-funding") {
       const funding = fundingOf(r).output;
       if (!utxo) {
-        if (r.weFunded && r.fundingTx && !this.#node.mempool.has(r.fundingOutpoint.txid)) {
+        const pooled = this.#node.mempool.has(r.fundingOutpoint.txid);
+        if (r.weFunded && r.fundingTx && !pooled) {
           const inChain = await this.#node.txBlock(r.fundingOutpoint.txid);
           if (!inChain) await this.#submit(decodeTx(r.fundingTx), "funding");
+        }
+        if (
+          !r.weFunded && r.fundingDeadlineHeight !== undefined &&
+          tipHeight >= r.fundingDeadlineHeight && !pooled &&
+          !(await this.#node.txBlock(r.fundingOutpoint.txid))
+        ) {
+          await this.#save({ ...r, status: "abandoned" });
+          this.#log(`abandoned channel ${toHex(r.channelId)}: its funding never appeared`);
         }
         return;
       }

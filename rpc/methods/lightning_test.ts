@@ -23,6 +23,13 @@ import {
   type OpenMessage,
 } from "../../core/lightning/channel_open_messages.ts";
 import { REGTEST } from "../../core/consensus/params.ts";
+import { nextModelConfig } from "../../core/consensus/growth.ts";
+import {
+  buildChildBlock,
+  heartbeatWallet,
+  testCheckpoint,
+} from "../../core/consensus/testing/block_builder.ts";
+import { encodeBlock } from "../../core/primitives/block.ts";
 import { initialCommitmentSpecs } from "../../core/lightning/channel_state.ts";
 import type { ChannelConfig } from "../../core/lightning/channel_types.ts";
 import { perCommitmentPoint } from "../../core/lightning/commitment_keys.ts";
@@ -186,7 +193,7 @@ Deno.test("ln_* methods: Core error codes for each refusal, an opening over P2P 
   }
 });
 
-Deno.test("a peer whose channels are never funded gets at most 4 of them stored, then its openings are refused", async () => {
+Deno.test("a peer whose channels are never funded gets at most 4 of them stored, then its openings are refused; they are abandoned after the funding timeout", async () => {
   const b = await startLnNode();
   const a = await startScriptedNode();
   const received: OpenMessage[] = [];
@@ -267,8 +274,31 @@ Deno.test("a peer whose channels are never funded gets at most 4 of them stored,
       signedCount++;
     }
     assert.equal(signedCount, 4);
-    const channels = (await b.scripted.call("ln_channels")).result as { status: string }[];
-    assert.deepEqual(channels.map((c) => c.status), Array(4).fill("awaiting-funding"));
+    const statuses = async () =>
+      ((await b.scripted.call("ln_channels")).result as { status: string }[]).map((c) => c.status);
+    assert.deepEqual(await statuses(), Array(4).fill("awaiting-funding"));
+
+    // Ten blocks (regtest's funding timeout) without the funding: B abandons all four.
+    const owner = heartbeatWallet(REGTEST, 0);
+    for (let h = 1; h <= 10; h++) {
+      const parent = b.scripted.chainstate.tip();
+      const ck = testCheckpoint(nextModelConfig(REGTEST, parent), h);
+      const block = buildChildBlock(REGTEST, parent, {
+        checkpoint: { root: ck.root, size: ck.size },
+        coinbaseTo: owner.address,
+      });
+      b.scripted.evaluator.register(ck.bytes, block.header.sampleLossMicroNats / 1e6);
+      const submitted = await b.scripted.call(
+        "submitblock",
+        toHex(encodeBlock(block)),
+        toHex(ck.bytes),
+      );
+      assert.equal(submitted.result, null, JSON.stringify(submitted));
+    }
+    for (let i = 0; i < 100 && (await statuses()).includes("awaiting-funding"); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(await statuses(), Array(4).fill("abandoned"));
   } finally {
     await manager.stop();
     await a.close();

@@ -31,6 +31,7 @@ import {
 } from "../core/lightning/mod.ts";
 import { NODE_KEY_FILE } from "../net/connman/node_key.ts";
 import { defaultDatadir } from "../rpc/defaults.ts";
+import { LN_CHANNEL_SUBCOMMANDS } from "./ln_channel_command.ts";
 
 const FLAG_OF_NETWORK = { mainnet: "no network flag", testnet: "--testnet", regtest: "--regtest" };
 
@@ -191,13 +192,15 @@ function invoiceJson(invoice: Invoice) {
   };
 }
 
-/** `rnt ln`: Lightning sub-commands (invoices today; channels and payments to come). */
+/** `rnt ln`: Lightning sub-commands (invoices and channels; payments over routes to come). */
 export const LN_COMMAND: CommandSpec = {
   name: "ln",
-  summary: "Lightning: invoices (channels and payments are not available yet)",
-  usage: "ln decode INVOICE [--regtest|--testnet] [--json]\n" +
+  summary: "Lightning: channels (open, close, force close) and invoices",
+  usage: "ln info|connect|open|addinvoice|pay|channels|close|forceclose … [--json]\n" +
+    "ln decode INVOICE [--regtest|--testnet] [--json]\n" +
     "ln invoice --description TEXT [--amount RNT] [--regtest|--testnet] [--json]",
   subcommands: [
+    ...LN_CHANNEL_SUBCOMMANDS,
     {
       name: "decode",
       summary: "Check an invoice (checksum, network, signature, expiry) and show its fields",

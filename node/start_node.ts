@@ -28,7 +28,9 @@ import { isLoopbackHost } from "../rpc/allow_ip.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
 import { registerNodeMethods } from "../rpc/methods/mod.ts";
 import { attachPeerManager } from "../rpc/methods/network.ts";
+import { attachLightning } from "../rpc/methods/lightning.ts";
 import {
+  lightningWallet,
   loadedWalletMiningAddress,
   loadWalletAtStartup,
   type NodeWalletFlags,
@@ -53,6 +55,11 @@ import { type NodeMining, type NodeMiningSettings, startNodeMining } from "./min
 import { RegtestMiner } from "./miner/regtest_miner.ts";
 import { type BlockProducer, Node } from "./node.ts";
 import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
+import { ChannelFiles } from "./lightning/channel_files.ts";
+import { LightningService } from "./lightning/lightning_service.ts";
+import { LnPeerBook } from "./lightning/ln_peer_book.ts";
+import { LnInvoices } from "./lightning/ln_invoices.ts";
+import { loadOrCreateNodeKey } from "../net/connman/mod.ts";
 
 /** Signatures per block from which they are verified on worker threads (bench/sig_bench.ts). */
 const SIGNATURE_WORKER_THRESHOLD = 256;
@@ -132,6 +139,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   let node: Node | undefined;
   let mining: NodeMining | undefined;
   let p2p: PeerManager | undefined;
+  let lightning: LightningService | undefined;
   const signals: [Deno.Signal, () => void][] = [];
   // Signals abort at once, even during startup: the evaluator and the miner watch `shutdown`.
   const shutdown = new AbortController();
@@ -245,6 +253,17 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     // the cookie never gets "P2P disabled" from the network methods.
     p2p = await startNodeP2p(options.p2p, { node, datadir, port: p2pPort });
     attachPeerManager(node, p2p);
+    // Channels come back before RPC answers: each reestablishes when its peer connects.
+    lightning = await LightningService.start({
+      node,
+      transport: p2p,
+      wallet: lightningWallet(node),
+      store: new ChannelFiles(`${datadir}/lightning/channels`),
+      peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
+      invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
+      nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
+    });
+    attachLightning(node, lightning);
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());
@@ -342,6 +361,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     await mining?.stop();
     await explorer?.shutdown();
     if (server) await server.shutdown();
+    await lightning?.stop().catch((e) => logger.log(`lightning shutdown failed: ${e}`));
     await p2p?.stop().catch((e) => logger.log(`p2p shutdown failed: ${e}`));
     await node?.detach();
     for (const cleanup of cleanups.reverse()) {

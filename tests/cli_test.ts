@@ -77,6 +77,14 @@ Deno.test("every command that prints results accepts --json", () => {
     ["model", "info"],
     ["ln", "decode"],
     ["ln", "invoice"],
+    ["ln", "info"],
+    ["ln", "connect"],
+    ["ln", "open"],
+    ["ln", "addinvoice"],
+    ["ln", "pay"],
+    ["ln", "channels"],
+    ["ln", "close"],
+    ["ln", "forceclose"],
   ];
   for (const path of resultCommands) {
     let spec = ROOT_COMMAND;

@@ -118,3 +118,29 @@ Deno.test("rnt ln invoice without a node key says where it looked", async () => 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /at most 11 decimals/);
 });
+
+Deno.test("rnt ln channel commands refuse bad arguments (exit 2) and say when the node is not answering (exit 1)", async () => {
+  await using dir = await tempDir();
+  const net = ["--regtest", "--datadir", dir.path, "--rpcport", "1"];
+  const usage = [
+    ["open", "aa".repeat(32), "1.123456789"],
+    ["open", "aa".repeat(32)],
+    ["close", "not-hex"],
+    ["forceclose"],
+    ["pay"],
+    ["addinvoice", "--amount", "-1"],
+  ];
+  for (const args of usage) {
+    const r = await runRnt(["ln", ...args, ...net]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+  }
+  const down = await runRnt(["ln", "channels", ...net]);
+  assert.equal(down.code, 1);
+  assert.match(
+    down.stderr,
+    /the node is not answering at 127\.0\.0\.1:1 \(start it with 'rnt node --regtest/,
+  );
+  const help = await runRnt(["ln", "forceclose", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /to_self_delay/);
+});

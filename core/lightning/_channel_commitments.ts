@@ -1,6 +1,6 @@
 /**
  * Which updates each commitment holds, and the folding of irrevocably committed updates into the
- * base state (private to the channel state machine; PROTOCOL.md §9.9 "When an update is
+ * base state (private to the channel state machine; PROTOCOL.md §9.8 "When an update is
  * committed").
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * The checks on each update and their cautious counts (private to the channel state machine;
- * PROTOCOL.md §9.9 "Checks on each update"). Each `apply*` checks an update against a draft state
+ * PROTOCOL.md §9.8 "Checks on each update"). Each `apply*` checks an update against a draft state
  * and logs it, or throws ChannelError leaving the draft for the caller to drop.
  *
  * @module
@@ -202,7 +202,7 @@ export function limitsOn(config: ChannelConfig, from: ChannelSide): ChannelLimit
 /**
  * HTLCs offered by `side` that some commitment may still hold: committed ones and pending adds,
  * counting those being removed until the removal is irrevocable. Never below what any
- * commitment holds, and the receiver's count is never above the sender's (§9.9).
+ * commitment holds, and the receiver's count is never above the sender's (§9.8).
  */
 export function offeredExposure(
   state: ChannelState,

@@ -40,15 +40,8 @@ import { FIRST_COMMITMENT_INDEX, perCommitmentSecret } from "./shachain.ts";
 import { ONION_PACKET_BYTES } from "./sphinx.ts";
 import { paymentHashOf } from "./invoice.ts";
 import { ChannelError, type ChannelErrorReason } from "./channel_error.ts";
-import {
-  buildCommitmentTx,
-  fundingOutput,
-  MRES_PER_RESONANCE,
-  signFundingSpend,
-} from "./commitment_tx.ts";
 import { REGTEST } from "../consensus/params.ts";
-import { verify } from "../crypto/ed25519.ts";
-import { sighash } from "../primitives/tx_hash.ts";
+import { fundingSigner } from "./funding_signer.ts";
 
 /** The bytes both sides sign for a commitment: sides named from the owner's point of view. */
 export function canonicalCommitmentBytes(
@@ -87,6 +80,8 @@ export function ed25519Signer(
 
 /** The network magic the transaction signer signs under. */
 export const TEST_MAGIC = REGTEST.magic;
+/** The funding outpoint of the test channels. */
+export const TEST_FUNDING_OUTPOINT = { txid: new Uint8Array(32).fill(0xf0), vout: 1 };
 
 /**
  * A commitment signer over the real commitment transactions (§9.7): it builds the transaction
@@ -97,39 +92,11 @@ export function transactionSigner(
   config: ChannelConfig,
   fundingSeed: Uint8Array,
 ): CommitmentSigner {
-  const fundingValue = config.capacityMres / MRES_PER_RESONANCE;
-  const fundingOutpoint = { txid: new Uint8Array(32).fill(0xf0), vout: 1 };
-  const funding = fundingOutput(
-    config.localParams.fundingKey,
-    config.remoteParams.fundingKey,
-    fundingValue,
-  ).output;
-  const build = (spec: CommitmentSpec, point: Uint8Array) =>
-    buildCommitmentTx(TEST_MAGIC, spec, {
-      local: config.localParams,
-      remote: config.remoteParams,
-      funder: config.funder,
-      fundingOutpoint,
-      fundingValue,
-      ownerPerCommitmentPoint: point,
-    });
-  return {
-    signRemoteCommitment: (spec, point) =>
-      signFundingSpend(
-        TEST_MAGIC,
-        build(spec, point).tx,
-        funding,
-        fundingSeed,
-        config.localParams.fundingKey,
-      )
-        .signature,
-    verifyLocalCommitment: (spec, point, signature) =>
-      verify(
-        signature,
-        sighash(TEST_MAGIC, build(spec, point).tx, 0, [funding]),
-        config.remoteParams.fundingKey,
-      ),
-  };
+  return fundingSigner(config, {
+    magic: TEST_MAGIC,
+    fundingOutpoint: TEST_FUNDING_OUTPOINT,
+    fundingSeed,
+  });
 }
 
 /** One party of a test channel. */

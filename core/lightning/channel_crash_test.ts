@@ -1,5 +1,5 @@
 /**
- * The persistence rule of PROTOCOL.md §9.9, checked at every point of a payment: a node killed
+ * The persistence rule of PROTOCOL.md §9.8, checked at every point of a payment: a node killed
  * after any step — with the step's state written (it may have sent the step's messages) or not
  * (then it sent nothing of that step) — resumes from its bytes, reconnects, and the payment
  * completes with nothing lost.

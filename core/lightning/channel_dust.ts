@@ -1,5 +1,5 @@
 /**
- * Which HTLCs get no output in a commitment (PROTOCOL.md §9.7, §9.9): the same test the
+ * Which HTLCs get no output in a commitment (PROTOCOL.md §9.7, §9.8): the same test the
  * commitment builder applies (`commitment_tx.ts`), so the update protocol counts exactly the HTLC
  * outputs the transaction will have when it sets the fee.
  *

@@ -1,5 +1,5 @@
 /**
- * The one error of the channel update protocol (PROTOCOL.md §9.9): a message or a local action
+ * The one error of the channel update protocol (PROTOCOL.md §9.8): a message or a local action
  * that the channel's state does not allow. The state it was applied to is left unchanged, so the
  * node can report the reason, fail the channel or drop the connection as the reason asks.
  *

@@ -1,5 +1,5 @@
 /**
- * The `ln_*` messages of the channel update protocol (PROTOCOL.md §9.9) and their byte encodings.
+ * The `ln_*` messages of the channel update protocol (PROTOCOL.md §9.8) and their byte encodings.
  * Ids are BOLT 2's type numbers, which fall in the `0x80…0xbf` range the P2P layer reserves for
  * Lightning and hands over undecoded (§8.2). Integers are little-endian as everywhere in rnt.
  *

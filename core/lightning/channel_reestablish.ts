@@ -1,5 +1,5 @@
 /**
- * Reconnection of a channel (BOLT 2 "Message Retransmission", PROTOCOL.md §9.9): what each side
+ * Reconnection of a channel (BOLT 2 "Message Retransmission", PROTOCOL.md §9.8): what each side
  * forgets when the connection drops, the `channel_reestablish` it sends on reconnecting, and what
  * it retransmits after reading the peer's.
  *

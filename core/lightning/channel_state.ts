@@ -1,6 +1,6 @@
 /**
  * The channel update protocol as a pure state machine (BOLT 2 "Normal Operation", adapted to rnt;
- * PROTOCOL.md §9.9). A {@link ChannelState} is plain data; every transition takes a state and
+ * PROTOCOL.md §9.8). A {@link ChannelState} is plain data; every transition takes a state and
  * returns a new one with the messages to send and the events for the node, or throws a
  * {@link ChannelError} and leaves the given state as it was. Signatures go through an injected
  * {@link CommitmentSigner}; commitments come out as `CommitmentSpec`s.
@@ -170,7 +170,7 @@ export function addHtlc(state: ChannelState, request: HtlcRequest): ChannelActio
   return { state: next, message: messageOfUpdate(next, next.log[next.log.length - 1]!) };
 }
 
-/** Fulfills the remote-offered HTLC `id` with its preimage (persist before sending: §9.9). */
+/** Fulfills the remote-offered HTLC `id` with its preimage (persist before sending: §9.8). */
 export function fulfillHtlc(state: ChannelState, id: bigint, preimage: Uint8Array): ChannelAction {
   requireConnected(state);
   checkLength(preimage, 32, "preimage");

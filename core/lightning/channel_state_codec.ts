@@ -1,5 +1,5 @@
 /**
- * The persisted form of a {@link ChannelState} (PROTOCOL.md §9.9 "Channel state on disk"):
+ * The persisted form of a {@link ChannelState} (PROTOCOL.md §9.8 "Channel state on disk"):
  * versioned, deterministic bytes (one state, one encoding), so the node can write the state before
  * it sends a message that depends on it and resume from it after a crash. Little-endian.
  *

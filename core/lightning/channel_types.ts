@@ -1,5 +1,5 @@
 /**
- * The data of the channel update protocol (PROTOCOL.md §9.9): a channel's fixed facts, its state
+ * The data of the channel update protocol (PROTOCOL.md §9.8): a channel's fixed facts, its state
  * (plain data, serialised by `channel_state_codec.ts`), the signer the node injects, and what a
  * transition returns.
  *

@@ -1,5 +1,5 @@
 /**
- * Reading a published commitment back (PROTOCOL.md §9.11): given a transaction that spends a
+ * Reading a published commitment back (PROTOCOL.md §9.10): given a transaction that spends a
  * channel's funding output, the owner's per-commitment point and the HTLCs the commitment may
  * hold, find which of its outputs are the channel's to_owner, to_other and HTLC outputs by
  * comparing addresses with the policies those keys make. The result is a {@link CommitmentTx}

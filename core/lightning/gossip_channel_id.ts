@@ -1,6 +1,6 @@
 /**
  * Short channel ids: where a channel's funding output sits in the chain (BOLT 7's
- * `short_channel_id`, with rnt's field widths; PROTOCOL.md §9.10).
+ * `short_channel_id`, with rnt's field widths; PROTOCOL.md §9.9).
  *
  * ```
  * short_channel_id (u64) = block height (32 bits) ‖ tx index in the block (16 bits)

@@ -1,5 +1,5 @@
 /**
- * Why a gossip message was not taken into the graph (PROTOCOL.md §9.10), and what it says about
+ * Why a gossip message was not taken into the graph (PROTOCOL.md §9.9), and what it says about
  * the peer that relayed it: a bad signature or node key is the relayer's fault (`misbehaving`: it
  * is wrong whatever the chain and the clock, and the relayer could have checked, as for an invalid
  * block);

@@ -1,5 +1,5 @@
 /**
- * The three gossip messages (BOLT 7 shapes, rnt encodings; PROTOCOL.md §9.10): strict encoders
+ * The three gossip messages (BOLT 7 shapes, rnt encodings; PROTOCOL.md §9.9): strict encoders
  * and decoders. Integers are little-endian (§1); amounts are milli-resonances (§9.1); times are
  * seconds; keys are 32-byte Ed25519 keys and signatures 64 bytes.
  *

@@ -161,7 +161,7 @@ Deno.test("gossip encoders refuse values their decoders would refuse", () => {
   assert.throws(() => encodeNodeAnnouncement({ ...NODE_ANN, addresses: nine }), RangeError);
 });
 
-Deno.test("gossip messages put each field at the offset PROTOCOL §9.10 states", () => {
+Deno.test("gossip messages put each field at the offset PROTOCOL §9.9 states", () => {
   const u = encodeChannelUpdate(UPDATE);
   const view = new DataView(u.buffer);
   assert.equal(view.getBigUint64(64, true), UPDATE.shortChannelId);

@@ -1,5 +1,5 @@
 /**
- * Initial gossip sync (PROTOCOL.md §9.10): BOLT 7's `gossip_timestamp_filter`. A node that
+ * Initial gossip sync (PROTOCOL.md §9.9): BOLT 7's `gossip_timestamp_filter`. A node that
  * connects asks its peer for the gossip of a time window; the peer answers with
  * `ChannelGraph.gossipInRange` (announcements before their updates), then relays new gossip
  * inside the window as it comes.

@@ -3,7 +3,7 @@
  * origin may send `burst` updates at once, then one per `intervalSecs`. A node that changes its
  * fees every second cannot make every node on the network re-verify and relay every change.
  * LND has the same two knobs (`gossip.max-channel-update-burst`,
- * `gossip.channel-update-interval`); the figures here are rnt's own (PROTOCOL.md §9.10).
+ * `gossip.channel-update-interval`); the figures here are rnt's own (PROTOCOL.md §9.9).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Signatures of gossip (PROTOCOL.md §9.10): each message is signed with Ed25519 (strict, §1)
+ * Signatures of gossip (PROTOCOL.md §9.9): each message is signed with Ed25519 (strict, §1)
  * over a tagged hash of its signed part, so a signature means nothing under another tag or on
  * another network:
  *

@@ -1,5 +1,5 @@
 /**
- * The channel graph (PROTOCOL.md §9.10): channels and nodes learned from validated gossip, plus
+ * The channel graph (PROTOCOL.md §9.9): channels and nodes learned from validated gossip, plus
  * private channels the node knows of itself. Pure and in memory; `encodeChannelGraph` /
  * `decodeChannelGraph` (graph_codec.ts) persist it.
  *

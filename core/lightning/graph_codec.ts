@@ -1,5 +1,5 @@
 /**
- * The channel graph on disk (PROTOCOL.md §9.10): what the node writes so a restart need not
+ * The channel graph on disk (PROTOCOL.md §9.9): what the node writes so a restart need not
  * learn the network again.
  *
  * ```

@@ -1,5 +1,5 @@
 /**
- * The payment-attempt loop, as pure decisions (PROTOCOL.md §9.10): the node sends a route, then
+ * The payment-attempt loop, as pure decisions (PROTOCOL.md §9.9): the node sends a route, then
  * hands the outcome here and gets the next route or a reason to stop. What a failure excludes
  * follows BOLT 4 "Receiving Failure Codes", with the erring node = the hop the error onion was
  * attributed to (error_onion.ts):

@@ -1,5 +1,5 @@
 /**
- * BOLT 4 failure codes and the `channel_update` some of them carry (PROTOCOL.md §9.4, §9.10).
+ * BOLT 4 failure codes and the `channel_update` some of them carry (PROTOCOL.md §9.4, §9.9).
  * Failure data is big-endian like the rest of the error packet; the enclosed `channel_update`
  * is its 109-byte encoding (gossip_messages.ts) without a message id.
  *

@@ -1,5 +1,5 @@
 /**
- * Pathfinding (PROTOCOL.md §9.10): the cheapest route from payer to payee for an amount, found
+ * Pathfinding (PROTOCOL.md §9.9): the cheapest route from payer to payee for an amount, found
  * as LND and Core Lightning do, by Dijkstra from the payee backwards, because what a hop must
  * receive depends on everything after it.
  *

@@ -1,6 +1,6 @@
 /**
  * The checks a hop makes on an incoming HTLC before it forwards or accepts it (BOLT 4
- * "Forwarding" and "Payload for the Last Node", PROTOCOL.md §9.10), returning the failure it
+ * "Forwarding" and "Payload for the Last Node", PROTOCOL.md §9.9), returning the failure it
  * sends back. These produce the failures `route_attempt.ts` acts on, so both ends of a retry are
  * one pair of pure functions.
  *

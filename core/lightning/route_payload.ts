@@ -1,5 +1,5 @@
 /**
- * Per-hop onion payloads (BOLT 4 `tlv_payload`, PROTOCOL.md §9.10) and the onion hops of a
+ * Per-hop onion payloads (BOLT 4 `tlv_payload`, PROTOCOL.md §9.9) and the onion hops of a
  * route, ready for `buildOnion` (sphinx.ts).
  *
  * ```

@@ -87,6 +87,20 @@ export interface PeerManagerOptions {
   readonly maxMessagesPerSecond?: number;
 }
 
+/**
+ * Receives the Lightning side of peer connections (the node's Lightning service): peers whose
+ * handshake finished, their `ln_*` messages (ids 0x80–0xbf, payload undecoded, in order: the
+ * peer's next message waits for the returned promise), and their disconnection.
+ */
+export interface LnPeerHandler {
+  /** A peer finished its handshake. */
+  peerReady(peer: Peer): void;
+  /** An `ln_*` message from `peer`. */
+  message(peer: Peer, id: number, payload: Uint8Array): Promise<void> | void;
+  /** A ready peer disconnected. */
+  peerClosed(peer: Peer): void;
+}
+
 /** Why an outbound connection exists. */
 export type ConnectionKind = "inbound" | "manual" | "outbound" | "seed" | "onetry";
 
@@ -130,6 +144,7 @@ export class PeerManager {
   #lastSaveMs = performance.now();
   #lastRebroadcastMs = performance.now();
   #seeded = false;
+  #ln: LnPeerHandler | undefined;
   /** Whether networking is active (RPC `setnetworkactive` is not offered; always true). */
   readonly networkActive = true;
 
@@ -178,6 +193,11 @@ export class PeerManager {
       target,
       connected: [...this.#slots.values()].some((s) => s.target === target && s.peer.ready),
     }));
+  }
+
+  /** Hands `ln_*` messages and peer arrivals/departures to `handler` (before: they are dropped). */
+  setLnHandler(handler: LnPeerHandler | undefined): void {
+    this.#ln = handler;
   }
 
   /** Loads peers.dat and the ban list, starts listening, connecting and syncing. */
@@ -465,6 +485,7 @@ export class PeerManager {
 
   async #runPeer(peer: Peer, slot: Slot, nonce: bigint, onReady?: () => void): Promise<void> {
     this.#slots.set(peer.id, slot);
+    let lnReady = false;
     try {
       try {
         await peer.handshake(this.#localVersion(nonce), (n) => this.#ownNonces.has(n));
@@ -502,6 +523,8 @@ export class PeerManager {
       onReady?.();
       if (!peer.inbound) peer.send({ type: "getaddr" });
       this.sync.peerConnected(peer);
+      lnReady = true;
+      this.#ln?.peerReady(peer);
       if (this.#node.mempool.count > 0) {
         peer.send({
           type: "inv",
@@ -517,6 +540,7 @@ export class PeerManager {
     } finally {
       this.#slots.delete(peer.id);
       this.sync.peerDisconnected(peer);
+      if (lnReady) this.#ln?.peerClosed(peer);
     }
   }
 
@@ -549,7 +573,10 @@ export class PeerManager {
       }
       return;
     }
-    if (message.type === "ln") return;
+    if (message.type === "ln") {
+      await this.#ln?.message(peer, message.id, message.payload);
+      return;
+    }
     await this.sync.handle(peer, message);
   }
 

@@ -1,5 +1,5 @@
 /**
- * The chain watcher (PROTOCOL.md §9.11): follows the active chain for every channel in the
+ * The chain watcher (PROTOCOL.md §9.10): follows the active chain for every channel in the
  * channel store, notices the block that spends a channel's funding output, tells what the spend
  * was, and claims what is ours:
  *

@@ -1,5 +1,5 @@
 /**
- * The static channel backup (BOLT's SCB idea, PROTOCOL.md §9.11): a small file listing, for each
+ * The static channel backup (BOLT's SCB idea, PROTOCOL.md §9.10): a small file listing, for each
  * channel, what a node that lost its channel state needs to get its money back — the peer to ask
  * for a force close (node key, address), the funding output to watch, both sides' parameters (to
  * read a published commitment), and the index of our keys, from which the wallet's 24 words

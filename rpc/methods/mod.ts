@@ -18,6 +18,7 @@ import type { Node } from "../../node/node.ts";
 import { ADDRESS_INDEX_METHODS } from "./address_index.ts";
 import { BLOCKCHAIN_METHODS } from "./blockchain.ts";
 import { CONTROL_METHODS } from "./control.ts";
+import { LIGHTNING_METHODS } from "./lightning.ts";
 import { LOSS_HISTORY_METHODS } from "./loss_history.ts";
 import { MEMPOOL_METHODS } from "./mempool.ts";
 import { MINING_METHODS } from "./mining.ts";
@@ -41,6 +42,7 @@ export const NODE_METHODS: readonly NodeMethod[] = [
   ...NETWORK_METHODS,
   ...ADDRESS_INDEX_METHODS,
   ...WALLET_METHODS,
+  ...LIGHTNING_METHODS,
 ];
 
 /** The declared parameters of a node method (or `help`), for `rnt cli`'s argument typing. */

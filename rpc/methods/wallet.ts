@@ -30,6 +30,8 @@ import { WalletError, WalletFileError } from "../../core/wallet/wallet_errors.ts
 import { RpcCode } from "../error_codes.ts";
 import { isRawJson } from "../json_text.ts";
 import type { Node } from "../../node/node.ts";
+import type { LnWallet } from "../../node/lightning/lightning_service.ts";
+import { encodeAddress } from "../../core/primitives/address.ts";
 import { LoadedWallet } from "../../node/wallet/loaded_wallet.ts";
 import { parseRecoveryFlag } from "../../node/wallet/recovery_flag.ts";
 import { resendPendingSends } from "../../node/wallet/resend.ts";
@@ -136,6 +138,40 @@ export async function loadedWalletMiningAddress(node: Node): Promise<string | un
   const a = w.wallet.newAddress(w.wallet.defaultSpec(), { label: "mining" });
   await w.save();
   return a.address;
+}
+
+/**
+ * The loaded wallet as the Lightning service uses it (funding transactions, close and sweep
+ * addresses); each call needs a loaded, unlocked wallet at the time it is made (RpcError −18 or
+ * −13 otherwise, −6 for insufficient funds).
+ */
+export function lightningWallet(node: Node): LnWallet {
+  return {
+    fundingTx: async (address, value) => {
+      const w = need(node);
+      await resendLoaded(node, w);
+      const coins = await walletCoins(node, w.wallet);
+      try {
+        return w.wallet.createSpend({
+          coins,
+          payments: [{ address: encodeAddress(node.params, address), value }],
+          feeRatePerByte: node.params.minRelayFeePerByte,
+          tipHeight: node.chainstate.tip().height,
+        }).tx;
+      } catch (e) {
+        walletErrorToRpc(e);
+      }
+    },
+    publish: async (tx) => {
+      await submitRecorded(node, need(node), tx);
+    },
+    newAddress: async () => {
+      const w = need(node);
+      const a = w.wallet.newAddress(w.wallet.defaultSpec(), { label: "lightning" });
+      await w.save();
+      return a.data;
+    },
+  };
 }
 
 function need(node: Node): LoadedWallet {

@@ -177,6 +177,11 @@ async function runPay(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   if (r === null) return 1;
   return print(args, ctx, r, () => {
     ctx.out(`paid ${r.amount_rnt} RNT on channel ${r.channel_id}`);
+    const hops = (r.route as Json[] | undefined) ?? [];
+    ctx.out(
+      `route ${hops.map((h) => String(h.node_id).slice(0, 16)).join(" -> ")} ` +
+        `(fee ${r.fee_mres} mres, ${r.attempts} attempt${r.attempts === 1 ? "" : "s"})`,
+    );
     ctx.out(`preimage ${r.preimage}`);
   });
 }
@@ -249,10 +254,11 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
   },
   {
     name: "pay",
-    summary: "Pay an invoice of a peer we have a channel with (one HTLC, no route yet)",
+    summary: "Pay an invoice over a route (our channels plus the invoice's route hints)",
     usage: "ln pay INVOICE [--amount RNT] [--regtest|--testnet] [--json]",
-    details: "Waits until the payee fulfills the HTLC (prints the preimage) or fails it.\n" +
-      "Payments over routes (several hops) are not available yet.",
+    details: "Finds a route, sends one HTLC along it and waits until the payee fulfills it\n" +
+      "(prints the route, fee and preimage); a hop's failure is decrypted, names the\n" +
+      "failing node and code, and the next route avoids it.",
     options: {
       ...OPTIONS,
       amount: {

@@ -59,6 +59,7 @@ import { ChannelFiles } from "./lightning/channel_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
 import { LnInvoices } from "./lightning/ln_invoices.ts";
+import { LnForwards } from "./lightning/ln_forwards.ts";
 import { loadOrCreateNodeKey } from "../net/connman/mod.ts";
 
 /** Signatures per block from which they are verified on worker threads (bench/sig_bench.ts). */
@@ -261,6 +262,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       store: new ChannelFiles(`${datadir}/lightning/channels`),
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
       invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
+      forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
     });
     attachLightning(node, lightning);

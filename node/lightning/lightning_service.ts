@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { toHex } from "../../core/crypto/keccak.ts";
+import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { DecodeError, RpcError } from "../../core/errors.ts";
 import { type AddressData, encodeAddressPayload } from "../../core/primitives/address.ts";
 import { decodeTx, encodeTx, type Tx } from "../../core/primitives/tx.ts";
@@ -63,6 +63,7 @@ import type {
   ChannelAction,
   ChannelConfig,
   ChannelEvent,
+  ChannelHtlc,
   ChannelLimits,
   ChannelState,
 } from "../../core/lightning/channel_types.ts";
@@ -74,9 +75,36 @@ import {
 } from "../../core/lightning/invoice.ts";
 import { InvoiceError } from "../../core/lightning/invoice_error.ts";
 import { buildOnion } from "../../core/lightning/sphinx.ts";
-import { onionKeyPairFromNodeSeed, onionPublicKeyOfNode } from "../../core/lightning/onion_keys.ts";
-import { encodeHopPayload } from "../../core/lightning/route_payload.ts";
-import { attributeError } from "../../core/lightning/error_onion.ts";
+import { onionKeyPairFromNodeSeed } from "../../core/lightning/onion_keys.ts";
+import {
+  attributeError,
+  createErrorPacket,
+  type ErrorAttribution,
+  wrapErrorPacket,
+} from "../../core/lightning/error_onion.ts";
+import { FailureCode, failureWithUpdate } from "../../core/lightning/route_failure.ts";
+import { routeOnionHops } from "../../core/lightning/route_payload.ts";
+import type { Route } from "../../core/lightning/route_find.ts";
+import {
+  nextPaymentStep,
+  type PaymentDecision,
+  startPayment,
+} from "../../core/lightning/route_attempt.ts";
+import {
+  channelAlias,
+  type ForwardPlan,
+  judgeForward,
+  malformedFailurePacket,
+  ownChannelUpdate,
+} from "./htlc_forwarder.ts";
+import type { ForwardEntry, LnForwards } from "./ln_forwards.ts";
+import {
+  ownChannelGraph,
+  ownRouteHints,
+  paymentRequest,
+  type RouteSummary,
+  routeSummary,
+} from "./payment_routes.ts";
 import { failureCodeName, judgeIncomingHtlc } from "./incoming_htlc.ts";
 import type { ChannelPartyParams } from "../../core/lightning/commitment_spec.ts";
 import { fundingOutput, MRES_PER_RESONANCE } from "../../core/lightning/commitment_tx.ts";
@@ -229,6 +257,8 @@ export interface LightningServiceOptions {
   readonly invoices: LnInvoices;
   /** The node key's seed (`DATADIR/node.key`): signs this node's invoices. */
   readonly nodeSeed: Uint8Array;
+  /** HTLCs this node forwards (without it, onions with a next hop fail `unknown_next_peer`). */
+  readonly forwards?: LnForwards;
 }
 
 /** A settled payment. */
@@ -237,7 +267,16 @@ export interface PaymentResult {
   readonly preimage: string;
   readonly amountMres: bigint;
   readonly channelId: string;
+  /** The route that succeeded and its fee. */
+  readonly route: RouteSummary;
+  /** Routes tried. */
+  readonly attempts: number;
 }
+
+/** How one HTLC of ours ended. */
+type HtlcOutcome =
+  | { readonly kind: "fulfilled"; readonly preimage: Uint8Array }
+  | { readonly kind: "failed"; readonly attribution: ErrorAttribution };
 
 /** How long `ln_close` waits for HTLCs and updates in flight to settle, ms. */
 const CLOSE_WAIT_MS = 10_000;
@@ -259,12 +298,12 @@ export class LightningService implements LnPeerHandler {
   readonly #payments = new Map<
     string,
     {
-      resolve: (preimage: Uint8Array) => void;
-      reject: (e: Error) => void;
-      /** The onion's shared secret with the payee (to read its error packet). */
+      resolve: (outcome: HtlcOutcome) => void;
+      /** The onion's shared secrets with each hop (to read an error packet). */
       sharedSecrets: Uint8Array[];
     }
   >();
+  readonly #forwards: LnForwards | undefined;
   readonly #channels = new Map<string, ChannelRecord>();
   readonly #outgoing = new Map<string, OutgoingOpen>();
   readonly #incoming = new Map<string, IncomingOpen>();
@@ -282,6 +321,7 @@ export class LightningService implements LnPeerHandler {
     this.#book = o.peerBook;
     this.#invoices = o.invoices;
     this.#nodeSeed = o.nodeSeed;
+    this.#forwards = o.forwards;
     this.#onionScalar = onionKeyPairFromNodeSeed(o.nodeSeed).privateScalar;
   }
 
@@ -470,6 +510,7 @@ export class LightningService implements LnPeerHandler {
       description,
       expirySecs,
       minFinalDeltaSecs,
+      routeHints: ownRouteHints(this.#channels.values()),
     }, this.#nodeSeed);
     await this.#invoices.add(paymentHash, {
       preimage,
@@ -481,8 +522,10 @@ export class LightningService implements LnPeerHandler {
   }
 
   /**
-   * Pays `invoiceText` to a peer we have a channel with, by one HTLC on that channel (no route:
-   * the payee must be the channel's peer); resolves with the preimage once it is fulfilled.
+   * Pays `invoiceText` over a route (PROTOCOL §9.11 "Paying over routes"): our own channels plus
+   * the invoice's route hints; each failure is attributed to a hop (its error onion) and the
+   * next route avoids it, up to `DEFAULT_MAX_PAYMENT_ATTEMPTS` routes. Resolves with the
+   * preimage once an HTLC is fulfilled.
    */
   async pay(invoiceText: string, amountMres?: bigint): Promise<PaymentResult> {
     let invoice;
@@ -501,56 +544,105 @@ export class LightningService implements LnPeerHandler {
     if (amount === undefined || amount <= 0n) {
       throw new LnError("bad-amount", "the invoice names no amount: give one");
     }
-    const payee = toHex(invoice.payeeKey);
-    const wait = await this.#enqueue(async () => {
-      const candidates = [...this.#channels.values()].filter((r) =>
-        r.peerId === payee && r.status === "normal" && r.state.connected
-      );
-      if (candidates.length === 0) {
-        throw new LnError(
-          "peer-not-connected",
-          `no open, connected channel with the payee ${payee} (payments over routes are not available yet)`,
-        );
-      }
-      const expirySecs = this.#node.chainstate.tip().mtpSecs + invoice.minFinalDeltaSecs + 600;
-      // A one-hop onion (BOLT 4): the payee reads the amount, expiry and payment secret.
-      const onion = buildOnion(crypto.getRandomValues(new Uint8Array(32)), [{
-        publicKey: onionPublicKeyOfNode(invoice.payeeKey),
-        payload: encodeHopPayload({
-          amountToForwardMres: amount,
-          outgoingExpirySecs: expirySecs,
-          paymentSecret: invoice.paymentSecret,
-          totalAmountMres: amount,
-        }),
-      }], invoice.paymentHash);
-      let lastError: Error | undefined;
-      for (const r of candidates) {
-        let action: ChannelAction;
-        try {
-          action = addHtlc(r.state, {
-            amountMres: amount,
-            paymentHash: invoice.paymentHash,
-            expirySecs,
-            onion: onion.packet,
-          });
-        } catch (e) {
-          if (!(e instanceof ChannelError)) throw e;
-          lastError = e;
-          continue;
-        }
-        const htlcId = action.state.nextHtlcId.local - 1n;
-        const key = `${toHex(r.channelId)}:${htlcId}`;
-        const settled = new Promise<Uint8Array>((resolve, reject) =>
-          this.#payments.set(key, { resolve, reject, sharedSecrets: onion.sharedSecrets })
-        );
-        await this.#commitIfNeeded(await this.#act(r, action));
-        return { settled, key, channelId: toHex(r.channelId) };
-      }
-      throw new LnError("bad-amount", `no channel can carry the payment: ${lastError?.message}`);
+    const ourId = this.#transport.nodeId;
+    const { graph, request } = await this.#enqueue(() => {
+      const nowSecs = this.#node.chainstate.tip().mtpSecs;
+      const channels = [...this.#channels.values()];
+      return {
+        graph: ownChannelGraph(ourId, channels, nowSecs),
+        request: paymentRequest(ourId, invoice, amount, channels, nowSecs),
+      };
     });
+    if (bytesEqual(invoice.payeeKey, ourId)) {
+      throw new LnError("bad-amount", "the invoice is this node's own");
+    }
+    let decision: PaymentDecision = startPayment(graph, request);
+    let lastFailure = "";
+    while (decision.kind === "send") {
+      const route = decision.route;
+      const outcome = await this.#sendRoute(route, invoice);
+      if (outcome.kind === "fulfilled") {
+        return {
+          paymentHash: toHex(invoice.paymentHash),
+          preimage: toHex(outcome.preimage),
+          amountMres: amount,
+          channelId: outcome.channelId,
+          route: routeSummary(route),
+          attempts: decision.state.attempts,
+        };
+      }
+      lastFailure = describeFailure(route, outcome.attribution);
+      this.#log(`payment ${toHex(invoice.paymentHash).slice(0, 16)}: ${lastFailure}`);
+      decision = nextPaymentStep(graph, request, decision.state, route, {
+        kind: "failure",
+        attribution: outcome.attribution,
+      }, {
+        gossip: { magic: this.#node.params.magic, nowSecs: Math.floor(Date.now() / 1000) },
+      });
+    }
+    if (decision.kind === "done") throw new Error("unreachable: done without a fulfilled HTLC");
+    const attempts = decision.state.attempts;
+    throw new LnError(
+      "open-failed",
+      lastFailure === ""
+        ? `no route to the payee ${toHex(invoice.payeeKey)}: ${decision.reason}`
+        : `${lastFailure} (after ${attempts} route${
+          attempts === 1 ? "" : "s"
+        }: ${decision.reason})`,
+    );
+  }
+
+  /** Sends one HTLC along `route` and waits for its outcome. */
+  async #sendRoute(
+    route: Route,
+    invoice: { paymentHash: Uint8Array; paymentSecret: Uint8Array },
+  ): Promise<
+    | { kind: "fulfilled"; preimage: Uint8Array; channelId: string }
+    | { kind: "failed"; attribution: ErrorAttribution }
+  > {
+    const first = route.hops[0]!;
+    const onion = buildOnion(
+      crypto.getRandomValues(new Uint8Array(32)),
+      routeOnionHops(route, invoice.paymentSecret),
+      invoice.paymentHash,
+    );
+    const wait = await this.#enqueue(async () => {
+      const r = [...this.#channels.values()].find((c) =>
+        channelAlias(c.channelId) === first.shortChannelId && c.status === "normal" &&
+        c.state.connected
+      );
+      if (!r) return undefined;
+      let action: ChannelAction;
+      try {
+        action = addHtlc(r.state, {
+          amountMres: first.amountMres,
+          paymentHash: invoice.paymentHash,
+          expirySecs: first.expirySecs,
+          onion: onion.packet,
+        });
+      } catch (e) {
+        if (!(e instanceof ChannelError)) throw e;
+        this.#log(`cannot add the HTLC on ${toHex(r.channelId)}: ${e.message}`);
+        return undefined;
+      }
+      const htlcId = action.state.nextHtlcId.local - 1n;
+      const key = `${toHex(r.channelId)}:${htlcId}`;
+      const settled = new Promise<HtlcOutcome>((resolve) =>
+        this.#payments.set(key, { resolve, sharedSecrets: onion.sharedSecrets })
+      );
+      await this.#commitIfNeeded(await this.#act(r, action));
+      return { settled, key, channelId: toHex(r.channelId) };
+    });
+    if (!wait) {
+      throw new LnError(
+        "bad-amount",
+        `our channel ${first.shortChannelId.toString(16).padStart(16, "0")} cannot carry ` +
+          `${first.amountMres} mres now (insufficient capacity or disconnected)`,
+      );
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const preimage = await Promise.race([
+      const outcome = await Promise.race([
         wait.settled,
         new Promise<never>((_, reject) =>
           timer = setTimeout(
@@ -560,12 +652,9 @@ export class LightningService implements LnPeerHandler {
           )
         ),
       ]);
-      return {
-        paymentHash: toHex(invoice.paymentHash),
-        preimage: toHex(preimage),
-        amountMres: amount,
-        channelId: wait.channelId,
-      };
+      return outcome.kind === "fulfilled"
+        ? { kind: "fulfilled", preimage: outcome.preimage, channelId: wait.channelId }
+        : outcome;
     } finally {
       clearTimeout(timer);
       this.#payments.delete(wait.key);
@@ -586,13 +675,18 @@ export class LightningService implements LnPeerHandler {
     switch (event.type) {
       case "htlc-locked-in": {
         const h = event.htlc;
-        const verdict = judgeIncomingHtlc(
+        const nowSecs = this.#node.chainstate.tip().mtpSecs;
+        const where = `HTLC ${h.id} on ${toHex(r.channelId)}`;
+        const forward = this.#forwards
+          ? judgeForward(h, this.#onionScalar, (scid) => this.#ownUpdate(scid), nowSecs)
+          : undefined;
+        if (forward?.kind === "forward") return await this.#forward(r, h, forward);
+        const verdict = forward ?? judgeIncomingHtlc(
           h,
           this.#onionScalar,
           (hash) => this.#invoices.get(hash),
-          this.#node.chainstate.tip().mtpSecs,
+          nowSecs,
         );
-        const where = `HTLC ${h.id} on ${toHex(r.channelId)}`;
         if (verdict.kind === "fulfill") {
           const next = await this.#act(r, fulfillHtlc(r.state, h.id, verdict.preimage));
           await this.#invoices.markPaid(h.paymentHash, h.amountMres);
@@ -609,32 +703,138 @@ export class LightningService implements LnPeerHandler {
         this.#log(`failing ${where}: ${failureCodeName(verdict.failure.code)}`);
         return await this.#act(r, failHtlc(r.state, h.id, verdict.reason));
       }
-      case "htlc-fulfilled":
-        this.#payments.get(key(event.id))?.resolve(event.preimage);
-        return r;
+      case "htlc-fulfilled": {
+        this.#payments.get(key(event.id))?.resolve({ kind: "fulfilled", preimage: event.preimage });
+        await this.#settleForward(
+          key(event.id),
+          (e) => ({ kind: "fulfill", preimage: event.preimage, e }),
+        );
+        return this.#channels.get(toHex(r.channelId)) ?? r;
+      }
       case "htlc-failed": {
         const p = this.#payments.get(key(event.id));
-        if (!p) return r;
-        const why = attributeError(p.sharedSecrets, event.reason);
-        p.reject(
-          new LnError(
-            "open-failed",
-            why.kind === "attributed"
-              ? `the payee failed the payment: ${failureCodeName(why.failure.code)}`
-              : "the payee failed the payment with an unreadable error",
-          ),
-        );
-        return r;
+        p?.resolve({ kind: "failed", attribution: attributeError(p.sharedSecrets, event.reason) });
+        await this.#settleForward(key(event.id), (e) => ({
+          kind: "fail",
+          reason: wrapErrorPacket(event.reason, e.sharedSecret),
+          e,
+        }));
+        return this.#channels.get(toHex(r.channelId)) ?? r;
       }
-      case "htlc-failed-malformed":
-        this.#payments.get(key(event.id))?.reject(
-          new LnError(
-            "open-failed",
-            `the payee could not read the onion: ${failureCodeName(event.failureCode)}`,
-          ),
-        );
-        return r;
+      case "htlc-failed-malformed": {
+        // The first hop could not read our onion: it is to blame (BOLT 4).
+        this.#payments.get(key(event.id))?.resolve({
+          kind: "failed",
+          attribution: { kind: "malformed", hopIndex: 0 },
+        });
+        await this.#settleForward(key(event.id), (e) => ({
+          kind: "fail",
+          reason: malformedFailurePacket(e.sharedSecret, event.failureCode, event.sha256OfOnion),
+          e,
+        }));
+        return this.#channels.get(toHex(r.channelId)) ?? r;
+      }
     }
+  }
+
+  // ── Forwarding ──────────────────────────────────────────────────────────────────────────────
+
+  /** Our update for the channel with alias `scid` (undefined: no such usable channel). */
+  #ownUpdate(scid: bigint) {
+    const r = [...this.#channels.values()].find((c) => channelAlias(c.channelId) === scid);
+    if (!r || r.status !== "normal" || !r.state.connected) return undefined;
+    return ownChannelUpdate(
+      scid,
+      this.#transport.nodeId,
+      fromHex(r.peerId),
+      r.state.config.capacityMres,
+      Math.floor(Date.now() / 1000),
+    );
+  }
+
+  /**
+   * Sends `incoming` on over the outgoing channel of `plan`; the forward is stored before the
+   * outgoing HTLC is. When the outgoing channel cannot take it, the incoming HTLC fails with
+   * `temporary_channel_failure` (and our update).
+   */
+  async #forward(
+    inRecord: ChannelRecord,
+    incoming: ChannelHtlc,
+    plan: ForwardPlan,
+  ): Promise<ChannelRecord> {
+    const inKey = toHex(inRecord.channelId);
+    const where = `HTLC ${incoming.id} on ${inKey}`;
+    if (this.#forwards!.hasIncoming(inKey, incoming.id)) return inRecord; // a replay
+    const out = [...this.#channels.values()].find((c) =>
+      channelAlias(c.channelId) === plan.shortChannelId
+    )!;
+    let action: ChannelAction | undefined;
+    let why = "it is the incoming channel";
+    if (out !== inRecord) {
+      try {
+        action = addHtlc(out.state, {
+          amountMres: plan.amountMres,
+          paymentHash: incoming.paymentHash,
+          expirySecs: plan.expirySecs,
+          onion: plan.onion,
+        });
+      } catch (e) {
+        if (!(e instanceof ChannelError)) throw e;
+        why = e.message;
+      }
+    }
+    if (!action) {
+      const update = this.#ownUpdate(plan.shortChannelId)!;
+      const failure = failureWithUpdate(FailureCode.TEMPORARY_CHANNEL_FAILURE, update);
+      this.#log(`failing ${where}: cannot forward ${plan.amountMres} mres (${why})`);
+      return await this.#act(
+        inRecord,
+        failHtlc(inRecord.state, incoming.id, createErrorPacket(plan.sharedSecret, failure)),
+      );
+    }
+    const outHtlcId = action.state.nextHtlcId.local - 1n;
+    await this.#forwards!.add(`${toHex(out.channelId)}:${outHtlcId}`, {
+      inChannelId: inKey,
+      inHtlcId: incoming.id,
+      sharedSecret: plan.sharedSecret,
+      inAmountMres: incoming.amountMres,
+      outAmountMres: plan.amountMres,
+    });
+    await this.#commitIfNeeded(await this.#act(out, action));
+    this.#log(
+      `forwarding ${where} as HTLC ${outHtlcId} on ${toHex(out.channelId)} ` +
+        `(${plan.amountMres} mres, fee ${incoming.amountMres - plan.amountMres})`,
+    );
+    return this.#channels.get(inKey) ?? inRecord;
+  }
+
+  /** Settles the incoming HTLC of the forward whose outgoing HTLC is `outKey`, if any. */
+  async #settleForward(
+    outKey: string,
+    settle: (e: ForwardEntry) =>
+      | { kind: "fulfill"; preimage: Uint8Array; e: ForwardEntry }
+      | { kind: "fail"; reason: Uint8Array; e: ForwardEntry },
+  ): Promise<void> {
+    const entry = this.#forwards?.get(outKey);
+    if (!entry) return;
+    const inRecord = this.#channels.get(entry.inChannelId);
+    if (!inRecord || !live(inRecord)) {
+      this.#log(`forward ${outKey}: its incoming channel ${entry.inChannelId} is gone`);
+      await this.#forwards!.remove(outKey);
+      return;
+    }
+    const s = settle(entry);
+    const action = s.kind === "fulfill"
+      ? fulfillHtlc(inRecord.state, entry.inHtlcId, s.preimage)
+      : failHtlc(inRecord.state, entry.inHtlcId, s.reason);
+    const next = await this.#act(inRecord, action);
+    await this.#forwards!.remove(outKey);
+    this.#log(
+      `forward ${outKey} ${s.kind === "fulfill" ? "fulfilled" : "failed"}: HTLC ` +
+        `${entry.inHtlcId} on ${entry.inChannelId}` +
+        (s.kind === "fulfill" ? ` (earned ${entry.inAmountMres - entry.outAmountMres} mres)` : ""),
+    );
+    await this.#commitIfNeeded(next);
   }
 
   /** Every channel (closed ones included), oldest first by id order. */
@@ -784,8 +984,8 @@ export class LightningService implements LnPeerHandler {
       let message: ChannelMessage | OpenMessage;
       try {
         if (isOpenMessageId(id)) message = decodeOpenMessage(id, payload);
-        else if (id >= 0x80 && id <= 0x88) message = decodeChannelMessage(id, payload);
-        else return; // gossip (0xb0–0xb3) is not wired yet
+        else if (id >= 0x80 && id <= 0x97) message = decodeChannelMessage(id, payload);
+        else return; // gossip (0xb0–0xb7) is not handled by the node yet (PROTOCOL §9.11)
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         this.#log(
@@ -1364,6 +1564,22 @@ export class LightningService implements LnPeerHandler {
   #signerOf(r: ChannelRecord) {
     return this.#signer(r.state.config, r.fundingOutpoint, r.secrets);
   }
+}
+
+/** "node X failed the payment: code" for a failed route (the payee named as such). */
+function describeFailure(route: Route, attribution: ErrorAttribution): string {
+  if (attribution.kind === "unattributable") {
+    return "a hop failed the payment with an unreadable error";
+  }
+  const last = route.hops.length - 1;
+  const who = attribution.hopIndex >= last
+    ? "the payee failed the payment"
+    : `node ${toHex(route.hops[attribution.hopIndex]!.nodeId)} (hop ${
+      attribution.hopIndex + 1
+    }) failed the payment`;
+  return attribution.kind === "malformed"
+    ? `${who} with a malformed error`
+    : `${who}: ${failureCodeName(attribution.failure.code)}`;
 }
 
 const OPEN_TYPES = new Set([

@@ -245,9 +245,10 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         description: "RNT, only for an invoice without an amount",
       },
     ],
-    result: "{ payment_hash, preimage, amount_rnt, amount_mres, channel_id }",
-    help:
-      "Pays an invoice of a peer we have a channel with (one HTLC; routes are not available yet).",
+    result:
+      "{ payment_hash, preimage, amount_rnt, amount_mres, channel_id, fee_mres, attempts, route: [{ node_id, channel, amount_mres }] }",
+    help: "Pays an invoice over a route of our channels and the invoice's route hints, retrying " +
+      "around failing hops; errors name the failing node and its failure code.",
     run: (node, [invoice, amount]) =>
       mapped(async () => {
         if (typeof invoice !== "string") {
@@ -263,6 +264,13 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
           amount_rnt: formatRntMilliResonances(r.amountMres),
           amount_mres: r.amountMres.toString(),
           channel_id: r.channelId,
+          fee_mres: r.route.feeMres.toString(),
+          attempts: r.attempts,
+          route: r.route.hops.map((h) => ({
+            node_id: h.nodeId,
+            channel: h.channel,
+            amount_mres: h.amountMres.toString(),
+          })),
         };
       }),
   },

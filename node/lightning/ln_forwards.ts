@@ -1,0 +1,108 @@
+/**
+ * HTLCs this node forwards, in `<datadir>/lightning/forwards.json` (PROTOCOL §9.11
+ * "Forwarding"): for each HTLC we offered on an outgoing channel, the incoming HTLC it pays and
+ * our onion shared secret with the payer. An entry is written (atomic write + fsync) BEFORE the
+ * outgoing HTLC is stored or sent, and removed once the incoming HTLC is fulfilled or failed, so
+ * a restart in between still settles the incoming HTLC when the outgoing one resolves.
+ *
+ * @module
+ */
+import { fromHex, toHex } from "../../core/crypto/keccak.ts";
+import { writeFileAtomic } from "../../core/util/atomic_write.ts";
+
+/** One forwarded HTLC. */
+export interface ForwardEntry {
+  /** The incoming channel's id (hex). */
+  readonly inChannelId: string;
+  /** The incoming HTLC's id. */
+  readonly inHtlcId: bigint;
+  /** Our shared secret with the payer (wraps errors coming back). */
+  readonly sharedSecret: Uint8Array;
+  /** The incoming HTLC's amount, mres (the fee is it minus the outgoing amount). */
+  readonly inAmountMres: bigint;
+  /** The outgoing HTLC's amount, mres. */
+  readonly outAmountMres: bigint;
+}
+
+/** `outChannelId:outHtlcId` → the incoming HTLC it pays. */
+export class LnForwards {
+  readonly path: string;
+  readonly #byOutgoing = new Map<string, ForwardEntry>();
+
+  private constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Loads the file (empty when it does not exist; a damaged file is an Error). */
+  static async load(path: string): Promise<LnForwards> {
+    const book = new LnForwards(path);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return book;
+      throw e;
+    }
+    const json = JSON.parse(text) as Record<string, Record<string, string>>;
+    for (const [key, v] of Object.entries(json)) {
+      if (
+        !/^[0-9a-f]{64}:\d+$/.test(key) || typeof v.in_channel_id !== "string" ||
+        !/^\d+$/.test(v.in_htlc_id ?? "") || typeof v.shared_secret !== "string" ||
+        !/^\d+$/.test(v.in_amount_mres ?? "") || !/^\d+$/.test(v.out_amount_mres ?? "")
+      ) {
+        throw new Error(`${path}: bad entry ${key}`);
+      }
+      book.#byOutgoing.set(key, {
+        inChannelId: v.in_channel_id,
+        inHtlcId: BigInt(v.in_htlc_id!),
+        sharedSecret: fromHex(v.shared_secret),
+        inAmountMres: BigInt(v.in_amount_mres!),
+        outAmountMres: BigInt(v.out_amount_mres!),
+      });
+    }
+    return book;
+  }
+
+  /** The forward whose outgoing HTLC is `outChannelId:outHtlcId`, if any. */
+  get(outgoingKey: string): ForwardEntry | undefined {
+    return this.#byOutgoing.get(outgoingKey);
+  }
+
+  /** Whether the incoming HTLC `inChannelId:inHtlcId` is already forwarded. */
+  hasIncoming(inChannelId: string, inHtlcId: bigint): boolean {
+    for (const e of this.#byOutgoing.values()) {
+      if (e.inChannelId === inChannelId && e.inHtlcId === inHtlcId) return true;
+    }
+    return false;
+  }
+
+  /** Forwards in flight. */
+  get size(): number {
+    return this.#byOutgoing.size;
+  }
+
+  /** Records a forward durably. */
+  async add(outgoingKey: string, entry: ForwardEntry): Promise<void> {
+    this.#byOutgoing.set(outgoingKey, entry);
+    await this.#write();
+  }
+
+  /** Forgets a settled forward durably. */
+  async remove(outgoingKey: string): Promise<void> {
+    if (this.#byOutgoing.delete(outgoingKey)) await this.#write();
+  }
+
+  async #write(): Promise<void> {
+    const json: Record<string, Record<string, string>> = {};
+    for (const [key, e] of this.#byOutgoing) {
+      json[key] = {
+        in_channel_id: e.inChannelId,
+        in_htlc_id: e.inHtlcId.toString(),
+        shared_secret: toHex(e.sharedSecret),
+        in_amount_mres: e.inAmountMres.toString(),
+        out_amount_mres: e.outAmountMres.toString(),
+      };
+    }
+    await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(json, null, 1)));
+  }
+}

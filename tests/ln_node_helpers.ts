@@ -1,0 +1,80 @@
+/**
+ * Helpers of the real-process Lightning tests: a regtest node with a wallet loaded, `rnt ln …
+ * --json` against it, and waits on a channel's status.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { freePort, runRnt } from "./helpers.ts";
+import { NodeProcess } from "./node_process.ts";
+import { waitUntil } from "./p2p_helpers.ts";
+
+/** A JSON object as the RPC returns it. */
+export type Json = Record<string, unknown>;
+const PASS = "correct horse battery staple";
+
+/** A node with a wallet loaded (`--wallet`), on a known P2P port. */
+export async function walletNode(dir: string, p2pPort = freePort()): Promise<NodeProcess> {
+  await Deno.writeTextFile(`${dir}/wallet.pass`, PASS + "\n");
+  try {
+    await Deno.stat(`${dir}/wallet.dat`);
+  } catch {
+    const created = await runRnt([
+      "wallet",
+      "create",
+      "--regtest",
+      "--datadir",
+      dir,
+      "--password-file",
+      `${dir}/wallet.pass`,
+      "--insecure-fast-kdf",
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+  }
+  return await NodeProcess.start(dir, undefined, [
+    "--port",
+    String(p2pPort),
+    "--wallet",
+    "--wallet-password-file",
+    `${dir}/wallet.pass`,
+  ]);
+}
+
+/** `rnt ln ARGS` against `node` (exit code and output, unparsed). */
+export async function lnRun(node: NodeProcess, args: string[]) {
+  return await runRnt([
+    "ln",
+    ...args,
+    "--regtest",
+    "--datadir",
+    node.datadir,
+    "--rpcport",
+    String(node.rpcPort),
+  ]);
+}
+
+/** `rnt ln ARGS --json` against `node`; asserts exit 0 and parses stdout. */
+export async function ln<T = Json>(node: NodeProcess, args: string[]): Promise<T> {
+  const r = await lnRun(node, [...args, "--json"]);
+  if (r.code !== 0) throw new Error(`rnt ln ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** The channel `id` as `ln_channels` lists it on `node`. */
+export async function channel(node: NodeProcess, id: string): Promise<Json | undefined> {
+  return (await node.rpc<Json[]>("ln_channels")).find((c) => c.channel_id === id);
+}
+
+/** Waits until every node sees channel `id` in `status` (and connected when `normal`). */
+export async function waitStatus(nodes: NodeProcess[], id: string, status: string, ms = 60_000) {
+  await waitUntil(
+    async () =>
+      (await Promise.all(nodes.map((n) => channel(n, id)))).every((c) =>
+        c?.status === status && (status !== "normal" || c.connected === true)
+      ),
+    ms,
+    async () =>
+      `want ${status}: ${JSON.stringify(await Promise.all(nodes.map((n) => channel(n, id))))}\n` +
+      nodes.map((n, i) => `--- node ${i} log tail:\n${n.log.slice(-3000)}`).join("\n"),
+  );
+}

@@ -3,7 +3,8 @@
  * the onion with the node key, read the hop payload, find the invoice by payment hash and run
  * `checkFinalHop` (payment secret, amounts, expiry). The answer is a fulfill with the invoice's
  * preimage, a failure wrapped for the payer (an error packet, §9.4), or a malformed-onion failure.
- * This node does not forward yet: an onion with a next hop fails with `unknown_next_peer`.
+ * Onions with a next hop are `htlc_forwarder.ts`'s (`judgeForward`, run first by the service);
+ * here, without a forwarder, such an onion fails with `unknown_next_peer`.
  *
  * @module
  */

@@ -14,6 +14,9 @@ import type { Route, RouteRequest } from "../../core/lightning/route_find.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
 import { channelAlias, channelAliasBytes, FORWARDING_POLICY } from "./htlc_forwarder.ts";
 
+/** Most route hints an invoice carries (the channels whose peer can send us the most). */
+export const MAX_ROUTE_HINTS = 8;
+
 /** Margin added to the payee's `min_final_delta` for blocks found while the HTLC travels, s. */
 export const FINAL_DELTA_MARGIN_SECS = 600;
 
@@ -73,12 +76,15 @@ export function paymentRequest(
 /**
  * The route hints a payee puts in its invoice: one single-hop hint per usable channel, from the
  * peer to us over the channel's alias, with the node's forwarding policy (every rnt node forwards
- * with it, §9.11).
+ * with it, §9.11); at most {@link MAX_ROUTE_HINTS}, those whose peer holds the most first.
  */
 export function ownRouteHints(channels: Iterable<ChannelRecord>): RouteHintHop[][] {
+  const usable = [...channels].filter(usableChannel).sort((x, y) => {
+    const d = y.state.localCommit.spec.toOtherMres - x.state.localCommit.spec.toOtherMres;
+    return d > 0n ? 1 : d < 0n ? -1 : 0;
+  });
   const hints: RouteHintHop[][] = [];
-  for (const r of channels) {
-    if (!usableChannel(r)) continue;
+  for (const r of usable.slice(0, MAX_ROUTE_HINTS)) {
     hints.push([{
       nodeId: fromHex(r.peerId),
       channelId: channelAliasBytes(r.channelId),

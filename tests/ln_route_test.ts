@@ -5,7 +5,8 @@
  * and expiry delta), C fulfills, the preimage flows back, every balance moves by the right amount
  * and B earns exactly its forwarding fee. Then B's outgoing balance is too small for a larger
  * invoice: A's `ln pay` fails with B's decrypted error naming B and
- * `temporary_channel_failure`, and nothing moves. An invoice of a node in no channel, without
+ * `temporary_channel_failure`, and nothing moves. An amount above A's balance is refused as
+ * insufficient capacity. An invoice of a node in no channel, without
  * route hints, fails with "no route".
  *
  * @module
@@ -122,6 +123,12 @@ gpuTest(
       // Nothing moved (the failed HTLC is removed from every commitment).
       await waitUntil(settled, 30_000, async () => `balances ${JSON.stringify(await balances())}`);
       assert.match(c.log, /received 10000000000 mres/);
+
+      // More than A's channel holds: refused before any HTLC, naming what A can send.
+      const huge = await ln(c, ["addinvoice", "--amount", "0.95", "--description", "huge"]);
+      const tooBig = await lnRun(a, ["pay", huge.invoice as string]);
+      assert.equal(tooBig.code, 1);
+      assert.match(tooBig.stderr, /insufficient capacity: our channels can send at most \d+ mres/);
 
       // An invoice of a node in no channel, without route hints: no route.
       await Deno.mkdir(`${dir.path}/d`);

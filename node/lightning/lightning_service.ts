@@ -99,6 +99,7 @@ import {
 } from "./htlc_forwarder.ts";
 import type { ForwardEntry, LnForwards } from "./ln_forwards.ts";
 import {
+  capacityShortfall,
   ownChannelGraph,
   ownRouteHints,
   paymentRequest,
@@ -548,6 +549,13 @@ export class LightningService implements LnPeerHandler {
     const { graph, request } = await this.#enqueue(() => {
       const nowSecs = this.#node.chainstate.tip().mtpSecs;
       const channels = [...this.#channels.values()];
+      const shortfall = capacityShortfall(channels, amount);
+      if (shortfall) {
+        throw new LnError(
+          shortfall.startsWith("no open") ? "peer-not-connected" : "bad-amount",
+          shortfall,
+        );
+      }
       return {
         graph: ownChannelGraph(ourId, channels, nowSecs),
         request: paymentRequest(ourId, invoice, amount, channels, nowSecs),

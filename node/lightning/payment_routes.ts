@@ -48,6 +48,27 @@ export function ownChannelGraph(
   return graph;
 }
 
+/**
+ * Why no route can start at all when the amount exceeds what every usable channel of ours can
+ * send now (undefined when one can): "insufficient capacity" with our largest spendable balance.
+ */
+export function capacityShortfall(
+  channels: Iterable<ChannelRecord>,
+  totalMres: bigint,
+): string | undefined {
+  let best = -1n;
+  for (const r of channels) {
+    if (!usableChannel(r)) continue;
+    const spendable = r.state.localCommit.spec.toOwnerMres;
+    if (spendable > best) best = spendable;
+  }
+  if (best < 0n) return "no open, connected channel to pay from";
+  if (totalMres > best) {
+    return `insufficient capacity: our channels can send at most ${best} mres now, the payment needs ${totalMres} mres before fees`;
+  }
+  return undefined;
+}
+
 /** The route request of paying `amountMres` to `invoice`'s payee from `ourId`. */
 export function paymentRequest(
   ourId: Uint8Array,

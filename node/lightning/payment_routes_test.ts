@@ -6,6 +6,7 @@ import { openRecordPair } from "./_test_channel.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
 import { channelAlias, FORWARDING_POLICY } from "./htlc_forwarder.ts";
 import {
+  capacityShortfall,
   FINAL_DELTA_MARGIN_SECS,
   MAX_ROUTE_HINTS,
   ownChannelGraph,
@@ -75,4 +76,18 @@ Deno.test("ownRouteHints() keeps the channels whose peers hold the most, at most
   assert.deepEqual(hints[0]![0]!.channelId, richest.channelId.slice(0, 8));
   assert.equal(hints[0]![0]!.feeBaseMilliResonances, FORWARDING_POLICY.feeBaseMres);
   assert.equal(hints[0]![0]!.deltaSecs, FORWARDING_POLICY.timeLockDeltaSecs);
+});
+
+Deno.test("capacityShortfall() names our largest spendable balance when no channel can send it", () => {
+  const ab = channelWith(B);
+  const balance = ab.state.localCommit.spec.toOwnerMres;
+  assert.equal(capacityShortfall([ab], balance), undefined);
+  assert.match(
+    capacityShortfall([ab], balance + 1n)!,
+    new RegExp(`^insufficient capacity: our channels can send at most ${balance} mres now`),
+  );
+  assert.equal(
+    capacityShortfall([{ ...ab, status: "closed" }], 1n),
+    "no open, connected channel to pay from",
+  );
 });

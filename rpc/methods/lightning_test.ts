@@ -130,7 +130,7 @@ Deno.test("ln_* methods: Core error codes for each refusal, an opening over P2P 
     assert.match(missing.error!.message, /no channel 0{64}/);
     assert.equal((await a.scripted.call("ln_forceclose", "nothex")).error?.code, -8);
 
-    // B's invoice names B as payee; A has no channel with B: −29. Garbage is −8.
+    // B's invoice names B as payee; A has no channel at all: −29. Garbage is −8.
     const inv = (await b.scripted.call("ln_invoice", "0.001", "tea")).result as Record<
       string,
       string
@@ -141,7 +141,7 @@ Deno.test("ln_* methods: Core error codes for each refusal, an opening over P2P 
     assert.equal(decoded.amountMilliResonances, 100_000_000n);
     const pay = await a.scripted.call("ln_pay", inv.invoice);
     assert.equal(pay.error?.code, -29);
-    assert.match(pay.error!.message, /no open, connected channel with the payee/);
+    assert.match(pay.error!.message, /no open, connected channel to pay from/);
     assert.equal((await a.scripted.call("ln_pay", "lnrrnt1garbage")).error?.code, -8);
     assert.equal((await a.scripted.call("ln_invoice", "0")).error?.code, -3);
 

@@ -546,6 +546,9 @@ export class LightningService implements LnPeerHandler {
       throw new LnError("bad-amount", "the invoice names no amount: give one");
     }
     const ourId = this.#transport.nodeId;
+    if (bytesEqual(invoice.payeeKey, ourId)) {
+      throw new LnError("bad-amount", "the invoice is this node's own");
+    }
     const { graph, request } = await this.#enqueue(() => {
       const nowSecs = this.#node.chainstate.tip().mtpSecs;
       const channels = [...this.#channels.values()];
@@ -561,9 +564,6 @@ export class LightningService implements LnPeerHandler {
         request: paymentRequest(ourId, invoice, amount, channels, nowSecs),
       };
     });
-    if (bytesEqual(invoice.payeeKey, ourId)) {
-      throw new LnError("bad-amount", "the invoice is this node's own");
-    }
     let decision: PaymentDecision = startPayment(graph, request);
     let lastFailure = "";
     while (decision.kind === "send") {

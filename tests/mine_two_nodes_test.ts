@@ -7,10 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
+import { heartbeatWallet } from "../core/consensus/testing/block_builder.ts";
+import { encodeAddress } from "../core/primitives/address.ts";
 import { gpuTest } from "../gpu/testing.ts";
 import { RpcClient } from "../rpc/client.ts";
 import { freePort, REPO_ROOT, tempDir } from "./helpers.ts";
 import { foundHeights, RntProcess, type RpcCaller, verifyChainEmission } from "./mine_helpers.ts";
+
+const MINER_ADDRESS = encodeAddress(REGTEST, heartbeatWallet(REGTEST, 3).address);
 
 function caller(datadir: string, port: number): RpcCaller {
   let client: RpcClient | undefined;
@@ -87,13 +91,29 @@ gpuTest("two miners with different data on two connected nodes converge on one c
   assert.equal((await minerA.stop("SIGINT")).code, 0, minerA.stderr);
   assert.equal((await minerB.stop("SIGINT")).code, 0, minerB.stderr);
 
-  const tip = await until("one tip on both nodes", 40_000, async () => {
+  // Two miners racing under load can each extend their own branch twice before the other's
+  // blocks arrive; a node then switches only once the other branch leads by the reorg margin
+  // (PROTOCOL §6.3). As in a running network, mining goes on: every 5 s without one tip, one
+  // block is mined on the node whose tip has the most work until the other follows.
+  let lastMined = Date.now();
+  let settleBlocks = 0;
+  const tip = await until("one tip on both nodes", 120_000, async () => {
     const [ta, tb] = [
       await a.rpc<string>("getbestblockhash"),
       await b.rpc<string>("getbestblockhash"),
     ];
-    return ta === tb ? ta : undefined;
+    if (ta === tb) return ta;
+    if (Date.now() - lastMined > 5_000) {
+      const work = async (n: RpcCaller) =>
+        BigInt(`0x${(await n.rpc<{ chainwork: string }>("getblockchaininfo")).chainwork}`);
+      const ahead = (await work(a)) >= (await work(b)) ? a : b;
+      await ahead.rpc("generatetoaddress", [1, MINER_ADDRESS]);
+      settleBlocks++;
+      lastMined = Date.now();
+    }
+    return undefined;
   });
+  if (settleBlocks > 0) console.log(`one tip after ${settleBlocks} settling block(s)`);
   const chainA = await verifyChainEmission(a, REGTEST);
   const chainB = await verifyChainEmission(b, REGTEST);
   assert.equal(chainA.tip.height, chainB.tip.height);

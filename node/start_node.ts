@@ -31,6 +31,7 @@ import { attachPeerManager } from "../rpc/methods/network.ts";
 import { attachLightning } from "../rpc/methods/lightning.ts";
 import {
   lightningWallet,
+  lightningWatchWallet,
   loadedWalletMiningAddress,
   loadWalletAtStartup,
   type NodeWalletFlags,
@@ -57,6 +58,7 @@ import { type BlockProducer, Node } from "./node.ts";
 import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
 import { ChannelFiles } from "./lightning/channel_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
+import { NodeWatcher } from "./lightning/node_watcher.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
 import { LnInvoices } from "./lightning/ln_invoices.ts";
 import { loadOrCreateNodeKey } from "../net/connman/mod.ts";
@@ -140,6 +142,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   let mining: NodeMining | undefined;
   let p2p: PeerManager | undefined;
   let lightning: LightningService | undefined;
+  let watcher: NodeWatcher | undefined;
   const signals: [Deno.Signal, () => void][] = [];
   // Signals abort at once, even during startup: the evaluator and the miner watch `shutdown`.
   const shutdown = new AbortController();
@@ -253,6 +256,12 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     // the cookie never gets "P2P disabled" from the network methods.
     p2p = await startNodeP2p(options.p2p, { node, datadir, port: p2pPort });
     attachPeerManager(node, p2p);
+    // The chain watcher (penalties, claims of the peer's commitments) needs the wallet's keys:
+    // it runs when a wallet is loaded and unlocked at startup, fed every channel the service
+    // stores.
+    const watchWallet = lightningWatchWallet(node);
+    if (watchWallet) watcher = await NodeWatcher.open(node, datadir, watchWallet);
+    else logger.log("warning: no unlocked wallet at startup: Lightning channels are not watched");
     // Channels come back before RPC answers: each reestablishes when its peer connects.
     lightning = await LightningService.start({
       node,
@@ -262,8 +271,10 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
       invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
+      ...watcher ? { onStored: (r) => watcher!.bridge.save(r) } : {},
     });
     attachLightning(node, lightning);
+    await watcher?.start();
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());
@@ -362,6 +373,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     await explorer?.shutdown();
     if (server) await server.shutdown();
     await lightning?.stop().catch((e) => logger.log(`lightning shutdown failed: ${e}`));
+    await watcher?.stop().catch((e) => logger.log(`ln watcher shutdown failed: ${e}`));
     await p2p?.stop().catch((e) => logger.log(`p2p shutdown failed: ${e}`));
     await node?.detach();
     for (const cleanup of cleanups.reverse()) {

@@ -97,20 +97,21 @@ export class ChannelStore {
   }
 
   /**
-   * Opens (creating if missing) `<datadir>/lightning/channels` with the 32-byte store key.
-   * ChannelStoreError("wrong-key") when the store was written under another key.
+   * Opens (creating if missing) `<datadir>/lightning/<name>` (default `channels`) with the 32-byte
+   * store key. ChannelStoreError("wrong-key") when the store was written under another key.
    */
   static async open(
     datadir: string,
     storeKey: Uint8Array,
     random: RandomSource = systemRandom,
+    name = "channels",
   ): Promise<ChannelStore> {
     if (storeKey.length !== 32) {
       throw new RangeError(`Store key must be 32 bytes, got ${storeKey.length}`);
     }
     await Deno.mkdir(`${datadir}/${LIGHTNING_DIR}`, { recursive: true });
     const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(
-      `${datadir}/${LIGHTNING_DIR}/channels`,
+      `${datadir}/${LIGHTNING_DIR}/${name}`,
       { keyEncoding: "view", valueEncoding: "view" },
     );
     await db.open();

@@ -6,9 +6,10 @@
  *   it into A's wallet;
  * - on another channel B pays A twice (its commitment numbers advance, the old ones are revoked),
  *   then, while A's node is down, B publishes its OLD commitment (rebuilt from a copy of B's
- *   channel file taken before the payments) and mines it. A's node, started again, learns the
- *   block, submits the penalty, and once mined A's wallet holds every output of the breach: the
- *   whole channel (1 RNT) less the fees.
+ *   channel file taken before the payments) and mines it. A's node first comes back without its
+ *   wallet (no watcher) and takes the block; started again with its wallet, its watcher rescans
+ *   the blocks since its last run, submits the penalty, and once mined A's wallet holds every
+ *   output of the breach: the whole channel (1 RNT) less the fees.
  *
  * @module
  */
@@ -189,12 +190,21 @@ gpuTest(
       await mine(b, 1);
       assert.equal((await b.rpc<Json>("getrawtransaction", [breachTxid, true])).confirmations, 1);
 
-      // A comes back, learns the block from B, and punishes the breach.
-      a = await walletNode(aDir, aPort);
+      // A comes back WITHOUT its wallet (so without its watcher) and learns the block from B;
+      // then restarts with its wallet: its watcher, last run before the breach, rescans the blocks
+      // since and punishes the breach.
+      a = await NodeProcess.start(aDir, undefined, ["--port", String(aPort)]);
+      assert.match(a.log, /no unlocked wallet at startup: Lightning channels are not watched/);
       await waitUntil(
         async () => await a!.rpc<number>("getblockcount") >= breachHeight,
         60_000,
         async () => `A did not sync the breach\n--- A\n${a!.log.slice(-3000)}`,
+      );
+      await a.stop();
+      a = await walletNode(aDir, aPort);
+      assert.match(
+        a.log,
+        /ln watcher: watching 2 channel\(s\) at height \d+, rescanning from height/,
       );
       await waitUntil(
         async () => /penalty [0-9a-f]{64} submitted/.test(a!.log),

@@ -1,7 +1,8 @@
 /**
- * The node's channels on disk: a LevelDB database in `<datadir>/lightning/channels`, every write
- * one atomic batch with `sync: true` (fsync before the promise resolves), so a state the caller
- * saw acknowledged survives kill -9 and a power cut, and a state half-written never appears.
+ * The watcher's channels on disk: a LevelDB database in `<datadir>/lightning/<name>` (the running
+ * node's: `watch`), every write one atomic batch with `sync: true` (fsync before the promise
+ * resolves), so a state the caller saw acknowledged survives kill -9 and a power cut, and a state
+ * half-written never appears.
  *
  * Every value is sealed (sealed_value.ts) under the key ring's store key with its database key as
  * associated data: the update protocol's state holds our per-commitment seed, as sensitive as a

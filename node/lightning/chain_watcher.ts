@@ -252,7 +252,12 @@ export class ChainWatcher {
       .filter((r) => changed.has(toHex(r.channelId)))
       .map((r) => noteOf(r.channelId, spendsOf.get(toHex(r.channelId))!));
     await store.saveWatch(notes, tipOf(tip));
-    for (const r of records) await this.#claim(r, spendsOf.get(toHex(r.channelId))!, tip);
+    for (const r of records) {
+      // One channel's failure (its keys unavailable, say) must not hold back the others' claims.
+      await this.#claim(r, spendsOf.get(toHex(r.channelId))!, tip).catch((e) =>
+        this.#log(`warning: channel ${short(r.channelId)}: claims failed: ${(e as Error).message}`)
+      );
+    }
   }
 
   /** Notes every spend of a watched funding outpoint in `block`. */

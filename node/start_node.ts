@@ -261,7 +261,6 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     // stores.
     const watchWallet = lightningWatchWallet(node);
     if (watchWallet) watcher = await NodeWatcher.open(node, datadir, watchWallet);
-    else logger.log("warning: no unlocked wallet at startup: Lightning channels are not watched");
     // Channels come back before RPC answers: each reestablishes when its peer connects.
     lightning = await LightningService.start({
       node,
@@ -275,6 +274,15 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     });
     attachLightning(node, lightning);
     await watcher?.start();
+    const unwatched = lightning.channels().filter((c) =>
+      !["closed", "abandoned"].includes(c.status)
+    );
+    if (!watcher && unwatched.length > 0) {
+      logger.log(
+        `warning: no unlocked wallet at startup: ${unwatched.length} Lightning channel(s) are not ` +
+          "watched (a revoked commitment the peer publishes goes unpunished)",
+      );
+    }
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());

@@ -170,7 +170,7 @@ gpuTest(
           return claims.length > 0;
         },
         120_000,
-        async () => `no claim of A's to_other\n--- A\n${a!.log.slice(-3000)}`,
+        () => `no claim of A's to_other\n--- A\n${a!.log.slice(-3000)}`,
       );
       assert.equal(claims.length, 1);
       const claimed = await paidToWallet(a, claims[0]!.tx);
@@ -194,11 +194,14 @@ gpuTest(
       // then restarts with its wallet: its watcher, last run before the breach, rescans the blocks
       // since and punishes the breach.
       a = await NodeProcess.start(aDir, undefined, ["--port", String(aPort)]);
-      assert.match(a.log, /no unlocked wallet at startup: Lightning channels are not watched/);
+      assert.match(
+        a.log,
+        /warning: no unlocked wallet at startup: 2 Lightning channel\(s\) are not watched/,
+      );
       await waitUntil(
         async () => await a!.rpc<number>("getblockcount") >= breachHeight,
         60_000,
-        async () => `A did not sync the breach\n--- A\n${a!.log.slice(-3000)}`,
+        () => `A did not sync the breach\n--- A\n${a!.log.slice(-3000)}`,
       );
       await a.stop();
       a = await walletNode(aDir, aPort);
@@ -207,9 +210,9 @@ gpuTest(
         /ln watcher: watching 2 channel\(s\) at height \d+, rescanning from height/,
       );
       await waitUntil(
-        async () => /penalty [0-9a-f]{64} submitted/.test(a!.log),
+        () => Promise.resolve(/penalty [0-9a-f]{64} submitted/.test(a!.log)),
         60_000,
-        async () => `no penalty\n--- A\n${a!.log.slice(-3000)}`,
+        () => `no penalty\n--- A\n${a!.log.slice(-3000)}`,
       );
       const breachOutputs = ((await a.rpc<Json>("getrawtransaction", [breachTxid, true]))
         .vout as Json[]).length;
@@ -221,7 +224,7 @@ gpuTest(
           return new Set(punished.flatMap((p) => p.spent)).size === breachOutputs;
         },
         120_000,
-        async () =>
+        () =>
           `breach outputs not all claimed: ${JSON.stringify(punished)}\n--- A\n${
             a!.log.slice(-3000)
           }`,

@@ -260,7 +260,14 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     // it runs when a wallet is loaded and unlocked at startup, fed every channel the service
     // stores.
     const watchWallet = lightningWatchWallet(node);
-    if (watchWallet) watcher = await NodeWatcher.open(node, datadir, watchWallet);
+    if (watchWallet) {
+      // A store it cannot open (another wallet's key, damage) leaves the channels unwatched,
+      // said below; the node itself runs on.
+      watcher = await NodeWatcher.open(node, datadir, watchWallet).catch((e) => {
+        logger.log(`error: ln watcher: ${(e as Error).message}`);
+        return undefined;
+      });
+    }
     // Channels come back before RPC answers: each reestablishes when its peer connects.
     lightning = await LightningService.start({
       node,
@@ -273,14 +280,20 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       ...watcher ? { onStored: (r) => watcher!.bridge.save(r) } : {},
     });
     attachLightning(node, lightning);
-    await watcher?.start();
+    const watching = await watcher?.start().then(() => true, (e) => {
+      logger.log(`error: ln watcher not started: ${(e as Error).message}`);
+      return false;
+    });
     const unwatched = lightning.channels().filter((c) =>
       !["closed", "abandoned"].includes(c.status)
     );
-    if (!watcher && unwatched.length > 0) {
+    if (!watching && unwatched.length > 0) {
+      const why = watchWallet
+        ? "the chain watcher is not running"
+        : "no unlocked wallet at startup";
       logger.log(
-        `warning: no unlocked wallet at startup: ${unwatched.length} Lightning channel(s) are not ` +
-          "watched (a revoked commitment the peer publishes goes unpunished)",
+        `warning: ${why}: ${unwatched.length} Lightning channel(s) are not watched (a revoked ` +
+          "commitment the peer publishes goes unpunished)",
       );
     }
     const registry = registerNodeMethods(new RpcRegistry(), node);

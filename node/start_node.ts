@@ -31,6 +31,7 @@ import { attachPeerManager } from "../rpc/methods/network.ts";
 import { attachLightning } from "../rpc/methods/lightning.ts";
 import {
   lightningWallet,
+  lightningWatchWallet,
   loadedWalletMiningAddress,
   loadWalletAtStartup,
   type NodeWalletFlags,
@@ -57,6 +58,7 @@ import { type BlockProducer, Node } from "./node.ts";
 import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
 import { ChannelFiles } from "./lightning/channel_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
+import { NodeWatcher } from "./lightning/node_watcher.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
 import { LnInvoices } from "./lightning/ln_invoices.ts";
 import { LnForwards } from "./lightning/ln_forwards.ts";
@@ -141,6 +143,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   let mining: NodeMining | undefined;
   let p2p: PeerManager | undefined;
   let lightning: LightningService | undefined;
+  let watcher: NodeWatcher | undefined;
   const signals: [Deno.Signal, () => void][] = [];
   // Signals abort at once, even during startup: the evaluator and the miner watch `shutdown`.
   const shutdown = new AbortController();
@@ -254,6 +257,18 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     // the cookie never gets "P2P disabled" from the network methods.
     p2p = await startNodeP2p(options.p2p, { node, datadir, port: p2pPort });
     attachPeerManager(node, p2p);
+    // The chain watcher (penalties, claims of the peer's commitments) needs the wallet's keys:
+    // it runs when a wallet is loaded and unlocked at startup, fed every channel the service
+    // stores.
+    const watchWallet = lightningWatchWallet(node);
+    if (watchWallet) {
+      // A store it cannot open (another wallet's key, damage) leaves the channels unwatched,
+      // said below; the node itself runs on.
+      watcher = await NodeWatcher.open(node, datadir, watchWallet).catch((e) => {
+        logger.log(`error: ln watcher: ${(e as Error).message}`);
+        return undefined;
+      });
+    }
     // Channels come back before RPC answers: each reestablishes when its peer connects.
     lightning = await LightningService.start({
       node,
@@ -264,8 +279,25 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
       forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
+      ...watcher ? { onStored: (r) => watcher!.bridge.save(r) } : {},
     });
     attachLightning(node, lightning);
+    const watching = await watcher?.start().then(() => true, (e) => {
+      logger.log(`error: ln watcher not started: ${(e as Error).message}`);
+      return false;
+    });
+    const unwatched = lightning.channels().filter((c) =>
+      !["closed", "abandoned"].includes(c.status)
+    );
+    if (!watching && unwatched.length > 0) {
+      const why = watchWallet
+        ? "the chain watcher is not running"
+        : "no unlocked wallet at startup";
+      logger.log(
+        `warning: ${why}: ${unwatched.length} Lightning channel(s) are not watched (a revoked ` +
+          "commitment the peer publishes goes unpunished)",
+      );
+    }
     const registry = registerNodeMethods(new RpcRegistry(), node);
     const cookie = await writeAuthCookie(datadir);
     cleanups.push(() => cookie.remove());
@@ -364,6 +396,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     await explorer?.shutdown();
     if (server) await server.shutdown();
     await lightning?.stop().catch((e) => logger.log(`lightning shutdown failed: ${e}`));
+    await watcher?.stop().catch((e) => logger.log(`ln watcher shutdown failed: ${e}`));
     await p2p?.stop().catch((e) => logger.log(`p2p shutdown failed: ${e}`));
     await node?.detach();
     for (const cleanup of cleanups.reverse()) {

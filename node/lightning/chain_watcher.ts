@@ -59,7 +59,7 @@ import { and, older, pk } from "../../core/primitives/policy.ts";
 import type { OutPoint, Tx } from "../../core/primitives/tx.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
 import { bytesEqual } from "../../core/util/bytes_equal.ts";
-import type { ChannelKeyRing, ChannelSecrets } from "./channel_keys.ts";
+import type { ChannelSecrets } from "./channel_keys.ts";
 import type { ChannelRecord } from "./channel_record.ts";
 import type { ChannelStore } from "./channel_store.ts";
 import {
@@ -98,8 +98,11 @@ export interface ChainWatcherDeps {
   readonly chain: WatcherChain;
   readonly mempool: WatcherMempool;
   readonly store: ChannelStore;
-  /** Our keys (channel secrets by the records' key index). */
-  readonly keys: ChannelKeyRing;
+  /**
+   * Our keys: channel secrets by the records' key index (a `ChannelKeyRing`, or the node's
+   * bridge, which serves the Lightning service's own channel secrets by channel id).
+   */
+  readonly keys: WatcherKeys;
   /** Where claimed funds go: called once per claim transaction (a fresh wallet address). */
   readonly sweepAddress: () => AddressData;
   /** Log sink. */
@@ -108,6 +111,18 @@ export interface ChainWatcherDeps {
   readonly sweepFeePerByte?: bigint;
   /** Fee rate of penalties (default 10 × the relay floor, at least the sweep rate). */
   readonly penaltyFeePerByte?: bigint;
+  /**
+   * Whether the watcher sweeps our to_owner output after OUR force close (default true). The
+   * node sets false: its Lightning service sweeps that output itself (and records the sweep), so
+   * each claim has one owner.
+   */
+  readonly claimOwnCommitment?: boolean;
+}
+
+/** Where the watcher gets our secrets of a watched channel. */
+export interface WatcherKeys {
+  /** Our secrets of the channel `channelId`, whose record has key index `index`. */
+  channelSecrets(index: number, channelId: Uint8Array): ChannelSecrets;
 }
 
 /** One output to claim and the age (MTP seconds) it must reach first. */
@@ -237,7 +252,12 @@ export class ChainWatcher {
       .filter((r) => changed.has(toHex(r.channelId)))
       .map((r) => noteOf(r.channelId, spendsOf.get(toHex(r.channelId))!));
     await store.saveWatch(notes, tipOf(tip));
-    for (const r of records) await this.#claim(r, spendsOf.get(toHex(r.channelId))!, tip);
+    for (const r of records) {
+      // One channel's failure (its keys unavailable, say) must not hold back the others' claims.
+      await this.#claim(r, spendsOf.get(toHex(r.channelId))!, tip).catch((e) =>
+        this.#log(`warning: channel ${short(r.channelId)}: claims failed: ${(e as Error).message}`)
+      );
+    }
   }
 
   /** Notes every spend of a watched funding outpoint in `block`. */
@@ -350,9 +370,10 @@ export class ChainWatcher {
 
   /** The claims a spend gives us (none for a close or a refresh). */
   #plan(r: ChannelRecord, spend: FundingSpend): PlannedClaim[] | Promise<PlannedClaim[]> {
-    const secrets = this.#deps.keys.channelSecrets(r.keyIndex);
+    const secrets = this.#deps.keys.channelSecrets(r.keyIndex, r.channelId);
     switch (spend.kind) {
       case "local-commitment": {
+        if (this.#deps.claimOwnCommitment === false) return [];
         const m = this.#match(
           r,
           spend.tx,

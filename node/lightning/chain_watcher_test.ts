@@ -42,7 +42,12 @@ async function openStore(w: WatchWorld): Promise<ChannelStore> {
   return await ChannelStore.open(`${w.dir}/node`, ours.storeKey());
 }
 
-function startWatcher(w: WatchWorld, store: ChannelStore, log: LineLog): Promise<ChainWatcher> {
+function startWatcher(
+  w: WatchWorld,
+  store: ChannelStore,
+  log: LineLog,
+  claimOwnCommitment?: boolean,
+): Promise<ChainWatcher> {
   return ChainWatcher.start({
     chain: w.cs,
     mempool: w.pool,
@@ -50,6 +55,7 @@ function startWatcher(w: WatchWorld, store: ChannelStore, log: LineLog): Promise
     keys: ours,
     sweepAddress: () => sweepTo,
     logger: log,
+    ...claimOwnCommitment === undefined ? {} : { claimOwnCommitment },
   });
 }
 
@@ -188,6 +194,34 @@ Deno.test("ChainWatcher sweeps to_owner of our force close only once the delay h
     const out = await w.cs.getUtxo({ txid: txid(params.magic, sweep), vout: 0 });
     assert.ok(out && out.value > toOwner.output.value - 1_000n);
     assert.deepEqual(out.address, sweepTo);
+    await watcher.stop();
+    await store.close();
+  } finally {
+    await w.destroy();
+  }
+});
+
+Deno.test("ChainWatcher started with claimOwnCommitment false notes our force close and leaves its sweep", async () => {
+  const w = await WatchWorld.create();
+  const log = new LineLog();
+  try {
+    const c = channel(w);
+    const store = await openStore(w);
+    await store.saveChannel(c.record);
+    const watcher = await startWatcher(w, store, log, false);
+    await w.mine([c.local1.signed]);
+    await watcher.settled();
+    assert.equal(log.with("our commitment 1 (force close)").length, 1, log.lines.join("\n"));
+    const toOwner = c.local1.built.outputs.find((o) => o.role === "to-owner")!;
+    const op = { txid: c.local1.built.txid, vout: toOwner.vout };
+    const created = (await w.cs.getUtxo(op))!;
+    // Well past the delay: still nothing submitted (the Lightning service owns this claim).
+    while (w.cs.tip().mtpSecs - created.createdMtpSecs < OUR_WAIT_SECS + 2) {
+      await w.mine();
+      await watcher.settled();
+    }
+    assert.equal(w.pool.spenderOf(op), undefined);
+    assert.deepEqual(log.with("sweep"), []);
     await watcher.stop();
     await store.close();
   } finally {

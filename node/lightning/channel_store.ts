@@ -1,7 +1,8 @@
 /**
- * The node's channels on disk: a LevelDB database in `<datadir>/lightning/channels`, every write
- * one atomic batch with `sync: true` (fsync before the promise resolves), so a state the caller
- * saw acknowledged survives kill -9 and a power cut, and a state half-written never appears.
+ * The watcher's channels on disk: a LevelDB database in `<datadir>/lightning/<name>` (the running
+ * node's: `watch`), every write one atomic batch with `sync: true` (fsync before the promise
+ * resolves), so a state the caller saw acknowledged survives kill -9 and a power cut, and a state
+ * half-written never appears.
  *
  * Every value is sealed (sealed_value.ts) under the key ring's store key with its database key as
  * associated data: the update protocol's state holds our per-commitment seed, as sensitive as a
@@ -97,20 +98,21 @@ export class ChannelStore {
   }
 
   /**
-   * Opens (creating if missing) `<datadir>/lightning/channels` with the 32-byte store key.
-   * ChannelStoreError("wrong-key") when the store was written under another key.
+   * Opens (creating if missing) `<datadir>/lightning/<name>` (default `channels`) with the 32-byte
+   * store key. ChannelStoreError("wrong-key") when the store was written under another key.
    */
   static async open(
     datadir: string,
     storeKey: Uint8Array,
     random: RandomSource = systemRandom,
+    name = "channels",
   ): Promise<ChannelStore> {
     if (storeKey.length !== 32) {
       throw new RangeError(`Store key must be 32 bytes, got ${storeKey.length}`);
     }
     await Deno.mkdir(`${datadir}/${LIGHTNING_DIR}`, { recursive: true });
     const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(
-      `${datadir}/${LIGHTNING_DIR}/channels`,
+      `${datadir}/${LIGHTNING_DIR}/${name}`,
       { keyEncoding: "view", valueEncoding: "view" },
     );
     await db.open();

@@ -16,9 +16,10 @@
  * - bad input from a peer is logged and answered with `channel_error`; it never throws into the
  *   P2P layer and never changes a stored channel.
  *
- * The chain watcher (penalties, sweeps of the peer's commitments; branch ln-watch) is not here:
- * this service only sweeps its own output after its own force close (`#sweepForceClose`). The
- * transactions themselves are built by `channel_transactions.ts`.
+ * The chain watcher (penalties, sweeps of the peer's commitments: chain_watcher.ts) is not here;
+ * the node feeds it every stored channel through `onStored` (watch_bridge.ts). This service only
+ * sweeps its own output after its own force close (`#sweepForceClose`); the node's watcher leaves
+ * that claim to it. The transactions themselves are built by `channel_transactions.ts`.
  *
  * @module
  */
@@ -260,6 +261,12 @@ export interface LightningServiceOptions {
   readonly nodeSeed: Uint8Array;
   /** HTLCs this node forwards (without it, onions with a next hop fail `unknown_next_peer`). */
   readonly forwards?: LnForwards;
+  /**
+   * Called with every channel loaded at start and every channel state saved, after the channel
+   * file is written and BEFORE anything depending on it is sent (the node's bridge to the chain
+   * watcher, watch_bridge.ts); a failure fails the step, so nothing is sent.
+   */
+  readonly onStored?: (record: ChannelRecord) => Promise<void>;
 }
 
 /** A settled payment. */
@@ -293,6 +300,7 @@ export class LightningService implements LnPeerHandler {
   readonly #book: LnPeerBook;
   readonly #invoices: LnInvoices;
   readonly #nodeSeed: Uint8Array;
+  readonly #onStored: ((record: ChannelRecord) => Promise<void>) | undefined;
   /** The node key's onion scalar (§9.3): peels the onions of HTLCs paid to us. */
   readonly #onionScalar: bigint;
   /** Our HTLCs in flight by `channelId:htlcId`, waiting to be fulfilled or failed. */
@@ -323,6 +331,7 @@ export class LightningService implements LnPeerHandler {
     this.#invoices = o.invoices;
     this.#nodeSeed = o.nodeSeed;
     this.#forwards = o.forwards;
+    this.#onStored = o.onStored;
     this.#onionScalar = onionKeyPairFromNodeSeed(o.nodeSeed).privateScalar;
   }
 
@@ -336,6 +345,7 @@ export class LightningService implements LnPeerHandler {
     for (const line of unreadable) s.#log(`cannot read stored channel ${line}`);
     for (const r of records) {
       r.state = disconnectChannel(r.state);
+      await s.#onStored?.(r);
       s.#channels.set(toHex(r.channelId), r);
     }
     if (records.length > 0) s.#log(`loaded ${records.length} channels`);
@@ -406,6 +416,7 @@ export class LightningService implements LnPeerHandler {
 
   async #save(record: ChannelRecord): Promise<void> {
     await this.#store.save(record);
+    await this.#onStored?.(record);
     this.#channels.set(toHex(record.channelId), record);
   }
 

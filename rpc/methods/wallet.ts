@@ -31,7 +31,7 @@ import { RpcCode } from "../error_codes.ts";
 import { isRawJson } from "../json_text.ts";
 import type { Node } from "../../node/node.ts";
 import type { LnWallet } from "../../node/lightning/lightning_service.ts";
-import { encodeAddress } from "../../core/primitives/address.ts";
+import { type AddressData, encodeAddress } from "../../core/primitives/address.ts";
 import { LoadedWallet } from "../../node/wallet/loaded_wallet.ts";
 import { parseRecoveryFlag } from "../../node/wallet/recovery_flag.ts";
 import { resendPendingSends } from "../../node/wallet/resend.ts";
@@ -169,6 +169,29 @@ export function lightningWallet(node: Node): LnWallet {
       const w = need(node);
       const a = w.wallet.newAddress(w.wallet.defaultSpec(), { label: "lightning" });
       await w.save();
+      return a.data;
+    },
+  };
+}
+
+/**
+ * What the node's chain watcher needs of the wallet loaded and unlocked in `node` at startup: the
+ * Lightning root secret (the watcher store's key) and fresh sweep addresses (label "lightning",
+ * the wallet file saved in the background); undefined when no unlocked wallet is loaded.
+ */
+export function lightningWatchWallet(
+  node: Node,
+): { rootSecret: Uint8Array; sweepAddress: () => AddressData } | undefined {
+  const w = loaded.get(node);
+  if (!w) return undefined;
+  return {
+    rootSecret: w.wallet.lightningRootSecret(),
+    sweepAddress: () => {
+      const current = loaded.get(node) ?? w;
+      const a = current.wallet.newAddress(current.wallet.defaultSpec(), { label: "lightning" });
+      current.save().catch((e) =>
+        node.logger.log(`warning: wallet not saved: ${(e as Error).message}`)
+      );
       return a.data;
     },
   };

@@ -1,0 +1,86 @@
+/**
+ * The chain watcher as the running node runs it (PROTOCOL §9.10, §9.11): its sealed store in
+ * `<datadir>/lightning/watch` under the wallet's Lightning store key, the bridge that copies the
+ * Lightning service's channels into it (watch_bridge.ts), and the watcher itself on the node's
+ * chainstate, submitting its claims through the node (mempool and relay) and paying them to fresh
+ * wallet addresses. Our own to_owner output after our own force close is left to the service,
+ * which sweeps and records it: one owner per claim.
+ *
+ * @module
+ */
+import type { AddressData } from "../../core/primitives/address.ts";
+import type { Node } from "../node.ts";
+import { ChainWatcher } from "./chain_watcher.ts";
+import { ChannelKeyRing } from "./channel_keys.ts";
+import { ChannelStore } from "./channel_store.ts";
+import { systemRandom } from "./sealed_value.ts";
+import { WatchBridge } from "./watch_bridge.ts";
+
+/** The folder of the watcher's store under `<datadir>/lightning`. */
+export const WATCH_STORE_NAME = "watch";
+
+/** What the watcher needs of the loaded wallet. */
+export interface WatchWallet {
+  /** The wallet's Lightning root secret (channel_keys.ts). */
+  readonly rootSecret: Uint8Array;
+  /** A fresh wallet address for one claim. */
+  readonly sweepAddress: () => AddressData;
+}
+
+/** The node's watcher: open its store and bridge first, start it once the service is up. */
+export class NodeWatcher {
+  /** The bridge to hand the Lightning service as `onStored`. */
+  readonly bridge: WatchBridge;
+  readonly #node: Node;
+  readonly #store: ChannelStore;
+  readonly #wallet: WatchWallet;
+  #watcher: ChainWatcher | undefined;
+
+  private constructor(node: Node, store: ChannelStore, ring: ChannelKeyRing, wallet: WatchWallet) {
+    this.#node = node;
+    this.#store = store;
+    this.#wallet = wallet;
+    this.bridge = new WatchBridge(store, ring, {
+      txHeight: async (id) => {
+        const hash = await node.txBlock(id);
+        return hash ? node.chainstate.getEntry(hash)?.height : undefined;
+      },
+      tipHeight: () => node.chainstate.tip().height,
+    });
+  }
+
+  /** Opens the store (ChannelStoreError when it was written under another wallet's key). */
+  static async open(node: Node, datadir: string, wallet: WatchWallet): Promise<NodeWatcher> {
+    const ring = new ChannelKeyRing(wallet.rootSecret);
+    const store = await ChannelStore.open(
+      datadir,
+      ring.storeKey(),
+      systemRandom,
+      WATCH_STORE_NAME,
+    );
+    return new NodeWatcher(node, store, ring, wallet);
+  }
+
+  /** Starts following the chain (after a rescan of what happened while the node was off). */
+  async start(): Promise<void> {
+    const node = this.#node;
+    this.#watcher = await ChainWatcher.start({
+      chain: node.chainstate,
+      mempool: {
+        acceptTx: (tx) => node.submitTransaction(tx),
+        spenderOf: (op) => node.mempool.spenderOf(op),
+      },
+      store: this.#store,
+      keys: this.bridge,
+      sweepAddress: this.#wallet.sweepAddress,
+      logger: node.logger,
+      claimOwnCommitment: false,
+    });
+  }
+
+  /** Stops the watcher and closes its store. */
+  async stop(): Promise<void> {
+    await this.#watcher?.stop();
+    await this.#store.close();
+  }
+}

@@ -18,6 +18,7 @@ import { gpuTest } from "../gpu/testing.ts";
 import { freePort, runRnt, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
+import { LnBlocks } from "./ln_node_helpers.ts";
 
 type Json = Record<string, unknown>;
 const PASS = "correct horse battery staple";
@@ -103,8 +104,9 @@ gpuTest(
       const connected = await ln(a, ["connect", `${bId}@127.0.0.1:${bPort}`]);
       assert.equal(connected.node_id, bId);
 
-      const mineA = async (n: number) =>
-        await a!.rpc("generatetoaddress", [n, await a!.rpc<string>("getnewaddress")]);
+      // Blocks on A without training (fixture checkpoints; A checks and evaluates each).
+      const blocks = await LnBlocks.start(a);
+      const mineA = async (n: number) => await blocks.mine(n);
       await mineA(REGTEST.coinbaseMaturity + 1);
 
       // Refusals with clear errors: unknown channel, amount below the minimum.
@@ -237,11 +239,18 @@ gpuTest(
       assert.equal((await a.stop("SIGKILL")).signal, "SIGKILL");
       await Deno.remove(`${aDir}/mempool.dat`).catch(() => {});
       a = await walletNode(aDir, aPort);
+      blocks.node = a;
       assert.equal((await channel(a, id2))?.status, "force-closing");
       // Blocks until both sweeps confirm (each block moves median time past forward).
+      let lastBlockMs = 0;
       await waitUntil(
         async () => {
-          await mineA(1);
+          // At most a block every 2 s: the sweeps wait for wall-clock checks too, and the
+          // fixture holds 30 blocks.
+          if (Date.now() - lastBlockMs >= 2_000) {
+            await mineA(1);
+            lastBlockMs = Date.now();
+          }
           return (await channel(a!, id2))?.status === "closed" &&
             (await channel(b!, id3))?.status === "closed";
         },

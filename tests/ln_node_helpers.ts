@@ -5,6 +5,8 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { REGTEST } from "../core/consensus/params.ts";
+import { FixtureChain } from "./fixture_blocks.ts";
 import { freePort, runRnt } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
@@ -77,4 +79,45 @@ export async function waitStatus(nodes: NodeProcess[], id: string, status: strin
       `want ${status}: ${JSON.stringify(await Promise.all(nodes.map((n) => channel(n, id))))}\n` +
       nodes.map((n, i) => `--- node ${i} log tail:\n${n.log.slice(-3000)}`).join("\n"),
   );
+}
+
+/**
+ * Blocks for the Lightning tests without training: the fixture's trained checkpoints under
+ * headers of our own (tests/fixture_blocks.ts), each carrying the node's mempool (funding, close
+ * and sweep transactions confirm as in a mined block; the node still checks and evaluates every
+ * block) and paying the node's wallet. Each block is stamped 30 s after the previous one, so
+ * median time past moves on by about that much per block and a `to_self_delay` of seconds passes
+ * within a block or two. Set `node` to the new process after a restart.
+ */
+export class LnBlocks {
+  readonly #chain: FixtureChain;
+  #time = Math.floor(Date.now() / 1000) - 600;
+
+  private constructor(chain: FixtureChain) {
+    this.#chain = chain;
+  }
+
+  /** Starts on `node`, which must be at genesis. */
+  static async start(node: NodeProcess): Promise<LnBlocks> {
+    return new LnBlocks(await FixtureChain.start(node, REGTEST));
+  }
+
+  /** The node the blocks go to. */
+  get node(): NodeProcess {
+    return this.#chain.node;
+  }
+  set node(node: NodeProcess) {
+    this.#chain.node = node;
+  }
+
+  /** Mines `n` blocks paying the node's wallet; returns their hashes. */
+  async mine(n: number): Promise<string[]> {
+    const hashes: string[] = [];
+    for (let i = 0; i < n; i++) {
+      this.#time = Math.max(this.#time + 30, Math.floor(Date.now() / 1000) - 600);
+      const to = await this.node.rpc<string>("getnewaddress");
+      hashes.push(await this.#chain.submit(to, this.#time, { mempool: true }));
+    }
+    return hashes;
+  }
 }

@@ -17,7 +17,15 @@ import { gpuTest } from "../gpu/testing.ts";
 import { runRnt, tempDir } from "./helpers.ts";
 import type { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
-import { channel, type Json, ln, lnRun, waitStatus, walletNode } from "./ln_node_helpers.ts";
+import {
+  channel,
+  type Json,
+  ln,
+  LnBlocks,
+  lnRun,
+  waitStatus,
+  walletNode,
+} from "./ln_node_helpers.ts";
 
 const MRES_PER_RNT = 100_000_000_000n;
 
@@ -44,8 +52,9 @@ gpuTest(
       await ln(b, ["connect", `${cId}@127.0.0.1:${cInfo.listen_port}`]);
 
       // A mines and pays B coins for its channel to C.
-      const mineA = async (n: number) =>
-        await a.rpc("generatetoaddress", [n, await a.rpc<string>("getnewaddress")]);
+      // Blocks on A without training (fixture checkpoints; every node checks and evaluates each).
+      const blocks = await LnBlocks.start(a);
+      const mineA = async (n: number) => await blocks.mine(n);
       await mineA(REGTEST.coinbaseMaturity + 1);
       await a.rpc("sendtoaddress", [await b.rpc<string>("getnewaddress"), 2]);
       await mineA(1);

@@ -16,72 +16,9 @@ import assert from "node:assert/strict";
 import { REGTEST } from "../core/consensus/params.ts";
 import { gpuTest } from "../gpu/testing.ts";
 import { freePort, runRnt, tempDir } from "./helpers.ts";
-import { NodeProcess } from "./node_process.ts";
+import type { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
-import { LnBlocks } from "./ln_node_helpers.ts";
-
-type Json = Record<string, unknown>;
-const PASS = "correct horse battery staple";
-
-/** A node with a wallet loaded (`--wallet`), on a known P2P port. */
-async function walletNode(dir: string, p2pPort = freePort()): Promise<NodeProcess> {
-  await Deno.writeTextFile(`${dir}/wallet.pass`, PASS + "\n");
-  try {
-    await Deno.stat(`${dir}/wallet.dat`);
-  } catch {
-    const created = await runRnt([
-      "wallet",
-      "create",
-      "--regtest",
-      "--datadir",
-      dir,
-      "--password-file",
-      `${dir}/wallet.pass`,
-      "--insecure-fast-kdf",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
-  }
-  return await NodeProcess.start(dir, undefined, [
-    "--port",
-    String(p2pPort),
-    "--wallet",
-    "--wallet-password-file",
-    `${dir}/wallet.pass`,
-  ]);
-}
-
-/** `rnt ln ARGS --json` against `node`; asserts exit 0 and parses stdout. */
-async function ln<T = Json>(node: NodeProcess, args: string[]): Promise<T> {
-  const r = await runRnt([
-    "ln",
-    ...args,
-    "--regtest",
-    "--datadir",
-    node.datadir,
-    "--rpcport",
-    String(node.rpcPort),
-    "--json",
-  ]);
-  if (r.code !== 0) throw new Error(`rnt ln ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-async function channel(node: NodeProcess, id: string): Promise<Json | undefined> {
-  return (await node.rpc<Json[]>("ln_channels")).find((c) => c.channel_id === id);
-}
-
-async function waitStatus(nodes: NodeProcess[], id: string, status: string, ms = 60_000) {
-  await waitUntil(
-    async () =>
-      (await Promise.all(nodes.map((n) => channel(n, id)))).every((c) =>
-        c?.status === status && (status !== "normal" || c.connected === true)
-      ),
-    ms,
-    async () =>
-      `want ${status}: ${JSON.stringify(await Promise.all(nodes.map((n) => channel(n, id))))}\n` +
-      nodes.map((n, i) => `--- node ${i} log tail:\n${n.log.slice(-3000)}`).join("\n"),
-  );
-}
+import { channel, type Json, ln, LnBlocks, waitStatus, walletNode } from "./ln_node_helpers.ts";
 
 gpuTest(
   "two regtest nodes open a channel over P2P, survive SIGKILLs, pay through it, close it cooperatively, and each force close another",

@@ -21,55 +21,10 @@ import { txid } from "../core/primitives/tx_hash.ts";
 import { gpuTest } from "../gpu/testing.ts";
 import { decodeChannelRecord } from "../node/lightning/channel_file_record.ts";
 import { signedLocalCommitment } from "../node/lightning/channel_transactions.ts";
-import { freePort, runRnt, tempDir } from "./helpers.ts";
+import { freePort, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
-
-type Json = Record<string, unknown>;
-const PASS = "correct horse battery staple";
-
-/** A node with a wallet loaded (`--wallet`), on a known P2P port. */
-async function walletNode(dir: string, p2pPort: number): Promise<NodeProcess> {
-  await Deno.writeTextFile(`${dir}/wallet.pass`, PASS + "\n");
-  try {
-    await Deno.stat(`${dir}/wallet.dat`);
-  } catch {
-    const created = await runRnt([
-      "wallet",
-      "create",
-      "--regtest",
-      "--datadir",
-      dir,
-      "--password-file",
-      `${dir}/wallet.pass`,
-      "--insecure-fast-kdf",
-    ]);
-    assert.equal(created.code, 0, created.stderr);
-  }
-  return await NodeProcess.start(dir, undefined, [
-    "--port",
-    String(p2pPort),
-    "--wallet",
-    "--wallet-password-file",
-    `${dir}/wallet.pass`,
-  ]);
-}
-
-async function channel(node: NodeProcess, id: string): Promise<Json | undefined> {
-  return (await node.rpc<Json[]>("ln_channels")).find((c) => c.channel_id === id);
-}
-
-async function waitStatus(nodes: NodeProcess[], id: string, status: string, ms = 60_000) {
-  await waitUntil(
-    async () =>
-      (await Promise.all(nodes.map((n) => channel(n, id)))).every((c) =>
-        c?.status === status && (status !== "normal" || c.connected === true)
-      ),
-    ms,
-    async () =>
-      `want ${status}: ${JSON.stringify(await Promise.all(nodes.map((n) => channel(n, id))))}`,
-  );
-}
+import { channel, type Json, waitStatus, walletNode } from "./ln_node_helpers.ts";
 
 /**
  * The transactions of `node`'s active chain above `fromHeight` that spend outputs of `parent`,

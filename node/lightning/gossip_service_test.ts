@@ -14,7 +14,6 @@ import {
 } from "../../core/lightning/gossip_messages.ts";
 import { signChannelAnnouncement } from "../../core/lightning/gossip_signatures.ts";
 import type { FundingOutput } from "../../core/lightning/graph.ts";
-import { nodeKey } from "../../core/lightning/graph.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
 import { openRecordPair } from "./_test_channel.ts";
 import { GossipService } from "./gossip_service.ts";

@@ -111,6 +111,8 @@ export interface GossipServiceDeps {
 /** One of our channels once its position is known. */
 interface OwnChannel {
   readonly peerId: string;
+  /** The funding outpoint it was announced for (`txid:vout`, hex). */
+  readonly outpoint: string;
   readonly shortChannelId: bigint;
   readonly unsigned: UnsignedAnnouncement;
   readonly ours: AnnouncementSignatures;
@@ -321,6 +323,12 @@ export class GossipService {
       if (r.status !== "normal") continue;
       const key = toHex(r.channelId);
       let own = this.#own.get(key);
+      if (own && own.outpoint !== outpointKey(r.fundingOutpoint)) {
+        // The channel moved to a new funding output: announce it again at its new place.
+        this.#byShortId.delete(own.shortChannelId);
+        this.#own.delete(key);
+        own = undefined;
+      }
       if (!own) {
         if (this.#checkedAt.get(key) === height) continue;
         this.#checkedAt.set(key, height);
@@ -356,6 +364,7 @@ export class GossipService {
     );
     return {
       peerId: r.peerId,
+      outpoint: outpointKey(r.fundingOutpoint),
       shortChannelId,
       unsigned,
       ours: signAnnouncementHalf(
@@ -522,4 +531,8 @@ export class GossipService {
 /** Whether `id` is one of the messages {@link GossipService.message} reads. */
 export function isGossipMessageId(id: number): boolean {
   return id >= FIRST_GOSSIP_ID && id <= LAST_GOSSIP_ID;
+}
+
+function outpointKey(outpoint: Outpoint): string {
+  return `${toHex(outpoint.txid)}:${outpoint.vout}`;
 }

@@ -299,3 +299,36 @@ Deno.test("a forged announcement_signatures half announces nothing", async () =>
     assert.equal(net.service(x).graph.channelCount, 0);
   });
 });
+
+Deno.test("a channel whose funding moves to a new output is announced again at its new place", async () => {
+  await withNetwork(async (net) => {
+    const [x, y] = [await net.add(1), await net.add(2)];
+    net.connect(x, y);
+    net.openChannel(x, y, SCID);
+    net.chain.height = 125;
+    for (const id of [x, y, x]) await net.service(id).announceChannels();
+    await net.pump();
+    assert.ok(net.service(y).graph.channel(SCID)?.announcement);
+
+    // Both ends now fund the channel from a new output (a refresh), confirmed at block 126.
+    const moved = (120n + 6n) << 32n | (2n << 16n);
+    const outpoint = { txid: crypto.getRandomValues(new Uint8Array(32)), vout: 0 };
+    for (const id of [x, y]) {
+      net.channels.set(id, net.channels.get(id)!.map((r) => ({ ...r, fundingOutpoint: outpoint })));
+    }
+    net.chain.outputs.delete(SCID);
+    net.chain.confirm(net.channels.get(x)![0]!, moved);
+    net.chain.height = 131;
+    for (const id of [x, y]) await net.service(id).onBlock();
+    await net.pump();
+    for (const id of [x, y]) await net.service(id).announceChannels();
+    await net.pump();
+    for (const id of [x, y]) {
+      const graph = net.service(id).graph;
+      assert.equal(graph.channel(SCID), undefined);
+      assert.ok(graph.channel(moved)?.announcement && graph.channel(moved)!.updates[0]);
+    }
+    assert.equal(net.service(x).channelIdOf(SCID), undefined);
+    assert.equal(net.service(x).channelIdOf(moved), toHex(net.channels.get(x)![0]!.channelId));
+  });
+});

@@ -14,6 +14,8 @@
  *   short channel id in our active chain, time window, rate limit); a refusal changes nothing and
  *   is logged (old news, `duplicate` and `not-newer`, silently). The P2P layer offers the
  *   Lightning service no peer penalty, so a `misbehaving` refusal is only logged as such.
+ * - Our channel that leaves `normal` (a close under way) gets a disabled update; one whose
+ *   funding outpoint changes is announced again at its new place.
  * - On each block, announced channels whose funding output is spent are removed, and stale ones
  *   pruned; the graph is saved ({@link GraphStore}) a moment after each change and on stop.
  *
@@ -320,8 +322,15 @@ export class GossipService {
   async announceChannels(): Promise<void> {
     const height = this.#deps.tipHeight();
     for (const r of this.#deps.channels()) {
-      if (r.status !== "normal") continue;
       const key = toHex(r.channelId);
+      if (r.status !== "normal") {
+        // Closing: tell payers to stop routing through it (until its output is spent).
+        const held = this.#own.get(key);
+        if (held && this.#graph.channel(held.shortChannelId)?.announcement) {
+          await this.#refreshOwnUpdate(held, true);
+        }
+        continue;
+      }
       let own = this.#own.get(key);
       if (own && own.outpoint !== outpointKey(r.fundingOutpoint)) {
         // The channel moved to a new funding output: announce it again at its new place.
@@ -433,17 +442,21 @@ export class GossipService {
     this.peerReady(own.peerId);
   }
 
-  /** Signs and sends our update of `own` when we have none, or it is a week old. */
-  async #refreshOwnUpdate(own: OwnChannel): Promise<void> {
+  /**
+   * Signs and sends our update of `own` when we have none, it is a week old, or it is not
+   * `disabled` as asked (the rate limit may hold a change back until a later call).
+   */
+  async #refreshOwnUpdate(own: OwnChannel, disabled = false): Promise<void> {
     const channel = this.#graph.channel(own.shortChannelId);
     if (!channel) return;
     const direction = channel.node1 === nodeKey(this.#deps.nodeId) ? 0 : 1;
     const held = channel.updates[direction];
     const now = this.#now();
-    if (held && now - held.timestamp < UPDATE_REFRESH_SECS) return;
+    if (held && held.disabled === disabled && now - held.timestamp < UPDATE_REFRESH_SECS) return;
     const update = signChannelUpdate(
       {
         ...FORWARDING_POLICY,
+        disabled,
         shortChannelId: own.shortChannelId,
         timestamp: held ? Math.max(now, held.timestamp + 1) : now,
         direction,

@@ -332,3 +332,26 @@ Deno.test("a channel whose funding moves to a new output is announced again at i
     assert.equal(net.service(x).channelIdOf(moved), toHex(net.channels.get(x)![0]!.channelId));
   });
 });
+
+Deno.test("a closing channel's direction is gossiped as disabled", async () => {
+  await withNetwork(async (net) => {
+    const [x, y, z] = [await net.add(1), await net.add(2), await net.add(3)];
+    net.connect(x, y);
+    net.connect(y, z);
+    net.openChannel(x, y, SCID);
+    net.chain.height = 125;
+    for (const id of [x, y, x]) await net.service(id).announceChannels();
+    await net.pump();
+    const xDirection = x < y ? 0 : 1;
+    assert.equal(net.service(z).graph.channel(SCID)?.updates[xDirection]?.disabled, false);
+    net.channels.set(x, net.channels.get(x)!.map((r) => ({ ...r, status: "shutdown" as const })));
+    await net.service(x).announceChannels();
+    await net.pump();
+    assert.equal(net.service(z).graph.channel(SCID)?.updates[xDirection]?.disabled, true);
+    assert.equal(net.service(z).graph.channel(SCID)?.updates[1 - xDirection]?.disabled, false);
+    // Said once: the next call sends nothing.
+    const before = net.sent.length;
+    await net.service(x).announceChannels();
+    assert.equal(net.sent.length, before);
+  });
+});

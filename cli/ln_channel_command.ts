@@ -184,6 +184,10 @@ async function runPay(args: ParsedArgs, ctx: CommandContext): Promise<number> {
       `route ${hops.map((h) => String(h.node_id).slice(0, 16)).join(" -> ")} ` +
         `(fee ${r.fee_mres} mres, ${r.attempts} attempt${r.attempts === 1 ? "" : "s"})`,
     );
+    for (const f of (r.failed_routes as Json[] | undefined) ?? []) {
+      const via = (f.route as Json[]).map((h) => String(h.node_id).slice(0, 16)).join(" -> ");
+      ctx.out(`tried ${via}: ${f.failure}`);
+    }
     ctx.out(`preimage ${r.preimage}`);
   });
 }

@@ -289,6 +289,8 @@ export interface PaymentResult {
   readonly route: RouteSummary;
   /** Routes tried. */
   readonly attempts: number;
+  /** The routes that failed before it, in order, each with the failure that ended it. */
+  readonly failedRoutes: readonly (RouteSummary & { readonly failure: string })[];
 }
 
 /** How one HTLC of ours ended. */
@@ -615,6 +617,7 @@ export class LightningService implements LnPeerHandler {
     });
     let decision: PaymentDecision = startPayment(graph, request);
     let lastFailure = "";
+    const failedRoutes: PaymentResult["failedRoutes"][number][] = [];
     while (decision.kind === "send") {
       const route = decision.route;
       const outcome = await this.#sendRoute(route, invoice);
@@ -626,9 +629,11 @@ export class LightningService implements LnPeerHandler {
           channelId: outcome.channelId,
           route: routeSummary(route),
           attempts: decision.state.attempts,
+          failedRoutes,
         };
       }
       lastFailure = describeFailure(route, outcome.attribution);
+      failedRoutes.push({ ...routeSummary(route), failure: lastFailure });
       this.#log(`payment ${toHex(invoice.paymentHash).slice(0, 16)}: ${lastFailure}`);
       decision = nextPaymentStep(graph, request, decision.state, route, {
         kind: "failure",

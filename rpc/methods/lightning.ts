@@ -20,6 +20,7 @@ import {
   type LightningService,
   LnError,
 } from "../../node/lightning/lightning_service.ts";
+import type { RouteSummary } from "../../node/lightning/payment_routes.ts";
 import { RpcCode } from "../error_codes.ts";
 import { isRawJson } from "../json_text.ts";
 import { amountJson } from "./format.ts";
@@ -97,6 +98,14 @@ function channelId(value: unknown): string {
     throw new RpcError(RpcCode.INVALID_PARAMETER, "channel_id must be 64 hex characters");
   }
   return value.toLowerCase();
+}
+
+function hopsJson(route: RouteSummary) {
+  return route.hops.map((h) => ({
+    node_id: h.nodeId,
+    channel: h.channel,
+    amount_mres: h.amountMres.toString(),
+  }));
 }
 
 function channelJson(c: ChannelSummary) {
@@ -261,7 +270,7 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
       },
     ],
     result:
-      "{ payment_hash, preimage, amount_rnt, amount_mres, channel_id, fee_mres, attempts, route: [{ node_id, channel, amount_mres }] }",
+      "{ payment_hash, preimage, amount_rnt, amount_mres, channel_id, fee_mres, attempts, route: [{ node_id, channel, amount_mres }], failed_routes: [{ route, fee_mres, failure }] }",
     help: "Pays an invoice over a route of our channels and the invoice's route hints, retrying " +
       "around failing hops; errors name the failing node and its failure code.",
     run: (node, [invoice, amount]) =>
@@ -281,10 +290,11 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
           channel_id: r.channelId,
           fee_mres: r.route.feeMres.toString(),
           attempts: r.attempts,
-          route: r.route.hops.map((h) => ({
-            node_id: h.nodeId,
-            channel: h.channel,
-            amount_mres: h.amountMres.toString(),
+          route: hopsJson(r.route),
+          failed_routes: r.failedRoutes.map((f) => ({
+            route: hopsJson(f),
+            fee_mres: f.feeMres.toString(),
+            failure: f.failure,
           })),
         };
       }),

@@ -411,13 +411,18 @@ export class GossipService {
   /** Assembles, applies and sends the announcement of our channel, then our update and node. */
   async #complete(key: string, own: OwnChannel, theirs: AnnouncementSignatures): Promise<void> {
     this.#theirs.delete(key);
+    const from = `gossip from ${own.peerId.slice(0, 16)}: announcement_signatures`;
+    if (theirs.shortChannelId !== own.shortChannelId) {
+      // Another view of the chain (a reorganisation on one side): each side sends again per block.
+      this.#deps.log(
+        `${from} place the channel at ${formatShortChannelId(theirs.shortChannelId)}, ` +
+          `our chain at ${formatShortChannelId(own.shortChannelId)}`,
+      );
+      return;
+    }
     const peerEnd = { nodeId: fromHex(own.peerId), fundingKey: own.peerFundingKey };
     if (!verifyAnnouncementHalf(own.unsigned, peerEnd, theirs, this.#deps.magic)) {
-      this.#deps.log(
-        `gossip from ${own.peerId.slice(0, 16)}: announcement_signatures for ${
-          formatShortChannelId(theirs.shortChannelId)
-        } do not verify against ${formatShortChannelId(own.shortChannelId)} (misbehaving)`,
-      );
+      this.#deps.log(`${from} do not verify (misbehaving)`);
       return;
     }
     const announcement = assembleAnnouncement(own.unsigned, this.#deps.nodeId, own.ours, theirs);

@@ -284,6 +284,19 @@ Deno.test("a forged announcement_signatures half announces nothing", async () =>
     );
     assert.equal(net.service(x).graph.channelCount, 0);
     assert.match(net.logs.get(x)!.join("\n"), /do not verify .*\(misbehaving\)/);
+    // A half for another place of the channel (the peer's chain differs) is not taken either.
+    await net.service(x).message(
+      y,
+      ANNOUNCEMENT_SIGNATURES_MESSAGE_ID,
+      encodeAnnouncementSignatures({
+        channelId: record.channelId,
+        shortChannelId: SCID + 1n,
+        nodeSignature: new Uint8Array(64),
+        fundingSignature: new Uint8Array(64),
+      }),
+    );
+    assert.match(net.logs.get(x)!.join("\n"), /place the channel at 120x1x1, our chain at 120x1x0/);
+    assert.equal(net.service(x).graph.channelCount, 0);
     // A half for a channel the sender does not have with us is refused too.
     await net.service(x).message(
       "ef".repeat(32),

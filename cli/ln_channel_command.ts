@@ -1,5 +1,5 @@
 /**
- * `rnt ln info|connect|open|addinvoice|pay|channels|close|forceclose`: the node's Lightning channels through
+ * `rnt ln info|connect|open|addinvoice|pay|channels|graph|close|forceclose`: the node's Lightning channels through
  * its JSON-RPC (`ln_*` methods). Human output by default, one JSON document with `--json`;
  * errors on stderr with exit 1 (the node's message, e.g. "Insufficient funds"), 2 for usage.
  *
@@ -151,6 +151,8 @@ async function runAddInvoice(args: ParsedArgs, ctx: CommandContext): Promise<num
   const r = await call(args, ctx, "ln_invoice", [
     amount ?? null,
     stringFlag(args, "description") ?? "",
+    null,
+    args.values["no-hints"] !== true,
   ]) as Json | null;
   if (r === null) return 1;
   return print(args, ctx, r, () => {
@@ -182,6 +184,10 @@ async function runPay(args: ParsedArgs, ctx: CommandContext): Promise<number> {
       `route ${hops.map((h) => String(h.node_id).slice(0, 16)).join(" -> ")} ` +
         `(fee ${r.fee_mres} mres, ${r.attempts} attempt${r.attempts === 1 ? "" : "s"})`,
     );
+    for (const f of (r.failed_routes as Json[] | undefined) ?? []) {
+      const via = (f.route as Json[]).map((h) => String(h.node_id).slice(0, 16)).join(" -> ");
+      ctx.out(`tried ${via}: ${f.failure}`);
+    }
     ctx.out(`preimage ${r.preimage}`);
   });
 }
@@ -193,6 +199,29 @@ async function runChannels(args: ParsedArgs, ctx: CommandContext): Promise<numbe
   return print(args, ctx, r, () => {
     if (r.length === 0) ctx.out("no channels");
     for (const c of r) channelLines(ctx, c);
+  });
+}
+
+async function runGraph(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError("ln graph takes no arguments");
+  const r = await call(args, ctx, "ln_graph", []) as Json | null;
+  if (r === null) return 1;
+  return print(args, ctx, r, () => {
+    const nodes = r.nodes as Json[], channels = r.channels as Json[];
+    ctx.out(`${nodes.length} nodes, ${channels.length} channels`);
+    for (const n of nodes) ctx.out(`node ${n.node_id}${n.alias ? `  ${n.alias}` : ""}`);
+    for (const c of channels) {
+      ctx.out(`channel ${c.short_channel_id}  capacity ${c.capacity_mres ?? "?"} mres`);
+      ctx.out(`  ${c.node1}`);
+      ctx.out(`  ${c.node2}`);
+      for (const p of c.policies as Json[]) {
+        ctx.out(
+          `  ${String(p.from).slice(0, 16)} -> ${String(p.to).slice(0, 16)}: fee ` +
+            `${p.fee_base_mres} mres + ${p.fee_proportional_millionths} ppm, delta ` +
+            `${p.time_lock_delta_secs} s${p.disabled ? " (disabled)" : ""}`,
+        );
+      }
+    }
   });
 }
 
@@ -242,19 +271,24 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
   {
     name: "addinvoice",
     summary: "Ask the running node for an invoice it settles when paid",
-    usage: "ln addinvoice [--amount RNT] [--description TEXT] [--regtest|--testnet] [--json]",
+    usage:
+      "ln addinvoice [--amount RNT] [--description TEXT] [--no-hints] [--regtest|--testnet] [--json]",
     details: "Unlike 'ln invoice' (offline, prints the preimage), the node keeps the preimage\n" +
       "and reveals it only by fulfilling an HTLC that pays the invoice.",
     options: {
       ...OPTIONS,
       amount: { type: "string", valueName: "RNT", description: "Amount asked (omit: any)" },
       description: { type: "string", valueName: "TEXT", description: "What it is for" },
+      "no-hints": {
+        type: "boolean",
+        description: "No route hints: payers find the way over the gossiped graph",
+      },
     },
     run: runAddInvoice,
   },
   {
     name: "pay",
-    summary: "Pay an invoice over a route (our channels plus the invoice's route hints)",
+    summary: "Pay an invoice over a route (the gossiped graph plus the invoice's route hints)",
     usage: "ln pay INVOICE [--amount RNT] [--regtest|--testnet] [--json]",
     details: "Finds a route, sends one HTLC along it and waits until the payee fulfills it\n" +
       "(prints the route, fee and preimage); a hop's failure is decrypted, names the\n" +
@@ -276,6 +310,15 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
     usage: "ln channels [--regtest|--testnet] [--json]",
     options: OPTIONS,
     run: runChannels,
+  },
+  {
+    name: "graph",
+    summary: "List the channel graph learned from gossip, with each direction's fees",
+    usage: "ln graph [--regtest|--testnet] [--json]",
+    details: "Nodes and announced channels (short channel id HEIGHTxTXxOUTPUT, capacity) and\n" +
+      "each direction's policy from its signed channel_update: what 'ln pay' routes over.",
+    options: OPTIONS,
+    run: runGraph,
   },
   {
     name: "close",

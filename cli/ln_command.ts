@@ -196,7 +196,7 @@ function invoiceJson(invoice: Invoice) {
 export const LN_COMMAND: CommandSpec = {
   name: "ln",
   summary: "Lightning: channels (open, close, force close) and invoices",
-  usage: "ln info|connect|open|addinvoice|pay|channels|close|forceclose … [--json]\n" +
+  usage: "ln info|connect|open|addinvoice|pay|channels|graph|close|forceclose … [--json]\n" +
     "ln decode INVOICE [--regtest|--testnet] [--json]\n" +
     "ln invoice --description TEXT [--amount RNT] [--regtest|--testnet] [--json]",
   subcommands: [

@@ -62,6 +62,7 @@ import { NodeWatcher } from "./lightning/node_watcher.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
 import { LnInvoices } from "./lightning/ln_invoices.ts";
 import { LnForwards } from "./lightning/ln_forwards.ts";
+import { GraphStore } from "./lightning/graph_store.ts";
 import { loadOrCreateNodeKey } from "../net/connman/mod.ts";
 
 /** Signatures per block from which they are verified on worker threads (bench/sig_bench.ts). */
@@ -278,6 +279,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
       invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
       forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),
+      graphStore: new GraphStore(`${datadir}/lightning/graph.dat`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
       ...watcher ? { onStored: (r) => watcher!.bridge.save(r) } : {},
     });

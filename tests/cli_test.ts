@@ -83,6 +83,7 @@ Deno.test("every command that prints results accepts --json", () => {
     ["ln", "addinvoice"],
     ["ln", "pay"],
     ["ln", "channels"],
+    ["ln", "graph"],
     ["ln", "close"],
     ["ln", "forceclose"],
   ];

@@ -129,6 +129,7 @@ Deno.test("rnt ln channel commands refuse bad arguments (exit 2) and say when th
     ["forceclose"],
     ["pay"],
     ["addinvoice", "--amount", "-1"],
+    ["graph", "extra"],
   ];
   for (const args of usage) {
     const r = await runRnt(["ln", ...args, ...net]);
@@ -143,4 +144,9 @@ Deno.test("rnt ln channel commands refuse bad arguments (exit 2) and say when th
   const help = await runRnt(["ln", "forceclose", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /to_self_delay/);
+  const graphHelp = await runRnt(["ln", "graph", "--help"]);
+  assert.equal(graphHelp.code, 0);
+  assert.match(graphHelp.stdout, /channel_update/);
+  const hintsHelp = await runRnt(["ln", "addinvoice", "--help"]);
+  assert.match(hintsHelp.stdout, /--no-hints/);
 });

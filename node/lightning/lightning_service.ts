@@ -143,6 +143,14 @@ import {
   refusePeerTerms,
   toSelfDelayFor,
 } from "./channel_setup.ts";
+import {
+  announceDepthFor,
+  GossipService,
+  type GraphSummary,
+  isGossipMessageId,
+} from "./gossip_service.ts";
+import { GossipChain } from "./gossip_chain.ts";
+import type { GraphStore } from "./graph_store.ts";
 
 /** The wallet side the service needs (the node's loaded wallet; injected by the RPC layer). */
 export interface LnWallet {
@@ -267,6 +275,8 @@ export interface LightningServiceOptions {
    * watcher, watch_bridge.ts); a failure fails the step, so nothing is sent.
    */
   readonly onStored?: (record: ChannelRecord) => Promise<void>;
+  /** Where the channel graph is kept; with it the node gossips (gossip_service.ts). */
+  readonly graphStore?: GraphStore;
 }
 
 /** A settled payment. */
@@ -279,6 +289,8 @@ export interface PaymentResult {
   readonly route: RouteSummary;
   /** Routes tried. */
   readonly attempts: number;
+  /** The routes that failed before it, in order, each with the failure that ended it. */
+  readonly failedRoutes: readonly (RouteSummary & { readonly failure: string })[];
 }
 
 /** How one HTLC of ours ended. */
@@ -321,6 +333,7 @@ export class LightningService implements LnPeerHandler {
   #stopped = false;
   #unsubscribe: (() => void) | undefined;
   readonly #lastDial = new Map<string, number>();
+  #gossip: GossipService | undefined;
 
   private constructor(o: LightningServiceOptions) {
     this.#node = o.node;
@@ -349,6 +362,7 @@ export class LightningService implements LnPeerHandler {
       s.#channels.set(toHex(r.channelId), r);
     }
     if (records.length > 0) s.#log(`loaded ${records.length} channels`);
+    if (o.graphStore) s.#gossip = await s.#startGossip(o.graphStore);
     o.transport.setLnHandler(s);
     for (const peer of o.transport.peers()) s.peerReady(peer);
     s.#unsubscribe = o.node.chainstate.onTipChange(() => s.#enqueue(() => s.#watchChain()));
@@ -358,7 +372,31 @@ export class LightningService implements LnPeerHandler {
       s.#timer = setTimeout(tick, TICK_MS);
     };
     s.#timer = setTimeout(tick, 0);
+    if (s.#gossip) void s.#enqueue(() => s.#gossip!.onBlock());
     return s;
+  }
+
+  #startGossip(store: GraphStore): Promise<GossipService> {
+    const chain = new GossipChain(this.#node.chainstate, this.#node.params.magic);
+    return GossipService.start({
+      magic: this.#node.params.magic,
+      nodeId: this.#transport.nodeId,
+      nodeSeed: this.#nodeSeed,
+      announceDepth: announceDepthFor(this.#node.params),
+      store,
+      send: (peerId, id, payload) => this.#peer(peerId)?.send({ type: "ln", id, payload }),
+      peers: () => this.connectedPeers(),
+      channels: () => this.#channels.values(),
+      fundingAt: (scid) => chain.fundingAt(scid),
+      positionOf: (outpoint) => chain.positionOf(outpoint),
+      tipHeight: () => this.#node.chainstate.tip().height,
+      log: (line) => this.#log(line),
+    });
+  }
+
+  /** The channel graph learned from gossip (undefined when the node does not gossip). */
+  graph(): GraphSummary | undefined {
+    return this.#gossip?.summary();
   }
 
   /** Stops reconnecting and watching; waits for the step in progress. */
@@ -368,6 +406,7 @@ export class LightningService implements LnPeerHandler {
     this.#unsubscribe?.();
     this.#transport.setLnHandler(undefined);
     await this.#queue.catch(() => {});
+    await this.#gossip?.stop();
   }
 
   /** This node's id (hex). */
@@ -508,6 +547,7 @@ export class LightningService implements LnPeerHandler {
     amountMres: bigint | undefined,
     description: string,
     expirySecs: number,
+    routeHints = true,
   ): Promise<{ invoice: string; paymentHash: string }> {
     const preimage = crypto.getRandomValues(new Uint8Array(32));
     const paymentSecret = crypto.getRandomValues(new Uint8Array(32));
@@ -522,7 +562,7 @@ export class LightningService implements LnPeerHandler {
       description,
       expirySecs,
       minFinalDeltaSecs,
-      routeHints: ownRouteHints(this.#channels.values()),
+      routeHints: routeHints ? ownRouteHints(this.#channels.values()) : [],
     }, this.#nodeSeed);
     await this.#invoices.add(paymentHash, {
       preimage,
@@ -571,12 +611,13 @@ export class LightningService implements LnPeerHandler {
         );
       }
       return {
-        graph: ownChannelGraph(ourId, channels, nowSecs),
+        graph: ownChannelGraph(ourId, channels, nowSecs, this.#gossip?.paymentGraph()),
         request: paymentRequest(ourId, invoice, amount, channels, nowSecs),
       };
     });
     let decision: PaymentDecision = startPayment(graph, request);
     let lastFailure = "";
+    const failedRoutes: PaymentResult["failedRoutes"][number][] = [];
     while (decision.kind === "send") {
       const route = decision.route;
       const outcome = await this.#sendRoute(route, invoice);
@@ -588,9 +629,11 @@ export class LightningService implements LnPeerHandler {
           channelId: outcome.channelId,
           route: routeSummary(route),
           attempts: decision.state.attempts,
+          failedRoutes,
         };
       }
       lastFailure = describeFailure(route, outcome.attribution);
+      failedRoutes.push({ ...routeSummary(route), failure: lastFailure });
       this.#log(`payment ${toHex(invoice.paymentHash).slice(0, 16)}: ${lastFailure}`);
       decision = nextPaymentStep(graph, request, decision.state, route, {
         kind: "failure",
@@ -626,11 +669,8 @@ export class LightningService implements LnPeerHandler {
       invoice.paymentHash,
     );
     const wait = await this.#enqueue(async () => {
-      const r = [...this.#channels.values()].find((c) =>
-        channelAlias(c.channelId) === first.shortChannelId && c.status === "normal" &&
-        c.state.connected
-      );
-      if (!r) return undefined;
+      const r = this.#byShortId(first.shortChannelId);
+      if (!r || r.status !== "normal" || !r.state.connected) return undefined;
       let action: ChannelAction;
       try {
         action = addHtlc(r.state, {
@@ -760,15 +800,23 @@ export class LightningService implements LnPeerHandler {
 
   /** Our update for the channel with alias `scid` (undefined: no such usable channel). */
   #ownUpdate(scid: bigint) {
-    const r = [...this.#channels.values()].find((c) => channelAlias(c.channelId) === scid);
+    const r = this.#byShortId(scid);
     if (!r || r.status !== "normal" || !r.state.connected) return undefined;
-    return ownChannelUpdate(
+    // An announced channel's signed update, so a failure enclosing it is usable by the payer.
+    return this.#gossip?.ownUpdate(scid) ?? ownChannelUpdate(
       scid,
       this.#transport.nodeId,
       fromHex(r.peerId),
       r.state.config.capacityMres,
       Math.floor(Date.now() / 1000),
     );
+  }
+
+  /** Our channel named `scid` in onions: its alias, or its announced short channel id. */
+  #byShortId(scid: bigint): ChannelRecord | undefined {
+    const announced = this.#gossip?.channelIdOf(scid);
+    if (announced !== undefined) return this.#channels.get(announced);
+    return [...this.#channels.values()].find((c) => channelAlias(c.channelId) === scid);
   }
 
   /**
@@ -784,9 +832,7 @@ export class LightningService implements LnPeerHandler {
     const inKey = toHex(inRecord.channelId);
     const where = `HTLC ${incoming.id} on ${inKey}`;
     if (this.#forwards!.hasIncoming(inKey, incoming.id)) return inRecord; // a replay
-    const out = [...this.#channels.values()].find((c) =>
-      channelAlias(c.channelId) === plan.shortChannelId
-    )!;
+    const out = this.#byShortId(plan.shortChannelId)!;
     let action: ChannelAction | undefined;
     let why = "it is the incoming channel";
     if (out !== inRecord) {
@@ -976,6 +1022,7 @@ export class LightningService implements LnPeerHandler {
         r.state = disconnectChannel(r.state);
         this.#send(r.peerId, reestablishMessage(r.state));
       }
+      this.#gossip?.peerReady(peer.nodeId);
     });
   }
 
@@ -983,6 +1030,7 @@ export class LightningService implements LnPeerHandler {
   peerClosed(peer: Peer): void {
     void this.#enqueue(() => {
       if (this.#peer(peer.nodeId)) return; // another connection to it is up
+      this.#gossip?.peerClosed(peer.nodeId);
       for (const r of this.#channels.values()) {
         if (r.peerId === peer.nodeId) r.state = disconnectChannel(r.state);
       }
@@ -1004,7 +1052,9 @@ export class LightningService implements LnPeerHandler {
       try {
         if (isOpenMessageId(id)) message = decodeOpenMessage(id, payload);
         else if (id >= 0x80 && id <= 0x97) message = decodeChannelMessage(id, payload);
-        else return; // gossip (0xb0–0xb7) is not handled by the node yet (PROTOCOL §9.11)
+        else if (isGossipMessageId(id)) {
+          return await this.#gossip?.message(peer.nodeId, id, payload);
+        } else return;
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         this.#log(
@@ -1462,7 +1512,7 @@ export class LightningService implements LnPeerHandler {
 
   // ── The chain ───────────────────────────────────────────────────────────────────────────────
 
-  #tick(): void {
+  #tick(): Promise<void> | undefined {
     const now = Date.now();
     for (const [key, o] of this.#incoming) {
       if (now - o.arrivedMs > INCOMING_OPEN_TTL_MS) this.#incoming.delete(key);
@@ -1475,6 +1525,7 @@ export class LightningService implements LnPeerHandler {
       this.#lastDial.set(r.peerId, now);
       this.#transport.connectTo(address, "manual").catch(() => {});
     }
+    return this.#gossip?.announceChannels();
   }
 
   /** On each new tip: funding depth, `channel_ready`, closes confirmed, sweeps. */
@@ -1488,6 +1539,7 @@ export class LightningService implements LnPeerHandler {
         this.#log(`watching channel ${toHex(r.channelId)} failed: ${(e as Error).message}`);
       }
     }
+    await this.#gossip?.onBlock();
   }
 
   async #watchChannel(r: ChannelRecord, tipHeight: number): Promise<void> {

@@ -25,13 +25,16 @@ export function usableChannel(r: ChannelRecord): boolean {
   return r.status === "normal" && r.state.connected;
 }
 
-/** The payer's own usable channels as private channels of a fresh graph. */
+/**
+ * The payer's own usable channels as private channels (named by their alias) of `graph`: a
+ * fresh one, or a copy of the gossiped public graph.
+ */
 export function ownChannelGraph(
   ourId: Uint8Array,
   channels: Iterable<ChannelRecord>,
   nowSecs: number,
+  graph: ChannelGraph = new ChannelGraph(),
 ): ChannelGraph {
-  const graph = new ChannelGraph();
   for (const r of channels) {
     if (!usableChannel(r)) continue;
     const capacityMres = r.state.config.capacityMres;

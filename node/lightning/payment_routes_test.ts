@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import type { Invoice } from "../../core/lightning/invoice.ts";
+import { announce, TestChain, testNode, update } from "../../core/lightning/_gossip_testing.ts";
+import { ChannelGraph } from "../../core/lightning/graph.ts";
 import { findRoute, forwardingFee } from "../../core/lightning/route_find.ts";
 import { openRecordPair } from "./_test_channel.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
@@ -89,5 +91,32 @@ Deno.test("capacityShortfall() names our largest spendable balance when no chann
   assert.equal(
     capacityShortfall([{ ...ab, status: "closed" }], 1n),
     "no open, connected channel to pay from",
+  );
+});
+
+Deno.test("A routes over the gossiped graph: its own channel by alias, then B's announced channel", () => {
+  // The public graph: B–C announced at 120x1x0 with B's signed update (real keys and signatures).
+  const [b, c] = [testNode(1), testNode(2)];
+  const chain = new TestChain();
+  const announced = new ChannelGraph();
+  const scid = (120n << 32n) | (1n << 16n);
+  const ann = announce(b, c, scid);
+  chain.fund(ann, 10n ** 8n);
+  announced.applyChannelAnnouncement(ann, chain.context(NOW));
+  announced.applyChannelUpdate(
+    update(b, c, scid, { ...FORWARDING_POLICY, timestamp: NOW, htlcMaximumMres: 10n ** 11n }),
+    chain.context(NOW),
+  );
+  const ab = channelWith(b.key);
+  const invoice = { payeeKey: c.id, minFinalDeltaSecs: 600, routeHints: [] } as unknown as Invoice;
+  const amount = 10n ** 9n;
+  const graph = ownChannelGraph(A, [ab], NOW, announced);
+  const route = findRoute(graph, paymentRequest(A, invoice, amount, [ab], NOW));
+  assert.deepEqual(route.hops.map((h) => h.shortChannelId), [channelAlias(ab.channelId), scid]);
+  assert.equal(route.feeMres, forwardingFee(FORWARDING_POLICY, amount));
+  // Without the gossiped graph and without hints there is no way to C.
+  assert.throws(
+    () => findRoute(ownChannelGraph(A, [ab], NOW), paymentRequest(A, invoice, amount, [ab], NOW)),
+    /no channel in the graph and the invoice has no route hint/,
   );
 });

@@ -1,6 +1,6 @@
 /**
  * Lightning RPC methods over the node's {@linkcode LightningService} (PROTOCOL §9.11): ln_info,
- * ln_connect, ln_open, ln_invoice, ln_pay, ln_channels, ln_close, ln_forceclose. Amounts are RNT (8 decimals) in and
+ * ln_connect, ln_open, ln_invoice, ln_pay, ln_channels, ln_graph, ln_close, ln_forceclose. Amounts are RNT (8 decimals) in and
  * out, with exact `_resonances` / `_mres` strings beside them. Errors carry Core's codes: −29 peer
  * not connected, −8 bad parameter or unknown peer, −5 channel not found, −1 wrong channel state
  * or a failed opening, and the wallet's own (−18 no wallet, −13 locked, −6 insufficient funds).
@@ -20,6 +20,7 @@ import {
   type LightningService,
   LnError,
 } from "../../node/lightning/lightning_service.ts";
+import type { RouteSummary } from "../../node/lightning/payment_routes.ts";
 import { RpcCode } from "../error_codes.ts";
 import { isRawJson } from "../json_text.ts";
 import { amountJson } from "./format.ts";
@@ -97,6 +98,14 @@ function channelId(value: unknown): string {
     throw new RpcError(RpcCode.INVALID_PARAMETER, "channel_id must be 64 hex characters");
   }
   return value.toLowerCase();
+}
+
+function hopsJson(route: RouteSummary) {
+  return route.hops.map((h) => ({
+    node_id: h.nodeId,
+    channel: h.channel,
+    amount_mres: h.amountMres.toString(),
+  }));
 }
 
 function channelJson(c: ChannelSummary) {
@@ -216,11 +225,18 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         description: "Seconds it stays payable",
         defaultHint: "3600",
       },
+      {
+        name: "hints",
+        type: "boolean",
+        required: false,
+        description: "Add route hints for our channels (false: payers route over gossip)",
+        defaultHint: "true",
+      },
     ],
     result: "{ invoice, payment_hash }",
     help:
       "An invoice signed by the node key that this node settles when paid (it keeps the preimage).",
-    run: (node, [amount, description, expiry]) =>
+    run: (node, [amount, description, expiry, hints]) =>
       mapped(async () => {
         const mres = amount === undefined || amount === null
           ? undefined
@@ -229,7 +245,15 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         if (!Number.isInteger(secs) || secs < 1 || secs > 0xffff_ffff) {
           throw new RpcError(RpcCode.INVALID_PARAMETER, "expiry must be 1 to 2^32 − 1 seconds");
         }
-        const r = await ln(node).createInvoice(mres, String(description ?? ""), secs);
+        if (hints !== undefined && hints !== null && typeof hints !== "boolean") {
+          throw new RpcError(RpcCode.TYPE_ERROR, "hints must be true or false");
+        }
+        const r = await ln(node).createInvoice(
+          mres,
+          String(description ?? ""),
+          secs,
+          hints !== false,
+        );
         return { invoice: r.invoice, payment_hash: r.paymentHash };
       }),
   },
@@ -246,7 +270,7 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
       },
     ],
     result:
-      "{ payment_hash, preimage, amount_rnt, amount_mres, channel_id, fee_mres, attempts, route: [{ node_id, channel, amount_mres }] }",
+      "{ payment_hash, preimage, amount_rnt, amount_mres, channel_id, fee_mres, attempts, route: [{ node_id, channel, amount_mres }], failed_routes: [{ route, fee_mres, failure }] }",
     help: "Pays an invoice over a route of our channels and the invoice's route hints, retrying " +
       "around failing hops; errors name the failing node and its failure code.",
     run: (node, [invoice, amount]) =>
@@ -266,10 +290,11 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
           channel_id: r.channelId,
           fee_mres: r.route.feeMres.toString(),
           attempts: r.attempts,
-          route: r.route.hops.map((h) => ({
-            node_id: h.nodeId,
-            channel: h.channel,
-            amount_mres: h.amountMres.toString(),
+          route: hopsJson(r.route),
+          failed_routes: r.failedRoutes.map((f) => ({
+            route: hopsJson(f),
+            fee_mres: f.feeMres.toString(),
+            failure: f.failure,
           })),
         };
       }),
@@ -281,6 +306,40 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
     result: "[{ channel_id, peer_id, status, capacity, local_balance_rnt, remote_balance_rnt, … }]",
     help: "Every channel of this node with its status and balances (closed ones included).",
     run: (node) => ln(node).channels().map(channelJson),
+  },
+  {
+    name: "ln_graph",
+    category: "lightning",
+    params: [],
+    result: "{ nodes: [{ node_id, alias }], channels: [{ short_channel_id, node1, node2, " +
+      "capacity_mres, policies: [{ from, to, fee_base_mres, fee_proportional_millionths, " +
+      "time_lock_delta_secs, htlc_minimum_mres, htlc_maximum_mres, disabled, timestamp }] }] }",
+    help: "The public channel graph this node learned from gossip (its own announced channels " +
+      "included), with each direction's fees: what ln_pay routes over.",
+    run: (node) => {
+      const g = ln(node).graph();
+      if (!g) throw new RpcError(RpcCode.MISC_ERROR, "this node does not gossip");
+      return {
+        nodes: g.nodes.map((n) => ({ node_id: n.nodeId, alias: n.alias ?? null })),
+        channels: g.channels.map((c) => ({
+          short_channel_id: c.shortChannelId,
+          node1: c.node1,
+          node2: c.node2,
+          capacity_mres: c.capacityMres?.toString() ?? null,
+          policies: c.policies.map(({ from, to, update: u }) => ({
+            from,
+            to,
+            fee_base_mres: u.feeBaseMres,
+            fee_proportional_millionths: u.feeProportionalMillionths,
+            time_lock_delta_secs: u.timeLockDeltaSecs,
+            htlc_minimum_mres: u.htlcMinimumMres.toString(),
+            htlc_maximum_mres: u.htlcMaximumMres.toString(),
+            disabled: u.disabled,
+            timestamp: u.timestamp,
+          })),
+        })),
+      };
+    },
   },
   {
     name: "ln_close",

@@ -144,6 +144,11 @@ Deno.test("ln_* methods: Core error codes for each refusal, an opening over P2P 
     assert.match(pay.error!.message, /no open, connected channel to pay from/);
     assert.equal((await a.scripted.call("ln_pay", "lnrrnt1garbage")).error?.code, -8);
     assert.equal((await a.scripted.call("ln_invoice", "0")).error?.code, -3);
+    // hints must be a boolean; these services keep no graph, so ln_graph says they do not gossip.
+    assert.equal((await b.scripted.call("ln_invoice", "0.001", "tea", null, "no")).error?.code, -3);
+    const graph = await a.scripted.call("ln_graph");
+    assert.equal(graph.error?.code, -1);
+    assert.match(graph.error!.message, /does not gossip/);
 
     // Garbage ln_* bytes from a peer change nothing and break nothing.
     const peerOfB = a.manager.peers().find((p) => p.nodeId === b.id)!;

@@ -151,6 +151,7 @@ async function runAddInvoice(args: ParsedArgs, ctx: CommandContext): Promise<num
   const r = await call(args, ctx, "ln_invoice", [
     amount ?? null,
     stringFlag(args, "description") ?? "",
+    ...args.values.hold === true ? [null, true] : [],
   ]) as Json | null;
   if (r === null) return 1;
   return print(args, ctx, r, () => {
@@ -242,13 +243,19 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
   {
     name: "addinvoice",
     summary: "Ask the running node for an invoice it settles when paid",
-    usage: "ln addinvoice [--amount RNT] [--description TEXT] [--regtest|--testnet] [--json]",
+    usage:
+      "ln addinvoice [--amount RNT] [--description TEXT] [--hold] [--regtest|--testnet] [--json]",
     details: "Unlike 'ln invoice' (offline, prints the preimage), the node keeps the preimage\n" +
       "and reveals it only by fulfilling an HTLC that pays the invoice.",
     options: {
       ...OPTIONS,
       amount: { type: "string", valueName: "RNT", description: "Amount asked (omit: any)" },
       description: { type: "string", valueName: "TEXT", description: "What it is for" },
+      hold: {
+        type: "boolean",
+        description:
+          "Hold a paying HTLC in flight (settled only on chain) instead of fulfilling it",
+      },
     },
     run: runAddInvoice,
   },

@@ -216,11 +216,18 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         description: "Seconds it stays payable",
         defaultHint: "3600",
       },
+      {
+        name: "hold",
+        type: "boolean",
+        required: false,
+        description: "Hold each HTLC paying it in flight instead of fulfilling it",
+        defaultHint: "false",
+      },
     ],
     result: "{ invoice, payment_hash }",
     help:
       "An invoice signed by the node key that this node settles when paid (it keeps the preimage).",
-    run: (node, [amount, description, expiry]) =>
+    run: (node, [amount, description, expiry, hold]) =>
       mapped(async () => {
         const mres = amount === undefined || amount === null
           ? undefined
@@ -229,7 +236,12 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         if (!Number.isInteger(secs) || secs < 1 || secs > 0xffff_ffff) {
           throw new RpcError(RpcCode.INVALID_PARAMETER, "expiry must be 1 to 2^32 − 1 seconds");
         }
-        const r = await ln(node).createInvoice(mres, String(description ?? ""), secs);
+        const r = await ln(node).createInvoice(
+          mres,
+          String(description ?? ""),
+          secs,
+          hold === true,
+        );
         return { invoice: r.invoice, payment_hash: r.paymentHash };
       }),
   },

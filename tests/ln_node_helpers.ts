@@ -110,6 +110,15 @@ export class LnBlocks {
     this.#chain.node = node;
   }
 
+  /**
+   * Stamps the next block at `timeSecs` (later blocks 30 s apart again): a jump of hours moves
+   * median time past past an HTLC's expiry in six blocks. The node's clock must allow it
+   * (`setmocktime` to within 2 h of it).
+   */
+  jumpTo(timeSecs: number): void {
+    this.#time = Math.max(this.#time, timeSecs - 30);
+  }
+
   /** Mines `n` blocks paying the node's wallet; returns their hashes. */
   async mine(n: number): Promise<string[]> {
     const hashes: string[] = [];

@@ -172,6 +172,8 @@ export class ChainWatcher {
   #stopped = false;
   /** Channels already checked for a funding spend from before they were watched. */
   readonly #seen = new Set<string>();
+  /** Txids of noted commitments (scanning each block for their HTLC outputs' spends). */
+  readonly #txids = new WeakMap<Tx, Uint8Array>();
 
   private constructor(deps: ChainWatcherDeps) {
     this.#deps = deps;
@@ -317,9 +319,10 @@ export class ChainWatcher {
   /** Reports the spends in `tx` of HTLC outputs we offered on `r`'s published commitment. */
   async #scanHtlcSpends(r: ChannelRecord, spends: readonly FundingSpend[], tx: Tx): Promise<void> {
     const last = spends[spends.length - 1];
-    if (!last || !tx.inputs.some((i) => bytesEqual(i.prevout.txid, txid(this.#magic, last.tx)))) {
-      return;
-    }
+    if (!last || last.kind !== "local-commitment" && last.kind !== "remote-commitment") return;
+    let id = this.#txids.get(last.tx);
+    if (!id) this.#txids.set(last.tx, id = txid(this.#magic, last.tx));
+    if (!tx.inputs.some((i) => bytesEqual(i.prevout.txid, id))) return;
     const published = this.#published(r, last);
     if (!published) return;
     const spendTxid = txid(this.#magic, tx);

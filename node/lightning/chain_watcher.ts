@@ -9,7 +9,8 @@
  *   MTP after it confirms (`older(1)`), and its HTLC outputs;
  * - HTLC outputs of either (htlc_claims.ts): each HTLC we offered by its timeout path once the
  *   tip's MTP reaches its expiry (and, on our commitment, the output is `toSelfDelaySecs` old);
- *   each HTLC offered to us whose preimage we know (`preimageOf`) by its success path. A spend of
+ *   each HTLC offered to us whose preimage we know (`preimageOf`, or read from the chain since the
+ *   watcher started: a forwarded payment's preimage revealed downstream) by its success path. A spend of
  *   an HTLC output we offered is reported (`onHtlcResolved`) before the block counts as
  *   processed: with the preimage its witness reveals (the peer's success path), or without (our
  *   timeout claim confirmed), so the node settles the payment or the forward it came from;
@@ -174,6 +175,8 @@ export class ChainWatcher {
   readonly #seen = new Set<string>();
   /** Txids of noted commitments (scanning each block for their HTLC outputs' spends). */
   readonly #txids = new WeakMap<Tx, Uint8Array>();
+  /** Preimages read from the peers' success claims since start, by payment hash (hex). */
+  readonly #learned = new Map<string, Uint8Array>();
 
   private constructor(deps: ChainWatcherDeps) {
     this.#deps = deps;
@@ -327,6 +330,7 @@ export class ChainWatcher {
     if (!published) return;
     const spendTxid = txid(this.#magic, tx);
     for (const s of offeredHtlcSpends(published.commitment, tx)) {
+      if (s.preimage) this.#learned.set(toHex(s.htlc.paymentHash), s.preimage);
       this.#log(
         `channel ${short(r.channelId)}: HTLC ${s.htlc.id} (${s.htlc.amountMres} mres) ` +
           (s.preimage
@@ -448,7 +452,8 @@ export class ChainWatcher {
   #planHtlcs(r: ChannelRecord, spend: FundingSpend, secrets: ChannelSecrets): PlannedClaim[] {
     const published = this.#published(r, spend);
     if (!published) return [];
-    const preimageOf = this.#deps.preimageOf ?? (() => undefined);
+    const known = this.#deps.preimageOf ?? (() => undefined);
+    const preimageOf = (hash: Uint8Array) => this.#learned.get(toHex(hash)) ?? known(hash);
     return htlcClaims(
       published.commitment,
       published.owner,

@@ -151,7 +151,7 @@ Deno.test("the peer's commitment: our success claim goes at once, our timeout cl
   }
 });
 
-Deno.test("our commitment: the success claim waits for the delay; the peer's success claim reveals the preimage of the HTLC we offered", async () => {
+Deno.test("our commitment: the success claim waits for the delay; the peer's success claim reveals the preimage of the HTLC we offered, which then claims an HTLC with its hash", async () => {
   const w = await WatchWorld.create();
   const log = new LineLog();
   const resolved: HtlcResolution[] = [];
@@ -159,7 +159,10 @@ Deno.test("our commitment: the success claim waits for the delay; the peer's suc
     const t0 = w.cs.tip().mtpSecs;
     const theirs = htlc("remote", 0n, 1, t0 + 100_000);
     const mine = htlc("local", 0n, 3, t0 + 100_000);
-    const c = channel(w, [theirs, mine]);
+    // Offered to us with the payment hash of `mine` (as a forward's incoming HTLC would be): its
+    // preimage, unknown to the node, is read from the peer's claim of `mine`.
+    const forwarded = { ...htlc("remote", 1n, 3, t0 + 100_000), amountMres: 30_000_000n };
+    const c = channel(w, [theirs, forwarded, mine]);
     const store = await ChannelStore.open(`${w.dir}/node`, ours.storeKey());
     await store.saveChannel(c.record);
     const watcher = await watch(w, store, log, [1], resolved);
@@ -203,11 +206,19 @@ Deno.test("our commitment: the success claim waits for the delay; the peer's suc
     }
     const success = spenderIn(w, built.txid, voutOf(theirs));
     assert.ok(success, log.lines.join("\n"));
+    // One claim takes both HTLCs offered to us; the to_owner output is the service's to sweep
+    // (claimOwnCommitment false): not in it.
+    assert.deepEqual(
+      success.inputs.map((i) => i.prevout.vout).sort(),
+      [voutOf(theirs), voutOf(forwarded)].sort(),
+    );
+    assert.deepEqual(
+      success.witnesses.flatMap((wi) => wi.satisfaction.preimages).map(toHex).sort(),
+      [preimage(1), preimage(3)].map(toHex).sort(),
+    );
     await w.mine();
     await watcher.settled();
     assert.ok(await w.cs.txBlock(txid(params.magic, success)));
-    // The to_owner output is the service's to sweep (claimOwnCommitment false): not in it.
-    assert.equal(success.inputs.length, 1);
 
     // A restart rebuilds the plan from the notes: nothing is left to claim, nothing resubmitted.
     await watcher.stop();

@@ -153,6 +153,7 @@ async function runAddInvoice(args: ParsedArgs, ctx: CommandContext): Promise<num
     stringFlag(args, "description") ?? "",
     null,
     args.values["no-hints"] !== true,
+    args.values.hold === true,
   ]) as Json | null;
   if (r === null) return 1;
   return print(args, ctx, r, () => {
@@ -271,8 +272,8 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
   {
     name: "addinvoice",
     summary: "Ask the running node for an invoice it settles when paid",
-    usage:
-      "ln addinvoice [--amount RNT] [--description TEXT] [--no-hints] [--regtest|--testnet] [--json]",
+    usage: "ln addinvoice [--amount RNT] [--description TEXT] [--no-hints] [--hold]\n" +
+      "  [--regtest|--testnet] [--json]",
     details: "Unlike 'ln invoice' (offline, prints the preimage), the node keeps the preimage\n" +
       "and reveals it only by fulfilling an HTLC that pays the invoice.",
     options: {
@@ -282,6 +283,11 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
       "no-hints": {
         type: "boolean",
         description: "No route hints: payers find the way over the gossiped graph",
+      },
+      hold: {
+        type: "boolean",
+        description:
+          "Hold a paying HTLC in flight (settled only on chain) instead of fulfilling it",
       },
     },
     run: runAddInvoice,

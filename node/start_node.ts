@@ -271,20 +271,25 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       });
     }
     // Channels come back before RPC answers: each reestablishes when its peer connects.
+    const invoices = await LnInvoices.load(`${datadir}/lightning/invoices.json`);
     lightning = await LightningService.start({
       node,
       transport: p2p,
       wallet: lightningWallet(node),
       store: new ChannelFiles(`${datadir}/lightning/channels`),
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
-      invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
+      invoices,
       forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),
       graphStore: new GraphStore(`${datadir}/lightning/graph.dat`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
       ...watcher ? { onStored: (r) => watcher!.bridge.save(r) } : {},
     });
     attachLightning(node, lightning);
-    const watching = await watcher?.start().then(() => true, (e) => {
+    const service = lightning;
+    const watching = await watcher?.start({
+      preimageOf: (hash) => invoices.get(hash)?.preimage,
+      onHtlcResolved: (h) => service.htlcResolvedOnChain(h.channelId, h.htlc.id, h.preimage),
+    }).then(() => true, (e) => {
       logger.log(`error: ln watcher not started: ${(e as Error).message}`);
       return false;
     });

@@ -29,6 +29,7 @@ import { TestChain } from "../core/consensus/testing/block_builder.ts";
 import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { type AddressData, decodeAddress } from "../core/primitives/address.ts";
 import { blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
+import { outpointKey } from "../core/consensus/chain_entry.ts";
 import { decodeTx, type Tx } from "../core/primitives/tx.ts";
 import { txid } from "../core/primitives/tx_hash.ts";
 import { consensusEvaluator } from "../gpu/exact/evaluator.ts";
@@ -185,7 +186,11 @@ export class FixtureChain {
     return toHex(blockId(params.magic, built.header));
   }
 
-  /** The node's mempool transactions, each after the ones it spends from. */
+  /**
+   * The node's mempool transactions, each after the ones it spends from, less those whose inputs
+   * this chain does not hold unspent (nor an earlier one of them creates): a node that has not
+   * yet processed the last block still lists its transactions, which would spend outputs twice.
+   */
   async #mempool(): Promise<Tx[]> {
     const params = this.#params;
     const ids = await this.node.rpc<string[]>("getrawmempool");
@@ -202,6 +207,18 @@ export class FixtureChain {
       if (ready < 0) throw new Error("the mempool has a dependency cycle");
       ordered.push(...pending.splice(ready, 1));
     }
-    return ordered;
+    const created = new Set<string>();
+    const spent = new Set<string>();
+    return ordered.filter((tx) => {
+      const keys = tx.inputs.map((i) => outpointKey(i.prevout));
+      const unspent = keys.every((k) =>
+        !spent.has(k) && (created.has(k) || this.#chain.view.get(k) !== undefined)
+      );
+      if (!unspent) return false;
+      for (const k of keys) spent.add(k);
+      const id = txid(params.magic, tx);
+      tx.outputs.forEach((_, vout) => created.add(outpointKey({ txid: id, vout })));
+      return true;
+    });
   }
 }

@@ -110,6 +110,33 @@ export class LnBlocks {
     this.#chain.node = node;
   }
 
+  /**
+   * Stamps the next block at `timeSecs` (later blocks 30 s apart again): a jump of hours moves
+   * median time past past an HTLC's expiry in six blocks. The node's clock must allow it
+   * (`setmocktime` to within 2 h of it).
+   */
+  jumpTo(timeSecs: number): void {
+    this.#time = Math.max(this.#time, timeSecs - 30);
+  }
+
+  /** Height of the last block mined (0 before the first). */
+  get height(): number {
+    return this.#chain.height;
+  }
+
+  /**
+   * Sends the next blocks to `node` (another node of the test, or a restarted process) once it
+   * has every block mined so far, so its mempool no longer lists their transactions.
+   */
+  async switchTo(node: NodeProcess): Promise<void> {
+    await waitUntil(
+      async () => await node.rpc<number>("getblockcount") === this.height,
+      60_000,
+      async () => `the node is at ${await node.rpc("getblockcount")}, the blocks at ${this.height}`,
+    );
+    this.node = node;
+  }
+
   /** Mines `n` blocks paying the node's wallet; returns their hashes. */
   async mine(n: number): Promise<string[]> {
     const hashes: string[] = [];

@@ -11,6 +11,9 @@
  *   the blocks since its last run, submits the penalty, and once mined A's wallet holds every
  *   output of the breach: the whole channel (1 RNT) less the fees.
  *
+ * Blocks are the fixture's trained checkpoints (LnBlocks), sent to A, and to B while A is down
+ * (each node takes over once it has every block so far), not trained here.
+ *
  * @module
  */
 import assert from "node:assert/strict";
@@ -24,7 +27,7 @@ import { signedLocalCommitment } from "../node/lightning/channel_transactions.ts
 import { freePort, tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
-import { channel, type Json, waitStatus, walletNode } from "./ln_node_helpers.ts";
+import { channel, type Json, LnBlocks, waitStatus, walletNode } from "./ln_node_helpers.ts";
 
 /**
  * The transactions of `node`'s active chain above `fromHeight` that spend outputs of `parent`,
@@ -72,8 +75,12 @@ gpuTest(
       assert.match(a.log, /ln watcher: watching 0 channel\(s\)/);
       const bId = (await b.rpc<Json>("ln_info")).node_id as string;
       await a.rpc("ln_connect", [`${bId}@127.0.0.1:${bPort}`]);
-      const mine = async (n: NodeProcess, blocks: number) =>
-        await n.rpc("generatetoaddress", [blocks, await n.rpc<string>("getnewaddress")]);
+      // Blocks without training (fixture checkpoints), on whichever node mines: B while A is down.
+      const blocks = await LnBlocks.start(a);
+      const mine = async (n: NodeProcess, count: number) => {
+        if (blocks.node !== n) await blocks.switchTo(n);
+        await blocks.mine(count);
+      };
       await mine(a, REGTEST.coinbaseMaturity + 1);
 
       // Two channels of 1 RNT each, funded in one block: 0.5 RNT pushed to B in the first,
@@ -141,8 +148,8 @@ gpuTest(
       const breach = signedLocalCommitment(stale, REGTEST.magic);
       const breachTxid = toHex(txid(REGTEST.magic, breach));
       assert.equal(await b.rpc("sendrawtransaction", [toHex(encodeTx(breach))]), breachTxid);
-      const breachHeight = (await b.rpc<number>("getblockcount")) + 1;
       await mine(b, 1);
+      const breachHeight = await b.rpc<number>("getblockcount");
       assert.equal((await b.rpc<Json>("getrawtransaction", [breachTxid, true])).confirmations, 1);
 
       // A comes back WITHOUT its wallet (so without its watcher) and learns the block from B;

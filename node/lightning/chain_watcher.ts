@@ -4,9 +4,16 @@
  * was, and claims what is ours:
  *
  * - our own latest commitment (we force-closed): the to_owner output, once it is `toSelfDelaySecs`
- *   old (the mempool checks `older()` against the tip's MTP);
+ *   old (the mempool checks `older()` against the tip's MTP), and its HTLC outputs (below);
  * - the remote's current (or previous, unrevoked) commitment: our to_other output, one second of
- *   MTP after it confirms (`older(1)`);
+ *   MTP after it confirms (`older(1)`), and its HTLC outputs;
+ * - HTLC outputs of either (htlc_claims.ts): each HTLC we offered by its timeout path once the
+ *   tip's MTP reaches its expiry (and, on our commitment, the output is `toSelfDelaySecs` old);
+ *   each HTLC offered to us whose preimage we know (`preimageOf`, or read from the chain since the
+ *   watcher started: a forwarded payment's preimage revealed downstream) by its success path. A spend of
+ *   an HTLC output we offered is reported (`onHtlcResolved`) before the block counts as
+ *   processed: with the preimage its witness reveals (the peer's success path), or without (our
+ *   timeout claim confirmed), so the node settles the payment or the forward it came from;
  * - a REVOKED remote commitment (its number, read from the sequence and locktime, is one whose
  *   secret the remote revealed): the penalty, at once, taking to_owner and every recognised HTLC
  *   output with the revocation key, and our to_other with it once that is one second old;
@@ -60,6 +67,7 @@ import type { OutPoint, Tx } from "../../core/primitives/tx.ts";
 import { txid } from "../../core/primitives/tx_hash.ts";
 import { bytesEqual } from "../../core/util/bytes_equal.ts";
 import type { ChannelSecrets } from "./channel_keys.ts";
+import { htlcClaims, offeredHtlcSpends } from "./htlc_claims.ts";
 import type { ChannelRecord } from "./channel_record.ts";
 import type { ChannelStore } from "./channel_store.ts";
 import {
@@ -117,6 +125,24 @@ export interface ChainWatcherDeps {
    * each claim has one owner.
    */
   readonly claimOwnCommitment?: boolean;
+  /** The preimage of a payment hash, when the node knows it (its invoices); default none. */
+  readonly preimageOf?: (paymentHash: Uint8Array) => Uint8Array | undefined;
+  /**
+   * Called for every spend, in a block of the active chain, of an HTLC output we offered on a
+   * published commitment (see the module doc); awaited before the block counts as processed, so
+   * it may be called again for the same spend after a restart or a reorganisation.
+   */
+  readonly onHtlcResolved?: (resolved: HtlcResolution) => Promise<void>;
+}
+
+/** An HTLC we offered, resolved on chain. */
+export interface HtlcResolution {
+  readonly channelId: Uint8Array;
+  readonly htlc: HtlcSpec;
+  /** Revealed by the peer's success claim; undefined when our timeout claim took the output. */
+  readonly preimage: Uint8Array | undefined;
+  /** The spending transaction's txid. */
+  readonly txid: Uint8Array;
 }
 
 /** Where the watcher gets our secrets of a watched channel. */
@@ -129,6 +155,10 @@ export interface WatcherKeys {
 interface PlannedClaim {
   readonly input: ClaimInput;
   readonly minAgeSecs: number;
+  /** The tip's MTP must reach this first (an HTLC's `after(expiry)`; 0 when none). */
+  readonly notBeforeMtpSecs?: number;
+  /** What the claim is, for the log (HTLC claims). */
+  readonly what?: string;
   readonly penalty: boolean;
 }
 
@@ -143,6 +173,10 @@ export class ChainWatcher {
   #stopped = false;
   /** Channels already checked for a funding spend from before they were watched. */
   readonly #seen = new Set<string>();
+  /** Txids of noted commitments (scanning each block for their HTLC outputs' spends). */
+  readonly #txids = new WeakMap<Tx, Uint8Array>();
+  /** Preimages read from the peers' success claims since start, by payment hash (hex). */
+  readonly #learned = new Map<string, Uint8Array>();
 
   private constructor(deps: ChainWatcherDeps) {
     this.#deps = deps;
@@ -281,7 +315,52 @@ export class ChainWatcher {
           this.#logSpend(r, spend);
         }
       }
+      for (const r of records) await this.#scanHtlcSpends(r, spendsOf.get(toHex(r.channelId))!, tx);
     }
+  }
+
+  /** Reports the spends in `tx` of HTLC outputs we offered on `r`'s published commitment. */
+  async #scanHtlcSpends(r: ChannelRecord, spends: readonly FundingSpend[], tx: Tx): Promise<void> {
+    const last = spends[spends.length - 1];
+    if (!last || last.kind !== "local-commitment" && last.kind !== "remote-commitment") return;
+    let id = this.#txids.get(last.tx);
+    if (!id) this.#txids.set(last.tx, id = txid(this.#magic, last.tx));
+    if (!tx.inputs.some((i) => bytesEqual(i.prevout.txid, id))) return;
+    const published = this.#published(r, last);
+    if (!published) return;
+    const spendTxid = txid(this.#magic, tx);
+    for (const s of offeredHtlcSpends(published.commitment, tx)) {
+      if (s.preimage) this.#learned.set(toHex(s.htlc.paymentHash), s.preimage);
+      this.#log(
+        `channel ${short(r.channelId)}: HTLC ${s.htlc.id} (${s.htlc.amountMres} mres) ` +
+          (s.preimage
+            ? `taken by the peer with its preimage in ${toHex(spendTxid)}: the payment went through`
+            : `timed out on chain in ${toHex(spendTxid)}: the payment failed`),
+      );
+      await this.#deps.onHtlcResolved?.({
+        channelId: r.channelId,
+        htlc: s.htlc,
+        preimage: s.preimage,
+        txid: spendTxid,
+      });
+    }
+  }
+
+  /**
+   * The commitment `spend` published, as built from the record (ours or the peer's unrevoked
+   * one), with its owner and the owner's per-commitment point; undefined for any other spend.
+   */
+  #published(r: ChannelRecord, spend: FundingSpend) {
+    let owner: "local" | "remote", point: Uint8Array, htlcs: readonly HtlcSpec[];
+    if (spend.kind === "local-commitment" && r.localCommit) {
+      [owner, point, htlcs] = ["local", r.localCommit.point, r.localCommit.spec.htlcs];
+    } else if (spend.kind === "remote-commitment") {
+      const c = r.remoteCommits.find((c) => c.spec.commitmentNumber === spend.commitmentNumber);
+      if (!c) return undefined;
+      [owner, point, htlcs] = ["remote", c.point, c.spec.htlcs];
+    } else return undefined;
+    const m = this.#match(r, spend.tx, owner, point, htlcs);
+    return m && { commitment: m.commitment, owner, point };
   }
 
   /**
@@ -360,6 +439,7 @@ export class ChainWatcher {
       const utxo = await chain.getUtxo(p.input.outpoint);
       if (!utxo) continue;
       if (tip.mtpSecs - utxo.createdMtpSecs < p.minAgeSecs) continue;
+      if (tip.mtpSecs < (p.notBeforeMtpSecs ?? 0)) continue;
       ready.push(p);
     }
     const penalty = ready.filter((p) => p.penalty);
@@ -368,12 +448,34 @@ export class ChainWatcher {
     if (sweep.length > 0) await this.#submit(r, sweep, this.#sweepRate, "sweep");
   }
 
+  /** Our claims of the HTLC outputs of the commitment `spend` published (htlc_claims.ts). */
+  #planHtlcs(r: ChannelRecord, spend: FundingSpend, secrets: ChannelSecrets): PlannedClaim[] {
+    const published = this.#published(r, spend);
+    if (!published) return [];
+    const known = this.#deps.preimageOf ?? (() => undefined);
+    const preimageOf = (hash: Uint8Array) => this.#learned.get(toHex(hash)) ?? known(hash);
+    return htlcClaims(
+      published.commitment,
+      published.owner,
+      published.point,
+      secrets.htlcSecret,
+      preimageOf,
+    ).map((c) => ({
+      input: c.input,
+      minAgeSecs: c.minAgeSecs,
+      notBeforeMtpSecs: c.notBeforeMtpSecs,
+      penalty: false,
+      what: `HTLC ${c.htlc.id} ${c.path}`,
+    }));
+  }
+
   /** The claims a spend gives us (none for a close or a refresh). */
   #plan(r: ChannelRecord, spend: FundingSpend): PlannedClaim[] | Promise<PlannedClaim[]> {
     const secrets = this.#deps.keys.channelSecrets(r.keyIndex, r.channelId);
     switch (spend.kind) {
       case "local-commitment": {
-        if (this.#deps.claimOwnCommitment === false) return [];
+        const htlcs = this.#planHtlcs(r, spend, secrets);
+        if (this.#deps.claimOwnCommitment === false) return htlcs;
         const m = this.#match(
           r,
           spend.tx,
@@ -381,23 +483,24 @@ export class ChainWatcher {
           r.localCommit!.point,
           r.localCommit!.spec.htlcs,
         );
-        if (!m || !m.commitment.outputs.some((o) => o.role === "to-owner")) return [];
+        if (!m || !m.commitment.outputs.some((o) => o.role === "to-owner")) return htlcs;
         const delayed = derivePrivateKey(secrets.delayedSecret, r.localCommit!.point);
         return [{
           input: toOwnerClaim(m.commitment, delayed),
           minAgeSecs: m.commitment.keys.toSelfDelaySecs,
           penalty: false,
-        }];
+        }, ...htlcs];
       }
       case "remote-commitment": {
+        const htlcs = this.#planHtlcs(r, spend, secrets);
         const c = r.remoteCommits.find((c) => c.spec.commitmentNumber === spend.commitmentNumber);
         const m = c && this.#match(r, spend.tx, "remote", c.point, c.spec.htlcs);
-        if (!m || !m.commitment.outputs.some((o) => o.role === "to-other")) return [];
+        if (!m || !m.commitment.outputs.some((o) => o.role === "to-other")) return htlcs;
         return [{
           input: toOtherClaim(m.commitment, secrets.paymentSecret),
           minAgeSecs: MIN_CONTRACT_AGE_SECS,
           penalty: false,
-        }];
+        }, ...htlcs];
       }
       case "revoked-commitment":
         return this.#planPenalty(r, spend, secrets);
@@ -482,9 +585,11 @@ export class ChainWatcher {
       );
       return;
     }
+    const htlcs = claims.flatMap((c) => c.what ? [c.what] : []);
     this.#log(
       `channel ${short(r.channelId)}: ${what} ${id} submitted, claiming ${inputs.length} ` +
-        `output(s) of ${total} resonances for ${total - tx.outputs[0]!.value} in fees`,
+        `output(s) of ${total} resonances for ${total - tx.outputs[0]!.value} in fees` +
+        (htlcs.length > 0 ? ` (${htlcs.join(", ")})` : ""),
     );
   }
 

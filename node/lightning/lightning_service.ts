@@ -541,13 +541,15 @@ export class LightningService implements LnPeerHandler {
 
   /**
    * Issues an invoice signed by the node key for `amountMres` (undefined: any amount); its
-   * preimage is stored durably before the invoice is returned.
+   * preimage is stored durably before the invoice is returned. With `hold`, an HTLC paying it is
+   * held in flight instead of fulfilled (ln_invoices.ts).
    */
   async createInvoice(
     amountMres: bigint | undefined,
     description: string,
     expirySecs: number,
     routeHints = true,
+    hold = false,
   ): Promise<{ invoice: string; paymentHash: string }> {
     const preimage = crypto.getRandomValues(new Uint8Array(32));
     const paymentSecret = crypto.getRandomValues(new Uint8Array(32));
@@ -569,6 +571,7 @@ export class LightningService implements LnPeerHandler {
       paymentSecret,
       minFinalDeltaSecs,
       amountMres,
+      ...hold ? { hold } : {},
     });
     return { invoice, paymentHash: toHex(paymentHash) };
   }
@@ -746,6 +749,10 @@ export class LightningService implements LnPeerHandler {
           (hash) => this.#invoices.get(hash),
           nowSecs,
         );
+        if (verdict.kind === "fulfill" && this.#invoices.get(h.paymentHash)?.hold) {
+          this.#log(`holding ${where}: ${h.amountMres} mres for a hold invoice`);
+          return r;
+        }
         if (verdict.kind === "fulfill") {
           const next = await this.#act(r, fulfillHtlc(r.state, h.id, verdict.preimage));
           await this.#invoices.markPaid(h.paymentHash, h.amountMres);
@@ -900,6 +907,36 @@ export class LightningService implements LnPeerHandler {
         (s.kind === "fulfill" ? ` (earned ${entry.inAmountMres - entry.outAmountMres} mres)` : ""),
     );
     await this.#commitIfNeeded(next);
+  }
+
+  /**
+   * An HTLC we offered on `channelId` was resolved on chain (the chain watcher saw its output of
+   * a published commitment spent, htlc_claims.ts): with `preimage` the peer took it (our payment
+   * or the forward it came from is fulfilled), without it our timeout claim took it back (they
+   * fail, `permanent_channel_failure` from the first hop). Idempotent: a settled HTLC is no longer
+   * pending here.
+   */
+  htlcResolvedOnChain(
+    channelId: Uint8Array,
+    htlcId: bigint,
+    preimage: Uint8Array | undefined,
+  ): Promise<void> {
+    return this.#enqueue(async () => {
+      const key = `${toHex(channelId)}:${htlcId}`;
+      const failure = { code: FailureCode.PERMANENT_CHANNEL_FAILURE, data: new Uint8Array(0) };
+      this.#payments.get(key)?.resolve(
+        preimage
+          ? { kind: "fulfilled", preimage }
+          : { kind: "failed", attribution: { kind: "attributed", hopIndex: 0, failure } },
+      );
+      await this.#settleForward(
+        key,
+        (e) =>
+          preimage
+            ? { kind: "fulfill", preimage, e }
+            : { kind: "fail", reason: createErrorPacket(e.sharedSecret, failure), e },
+      );
+    });
   }
 
   /** Every channel (closed ones included), oldest first by id order. */

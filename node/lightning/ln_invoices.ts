@@ -20,6 +20,12 @@ export interface IssuedInvoice {
   readonly amountMres: bigint | undefined;
   /** Set once an HTLC paying it was fulfilled. */
   paidMres?: bigint;
+  /**
+   * A hold invoice: an HTLC paying it is held, neither fulfilled nor failed, so it stays in
+   * flight until the channel's commitment goes on chain (where the node claims it with the
+   * preimage, htlc_claims.ts) or its payer's timeout takes it back.
+   */
+  readonly hold?: boolean;
 }
 
 /** payment hash (hex) → issued invoice. */
@@ -55,6 +61,7 @@ export class LnInvoices {
         minFinalDeltaSecs: v.min_final_delta_secs,
         amountMres: typeof v.amount_mres === "string" ? BigInt(v.amount_mres) : undefined,
         ...(typeof v.paid_mres === "string" ? { paidMres: BigInt(v.paid_mres) } : {}),
+        ...(v.hold === 1 ? { hold: true } : {}),
       });
     }
     return book;
@@ -88,6 +95,7 @@ export class LnInvoices {
         min_final_delta_secs: v.minFinalDeltaSecs,
         amount_mres: v.amountMres === undefined ? null : v.amountMres.toString(),
         paid_mres: v.paidMres === undefined ? null : v.paidMres.toString(),
+        ...(v.hold ? { hold: 1 } : {}),
       };
     }
     await Deno.mkdir(this.path.slice(0, this.path.lastIndexOf("/")), { recursive: true });

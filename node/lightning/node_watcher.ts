@@ -10,7 +10,7 @@
  */
 import type { AddressData } from "../../core/primitives/address.ts";
 import type { Node } from "../node.ts";
-import { ChainWatcher } from "./chain_watcher.ts";
+import { ChainWatcher, type ChainWatcherDeps } from "./chain_watcher.ts";
 import { ChannelKeyRing } from "./channel_keys.ts";
 import { ChannelStore } from "./channel_store.ts";
 import { systemRandom } from "./sealed_value.ts";
@@ -61,8 +61,14 @@ export class NodeWatcher {
     return new NodeWatcher(node, store, ring, wallet);
   }
 
-  /** Starts following the chain (after a rescan of what happened while the node was off). */
-  async start(): Promise<void> {
+  /**
+   * Starts following the chain (after a rescan of what happened while the node was off).
+   * `htlcs` ties HTLC outputs on chain to the Lightning service: the preimages it knows (its
+   * invoices) and what to do when an HTLC we offered is resolved there.
+   */
+  async start(
+    htlcs: Pick<ChainWatcherDeps, "preimageOf" | "onHtlcResolved"> = {},
+  ): Promise<void> {
     const node = this.#node;
     this.#watcher = await ChainWatcher.start({
       chain: node.chainstate,
@@ -75,6 +81,7 @@ export class NodeWatcher {
       sweepAddress: this.#wallet.sweepAddress,
       logger: node.logger,
       claimOwnCommitment: false,
+      ...htlcs,
     });
   }
 

@@ -232,11 +232,18 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         description: "Add route hints for our channels (false: payers route over gossip)",
         defaultHint: "true",
       },
+      {
+        name: "hold",
+        type: "boolean",
+        required: false,
+        description: "Hold each HTLC paying it in flight instead of fulfilling it",
+        defaultHint: "false",
+      },
     ],
     result: "{ invoice, payment_hash }",
     help:
       "An invoice signed by the node key that this node settles when paid (it keeps the preimage).",
-    run: (node, [amount, description, expiry, hints]) =>
+    run: (node, [amount, description, expiry, hints, hold]) =>
       mapped(async () => {
         const mres = amount === undefined || amount === null
           ? undefined
@@ -248,11 +255,15 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
         if (hints !== undefined && hints !== null && typeof hints !== "boolean") {
           throw new RpcError(RpcCode.TYPE_ERROR, "hints must be true or false");
         }
+        if (hold !== undefined && hold !== null && typeof hold !== "boolean") {
+          throw new RpcError(RpcCode.TYPE_ERROR, "hold must be true or false");
+        }
         const r = await ln(node).createInvoice(
           mres,
           String(description ?? ""),
           secs,
           hints !== false,
+          hold === true,
         );
         return { invoice: r.invoice, payment_hash: r.paymentHash };
       }),

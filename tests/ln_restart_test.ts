@@ -21,7 +21,7 @@ import { paymentHashOf } from "../core/lightning/invoice.ts";
 import { gpuTest } from "../gpu/testing.ts";
 import { CRASH_POINT_ENV, type CrashPoint } from "../node/lightning/crash_point.ts";
 import { freePort, tempDir } from "./helpers.ts";
-import type { NodeProcess } from "./node_process.ts";
+import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
 import {
   channel,
@@ -169,7 +169,9 @@ gpuTest(
       const paying2 = lnRun(a, ["pay", invoice2.invoice as string, "--json"]);
       await crashed("forward-entry-saved");
       assert.equal(Object.keys(await forwards()).length, 1);
-      b = await startB();
+      // This time B comes back without its wallet: forwarding needs none, and its chain watcher
+      // starts once the wallet is unlocked (below).
+      b = await NodeProcess.start(bDir, undefined, ["--port", String(bPort)]);
       const paid2 = await paying2;
       assert.equal(paid2.code, 0, `${paid2.stderr}\n--- B\n${b.log.slice(-4000)}`);
       assert.equal((JSON.parse(paid2.stdout) as Json).payment_hash, invoice2.payment_hash);
@@ -180,6 +182,21 @@ gpuTest(
         async () => Object.keys(await forwards()).length === 0,
         30_000,
         () => "forward kept",
+      );
+
+      // The wallet loaded locked, then unlocked: B's chain watcher starts with both channels.
+      assert.match(b.log, /no unlocked wallet yet .*: 2 Lightning channel\(s\) are not watched/);
+      assert.doesNotMatch(b.log, /chain watcher started/);
+      await b.rpc("loadwallet", [""]);
+      const pass = (await Deno.readTextFile(`${bDir}/wallet.pass`)).trim();
+      await b.rpc("walletpassphrase", [pass, 600]);
+      await waitUntil(
+        () =>
+          Promise.resolve(
+            /chain watcher started after the wallet was unlocked \(2 channels\)/.test(b.log),
+          ),
+        30_000,
+        () => `B's watcher never started\n--- B\n${b.log.slice(-3000)}`,
       );
     } finally {
       for (const n of [a, b, c]) await n.stop();

@@ -383,6 +383,17 @@ export class LightningService implements LnPeerHandler {
     await this.#queue.catch(() => {});
   }
 
+  /**
+   * Hands every channel to `onStored` again, in the service's queue so no save interleaves (a
+   * chain watcher that started after the service: watcher_slot.ts); resolves with how many.
+   */
+  replayStored(): Promise<number> {
+    return this.#enqueue(async () => {
+      for (const r of this.#channels.values()) await this.#onStored?.(r);
+      return this.#channels.size;
+    });
+  }
+
   /** This node's id (hex). */
   get nodeId(): string {
     return toHex(this.#transport.nodeId);

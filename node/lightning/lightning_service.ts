@@ -731,8 +731,10 @@ export class LightningService implements LnPeerHandler {
           nowSecs,
         );
         if (verdict.kind === "fulfill") {
-          const next = await this.#act(r, fulfillHtlc(r.state, h.id, verdict.preimage));
+          // Marked paid first: a crash before the fulfill is stored leaves the HTLC unhandled,
+          // and the restart fulfills it (#resumeForwards); never fulfilled yet unmarked.
           await this.#invoices.markPaid(h.paymentHash, h.amountMres);
+          const next = await this.#act(r, fulfillHtlc(r.state, h.id, verdict.preimage));
           this.#log(`received ${h.amountMres} mres: ${where}`);
           return next;
         }

@@ -149,6 +149,9 @@ export class LnForwards {
       if (e.outcome?.kind === "fail") row.fail_reason = toHex(e.outcome.reason);
       json[key] = row;
     }
-    await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(json, null, 1)));
+    // 0600: preimages and shared secrets.
+    await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(json, null, 1)), {
+      mode: 0o600,
+    });
   }
 }

@@ -295,10 +295,11 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     if (!watching && unwatched.length > 0) {
       const why = watchWallet
         ? "the chain watcher is not running"
-        : "no unlocked wallet yet (it starts when one is unlocked)";
+        : "no unlocked wallet at startup";
       logger.log(
-        `warning: ${why}: ${unwatched.length} Lightning channel(s) are not watched (a revoked ` +
-          "commitment the peer publishes goes unpunished)",
+        `warning: ${why}: ${unwatched.length} Lightning channel(s) are not watched` +
+          `${watchWallet ? "" : " until a wallet is unlocked"} (a revoked commitment the peer ` +
+          "publishes goes unpunished)",
       );
     }
     const registry = registerNodeMethods(new RpcRegistry(), node);

@@ -185,7 +185,10 @@ gpuTest(
       );
 
       // The wallet loaded locked, then unlocked: B's chain watcher starts with both channels.
-      assert.match(b.log, /no unlocked wallet yet .*: 2 Lightning channel\(s\) are not watched/);
+      assert.match(
+        b.log,
+        /no unlocked wallet at startup: 2 Lightning channel\(s\) are not watched until a wallet is unlocked/,
+      );
       assert.doesNotMatch(b.log, /chain watcher started/);
       await b.rpc("loadwallet", [""]);
       const pass = (await Deno.readTextFile(`${bDir}/wallet.pass`)).trim();
@@ -198,6 +201,8 @@ gpuTest(
         30_000,
         () => `B's watcher never started\n--- B\n${b.log.slice(-3000)}`,
       );
+      // The watcher found both channels in its store (handed over at the unlock).
+      assert.match(b.log, /ln watcher: watching 2 channel\(s\) at height \d+/);
     } finally {
       for (const n of [a, b, c]) await n.stop();
     }

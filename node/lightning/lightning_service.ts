@@ -906,14 +906,15 @@ export class LightningService implements LnPeerHandler {
    * channel's peer is not back yet waits for it, up to {@link RESUME_GRACE_MS} after the start).
    */
   async #resumeForwards(): Promise<void> {
+    if (this.#stopped) return;
     const forwards = this.#forwards;
-    if (!forwards || this.#stopped) return;
-    for (const [outKey, entry] of forwards.entries()) {
+    const forwarded = (key: string, id: bigint) => forwards?.hasIncoming(key, id) ?? false;
+    for (const [outKey, entry] of forwards?.entries() ?? []) {
       const [outChannel, outHtlcId] = outKey.split(":") as [string, string];
       const out = this.#channels.get(outChannel);
       if (!entry.outcome && out && neverOffered(out.state, BigInt(outHtlcId))) {
         this.#log(`forward ${outKey} was never sent (a crash): forgetting it`);
-        await forwards.remove(outKey);
+        await forwards!.remove(outKey);
         continue;
       }
       const inRecord = this.#channels.get(entry.inChannelId);
@@ -924,14 +925,14 @@ export class LightningService implements LnPeerHandler {
     for (const key of [...this.#channels.keys()]) {
       const r = this.#channels.get(key)!;
       if (!live(r) || !r.state.connected || !this.#peer(r.peerId)) continue;
-      for (const h of unhandledIncoming(r.state, (id) => forwards.hasIncoming(key, id))) {
+      for (const h of unhandledIncoming(r.state, (id) => forwarded(key, id))) {
         const scid = forwardTarget(h, this.#onionScalar);
         if (scid !== undefined && Date.now() - this.#startedMs < RESUME_GRACE_MS) {
           const out = [...this.#channels.values()].find((c) => channelAlias(c.channelId) === scid);
           if (out && live(out) && !(out.state.connected && this.#peer(out.peerId))) continue;
         }
         const current = this.#channels.get(key)!;
-        if (!incomingOpen(current.state, h.id) || forwards.hasIncoming(key, h.id)) continue;
+        if (!incomingOpen(current.state, h.id) || forwarded(key, h.id)) continue;
         this.#log(`handling HTLC ${h.id} on ${key} again (left unhandled by a crash)`);
         await this.#commitIfNeeded(
           await this.#onEvent(current, { type: "htlc-locked-in", htlc: h }),

@@ -10,7 +10,9 @@
  * 3. (a second payment) after the forward is written, before the outgoing HTLC is stored:
  *    restarted, B forgets the void forward and forwards the HTLC again — paid once.
  * After each payment every balance is exactly what it must be: nothing lost or duplicated, and B
- * earns its fee once per payment.
+ * earns its fee once per payment. B's last restart is without its wallet: the payment still
+ * completes, and B's chain watcher starts only when the wallet is loaded and unlocked over RPC
+ * (`loadwallet`, `walletpassphrase`), then finds both channels in its store.
  *
  * @module
  */

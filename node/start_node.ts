@@ -35,6 +35,7 @@ import {
   loadedWalletMiningAddress,
   loadWalletAtStartup,
   type NodeWalletFlags,
+  onWalletUnlocked,
 } from "../rpc/methods/wallet.ts";
 import { type ExplorerHandle, startExplorerServer } from "../rpc/explorer/mod.ts";
 import { RpcRegistry } from "../rpc/registry.ts";
@@ -58,7 +59,7 @@ import { type BlockProducer, Node } from "./node.ts";
 import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
 import { ChannelFiles } from "./lightning/channel_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
-import { NodeWatcher } from "./lightning/node_watcher.ts";
+import { WatcherSlot } from "./lightning/watcher_slot.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
 import { LnInvoices } from "./lightning/ln_invoices.ts";
 import { LnForwards } from "./lightning/ln_forwards.ts";
@@ -144,7 +145,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
   let mining: NodeMining | undefined;
   let p2p: PeerManager | undefined;
   let lightning: LightningService | undefined;
-  let watcher: NodeWatcher | undefined;
+  let watcher: WatcherSlot | undefined;
   const signals: [Deno.Signal, () => void][] = [];
   // Signals abort at once, even during startup: the evaluator and the miner watch `shutdown`.
   const shutdown = new AbortController();
@@ -259,20 +260,16 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     p2p = await startNodeP2p(options.p2p, { node, datadir, port: p2pPort });
     attachPeerManager(node, p2p);
     // The chain watcher (penalties, claims of the peer's commitments) needs the wallet's keys:
-    // it runs when a wallet is loaded and unlocked at startup, fed every channel the service
-    // stores.
+    // it starts now when a wallet is loaded and unlocked, else once one is unlocked
+    // (walletpassphrase, loadwallet), fed every channel the service stores.
+    const slot = watcher = new WatcherSlot(node, datadir);
     const watchWallet = lightningWatchWallet(node);
-    if (watchWallet) {
-      // A store it cannot open (another wallet's key, damage) leaves the channels unwatched,
-      // said below; the node itself runs on.
-      watcher = await NodeWatcher.open(node, datadir, watchWallet).catch((e) => {
-        logger.log(`error: ln watcher: ${(e as Error).message}`);
-        return undefined;
-      });
-    }
+    // A store it cannot open (another wallet's key, damage) leaves the channels unwatched, said
+    // below; the node itself runs on.
+    if (watchWallet) await slot.open(watchWallet);
     // Channels come back before RPC answers: each reestablishes when its peer connects.
     const invoices = await LnInvoices.load(`${datadir}/lightning/invoices.json`);
-    lightning = await LightningService.start({
+    const service = lightning = await LightningService.start({
       node,
       transport: p2p,
       wallet: lightningWallet(node),
@@ -282,17 +279,23 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),
       graphStore: new GraphStore(`${datadir}/lightning/graph.dat`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
-      ...watcher ? { onStored: (r) => watcher!.bridge.save(r) } : {},
+      onStored: slot.onStored,
     });
     attachLightning(node, lightning);
-    const service = lightning;
-    const watching = await watcher?.start({
+    slot.useHtlcHooks({
       preimageOf: (hash) => invoices.get(hash)?.preimage,
       onHtlcResolved: (h) => service.htlcResolvedOnChain(h.channelId, h.htlc.id, h.preimage),
-    }).then(() => true, (e) => {
-      logger.log(`error: ln watcher not started: ${(e as Error).message}`);
-      return false;
     });
+    const watching = watchWallet !== undefined && await slot.start();
+    if (!watching) {
+      cleanups.push(onWalletUnlocked(node, () => {
+        const unlocked = lightningWatchWallet(node!);
+        if (!unlocked || slot.running) return;
+        void slot.startLate(unlocked, () => service.replayStored()).catch((e) =>
+          logger.log(`error: ln watcher not started: ${(e as Error).message}`)
+        );
+      }));
+    }
     const unwatched = lightning.channels().filter((c) =>
       !["closed", "abandoned"].includes(c.status)
     );
@@ -301,8 +304,9 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
         ? "the chain watcher is not running"
         : "no unlocked wallet at startup";
       logger.log(
-        `warning: ${why}: ${unwatched.length} Lightning channel(s) are not watched (a revoked ` +
-          "commitment the peer publishes goes unpunished)",
+        `warning: ${why}: ${unwatched.length} Lightning channel(s) are not watched` +
+          `${watchWallet ? "" : " until a wallet is unlocked"} (a revoked commitment the peer ` +
+          "publishes goes unpunished)",
       );
     }
     const registry = registerNodeMethods(new RpcRegistry(), node);

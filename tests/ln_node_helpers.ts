@@ -15,8 +15,12 @@ import { waitUntil } from "./p2p_helpers.ts";
 export type Json = Record<string, unknown>;
 const PASS = "correct horse battery staple";
 
-/** A node with a wallet loaded (`--wallet`), on a known P2P port. */
-export async function walletNode(dir: string, p2pPort = freePort()): Promise<NodeProcess> {
+/** A node with a wallet loaded (`--wallet`), on a known P2P port, `env` added to ours. */
+export async function walletNode(
+  dir: string,
+  p2pPort = freePort(),
+  env: Record<string, string> = {},
+): Promise<NodeProcess> {
   await Deno.writeTextFile(`${dir}/wallet.pass`, PASS + "\n");
   try {
     await Deno.stat(`${dir}/wallet.dat`);
@@ -39,7 +43,7 @@ export async function walletNode(dir: string, p2pPort = freePort()): Promise<Nod
     "--wallet",
     "--wallet-password-file",
     `${dir}/wallet.pass`,
-  ]);
+  ], env);
 }
 
 /** `rnt ln ARGS` against `node` (exit code and output, unparsed). */

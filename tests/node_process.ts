@@ -29,8 +29,13 @@ export class NodeProcess {
     child.stdout.cancel().catch(() => {});
   }
 
-  /** Spawns `rnt node --regtest --datadir D --rpcport P` (no wait). */
-  static spawn(datadir: string, rpcPort = freePort(), extraArgs: string[] = []): NodeProcess {
+  /** Spawns `rnt node --regtest --datadir D --rpcport P` (no wait), `env` added to ours. */
+  static spawn(
+    datadir: string,
+    rpcPort = freePort(),
+    extraArgs: string[] = [],
+    env: Record<string, string> = {},
+  ): NodeProcess {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -47,7 +52,7 @@ export class NodeProcess {
         ...extraArgs,
       ],
       cwd: REPO_ROOT,
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -60,8 +65,9 @@ export class NodeProcess {
     datadir: string,
     rpcPort = freePort(),
     extraArgs: string[] = [],
+    env: Record<string, string> = {},
   ): Promise<NodeProcess> {
-    const node = NodeProcess.spawn(datadir, rpcPort, extraArgs);
+    const node = NodeProcess.spawn(datadir, rpcPort, extraArgs, env);
     await node.ready();
     return node;
   }

@@ -31,3 +31,18 @@ Deno.test("writeFileAtomic() removes its temp file when the rename fails", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("writeFileAtomic() creates the file with the mode asked for, replacing a wider one", async () => {
+  if (Deno.build.os === "windows") return;
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/secret.json`;
+    await Deno.writeTextFile(path, "old", { mode: 0o644 });
+    await Deno.chmod(path, 0o644);
+    await writeFileAtomic(path, new Uint8Array([1]), { mode: 0o600 });
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    assert.deepEqual(await Deno.readFile(path), new Uint8Array([1]));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -8,7 +8,7 @@
  * @module
  */
 import { toHex } from "../../core/crypto/keccak.ts";
-import { writeFileAtomic } from "../../core/util/atomic_write.ts";
+import { syncDirectory, writeFileAtomic } from "../../core/util/atomic_write.ts";
 import {
   type ChannelRecord,
   decodeChannelRecord,
@@ -26,6 +26,7 @@ export interface ChannelPersistence {
 /** One atomically replaced, fsynced JSON file per channel (mode 0600: the files hold secrets). */
 export class ChannelFiles implements ChannelPersistence {
   readonly dir: string;
+  #dirReady = false;
 
   /** @param dir The directory (created on the first save). */
   constructor(dir: string) {
@@ -33,10 +34,21 @@ export class ChannelFiles implements ChannelPersistence {
   }
 
   async save(record: ChannelRecord): Promise<void> {
-    await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    if (!this.#dirReady) {
+      await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      // The folder's own entry (and its parent's, `lightning/` on a first channel) must be as
+      // durable as the file written into it.
+      const parent = this.dir.replace(/\/[^/]*\/?$/, "") || ".";
+      await syncDirectory(parent);
+      await syncDirectory(parent.replace(/\/[^/]*\/?$/, "") || ".");
+      this.#dirReady = true;
+    }
     const path = `${this.dir}/${toHex(record.channelId)}.json`;
-    await writeFileAtomic(path, new TextEncoder().encode(encodeChannelRecord(record)));
-    await Deno.chmod(path, 0o600).catch(() => {});
+    // Created 0600 (the file holds the channel's secrets), written, fsynced, renamed, the folder
+    // fsynced: only then does the caller send what depends on it.
+    await writeFileAtomic(path, new TextEncoder().encode(encodeChannelRecord(record)), {
+      mode: 0o600,
+    });
   }
 
   async loadAll(): Promise<{ records: ChannelRecord[]; unreadable: string[] }> {

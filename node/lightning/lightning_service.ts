@@ -81,7 +81,6 @@ import {
   attributeError,
   createErrorPacket,
   type ErrorAttribution,
-  wrapErrorPacket,
 } from "../../core/lightning/error_onion.ts";
 import { FailureCode, failureWithUpdate } from "../../core/lightning/route_failure.ts";
 import { routeOnionHops } from "../../core/lightning/route_payload.ts";
@@ -95,10 +94,17 @@ import {
   channelAlias,
   type ForwardPlan,
   judgeForward,
-  malformedFailurePacket,
   ownChannelUpdate,
 } from "./htlc_forwarder.ts";
-import type { ForwardEntry, LnForwards } from "./ln_forwards.ts";
+import type { LnForwards } from "./ln_forwards.ts";
+import {
+  forwardOutcomeOf,
+  forwardTarget,
+  incomingOpen,
+  neverOffered,
+  unhandledIncoming,
+} from "./forward_recovery.ts";
+import { crashPoint } from "./crash_point.ts";
 import {
   capacityShortfall,
   ownChannelGraph,
@@ -255,6 +261,11 @@ const INCOMING_OPEN_TTL_MS = 60_000;
 const OPEN_TIMEOUT_MS = 30_000;
 /** How often the service reconnects to its channels' peers and checks the chain, ms. */
 const TICK_MS = 1000;
+/**
+ * After a start, how long an HTLC left unforwarded by a crash waits for its outgoing channel's
+ * peer to reconnect before it is judged (and failed when that channel is still down), ms.
+ */
+const RESUME_GRACE_MS = 30_000;
 
 /** Options of {@link LightningService.start}. */
 export interface LightningServiceOptions {
@@ -334,6 +345,7 @@ export class LightningService implements LnPeerHandler {
   #unsubscribe: (() => void) | undefined;
   readonly #lastDial = new Map<string, number>();
   #gossip: GossipService | undefined;
+  readonly #startedMs = Date.now();
 
   private constructor(o: LightningServiceOptions) {
     this.#node = o.node;
@@ -369,6 +381,7 @@ export class LightningService implements LnPeerHandler {
     const tick = () => {
       if (s.#stopped) return;
       s.#enqueue(() => s.#tick());
+      s.#enqueue(() => s.#resumeForwards());
       s.#timer = setTimeout(tick, TICK_MS);
     };
     s.#timer = setTimeout(tick, 0);
@@ -407,6 +420,17 @@ export class LightningService implements LnPeerHandler {
     this.#transport.setLnHandler(undefined);
     await this.#queue.catch(() => {});
     await this.#gossip?.stop();
+  }
+
+  /**
+   * Hands every channel to `onStored` again, in the service's queue so no save interleaves (a
+   * chain watcher that started after the service: watcher_slot.ts); resolves with how many.
+   */
+  replayStored(): Promise<number> {
+    return this.#enqueue(async () => {
+      for (const r of this.#channels.values()) await this.#onStored?.(r);
+      return this.#channels.size;
+    });
   }
 
   /** This node's id (hex). */
@@ -754,8 +778,10 @@ export class LightningService implements LnPeerHandler {
           return r;
         }
         if (verdict.kind === "fulfill") {
-          const next = await this.#act(r, fulfillHtlc(r.state, h.id, verdict.preimage));
+          // Marked paid first: a crash before the fulfill is stored leaves the HTLC unhandled,
+          // and the restart fulfills it (#resumeForwards); never fulfilled yet unmarked.
           await this.#invoices.markPaid(h.paymentHash, h.amountMres);
+          const next = await this.#act(r, fulfillHtlc(r.state, h.id, verdict.preimage));
           this.#log(`received ${h.amountMres} mres: ${where}`);
           return next;
         }
@@ -771,20 +797,16 @@ export class LightningService implements LnPeerHandler {
       }
       case "htlc-fulfilled": {
         this.#payments.get(key(event.id))?.resolve({ kind: "fulfilled", preimage: event.preimage });
-        await this.#settleForward(
-          key(event.id),
-          (e) => ({ kind: "fulfill", preimage: event.preimage, e }),
-        );
+        if (this.#forwards?.get(key(event.id))) {
+          await crashPoint("forward-fulfilled", (line) => this.#log(line));
+        }
+        await this.#settleForward(key(event.id));
         return this.#channels.get(toHex(r.channelId)) ?? r;
       }
       case "htlc-failed": {
         const p = this.#payments.get(key(event.id));
         p?.resolve({ kind: "failed", attribution: attributeError(p.sharedSecrets, event.reason) });
-        await this.#settleForward(key(event.id), (e) => ({
-          kind: "fail",
-          reason: wrapErrorPacket(event.reason, e.sharedSecret),
-          e,
-        }));
+        await this.#settleForward(key(event.id));
         return this.#channels.get(toHex(r.channelId)) ?? r;
       }
       case "htlc-failed-malformed": {
@@ -793,11 +815,7 @@ export class LightningService implements LnPeerHandler {
           kind: "failed",
           attribution: { kind: "malformed", hopIndex: 0 },
         });
-        await this.#settleForward(key(event.id), (e) => ({
-          kind: "fail",
-          reason: malformedFailurePacket(e.sharedSecret, event.failureCode, event.sha256OfOnion),
-          e,
-        }));
+        await this.#settleForward(key(event.id));
         return this.#channels.get(toHex(r.channelId)) ?? r;
       }
     }
@@ -839,6 +857,7 @@ export class LightningService implements LnPeerHandler {
     const inKey = toHex(inRecord.channelId);
     const where = `HTLC ${incoming.id} on ${inKey}`;
     if (this.#forwards!.hasIncoming(inKey, incoming.id)) return inRecord; // a replay
+    await crashPoint("forward-locked-in", (line) => this.#log(line));
     const out = this.#byShortId(plan.shortChannelId)!;
     let action: ChannelAction | undefined;
     let why = "it is the incoming channel";
@@ -872,6 +891,7 @@ export class LightningService implements LnPeerHandler {
       inAmountMres: incoming.amountMres,
       outAmountMres: plan.amountMres,
     });
+    await crashPoint("forward-entry-saved", (line) => this.#log(line));
     await this.#commitIfNeeded(await this.#act(out, action));
     this.#log(
       `forwarding ${where} as HTLC ${outHtlcId} on ${toHex(out.channelId)} ` +
@@ -880,31 +900,54 @@ export class LightningService implements LnPeerHandler {
     return this.#channels.get(inKey) ?? inRecord;
   }
 
-  /** Settles the incoming HTLC of the forward whose outgoing HTLC is `outKey`, if any. */
-  async #settleForward(
-    outKey: string,
-    settle: (e: ForwardEntry) =>
-      | { kind: "fulfill"; preimage: Uint8Array; e: ForwardEntry }
-      | { kind: "fail"; reason: Uint8Array; e: ForwardEntry },
-  ): Promise<void> {
+  /**
+   * Writes how each of our forwarded HTLCs in `events` ended into its forward, BEFORE the channel
+   * state that learnt it is stored: a preimage must survive a crash until the incoming HTLC is
+   * fulfilled (the peer forgets nothing, but we must not depend on it resending).
+   */
+  async #recordForwardOutcomes(r: ChannelRecord, events: readonly ChannelEvent[]): Promise<void> {
+    if (!this.#forwards) return;
+    for (const event of events) {
+      if (event.type === "htlc-locked-in") continue;
+      const outKey = `${toHex(r.channelId)}:${event.id}`;
+      const entry = this.#forwards.get(outKey);
+      const outcome = entry && forwardOutcomeOf(event, entry);
+      if (outcome) await this.#forwards.resolve(outKey, outcome);
+    }
+  }
+
+  /**
+   * Settles the incoming HTLC of the forward whose outgoing HTLC is `outKey` with its recorded
+   * outcome, if any; once settled (now or before a restart) the forward is forgotten. Waits while
+   * the incoming channel is disconnected (`#resumeForwards` finishes after the reestablishment).
+   */
+  async #settleForward(outKey: string): Promise<void> {
     const entry = this.#forwards?.get(outKey);
-    if (!entry) return;
+    if (!entry?.outcome) return;
     const inRecord = this.#channels.get(entry.inChannelId);
     if (!inRecord || !live(inRecord)) {
+      if (entry.outcome.kind === "fulfill") return; // its preimage stays for an on-chain claim
       this.#log(`forward ${outKey}: its incoming channel ${entry.inChannelId} is gone`);
       await this.#forwards!.remove(outKey);
       return;
     }
-    const s = settle(entry);
-    const action = s.kind === "fulfill"
-      ? fulfillHtlc(inRecord.state, entry.inHtlcId, s.preimage)
-      : failHtlc(inRecord.state, entry.inHtlcId, s.reason);
+    if (!inRecord.state.connected) return;
+    if (!incomingOpen(inRecord.state, entry.inHtlcId)) {
+      await this.#forwards!.remove(outKey); // settled before a restart
+      return;
+    }
+    const outcome = entry.outcome;
+    const action = outcome.kind === "fulfill"
+      ? fulfillHtlc(inRecord.state, entry.inHtlcId, outcome.preimage)
+      : failHtlc(inRecord.state, entry.inHtlcId, outcome.reason);
     const next = await this.#act(inRecord, action);
     await this.#forwards!.remove(outKey);
     this.#log(
-      `forward ${outKey} ${s.kind === "fulfill" ? "fulfilled" : "failed"}: HTLC ` +
+      `forward ${outKey} ${outcome.kind === "fulfill" ? "fulfilled" : "failed"}: HTLC ` +
         `${entry.inHtlcId} on ${entry.inChannelId}` +
-        (s.kind === "fulfill" ? ` (earned ${entry.inAmountMres - entry.outAmountMres} mres)` : ""),
+        (outcome.kind === "fulfill"
+          ? ` (earned ${entry.inAmountMres - entry.outAmountMres} mres)`
+          : ""),
     );
     await this.#commitIfNeeded(next);
   }
@@ -929,14 +972,58 @@ export class LightningService implements LnPeerHandler {
           ? { kind: "fulfilled", preimage }
           : { kind: "failed", attribution: { kind: "attributed", hopIndex: 0, failure } },
       );
-      await this.#settleForward(
+      const entry = this.#forwards?.get(key);
+      if (!entry) return;
+      await this.#forwards!.resolve(
         key,
-        (e) =>
-          preimage
-            ? { kind: "fulfill", preimage, e }
-            : { kind: "fail", reason: createErrorPacket(e.sharedSecret, failure), e },
+        preimage
+          ? { kind: "fulfill", preimage }
+          : { kind: "fail", reason: createErrorPacket(entry.sharedSecret, failure) },
       );
+      await this.#settleForward(key);
     });
+  }
+
+  /**
+   * Finishes what a crash interrupted (forward_recovery.ts), on each tick: forgets forwards whose
+   * outgoing HTLC was never stored, settles incoming HTLCs whose forward has an outcome, and
+   * handles again each HTLC locked in to us but neither settled nor forwarded (one whose next
+   * channel's peer is not back yet waits for it, up to {@link RESUME_GRACE_MS} after the start).
+   */
+  async #resumeForwards(): Promise<void> {
+    if (this.#stopped) return;
+    const forwards = this.#forwards;
+    const forwarded = (key: string, id: bigint) => forwards?.hasIncoming(key, id) ?? false;
+    for (const [outKey, entry] of forwards?.entries() ?? []) {
+      const [outChannel, outHtlcId] = outKey.split(":") as [string, string];
+      const out = this.#channels.get(outChannel);
+      if (!entry.outcome && out && neverOffered(out.state, BigInt(outHtlcId))) {
+        this.#log(`forward ${outKey} was never sent (a crash): forgetting it`);
+        await forwards!.remove(outKey);
+        continue;
+      }
+      const inRecord = this.#channels.get(entry.inChannelId);
+      if (entry.outcome && inRecord && live(inRecord) && inRecord.state.connected) {
+        await this.#settleForward(outKey);
+      }
+    }
+    for (const key of [...this.#channels.keys()]) {
+      const r = this.#channels.get(key)!;
+      if (!live(r) || !r.state.connected || !this.#peer(r.peerId)) continue;
+      for (const h of unhandledIncoming(r.state, (id) => forwarded(key, id))) {
+        const scid = forwardTarget(h, this.#onionScalar);
+        if (scid !== undefined && Date.now() - this.#startedMs < RESUME_GRACE_MS) {
+          const out = this.#byShortId(scid);
+          if (out && live(out) && !(out.state.connected && this.#peer(out.peerId))) continue;
+        }
+        const current = this.#channels.get(key)!;
+        if (!incomingOpen(current.state, h.id) || forwarded(key, h.id)) continue;
+        this.#log(`handling HTLC ${h.id} on ${key} again (left unhandled by a crash)`);
+        await this.#commitIfNeeded(
+          await this.#onEvent(current, { type: "htlc-locked-in", htlc: h }),
+        );
+      }
+    }
   }
 
   /** Every channel (closed ones included), oldest first by id order. */
@@ -1425,6 +1512,7 @@ export class LightningService implements LnPeerHandler {
   async #onUpdate(r: ChannelRecord, m: ChannelMessage): Promise<void> {
     if (!live(r)) throw new LnError("bad-state", `the channel is ${r.status}`);
     const receipt = receiveMessage(r.state, m, this.#signerOf(r));
+    await this.#recordForwardOutcomes(r, receipt.events); // a preimage is never lost
     let next = { ...r, state: receipt.state };
     await this.#save(next);
     for (const reply of receipt.replies) this.#send(r.peerId, reply);

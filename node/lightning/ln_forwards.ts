@@ -3,12 +3,22 @@
  * "Forwarding"): for each HTLC we offered on an outgoing channel, the incoming HTLC it pays and
  * our onion shared secret with the payer. An entry is written (atomic write + fsync) BEFORE the
  * outgoing HTLC is stored or sent, and removed once the incoming HTLC is fulfilled or failed, so
- * a restart in between still settles the incoming HTLC when the outgoing one resolves.
+ * a restart in between still settles the incoming HTLC when the outgoing one resolves. How the
+ * outgoing HTLC ended (the preimage, or the error packet to pass back) is written into the entry
+ * BEFORE the channel state that learnt it is stored: once this node knows a preimage it never
+ * forgets it until the incoming HTLC is fulfilled (forward_recovery.ts finishes the job after a
+ * crash).
  *
  * @module
  */
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { writeFileAtomic } from "../../core/util/atomic_write.ts";
+
+/** How a forward's outgoing HTLC ended: what the incoming HTLC must now get. */
+export type ForwardOutcome =
+  | { readonly kind: "fulfill"; readonly preimage: Uint8Array }
+  /** `reason`: the error packet to send upstream, already wrapped with our shared secret. */
+  | { readonly kind: "fail"; readonly reason: Uint8Array };
 
 /** One forwarded HTLC. */
 export interface ForwardEntry {
@@ -22,6 +32,8 @@ export interface ForwardEntry {
   readonly inAmountMres: bigint;
   /** The outgoing HTLC's amount, mres. */
   readonly outAmountMres: bigint;
+  /** Set once the outgoing HTLC was fulfilled or failed (before the incoming one is settled). */
+  readonly outcome?: ForwardOutcome;
 }
 
 /** `outChannelId:outHtlcId` → the incoming HTLC it pays. */
@@ -45,19 +57,31 @@ export class LnForwards {
     }
     const json = JSON.parse(text) as Record<string, Record<string, string>>;
     for (const [key, v] of Object.entries(json)) {
+      const hex = (s: string | undefined, bytes?: number) =>
+        typeof s === "string" && /^([0-9a-f]{2})*$/.test(s) &&
+        (bytes === undefined || s.length === 2 * bytes);
       if (
-        !/^[0-9a-f]{64}:\d+$/.test(key) || typeof v.in_channel_id !== "string" ||
-        !/^\d+$/.test(v.in_htlc_id ?? "") || typeof v.shared_secret !== "string" ||
-        !/^\d+$/.test(v.in_amount_mres ?? "") || !/^\d+$/.test(v.out_amount_mres ?? "")
+        !/^[0-9a-f]{64}:\d+$/.test(key) || !hex(v.in_channel_id, 32) ||
+        !/^\d+$/.test(v.in_htlc_id ?? "") || !hex(v.shared_secret, 32) ||
+        !/^\d+$/.test(v.in_amount_mres ?? "") || !/^\d+$/.test(v.out_amount_mres ?? "") ||
+        (v.preimage !== undefined && !hex(v.preimage, 32)) ||
+        (v.fail_reason !== undefined && !hex(v.fail_reason)) ||
+        (v.preimage !== undefined && v.fail_reason !== undefined)
       ) {
         throw new Error(`${path}: bad entry ${key}`);
       }
+      const outcome: ForwardOutcome | undefined = v.preimage !== undefined
+        ? { kind: "fulfill", preimage: fromHex(v.preimage) }
+        : v.fail_reason !== undefined
+        ? { kind: "fail", reason: fromHex(v.fail_reason) }
+        : undefined;
       book.#byOutgoing.set(key, {
-        inChannelId: v.in_channel_id,
+        inChannelId: v.in_channel_id!,
         inHtlcId: BigInt(v.in_htlc_id!),
-        sharedSecret: fromHex(v.shared_secret),
+        sharedSecret: fromHex(v.shared_secret!),
         inAmountMres: BigInt(v.in_amount_mres!),
         outAmountMres: BigInt(v.out_amount_mres!),
+        ...outcome ? { outcome } : {},
       });
     }
     return book;
@@ -81,6 +105,25 @@ export class LnForwards {
     return this.#byOutgoing.size;
   }
 
+  /** Every forward in flight, by `outChannelId:outHtlcId`. */
+  entries(): [string, ForwardEntry][] {
+    return [...this.#byOutgoing];
+  }
+
+  /**
+   * Records durably how the outgoing HTLC `outgoingKey` ended (kept until {@link remove}); the
+   * first outcome stays (a fulfill repeated after a reconnection changes nothing). False when
+   * `outgoingKey` is no forward of ours.
+   */
+  async resolve(outgoingKey: string, outcome: ForwardOutcome): Promise<boolean> {
+    const entry = this.#byOutgoing.get(outgoingKey);
+    if (!entry) return false;
+    if (entry.outcome) return true;
+    this.#byOutgoing.set(outgoingKey, { ...entry, outcome });
+    await this.#write();
+    return true;
+  }
+
   /** Records a forward durably. */
   async add(outgoingKey: string, entry: ForwardEntry): Promise<void> {
     this.#byOutgoing.set(outgoingKey, entry);
@@ -95,14 +138,20 @@ export class LnForwards {
   async #write(): Promise<void> {
     const json: Record<string, Record<string, string>> = {};
     for (const [key, e] of this.#byOutgoing) {
-      json[key] = {
+      const row: Record<string, string> = {
         in_channel_id: e.inChannelId,
         in_htlc_id: e.inHtlcId.toString(),
         shared_secret: toHex(e.sharedSecret),
         in_amount_mres: e.inAmountMres.toString(),
         out_amount_mres: e.outAmountMres.toString(),
       };
+      if (e.outcome?.kind === "fulfill") row.preimage = toHex(e.outcome.preimage);
+      if (e.outcome?.kind === "fail") row.fail_reason = toHex(e.outcome.reason);
+      json[key] = row;
     }
-    await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(json, null, 1)));
+    // 0600: preimages and shared secrets.
+    await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(json, null, 1)), {
+      mode: 0o600,
+    });
   }
 }

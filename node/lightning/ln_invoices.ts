@@ -99,7 +99,8 @@ export class LnInvoices {
       };
     }
     await Deno.mkdir(this.path.slice(0, this.path.lastIndexOf("/")), { recursive: true });
-    await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(out)));
-    await Deno.chmod(this.path, 0o600).catch(() => {});
+    await writeFileAtomic(this.path, new TextEncoder().encode(JSON.stringify(out)), {
+      mode: 0o600, // the preimages
+    });
   }
 }

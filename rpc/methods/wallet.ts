@@ -53,6 +53,30 @@ const lockable = new WeakMap<Node, {
   name: string;
   timer?: ReturnType<typeof setTimeout>;
 }>();
+/** Called each time a wallet becomes loaded and unlocked in the node (the chain watcher waits). */
+const unlockListeners = new WeakMap<Node, Set<() => void>>();
+
+/**
+ * Calls `listener` each time a wallet becomes loaded and unlocked in `node` (`loadwallet` with
+ * its passphrase, `walletpassphrase`); returns the function that stops it.
+ */
+export function onWalletUnlocked(node: Node, listener: () => void): () => void {
+  let set = unlockListeners.get(node);
+  if (!set) unlockListeners.set(node, set = new Set());
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function announceUnlocked(node: Node): void {
+  for (const listener of unlockListeners.get(node) ?? []) {
+    try {
+      listener();
+    } catch (e) {
+      node.logger.log(`error: after the wallet unlock: ${(e as Error).message}`);
+    }
+  }
+}
+
 /** Core's cap on `walletpassphrase`'s timeout, seconds. */
 export const MAX_UNLOCK_SECS = 100_000_000;
 
@@ -74,6 +98,7 @@ export async function loadNodeWallet(node: Node, path: string, passphrase: strin
     const w = await LoadedWallet.decode(path, bytes, passphrase, node.params);
     loaded.set(node, w);
     await resendLoaded(node, w);
+    announceUnlocked(node);
     return w.wallet;
   } catch (e) {
     if (e instanceof WalletFileError) {
@@ -381,6 +406,7 @@ export const WALLET_METHODS: readonly NodeMethod[] = [
       }, Math.min(secs, MAX_UNLOCK_SECS) * 1000);
       Deno.unrefTimer(timer);
       l.timer = timer;
+      announceUnlocked(node);
       return null;
     },
   },

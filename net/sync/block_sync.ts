@@ -3,9 +3,11 @@
  *
  * - `getheaders` with a locator → `headers` (≤ 2000, asked again from the last one when full);
  *   each header is checked (sanity, miner signature, height, parent known) into a header tree.
- * - Blocks on branches whose claimed chain work beats our tip's are fetched with `getdata` from
- *   the peers that announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over
- *   several peers; each chunk is verified against the header's `checkpointRoot` on arrival (a
+ * - Blocks on branches whose claimed chain work beats our tip's by the reorganisation margin
+ *   switching to them would owe (PROTOCOL §6.3; a branch short of it could never be switched to,
+ *   so it is neither downloaded nor evaluated) are fetched with `getdata` from the peers that
+ *   announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over several peers;
+ *   each chunk is verified against the header's `checkpointRoot` on arrival (a
  *   CheckpointAssembly); requests time out and go to another peer.
  * - Each block is checked alone once on arrival (`checkBlock`: sanity and signature; the
  *   signature of a header already checked is not verified again); the CheckedBlock and the

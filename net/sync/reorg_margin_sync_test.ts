@@ -35,19 +35,24 @@ async function mainChain(evaluator: ScriptedEvaluator): Promise<MinedBlock[]> {
   return out;
 }
 
-/** `n` blocks at the capped work on the victim's block `FORK`; `forgeFirst` lies in the first. */
+/**
+ * `n` blocks on the victim's block `FORK`, at the capped work unless `progressPpm` is given;
+ * `forgeFirst` lies in the first.
+ */
 async function sideBranch(
   main: readonly MinedBlock[],
   evaluator: ScriptedEvaluator,
   n: number,
   forgeFirst = false,
+  progressPpm?: number,
 ): Promise<MinedBlock[]> {
   const chain = await referenceChain(params, main.slice(0, FORK));
   const out: MinedBlock[] = [];
   for (let i = 0; i < n; i++) {
     // The first block's checkpoint evaluates to 9 nats, not the loss its header claims.
     const wrong = forgeFirst && i === 0 ? { wrongLossNats: 9 } : {};
-    out.push(await mineBlock(chain, evaluator, 1000 + i, wrong));
+    const claim = progressPpm === undefined ? {} : { progressPpm };
+    out.push(await mineBlock(chain, evaluator, 1000 + i, { ...wrong, ...claim }));
   }
   return out;
 }
@@ -102,6 +107,43 @@ Deno.test("a side branch whose headers cannot clear the reorg margin is neither 
     }
   } finally {
     short.peer.disconnect("test over");
+    await victim.close();
+  }
+});
+
+Deno.test("a side branch whose headers could clear the reorg margin at the cap but claim too little is not downloaded either", async () => {
+  const evaluator = new ScriptedEvaluator();
+  const main = await mainChain(evaluator);
+  // 6 blocks claiming 1.5μ each weigh 6 · 15,001 = 90,006: more than the tip's 4 · 10,001 above
+  // the fork, not more than the 4 · 10,001 + 3 · 20,001 = 100,007 the reorganisation needs; at
+  // the cap the same 6 headers could reach 120,006, so only their claims rule them out.
+  const side = await sideBranch(main, evaluator, 6, false, 15_000);
+  const victim = await startTestNode(params, evaluator, main, {
+    listen: { hostname: "127.0.0.1", port: 0 },
+  });
+  const before = evaluator.calls;
+  const peer = await servingPeer(params, victim.manager.listenPort!, side);
+  try {
+    const line = new RegExp(
+      `not fetching branch tip ${hashOf(side[5]!)} height=8: its 6 headers claim work \\d+, ` +
+        "not more than the \\d+ a 4-block reorg needs",
+    );
+    await until(
+      () => victim.lines.some((l) => line.test(l)),
+      10_000,
+      () => victim.lines.join("\n"),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(evaluator.calls, before);
+    assert.ok(peer.peer.bytesSent < side[0]!.checkpoint.length, `${peer.peer.bytesSent} bytes`);
+    for (const b of side) {
+      assert.equal(
+        victim.node.chainstate.getEntry(blockId(params.magic, b.block.header)),
+        undefined,
+      );
+    }
+  } finally {
+    peer.peer.disconnect("test over");
     await victim.close();
   }
 });

@@ -9,8 +9,11 @@
  *   `setmocktime`);
  * - re-publishing the honest chain's own checkpoints under the attacker's headers (grinding each
  *   header's sample), which out-weighs the honest blocks without any training, does not
- *   reorganise a node that has the honest chain (the reorg margin, PROTOCOL §6.3), while a node
- *   that never saw the honest blocks takes that branch (the limit of the margin, measured).
+ *   reorganise a node that has the honest chain (the reorg margin, PROTOCOL §6.3), and over P2P
+ *   that node does not even download it (its headers alone cannot clear the margin), while a
+ *   longer branch that clears the margin is fetched and taken; a node that never saw the honest
+ *   blocks takes the copy (the limit of the margin, measured). Evaluations are counted from the
+ *   node's log (`verified height=… hash=…`, tests/pot_flood_peers.ts).
  *
  * @module
  */
@@ -24,13 +27,15 @@ import { REGTEST } from "../core/consensus/params.ts";
 import { reorgMarginWork } from "../core/consensus/chain_work.ts";
 import { TestChain } from "../core/consensus/testing/block_builder.ts";
 import { toHex } from "../core/crypto/keccak.ts";
-import { type Block, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
+import { type Block, blockId, decodeBlock, encodeBlock } from "../core/primitives/block.ts";
 import { loadSampleTrain, loadValidationSet } from "../gpu/model/datasets.ts";
 import { growCheckpoint } from "../gpu/model/grow.ts";
 import { createAdamState, trainStepCpu } from "../gpu/ref/model.ts";
-import { importChainFixture, readChainFixture } from "./chain_fixture.ts";
+import { type FixtureBlock, importChainFixture, readChainFixture } from "./chain_fixture.ts";
 import { tempDir } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
+import { startP2pNode, waitUntil } from "./p2p_helpers.ts";
+import { type BlockWithCheckpoint, evaluatedBlocks } from "./pot_flood_peers.ts";
 import { type SampleClaims, sampleClaims } from "./sample_claims.ts";
 
 const params = REGTEST;
@@ -195,35 +200,34 @@ Deno.test("a stalled regtest chain resumes: a block that learnt less than μ is 
   );
 });
 
-Deno.test("re-published honest checkpoints under ground headers out-weigh 4 honest blocks but do not reorganise a node that has them (reorg margin); a node that never saw them follows the copy", async () => {
-  await using dir = await tempDir("rnt-replay-");
-  await using honestNode = await NodeProcess.start(dir.path + "/honest");
-  const fixture = await readChainFixture();
-  await importChainFixture(honestNode, fixture, 30);
-  const before = await honestNode.rpc<Json>("getblockchaininfo");
-
-  // The attacker forks at 26 and re-publishes checkpoints 27…30 under its own signed headers,
-  // trying timestamps (each draws another sample) until each block verifies more progress than
-  // the honest block had: the same expected progress, plus the grind, no training.
-  const FORK = 26;
-  const { chain, ckpts } = await fixtureChain(FORK);
-  const honestWork = BigInt(parseInt(before.chainwork as string, 16)) - chain.tip.chainWork;
-  const copies: { block: Block; checkpoint: Uint8Array }[] = [];
+/**
+ * Re-publishes fixture checkpoints `from`…`to` as children of `chain`'s tip under the attacker's
+ * own signed headers, stamped late enough for μ_t to have decayed (any sample showing progress
+ * is valid), trying timestamps (each draws another sample): with `grind` until the copy verifies
+ * more progress than the honest block had (at most 12 tries), else the first that shows any.
+ */
+async function copyBlocks(
+  chain: TestChain,
+  fixture: readonly FixtureBlock[],
+  from: number,
+  to: number,
+  grind: boolean,
+): Promise<{ copies: BlockWithCheckpoint[]; tries: number }> {
+  const copies: BlockWithCheckpoint[] = [];
   let tries = 0;
-  for (let h = FORK + 1; h <= 30; h++) {
+  for (let h = from; h <= to; h++) {
     const parent = chain.tip;
     const honest = decodeBlock(fixture[h - 1]!.block, params).header;
     const honestPpm = improvementPpm(honest.parentSampleLossMicroNats, honest.sampleLossMicroNats);
-    let best: { claims: SampleClaims; ppm: number } | undefined;
-    // Stamped late enough for μ_t to have decayed: any sample that shows progress is valid.
     const late = parent.header.timestampSecs + params.improvementGraceSecs +
       31 * params.improvementHalfLifeSecs;
-    for (let t = 0; t < 12 && !(best && best.ppm > honestPpm); t++, tries++) {
+    let best: { claims: SampleClaims; ppm: number } | undefined;
+    for (let t = 0; t < 12 && !(best && (!grind || best.ppm > honestPpm)); t++, tries++) {
       const claims = await sampleClaims(
         params,
         parent,
-        ckpts[h - 2]!,
-        ckpts[h - 1]!,
+        fixture[h - 2]!.checkpoint,
+        fixture[h - 1]!.checkpoint,
         late + t,
         MINER,
       );
@@ -231,10 +235,77 @@ Deno.test("re-published honest checkpoints under ground headers out-weigh 4 hone
       if (ppm > 0 && (!best || ppm > best.ppm)) best = { claims, ppm };
     }
     assert.ok(best, `no sample for the copy of block ${h} showed progress in 12 tries`);
-    const block = childBlock(chain, ckpts[h - 1]!, best.claims, best.claims.timestampSecs);
+    const checkpoint = fixture[h - 1]!.checkpoint;
+    const block = childBlock(chain, checkpoint, best.claims, best.claims.timestampSecs);
     await chain.accept(block);
-    copies.push({ block, checkpoint: ckpts[h - 1]! });
+    copies.push({ block, checkpoint, hash: toHex(chain.tip.hash) });
   }
+  return { copies, tries };
+}
+
+/** The chain work of block `hash` on `node` (from `getblockheader`). */
+async function workOf(node: NodeProcess, hash: string): Promise<bigint> {
+  const h = await node.rpc<Json>("getblockheader", [hash]);
+  return BigInt(`0x${h.chainwork as string}`);
+}
+
+/** Bytes `node` received from its only peer (`getpeerinfo`). */
+async function bytesFromPeer(node: NodeProcess): Promise<number> {
+  const peers = await node.rpc<{ bytesrecv: number }[]>("getpeerinfo");
+  assert.equal(peers.length, 1);
+  return peers[0]!.bytesrecv;
+}
+
+Deno.test("re-published honest checkpoints under ground headers out-weigh 4 honest blocks but are neither fetched nor switched to by a node that has them (reorg margin), while a longer branch that clears it is fetched and taken; a node that never saw them follows the copy", async () => {
+  await using dir = await tempDir("rnt-replay-");
+  const fixture = await readChainFixture();
+  const honestP2p = await startP2pNode(dir.path + "/honest");
+  await using honestNode = honestP2p.proc;
+  await importChainFixture(honestNode, fixture, 8);
+
+  // A branch that clears the margin is still fetched and taken: a node holding copies of blocks
+  // 3 and 4 (d = 2 for it) meets the honest blocks 3…8 over P2P, six blocks of at least 1 + μ
+  // each against two of at most 1 + cap plus one capped block of margin.
+  {
+    const { chain } = await fixtureChain(2);
+    const { copies: short } = await copyBlocks(chain, fixture, 3, 4, false);
+    const xP2p = await startP2pNode(dir.path + "/short");
+    await using x = xP2p.proc;
+    await importChainFixture(x, fixture, 2);
+    for (const c of short) assert.equal(await submit(x, c.block, c.checkpoint), null);
+    const honestTip = await honestNode.rpc<string>("getbestblockhash");
+    const forkWork = chain.entries[2]!.chainWork;
+    assert.ok(
+      await workOf(honestNode, honestTip) - forkWork >
+        chain.tip.chainWork - forkWork + reorgMarginWork(params, 2),
+    );
+    assert.equal(await x.rpc("addnode", [`127.0.0.1:${honestP2p.port}`, "onetry"]), null);
+    await waitUntil(
+      async () => (await x.rpc<string>("getbestblockhash")) === honestTip,
+      60_000,
+      () => x.log,
+    );
+    for (const c of short) assert.match(x.log, new RegExp(`disconnected block ${c.hash}`));
+    const evaluated = evaluatedBlocks(x.log);
+    for (const b of fixture.slice(2, 8)) {
+      assert.ok(
+        evaluated.includes(toHex(blockId(params.magic, decodeBlock(b.block, params).header))),
+      );
+    }
+    assert.doesNotMatch(x.log, /not fetching branch tip/);
+  }
+  await importChainFixture(honestNode, fixture.slice(8));
+  const before = await honestNode.rpc<Json>("getblockchaininfo");
+  assert.equal(before.blocks, 30);
+
+  // The attacker forks at 26 and re-publishes checkpoints 27…30 under its own signed headers,
+  // trying timestamps until each block verifies more progress than the honest block had: the
+  // same expected progress, plus the grind, no training.
+  const FORK = 26;
+  const { chain } = await fixtureChain(FORK);
+  const honestWork = BigInt(parseInt(before.chainwork as string, 16)) - chain.tip.chainWork;
+  const { copies, tries } = await copyBlocks(chain, fixture, FORK + 1, 30, true);
+  const copyTip = copies.at(-1)!.hash;
   const copyWork = chain.tip.chainWork - chain.entries[FORK]!.chainWork;
   const margin = reorgMarginWork(params, 30 - FORK);
   console.log(
@@ -248,25 +319,54 @@ Deno.test("re-published honest checkpoints under ground headers out-weigh 4 hone
   // …but no copy of blocks that each weigh at most 1 + cap can clear the margin.
   assert.ok(copyWork <= honestWork + margin);
 
+  // A node that never had the honest blocks 27…30 takes the copy: every copied block verifies.
+  const freshP2p = await startP2pNode(dir.path + "/fresh");
+  await using fresh = freshP2p.proc;
+  await importChainFixture(fresh, fixture, FORK);
+  for (const c of copies) assert.equal(await submit(fresh, c.block, c.checkpoint), null);
+  assert.equal(await fresh.rpc("getbestblockhash"), copyTip);
+
+  // Over P2P the node that has the honest blocks neither downloads nor evaluates the copy: from
+  // its 4 headers alone it cannot clear the margin, whatever its blocks would verify.
+  assert.equal(await honestNode.rpc("addnode", [`127.0.0.1:${freshP2p.port}`, "onetry"]), null);
+  await waitUntil(
+    () =>
+      Promise.resolve(
+        new RegExp(
+          `not fetching branch tip ${copyTip} height=30: even at the per-block maximum its 4 ` +
+            "headers cannot clear the reorg margin",
+        ).test(honestNode.log),
+      ),
+    30_000,
+    () => honestNode.log,
+  );
+  await new Promise((r) => setTimeout(r, 1_000)); // anything it would still ask for
+  const received = await bytesFromPeer(honestNode);
+  console.log(
+    `copy over P2P: the honest node received ${received} bytes, evaluated ` +
+      `${copies.filter((c) => evaluatedBlocks(honestNode.log).includes(c.hash)).length} of ` +
+      `${copies.length} copied blocks (their checkpoints: ${
+        copies.reduce((s, c) => s + c.checkpoint.length, 0)
+      } bytes)`,
+  );
+  for (const c of copies) {
+    assert.ok(!evaluatedBlocks(honestNode.log).includes(c.hash));
+    await assert.rejects(honestNode.rpc("getblock", [c.hash]), /not found/);
+  }
+  assert.ok(received < copies[0]!.checkpoint.length);
+  assert.equal(await honestNode.rpc("getbestblockhash"), before.bestblockhash);
+
+  // Handed in directly, the copy is stored but not switched to (the chainstate's margin).
   for (const c of copies) {
     assert.equal(await submit(honestNode, c.block, c.checkpoint), "inconclusive");
   }
   const after = await honestNode.rpc<Json>("getblockchaininfo");
   assert.equal(after.bestblockhash, before.bestblockhash);
   assert.equal(after.minted, before.minted);
-  const copyTip = await honestNode.rpc<Json>("getblockheader", [toHex(chain.tip.hash)]);
-  assert.ok(
-    BigInt(parseInt(copyTip.chainwork as string, 16)) >
-      BigInt(parseInt(before.chainwork as string, 16)),
-  );
+  assert.ok(await workOf(honestNode, copyTip) > BigInt(parseInt(before.chainwork as string, 16)));
   assert.match(
     honestNode.log,
     /refused reorg to branch tip [0-9a-f]{64} height=30: it would disconnect 4 blocks/,
   );
-
-  // A node that never had the honest blocks 27…30 takes the copy: every copied block verifies.
-  await using fresh = await NodeProcess.start(dir.path + "/fresh");
-  await importChainFixture(fresh, fixture, FORK);
-  for (const c of copies) assert.equal(await submit(fresh, c.block, c.checkpoint), null);
-  assert.equal(await fresh.rpc("getbestblockhash"), toHex(chain.tip.hash));
+  for (const c of copies) assert.ok(!evaluatedBlocks(honestNode.log).includes(c.hash));
 });

@@ -3,9 +3,11 @@
  *
  * - `getheaders` with a locator → `headers` (≤ 2000, asked again from the last one when full);
  *   each header is checked (sanity, miner signature, height, parent known) into a header tree.
- * - Blocks on branches whose claimed chain work beats our tip's are fetched with `getdata` from
- *   the peers that announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over
- *   several peers; each chunk is verified against the header's `checkpointRoot` on arrival (a
+ * - Blocks on branches whose claimed chain work beats our tip's by the reorganisation margin
+ *   switching to them would owe (PROTOCOL §6.3; a branch short of it could never be switched to,
+ *   so it is neither downloaded nor evaluated) are fetched with `getdata` from the peers that
+ *   announced them, their checkpoints in 1 MiB chunks (`getckpt`) spread over several peers;
+ *   each chunk is verified against the header's `checkpointRoot` on arrival (a
  *   CheckpointAssembly); requests time out and go to another peer.
  * - Each block is checked alone once on arrival (`checkBlock`: sanity and signature; the
  *   signature of a header already checked is not verified again); the CheckedBlock and the
@@ -40,6 +42,8 @@ import { CheckpointAssembly } from "../../core/consensus/verified_checkpoint.ts"
 import { toHex } from "../../core/crypto/keccak.ts";
 import { mayBecomeValid, type RejectReason } from "../../core/consensus/reasons.ts";
 import { blockWork } from "../../core/consensus/chain_work.ts";
+import { maxBranchWork, reorgWorkToBeat } from "../../core/consensus/reorg_reach.ts";
+import type { ChainEntry } from "../../core/consensus/chain_entry.ts";
 import { EvaluationBudget, type EvaluationBudgetOptions, hostGroup } from "./evaluation_budget.ts";
 import { headerSums } from "../../core/consensus/paired_improvement.ts";
 import { DecodeError, ProtocolError, ValidationError } from "../../core/errors.ts";
@@ -194,6 +198,8 @@ export class BlockSync {
    */
   readonly #proven = new Set<number>();
   readonly #budget: EvaluationBudget;
+  /** Branch tips logged as not fetched: they cannot clear the reorg margin (see `#wanted`). */
+  readonly #reportedShort = new Set<string>();
   /** Fetches and serves the corpus; undefined when the node has none to offer (tests). */
   readonly #corpus: CorpusSync | undefined;
 
@@ -610,24 +616,40 @@ export class BlockSync {
   /**
    * Tree entries worth downloading: ancestors of headers whose claimed chain work (PROTOCOL
    * §6.3: the sum of the work each header claims, verified when the block is evaluated) beats
-   * our tip's, lowest first, each with the height of the highest such header above it (its
-   * burial). Sample losses of different blocks are on different samples and are never compared.
+   * our tip's plus the reorganisation margin switching to them would owe (`reorgWorkToBeat`),
+   * lowest first, each with the height of the highest such header above it (its burial).
+   * A claim is the most its block can verify, so a branch that falls short is neither
+   * downloaded nor evaluated: it could never be switched to while our tip stays (logged once
+   * per branch tip; looked at again as its headers grow or our tip moves). Sample losses of
+   * different blocks are on different samples and are never compared.
    */
   #wanted(): { entry: TreeEntry; topHeight: number }[] {
     const chainstate = this.#node.chainstate;
-    const tipWork = chainstate.tip().chainWork;
+    const tip = chainstate.tip();
     const claimed = new Map<string, bigint>();
+    const forks = new Map<string, ChainEntry>();
+    const parents = new Set<string>();
     for (const e of [...this.#tree.values()].sort((a, b) => a.height - b.height)) {
-      const parentWork = claimed.get(e.parentKey) ??
-        chainstate.getEntry(e.header.prevHash)?.chainWork;
+      const stored = chainstate.getEntry(e.header.prevHash);
+      const parentWork = claimed.get(e.parentKey) ?? stored?.chainWork;
       if (parentWork === undefined) continue; // its parent left the tree: not reachable now
+      const fork = forks.get(e.parentKey) ?? (stored && this.#activeAncestor(stored));
+      if (fork === undefined) continue;
       claimed.set(e.key, parentWork + blockWork(this.#node.params, headerSums(e.header)));
+      forks.set(e.key, fork);
+      parents.add(e.parentKey);
     }
     const top = new Map<string, number>();
     const byHeight = [...this.#tree.values()].sort((a, b) => b.height - a.height);
     for (const e of byHeight) {
       const work = claimed.get(e.key);
-      const own = work !== undefined && work > tipWork ? e.height : -1;
+      let own = -1;
+      if (work !== undefined && work > tip.chainWork) {
+        const fork = forks.get(e.key)!;
+        const toBeat = reorgWorkToBeat(this.#node.params, tip.chainWork, tip.height - fork.height);
+        if (work > toBeat) own = e.height;
+        else if (!parents.has(e.key)) this.#reportShortBranch(e, work, toBeat, fork, tip);
+      }
       const t = Math.max(top.get(e.key) ?? -1, own);
       if (t < 0) continue;
       top.set(e.key, t);
@@ -637,6 +659,43 @@ export class BlockSync {
     }
     return [...top].map(([k, topHeight]) => ({ entry: this.#tree.get(k)!, topHeight }))
       .sort((a, b) => a.entry.height - b.entry.height);
+  }
+
+  /** The last block of the active chain on `entry`'s branch (`entry` itself when active). */
+  #activeAncestor(entry: ChainEntry): ChainEntry | undefined {
+    const chainstate = this.#node.chainstate;
+    let e: ChainEntry | undefined = entry;
+    while (e && !chainstate.isActive(e.hash)) e = chainstate.getEntry(e.header.prevHash);
+    return e;
+  }
+
+  /**
+   * Logs, once per branch tip, a header chain that out-claims our tip but not by the margin its
+   * reorganisation would owe, so none of its blocks is fetched (PROTOCOL §6.3).
+   */
+  #reportShortBranch(
+    e: TreeEntry,
+    work: bigint,
+    toBeat: bigint,
+    fork: ChainEntry,
+    tip: ChainEntry,
+  ): void {
+    if (this.#reportedShort.has(e.key)) return;
+    if (this.#reportedShort.size >= 1000) this.#reportedShort.clear();
+    this.#reportedShort.add(e.key);
+    const blocks = e.height - fork.height;
+    const depth = tip.height - fork.height;
+    const most = maxBranchWork(this.#node.params, fork.chainWork, blocks);
+    const why = most > toBeat
+      ? `its ${blocks} headers claim work ${work}, not more than the ${toBeat} a ${depth}-block ` +
+        "reorg needs"
+      : `even at the per-block maximum its ${blocks} headers cannot clear the reorg margin ` +
+        `(at most ${most}, not more than the ${toBeat} a ${depth}-block reorg needs; they claim ` +
+        `${work})`;
+    this.#node.logger.log(
+      `p2p: not fetching branch tip ${e.key} height=${e.height}: ${why}; looked at again when ` +
+        "its headers grow or our tip moves",
+    );
   }
 
   /**

@@ -10,10 +10,12 @@ const params = REGTEST;
 Deno.test("a peer that never delivered a connected block is held to its address group's evaluation budget; a proven peer is not", async () => {
   const evaluator = new ScriptedEvaluator();
   const honest = await mineTestBlocks(params, evaluator, 4);
-  // A competing branch with more work than the honest chain, from another peer.
+  // A competing branch from another peer that would replace the honest chain: 6 blocks at the
+  // cap against 3 above the fork, more than the 3 + 2 the reorg margin asks (fewer would not
+  // even be downloaded: PROTOCOL §6.3).
   const fork = await referenceChain(params, honest.slice(0, 1));
   const branch = [];
-  for (let i = 0; i < 4; i++) branch.push(await mineBlock(fork, evaluator, 500 + i));
+  for (let i = 0; i < 6; i++) branch.push(await mineBlock(fork, evaluator, 500 + i));
   const listen = { hostname: "127.0.0.1", port: 0 };
   const h = await startTestNode(params, evaluator, honest, { listen });
   const u = await startTestNode(params, evaluator, [...honest.slice(0, 1), ...branch], { listen });
@@ -27,7 +29,7 @@ Deno.test("a peer that never delivered a connected block is held to its address 
     // H's first block is evaluated (the burst), connects, and H is proven: the rest follow.
     await until(() => v.node.chainstate.height() === 4, 20_000, () => v.lines.join("\n"));
     assert.equal(toHex(v.node.chainstate.tip().hash), toHex(h.node.chainstate.tip().hash));
-    // U, unproven and in the same group, offers a branch with more work: it waits.
+    // U, unproven and in the same group, offers a branch that would win: it waits.
     await v.manager.connectTo({ host: "127.0.0.1", port: u.manager.listenPort! });
     await until(() => v.manager.sync.stats.budgetWaits > 0, 20_000, () => v.lines.join("\n"));
     await new Promise((r) => setTimeout(r, 1500));

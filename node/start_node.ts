@@ -57,6 +57,7 @@ import { RegtestMiner } from "./miner/regtest_miner.ts";
 import { type BlockProducer, Node } from "./node.ts";
 import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
 import { ChannelFiles } from "./lightning/channel_files.ts";
+import { RefreshFiles } from "./lightning/refresh_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
 import { NodeWatcher } from "./lightning/node_watcher.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
@@ -275,6 +276,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       transport: p2p,
       wallet: lightningWallet(node),
       store: new ChannelFiles(`${datadir}/lightning/channels`),
+      refreshes: new RefreshFiles(`${datadir}/lightning/refresh`),
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
       invoices: await LnInvoices.load(`${datadir}/lightning/invoices.json`),
       forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),

@@ -145,6 +145,23 @@ export function planFundingRefresh(
       "a funding refresh needs a reestablished channel with no update in flight",
     );
   }
+  return replanFundingRefresh(state, keys, feeResonances);
+}
+
+/**
+ * The plan of a refresh already agreed on `state` (after a restart, while the peer is away):
+ * as {@link planFundingRefresh} without the connection check. The channel must not have moved
+ * since (the node freezes it during a refresh); ChannelError `unexpected-message` when an
+ * update is pending.
+ */
+export function replanFundingRefresh(
+  state: ChannelState,
+  keys: RefreshKeys,
+  feeResonances: bigint,
+): FundingRefreshPlan {
+  if (state.log.length !== 0 || state.remotePrevCommit !== null) {
+    throw new ChannelError("unexpected-message", "the channel moved since the refresh was agreed");
+  }
   const expected = refreshFeeResonances(state);
   if (feeResonances !== expected) {
     throw new ChannelError(

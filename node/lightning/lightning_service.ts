@@ -131,6 +131,14 @@ import type { Node } from "../node.ts";
 import type { ChannelPersistence } from "./channel_files.ts";
 import type { ChannelRecord, ChannelSecrets } from "./channel_file_record.ts";
 import type { LnPeerBook } from "./ln_peer_book.ts";
+import { FundingRefresher, type HeartbeatSummary } from "./funding_refresher.ts";
+import type { RefreshFiles } from "./refresh_files.ts";
+import {
+  decodeRefreshMessage,
+  encodeRefreshMessage,
+  isRefreshMessageId,
+  type RefreshMessage,
+} from "../../core/lightning/refresh_messages.ts";
 import type { LnInvoices } from "./ln_invoices.ts";
 import {
   freshChannelSecrets,
@@ -197,6 +205,8 @@ export interface ChannelSummary {
   readonly fundingVout: number;
   readonly closeTxid?: string;
   readonly sweepTxid?: string;
+  /** The funding output's age and refresh schedule (PROTOCOL §9.7, channel heartbeat). */
+  readonly heartbeat?: HeartbeatSummary;
 }
 
 /** The result of an open: the channel id and the funding transaction. */
@@ -267,6 +277,8 @@ export interface LightningServiceOptions {
    * watcher, watch_bridge.ts); a failure fails the step, so nothing is sent.
    */
   readonly onStored?: (record: ChannelRecord) => Promise<void>;
+  /** Where funding refreshes in progress are kept; without it channels are never refreshed. */
+  readonly refreshes?: RefreshFiles;
 }
 
 /** A settled payment. */
@@ -321,6 +333,8 @@ export class LightningService implements LnPeerHandler {
   #stopped = false;
   #unsubscribe: (() => void) | undefined;
   readonly #lastDial = new Map<string, number>();
+  /** The channel heartbeat (funding refreshes, funding_refresher.ts). */
+  #refresher: FundingRefresher | undefined;
 
   private constructor(o: LightningServiceOptions) {
     this.#node = o.node;
@@ -349,6 +363,7 @@ export class LightningService implements LnPeerHandler {
       s.#channels.set(toHex(r.channelId), r);
     }
     if (records.length > 0) s.#log(`loaded ${records.length} channels`);
+    if (o.refreshes) s.#refresher = await FundingRefresher.load(o.refreshes, s.#refreshHost());
     o.transport.setLnHandler(s);
     for (const peer of o.transport.peers()) s.peerReady(peer);
     s.#unsubscribe = o.node.chainstate.onTipChange(() => s.#enqueue(() => s.#watchChain()));
@@ -628,7 +643,7 @@ export class LightningService implements LnPeerHandler {
     const wait = await this.#enqueue(async () => {
       const r = [...this.#channels.values()].find((c) =>
         channelAlias(c.channelId) === first.shortChannelId && c.status === "normal" &&
-        c.state.connected
+        c.state.connected && !this.#refresher?.frozen(c.channelId)
       );
       if (!r) return undefined;
       let action: ChannelAction;
@@ -963,6 +978,7 @@ export class LightningService implements LnPeerHandler {
       fundingVout: r.fundingOutpoint.vout,
       ...(r.closeTxid ? { closeTxid: toHex(r.closeTxid) } : {}),
       ...(r.sweepTxid ? { sweepTxid: toHex(r.sweepTxid) } : {}),
+      ...(this.#refresher && live(r) ? { heartbeat: this.#refresher.summary(r) } : {}),
     };
   }
 
@@ -1000,9 +1016,10 @@ export class LightningService implements LnPeerHandler {
   /** An `ln_*` message from `peer` (never throws: bad input is logged and answered). */
   message(peer: Peer, id: number, payload: Uint8Array): Promise<void> {
     return this.#enqueue(async () => {
-      let message: ChannelMessage | OpenMessage;
+      let message: ChannelMessage | OpenMessage | RefreshMessage;
       try {
         if (isOpenMessageId(id)) message = decodeOpenMessage(id, payload);
+        else if (isRefreshMessageId(id)) message = decodeRefreshMessage(id, payload);
         else if (id >= 0x80 && id <= 0x97) message = decodeChannelMessage(id, payload);
         else return; // gossip (0xb0–0xb7) is not handled by the node yet (PROTOCOL §9.11)
       } catch (e) {
@@ -1013,7 +1030,11 @@ export class LightningService implements LnPeerHandler {
         return;
       }
       try {
-        await this.#handle(peer.nodeId, message);
+        if (message.type.startsWith("refresh_")) {
+          const m = message as RefreshMessage;
+          if (!this.#refresher) return;
+          await this.#refresher.onMessage(this.#ownChannel(peer.nodeId, m.channelId), m);
+        } else await this.#handle(peer.nodeId, message as ChannelMessage | OpenMessage);
       } catch (e) {
         const text = e instanceof ChannelError || e instanceof LnError ||
             e instanceof RangeError || e instanceof RpcError
@@ -1337,6 +1358,7 @@ export class LightningService implements LnPeerHandler {
 
   async #onUpdate(r: ChannelRecord, m: ChannelMessage): Promise<void> {
     if (!live(r)) throw new LnError("bad-state", `the channel is ${r.status}`);
+    await this.#refresher?.beforeUpdate(r);
     const receipt = receiveMessage(r.state, m, this.#signerOf(r));
     let next = { ...r, state: receipt.state };
     await this.#save(next);
@@ -1492,6 +1514,7 @@ export class LightningService implements LnPeerHandler {
 
   async #watchChannel(r: ChannelRecord, tipHeight: number): Promise<void> {
     const utxo = await this.#node.chainstate.getUtxo(r.fundingOutpoint);
+    if (utxo) this.#refresher?.observe(r.channelId, utxo);
     if (r.status === "awaiting-funding") {
       const funding = fundingOf(r).output;
       if (!utxo) {
@@ -1523,6 +1546,7 @@ export class LightningService implements LnPeerHandler {
       return;
     }
     if (r.status === "normal" || r.status === "shutdown") {
+      if (r.status === "normal" && await this.#refresher?.onTip(r, utxo)) return;
       if (!utxo && r.status === "shutdown" && r.localShutdown && r.remoteShutdown) {
         // The peer may have broadcast the close we signed before we stored its answer (a
         // crash): its txid is known without the witnesses.
@@ -1568,6 +1592,30 @@ export class LightningService implements LnPeerHandler {
         `${what} ${toHex(txid(this.#node.params.magic, tx))} not accepted: ${(e as Error).message}`,
       );
     }
+  }
+
+  /** What the funding refresher uses of the service and the node. */
+  #refreshHost() {
+    return {
+      magic: this.#node.params.magic,
+      emissionReturnAgeSecs: this.#node.params.emissionReturnAgeSecs,
+      tipMtpSecs: () => this.#node.chainstate.tip().mtpSecs,
+      confirmed: async (id: Uint8Array) => (await this.#node.txBlock(id)) !== undefined,
+      pooled: (id: Uint8Array) => this.#node.mempool.has(id),
+      submit: (tx: Tx, what: string) => this.#submit(tx, what),
+      save: (r: ChannelRecord) => this.#save(r),
+      send: (peerId: string, m: RefreshMessage) => {
+        const { id, payload } = encodeRefreshMessage(m);
+        this.#peer(peerId)?.send({ type: "ln", id, payload });
+      },
+      forceClose: (channelId: Uint8Array, why: string) => {
+        this.#log(`force closing channel ${toHex(channelId)}: ${why}`);
+        this.forceClose(toHex(channelId)).catch((e) =>
+          this.#log(`force close of ${toHex(channelId)} failed: ${(e as Error).message}`)
+        );
+      },
+      log: (line: string) => this.#log(line),
+    };
   }
 
   // ── Keys ────────────────────────────────────────────────────────────────────────────────────

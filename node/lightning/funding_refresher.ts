@@ -9,7 +9,8 @@
  *
  * Rules it keeps, as the rest of the Lightning service:
  * - each step is stored (refresh_files.ts, atomic + fsync) before the message that depends on it
- *   is sent; the channel record moves to the new outpoint only once the refresh confirmed;
+ *   is sent; the channel record moves to the new outpoint only once the refresh is as deep as
+ *   the channel's funding had to be (`minimumDepth`);
  * - from the proposal on, the channel takes no update (it is frozen), so the commitments re-signed
  *   on the new outpoint stay the latest ones; a funder whose proposal is crossed by a peer's
  *   update drops the proposal (it gave no refresh signature yet) and proposes again later;
@@ -48,8 +49,8 @@ export interface RefreshHost {
   readonly emissionReturnAgeSecs: number;
   /** The active tip's median time past. */
   tipMtpSecs(): number;
-  /** Whether the transaction is in a block of the active chain. */
-  confirmed(txid: Uint8Array): Promise<boolean>;
+  /** Confirmations of the transaction in the active chain (0: not in a block). */
+  confirmations(txid: Uint8Array): Promise<number>;
   /** Whether the transaction waits in the mempool. */
   pooled(txid: Uint8Array): boolean;
   /** Submits `tx` to the mempool and relays it (failures are logged, not thrown). */
@@ -161,7 +162,10 @@ export class FundingRefresher {
         else if (utxo) this.#deadline(r, utxo);
         return false;
       }
-      if (p.theirCommit && await this.#host.confirmed(plan.newOutpoint.txid)) {
+      const depth = await this.#host.confirmations(plan.newOutpoint.txid);
+      if (depth > 0 && p.theirCommit) {
+        // As deep as the funding had to be: a reorg must not take the outpoint we moved to.
+        if (depth < Math.max(1, r.minimumDepth)) return true;
         await this.#host.save({
           ...r,
           fundingOutpoint: plan.newOutpoint,

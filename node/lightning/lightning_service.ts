@@ -1600,7 +1600,11 @@ export class LightningService implements LnPeerHandler {
       magic: this.#node.params.magic,
       emissionReturnAgeSecs: this.#node.params.emissionReturnAgeSecs,
       tipMtpSecs: () => this.#node.chainstate.tip().mtpSecs,
-      confirmed: async (id: Uint8Array) => (await this.#node.txBlock(id)) !== undefined,
+      confirmations: async (id: Uint8Array) => {
+        const block = await this.#node.txBlock(id);
+        const entry = block && this.#node.chainstate.getEntry(block);
+        return entry ? this.#node.chainstate.tip().height - entry.height + 1 : 0;
+      },
       pooled: (id: Uint8Array) => this.#node.mempool.has(id),
       submit: (tx: Tx, what: string) => this.#submit(tx, what),
       save: (r: ChannelRecord) => this.#save(r),

@@ -11,9 +11,10 @@
  * - each step is stored (refresh_files.ts, atomic + fsync) before the message that depends on it
  *   is sent; the channel record moves to the new outpoint only once the refresh is as deep as
  *   the channel's funding had to be (`minimumDepth`);
- * - from the proposal on, the channel takes no update (it is frozen), so the commitments re-signed
- *   on the new outpoint stay the latest ones; a funder whose proposal is crossed by a peer's
- *   update drops the proposal (it gave no refresh signature yet) and proposes again later;
+ * - a refresh starts only on a channel without HTLCs or updates in flight, and from the proposal
+ *   on the channel takes no update (it is frozen: payments, forwards and closes avoid it), so the
+ *   commitments re-signed on the new outpoint stay the latest ones; a funder whose proposal is
+ *   crossed by a peer's update drops it (it gave no refresh signature yet) and proposes again;
  * - messages are resent on each block until the refresh confirms (after a restart too).
  *
  * It runs inside the service's one queue (its caller's); the host gives it the service's own
@@ -41,6 +42,7 @@ import {
 } from "../../core/lightning/funding_refresh.ts";
 import type { RefreshMessage } from "../../core/lightning/refresh_messages.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
+import { quiescent } from "./channel_transactions.ts";
 import type { PendingRefresh, RefreshFiles } from "./refresh_files.ts";
 
 /** What the refresher needs from the Lightning service and the node. */
@@ -193,7 +195,7 @@ export class FundingRefresher {
     if (!utxo) return false;
     const due = this.#due(utxo);
     if (due === "force-close") return this.#deadline(r, utxo), false;
-    if (due !== "refresh" || !r.weFunded || !refreshReady(r.state)) return false;
+    if (due !== "refresh" || !r.weFunded || !idle(r)) return false;
     let plan: FundingRefreshPlan;
     try {
       plan = planFundingRefresh(r.state, this.#keys(r), refreshFeeResonances(r.state));
@@ -231,6 +233,9 @@ export class FundingRefresher {
           return;
         }
         if (p) throw new ChannelError("unexpected-message", "another refresh is in progress");
+        if (!idle(r)) {
+          throw new ChannelError("unexpected-message", "HTLCs or updates are in flight: later");
+        }
         const plan = planFundingRefresh(r.state, this.#keys(r), m.feeResonances);
         checkRefreshSignatures(plan, this.#keys(r), { commit: m.commitSignature });
         await this.#store({
@@ -353,6 +358,15 @@ export class FundingRefresher {
     await this.#files.remove(channelId);
     this.#pending.delete(toHex(channelId));
   }
+}
+
+/**
+ * Whether a refresh may start: the core's `refreshReady` and no HTLC at all. An HTLC would be
+ * settled (fulfilled or failed back from a forward) while the channel is frozen, and a
+ * commitment signed then would spend the old outpoint; without HTLCs nothing moves it.
+ */
+function idle(r: ChannelRecord): boolean {
+  return refreshReady(r.state) && quiescent(r.state);
 }
 
 function sameOutpoint(a: OutPoint, b: OutPoint): boolean {

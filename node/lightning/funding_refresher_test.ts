@@ -238,3 +238,30 @@ Deno.test("FundingRefresher after a restart: the stored refresh is still frozen 
     assert.deepEqual(funder.host.submitted[1], funder.host.submitted[0]);
     assert.ok(funder.host.lines.some((l) => /broadcasting the funding refresh \(again\)/.test(l)));
   }));
+
+Deno.test("FundingRefresher leaves a channel with an HTLC alone until it settles, on both sides", () =>
+  withDir(async (dir) => {
+    const { funder, fundee } = await pair(dir);
+    age([funder, fundee], 2000);
+    const htlc = {
+      offeredBy: "local" as const,
+      id: 0n,
+      amountMres: 5_000_000n,
+      paymentHash: new Uint8Array(32).fill(7),
+      expirySecs: 1_800_000_000,
+      onion: new Uint8Array(1365),
+    };
+    const busy = (r: ChannelRecord): ChannelRecord => ({
+      ...r,
+      state: { ...r.state, base: { ...r.state.base, htlcs: [htlc] } },
+    });
+    await funder.refresher.onTip(busy(funder.record), utxoOf(funder.record));
+    assert.equal(funder.host.sent.length, 0);
+    assert.ok(!funder.refresher.frozen(funder.record.channelId));
+    await funder.refresher.onTip(funder.record, utxoOf(funder.record)); // settled: it proposes
+    await assert.rejects(
+      fundee.refresher.onMessage(busy(fundee.record), funder.host.sent.at(-1)!),
+      (e) => e instanceof ChannelError && /HTLCs or updates are in flight/.test(e.message),
+    );
+    assert.deepEqual((await fundee.files.loadAll()).refreshes, []);
+  }));

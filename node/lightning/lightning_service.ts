@@ -804,7 +804,9 @@ export class LightningService implements LnPeerHandler {
     )!;
     let action: ChannelAction | undefined;
     let why = "it is the incoming channel";
-    if (out !== inRecord) {
+    if (out !== inRecord && this.#refresher?.frozen(out.channelId)) {
+      why = "its funding refresh is in progress";
+    } else if (out !== inRecord) {
       try {
         action = addHtlc(out.state, {
           amountMres: plan.amountMres,
@@ -897,6 +899,9 @@ export class LightningService implements LnPeerHandler {
           "bad-state",
           "the channel has HTLCs or updates in flight; try again once they settle",
         );
+      }
+      if (this.#refresher?.frozen(r.channelId)) {
+        throw new LnError("bad-state", "the channel's funding refresh is in progress; try later");
       }
       if (!this.#peer(r.peerId)) {
         throw new LnError(

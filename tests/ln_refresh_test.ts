@@ -21,7 +21,15 @@ import { gpuTest } from "../gpu/testing.ts";
 import { freePort, tempDir } from "./helpers.ts";
 import type { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
-import { channel, type Json, ln, LnBlocks, waitStatus, walletNode } from "./ln_node_helpers.ts";
+import {
+  channel,
+  type Json,
+  ln,
+  LnBlocks,
+  lnRun,
+  waitStatus,
+  walletNode,
+} from "./ln_node_helpers.ts";
 
 /** The refresh of a 1 RNT channel at 1 resonance per byte: a signed one-output funding spend. */
 const REFRESH_FEE_RESONANCES = 369n;
@@ -54,6 +62,11 @@ gpuTest(
       assert.equal(typeof listed.funding_age_secs, "number");
       assert.ok((listed.funding_age_secs as number) < 1800);
       assert.equal(listed.refreshing, false);
+      const text = await lnRun(a, ["channels"]);
+      assert.match(
+        text.stdout,
+        /heartbeat {2}funding \d+ s old; refresh at 1800 s, force close at 2700 s\n/,
+      );
 
       // Five blocks after one stamped 2000 s later, the funding output is ~2200 s old by MTP.
       blocks.skip(2000);

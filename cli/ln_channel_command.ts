@@ -90,6 +90,12 @@ function channelLines(ctx: CommandContext, c: Json): void {
   ctx.out(`  capacity   ${c.capacity} RNT${c.we_funded ? " (funded by us)" : ""}`);
   ctx.out(`  balances   ours ${c.local_balance_rnt} RNT, theirs ${c.remote_balance_rnt} RNT`);
   ctx.out(`  funding    ${c.funding_txid}:${c.funding_vout}`);
+  if (typeof c.funding_age_secs === "number") {
+    ctx.out(
+      `  heartbeat  funding ${c.funding_age_secs} s old; refresh at ${c.refresh_at_age_secs} s, ` +
+        `force close at ${c.force_close_at_age_secs} s${c.refreshing ? " (refreshing now)" : ""}`,
+    );
+  }
   if (c.close_txid) ctx.out(`  close tx   ${c.close_txid}`);
   if (c.sweep_txid) ctx.out(`  sweep tx   ${c.sweep_txid}`);
 }

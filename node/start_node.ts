@@ -58,6 +58,7 @@ import { RegtestMiner } from "./miner/regtest_miner.ts";
 import { type BlockProducer, Node } from "./node.ts";
 import { type NodeP2pOptions, startNodeP2p } from "./node_p2p.ts";
 import { ChannelFiles } from "./lightning/channel_files.ts";
+import { RefreshFiles } from "./lightning/refresh_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
 import { WatcherSlot } from "./lightning/watcher_slot.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
@@ -274,6 +275,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       transport: p2p,
       wallet: lightningWallet(node),
       store: new ChannelFiles(`${datadir}/lightning/channels`),
+      refreshes: new RefreshFiles(`${datadir}/lightning/refresh`),
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
       invoices,
       forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),

@@ -137,6 +137,14 @@ import type { Node } from "../node.ts";
 import type { ChannelPersistence } from "./channel_files.ts";
 import type { ChannelRecord, ChannelSecrets } from "./channel_file_record.ts";
 import type { LnPeerBook } from "./ln_peer_book.ts";
+import { FundingRefresher, type HeartbeatSummary } from "./funding_refresher.ts";
+import type { RefreshFiles } from "./refresh_files.ts";
+import {
+  decodeRefreshMessage,
+  encodeRefreshMessage,
+  isRefreshMessageId,
+  type RefreshMessage,
+} from "../../core/lightning/refresh_messages.ts";
 import type { LnInvoices } from "./ln_invoices.ts";
 import {
   freshChannelSecrets,
@@ -211,6 +219,8 @@ export interface ChannelSummary {
   readonly fundingVout: number;
   readonly closeTxid?: string;
   readonly sweepTxid?: string;
+  /** The funding output's age and refresh schedule (PROTOCOL §9.7, channel heartbeat). */
+  readonly heartbeat?: HeartbeatSummary;
 }
 
 /** The result of an open: the channel id and the funding transaction. */
@@ -288,6 +298,8 @@ export interface LightningServiceOptions {
   readonly onStored?: (record: ChannelRecord) => Promise<void>;
   /** Where the channel graph is kept; with it the node gossips (gossip_service.ts). */
   readonly graphStore?: GraphStore;
+  /** Where funding refreshes in progress are kept; without it channels are never refreshed. */
+  readonly refreshes?: RefreshFiles;
 }
 
 /** A settled payment. */
@@ -346,6 +358,8 @@ export class LightningService implements LnPeerHandler {
   readonly #lastDial = new Map<string, number>();
   #gossip: GossipService | undefined;
   readonly #startedMs = Date.now();
+  /** The channel heartbeat (funding refreshes, funding_refresher.ts). */
+  #refresher: FundingRefresher | undefined;
 
   private constructor(o: LightningServiceOptions) {
     this.#node = o.node;
@@ -375,6 +389,7 @@ export class LightningService implements LnPeerHandler {
     }
     if (records.length > 0) s.#log(`loaded ${records.length} channels`);
     if (o.graphStore) s.#gossip = await s.#startGossip(o.graphStore);
+    if (o.refreshes) s.#refresher = await FundingRefresher.load(o.refreshes, s.#refreshHost());
     o.transport.setLnHandler(s);
     for (const peer of o.transport.peers()) s.peerReady(peer);
     s.#unsubscribe = o.node.chainstate.onTipChange(() => s.#enqueue(() => s.#watchChain()));
@@ -697,7 +712,9 @@ export class LightningService implements LnPeerHandler {
     );
     const wait = await this.#enqueue(async () => {
       const r = this.#byShortId(first.shortChannelId);
-      if (!r || r.status !== "normal" || !r.state.connected) return undefined;
+      if (
+        !r || r.status !== "normal" || !r.state.connected || this.#refresher?.frozen(r.channelId)
+      ) return undefined;
       let action: ChannelAction;
       try {
         action = addHtlc(r.state, {
@@ -861,7 +878,9 @@ export class LightningService implements LnPeerHandler {
     const out = this.#byShortId(plan.shortChannelId)!;
     let action: ChannelAction | undefined;
     let why = "it is the incoming channel";
-    if (out !== inRecord) {
+    if (out !== inRecord && this.#refresher?.frozen(out.channelId)) {
+      why = "its funding refresh is in progress";
+    } else if (out !== inRecord) {
       try {
         action = addHtlc(out.state, {
           amountMres: plan.amountMres,
@@ -1053,6 +1072,9 @@ export class LightningService implements LnPeerHandler {
           "the channel has HTLCs or updates in flight; try again once they settle",
         );
       }
+      if (this.#refresher?.frozen(r.channelId)) {
+        throw new LnError("bad-state", "the channel's funding refresh is in progress; try later");
+      }
       if (!this.#peer(r.peerId)) {
         throw new LnError(
           "peer-not-connected",
@@ -1133,6 +1155,7 @@ export class LightningService implements LnPeerHandler {
       fundingVout: r.fundingOutpoint.vout,
       ...(r.closeTxid ? { closeTxid: toHex(r.closeTxid) } : {}),
       ...(r.sweepTxid ? { sweepTxid: toHex(r.sweepTxid) } : {}),
+      ...(this.#refresher && live(r) ? { heartbeat: this.#refresher.summary(r) } : {}),
     };
   }
 
@@ -1172,9 +1195,10 @@ export class LightningService implements LnPeerHandler {
   /** An `ln_*` message from `peer` (never throws: bad input is logged and answered). */
   message(peer: Peer, id: number, payload: Uint8Array): Promise<void> {
     return this.#enqueue(async () => {
-      let message: ChannelMessage | OpenMessage;
+      let message: ChannelMessage | OpenMessage | RefreshMessage;
       try {
         if (isOpenMessageId(id)) message = decodeOpenMessage(id, payload);
+        else if (isRefreshMessageId(id)) message = decodeRefreshMessage(id, payload);
         else if (id >= 0x80 && id <= 0x97) message = decodeChannelMessage(id, payload);
         else if (isGossipMessageId(id)) {
           return await this.#gossip?.message(peer.nodeId, id, payload);
@@ -1187,7 +1211,11 @@ export class LightningService implements LnPeerHandler {
         return;
       }
       try {
-        await this.#handle(peer.nodeId, message);
+        if (message.type.startsWith("refresh_")) {
+          const m = message as RefreshMessage;
+          if (!this.#refresher) return;
+          await this.#refresher.onMessage(this.#ownChannel(peer.nodeId, m.channelId), m);
+        } else await this.#handle(peer.nodeId, message as ChannelMessage | OpenMessage);
       } catch (e) {
         const text = e instanceof ChannelError || e instanceof LnError ||
             e instanceof RangeError || e instanceof RpcError
@@ -1511,6 +1539,7 @@ export class LightningService implements LnPeerHandler {
 
   async #onUpdate(r: ChannelRecord, m: ChannelMessage): Promise<void> {
     if (!live(r)) throw new LnError("bad-state", `the channel is ${r.status}`);
+    await this.#refresher?.beforeUpdate(r);
     const receipt = receiveMessage(r.state, m, this.#signerOf(r));
     await this.#recordForwardOutcomes(r, receipt.events); // a preimage is never lost
     let next = { ...r, state: receipt.state };
@@ -1669,6 +1698,7 @@ export class LightningService implements LnPeerHandler {
 
   async #watchChannel(r: ChannelRecord, tipHeight: number): Promise<void> {
     const utxo = await this.#node.chainstate.getUtxo(r.fundingOutpoint);
+    if (utxo) this.#refresher?.observe(r.channelId, utxo);
     if (r.status === "awaiting-funding") {
       const funding = fundingOf(r).output;
       if (!utxo) {
@@ -1700,6 +1730,7 @@ export class LightningService implements LnPeerHandler {
       return;
     }
     if (r.status === "normal" || r.status === "shutdown") {
+      if (r.status === "normal" && await this.#refresher?.onTip(r, utxo)) return;
       if (!utxo && r.status === "shutdown" && r.localShutdown && r.remoteShutdown) {
         // The peer may have broadcast the close we signed before we stored its answer (a
         // crash): its txid is known without the witnesses.
@@ -1745,6 +1776,34 @@ export class LightningService implements LnPeerHandler {
         `${what} ${toHex(txid(this.#node.params.magic, tx))} not accepted: ${(e as Error).message}`,
       );
     }
+  }
+
+  /** What the funding refresher uses of the service and the node. */
+  #refreshHost() {
+    return {
+      magic: this.#node.params.magic,
+      emissionReturnAgeSecs: this.#node.params.emissionReturnAgeSecs,
+      tipMtpSecs: () => this.#node.chainstate.tip().mtpSecs,
+      confirmations: async (id: Uint8Array) => {
+        const block = await this.#node.txBlock(id);
+        const entry = block && this.#node.chainstate.getEntry(block);
+        return entry ? this.#node.chainstate.tip().height - entry.height + 1 : 0;
+      },
+      pooled: (id: Uint8Array) => this.#node.mempool.has(id),
+      submit: (tx: Tx, what: string) => this.#submit(tx, what),
+      save: (r: ChannelRecord) => this.#save(r),
+      send: (peerId: string, m: RefreshMessage) => {
+        const { id, payload } = encodeRefreshMessage(m);
+        this.#peer(peerId)?.send({ type: "ln", id, payload });
+      },
+      forceClose: (channelId: Uint8Array, why: string) => {
+        this.#log(`force closing channel ${toHex(channelId)}: ${why}`);
+        this.forceClose(toHex(channelId)).catch((e) =>
+          this.#log(`force close of ${toHex(channelId)} failed: ${(e as Error).message}`)
+        );
+      },
+      log: (line: string) => this.#log(line),
+    };
   }
 
   // ── Keys ────────────────────────────────────────────────────────────────────────────────────

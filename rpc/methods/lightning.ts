@@ -126,6 +126,10 @@ function channelJson(c: ChannelSummary) {
     funding_vout: c.fundingVout,
     close_txid: c.closeTxid ?? null,
     sweep_txid: c.sweepTxid ?? null,
+    funding_age_secs: c.heartbeat?.fundingAgeSecs ?? null,
+    refresh_at_age_secs: c.heartbeat?.refreshAtAgeSecs ?? null,
+    force_close_at_age_secs: c.heartbeat?.forceCloseAtAgeSecs ?? null,
+    refreshing: c.heartbeat?.refreshing ?? false,
   };
 }
 

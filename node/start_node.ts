@@ -270,6 +270,7 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     if (watchWallet) await slot.open(watchWallet);
     // Channels come back before RPC answers: each reestablishes when its peer connects.
     const invoices = await LnInvoices.load(`${datadir}/lightning/invoices.json`);
+    const forwards = await LnForwards.load(`${datadir}/lightning/forwards.json`);
     const service = lightning = await LightningService.start({
       node,
       transport: p2p,
@@ -278,14 +279,16 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
       refreshes: new RefreshFiles(`${datadir}/lightning/refresh`),
       peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
       invoices,
-      forwards: await LnForwards.load(`${datadir}/lightning/forwards.json`),
+      forwards,
       graphStore: new GraphStore(`${datadir}/lightning/graph.dat`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
       onStored: slot.onStored,
     });
     attachLightning(node, lightning);
     slot.useHtlcHooks({
-      preimageOf: (hash) => invoices.get(hash)?.preimage,
+      // Our invoices', and those our forwards learnt downstream (the incoming HTLC of a forward
+      // whose channel was force closed before we fulfilled it is claimed on chain with it).
+      preimageOf: (hash) => invoices.get(hash)?.preimage ?? forwards.preimageOf(hash),
       onHtlcResolved: (h) => service.htlcResolvedOnChain(h.channelId, h.htlc.id, h.preimage),
     });
     const watching = watchWallet !== undefined && await slot.start();

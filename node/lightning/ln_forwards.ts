@@ -12,7 +12,9 @@
  * @module
  */
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
+import { paymentHashOf } from "../../core/lightning/invoice.ts";
 import { writeFileAtomic } from "../../core/util/atomic_write.ts";
+import { bytesEqual } from "../../core/util/bytes_equal.ts";
 
 /** How a forward's outgoing HTLC ended: what the incoming HTLC must now get. */
 export type ForwardOutcome =
@@ -108,6 +110,21 @@ export class LnForwards {
   /** Every forward in flight, by `outChannelId:outHtlcId`. */
   entries(): [string, ForwardEntry][] {
     return [...this.#byOutgoing];
+  }
+
+  /**
+   * The preimage an outgoing HTLC of ours was fulfilled with, for `paymentHash`: while its forward
+   * is kept (the incoming HTLC not yet fulfilled, e.g. its channel force closed first) the chain
+   * watcher claims the incoming HTLC's output on chain with it (htlc_claims.ts).
+   */
+  preimageOf(paymentHash: Uint8Array): Uint8Array | undefined {
+    for (const e of this.#byOutgoing.values()) {
+      const o = e.outcome;
+      if (o?.kind === "fulfill" && bytesEqual(paymentHashOf(o.preimage), paymentHash)) {
+        return o.preimage;
+      }
+    }
+    return undefined;
   }
 
   /**

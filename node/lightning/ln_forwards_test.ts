@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { paymentHashOf } from "../../core/lightning/invoice.ts";
 import { LnForwards } from "./ln_forwards.ts";
 
 const entry = {
@@ -61,6 +62,9 @@ Deno.test("LnForwards keeps the outgoing HTLC's outcome across a reload; the fir
     assert.deepEqual(again.get(fulfilled)?.outcome, { kind: "fulfill", preimage });
     assert.deepEqual(again.get(failed)?.outcome, { kind: "fail", reason });
     assert.deepEqual(again.entries().map(([k]) => k).sort(), [fulfilled, failed]);
+    // The fulfilled forward's preimage answers its payment hash (an on-chain claim upstream).
+    assert.deepEqual(again.preimageOf(paymentHashOf(preimage)), preimage);
+    assert.equal(again.preimageOf(paymentHashOf(new Uint8Array(32))), undefined);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

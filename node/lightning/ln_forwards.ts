@@ -15,6 +15,7 @@ import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { paymentHashOf } from "../../core/lightning/invoice.ts";
 import { writeFileAtomic } from "../../core/util/atomic_write.ts";
 import { bytesEqual } from "../../core/util/bytes_equal.ts";
+import { readJsonEntries } from "./json_file.ts";
 
 /** How a forward's outgoing HTLC ended: what the incoming HTLC must now get. */
 export type ForwardOutcome =
@@ -50,15 +51,9 @@ export class LnForwards {
   /** Loads the file (empty when it does not exist; a damaged file is an Error). */
   static async load(path: string): Promise<LnForwards> {
     const book = new LnForwards(path);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return book;
-      throw e;
-    }
-    const json = JSON.parse(text) as Record<string, Record<string, string>>;
-    for (const [key, v] of Object.entries(json)) {
+    const entries = await readJsonEntries(path);
+    if (!entries) return book;
+    for (const [key, v] of entries as [string, Record<string, string>][]) {
       const hex = (s: string | undefined, bytes?: number) =>
         typeof s === "string" && /^([0-9a-f]{2})*$/.test(s) &&
         (bytes === undefined || s.length === 2 * bytes);

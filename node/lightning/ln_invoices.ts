@@ -8,6 +8,7 @@
  */
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
 import { writeFileAtomic } from "../../core/util/atomic_write.ts";
+import { readJsonEntries } from "./json_file.ts";
 
 /** One issued invoice. */
 export interface IssuedInvoice {
@@ -40,15 +41,9 @@ export class LnInvoices {
   /** Loads the file (empty when it does not exist; a damaged file is an Error). */
   static async load(path: string): Promise<LnInvoices> {
     const book = new LnInvoices(path);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return book;
-      throw e;
-    }
-    const json = JSON.parse(text) as Record<string, Record<string, string | number | null>>;
-    for (const [hash, v] of Object.entries(json)) {
+    const entries = await readJsonEntries(path);
+    if (!entries) return book;
+    for (const [hash, v] of entries as [string, Record<string, string | number | null>][]) {
       if (
         !/^[0-9a-f]{64}$/.test(hash) || typeof v.preimage !== "string" ||
         typeof v.payment_secret !== "string" || typeof v.min_final_delta_secs !== "number"

@@ -6,6 +6,7 @@
  * @module
  */
 import { writeFileAtomic } from "../../core/util/atomic_write.ts";
+import { readJsonEntries } from "./json_file.ts";
 
 /** One remembered peer. */
 export interface LnPeerAddress {
@@ -25,15 +26,9 @@ export class LnPeerBook {
   /** Loads the book (empty when the file does not exist; a damaged file is an Error). */
   static async load(path: string): Promise<LnPeerBook> {
     const book = new LnPeerBook(path);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return book;
-      throw e;
-    }
-    const json = JSON.parse(text) as Record<string, { host?: unknown; port?: unknown }>;
-    for (const [id, a] of Object.entries(json)) {
+    const entries = await readJsonEntries(path);
+    if (!entries) return book;
+    for (const [id, a] of entries as [string, { host?: unknown; port?: unknown }][]) {
       if (!/^[0-9a-f]{64}$/.test(id) || typeof a.host !== "string" || typeof a.port !== "number") {
         throw new Error(`${path}: bad entry ${id}`);
       }

@@ -133,12 +133,19 @@ export class ChannelOpening {
     };
     return new Promise<OpenResult>((resolve, reject) => {
       const key = toHex(open.temporaryChannelId);
-      const timer = setTimeout(() => {
-        if (this.#outgoing.delete(key)) {
-          reject(new LnError("open-failed", "the peer did not answer the channel opening in time"));
-        }
-      }, OPEN_TIMEOUT_MS);
-      this.#outgoing.set(key, {
+      // The entry moves from the temporary to the real channel id at accept_channel, so the
+      // timeout finds it by identity, in the service's queue (never in the middle of a step).
+      const timer = setTimeout(() =>
+        void this.#core.enqueue(() => {
+          for (const [k, o] of this.#outgoing) {
+            if (o !== entry) continue;
+            this.#outgoing.delete(k);
+            o.reject(
+              new LnError("open-failed", "the peer did not finish the channel opening in time"),
+            );
+          }
+        }), OPEN_TIMEOUT_MS);
+      const entry: OutgoingOpen = {
         peerId,
         open,
         secrets,
@@ -151,7 +158,8 @@ export class ChannelOpening {
           clearTimeout(timer);
           reject(e);
         },
-      });
+      };
+      this.#outgoing.set(key, entry);
       void this.#core.enqueue(() => this.#core.send(peerId, open));
     });
   }

@@ -18,7 +18,7 @@
  * @module
  */
 import { genesisCheckpointBytes } from "../core/consensus/genesis.ts";
-import { nextModelConfig } from "../core/consensus/growth.ts";
+import { isStagnant, nextModelConfig } from "../core/consensus/growth.ts";
 import {
   headerSums,
   meetsPairedImprovement,
@@ -125,7 +125,8 @@ export class FixtureChain {
    * Builds the next block, paying its coinbase to `to` and stamped max(`timeSecs`, parent MTP
    * + 1), submits it and returns its hash. With `mempool`, the block carries every transaction
    * of the node's mempool (parents first), as a block the node mined would. Throws when the
-   * node refuses it, the fixture ends, or no miner key meets μ_t.
+   * node refuses it, the fixture ends, or no miner key meets μ_t with a sample as stagnant (or
+   * not) as the fixture block's.
    */
   async submit(
     to: string | AddressData,
@@ -168,6 +169,10 @@ export class FixtureChain {
         claims.timestampSecs,
       );
       if (!meetsPairedImprovement(headerSums(claims), required)) continue;
+      // Another timestamp draws another sample, whose progress may fall on the other side of 2μ
+      // than the fixture's: the stagnation count, and with it the model size every later fixture
+      // block has, must follow the fixture's.
+      if (isStagnant(params, claims) !== isStagnant(params, like)) continue;
       built = await chain.mine({
         minerSeed,
         coinbaseTo,
@@ -176,7 +181,11 @@ export class FixtureChain {
         checkpoint: { root: like.checkpointRoot, size: like.checkpointSize },
       });
     }
-    if (!built) throw new Error(`no miner key of ${MAX_KEYS} met μ_t for fixture block ${height}`);
+    if (!built) {
+      throw new Error(
+        `no miner key of ${MAX_KEYS} met μ_t and kept the fixture's growth for fixture block ${height}`,
+      );
+    }
     const result = await this.node.rpc("submitblock", [
       toHex(encodeBlock(built)),
       toHex(fixed.checkpoint),

@@ -26,10 +26,10 @@
  *    only memorisation buys).
  *
  * ```sh
- * deno task pot-memorise [CONFIGS=16x1:200,64x2:50] [RATIOS=1,5,25,100,600] [SAMPLES=16] [BATCH=16]
+ * deno task pot-memorise [CONFIGS=16x1:120,64x2:40] [RATIOS=1,5,25,100,600] [SAMPLES=16] [BATCH=16]
  * ```
  *
- * Default run: about 10 minutes on the shared 2-core machine (Mesa llvmpipe). Figures are ratios
+ * Default run: 10 trainings of 120 (16×1) and 40 (64×2) steps, timed in bench/README.md. Figures are ratios
  * against the honest baseline of the same run; results in bench/README.md.
  *
  * @module
@@ -47,7 +47,7 @@ import { train } from "../gpu/train/trainer.ts";
 import { WindowSampler } from "../gpu/train/window_sampler.ts";
 import { memoriseSplit, poolBytes, sliceOf, spreadWindowStarts } from "./memorise_split.ts";
 
-const CONFIGS = (Deno.args[0] ?? "16x1:200,64x2:50").split(",").map((s) => {
+const CONFIGS = (Deno.args[0] ?? "16x1:120,64x2:40").split(",").map((s) => {
   const m = /^(\d+)x(\d+):(\d+)$/.exec(s.trim());
   if (!m) throw new Error(`config must look like 16x1:300 (dModel x layers : steps), got ${s}`);
   return { config: { dModel: Number(m[1]), nLayers: Number(m[2]) }, steps: Number(m[3]) };
@@ -130,6 +130,8 @@ interface Row {
   inSlice: { n: number; gain: number; outGain: number } | undefined;
 }
 
+/** Bytes per parameter for the tables: two decimals below 1 (0.25 must not print as 0.3). */
+const perParam = (x: number) => x.toFixed(x < 1 ? 2 : 1);
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const f4 = (x: number | undefined) => (x === undefined ? "—" : x.toFixed(4));
 const row = (cells: (string | number)[]) => "| " + cells.map(String).join(" | ") + " |";
@@ -205,7 +207,7 @@ for (const { config, steps } of CONFIGS) {
     const memo = await trainOn(init, slice, steps);
     rows.push(
       await evaluate(
-        `memoriser, ${(S / P).toFixed(1)} B/param`,
+        `memoriser, ${perParam(S / P)} B/param`,
         memo.checkpoint,
         memo.lastLoss,
         S,
@@ -243,7 +245,7 @@ for (const { config, steps } of CONFIGS) {
       row([
         r.name,
         r.bytes,
-        r.slice === undefined ? "—" : (r.bytes / P).toFixed(1),
+        r.slice === undefined ? "—" : perParam(r.bytes / P),
         isGenesis ? "—" : r.epochs.toFixed(2),
         isGenesis ? "—" : r.trainLoss.toFixed(3),
         f4(r.slice),

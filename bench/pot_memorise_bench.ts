@@ -29,8 +29,8 @@
  * deno task pot-memorise [CONFIGS=16x1:120,64x2:40] [RATIOS=1,5,25,100,600] [SAMPLES=16] [BATCH=16]
  * ```
  *
- * Default run: 10 trainings of 120 (16×1) and 40 (64×2) steps, timed in bench/README.md. Figures are ratios
- * against the honest baseline of the same run; results in bench/README.md.
+ * Default run: 11 trainings, of 120 steps (16×1) and 40 steps (64×2), timed in bench/README.md.
+ * Figures are ratios against the honest baseline of the same run; results in bench/README.md.
  *
  * @module
  */

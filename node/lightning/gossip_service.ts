@@ -12,8 +12,9 @@
  *   accept is relayed to the peers whose window it falls in, except the one it came from.
  * - Received gossip goes through the graph's rules (signatures, the unspent funding output at the
  *   short channel id in our active chain, time window, rate limit); a refusal changes nothing and
- *   is logged (old news, `duplicate` and `not-newer`, silently). The P2P layer offers the
- *   Lightning service no peer penalty, so a `misbehaving` refusal is only logged as such.
+ *   is logged (old news, `duplicate` and `not-newer`, silently); a `misbehaving` refusal is
+ *   logged as such and not yet punished. A message that does not
+ *   decode disconnects and discourages its sender, as any undecodable P2P message (§8.11).
  * - Our channel that leaves `normal` (a close under way) gets a disabled update; one whose
  *   funding outpoint changes is announced again at its new place.
  * - On each block, announced channels whose funding output is spent are removed, and stale ones
@@ -22,7 +23,7 @@
  * @module
  */
 import { fromHex, toHex } from "../../core/crypto/keccak.ts";
-import { DecodeError } from "../../core/errors.ts";
+import { DecodeError, ProtocolError } from "../../core/errors.ts";
 import {
   ANNOUNCEMENT_SIGNATURES_MESSAGE_ID,
   type AnnouncementSignatures,
@@ -68,6 +69,17 @@ export const FIRST_GOSSIP_ID = 0xb0;
 /** @see FIRST_GOSSIP_ID */
 export const LAST_GOSSIP_ID = ANNOUNCEMENT_SIGNATURES_MESSAGE_ID;
 
+/**
+ * A peer's gossip query is answered with the graph at most once per this many seconds
+ * (PROTOCOL §9.9 "In the node"): a 12-byte query costs its sender nothing and us the whole
+ * graph, so a peer that keeps asking gets one answer per interval; a query inside the interval
+ * is answered when it ends (once, with the peer's latest window). 60 s; 1 s on regtest, where
+ * tests re-ask right after announcing a channel.
+ */
+export function gossipQueryIntervalFor(params: NetworkParams): number {
+  return params.name === "regtest" ? 1 : 60;
+}
+
 /** Our update is signed again when it is older than this (a week: peers prune after two). */
 const UPDATE_REFRESH_SECS = 7 * 24 * 3600;
 /** How long after a change the graph file is written, ms. */
@@ -94,6 +106,8 @@ export interface GossipServiceDeps {
   readonly store: GraphStore;
   /** Sends an `ln_*` message to a ready peer (dropped when it is not connected). */
   send(peerId: string, id: number, payload: Uint8Array): void;
+  /** Disconnects and discourages a ready peer that broke the protocol (§8.11). */
+  penalise(peerId: string, misbehavior: ProtocolError): void;
   /** Ready peers' node ids. */
   peers(): string[];
   /** Our channels (the Lightning service's records). */
@@ -104,6 +118,8 @@ export interface GossipServiceDeps {
   tipHeight(): number;
   /** Position and depth of our funding output (gossip_chain.ts). */
   positionOf(outpoint: Outpoint): Promise<FundingPosition | undefined>;
+  /** Seconds between two answers to one peer's gossip queries ({@link gossipQueryIntervalFor}). */
+  readonly queryIntervalSecs: number;
   /** Logs a line. */
   log(line: string): void;
   /** Local clock, seconds (default: Date.now). */
@@ -163,6 +179,10 @@ export class GossipService {
    * again after the next block (we may have been syncing the chain).
    */
   readonly #askAgain = new Set<string>();
+  /** When each peer's gossip query was last answered (local clock, seconds). */
+  readonly #answeredAt = new Map<string, number>();
+  /** A peer's query held until its interval ends (one per peer). */
+  readonly #heldAnswers = new Map<string, ReturnType<typeof setTimeout>>();
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #saving: Promise<void> = Promise.resolve();
 
@@ -188,6 +208,8 @@ export class GossipService {
 
   /** Writes the graph now if a save is pending. */
   async stop(): Promise<void> {
+    for (const timer of this.#heldAnswers.values()) clearTimeout(timer);
+    this.#heldAnswers.clear();
     if (this.#saveTimer !== undefined) {
       clearTimeout(this.#saveTimer);
       this.#saveTimer = undefined;
@@ -268,29 +290,70 @@ export class GossipService {
   /** A peer left: stop relaying to it. */
   peerClosed(peerId: string): void {
     this.#filters.delete(peerId);
+    this.#answeredAt.delete(peerId);
+    clearTimeout(this.#heldAnswers.get(peerId));
+    this.#heldAnswers.delete(peerId);
   }
 
   /** A gossip message (0xb0–0xb4) from `peerId`; never throws for bad input. */
   async message(peerId: string, id: number, payload: Uint8Array): Promise<void> {
-    const from = peerId.slice(0, 16);
+    // Decode first, apart: only the peer's bytes failing to decode are its fault.
+    let decoded:
+      | { kind: "filter"; filter: GossipTimestampFilter }
+      | { kind: "half"; half: AnnouncementSignatures }
+      | { kind: "gossip"; message: GossipMessage };
     try {
       if (id === GOSSIP_TIMESTAMP_FILTER_MESSAGE_ID) {
-        const filter = decodeGossipTimestampFilter(payload);
-        this.#filters.set(peerId, filter);
-        for (const m of this.#graph.gossipInRange(filter)) this.#sendTo(peerId, m);
-        return;
+        decoded = { kind: "filter", filter: decodeGossipTimestampFilter(payload) };
+      } else if (id === ANNOUNCEMENT_SIGNATURES_MESSAGE_ID) {
+        decoded = { kind: "half", half: decodeAnnouncementSignatures(payload) };
+      } else {
+        const bytes = new Uint8Array(1 + payload.length);
+        bytes[0] = id;
+        bytes.set(payload, 1);
+        decoded = { kind: "gossip", message: decodeGossipMessage(bytes) };
       }
-      if (id === ANNOUNCEMENT_SIGNATURES_MESSAGE_ID) {
-        return await this.#onHalf(peerId, decodeAnnouncementSignatures(payload));
-      }
-      const bytes = new Uint8Array(1 + payload.length);
-      bytes[0] = id;
-      bytes.set(payload, 1);
-      await this.#accept(decodeGossipMessage(bytes), peerId);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      this.#deps.log(`gossip from ${from}: undecodable message 0x${id.toString(16)}: ${e.message}`);
+      const what = `undecodable gossip message 0x${id.toString(16)}: ${e.message}`;
+      this.#deps.log(`gossip from ${peerId.slice(0, 16)}: ${what}`);
+      this.#deps.penalise(peerId, new ProtocolError("decode", what));
+      return;
     }
+    if (decoded.kind === "filter") {
+      this.#filters.set(peerId, decoded.filter);
+      this.#answerQuery(peerId);
+    } else if (decoded.kind === "half") await this.#onHalf(peerId, decoded.half);
+    else await this.#accept(decoded.message, peerId);
+  }
+
+  /**
+   * Sends `peerId` the graph's gossip in its window, at most once per `queryIntervalSecs`: a
+   * query inside the interval is held (logged once) and answered when the interval ends, with
+   * the window the peer set last.
+   */
+  #answerQuery(peerId: string): void {
+    if (this.#heldAnswers.has(peerId)) return;
+    const last = this.#answeredAt.get(peerId);
+    const waitSecs = last === undefined ? 0 : last + this.#deps.queryIntervalSecs - this.#now();
+    if (waitSecs > 0) {
+      this.#deps.log(
+        `gossip from ${peerId.slice(0, 16)}: query within ${this.#deps.queryIntervalSecs} s ` +
+          `of the last answer, answered in ${waitSecs} s`,
+      );
+      this.#heldAnswers.set(
+        peerId,
+        setTimeout(() => {
+          this.#heldAnswers.delete(peerId);
+          // The peer may have left meanwhile (its window is gone with it).
+          if (this.#filters.has(peerId)) this.#answerQuery(peerId);
+        }, waitSecs * 1000),
+      );
+      return;
+    }
+    this.#answeredAt.set(peerId, this.#now());
+    const filter = this.#filters.get(peerId)!;
+    for (const m of this.#graph.gossipInRange(filter)) this.#sendTo(peerId, m);
   }
 
   /**

@@ -12,6 +12,10 @@ import {
   type ChannelAnnouncement,
   encodeGossipMessage,
 } from "../../core/lightning/gossip_messages.ts";
+import {
+  encodeGossipTimestampFilter,
+  GOSSIP_TIMESTAMP_FILTER_MESSAGE_ID,
+} from "../../core/lightning/gossip_query.ts";
 import { signChannelAnnouncement } from "../../core/lightning/gossip_signatures.ts";
 import type { FundingOutput } from "../../core/lightning/graph.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
@@ -49,6 +53,10 @@ class Network {
   readonly logs = new Map<string, string[]>();
   readonly queue: { from: string; to: string; id: number; payload: Uint8Array }[] = [];
   readonly sent: { from: string; to: string; id: number }[] = [];
+  /** Peers each service disconnected and discouraged, with the reason. */
+  readonly penalised: { by: string; peer: string; reason: string }[] = [];
+  /** Seconds between two answers to one peer's queries, for services added from now on. */
+  queryIntervalSecs = 0;
 
   constructor(readonly dir: string) {}
 
@@ -65,12 +73,15 @@ class Network {
         nodeId,
         nodeSeed: seed,
         announceDepth: 6,
+        queryIntervalSecs: this.queryIntervalSecs,
         store: new GraphStore(`${this.dir}/${id.slice(0, 8)}/graph.dat`),
         send: (to, mid, payload) => {
           if (!this.links.has(`${id}>${to}`)) return;
           this.queue.push({ from: id, to, id: mid, payload: payload.slice() });
           this.sent.push({ from: id, to, id: mid });
         },
+        penalise: (peer, misbehavior) =>
+          this.penalised.push({ by: id, peer, reason: misbehavior.reason }),
         peers: () => [...this.links].filter((l) => l.startsWith(`${id}>`)).map((l) => l.slice(65)),
         channels: () => this.channels.get(id)!,
         fundingAt: (scid) => Promise.resolve(this.chain.outputs.get(scid)),
@@ -200,7 +211,7 @@ Deno.test("both ends announce their channel at depth; it is relayed, saved and s
   });
 });
 
-Deno.test("a bad announcement changes nothing, is logged and is not relayed", async () => {
+Deno.test("a bad announcement changes nothing, is logged and is not relayed; undecodable bytes cost their sender its connection", async () => {
   await withNetwork(async (net) => {
     const [y, z] = [await net.add(2), await net.add(3)];
     net.connect(y, z);
@@ -253,7 +264,9 @@ Deno.test("a bad announcement changes nothing, is logged and is not relayed", as
     assert.equal(relayed().length, 0);
     // Undecodable bytes.
     await net.service(y).message(from, 0xb0, new Uint8Array(10));
-    assert.match(log(), /undecodable message 0xb0/);
+    assert.match(log(), /undecodable gossip message 0xb0/);
+    assert.deepEqual(net.penalised, [{ by: y, peer: from, reason: "decode" }]);
+    assert.equal(net.service(y).graph.channelCount, 0);
     // The announcement once its output is on chain: taken and relayed.
     fund(announcement);
     await deliver(announcement);
@@ -366,5 +379,45 @@ Deno.test("a closing channel's direction is gossiped as disabled", async () => {
     const before = net.sent.length;
     await net.service(x).announceChannels();
     assert.equal(net.sent.length, before);
+  });
+});
+
+Deno.test("a peer that keeps querying gossip gets one answer per interval; a query inside it is answered once when it ends", async () => {
+  await withNetwork(async (net) => {
+    net.queryIntervalSecs = 1;
+    const [x, y] = [await net.add(1), await net.add(2)];
+    net.connect(x, y);
+    net.openChannel(x, y, SCID);
+    net.chain.height = 125;
+    await net.service(x).announceChannels();
+    await net.pump();
+    await net.service(y).announceChannels();
+    await net.pump();
+    assert.ok(net.service(y).graph.channel(SCID)?.announcement);
+
+    const asker = "ef".repeat(32);
+    net.links.add(`${y}>${asker}`);
+    const query = encodeGossipTimestampFilter({ firstTimestamp: 0, timestampRange: 0xffff_ffff });
+    const answered = () => net.sent.filter((m) => m.from === y && m.to === asker).length;
+    const held = () =>
+      net.logs.get(y)!.filter((l) => l.includes(`${asker.slice(0, 16)}: query within 1 s`));
+    for (let i = 0; i < 10; i++) {
+      await net.service(y).message(asker, GOSSIP_TIMESTAMP_FILTER_MESSAGE_ID, query);
+    }
+    // The announcement, both updates and both nodes: once, not ten times.
+    const full = answered();
+    assert.equal(full, 5);
+    assert.equal(held().length, 1, "the held queries are logged once");
+
+    // When the interval ends the held query is answered, once.
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.equal(answered(), 2 * full);
+
+    // A query held when its peer leaves is never answered.
+    await net.service(y).message(asker, GOSSIP_TIMESTAMP_FILTER_MESSAGE_ID, query);
+    assert.equal(held().length, 2);
+    net.service(y).peerClosed(asker);
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.equal(answered(), 2 * full);
   });
 });

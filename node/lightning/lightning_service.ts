@@ -13,8 +13,9 @@
  *   an RPC call and a new block never interleave inside a channel;
  * - on a disconnection each channel forgets the peer's uncommitted updates, and on a
  *   reconnection (and at start) it sends `channel_reestablish` first;
- * - bad input from a peer is logged and answered with `channel_error`; it never throws into the
- *   P2P layer and never changes a stored channel.
+ * - bad input from a peer is logged and answered with `channel_error` (a message that does not
+ *   decode disconnects and discourages the peer, §8.11); it never throws into the P2P layer and
+ *   never changes a stored channel.
  *
  * The chain watcher (penalties, sweeps of the peer's commitments: chain_watcher.ts) is not here;
  * the node feeds it every stored channel through `onStored` (watch_bridge.ts). This service only
@@ -31,7 +32,7 @@
  * @module
  */
 import { toHex } from "../../core/crypto/keccak.ts";
-import { DecodeError, RpcError } from "../../core/errors.ts";
+import { DecodeError, ProtocolError, RpcError } from "../../core/errors.ts";
 import { ChannelError } from "../../core/lightning/channel_error.ts";
 import {
   type ChannelMessage,
@@ -397,19 +398,20 @@ export class LightningService implements LnPeerHandler {
   /** An `ln_*` message from `peer` (never throws: bad input is logged and answered). */
   message(peer: Peer, id: number, payload: Uint8Array): Promise<void> {
     return this.#enqueue(async () => {
+      // The gossip service decodes (and reports undecodable bytes) itself.
+      if (isGossipMessageId(id)) return await this.#gossip?.message(peer.nodeId, id, payload);
       let message: ChannelMessage | OpenMessage | RefreshMessage;
       try {
         if (isOpenMessageId(id)) message = decodeOpenMessage(id, payload);
         else if (isRefreshMessageId(id)) message = decodeRefreshMessage(id, payload);
         else if (id >= 0x80 && id <= 0x97) message = decodeChannelMessage(id, payload);
-        else if (isGossipMessageId(id)) {
-          return await this.#gossip?.message(peer.nodeId, id, payload);
-        } else return;
+        else return;
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
-        this.#log(
-          `peer ${peer.id} sent an undecodable ln message 0x${id.toString(16)}: ${e.message}`,
-        );
+        // Like any undecodable P2P message (§8.11): the peer is disconnected and discouraged.
+        const what = `undecodable ln message 0x${id.toString(16)}: ${e.message}`;
+        this.#log(`peer ${peer.id} sent an ${what}`);
+        peer.disconnect(what, new ProtocolError("decode", what));
         return;
       }
       try {

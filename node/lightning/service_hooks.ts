@@ -14,7 +14,7 @@ import {
 import type { ChannelRecord } from "./channel_file_record.ts";
 import { submit } from "./channel_steps.ts";
 import { GossipChain } from "./gossip_chain.ts";
-import { announceDepthFor, GossipService } from "./gossip_service.ts";
+import { announceDepthFor, gossipQueryIntervalFor, GossipService } from "./gossip_service.ts";
 import type { GraphStore } from "./graph_store.ts";
 import type { ServiceCore } from "./service_core.ts";
 
@@ -31,8 +31,11 @@ export function startGossip(
     nodeId: core.transport.nodeId,
     nodeSeed,
     announceDepth: announceDepthFor(core.node.params),
+    queryIntervalSecs: gossipQueryIntervalFor(core.node.params),
     store,
     send: (peerId, id, payload) => core.peer(peerId)?.send({ type: "ln", id, payload }),
+    penalise: (peerId, misbehavior) =>
+      core.peer(peerId)?.disconnect(misbehavior.message, misbehavior),
     peers: connectedPeers,
     channels: () => core.channels.values(),
     fundingAt: (scid) => chain.fundingAt(scid),

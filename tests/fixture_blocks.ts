@@ -40,6 +40,8 @@ import { sampleClaims } from "./sample_claims.ts";
 
 /** Miner keys tried per block before giving up (a draw passes far more often than not). */
 const MAX_KEYS = 64;
+/** Keys tried for a block exactly as stagnant as the fixture's before any that keeps its growth. */
+const EXACT_STAGNATION_KEYS = 16;
 
 let fixtureOnce: Promise<FixtureBlock[]> | undefined;
 /**
@@ -149,6 +151,23 @@ export class FixtureChain {
     chain.nowSecs = Math.max(chain.nowSecs, timeSecs + 3600);
     const coinbaseTo = typeof to === "string" ? decodeAddress(params, to) : to;
     const txs = options.mempool ? await this.#mempool() : [];
+    // Another timestamp draws another sample, whose progress may fall on the other side of 2μ
+    // than the fixture's, and the stagnation count sets how much the model grows (§5.3): every
+    // later fixture block has the fixture's model size. Preferred: a key whose block is as
+    // stagnant (or not) as the fixture's, so the count follows the fixture's. After
+    // EXACT_STAGNATION_KEYS tries, any key whose count still gives the next fixture block its
+    // size (the count matters only in steps of `stagnationStep`).
+    const next = this.#fixture[height];
+    const nextLike = next ? decodeBlock(next.block, params).header : undefined;
+    const keepsGrowth = (stagnant: boolean) => {
+      if (!nextLike) return true;
+      const after = nextModelConfig(params, {
+        ...chain.tip,
+        header: { ...chain.tip.header, dModel: like.dModel, nLayers: like.nLayers },
+        stagnation: stagnant ? chain.tip.stagnation + 1 : 0,
+      });
+      return after.dModel === nextLike.dModel && after.nLayers === nextLike.nLayers;
+    };
     let built;
     for (let key = 0; key < MAX_KEYS && !built; key++) {
       const minerSeed = new Uint8Array(32).fill(0x6b);
@@ -169,10 +188,9 @@ export class FixtureChain {
         claims.timestampSecs,
       );
       if (!meetsPairedImprovement(headerSums(claims), required)) continue;
-      // Another timestamp draws another sample, whose progress may fall on the other side of 2μ
-      // than the fixture's: the stagnation count, and with it the model size every later fixture
-      // block has, must follow the fixture's.
-      if (isStagnant(params, claims) !== isStagnant(params, like)) continue;
+      const stagnant = isStagnant(params, claims);
+      const exact = stagnant === isStagnant(params, like);
+      if (!exact && !(key >= EXACT_STAGNATION_KEYS && keepsGrowth(stagnant))) continue;
       built = await chain.mine({
         minerSeed,
         coinbaseTo,

@@ -10,7 +10,7 @@ import type { ChannelStore } from "./channel_store.ts";
 
 const key = ringOf("ours").backupKey();
 
-async function writerIn(dir: string, lines: string[] = []) {
+function writerIn(dir: string, lines: string[] = []) {
   return new BackupWriter({
     path: `${dir}/lightning/channels.backup`,
     networkMagic: REGTEST.magic,
@@ -25,7 +25,7 @@ Deno.test("BackupWriter writes nothing before the key, then the list at once, se
   const dir = await Deno.makeTempDir();
   try {
     const lines: string[] = [];
-    const w = await writerIn(dir, lines);
+    const w = writerIn(dir, lines);
     const { funder } = openRecordPair();
     await w.onStored(funder);
     await assert.rejects(Deno.stat(`${dir}/lightning/channels.backup`), Deno.errors.NotFound);
@@ -51,7 +51,7 @@ Deno.test("BackupWriter rewrites on a new channel, a moved outpoint and a closed
   const dir = await Deno.makeTempDir();
   try {
     const lines: string[] = [];
-    const w = await writerIn(dir, lines);
+    const w = writerIn(dir, lines);
     await w.useKey(key);
     const one = openRecordPair().funder, two = openRecordPair().funder;
     await w.onStored(one);

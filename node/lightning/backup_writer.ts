@@ -64,21 +64,12 @@ export class BackupWriter {
 
   /** The service's `onStored`: updates the list with `r` and rewrites the file on a change. */
   readonly onStored = async (r: ServiceRecord): Promise<void> => {
-    const id = toHex(r.channelId);
-    if (r.status === "closed" || r.status === "abandoned") {
-      this.#channels.delete(id);
-    } else {
-      const known = this.#channels.get(id);
-      const sameOutpoint = known &&
-        toHex(known.fundingOutpoint.txid) === toHex(r.fundingOutpoint.txid) &&
-        known.fundingOutpoint.vout === r.fundingOutpoint.vout;
-      if (!sameOutpoint) this.#channels.set(id, await this.#entryOf(r));
-      else {
-        const address = this.#deps.peerAddress(r.peerId);
-        if (address !== known!.peerAddress) {
-          this.#channels.set(id, { ...known!, peerAddress: address });
-        }
-      }
+    try {
+      await this.#update(r);
+    } catch (e) {
+      // Never fails the service's save: the next change tries again.
+      this.#deps.log(`error: ln: static channel backup not updated: ${(e as Error).message}`);
+      return;
     }
     await this.#flush();
   };
@@ -112,6 +103,25 @@ export class BackupWriter {
       remote: w.remote,
       ownSecrets: r.secrets,
     };
+  }
+
+  async #update(r: ServiceRecord): Promise<void> {
+    const id = toHex(r.channelId);
+    if (r.status === "closed" || r.status === "abandoned") {
+      this.#channels.delete(id);
+    } else {
+      const known = this.#channels.get(id);
+      const sameOutpoint = known &&
+        toHex(known.fundingOutpoint.txid) === toHex(r.fundingOutpoint.txid) &&
+        known.fundingOutpoint.vout === r.fundingOutpoint.vout;
+      if (!sameOutpoint) this.#channels.set(id, await this.#entryOf(r));
+      else {
+        const address = this.#deps.peerAddress(r.peerId);
+        if (address !== known!.peerAddress) {
+          this.#channels.set(id, { ...known!, peerAddress: address });
+        }
+      }
+    }
   }
 
   #list(): BackupChannel[] {

@@ -105,3 +105,29 @@ Deno.test("a restored service channel lends the watcher the secrets its backup c
   assert.equal(s.revocationSecret, funder.secrets.revocation);
   assert.deepEqual(s.fundingSeed, funder.secrets.fundingSeed);
 });
+
+Deno.test("BackupWriter never fails the service's save: a failure is logged and the next change retries", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    let chainDown = true;
+    const w = new BackupWriter({
+      path: `${dir}/lightning/channels.backup`,
+      networkMagic: REGTEST.magic,
+      peerAddress: () => "",
+      txHeight: () => chainDown ? Promise.reject(new Error("store closed")) : Promise.resolve(3),
+      tipHeight: () => 3,
+      log: (line) => lines.push(line),
+    });
+    await w.useKey(key);
+    const { funder } = openRecordPair();
+    await w.onStored(funder); // resolves
+    assert.match(lines.at(-1)!, /^error: ln: static channel backup not updated: store closed$/);
+    chainDown = false;
+    await w.onStored(funder);
+    const path = `${dir}/lightning/channels.backup`;
+    assert.equal((await readStaticBackup(path, key, REGTEST.magic)).length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,5 +1,6 @@
 /**
- * `rnt ln info|connect|open|addinvoice|pay|channels|graph|close|forceclose`: the node's Lightning channels through
+ * `rnt ln info|connect|open|addinvoice|pay|channels|graph|close|forceclose|backup|restore`: the
+ * node's Lightning channels through
  * its JSON-RPC (`ln_*` methods). Human output by default, one JSON document with `--json`;
  * errors on stderr with exit 1 (the node's message, e.g. "Insufficient funds"), 2 for usage.
  *
@@ -20,6 +21,8 @@ import {
 import { resolveCliEndpoint } from "./cli_command.ts";
 import { RpcError, UsageError } from "../core/errors.ts";
 import { formatHostPort, RpcClient, RpcTransportError } from "../rpc/client.ts";
+import { fromHex, toHex } from "../core/crypto/keccak.ts";
+import { writeFileAtomic } from "../core/util/atomic_write.ts";
 
 type Json = Record<string, unknown>;
 
@@ -242,6 +245,56 @@ function runClose(method: "ln_close" | "ln_forceclose") {
   };
 }
 
+/** Largest backup file `ln restore` reads (the node's own limit). */
+const MAX_BACKUP_FILE_BYTES = 16 << 20;
+
+async function runBackup(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const out = stringFlag(args, "out", true);
+  const r = await call(args, ctx, "ln_backup", []) as Json | null;
+  if (r === null) return 1;
+  const bytes = fromHex(String(r.backup));
+  // Mode 0600: the file is sealed, yet says nothing to others about our channels' existence.
+  await writeFileAtomic(out, bytes, { mode: 0o600 });
+  return print(args, ctx, { file: out, bytes: bytes.length, channels: r.channels }, () => {
+    ctx.out(`wrote ${out}: ${r.channels} channel(s), ${bytes.length} bytes`);
+  });
+}
+
+function restoredLines(ctx: CommandContext, what: string, list: Json[]): void {
+  for (const c of list) {
+    ctx.out(
+      `${what} ${c.channel_id}  peer ${String(c.peer).slice(0, 16)}  capacity ${c.capacity} RNT` +
+        (c.asked_to_close === true ? "  (peer asked to force close)" : "") +
+        (typeof c.error === "string" ? `  (peer not asked: ${c.error})` : ""),
+    );
+  }
+}
+
+async function runRestore(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const path = stringFlag(args, "backup", true);
+  let bytes: Uint8Array;
+  try {
+    const info = await Deno.stat(path);
+    if (info.size > MAX_BACKUP_FILE_BYTES) {
+      ctx.err(`error: ${path} is ${info.size} bytes, too large for a channel backup`);
+      return 1;
+    }
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    ctx.err(`error: cannot read ${path}: ${(e as Error).message}`);
+    return 1;
+  }
+  const r = await call(args, ctx, "ln_restore", [toHex(bytes)]) as Json | null;
+  if (r === null) return 1;
+  return print(args, ctx, r, () => {
+    restoredLines(ctx, "restored", r.restored as Json[]);
+    restoredLines(ctx, "skipped (known)", r.skipped as Json[]);
+    if ((r.restored as Json[]).length + (r.skipped as Json[]).length === 0) {
+      ctx.out("the backup lists no channels");
+    }
+  });
+}
+
 /** The channel sub-commands of `rnt ln`. */
 export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
   {
@@ -350,5 +403,32 @@ export const LN_CHANNEL_SUBCOMMANDS: CommandSpec[] = [
     options: OPTIONS,
     positionals: true,
     run: runClose("ln_forceclose"),
+  },
+  {
+    name: "backup",
+    summary: "Copy the static channel backup (sealed with the wallet's key) to a file",
+    usage: "ln backup --out FILE [--regtest|--testnet] [--json]",
+    details: "The node keeps it in DATADIR/lightning/channels.backup, rewritten whenever a\n" +
+      "channel opens, closes or moves its funding output. With the wallet's 24 words it\n" +
+      "recovers each channel's balance after the node's Lightning state is lost: 'ln restore'.",
+    options: {
+      ...OPTIONS,
+      out: { type: "string", valueName: "FILE", description: "Where to write the backup" },
+    },
+    run: runBackup,
+  },
+  {
+    name: "restore",
+    summary: "Watch the channels of a static backup and ask their peers to force close",
+    usage: "ln restore --backup FILE [--regtest|--testnet] [--json]",
+    details:
+      "Needs the wallet that made the backup, loaded and unlocked. Each channel this node\n" +
+      "does not know is watched and its peer asked to publish its commitment; our balance\n" +
+      "comes back to the wallet from it. Channels the node knows are skipped.",
+    options: {
+      ...OPTIONS,
+      backup: { type: "string", valueName: "FILE", description: "The backup file to restore" },
+    },
+    run: runRestore,
   },
 ];

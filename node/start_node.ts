@@ -15,7 +15,7 @@
 import type { ChainstateOptions } from "../core/chain/chainstate.ts";
 import { Chainstate } from "../core/chain/chainstate.ts";
 import { type NetworkName, NETWORKS } from "../core/consensus/params.ts";
-import { toHex } from "../core/crypto/keccak.ts";
+import { fromHex, toHex } from "../core/crypto/keccak.ts";
 import { Mempool } from "../core/mempool/mempool.ts";
 import { requestGpu } from "../gpu/device.ts";
 import {
@@ -28,7 +28,7 @@ import { isLoopbackHost } from "../rpc/allow_ip.ts";
 import { RpcAuthenticator, writeAuthCookie } from "../rpc/auth.ts";
 import { registerNodeMethods } from "../rpc/methods/mod.ts";
 import { attachPeerManager } from "../rpc/methods/network.ts";
-import { attachLightning } from "../rpc/methods/lightning.ts";
+import { attachLightning, attachLnBackup } from "../rpc/methods/lightning.ts";
 import {
   lightningWallet,
   lightningWatchWallet,
@@ -61,6 +61,10 @@ import { ChannelFiles } from "./lightning/channel_files.ts";
 import { RefreshFiles } from "./lightning/refresh_files.ts";
 import { LightningService } from "./lightning/lightning_service.ts";
 import { WatcherSlot } from "./lightning/watcher_slot.ts";
+import { BackupWriter } from "./lightning/backup_writer.ts";
+import { restoreChannels, transportSender } from "./lightning/channel_restore.ts";
+import { ChannelKeyRing } from "./lightning/channel_keys.ts";
+import { STATIC_BACKUP_FILE } from "./lightning/static_backup.ts";
 import { LnPeerBook } from "./lightning/ln_peer_book.ts";
 import { LnInvoices } from "./lightning/ln_invoices.ts";
 import { LnForwards } from "./lightning/ln_forwards.ts";
@@ -271,20 +275,52 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     // Channels come back before RPC answers: each reestablishes when its peer connects.
     const invoices = await LnInvoices.load(`${datadir}/lightning/invoices.json`);
     const forwards = await LnForwards.load(`${datadir}/lightning/forwards.json`);
+    const peerBook = await LnPeerBook.load(`${datadir}/lightning/peers.json`);
+    // The static channel backup follows every channel save; it is sealed with the wallet's key,
+    // so it is written once a wallet is unlocked (now or later).
+    const backup = new BackupWriter({
+      path: `${datadir}/lightning/${STATIC_BACKUP_FILE}`,
+      networkMagic: node.params.magic,
+      peerAddress: (id) => {
+        const a = peerBook.get(id);
+        return !a ? "" : a.host.includes(":") ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+      },
+      txHeight: async (id) => {
+        const hash = await node!.txBlock(id);
+        return hash ? node!.chainstate.getEntry(hash)?.height : undefined;
+      },
+      tipHeight: () => node!.chainstate.tip().height,
+      log: (line) => logger.log(line),
+    });
     const service = lightning = await LightningService.start({
       node,
       transport: p2p,
       wallet: lightningWallet(node),
       store: new ChannelFiles(`${datadir}/lightning/channels`),
       refreshes: new RefreshFiles(`${datadir}/lightning/refresh`),
-      peerBook: await LnPeerBook.load(`${datadir}/lightning/peers.json`),
+      peerBook,
       invoices,
       forwards,
       graphStore: new GraphStore(`${datadir}/lightning/graph.dat`),
       nodeSeed: (await loadOrCreateNodeKey(datadir)).secretKey,
-      onStored: slot.onStored,
+      onStored: async (r) => {
+        await slot.onStored(r);
+        await backup.onStored(r);
+      },
     });
     attachLightning(node, lightning);
+    if (watchWallet) await backup.useKey(new ChannelKeyRing(watchWallet.rootSecret).backupKey());
+    attachLnBackup(node, {
+      writer: backup,
+      restore: (bytes, backupKey) =>
+        restoreChannels(bytes, backupKey, {
+          networkMagic: node!.params.magic,
+          known: async (id) =>
+            service.channels().some((c) => c.channelId === id) || await slot.has(fromHex(id)),
+          watch: (records) => slot.restore(records),
+          sendTo: transportSender(p2p!, (t, id) => service.connect(t, id), node!.params.p2pPort),
+        }),
+    });
     slot.useHtlcHooks({
       // Our invoices', and those our forwards learnt downstream (the incoming HTLC of a forward
       // whose channel was force closed before we fulfilled it is claimed on chain with it).
@@ -295,6 +331,9 @@ export async function runNode(options: NodeRunOptions, ctx: NodeConsole): Promis
     if (!watching) {
       cleanups.push(onWalletUnlocked(node, () => {
         const unlocked = lightningWatchWallet(node!);
+        if (unlocked && !backup.hasKey) {
+          void backup.useKey(new ChannelKeyRing(unlocked.rootSecret).backupKey());
+        }
         if (!unlocked || slot.running) return;
         void slot.startLate(unlocked, () => service.replayStored()).catch((e) =>
           logger.log(`error: ln watcher not started: ${(e as Error).message}`)

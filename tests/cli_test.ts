@@ -86,6 +86,8 @@ Deno.test("every command that prints results accepts --json", () => {
     ["ln", "graph"],
     ["ln", "close"],
     ["ln", "forceclose"],
+    ["ln", "backup"],
+    ["ln", "restore"],
   ];
   for (const path of resultCommands) {
     let spec = ROOT_COMMAND;

@@ -130,6 +130,8 @@ Deno.test("rnt ln channel commands refuse bad arguments (exit 2) and say when th
     ["pay"],
     ["addinvoice", "--amount", "-1"],
     ["graph", "extra"],
+    ["backup"],
+    ["restore"],
   ];
   for (const args of usage) {
     const r = await runRnt(["ln", ...args, ...net]);

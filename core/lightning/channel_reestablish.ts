@@ -120,6 +120,14 @@ export function receiveReestablish(
     );
   }
   const expectedPoint = resendCommit ? state.remotePrevCommit!.point : state.remoteCommit.point;
+  // A zero point with no revocation is the message of a side that has nothing (restored from a
+  // static backup, PROTOCOL §9.10): lost state even while both are still at commitment 0.
+  if (revokedByUs === 0n && message.myCurrentPerCommitmentPoint.every((b) => b === 0)) {
+    throw new ChannelError(
+      "peer-lost-state",
+      "the peer sent no commitment point and no revocation: it lost its state",
+    );
+  }
   if (!equalBytes(message.myCurrentPerCommitmentPoint, expectedPoint)) {
     throw new ChannelError(
       "bad-reestablish",

@@ -175,3 +175,20 @@ Deno.test("channel_reestablish with a secret or point that is not the one known 
   );
   assert.equal(receiveReestablish(a, genuine).replies.length, 0);
 });
+
+Deno.test("a reestablish with a zero point and no revocation is peer-lost-state, also at commitment 0", () => {
+  const { alice, bob } = openChannel();
+  const lost = {
+    ...reestablishMessage(disconnectChannel(bob.state)),
+    myCurrentPerCommitmentPoint: new Uint8Array(32),
+  };
+  assert.equal(lost.nextCommitmentNumber, 1n);
+  assert.equal(lost.nextRevocationNumber, 0n);
+  expectReason(() => receiveReestablish(disconnectChannel(alice.state), lost), "peer-lost-state");
+  // The genuine message of the same state is fine.
+  const a = disconnectChannel(alice.state);
+  assert.equal(
+    receiveReestablish(a, reestablishMessage(disconnectChannel(bob.state))).replies.length,
+    0,
+  );
+});

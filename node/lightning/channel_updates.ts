@@ -11,7 +11,7 @@ import type { ChannelMessage } from "../../core/lightning/channel_messages.ts";
 import { receiveMessage } from "../../core/lightning/channel_state.ts";
 import { receiveReestablish } from "../../core/lightning/channel_reestablish.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
-import { maybeProposeClose } from "./channel_closing.ts";
+import { forceCloseChannel, maybeProposeClose } from "./channel_closing.ts";
 import { commitIfNeeded, signerOf } from "./channel_steps.ts";
 import { addressOf } from "./channel_transactions.ts";
 import type { HtlcHandler } from "./htlc_handling.ts";
@@ -37,6 +37,15 @@ export async function onReestablish(
       core.log(
         `channel ${toHex(r.channelId)}: the peer proves we lost state; never publishing our ` +
           "commitment (ask the peer to close)",
+      );
+    }
+    if (e instanceof ChannelError && e.reason === "peer-lost-state") {
+      // The peer proves it lost its state (a restore from a static backup, §9.10): it cannot
+      // sign anything new, so its money comes back only from our latest commitment (BOLT 2,
+      // option_data_loss_protect). Queued: it runs after this step.
+      core.log(`channel ${toHex(r.channelId)}: the peer lost its state; force closing`);
+      void forceCloseChannel(core, toHex(r.channelId)).catch((f) =>
+        core.log(`channel ${toHex(r.channelId)}: force close failed: ${(f as Error).message}`)
       );
     }
     throw e;

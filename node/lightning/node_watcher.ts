@@ -12,6 +12,7 @@ import type { AddressData } from "../../core/primitives/address.ts";
 import type { Node } from "../node.ts";
 import { ChainWatcher, type ChainWatcherDeps } from "./chain_watcher.ts";
 import { ChannelKeyRing } from "./channel_keys.ts";
+import type { ChannelRecord } from "./channel_record.ts";
 import { ChannelStore } from "./channel_store.ts";
 import { systemRandom } from "./sealed_value.ts";
 import { WatchBridge } from "./watch_bridge.ts";
@@ -58,7 +59,24 @@ export class NodeWatcher {
       systemRandom,
       WATCH_STORE_NAME,
     );
-    return new NodeWatcher(node, store, ring, wallet);
+    const watcher = new NodeWatcher(node, store, ring, wallet);
+    // Channels restored from a static backup earlier carry their own secrets in the store.
+    watcher.bridge.learnRestored(await store.channels(() => {}));
+    return watcher;
+  }
+
+  /** Whether the store holds channel `channelId`. */
+  async has(channelId: Uint8Array): Promise<boolean> {
+    return (await this.#store.getChannel(channelId)) !== undefined;
+  }
+
+  /**
+   * Adds channels restored from a static backup (static_backup.ts `restoredRecord`): watched
+   * from the next block on (the watcher rereads its store at every block).
+   */
+  async restore(records: readonly ChannelRecord[]): Promise<void> {
+    for (const r of records) await this.#store.saveChannel(r);
+    this.bridge.learnRestored(records);
   }
 
   /**

@@ -5,7 +5,9 @@
  * read a published commitment), and the index of our keys, from which the wallet's 24 words
  * re-derive the payment secret that claims our to_other output of any commitment the peer
  * publishes (its address never changes: `and(pk(our payment basepoint), older(1))`, §9.7). It
- * holds no state, so it never goes stale while the channel list is the same, and no secret.
+ * holds no state, so it never goes stale while the channel list is the same. A channel the
+ * Lightning service opened has random secrets of its own (channel_setup.ts), which no words
+ * re-derive: the backup carries those (inside the seal), flagged, instead of relying on the index.
  *
  * The file is sealed: the list is private (it says who we have channels with and for how much).
  * Integers little-endian:
@@ -17,6 +19,8 @@
  * channel = channel id 32 ‖ key index u32 ‖ peer node key 32 ‖ CompactSize(len ≤ 255) ‖ address
  *           ‖ funder side u8 ‖ funding txid 32 ‖ vout u32 ‖ value u64 ‖ funding height u32
  *           ‖ params(local) ‖ params(remote)            (params as in channel_record.ts)
+ *           ‖ own u8 (0: secrets from the key index; 1: the channel's own, following)
+ *           [‖ funding seed 32 ‖ revocation 32 ‖ payment 32 ‖ delayed 32 ‖ htlc 32]  (scalars LE)
  * ```
  *
  * The backup key is the key ring's (`HMAC-SHA-512(root, "rnt/ln/static-backup")`, root from the
@@ -42,6 +46,7 @@ import {
   writeOutPoint,
   writeParams,
 } from "./channel_record.ts";
+import type { ChannelSecrets as OwnSecrets } from "./channel_file_record.ts";
 import {
   open,
   type RandomSource,
@@ -55,7 +60,12 @@ export const STATIC_BACKUP_VERSION = 1;
 /** Most channels in one backup. */
 export const MAX_BACKUP_CHANNELS = 10_000;
 /** The file's name under `<datadir>/lightning/`. */
-export const STATIC_BACKUP_FILE = "channel.backup";
+export const STATIC_BACKUP_FILE = "channels.backup";
+/**
+ * The watcher-record state version of a restored channel whose own secrets the backup carried:
+ * its state bytes are those secrets ({@link encodeOwnSecrets}); version 0 means none.
+ */
+export const RESTORED_OWN_SECRETS_VERSION = 2;
 
 /** Largest backup file read. */
 export const MAX_BACKUP_FILE_BYTES = 16 << 20;
@@ -80,19 +90,24 @@ export class StaticBackupError extends Error {
 }
 
 /** What the backup keeps of one channel. */
-export type BackupChannel = Pick<
-  ChannelRecord,
-  | "channelId"
-  | "keyIndex"
-  | "peerNodeKey"
-  | "peerAddress"
-  | "funder"
-  | "fundingOutpoint"
-  | "fundingValue"
-  | "fundingHeight"
-  | "local"
-  | "remote"
->;
+export type BackupChannel =
+  & Pick<
+    ChannelRecord,
+    | "channelId"
+    | "keyIndex"
+    | "peerNodeKey"
+    | "peerAddress"
+    | "funder"
+    | "fundingOutpoint"
+    | "fundingValue"
+    | "fundingHeight"
+    | "local"
+    | "remote"
+  >
+  & {
+    /** The channel's own secrets, when they are not the key ring's of `keyIndex`. */
+    readonly ownSecrets?: OwnSecrets;
+  };
 
 /** Seals the backup of `channels` for the network with 4-byte `networkMagic`. */
 export function encodeStaticBackup(
@@ -119,6 +134,10 @@ export function encodeStaticBackup(
     w.writeU32(c.fundingHeight);
     writeParams(w, c.local);
     writeParams(w, c.remote);
+    if (c.ownSecrets) {
+      w.writeU8(1);
+      w.writeBytes(encodeOwnSecrets(c.ownSecrets));
+    } else w.writeU8(0);
   }
   const header = headerOf();
   const sealed = seal(backupKey, w.finish(), associatedData(header, networkMagic), random);
@@ -187,7 +206,9 @@ export async function writeStaticBackup(
   backupKey: Uint8Array,
   networkMagic: Uint8Array,
 ): Promise<void> {
-  await writeFileAtomic(path, encodeStaticBackup(channels, backupKey, networkMagic));
+  await writeFileAtomic(path, encodeStaticBackup(channels, backupKey, networkMagic), {
+    mode: 0o600,
+  });
 }
 
 /** Reads and opens the backup at `path` (see {@link decodeStaticBackup}; at most 16 MiB read). */
@@ -205,18 +226,55 @@ export async function readStaticBackup(
 
 /** The record of a restored channel: watched, never operated (no commitments, state version 0). */
 export function restoredRecord(c: BackupChannel): ChannelRecord {
+  const { ownSecrets, ...rest } = c;
   return {
-    ...c,
+    ...rest,
     localCommit: null,
     remoteCommits: [],
     remoteSecrets: encodeShachainStore(new ShachainStore()),
-    state: { version: 0, bytes: new Uint8Array(0) },
+    state: ownSecrets
+      ? { version: RESTORED_OWN_SECRETS_VERSION, bytes: encodeOwnSecrets(ownSecrets) }
+      : { version: 0, bytes: new Uint8Array(0) },
+  };
+}
+
+const OWN_SECRETS_BYTES = 5 * 32;
+
+/** The 160 bytes of a channel's own secrets: funding seed, then the four scalars LE. */
+export function encodeOwnSecrets(s: OwnSecrets): Uint8Array {
+  const out = new Uint8Array(OWN_SECRETS_BYTES);
+  if (s.fundingSeed.length !== 32) throw new RangeError("Funding seed must be 32 bytes");
+  out.set(s.fundingSeed);
+  [s.revocation, s.payment, s.delayed, s.htlc].forEach((x, i) => {
+    let v = x;
+    for (let j = 0; j < 32; j++, v >>= 8n) out[32 * (i + 1) + j] = Number(v & 0xffn);
+    if (v !== 0n) throw new RangeError("Channel secret does not fit 32 bytes");
+  });
+  return out;
+}
+
+/** Reads {@link encodeOwnSecrets}' bytes; RangeError for another length. */
+export function decodeOwnSecrets(bytes: Uint8Array): OwnSecrets {
+  if (bytes.length !== OWN_SECRETS_BYTES) {
+    throw new RangeError(`Channel secrets must be ${OWN_SECRETS_BYTES} bytes, got ${bytes.length}`);
+  }
+  const scalar = (i: number) => {
+    let v = 0n;
+    for (let j = 31; j >= 0; j--) v = (v << 8n) | BigInt(bytes[32 * i + j]!);
+    return v;
+  };
+  return {
+    fundingSeed: bytes.slice(0, 32),
+    revocation: scalar(1),
+    payment: scalar(2),
+    delayed: scalar(3),
+    htlc: scalar(4),
   };
 }
 
 function decodeBody(body: Uint8Array): BackupChannel[] {
   const r = new ByteReader(body);
-  const n = r.readCount(MAX_BACKUP_CHANNELS, 32 + 4 + 32 + 1 + 1 + 36 + 8 + 4 + 2 * 176);
+  const n = r.readCount(MAX_BACKUP_CHANNELS, 32 + 4 + 32 + 1 + 1 + 36 + 8 + 4 + 2 * 176 + 1);
   const out: BackupChannel[] = [];
   for (let i = 0; i < n; i++) {
     out.push({
@@ -230,10 +288,18 @@ function decodeBody(body: Uint8Array): BackupChannel[] {
       fundingHeight: r.readU32(),
       local: readParams(r),
       remote: readParams(r),
+      ...readOwnSecrets(r),
     });
   }
   r.expectEnd();
   return out;
+}
+
+function readOwnSecrets(r: ByteReader): { ownSecrets?: OwnSecrets } {
+  const flag = r.readU8();
+  if (flag === 0) return {};
+  if (flag !== 1) throw new RangeError(`Bad own-secrets flag ${flag}`);
+  return { ownSecrets: decodeOwnSecrets(r.readBytes(OWN_SECRETS_BYTES)) };
 }
 
 function headerOf(): Uint8Array {

@@ -10,7 +10,9 @@
  * channel files; the watcher's records of service channels carry {@link SERVICE_KEY_INDEX}
  * instead of a key-ring index, and the bridge hands the watcher those channels' secrets by
  * channel id ({@link WatchBridge.channelSecrets}). Records of any other index (a channel restored
- * from a static backup) get the key ring's derived secrets.
+ * from a static backup) get the key ring's derived secrets; a restored record of a service
+ * channel carries its own secrets in its state bytes (static_backup.ts), which
+ * {@link WatchBridge.learnRestored} hands the bridge.
  *
  * @module
  */
@@ -25,6 +27,7 @@ import type { ChannelRecord as ServiceRecord } from "./channel_file_record.ts";
 import type { ChannelKeyRing, ChannelSecrets } from "./channel_keys.ts";
 import type { ChannelRecord, CommitmentRef } from "./channel_record.ts";
 import type { ChannelStore, RevokedCommitment } from "./channel_store.ts";
+import { decodeOwnSecrets, RESTORED_OWN_SECRETS_VERSION } from "./static_backup.ts";
 
 /** The key index of a watcher record whose secrets are the service's own (see the module doc). */
 export const SERVICE_KEY_INDEX = 0xffff_ffff;
@@ -104,6 +107,23 @@ export class WatchBridge {
     const record = watchRecordOf(r, height);
     const before = await this.#store.getChannel(r.channelId);
     await this.#store.saveChannel(record, revokedBetween(before, record));
+  }
+
+  /**
+   * Takes the own secrets of `records` restored from a static backup (the others are ignored),
+   * so the watcher can claim from them; how many.
+   */
+  learnRestored(records: readonly ChannelRecord[]): number {
+    let n = 0;
+    for (const r of records) {
+      if (r.keyIndex !== SERVICE_KEY_INDEX || r.state.version !== RESTORED_OWN_SECRETS_VERSION) {
+        continue;
+      }
+      const id = toHex(r.channelId);
+      if (!this.#secrets.has(id)) this.#secrets.set(id, decodeOwnSecrets(r.state.bytes));
+      n++;
+    }
+    return n;
   }
 
   /** Our secrets of the watched channel `channelId` (key index `index`). */

@@ -12,6 +12,7 @@
 import type { Node } from "../node.ts";
 import type { ChannelRecord } from "./channel_file_record.ts";
 import type { ChainWatcherDeps } from "./chain_watcher.ts";
+import type { ChannelRecord as RestoredRecord } from "./channel_record.ts";
 import { NodeWatcher, type WatchWallet } from "./node_watcher.ts";
 
 /** What the watcher asks the node about HTLC outputs (htlc_claims.ts): preimages, resolutions. */
@@ -99,6 +100,22 @@ export class WatcherSlot {
       return started;
     })().finally(() => this.#late = undefined);
     return this.#late;
+  }
+
+  /** Whether the watcher's store is open (a wallet's keys were given). */
+  get opened(): boolean {
+    return this.#opened !== undefined;
+  }
+
+  /** Whether the watcher's store holds `channelId` (false while it is not open). */
+  async has(channelId: Uint8Array): Promise<boolean> {
+    return (await this.#opened?.has(channelId)) ?? false;
+  }
+
+  /** Adds channels restored from a static backup; Error while the store is not open. */
+  async restore(records: readonly RestoredRecord[]): Promise<void> {
+    if (!this.#opened) throw new Error("The chain watcher is not open: unlock the wallet first");
+    await this.#opened.restore(records);
   }
 
   /** Stops the watcher and closes its store. */

@@ -1,6 +1,7 @@
 /**
  * Lightning RPC methods over the node's {@linkcode LightningService} (PROTOCOL §9.11): ln_info,
- * ln_connect, ln_open, ln_invoice, ln_pay, ln_channels, ln_graph, ln_close, ln_forceclose. Amounts are RNT (8 decimals) in and
+ * ln_connect, ln_open, ln_invoice, ln_pay, ln_channels, ln_graph, ln_close, ln_forceclose, ln_backup,
+ * ln_restore (the static channel backup, §9.10). Amounts are RNT (8 decimals) in and
  * out, with exact `_resonances` / `_mres` strings beside them. Errors carry Core's codes: −29 peer
  * not connected, −8 bad parameter or unknown peer, −5 channel not found, −1 wrong channel state
  * or a failed opening, and the wallet's own (−18 no wallet, −13 locked, −6 insufficient funds).
@@ -21,12 +22,53 @@ import {
   LnError,
 } from "../../node/lightning/lightning_service.ts";
 import type { RouteSummary } from "../../node/lightning/payment_routes.ts";
+import { fromHex, toHex } from "../../core/crypto/keccak.ts";
+import type { BackupWriter } from "../../node/lightning/backup_writer.ts";
+import { ChannelKeyRing } from "../../node/lightning/channel_keys.ts";
+import type { RestoredChannel, RestoreReport } from "../../node/lightning/channel_restore.ts";
+import { MAX_BACKUP_FILE_BYTES, StaticBackupError } from "../../node/lightning/static_backup.ts";
 import { RpcCode } from "../error_codes.ts";
+import { lightningWatchWallet } from "./wallet.ts";
 import { isRawJson } from "../json_text.ts";
 import { amountJson } from "./format.ts";
 import type { NodeMethod } from "./node_method.ts";
 
 const services = new WeakMap<Node, LightningService>();
+const backups = new WeakMap<Node, LnBackupHooks>();
+
+/** The static channel backup as the ln_backup / ln_restore methods reach it (start_node.ts). */
+export interface LnBackupHooks {
+  /** The writer of `<datadir>/lightning/channels.backup`. */
+  readonly writer: Pick<BackupWriter, "encode" | "size">;
+  /** Restores the channels of backup `bytes` opened with `backupKey` (channel_restore.ts). */
+  readonly restore: (bytes: Uint8Array, backupKey: Uint8Array) => Promise<RestoreReport>;
+}
+
+/** Makes `hooks` the static backup the ln_backup / ln_restore methods of `node` use. */
+export function attachLnBackup(node: Node, hooks: LnBackupHooks): void {
+  backups.set(node, hooks);
+}
+
+function backupHooks(node: Node): LnBackupHooks {
+  const b = backups.get(node);
+  if (!b) throw new RpcError(RpcCode.MISC_ERROR, "Lightning is not running on this node");
+  return b;
+}
+
+/** Largest backup accepted by ln_restore, in hex characters. */
+const MAX_BACKUP_HEX = 2 * MAX_BACKUP_FILE_BYTES;
+
+function restoredJson(c: RestoredChannel) {
+  return {
+    channel_id: c.channelId,
+    peer: c.peer,
+    address: c.address,
+    capacity: amountJson(c.capacityResonances),
+    capacity_resonances: c.capacityResonances.toString(),
+    ...c.askedToClose === undefined ? {} : { asked_to_close: c.askedToClose },
+    ...c.error === undefined ? {} : { error: c.error },
+  };
+}
 
 /** Makes `service` the one the ln_* methods of `node` use (node/start_node.ts). */
 export function attachLightning(node: Node, service: LightningService): void {
@@ -372,5 +414,69 @@ export const LIGHTNING_METHODS: readonly NodeMethod[] = [
     help:
       "Publishes our latest commitment; our balance is swept to the wallet after to_self_delay.",
     run: (node, [id]) => mapped(async () => channelJson(await ln(node).forceClose(channelId(id)))),
+  },
+  {
+    name: "ln_backup",
+    category: "lightning",
+    params: [],
+    result: "{ backup: hex of the sealed static channel backup, channels: how many it lists }",
+    help: "The static channel backup the node keeps in lightning/channels.backup (sealed with " +
+      "the wallet's key): with the wallet's words it recovers each channel's balance after a " +
+      "loss of the node's Lightning state (ln_restore).",
+    run: (node) => {
+      const { writer } = backupHooks(node);
+      const bytes = writer.encode();
+      if (!bytes) {
+        throw new RpcError(
+          RpcCode.WALLET_UNLOCK_NEEDED,
+          "Error: the backup is sealed with the wallet's key: load and unlock the wallet first",
+        );
+      }
+      return { backup: toHex(bytes), channels: writer.size };
+    },
+  },
+  {
+    name: "ln_restore",
+    category: "lightning",
+    params: [{
+      name: "backup",
+      type: "string",
+      required: true,
+      description: "Hex of a static channel backup (ln_backup, lightning/channels.backup)",
+    }],
+    result: "{ restored: [channel…], skipped: [channel…] }",
+    help: "Watches each channel of a static backup this node does not know and asks its peer " +
+      "to force close it (our balance comes back from the peer's commitment); known channels " +
+      "are skipped. Needs the wallet that made the backup, loaded and unlocked.",
+    run: async (node, [hex]) => {
+      if (typeof hex !== "string" || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+        throw new RpcError(RpcCode.INVALID_PARAMETER, "backup must be hex");
+      }
+      if (hex.length > MAX_BACKUP_HEX) {
+        throw new RpcError(RpcCode.INVALID_PARAMETER, "The backup is too large");
+      }
+      const hooks = backupHooks(node);
+      const wallet = lightningWatchWallet(node);
+      if (!wallet) {
+        throw new RpcError(
+          RpcCode.WALLET_UNLOCK_NEEDED,
+          "Error: the backup opens with the wallet's key: load and unlock the wallet that made it",
+        );
+      }
+      const key = new ChannelKeyRing(wallet.rootSecret).backupKey();
+      let report: RestoreReport;
+      try {
+        report = await hooks.restore(fromHex(hex), key);
+      } catch (e) {
+        if (e instanceof StaticBackupError) {
+          throw new RpcError(RpcCode.INVALID_PARAMETER, `Error: ${e.message}`);
+        }
+        throw e;
+      }
+      return {
+        restored: report.restored.map(restoredJson),
+        skipped: report.skipped.map(restoredJson),
+      };
+    },
   },
 ];

@@ -192,11 +192,12 @@ function invoiceJson(invoice: Invoice) {
   };
 }
 
-/** `rnt ln`: Lightning sub-commands (invoices and channels; payments over routes to come). */
+/** `rnt ln`: Lightning sub-commands (channels, payments, invoices, gossip, channel backups). */
 export const LN_COMMAND: CommandSpec = {
   name: "ln",
-  summary: "Lightning: channels (open, close, force close) and invoices",
-  usage: "ln info|connect|open|addinvoice|pay|channels|graph|close|forceclose … [--json]\n" +
+  summary: "Lightning: channels, payments, invoices, gossip and channel backups",
+  usage:
+    "ln info|connect|open|addinvoice|pay|channels|graph|close|forceclose|backup|restore … [--json]\n" +
     "ln decode INVOICE [--regtest|--testnet] [--json]\n" +
     "ln invoice --description TEXT [--amount RNT] [--regtest|--testnet] [--json]",
   subcommands: [

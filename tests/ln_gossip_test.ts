@@ -17,9 +17,14 @@ import { gpuTest } from "../gpu/testing.ts";
 import { runRnt, tempDir } from "./helpers.ts";
 import type { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
-import { type Json, ln, LnBlocks, waitStatus, walletNode } from "./ln_node_helpers.ts";
-
-const MRES_PER_RNT = 100_000_000_000n;
+import {
+  type Json,
+  ln,
+  LnBlocks,
+  MRES_PER_RNT,
+  waitStatus,
+  walletNode,
+} from "./ln_node_helpers.ts";
 
 /** The channels of `graph` between `x` and `y`, in the order the node learned them. */
 function channelsBetween(graph: Json, x: string, y: string): Json[] {

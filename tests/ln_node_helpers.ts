@@ -11,6 +11,17 @@ import { freePort, runRnt } from "./helpers.ts";
 import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
 
+/** Millionths of a resonance in one RNT (amounts in `ln_*` answers are mres). */
+export const MRES_PER_RNT = 100_000_000_000n;
+
+/**
+ * The fee a forwarding rnt node takes for forwarding `amountMres` (its fixed policy,
+ * node/lightning/htlc_forwarder.ts: 1000 mres + 1000 ppm), written out here as the tests' oracle.
+ */
+export function forwardFeeMres(amountMres: bigint): bigint {
+  return 1000n + amountMres * 1000n / 1_000_000n;
+}
+
 /** A JSON object as the RPC returns it. */
 export type Json = Record<string, unknown>;
 const PASS = "correct horse battery staple";

@@ -27,20 +27,15 @@ import { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
 import {
   channel,
+  forwardFeeMres,
   type Json,
   ln,
   LnBlocks,
   lnRun,
+  MRES_PER_RNT,
   waitStatus,
   walletNode,
 } from "./ln_node_helpers.ts";
-
-const MRES_PER_RNT = 100_000_000_000n;
-
-/** The node's policy (node/lightning/htlc_forwarder.ts): 1000 mres + 1000 ppm. */
-function fee(amountMres: bigint): bigint {
-  return 1000n + amountMres * 1000n / 1_000_000n;
-}
 
 gpuTest(
   "kill -9 of the forwarding node mid-payment: after a restart every payment settles once",
@@ -87,7 +82,7 @@ gpuTest(
       /** A's, B's and C's balances on both channels, once they are what `paid` payments give. */
       const waitBalances = async (paid: bigint[]) => {
         const sent = paid.reduce((s, x) => s + x, 0n);
-        const fees = paid.reduce((s, x) => s + fee(x), 0n);
+        const fees = paid.reduce((s, x) => s + forwardFeeMres(x), 0n);
         const want = {
           a_ab: MRES_PER_RNT - sent - fees,
           b_ab: sent + fees,
@@ -156,9 +151,9 @@ gpuTest(
         toHex(paymentHashOf(fromHex(result1.preimage as string))),
         invoice1.payment_hash,
       );
-      assert.equal(result1.fee_mres, String(fee(first)));
+      assert.equal(result1.fee_mres, String(forwardFeeMres(first)));
       await waitBalances([first]);
-      assert.match(b.log, new RegExp(`earned ${fee(first)} mres`));
+      assert.match(b.log, new RegExp(`earned ${forwardFeeMres(first)} mres`));
       await waitUntil(
         async () => Object.keys(await forwards()).length === 0,
         30_000,

@@ -19,20 +19,15 @@ import type { NodeProcess } from "./node_process.ts";
 import { waitUntil } from "./p2p_helpers.ts";
 import {
   channel,
+  forwardFeeMres,
   type Json,
   ln,
   LnBlocks,
   lnRun,
+  MRES_PER_RNT,
   waitStatus,
   walletNode,
 } from "./ln_node_helpers.ts";
-
-const MRES_PER_RNT = 100_000_000_000n;
-
-/** The node's policy (node/lightning/htlc_forwarder.ts): 1000 mres + 1000 ppm. */
-function fee(amountMres: bigint): bigint {
-  return 1000n + amountMres * 1000n / 1_000_000n;
-}
 
 gpuTest(
   "A pays C through B over real processes: B forwards and earns its fee; a failing hop is named",
@@ -87,13 +82,13 @@ gpuTest(
       const paid = await ln(a, ["pay", invoice.invoice as string]);
       assert.equal(paid.payment_hash, invoice.payment_hash);
       assert.equal(paid.amount_mres, String(amount));
-      assert.equal(paid.fee_mres, String(fee(amount)));
+      assert.equal(paid.fee_mres, String(forwardFeeMres(amount)));
       assert.equal(paid.attempts, 1);
       assert.deepEqual((paid.route as Json[]).map((h) => h.node_id), [bId, cId]);
       assert.equal(paid.channel_id, ab);
       const expected = new Map<string, bigint>([
-        [`a:${ab}`, abCapacity - amount - fee(amount)],
-        [`b:${ab}`, amount + fee(amount)],
+        [`a:${ab}`, abCapacity - amount - forwardFeeMres(amount)],
+        [`b:${ab}`, amount + forwardFeeMres(amount)],
         [`b:${bc}`, bcCapacity - amount],
         [`c:${bc}`, amount],
       ]);
@@ -116,9 +111,9 @@ gpuTest(
       // B holds exactly its fee more than it put in (0.5 RNT on B→C).
       assert.equal(
         (await local(b, ab)) + (await local(b, bc)) - bcCapacity,
-        fee(amount),
+        forwardFeeMres(amount),
       );
-      assert.match(b.log, new RegExp(`earned ${fee(amount)} mres`));
+      assert.match(b.log, new RegExp(`earned ${forwardFeeMres(amount)} mres`));
 
       // 0.45 RNT: A's channel can carry it, B's outgoing balance (0.4 RNT) cannot. B fails it
       // with temporary_channel_failure; A decrypts B's error and, with no other route, stops.
